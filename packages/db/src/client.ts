@@ -1,0 +1,117 @@
+/**
+ * One factory, two drivers: PGlite (embedded WASM Postgres, data in a local folder) by default,
+ * postgres.js when a postgres:// URL is given (DATABASE_URL in production and CI).
+ *
+ * Besides the drizzle instance, every handle exposes `sql`: a minimal raw SQL client with the same
+ * behaviour on both drivers. Hot paths that do not want an ORM (temporal-lite's storage) use it.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema/index.js';
+
+export type Row = Record<string, unknown>;
+
+export interface SqlClient {
+  /** Runs one parameterised statement ($1, $2…) and returns its rows. */
+  query<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs a script of several statements without parameters. */
+  exec(text: string): Promise<void>;
+  /** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+}
+
+export type DriverName = 'pglite' | 'postgres';
+
+export type NudgeDatabase = ReturnType<typeof drizzlePglite<typeof schema>>;
+
+export interface DbHandle {
+  driver: DriverName;
+  /** Where the data lives: a folder, `memory://`, or the postgres URL with its password hidden. */
+  location: string;
+  db: NudgeDatabase;
+  sql: SqlClient;
+  close(): Promise<void>;
+}
+
+export interface CreateDbOptions {
+  /** A postgres:// URL, a folder for PGlite, or `memory://` for a throw-away PGlite database. */
+  url?: string;
+  /** Connections in the postgres.js pool (default 10). */
+  max?: number;
+}
+
+export function isPostgresUrl(url: string | undefined): url is string {
+  return !!url && /^postgres(ql)?:\/\//i.test(url);
+}
+
+function hidePassword(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle> {
+  const url = options.url ?? process.env.DATABASE_URL ?? process.env.NUDGE_DATA_DIR ?? '.data/nudge';
+  if (isPostgresUrl(url)) return createPostgresHandle(url, options.max ?? 10);
+  return createPgliteHandle(url);
+}
+
+async function createPgliteHandle(location: string): Promise<DbHandle> {
+  const pg = location === 'memory://' ? new PGlite() : new PGlite(location);
+  await pg.waitReady;
+  const db = drizzlePglite(pg, { schema });
+  const wrap = (q: Pick<PGlite, 'query' | 'exec'>, inTx: boolean): SqlClient => ({
+    async query<T extends Row>(text: string, params: readonly unknown[] = []) {
+      const res = await q.query<T>(text, params as unknown[]);
+      return res.rows;
+    },
+    async exec(text: string) {
+      await q.exec(text);
+    },
+    transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
+      if (inTx) return fn(wrap(q, true));
+      return pg.transaction((tx) => fn(wrap(tx, true)));
+    },
+  });
+  return {
+    driver: 'pglite',
+    location,
+    db,
+    sql: wrap(pg, false),
+    close: async () => {
+      if (!pg.closed) await pg.close();
+    },
+  };
+}
+
+async function createPostgresHandle(url: string, max: number): Promise<DbHandle> {
+  const client = postgres(url, { max, onnotice: () => {}, prepare: true });
+  const db = drizzlePostgres(client, { schema }) as unknown as NudgeDatabase;
+  const wrap = (q: postgres.Sql | postgres.TransactionSql, inTx: boolean): SqlClient => ({
+    async query<T extends Row>(text: string, params: readonly unknown[] = []) {
+      const rows = await q.unsafe(text, params as postgres.ParameterOrJSON<never>[]);
+      return rows as unknown as T[];
+    },
+    async exec(text: string) {
+      await q.unsafe(text);
+    },
+    transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
+      if (inTx) return fn(wrap(q, true));
+      return (client.begin((tx) => fn(wrap(tx, true))) as Promise<T>);
+    },
+  });
+  // Fail fast with a clear message when the server is not reachable.
+  try {
+    await client`select 1`;
+  } catch (err) {
+    await client.end({ timeout: 1 });
+    throw new Error(`Cannot connect to PostgreSQL at ${hidePassword(url)}: ${(err as Error).message}`);
+  }
+  return {
+    driver: 'postgres',
+    location: hidePassword(url),
+    db,
+    sql: wrap(client, false),
+    close: () => client.end({ timeout: 5 }),
+  };
+}
