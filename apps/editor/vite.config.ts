@@ -4,7 +4,6 @@ import { defineConfig } from 'vite';
 const apiTarget = process.env.NUDGE_API_URL ?? 'http://localhost:3000';
 
 export default defineConfig({
-  esbuild: { jsx: 'automatic' },
   oxc: { jsx: { runtime: 'automatic' } },
   server: { proxy: { '/api': { target: apiTarget, changeOrigin: true } } },
   build: { outDir: 'dist', chunkSizeWarningLimit: 1500 },
