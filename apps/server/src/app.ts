@@ -1,0 +1,27 @@
+/**
+ * The HTTP application: JSON in and out under /api, one router per area, one error format
+ * ({ error: { code, message, details? } }). main.ts opens the database and calls createApp.
+ */
+import express from 'express';
+import type { AppContext } from './context.js';
+import { apiNotFound, errorHandler } from './http/errors.js';
+import { openApiDocument } from './openapi/registry.js';
+import { createAuthRouter, createTeamsRouter, createUsersRouter } from './auth/router.js';
+
+export function createApp(ctx: AppContext): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'extended');
+  app.use('/api', express.json({ limit: '5mb' }));
+
+  app.use('/api/auth', createAuthRouter(ctx));
+  app.use('/api/users', createUsersRouter(ctx));
+  app.use('/api/teams', createTeamsRouter(ctx));
+
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+  app.use('/api', apiNotFound);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,38 @@
+/**
+ * What every router gets. Extensible: areas add optional members (temporal client, channels…)
+ * rather than reaching for globals.
+ */
+import type { DbHandle } from '@nudge/db';
+
+/** Domain events the customer-data API emits; the flow engine subscribes to start event triggers. */
+export type DomainEvent =
+  | { type: 'customer.created'; customerId: string; source: string; backfill?: boolean }
+  | {
+      type: 'customer.updated';
+      customerId: string;
+      changes: { field: string; old: unknown; new: unknown }[];
+    }
+  | { type: 'customer.erased'; customerId: string }
+  | { type: 'tag.added'; customerId: string; tagId: string; tagName: string; expiresAt: Date | null }
+  | { type: 'tag.removed'; customerId: string; tagId: string; tagName: string; reason: 'manual' | 'expired' };
+
+export interface AppContext {
+  db: DbHandle;
+  /** The clock; tests and time-skipping runs replace it. Defaults to `new Date()`. */
+  now?: () => Date;
+  /** Called after a change is committed. Errors are logged, never fail the request. */
+  onEvent?: (event: DomainEvent) => void | Promise<void>;
+}
+
+export const nowOf = (ctx: Pick<AppContext, 'now'>): Date => (ctx.now ? ctx.now() : new Date());
+
+export async function emitEvents(ctx: AppContext, events: DomainEvent[]): Promise<void> {
+  if (!ctx.onEvent) return;
+  for (const e of events) {
+    try {
+      await ctx.onEvent(e);
+    } catch (err) {
+      console.error(`[events] handler failed for ${e.type}:`, err);
+    }
+  }
+}
