@@ -1,0 +1,108 @@
+/** Column mapping: suggested from the headers, overridable by the user, validated before import. */
+import { z } from 'zod';
+import { CsvImportError } from './errors.js';
+import { FIELD_SYNONYMS, IMPORT_FIELDS, type ImportField } from './fields.js';
+import { foldText } from './normalise.js';
+
+export type MappingTarget = ImportField | `custom:${string}` | 'ignore';
+/** header text → target */
+export type ColumnMapping = Record<string, MappingTarget>;
+
+export const mappingTargetSchema = z.union([
+  z.enum(IMPORT_FIELDS),
+  z.literal('ignore'),
+  z.string().regex(/^custom:.+$/, 'a custom field target looks like "custom:<key>"'),
+]) as z.ZodType<MappingTarget>;
+export const columnMappingSchema = z.record(z.string(), mappingTargetSchema);
+
+export interface MappingSuggestion {
+  header: string;
+  target: MappingTarget;
+  /** exact: the header is a known synonym; partial: it contains one; none: kept as a custom field. */
+  match: 'exact' | 'partial' | 'none';
+}
+
+const compact = (s: string) => foldText(s).replace(/\s+/g, '');
+const SYNONYMS: { field: ImportField; key: string }[] = IMPORT_FIELDS.flatMap((field) =>
+  FIELD_SYNONYMS[field].map((s) => ({ field, key: compact(s) })),
+);
+
+export function customKeyFor(header: string): `custom:${string}` {
+  return `custom:${header.trim()}`;
+}
+
+export function suggestMapping(headers: readonly string[]): { mapping: ColumnMapping; suggestions: MappingSuggestion[] } {
+  const taken = new Set<ImportField>();
+  const result = new Map<number, MappingSuggestion>();
+  const keys = headers.map(compact);
+  // Exact synonyms first, so that "Phone" wins over "WhatsApp phone" for the phone field.
+  keys.forEach((key, i) => {
+    const hit = SYNONYMS.find((s) => s.key === key && !taken.has(s.field));
+    if (hit) {
+      taken.add(hit.field);
+      result.set(i, { header: headers[i]!, target: hit.field, match: 'exact' });
+    }
+  });
+  keys.forEach((key, i) => {
+    if (result.has(i) || key.length === 0) return;
+    // Longest synonym contained in the header ("客戶姓名（必填）" → name).
+    const hits = SYNONYMS.filter((s) => !taken.has(s.field) && s.key.length >= 2 && key.includes(s.key)).sort(
+      (a, b) => b.key.length - a.key.length,
+    );
+    const hit = hits[0];
+    if (hit) {
+      taken.add(hit.field);
+      result.set(i, { header: headers[i]!, target: hit.field, match: 'partial' });
+    }
+  });
+  const suggestions = headers.map(
+    (header, i) => result.get(i) ?? { header, target: customKeyFor(header), match: 'none' as const },
+  );
+  return { mapping: Object.fromEntries(suggestions.map((s) => [s.header, s.target])), suggestions };
+}
+
+/**
+ * Applies the user's overrides on top of the suggestion and checks the result: every header
+ * mapped exists, each field is used at most once, the name is mapped, headers are unique.
+ */
+export function resolveMapping(headers: readonly string[], override: ColumnMapping = {}): ColumnMapping {
+  const parsed = columnMappingSchema.safeParse(override);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CsvImportError('MAPPING_INVALID', `Mapping for column "${String(issue.path[0])}": ${issue.message}`);
+  }
+  const duplicates = headers.filter((h, i) => headers.indexOf(h) !== i);
+  if (duplicates.length > 0) {
+    throw new CsvImportError(
+      'HEADER_INVALID',
+      `Line 1: the header has the same column name more than once (${[...new Set(duplicates)].map((d) => `"${d}"`).join(', ')}); rename the columns so each is unique.`,
+      1,
+    );
+  }
+  for (const header of Object.keys(parsed.data)) {
+    if (!headers.includes(header)) {
+      throw new CsvImportError('MAPPING_INVALID', `The mapping names a column "${header}" that the file does not have (columns: ${headers.join(', ')}).`);
+    }
+  }
+  const mapping: ColumnMapping = { ...suggestMapping(headers).mapping };
+  // An override that takes a field away from another column leaves that column as a custom field.
+  for (const [header, target] of Object.entries(parsed.data)) {
+    if (!target.startsWith('custom:') && target !== 'ignore') {
+      for (const [other, t] of Object.entries(mapping)) if (t === target && !(other in parsed.data)) mapping[other] = customKeyFor(other);
+    }
+    mapping[header] = target;
+  }
+  const seen = new Map<MappingTarget, string>();
+  for (const [header, target] of Object.entries(mapping)) {
+    if (target === 'ignore') continue;
+    const prior = seen.get(target);
+    if (prior) {
+      throw new CsvImportError('MAPPING_INVALID', `Columns "${prior}" and "${header}" are both mapped to ${target}; map each field from one column only.`);
+    }
+    seen.set(target, header);
+  }
+  if (![...seen.keys()].includes('name')) {
+    throw new CsvImportError('MAPPING_INVALID', 'No column is mapped to the customer name, which every customer needs; choose the column that holds it.');
+  }
+  return mapping;
+}

@@ -1,0 +1,52 @@
+/** Normalisation of the values a customer is identified by: text, phone numbers, e-mail addresses. */
+import { Converter } from 'opencc-js/t2cn';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+
+const traditionalToSimplified = Converter({ from: 'tw', to: 'cn' });
+const HAN = /\p{Script=Han}/u;
+
+/** Traditional Chinese → Simplified (no-op for text without Han characters). */
+export function toSimplified(text: string): string {
+  return HAN.test(text) ? traditionalToSimplified(text) : text;
+}
+
+/**
+ * Folds text for comparison: Unicode compatibility forms, Traditional → Simplified, case, accents,
+ * punctuation and spacing. "María  GARCÍA-López" → "maria garcia lopez"; "張大明" → "张大明".
+ */
+export function foldText(text: string): string {
+  return toSimplified(text.normalize('NFKC'))
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[\p{P}\p{S}]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Trims and collapses inner whitespace (full-width spaces included). */
+export function cleanText(text: string): string {
+  return text.normalize('NFC').replace(/[\s\u3000]+/g, ' ').trim();
+}
+
+export type PhoneResult = { ok: true; e164: string } | { ok: false; message: string };
+
+/**
+ * Parses a phone number as typed (0912-345-678, +886 912 345 678, (02) 2345-6789) to E.164,
+ * reading numbers without a country code in `defaultRegion`.
+ */
+export function normalisePhone(raw: string, defaultRegion: CountryCode): PhoneResult {
+  const text = raw.normalize('NFKC').trim();
+  const parsed = parsePhoneNumberFromString(text.startsWith('00') ? `+${text.slice(2)}` : text, defaultRegion);
+  if (!parsed || !parsed.isValid()) {
+    return {
+      ok: false,
+      message: `"${raw}" is not a valid phone number${parsed ? '' : ''} for region ${defaultRegion}; write it with its country code, e.g. +886 912 345 678`,
+    };
+  }
+  return { ok: true, e164: parsed.number };
+}
+
+export function normaliseEmail(raw: string): string {
+  return raw.normalize('NFKC').trim().toLowerCase();
+}
