@@ -5,3 +5,4 @@ export * from './tags.js';
 export * from './interactions.js';
 export * from './audit.js';
 export * from './segments.js';
+export * from './imports.js';
