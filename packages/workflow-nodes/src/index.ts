@@ -1,1 +1,26 @@
-export const nodes = [] as const;
+export * from './define.js';
+export * from './i18n.js';
+export * from './errors.js';
+export * from './context.js';
+export * from './customer.js';
+export * from './events.js';
+export * from './condition.js';
+export * from './template.js';
+export * from './duration.js';
+export * from './hash.js';
+export * from './time/windows.js';
+export * from './time/zone.js';
+export { nodeRegistry, findNode } from './registry.js';
+export { controlNodes, controlNode } from './control.js';
+export { buildManifest, type NodeManifest, type ManifestNode } from './manifest.js';
+export * from './graph/index.js';
+// helpers the server needs next to the nodes themselves
+export { nextScheduleTimes } from './nodes/triggers/schedule.js';
+export { keywordMatches } from './nodes/triggers/inbound_message.js';
+export { birthdayFireAt } from './nodes/triggers/birthday.js';
+export { dateFieldFireAt } from './nodes/triggers/date_field.js';
+export { pickOwner } from './nodes/actions/assign_owner.js';
+export { customerAddress } from './nodes/actions/send_message.js';
+export { pickVariant } from './nodes/control/ab_split.js';
+export { waitUntilInstant } from './nodes/control/wait_until.js';
+export { goalFilter } from './nodes/control/goal.js';

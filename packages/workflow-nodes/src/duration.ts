@@ -1,0 +1,32 @@
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { t } from './i18n.js';
+
+export const durationUnits = ['minutes', 'hours', 'days', 'weeks'] as const;
+
+/** "3 days", "2 hours": what a manager types. Days and weeks are calendar days in the customer's zone. */
+export const durationSchema = z.object({
+  amount: z.int().min(1, 'Enter a whole number of at least 1').max(100_000),
+  unit: z.enum(durationUnits),
+});
+export type Duration = z.infer<typeof durationSchema>;
+
+export const unitLabels = {
+  minutes: t('minutes', '分鐘', '分钟', 'minutos'),
+  hours: t('hours', '小時', '小时', 'horas'),
+  days: t('days', '天', '天', 'días'),
+  weeks: t('weeks', '週', '周', 'semanas'),
+} as const;
+
+/**
+ * now + duration. Minutes and hours are elapsed time; days and weeks keep the wall-clock time in
+ * `zone` (a 3-day wait started at 10:00 ends at 10:00 even when a DST change falls in between).
+ */
+export function addDuration(nowMs: number, duration: Duration, zone = 'UTC'): number {
+  const start = DateTime.fromMillis(nowMs, { zone });
+  if (!start.isValid) throw new Error(`Unknown timezone "${zone}"`);
+  return start.plus({ [duration.unit]: duration.amount }).toMillis();
+}
+
+export const durationMs = (d: Duration): number =>
+  d.amount * { minutes: 60_000, hours: 3_600_000, days: 86_400_000, weeks: 604_800_000 }[d.unit];

@@ -1,0 +1,5 @@
+export * from './schema.js';
+export * from './plan.js';
+export { validateGraph, analyzeGraph, type ValidateOptions, type GraphNodeSpec } from './validate.js';
+export { compileGraph, FlowValidationError } from './compile.js';
+export { friendlyErrorMap } from './messages.js';
