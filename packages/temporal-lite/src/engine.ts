@@ -1,0 +1,1600 @@
+/**
+ * The history engine of temporal-lite: workflow executions, their events, workflow and activity
+ * task queues with long polls, timers and timeouts, and the group-committed persistence.
+ * Behaviour follows the real Temporal server where the official SDK can observe it (see README).
+ */
+import { randomUUID } from 'node:crypto';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { Execution, decodeSearchAttributes, type ActivityState, type ExecState, type Obj, type WftState } from './execution.js';
+import { DueHeap, type Due } from './heap.js';
+import { concatBytes, dur, durToMs, encodePlain, enums, lengthDelimited, ts, type, tsToMs } from './proto.js';
+import { RpcError, alreadyStarted, failedPrecondition, invalidArgument, notFound } from './errors.js';
+import type { Store } from './store.js';
+import { compileListQuery } from './visibility.js';
+
+const E = enums.EventType;
+const C = enums.CommandType;
+const S = enums.Status;
+
+export interface EngineOptions {
+  timeSkipping?: boolean;
+  /** How long a task poll waits before answering empty (ms). */
+  pollTimeoutMs?: number;
+  /** How long a history long poll waits before answering empty (ms). */
+  historyPollTimeoutMs?: number;
+  /** How many closed executions to keep in memory. */
+  closedCacheSize?: number;
+  log?: (msg: string) => void;
+}
+
+interface Poller {
+  resolve: (task: Uint8Array | Obj | null) => void;
+  identity: string;
+  workerKey: string;
+  cancelled: () => boolean;
+  timer: NodeJS.Timeout;
+  kind: 'wf' | 'act';
+  queueKey: string;
+}
+
+type TaskRef =
+  | { k: 'w'; runId: string; seq: number }
+  | { k: 'a'; runId: string; sid: number; attempt: number }
+  | { k: 'q'; id: string };
+
+interface QueueState { tasks: TaskRef[]; pollers: Poller[] }
+
+interface PendingQuery {
+  id: string;
+  runId: string;
+  query: Obj;
+  resolve: (r: Obj) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+  dispatched: boolean;
+}
+
+const DEFAULT_RETRY = { initialInterval: dur(1000), backoffCoefficient: 2, maximumInterval: dur(100_000), maximumAttempts: 0 };
+
+const closeCommandTypes = new Set<number>([C.CompleteWorkflowExecution, C.FailWorkflowExecution, C.CancelWorkflowExecution, C.ContinueAsNewWorkflowExecution]);
+
+function token(t: Obj): Uint8Array { return Buffer.from(JSON.stringify(t)); }
+function parseToken(b: Uint8Array | undefined): Obj {
+  try {
+    return JSON.parse(Buffer.from(b ?? []).toString('utf8'));
+  } catch {
+    throw invalidArgument('malformed task token');
+  }
+}
+
+export class Engine {
+  private execs = new Map<string, Execution>();
+  private openById = new Map<string, string>();
+  private closedOrder: string[] = [];
+  private queues = new Map<string, QueueState>();
+  private heap = new DueHeap();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private queries = new Map<string, PendingQuery>();
+  private offset = 0;
+  private lockCount = 0;
+  private dirty = new Set<Execution>();
+  private metaDirty = false;
+  private committing = false;
+  private syncWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  private skipScheduled = false;
+  private stopped = false;
+  private fatal: Error | undefined;
+  readonly timeSkipping: boolean;
+  private readonly pollTimeoutMs: number;
+  private readonly historyPollTimeoutMs: number;
+  private readonly closedCacheSize: number;
+  private readonly log: (msg: string) => void;
+  customSearchAttributes: Record<string, number> = {};
+
+  constructor(private readonly store: Store, opts: EngineOptions = {}) {
+    this.timeSkipping = !!opts.timeSkipping;
+    this.pollTimeoutMs = opts.pollTimeoutMs ?? 55_000;
+    this.historyPollTimeoutMs = opts.historyPollTimeoutMs ?? 20_000;
+    this.closedCacheSize = opts.closedCacheSize ?? 2000;
+    this.log = opts.log ?? (() => {});
+  }
+
+  // ------------------------------------------------------------------ clock & time skipping
+  now(): number { return Date.now() + this.offset; }
+
+  lockTimeSkipping() { this.lockCount++; }
+  unlockTimeSkipping() {
+    if (this.lockCount === 0) throw failedPrecondition('time skipping is not locked');
+    this.lockCount--;
+    this.scheduleSkipCheck();
+  }
+  /** Moves the clock forward by `ms`, firing every timer that falls due on the way. */
+  async sleep(ms: number): Promise<void> {
+    await this.advanceTo(this.now() + ms);
+  }
+  async advanceTo(target: number): Promise<void> {
+    for (;;) {
+      const next = this.heap.peek();
+      if (!next || next.at > target) break;
+      if (next.at > this.now()) this.offset += next.at - this.now();
+      this.metaDirty = true;
+      this.fireDue();
+      await this.sync();
+      // let the worker react to what fired before moving on (like a real clock would)
+      await this.waitIdle(2000);
+    }
+    if (target > this.now()) { this.offset += target - this.now(); this.metaDirty = true; }
+    this.fireDue();
+    await this.sync();
+  }
+
+  private async waitIdle(maxMs: number) {
+    const until = Date.now() + maxMs;
+    while (this.hasOutstanding() && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+  }
+
+  private hasOutstanding(): boolean {
+    const now = this.now();
+    if (this.queries.size) return true;
+    for (const runId of this.openById.values()) {
+      const e = this.execs.get(runId);
+      if (!e) continue;
+      const w = e.s.wft;
+      if (w && !(w.readyAt && w.readyAt > now)) return true;
+      for (const a of Object.values(e.s.activities)) if (!(a.readyAt && a.readyAt > now)) return true;
+    }
+    return false;
+  }
+
+  private scheduleSkipCheck() {
+    if (!this.timeSkipping || this.skipScheduled || this.stopped) return;
+    this.skipScheduled = true;
+    setTimeout(() => {
+      this.skipScheduled = false;
+      if (this.stopped || this.lockCount > 0 || this.committing || this.dirty.size) {
+        if (this.lockCount === 0) this.scheduleSkipCheck();
+        return;
+      }
+      const next = this.heap.peek();
+      if (!next || this.hasOutstanding()) return;
+      if (next.at > this.now()) {
+        this.offset += next.at - this.now();
+        this.metaDirty = true;
+      }
+      this.fireDue();
+      void this.sync().catch(() => {});
+    }, 1);
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+  async start(): Promise<void> {
+    await this.store.init();
+    const off = await this.store.getMeta('clock_offset_ms');
+    if (off) this.offset = Math.max(this.offset, Number(off));
+    const sa = await this.store.getMeta('custom_search_attributes');
+    if (sa) this.customSearchAttributes = JSON.parse(sa);
+    const rows = await this.store.loadOpen();
+    const states = rows.map((r) => Execution.parse(r.state));
+    const events = await this.store.loadEvents(states.map((s) => s.runId));
+    for (const s of states) {
+      const e = this.hydrate(s, events.get(s.runId) ?? []);
+      this.restoreRuntime(e);
+    }
+    this.log(`temporal-lite: recovered ${states.length} open executions`);
+    this.armTimer();
+    this.scheduleSkipCheck();
+  }
+
+  private hydrate(s: ExecState, eventBytes: Uint8Array[]): Execution {
+    const e = new Execution(s);
+    const t = type('temporal.api.history.v1.HistoryEvent');
+    for (const b of eventBytes) {
+      e.events.push(t.toObject(t.decode(b), { longs: Number, enums: Number, defaults: false }));
+      e.eventBytes.push(b);
+    }
+    this.execs.set(s.runId, e);
+    if (s.status === S.Running) this.openById.set(e.key, s.runId);
+    else this.closedOrder.push(s.runId);
+    return e;
+  }
+
+  /** After a restart: queues and due times rebuilt from the persisted state. */
+  private restoreRuntime(e: Execution) {
+    const s = e.s;
+    const now = this.now();
+    if (s.startDelayUntil && !s.wft) this.due(s.startDelayUntil, e, 'wf-start', '');
+    if (s.runExpireAt) this.due(s.runExpireAt, e, 'wf-run-timeout', '');
+    if (s.execExpireAt) this.due(s.execExpireAt, e, 'wf-exec-timeout', '');
+    const w = s.wft;
+    if (w) {
+      if (w.startedTime !== undefined) this.due(w.startedTime + s.wftTimeoutMs, e, 'wft-stc', `${w.seq}`);
+      else if (w.readyAt && w.readyAt > now) this.due(w.readyAt, e, 'wft-ready', `${w.seq}`);
+      else {
+        if (w.sticky) { w.sticky = false; w.queue = s.taskQueue; }
+        this.enqueue(this.queueKey(s.namespace, w.queue, 'wf'), { k: 'w', runId: s.runId, seq: w.seq });
+      }
+    }
+    for (const t of Object.values(s.timers)) this.due(t.fireAt, e, 'timer', t.timerId);
+    for (const a of Object.values(s.activities)) this.armActivity(e, a);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const q of this.queues.values()) {
+      for (const p of q.pollers) { clearTimeout(p.timer); p.resolve(null); }
+      q.pollers = [];
+    }
+    for (const q of this.queries.values()) { clearTimeout(q.timer); q.reject(new RpcError(grpcStatus.UNAVAILABLE, 'temporal-lite is stopping')); }
+    for (const e of this.execs.values()) e.notify();
+    await this.sync().catch(() => {});
+  }
+
+  // ------------------------------------------------------------------ persistence (group commit)
+  private touch(e: Execution) { this.dirty.add(e); }
+
+  /** Resolves once every change made so far is committed. */
+  sync(): Promise<void> {
+    if (this.fatal) return Promise.reject(this.fatal);
+    if (!this.dirty.size && !this.metaDirty && !this.committing) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.syncWaiters.push({ resolve, reject });
+      if (!this.committing) void this.commitLoop();
+    });
+  }
+
+  private async commitLoop() {
+    this.committing = true;
+    try {
+      while (this.dirty.size || this.metaDirty || this.syncWaiters.length) {
+        const batch = [...this.dirty];
+        this.dirty.clear();
+        const waiters = this.syncWaiters;
+        this.syncWaiters = [];
+        const meta: Record<string, string> | undefined = this.metaDirty
+          ? { clock_offset_ms: String(this.offset), custom_search_attributes: JSON.stringify(this.customSearchAttributes) }
+          : undefined;
+        this.metaDirty = false;
+        const events: { runId: string; eventId: number; data: Uint8Array }[] = [];
+        const executions = batch.map((e) => {
+          for (const id of e.unsaved) events.push({ runId: e.s.runId, eventId: id, data: e.bytesOf(id) });
+          e.unsaved = [];
+          const s = e.s;
+          return {
+            runId: s.runId, namespace: s.namespace, workflowId: s.workflowId, workflowType: s.workflowType,
+            taskQueue: s.taskQueue, status: s.status, startTime: s.startTime, executionTime: s.executionTime,
+            closeTime: s.closeTime, historyLength: s.nextEventId - 1,
+            searchAttributes: decodeSearchAttributes(s.searchAttributes), state: e.toJSON(),
+          };
+        });
+        try {
+          if (executions.length || meta) await this.store.save({ executions, events, meta });
+        } catch (err) {
+          this.fatal = err as Error;
+          this.log(`temporal-lite: commit failed, refusing further changes: ${(err as Error).message}`);
+          for (const w of waiters) w.reject(err as Error);
+          for (const w of this.syncWaiters) w.reject(err as Error);
+          this.syncWaiters = [];
+          return;
+        }
+        for (const w of waiters) w.resolve();
+      }
+    } finally {
+      this.committing = false;
+      this.scheduleSkipCheck();
+    }
+  }
+
+  // ------------------------------------------------------------------ due times
+  private due(at: number, e: Execution, kind: string, key: string) {
+    this.heap.push({ at, runId: e.s.runId, kind, key });
+    if (at < this.timerAt) this.armTimer();
+  }
+
+  private armTimer() {
+    if (this.stopped) return;
+    const next = this.heap.peek();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    if (!next) return;
+    this.timerAt = next.at;
+    const delay = Math.max(0, Math.min(next.at - this.now(), 2 ** 31 - 1));
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.fireDue();
+      void this.sync().catch(() => {});
+    }, delay);
+  }
+
+  private fireDue() {
+    const now = this.now();
+    for (;;) {
+      const d = this.heap.peek();
+      if (!d || d.at > now) break;
+      this.heap.pop();
+      const e = this.execs.get(d.runId);
+      if (e && e.open) {
+        try {
+          this.onDue(e, d);
+        } catch (err) {
+          this.log(`temporal-lite: error handling ${d.kind} for ${d.runId}: ${(err as Error).stack}`);
+        }
+      }
+    }
+    this.armTimer();
+  }
+
+  private onDue(e: Execution, d: Due) {
+    const s = e.s;
+    const now = this.now();
+    switch (d.kind) {
+      case 'timer': {
+        const t = s.timers[d.key];
+        if (!t || t.fireAt > now) return;
+        delete s.timers[d.key];
+        this.addOrBuffer(e, E.TimerFired, 'TimerFired', { timerId: t.timerId, startedEventId: t.startedEventId });
+        this.scheduleWft(e);
+        break;
+      }
+      case 'wf-start': {
+        if (s.startDelayUntil && s.startDelayUntil <= now) {
+          s.startDelayUntil = null;
+          this.scheduleWft(e);
+        }
+        break;
+      }
+      case 'wf-run-timeout':
+      case 'wf-exec-timeout': {
+        const at = d.kind === 'wf-run-timeout' ? s.runExpireAt : s.execExpireAt;
+        if (!at || at > now) return;
+        this.failInFlightWft(e, 17);
+        this.flushBuffered(e);
+        e.add(E.WorkflowExecutionTimedOut, 'WorkflowExecutionTimedOut', { retryState: enums.RetryState.Timeout }, now);
+        this.close(e, S.TimedOut);
+        break;
+      }
+      case 'wft-ready': {
+        const w = s.wft;
+        if (w && `${w.seq}` === d.key && w.readyAt && w.readyAt <= now) {
+          w.readyAt = undefined;
+          this.enqueue(this.queueKey(s.namespace, w.queue, 'wf'), { k: 'w', runId: s.runId, seq: w.seq });
+        }
+        return;
+      }
+      case 'wft-stc': {
+        const w = s.wft;
+        if (!w || `${w.seq}` !== d.key || w.startedTime === undefined) return;
+        if (w.startedTime + s.wftTimeoutMs > now) { this.due(w.startedTime + s.wftTimeoutMs, e, d.kind, d.key); return; }
+        if (!w.transient) {
+          e.add(E.WorkflowTaskTimedOut, 'WorkflowTaskTimedOut', {
+            scheduledEventId: w.scheduledEventId, startedEventId: w.startedEventId, timeoutType: enums.TimeoutType.StartToClose,
+          }, now);
+        }
+        this.retryWft(e, w);
+        break;
+      }
+      case 'wft-s2s': {
+        // a sticky task nobody picked up: back to the normal queue, as the real server does
+        const w = s.wft;
+        if (!w || `${w.seq}` !== d.key || w.startedTime !== undefined || !w.sticky) return;
+        s.sticky = null;
+        w.sticky = false;
+        w.queue = s.taskQueue;
+        this.enqueue(this.queueKey(s.namespace, w.queue, 'wf'), { k: 'w', runId: s.runId, seq: w.seq });
+        break;
+      }
+      case 'act-ready': {
+        const a = s.activities[d.key.split(':')[0]!];
+        if (!a || `${a.scheduledEventId}:${a.attempt}` !== d.key || !a.readyAt || a.readyAt > now) return;
+        a.readyAt = undefined;
+        this.enqueue(this.queueKey(s.namespace, a.taskQueue, 'act'), { k: 'a', runId: s.runId, sid: a.scheduledEventId, attempt: a.attempt });
+        if (a.s2sMs) this.due(now + a.s2sMs, e, 'act-s2s', `${a.scheduledEventId}:${a.attempt}`);
+        return;
+      }
+      case 'act-s2c': {
+        const a = s.activities[d.key];
+        if (!a || a.scheduledTime + a.s2cMs > now) return;
+        this.activityTimedOut(e, a, enums.TimeoutType.ScheduleToClose, false);
+        break;
+      }
+      case 'act-s2s': {
+        const a = s.activities[d.key.split(':')[0]!];
+        if (!a || `${a.scheduledEventId}:${a.attempt}` !== d.key || a.startedTime !== undefined) return;
+        this.activityTimedOut(e, a, enums.TimeoutType.ScheduleToStart, false);
+        break;
+      }
+      case 'act-stc': {
+        const a = s.activities[d.key.split(':')[0]!];
+        if (!a || `${a.scheduledEventId}:${a.attempt}` !== d.key || a.startedTime === undefined) return;
+        this.activityTimedOut(e, a, enums.TimeoutType.StartToClose, true);
+        break;
+      }
+      case 'act-hb': {
+        const a = s.activities[d.key.split(':')[0]!];
+        if (!a || `${a.scheduledEventId}:${a.attempt}` !== d.key || a.startedTime === undefined) return;
+        const last = a.lastHeartbeatTime ?? a.startedTime;
+        if (last + a.hbMs > now) { this.due(last + a.hbMs, e, 'act-hb', d.key); return; }
+        this.activityTimedOut(e, a, enums.TimeoutType.Heartbeat, true);
+        break;
+      }
+      default:
+        return;
+    }
+    this.touch(e);
+  }
+
+  // ------------------------------------------------------------------ task queues & polls
+  private queueKey(ns: string, name: string, kind: 'wf' | 'act') { return `${kind}\u0000${ns}\u0000${name}`; }
+
+  private queue(key: string): QueueState {
+    let q = this.queues.get(key);
+    if (!q) this.queues.set(key, (q = { tasks: [], pollers: [] }));
+    return q;
+  }
+
+  private enqueue(key: string, ref: TaskRef) {
+    const q = this.queue(key);
+    q.tasks.push(ref);
+    this.drain(key, q);
+  }
+
+  private drain(key: string, q: QueueState) {
+    while (q.tasks.length && q.pollers.length) {
+      const p = q.pollers.shift()!;
+      if (p.cancelled()) { clearTimeout(p.timer); p.resolve(null); continue; }
+      const ref = q.tasks.shift()!;
+      const task = this.startTask(ref, p);
+      if (task) { clearTimeout(p.timer); p.resolve(task); }
+      else q.pollers.unshift(p);
+    }
+  }
+
+  async poll(kind: 'wf' | 'act', ns: string, queueName: string, identity: string, workerKey: string, cancelled: () => boolean): Promise<Uint8Array | Obj> {
+    if (!queueName) throw invalidArgument('taskQueue.name is required');
+    const key = this.queueKey(ns, queueName, kind);
+    const q = this.queue(key);
+    const fake: Poller = { resolve: () => {}, identity, workerKey, cancelled, timer: undefined as never, kind, queueKey: key };
+    while (q.tasks.length && !this.stopped) {
+      const ref = q.tasks.shift()!;
+      const task = this.startTask(ref, fake);
+      if (task) { await this.sync(); return task; }
+    }
+    if (this.stopped) return {};
+    const task = await new Promise<Uint8Array | Obj | null>((resolve) => {
+      const p: Poller = {
+        resolve, identity, workerKey, cancelled, kind, queueKey: key,
+        timer: setTimeout(() => {
+          const i = q.pollers.indexOf(p);
+          if (i >= 0) q.pollers.splice(i, 1);
+          resolve(null);
+        }, this.pollTimeoutMs),
+      };
+      q.pollers.push(p);
+    });
+    if (!task) return {};
+    await this.sync();
+    return task;
+  }
+
+  /** Completes pending polls of a worker that shuts down (capability workerPollCompleteOnShutdown). */
+  shutdownWorker(ns: string, stickyQueue: string | undefined, workerKey: string | undefined) {
+    for (const [key, q] of this.queues) {
+      const isSticky = stickyQueue && key === this.queueKey(ns, stickyQueue, 'wf');
+      q.pollers = q.pollers.filter((p) => {
+        if (isSticky || (workerKey && p.workerKey === workerKey)) { clearTimeout(p.timer); p.resolve(null); return false; }
+        return true;
+      });
+    }
+    if (stickyQueue) {
+      for (const runId of this.openById.values()) {
+        const e = this.execs.get(runId);
+        if (e?.s.sticky?.queue === stickyQueue) {
+          e.s.sticky = null;
+          const w = e.s.wft;
+          if (w && w.sticky && w.startedTime === undefined) {
+            w.sticky = false;
+            w.queue = e.s.taskQueue;
+            this.enqueue(this.queueKey(ns, w.queue, 'wf'), { k: 'w', runId, seq: w.seq });
+          }
+          this.touch(e);
+        }
+      }
+    }
+  }
+
+  private startTask(ref: TaskRef, p: Poller): Uint8Array | Obj | null {
+    if (ref.k === 'q') return this.startQueryTask(ref.id);
+    const e = this.execs.get(ref.runId);
+    if (!e || !e.open) return null;
+    if (ref.k === 'w') return this.startWft(e, ref.seq, p);
+    return this.startActivity(e, ref.sid, ref.attempt, p);
+  }
+
+  // ------------------------------------------------------------------ workflow tasks
+  private scheduleWft(e: Execution, opts: { forceNormal?: boolean } = {}) {
+    const s = e.s;
+    if (!e.open || s.wft || s.startDelayUntil) return;
+    const sticky = !!s.sticky && !opts.forceNormal;
+    const queue = sticky ? s.sticky!.queue : s.taskQueue;
+    const ev = e.add(E.WorkflowTaskScheduled, 'WorkflowTaskScheduled', {
+      taskQueue: { name: queue, kind: sticky ? enums.TaskQueueKind.Sticky : enums.TaskQueueKind.Normal, ...(sticky ? { normalName: s.taskQueue } : {}) },
+      startToCloseTimeout: dur(s.wftTimeoutMs),
+      attempt: 1,
+    }, this.now());
+    s.wft = { seq: ++s.wftSeq, attempt: 1, transient: false, queue, sticky, scheduledEventId: ev.eventId, scheduledTime: this.now() };
+    this.enqueue(this.queueKey(s.namespace, queue, 'wf'), { k: 'w', runId: s.runId, seq: s.wft.seq });
+    if (sticky) this.due(this.now() + s.sticky!.timeoutMs, e, 'wft-s2s', `${s.wft.seq}`);
+    this.touch(e);
+  }
+
+  /** After a failed or timed-out workflow task: a transient retry (no events until it succeeds). */
+  private retryWft(e: Execution, w: WftState) {
+    const s = e.s;
+    s.sticky = null;
+    const hadBuffered = s.buffered.length > 0;
+    s.wft = null;
+    this.flushBuffered(e);
+    if (!e.open) return;
+    if (hadBuffered) { this.scheduleWft(e); return; }
+    const attempt = w.attempt + 1;
+    const delay = attempt <= 2 ? 0 : Math.min(1000 * 2 ** (attempt - 3), 600_000);
+    const now = this.now();
+    s.wft = { seq: ++s.wftSeq, attempt, transient: true, queue: s.taskQueue, sticky: false, scheduledEventId: 0, scheduledTime: now, readyAt: delay ? now + delay : undefined };
+    if (delay) this.due(now + delay, e, 'wft-ready', `${s.wft.seq}`);
+    else this.enqueue(this.queueKey(s.namespace, s.taskQueue, 'wf'), { k: 'w', runId: s.runId, seq: s.wft.seq });
+    this.touch(e);
+    this.dispatchQueries(e);
+  }
+
+  private startWft(e: Execution, seq: number, p: Poller): Uint8Array | null {
+    const s = e.s;
+    const w = s.wft;
+    if (!w || w.seq !== seq || w.startedTime !== undefined || (w.readyAt && w.readyAt > this.now())) return null;
+    const now = this.now();
+    const requestId = randomUUID();
+    let transientEvents: Obj[] = [];
+    if (w.transient) {
+      w.scheduledEventId = s.nextEventId;
+      w.startedEventId = s.nextEventId + 1;
+      transientEvents = [
+        { eventId: w.scheduledEventId, eventTime: ts(now), eventType: E.WorkflowTaskScheduled, workflowTaskScheduledEventAttributes: { taskQueue: { name: s.taskQueue, kind: 1 }, startToCloseTimeout: dur(s.wftTimeoutMs), attempt: w.attempt } },
+        { eventId: w.startedEventId, eventTime: ts(now), eventType: E.WorkflowTaskStarted, workflowTaskStartedEventAttributes: { scheduledEventId: w.scheduledEventId, identity: p.identity, requestId } },
+      ];
+    } else {
+      const ev = e.add(E.WorkflowTaskStarted, 'WorkflowTaskStarted', {
+        scheduledEventId: w.scheduledEventId, identity: p.identity, requestId, historySizeBytes: 0,
+      }, now);
+      w.startedEventId = ev.eventId;
+    }
+    w.startedTime = now;
+    w.identity = p.identity;
+    w.requestId = requestId;
+    this.due(now + s.wftTimeoutMs, e, 'wft-stc', `${w.seq}`);
+    this.touch(e);
+    const from = w.sticky ? s.previousStartedEventId + 1 : 1;
+    const parts: Uint8Array[] = [];
+    for (let id = from; id < s.nextEventId; id++) parts.push(lengthDelimited(1, e.bytesOf(id)));
+    const HE = type('temporal.api.history.v1.HistoryEvent');
+    for (const t of transientEvents) parts.push(lengthDelimited(1, encodePlain(HE, t)));
+    const head = encodePlain(type('temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse'), {
+      taskToken: token({ k: 'w', r: s.runId, n: w.seq, a: w.attempt }),
+      workflowExecution: { workflowId: s.workflowId, runId: s.runId },
+      workflowType: { name: s.workflowType },
+      previousStartedEventId: s.previousStartedEventId,
+      startedEventId: w.startedEventId,
+      attempt: w.attempt,
+      workflowExecutionTaskQueue: { name: s.taskQueue, kind: 1 },
+      scheduledTime: ts(w.scheduledTime),
+      startedTime: ts(now),
+    });
+    return concatBytes([head, lengthDelimited(8, concatBytes(parts))]);
+  }
+
+  private wftFromToken(tok: Obj): { e: Execution; w: WftState } {
+    const e = this.execs.get(tok.r);
+    if (!e || !e.open) throw notFound('workflow execution already completed');
+    const w = e.s.wft;
+    if (!w || w.seq !== tok.n || w.startedTime === undefined) throw notFound('workflow task not found');
+    return { e, w };
+  }
+
+  async respondWorkflowTaskCompleted(req: Obj): Promise<Obj> {
+    const tok = parseToken(req.taskToken);
+    if (tok.k === 'q') throw invalidArgument('query task token given to RespondWorkflowTaskCompleted');
+    const { e, w } = this.wftFromToken(tok);
+    const s = e.s;
+    const now = this.now();
+    const commands: Obj[] = req.commands ?? [];
+    if (s.buffered.length && commands.some((c) => closeCommandTypes.has(c.commandType))) {
+      // new events arrived while the task ran: the workflow must see them before it may close
+      this.persistTransient(e, w);
+      e.add(E.WorkflowTaskFailed, 'WorkflowTaskFailed', {
+        scheduledEventId: w.scheduledEventId, startedEventId: w.startedEventId, cause: enums.WftFailedCause.UnhandledCommand,
+        identity: req.identity ?? '',
+      }, now);
+      s.wft = null;
+      s.sticky = null;
+      this.flushBuffered(e);
+      this.scheduleWft(e);
+      this.touch(e);
+      await this.sync();
+      return {};
+    }
+    this.persistTransient(e, w);
+    const completed = e.add(E.WorkflowTaskCompleted, 'WorkflowTaskCompleted', {
+      scheduledEventId: w.scheduledEventId, startedEventId: w.startedEventId, identity: req.identity ?? '',
+      binaryChecksum: req.binaryChecksum ?? '', sdkMetadata: req.sdkMetadata, meteringMetadata: req.meteringMetadata,
+      workerVersion: req.workerVersionStamp,
+    }, now);
+    s.previousStartedEventId = w.startedEventId!;
+    s.wft = null;
+    const stickyName = req.stickyAttributes?.workerTaskQueue?.name;
+    s.sticky = stickyName ? { queue: stickyName, timeoutMs: durToMs(req.stickyAttributes.scheduleToStartTimeout) || 10_000 } : null;
+    let needWft = false;
+    for (const cmd of commands) {
+      if (!e.open) break;
+      if (this.applyCommand(e, cmd, completed.eventId)) needWft = true;
+    }
+    if (e.open) {
+      if (s.buffered.length) { this.flushBuffered(e); needWft = true; }
+      if (needWft || req.forceCreateNewWorkflowTask) this.scheduleWft(e);
+      this.dispatchQueries(e);
+    }
+    this.touch(e);
+    await this.sync();
+    return {};
+  }
+
+  private persistTransient(e: Execution, w: WftState) {
+    if (!w.transient) return;
+    const now = this.now();
+    e.add(E.WorkflowTaskScheduled, 'WorkflowTaskScheduled', { taskQueue: { name: e.s.taskQueue, kind: 1 }, startToCloseTimeout: dur(e.s.wftTimeoutMs), attempt: w.attempt }, w.startedTime ?? now);
+    e.add(E.WorkflowTaskStarted, 'WorkflowTaskStarted', { scheduledEventId: w.scheduledEventId, identity: w.identity ?? '', requestId: w.requestId ?? '' }, w.startedTime ?? now);
+  }
+
+  async respondWorkflowTaskFailed(req: Obj): Promise<Obj> {
+    const tok = parseToken(req.taskToken);
+    const { e, w } = this.wftFromToken(tok);
+    if (!w.transient) {
+      e.add(E.WorkflowTaskFailed, 'WorkflowTaskFailed', {
+        scheduledEventId: w.scheduledEventId, startedEventId: w.startedEventId, cause: req.cause ?? 0,
+        failure: req.failure, identity: req.identity ?? '', binaryChecksum: req.binaryChecksum ?? '',
+      }, this.now());
+    }
+    this.retryWft(e, w);
+    await this.sync();
+    return {};
+  }
+
+  /** Closing the workflow from outside (terminate, timeout) while a task runs fails that task. */
+  private failInFlightWft(e: Execution, cause: number) {
+    const w = e.s.wft;
+    if (w && w.startedTime !== undefined && !w.transient) {
+      e.add(E.WorkflowTaskFailed, 'WorkflowTaskFailed', { scheduledEventId: w.scheduledEventId, startedEventId: w.startedEventId, cause }, this.now());
+    }
+    e.s.wft = null;
+  }
+
+  /** Adds an event now, or buffers it while a workflow task is running (as the real server does). */
+  private addOrBuffer(e: Execution, eventType: number, name: string, attrs: Obj) {
+    const w = e.s.wft;
+    if (w && w.startedTime !== undefined) {
+      e.s.buffered.push({ eventType, name, attrs, time: this.now() });
+      e.notify();
+    } else {
+      e.add(eventType, name, attrs, this.now());
+    }
+    this.touch(e);
+  }
+
+  private flushBuffered(e: Execution) {
+    const s = e.s;
+    if (!s.buffered.length) return;
+    const started = new Map<number, number>();
+    for (const b of s.buffered) {
+      const attrs = b.attrs;
+      if (b.eventType === E.ActivityTaskStarted) {
+        const ev = e.add(b.eventType, b.name, attrs, b.time);
+        started.set(attrs.scheduledEventId, ev.eventId);
+        continue;
+      }
+      if ([E.ActivityTaskCompleted, E.ActivityTaskFailed, E.ActivityTaskTimedOut, E.ActivityTaskCanceled].includes(b.eventType)
+        && started.has(attrs.scheduledEventId)) {
+        attrs.startedEventId = started.get(attrs.scheduledEventId);
+      }
+      e.add(b.eventType, b.name, attrs, b.time);
+    }
+    s.buffered = [];
+  }
+
+  // ------------------------------------------------------------------ commands
+  /** Applies one command; returns true when it produced events the workflow must see at once. */
+  private applyCommand(e: Execution, cmd: Obj, wftCompletedId: number): boolean {
+    const s = e.s;
+    const now = this.now();
+    switch (cmd.commandType) {
+      case C.ScheduleActivityTask: {
+        const a = cmd.scheduleActivityTaskCommandAttributes ?? {};
+        let s2c = durToMs(a.scheduleToCloseTimeout), s2s = durToMs(a.scheduleToStartTimeout), stc = durToMs(a.startToCloseTimeout), hb = durToMs(a.heartbeatTimeout);
+        const runLeft = s.runExpireAt ? Math.max(1, s.runExpireAt - now) : 0;
+        if (s2c > 0) {
+          if (runLeft && s2c > runLeft) s2c = runLeft;
+          if (s2s <= 0 || s2s > s2c) s2s = s2c;
+          if (stc <= 0 || stc > s2c) stc = s2c;
+        } else if (stc > 0) {
+          s2c = runLeft;
+          if (s2s <= 0) s2s = runLeft;
+        } else {
+          throw invalidArgument(`BadScheduleActivityAttributes: a valid StartToClose or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand (activity ${a.activityId})`);
+        }
+        if (hb > stc && stc > 0) hb = stc;
+        const rp = { ...DEFAULT_RETRY, ...(a.retryPolicy ?? {}) };
+        if (!durToMs(rp.initialInterval)) rp.initialInterval = DEFAULT_RETRY.initialInterval;
+        if (!rp.backoffCoefficient) rp.backoffCoefficient = 2;
+        if (!durToMs(rp.maximumInterval)) rp.maximumInterval = dur(durToMs(rp.initialInterval) * 100);
+        const taskQueue = a.taskQueue?.name || s.taskQueue;
+        const ev = e.add(E.ActivityTaskScheduled, 'ActivityTaskScheduled', {
+          activityId: a.activityId, activityType: a.activityType, taskQueue: { name: taskQueue, kind: 1 }, header: a.header,
+          input: a.input, scheduleToCloseTimeout: dur(s2c), scheduleToStartTimeout: dur(s2s), startToCloseTimeout: dur(stc),
+          heartbeatTimeout: dur(hb), workflowTaskCompletedEventId: wftCompletedId, retryPolicy: rp,
+          useWorkflowBuildId: a.useWorkflowBuildId, priority: a.priority,
+        }, now);
+        const act: ActivityState = {
+          scheduledEventId: ev.eventId, activityId: a.activityId, activityType: a.activityType?.name ?? '', taskQueue,
+          scheduledTime: now, attemptScheduledTime: now, attempt: 1, cancelRequested: false,
+          s2cMs: s2c, s2sMs: s2s, stcMs: stc, hbMs: hb, retryPolicy: rp,
+        };
+        s.activities[ev.eventId] = act;
+        this.armActivity(e, act);
+        return false;
+      }
+      case C.RequestCancelActivityTask: {
+        const sid = Number(cmd.requestCancelActivityTaskCommandAttributes?.scheduledEventId);
+        const act = s.activities[sid];
+        if (!act) return false;
+        const req = e.add(E.ActivityTaskCancelRequested, 'ActivityTaskCancelRequested', { scheduledEventId: sid, workflowTaskCompletedEventId: wftCompletedId }, now);
+        if (act.startedTime === undefined) {
+          e.add(E.ActivityTaskCanceled, 'ActivityTaskCanceled', { latestCancelRequestedEventId: req.eventId, scheduledEventId: sid, startedEventId: 0, identity: '' }, now);
+          delete s.activities[sid];
+          return true;
+        }
+        act.cancelRequested = true;
+        act.cancelRequestedEventId = req.eventId;
+        return false;
+      }
+      case C.StartTimer: {
+        const a = cmd.startTimerCommandAttributes ?? {};
+        const ms = durToMs(a.startToFireTimeout);
+        const ev = e.add(E.TimerStarted, 'TimerStarted', { timerId: a.timerId, startToFireTimeout: a.startToFireTimeout, workflowTaskCompletedEventId: wftCompletedId }, now);
+        s.timers[a.timerId] = { timerId: a.timerId, startedEventId: ev.eventId, fireAt: now + ms };
+        this.due(now + ms, e, 'timer', a.timerId);
+        return false;
+      }
+      case C.CancelTimer: {
+        const id = cmd.cancelTimerCommandAttributes?.timerId;
+        const t = s.timers[id];
+        if (!t) return false;
+        e.add(E.TimerCanceled, 'TimerCanceled', { timerId: id, startedEventId: t.startedEventId, workflowTaskCompletedEventId: wftCompletedId, identity: '' }, now);
+        delete s.timers[id];
+        return false;
+      }
+      case C.RecordMarker: {
+        const a = cmd.recordMarkerCommandAttributes ?? {};
+        e.add(E.MarkerRecorded, 'MarkerRecorded', { markerName: a.markerName, details: a.details, workflowTaskCompletedEventId: wftCompletedId, header: a.header, failure: a.failure }, now);
+        return false;
+      }
+      case C.CompleteWorkflowExecution: {
+        e.add(E.WorkflowExecutionCompleted, 'WorkflowExecutionCompleted', { result: cmd.completeWorkflowExecutionCommandAttributes?.result, workflowTaskCompletedEventId: wftCompletedId }, now);
+        this.close(e, S.Completed);
+        return false;
+      }
+      case C.FailWorkflowExecution: {
+        const failure = cmd.failWorkflowExecutionCommandAttributes?.failure;
+        const retry = this.workflowRetry(e, failure);
+        e.add(E.WorkflowExecutionFailed, 'WorkflowExecutionFailed', {
+          failure, retryState: retry.state, workflowTaskCompletedEventId: wftCompletedId, newExecutionRunId: retry.newRunId,
+        }, now);
+        this.close(e, S.Failed, retry.newRunId ? { initiator: enums.ContinueAsNewInitiator.Retry, backoffMs: retry.backoffMs, failure } : undefined);
+        return false;
+      }
+      case C.CancelWorkflowExecution: {
+        e.add(E.WorkflowExecutionCanceled, 'WorkflowExecutionCanceled', { details: cmd.cancelWorkflowExecutionCommandAttributes?.details, workflowTaskCompletedEventId: wftCompletedId }, now);
+        this.close(e, S.Canceled);
+        return false;
+      }
+      case C.ContinueAsNewWorkflowExecution: {
+        const a = cmd.continueAsNewWorkflowExecutionCommandAttributes ?? {};
+        const newRunId = randomUUID();
+        e.add(E.WorkflowExecutionContinuedAsNew, 'WorkflowExecutionContinuedAsNew', {
+          newExecutionRunId: newRunId, workflowType: a.workflowType ?? { name: s.workflowType },
+          taskQueue: { name: a.taskQueue?.name || s.taskQueue, kind: 1 }, input: a.input,
+          workflowRunTimeout: a.workflowRunTimeout, workflowTaskTimeout: a.workflowTaskTimeout,
+          workflowTaskCompletedEventId: wftCompletedId, backoffStartInterval: a.backoffStartInterval,
+          initiator: enums.ContinueAsNewInitiator.Workflow, header: a.header, memo: a.memo, searchAttributes: a.searchAttributes,
+        }, now);
+        s.newRunId = newRunId;
+        this.close(e, S.ContinuedAsNew, { initiator: enums.ContinueAsNewInitiator.Workflow, attrs: a, newRunId });
+        return false;
+      }
+      case C.StartChildWorkflowExecution: {
+        const a = cmd.startChildWorkflowExecutionCommandAttributes ?? {};
+        const ns = a.namespace || s.namespace;
+        const pcp = a.parentClosePolicy || enums.ParentClosePolicy.Terminate;
+        const init = e.add(E.StartChildWorkflowExecutionInitiated, 'StartChildWorkflowExecutionInitiated', {
+          ...a, namespace: ns, parentClosePolicy: pcp, workflowTaskCompletedEventId: wftCompletedId,
+        }, now);
+        const existing = this.openById.get(`${ns}\u0000${a.workflowId}`);
+        if (existing) {
+          e.add(E.StartChildWorkflowExecutionFailed, 'StartChildWorkflowExecutionFailed', {
+            namespace: ns, workflowId: a.workflowId, workflowType: a.workflowType, cause: 1, control: a.control,
+            initiatedEventId: init.eventId, workflowTaskCompletedEventId: wftCompletedId,
+          }, now);
+          return true;
+        }
+        const child = this.createRun({
+          namespace: ns, workflowId: a.workflowId, workflowType: a.workflowType?.name, taskQueue: a.taskQueue?.name || s.taskQueue,
+          input: a.input, executionTimeoutMs: durToMs(a.workflowExecutionTimeout), runTimeoutMs: durToMs(a.workflowRunTimeout),
+          taskTimeoutMs: durToMs(a.workflowTaskTimeout), identity: '', requestId: randomUUID(), retryPolicy: a.retryPolicy,
+          memo: a.memo, searchAttributes: a.searchAttributes, header: a.header, cronSchedule: a.cronSchedule,
+          parent: { namespace: s.namespace, workflowId: s.workflowId, runId: s.runId, initiatedEventId: init.eventId },
+          rootWorkflowId: s.workflowId,
+        });
+        const started = e.add(E.ChildWorkflowExecutionStarted, 'ChildWorkflowExecutionStarted', {
+          namespace: ns, initiatedEventId: init.eventId, workflowExecution: { workflowId: a.workflowId, runId: child.s.runId },
+          workflowType: a.workflowType, header: a.header,
+        }, now);
+        s.children[init.eventId] = {
+          initiatedEventId: init.eventId, namespace: ns, workflowId: a.workflowId, workflowType: a.workflowType?.name ?? '',
+          runId: child.s.runId, startedEventId: started.eventId, parentClosePolicy: pcp,
+        };
+        return true;
+      }
+      case C.SignalExternalWorkflowExecution: {
+        const a = cmd.signalExternalWorkflowExecutionCommandAttributes ?? {};
+        const ns = a.namespace || s.namespace;
+        const init = e.add(E.SignalExternalWorkflowExecutionInitiated, 'SignalExternalWorkflowExecutionInitiated', {
+          ...a, namespace: ns, workflowTaskCompletedEventId: wftCompletedId,
+        }, now);
+        const target = this.findOpen(ns, a.execution?.workflowId, a.execution?.runId);
+        if (target && target !== e) {
+          this.signal(target, { signalName: a.signalName, input: a.input, header: a.header, identity: '', externalWorkflowExecution: { workflowId: s.workflowId, runId: s.runId } });
+          e.add(E.ExternalWorkflowExecutionSignaled, 'ExternalWorkflowExecutionSignaled', {
+            initiatedEventId: init.eventId, namespace: ns, workflowExecution: { workflowId: target.s.workflowId, runId: target.s.runId }, control: a.control,
+          }, now);
+        } else {
+          e.add(E.SignalExternalWorkflowExecutionFailed, 'SignalExternalWorkflowExecutionFailed', {
+            cause: 1, workflowTaskCompletedEventId: wftCompletedId, namespace: ns, workflowExecution: a.execution,
+            initiatedEventId: init.eventId, control: a.control,
+          }, now);
+        }
+        return true;
+      }
+      case C.RequestCancelExternalWorkflowExecution: {
+        const a = cmd.requestCancelExternalWorkflowExecutionCommandAttributes ?? {};
+        const ns = a.namespace || s.namespace;
+        const init = e.add(E.RequestCancelExternalWorkflowExecutionInitiated, 'RequestCancelExternalWorkflowExecutionInitiated', {
+          workflowTaskCompletedEventId: wftCompletedId, namespace: ns, workflowExecution: { workflowId: a.workflowId, runId: a.runId },
+          control: a.control, childWorkflowOnly: a.childWorkflowOnly, reason: a.reason,
+        }, now);
+        const target = this.findOpen(ns, a.workflowId, a.runId);
+        if (target && target !== e) {
+          this.requestCancel(target, { identity: '', reason: a.reason ?? '', externalInitiatedEventId: init.eventId, externalWorkflowExecution: { workflowId: s.workflowId, runId: s.runId } });
+          e.add(E.ExternalWorkflowExecutionCancelRequested, 'ExternalWorkflowExecutionCancelRequested', {
+            initiatedEventId: init.eventId, namespace: ns, workflowExecution: { workflowId: target.s.workflowId, runId: target.s.runId },
+          }, now);
+        } else {
+          e.add(E.RequestCancelExternalWorkflowExecutionFailed, 'RequestCancelExternalWorkflowExecutionFailed', {
+            cause: 1, workflowTaskCompletedEventId: wftCompletedId, namespace: ns,
+            workflowExecution: { workflowId: a.workflowId, runId: a.runId }, initiatedEventId: init.eventId, control: a.control,
+          }, now);
+        }
+        return true;
+      }
+      case C.UpsertWorkflowSearchAttributes: {
+        const sa = cmd.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes;
+        e.add(E.UpsertWorkflowSearchAttributes, 'UpsertWorkflowSearchAttributes', { workflowTaskCompletedEventId: wftCompletedId, searchAttributes: sa }, now);
+        s.searchAttributes = mergeFields(s.searchAttributes, sa, 'indexedFields');
+        return false;
+      }
+      case C.ModifyWorkflowProperties: {
+        const memo = cmd.modifyWorkflowPropertiesCommandAttributes?.upsertedMemo;
+        e.add(E.WorkflowPropertiesModified, 'WorkflowPropertiesModified', { workflowTaskCompletedEventId: wftCompletedId, upsertedMemo: memo }, now);
+        s.memo = mergeFields(s.memo, memo, 'fields');
+        return false;
+      }
+      case C.ProtocolMessage:
+        return false;
+      default:
+        throw invalidArgument(`temporal-lite does not support command type ${cmd.commandType}`);
+    }
+  }
+
+  private workflowRetry(e: Execution, failure: Obj | undefined): { state: number; newRunId?: string; backoffMs?: number } {
+    const rp = e.s.retryPolicy;
+    if (!rp) return { state: enums.RetryState.RetryPolicyNotSet };
+    const info = failure?.applicationFailureInfo;
+    if (info?.nonRetryable || (rp.nonRetryableErrorTypes ?? []).includes(info?.type)) return { state: enums.RetryState.NonRetryableFailure };
+    const max = Number(rp.maximumAttempts ?? 0);
+    if (max > 0 && e.s.attempt >= max) return { state: enums.RetryState.MaximumAttemptsReached };
+    const backoffMs = retryBackoff(rp, e.s.attempt, info?.nextRetryDelay);
+    if (e.s.execExpireAt && this.now() + backoffMs >= e.s.execExpireAt) return { state: enums.RetryState.Timeout };
+    return { state: enums.RetryState.InProgress, newRunId: randomUUID(), backoffMs };
+  }
+
+  // ------------------------------------------------------------------ activities
+  private armActivity(e: Execution, a: ActivityState) {
+    const s = e.s;
+    const k = `${a.scheduledEventId}:${a.attempt}`;
+    if (a.s2cMs) this.due(a.scheduledTime + a.s2cMs, e, 'act-s2c', `${a.scheduledEventId}`);
+    if (a.startedTime !== undefined) {
+      if (a.stcMs) this.due(a.startedTime + a.stcMs, e, 'act-stc', k);
+      if (a.hbMs) this.due((a.lastHeartbeatTime ?? a.startedTime) + a.hbMs, e, 'act-hb', k);
+    } else if (a.readyAt && a.readyAt > this.now()) {
+      this.due(a.readyAt, e, 'act-ready', k);
+    } else {
+      a.readyAt = undefined;
+      this.enqueue(this.queueKey(s.namespace, a.taskQueue, 'act'), { k: 'a', runId: s.runId, sid: a.scheduledEventId, attempt: a.attempt });
+      if (a.s2sMs) this.due(a.attemptScheduledTime + a.s2sMs, e, 'act-s2s', k);
+    }
+  }
+
+  private startActivity(e: Execution, sid: number, attempt: number, p: Poller): Obj | null {
+    const s = e.s;
+    const a = s.activities[sid];
+    if (!a || a.attempt !== attempt || a.startedTime !== undefined || (a.readyAt && a.readyAt > this.now())) return null;
+    const now = this.now();
+    a.startedTime = now;
+    a.startedIdentity = p.identity;
+    a.lastWorkerIdentity = p.identity;
+    a.startedRequestId = randomUUID();
+    a.lastHeartbeatTime = undefined;
+    const k = `${sid}:${attempt}`;
+    if (a.stcMs) this.due(now + a.stcMs, e, 'act-stc', k);
+    if (a.hbMs) this.due(now + a.hbMs, e, 'act-hb', k);
+    this.touch(e);
+    const sched = e.event(sid)?.activityTaskScheduledEventAttributes ?? {};
+    return {
+      taskToken: token({ k: 'a', r: s.runId, s: sid, a: attempt }),
+      workflowNamespace: s.namespace,
+      workflowType: { name: s.workflowType },
+      workflowExecution: { workflowId: s.workflowId, runId: s.runId },
+      activityType: sched.activityType,
+      activityId: a.activityId,
+      header: sched.header,
+      input: sched.input,
+      heartbeatDetails: a.heartbeatDetails,
+      scheduledTime: ts(a.scheduledTime),
+      currentAttemptScheduledTime: ts(a.attemptScheduledTime),
+      startedTime: ts(now),
+      attempt,
+      scheduleToCloseTimeout: dur(a.s2cMs),
+      startToCloseTimeout: dur(a.stcMs),
+      heartbeatTimeout: dur(a.hbMs),
+      retryPolicy: a.retryPolicy,
+      priority: sched.priority,
+    };
+  }
+
+  private activityFrom(req: Obj): { e: Execution; a: ActivityState } {
+    if (req.taskToken && req.taskToken.length) {
+      const tok = parseToken(req.taskToken);
+      if (tok.k !== 'a') throw invalidArgument('not an activity task token');
+      const e = this.execs.get(tok.r);
+      if (!e || !e.open) throw notFound('workflow execution already completed');
+      const a = e.s.activities[tok.s];
+      if (!a || a.attempt !== tok.a || a.startedTime === undefined) throw notFound('activity task not found');
+      return { e, a };
+    }
+    const ns = req.namespace || 'default';
+    const e = this.findOpen(ns, req.workflowId, req.runId);
+    if (!e) throw notFound('workflow execution already completed');
+    const a = Object.values(e.s.activities).find((x) => x.activityId === req.activityId);
+    if (!a) throw notFound(`activity ${req.activityId} not found`);
+    if (a.startedTime === undefined) throw notFound(`activity ${req.activityId} is not started`);
+    return { e, a };
+  }
+
+  async heartbeat(req: Obj): Promise<Obj> {
+    const { e, a } = this.activityFrom(req);
+    if (req.details) a.heartbeatDetails = req.details;
+    a.lastHeartbeatTime = this.now();
+    this.touch(e);
+    await this.sync();
+    return { cancelRequested: a.cancelRequested, activityPaused: false, activityReset: false };
+  }
+
+  private activityStartedEvent(e: Execution, a: ActivityState) {
+    this.addOrBuffer(e, E.ActivityTaskStarted, 'ActivityTaskStarted', {
+      scheduledEventId: a.scheduledEventId, identity: a.startedIdentity ?? '', requestId: a.startedRequestId ?? '',
+      attempt: a.attempt, lastFailure: a.lastFailure,
+    });
+  }
+
+  private startedIdPlaceholder(e: Execution): number {
+    // when events are buffered, flushBuffered patches startedEventId; otherwise it is the event just added
+    return e.s.buffered.length ? 0 : e.s.nextEventId - 1;
+  }
+
+  async respondActivityCompleted(req: Obj): Promise<Obj> {
+    const { e, a } = this.activityFrom(req);
+    this.activityStartedEvent(e, a);
+    this.addOrBuffer(e, E.ActivityTaskCompleted, 'ActivityTaskCompleted', {
+      result: req.result, scheduledEventId: a.scheduledEventId, startedEventId: this.startedIdPlaceholder(e), identity: req.identity ?? '',
+    });
+    delete e.s.activities[a.scheduledEventId];
+    this.scheduleWft(e);
+    this.touch(e);
+    await this.sync();
+    return {};
+  }
+
+  async respondActivityFailed(req: Obj): Promise<Obj> {
+    const { e, a } = this.activityFrom(req);
+    if (req.lastHeartbeatDetails) a.heartbeatDetails = req.lastHeartbeatDetails;
+    this.activityFailed(e, a, req.failure ?? { message: 'activity failed' }, req.identity ?? '', true);
+    this.touch(e);
+    await this.sync();
+    return { failures: [] };
+  }
+
+  async respondActivityCanceled(req: Obj): Promise<Obj> {
+    const { e, a } = this.activityFrom(req);
+    this.activityStartedEvent(e, a);
+    this.addOrBuffer(e, E.ActivityTaskCanceled, 'ActivityTaskCanceled', {
+      details: req.details, latestCancelRequestedEventId: a.cancelRequestedEventId ?? 0, scheduledEventId: a.scheduledEventId,
+      startedEventId: this.startedIdPlaceholder(e), identity: req.identity ?? '',
+    });
+    delete e.s.activities[a.scheduledEventId];
+    this.scheduleWft(e);
+    this.touch(e);
+    await this.sync();
+    return {};
+  }
+
+  /** Retries per policy, or records the final failure. */
+  private activityFailed(e: Execution, a: ActivityState, failure: Obj, identity: string, retryableKind: boolean) {
+    const now = this.now();
+    const info = failure.applicationFailureInfo;
+    const rp = a.retryPolicy;
+    let state: number = enums.RetryState.InProgress;
+    if (!retryableKind || info?.nonRetryable || (rp.nonRetryableErrorTypes ?? []).includes(info?.type)) state = enums.RetryState.NonRetryableFailure;
+    else if (Number(rp.maximumAttempts ?? 0) > 0 && a.attempt >= Number(rp.maximumAttempts)) state = enums.RetryState.MaximumAttemptsReached;
+    else if (a.cancelRequested) state = enums.RetryState.CancelRequested;
+    let backoff = 0;
+    if (state === enums.RetryState.InProgress) {
+      backoff = retryBackoff(rp, a.attempt, info?.nextRetryDelay);
+      if (a.s2cMs && now + backoff >= a.scheduledTime + a.s2cMs) state = enums.RetryState.Timeout;
+    }
+    if (state === enums.RetryState.InProgress) {
+      a.attempt += 1;
+      a.lastFailure = failure;
+      a.startedTime = undefined;
+      a.startedIdentity = undefined;
+      a.readyAt = now + backoff;
+      a.attemptScheduledTime = now + backoff;
+      this.armActivity(e, a);
+      this.touch(e);
+      return;
+    }
+    const started = a.startedTime !== undefined;
+    if (started) this.activityStartedEvent(e, a);
+    if (failure.timeoutFailureInfo) {
+      this.addOrBuffer(e, E.ActivityTaskTimedOut, 'ActivityTaskTimedOut', {
+        failure, scheduledEventId: a.scheduledEventId, startedEventId: started ? this.startedIdPlaceholder(e) : 0, retryState: state,
+      });
+    } else {
+      this.addOrBuffer(e, E.ActivityTaskFailed, 'ActivityTaskFailed', {
+        failure, scheduledEventId: a.scheduledEventId, startedEventId: started ? this.startedIdPlaceholder(e) : 0, identity, retryState: state,
+      });
+    }
+    delete e.s.activities[a.scheduledEventId];
+    this.scheduleWft(e);
+  }
+
+  private activityTimedOut(e: Execution, a: ActivityState, timeoutType: number, retryable: boolean) {
+    const name = { 1: 'StartToClose', 2: 'ScheduleToStart', 3: 'ScheduleToClose', 4: 'Heartbeat' }[timeoutType];
+    const failure: Obj = {
+      message: `activity ${name} timeout`,
+      source: 'Server',
+      timeoutFailureInfo: { timeoutType, lastHeartbeatDetails: a.heartbeatDetails },
+    };
+    if (!retryable && a.lastFailure) failure.cause = a.lastFailure;
+    this.activityFailed(e, a, failure, '', retryable);
+  }
+
+  // ------------------------------------------------------------------ starting runs
+  createRun(o: {
+    namespace: string; workflowId: string; workflowType: string; taskQueue: string; input?: Obj; identity: string;
+    requestId: string; executionTimeoutMs?: number; runTimeoutMs?: number; taskTimeoutMs?: number; retryPolicy?: Obj;
+    memo?: Obj; searchAttributes?: Obj; header?: Obj; cronSchedule?: string; parent?: Execution['s']['parent'];
+    rootWorkflowId?: string; startDelayMs?: number; signal?: Obj; continuedFrom?: Execution; initiator?: number;
+    attempt?: number; failure?: Obj; lastCompletionResult?: Obj; runId?: string; execExpireAt?: number | null;
+  }): Execution {
+    if (!o.workflowId) throw invalidArgument('workflowId is required');
+    if (!o.workflowType) throw invalidArgument('workflowType.name is required');
+    if (!o.taskQueue) throw invalidArgument('taskQueue.name is required');
+    const now = this.now();
+    const runId = o.runId ?? randomUUID();
+    const execTimeout = o.executionTimeoutMs ?? 0;
+    let runTimeout = o.runTimeoutMs ?? 0;
+    if (!runTimeout || (execTimeout && runTimeout > execTimeout)) runTimeout = execTimeout;
+    const wftTimeout = Math.min(o.taskTimeoutMs || 10_000, 120_000);
+    const prev = o.continuedFrom?.s;
+    const delay = o.startDelayMs ?? 0;
+    const s: ExecState = {
+      namespace: o.namespace, workflowId: o.workflowId, runId, firstRunId: prev?.firstRunId ?? runId,
+      originalRunId: runId, workflowType: o.workflowType, taskQueue: o.taskQueue, status: S.Running, startTime: now,
+      executionTime: now + delay, closeTime: null, nextEventId: 1, previousStartedEventId: 0, wftTimeoutMs: wftTimeout,
+      runTimeoutMs: runTimeout, execTimeoutMs: execTimeout,
+      runExpireAt: runTimeout ? now + delay + runTimeout : null,
+      execExpireAt: o.execExpireAt !== undefined ? o.execExpireAt : (execTimeout ? now + delay + execTimeout : null),
+      memo: o.memo ?? null, searchAttributes: o.searchAttributes ?? null, parent: o.parent ?? null,
+      retryPolicy: o.retryPolicy ?? null, attempt: o.attempt ?? 1, wftSeq: 0, wft: null, sticky: null, buffered: [],
+      activities: {}, timers: {}, children: {}, cancelRequested: false, requestIds: [o.requestId], newRunId: null,
+      closeEventId: null, startDelayUntil: delay ? now + delay : null, identity: o.identity,
+    };
+    const e = new Execution(s);
+    e.add(E.WorkflowExecutionStarted, 'WorkflowExecutionStarted', {
+      workflowType: { name: o.workflowType }, parentWorkflowNamespace: o.parent?.namespace, parentWorkflowExecution: o.parent ? { workflowId: o.parent.workflowId, runId: o.parent.runId } : undefined,
+      parentInitiatedEventId: o.parent?.initiatedEventId, taskQueue: { name: o.taskQueue, kind: 1 }, input: o.input,
+      workflowExecutionTimeout: dur(execTimeout), workflowRunTimeout: dur(runTimeout), workflowTaskTimeout: dur(wftTimeout),
+      continuedExecutionRunId: prev?.runId, initiator: o.initiator, continuedFailure: o.failure, lastCompletionResult: o.lastCompletionResult,
+      originalExecutionRunId: runId, identity: o.identity, firstExecutionRunId: s.firstRunId, retryPolicy: o.retryPolicy,
+      attempt: s.attempt, workflowExecutionExpirationTime: s.execExpireAt ? ts(s.execExpireAt) : undefined,
+      cronSchedule: o.cronSchedule, firstWorkflowTaskBackoff: delay ? dur(delay) : undefined, memo: o.memo,
+      searchAttributes: o.searchAttributes, header: o.header, workflowId: o.workflowId,
+      rootWorkflowExecution: o.rootWorkflowId ? undefined : undefined,
+    }, now);
+    if (o.signal) {
+      e.add(E.WorkflowExecutionSignaled, 'WorkflowExecutionSignaled', o.signal, now);
+    }
+    this.execs.set(runId, e);
+    this.openById.set(e.key, runId);
+    if (s.runExpireAt) this.due(s.runExpireAt, e, 'wf-run-timeout', '');
+    if (s.execExpireAt) this.due(s.execExpireAt, e, 'wf-exec-timeout', '');
+    if (delay) this.due(now + delay, e, 'wf-start', '');
+    else this.scheduleWft(e);
+    this.touch(e);
+    return e;
+  }
+
+  private async latestExecution(ns: string, workflowId: string): Promise<Execution | undefined> {
+    const open = this.openById.get(`${ns}\u0000${workflowId}`);
+    if (open) return this.execs.get(open);
+    const runId = await this.store.latestRun(ns, workflowId);
+    return runId ? this.load(runId) : undefined;
+  }
+
+  /** The execution for (workflowId, runId?): memory first, then the database. */
+  async getExecution(ns: string, workflowId: string | undefined, runId: string | undefined): Promise<Execution> {
+    let e: Execution | undefined;
+    if (runId) {
+      e = await this.load(runId);
+      if (e && (e.s.namespace !== ns || (workflowId && e.s.workflowId !== workflowId))) e = undefined;
+    } else if (workflowId) {
+      e = await this.latestExecution(ns, workflowId);
+    }
+    if (!e) throw notFound(`workflow execution not found for workflowId ${workflowId ?? ''}${runId ? ` runId ${runId}` : ''}`);
+    return e;
+  }
+
+  private async load(runId: string): Promise<Execution | undefined> {
+    const inMem = this.execs.get(runId);
+    if (inMem) return inMem;
+    const state = await this.store.loadState(runId);
+    if (!state) return undefined;
+    const again = this.execs.get(runId);
+    if (again) return again;
+    const events = await this.store.loadEvents([runId]);
+    const e = this.hydrate(Execution.parse(state), events.get(runId) ?? []);
+    this.evictClosed();
+    return e;
+  }
+
+  private findOpen(ns: string, workflowId: string | undefined, runId: string | undefined): Execution | undefined {
+    if (!workflowId) return undefined;
+    const id = this.openById.get(`${ns}\u0000${workflowId}`);
+    if (!id || (runId && runId !== id)) return undefined;
+    return this.execs.get(id);
+  }
+
+  async startWorkflow(req: Obj, signal?: Obj): Promise<Obj> {
+    const ns = req.namespace || 'default';
+    const requestId = req.requestId || randomUUID();
+    const conflict = req.workflowIdConflictPolicy || (signal ? enums.ConflictPolicy.UseExisting : enums.ConflictPolicy.Fail);
+    const reuse = req.workflowIdReusePolicy || enums.ReusePolicy.AllowDuplicate;
+    const current = this.findOpen(ns, req.workflowId, undefined);
+    if (current) {
+      if (current.s.requestIds.includes(requestId)) return { runId: current.s.runId, started: true };
+      if (signal) {
+        if (conflict !== enums.ConflictPolicy.TerminateExisting) {
+          this.signal(current, signal);
+          await this.sync();
+          return { runId: current.s.runId, started: false };
+        }
+      } else if (conflict === enums.ConflictPolicy.UseExisting) {
+        if (req.onConflictOptions?.attachRequestId) current.s.requestIds.push(requestId);
+        this.touch(current);
+        await this.sync();
+        return { runId: current.s.runId, started: false };
+      }
+      if (conflict === enums.ConflictPolicy.TerminateExisting || reuse === enums.ReusePolicy.TerminateIfRunning) {
+        this.terminate(current, 'terminated by a new start (workflow id conflict policy TERMINATE_EXISTING)', undefined, req.identity ?? '');
+      } else {
+        throw alreadyStarted(`Workflow execution is already running. WorkflowId: ${req.workflowId}, RunId: ${current.s.runId}.`, current.s.requestIds[0] ?? '', current.s.runId);
+      }
+    } else if (req.workflowId) {
+      const prev = await this.latestExecution(ns, req.workflowId);
+      if (prev && !prev.open) {
+        if (prev.s.requestIds.includes(requestId)) return { runId: prev.s.runId, started: true };
+        const failedLike = [S.Failed, S.Canceled, S.Terminated, S.TimedOut].includes(prev.s.status as never);
+        if (reuse === enums.ReusePolicy.RejectDuplicate || (reuse === enums.ReusePolicy.AllowDuplicateFailedOnly && !failedLike)) {
+          throw alreadyStarted(`Workflow execution already finished and the workflow id reuse policy does not allow starting it again. WorkflowId: ${req.workflowId}, RunId: ${prev.s.runId}.`, prev.s.requestIds[0] ?? '', prev.s.runId);
+        }
+      }
+    }
+    const e = this.createRun({
+      namespace: ns, workflowId: req.workflowId, workflowType: req.workflowType?.name, taskQueue: req.taskQueue?.name,
+      input: req.input, identity: req.identity ?? '', requestId, executionTimeoutMs: durToMs(req.workflowExecutionTimeout),
+      runTimeoutMs: durToMs(req.workflowRunTimeout), taskTimeoutMs: durToMs(req.workflowTaskTimeout), retryPolicy: req.retryPolicy,
+      memo: req.memo, searchAttributes: req.searchAttributes, header: req.header, cronSchedule: req.cronSchedule || undefined,
+      startDelayMs: durToMs(req.workflowStartDelay), signal,
+    });
+    await this.sync();
+    return { runId: e.s.runId, started: true };
+  }
+
+  // ------------------------------------------------------------------ signals, cancel, terminate
+  signal(e: Execution, sig: Obj) {
+    this.addOrBuffer(e, E.WorkflowExecutionSignaled, 'WorkflowExecutionSignaled', sig);
+    this.scheduleWft(e);
+  }
+
+  async signalWorkflow(req: Obj): Promise<Obj> {
+    const e = this.findOpen(req.namespace || 'default', req.workflowExecution?.workflowId, req.workflowExecution?.runId || undefined);
+    if (!e) throw notFound('workflow execution already completed');
+    this.signal(e, { signalName: req.signalName, input: req.input, identity: req.identity ?? '', header: req.header });
+    await this.sync();
+    return {};
+  }
+
+  requestCancel(e: Execution, o: { identity: string; reason: string; externalInitiatedEventId?: number; externalWorkflowExecution?: Obj }) {
+    if (e.s.cancelRequested) return;
+    e.s.cancelRequested = true;
+    this.addOrBuffer(e, E.WorkflowExecutionCancelRequested, 'WorkflowExecutionCancelRequested', {
+      cause: o.reason, identity: o.identity, externalInitiatedEventId: o.externalInitiatedEventId, externalWorkflowExecution: o.externalWorkflowExecution,
+    });
+    this.scheduleWft(e);
+  }
+
+  async requestCancelWorkflow(req: Obj): Promise<Obj> {
+    const e = this.findOpen(req.namespace || 'default', req.workflowExecution?.workflowId, req.workflowExecution?.runId || undefined);
+    if (!e) throw notFound('workflow execution already completed');
+    this.requestCancel(e, { identity: req.identity ?? '', reason: req.reason ?? '' });
+    await this.sync();
+    return {};
+  }
+
+  terminate(e: Execution, reason: string, details: Obj | undefined, identity: string) {
+    this.failInFlightWft(e, enums.WftFailedCause.ForceCloseCommand);
+    this.flushBuffered(e);
+    e.add(E.WorkflowExecutionTerminated, 'WorkflowExecutionTerminated', { reason, details, identity }, this.now());
+    this.close(e, S.Terminated);
+  }
+
+  async terminateWorkflow(req: Obj): Promise<Obj> {
+    const e = this.findOpen(req.namespace || 'default', req.workflowExecution?.workflowId, req.workflowExecution?.runId || undefined);
+    if (!e) throw notFound('workflow execution already completed');
+    this.terminate(e, req.reason ?? '', req.details, req.identity ?? '');
+    await this.sync();
+    return {};
+  }
+
+  // ------------------------------------------------------------------ closing
+  private close(e: Execution, status: number, next?: { initiator: number; attrs?: Obj; newRunId?: string; backoffMs?: number; failure?: Obj }) {
+    const s = e.s;
+    const now = this.now();
+    s.status = status;
+    s.closeTime = now;
+    s.closeEventId = s.nextEventId - 1;
+    s.wft = null;
+    s.activities = {};
+    s.timers = {};
+    if (this.openById.get(e.key) === s.runId) this.openById.delete(e.key);
+    this.touch(e);
+    // runs that go on under the same workflow id: continue-as-new and workflow retry
+    if (next) {
+      const closeEv = e.event(s.closeEventId!)!;
+      const newRunId = next.newRunId ?? closeEv.workflowExecutionFailedEventAttributes?.newExecutionRunId;
+      const a = next.attrs ?? {};
+      this.createRun({
+        runId: newRunId, namespace: s.namespace, workflowId: s.workflowId,
+        workflowType: a.workflowType?.name || s.workflowType, taskQueue: a.taskQueue?.name || s.taskQueue,
+        input: next.initiator === enums.ContinueAsNewInitiator.Workflow ? a.input : e.event(1)?.workflowExecutionStartedEventAttributes?.input,
+        identity: s.identity, requestId: randomUUID(), executionTimeoutMs: s.execTimeoutMs,
+        runTimeoutMs: durToMs(a.workflowRunTimeout) || s.runTimeoutMs, taskTimeoutMs: durToMs(a.workflowTaskTimeout) || s.wftTimeoutMs,
+        retryPolicy: a.retryPolicy ?? s.retryPolicy ?? undefined, memo: a.memo ?? s.memo ?? undefined,
+        searchAttributes: a.searchAttributes ?? s.searchAttributes ?? undefined, header: a.header,
+        parent: s.parent, continuedFrom: e, initiator: next.initiator,
+        startDelayMs: next.backoffMs ?? durToMs(a.backoffStartInterval),
+        attempt: next.initiator === enums.ContinueAsNewInitiator.Retry ? s.attempt + 1 : 1,
+        failure: next.failure, execExpireAt: s.execExpireAt,
+      });
+    }
+    // children by their parent close policy
+    for (const c of Object.values(s.children)) {
+      const child = c.runId ? this.execs.get(c.runId) : undefined;
+      const live = child && child.open ? child : this.findOpen(c.namespace, c.workflowId, undefined);
+      if (!live) continue;
+      if (c.parentClosePolicy === enums.ParentClosePolicy.Terminate) this.terminate(live, 'by parent close policy', undefined, '');
+      else if (c.parentClosePolicy === enums.ParentClosePolicy.RequestCancel) this.requestCancel(live, { identity: '', reason: 'by parent close policy' });
+    }
+    s.children = {};
+    if (s.parent && status !== S.ContinuedAsNew && !(status === S.Failed && next)) this.notifyParent(e, status);
+    e.notify();
+    for (const id of e.pendingQueries) this.dispatchQuery(id);
+    e.pendingQueries = [];
+    this.closedOrder.push(s.runId);
+    this.evictClosed();
+  }
+
+  private notifyParent(e: Execution, status: number) {
+    const s = e.s;
+    const p = s.parent!;
+    const parent = this.findOpen(p.namespace, p.workflowId, p.runId);
+    if (!parent) return;
+    const child = parent.s.children[p.initiatedEventId];
+    if (!child) return;
+    delete parent.s.children[p.initiatedEventId];
+    const close = e.event(s.closeEventId!) ?? {};
+    const base = {
+      namespace: s.namespace, workflowExecution: { workflowId: s.workflowId, runId: s.runId },
+      workflowType: { name: s.workflowType }, initiatedEventId: p.initiatedEventId, startedEventId: child.startedEventId,
+    };
+    switch (status) {
+      case S.Completed:
+        this.addOrBuffer(parent, E.ChildWorkflowExecutionCompleted, 'ChildWorkflowExecutionCompleted', { ...base, result: close.workflowExecutionCompletedEventAttributes?.result });
+        break;
+      case S.Failed:
+        this.addOrBuffer(parent, E.ChildWorkflowExecutionFailed, 'ChildWorkflowExecutionFailed', { ...base, failure: close.workflowExecutionFailedEventAttributes?.failure, retryState: close.workflowExecutionFailedEventAttributes?.retryState });
+        break;
+      case S.Canceled:
+        this.addOrBuffer(parent, E.ChildWorkflowExecutionCanceled, 'ChildWorkflowExecutionCanceled', { ...base, details: close.workflowExecutionCanceledEventAttributes?.details });
+        break;
+      case S.Terminated:
+        this.addOrBuffer(parent, E.ChildWorkflowExecutionTerminated, 'ChildWorkflowExecutionTerminated', base);
+        break;
+      case S.TimedOut:
+        this.addOrBuffer(parent, E.ChildWorkflowExecutionTimedOut, 'ChildWorkflowExecutionTimedOut', { ...base, retryState: close.workflowExecutionTimedOutEventAttributes?.retryState });
+        break;
+    }
+    this.scheduleWft(parent);
+  }
+
+  private evictClosed() {
+    while (this.closedOrder.length > this.closedCacheSize) {
+      const runId = this.closedOrder.shift()!;
+      const e = this.execs.get(runId);
+      if (e && !e.open && !this.dirty.has(e) && e.waiters.size === 0) this.execs.delete(runId);
+      else if (e && !e.open) { this.closedOrder.push(runId); break; }
+    }
+  }
+
+  // ------------------------------------------------------------------ queries
+  async query(req: Obj): Promise<Obj> {
+    const ns = req.namespace || 'default';
+    const e = await this.getExecution(ns, req.execution?.workflowId, req.execution?.runId || undefined);
+    const cond = req.queryRejectCondition ?? 0;
+    if ((cond === 2 && !e.open) || (cond === 3 && e.s.status !== S.Completed && e.s.status !== S.Running)) {
+      return { queryRejected: { status: e.s.status } };
+    }
+    const id = randomUUID();
+    return new Promise<Obj>((resolve, reject) => {
+      const pq: PendingQuery = {
+        id, runId: e.s.runId, query: req.query ?? {}, resolve, reject, dispatched: false,
+        timer: setTimeout(() => {
+          this.queries.delete(id);
+          reject(new RpcError(grpcStatus.DEADLINE_EXCEEDED, 'query timed out: no worker answered it (is a worker polling the task queue?)'));
+        }, 30_000),
+      };
+      this.queries.set(id, pq);
+      if (e.s.wft && e.open) e.pendingQueries.push(id);
+      else this.dispatchQuery(id);
+    });
+  }
+
+  private dispatchQueries(e: Execution) {
+    if (e.s.wft) return;
+    const ids = e.pendingQueries;
+    e.pendingQueries = [];
+    for (const id of ids) this.dispatchQuery(id);
+  }
+
+  private dispatchQuery(id: string) {
+    const q = this.queries.get(id);
+    const e = q && this.execs.get(q.runId);
+    if (!q || !e || q.dispatched) return;
+    q.dispatched = true;
+    this.enqueue(this.queueKey(e.s.namespace, e.s.taskQueue, 'wf'), { k: 'q', id });
+  }
+
+  private startQueryTask(id: string): Uint8Array | null {
+    const q = this.queries.get(id);
+    const e = q && this.execs.get(q.runId);
+    if (!q || !e) return null;
+    const s = e.s;
+    const parts: Uint8Array[] = [];
+    for (let i = 1; i < s.nextEventId; i++) parts.push(lengthDelimited(1, e.bytesOf(i)));
+    const head = encodePlain(type('temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse'), {
+      taskToken: token({ k: 'q', id }),
+      workflowExecution: { workflowId: s.workflowId, runId: s.runId },
+      workflowType: { name: s.workflowType },
+      previousStartedEventId: s.previousStartedEventId,
+      startedEventId: s.previousStartedEventId,
+      attempt: 1,
+      query: q.query,
+      workflowExecutionTaskQueue: { name: s.taskQueue, kind: 1 },
+      scheduledTime: ts(this.now()),
+      startedTime: ts(this.now()),
+    });
+    return concatBytes([head, lengthDelimited(8, concatBytes(parts))]);
+  }
+
+  respondQueryTaskCompleted(req: Obj): Obj {
+    const tok = parseToken(req.taskToken);
+    const q = this.queries.get(tok.id);
+    if (!q) throw notFound('query not found (it may have timed out)');
+    this.queries.delete(tok.id);
+    clearTimeout(q.timer);
+    if (req.completedType === enums.QueryResultType.Answered) q.resolve({ queryResult: req.queryResult ?? { payloads: [] } });
+    else {
+      q.reject(new RpcError(grpcStatus.INVALID_ARGUMENT, req.errorMessage || req.failure?.message || 'query failed', {
+        typeName: 'temporal.api.errordetails.v1.QueryFailedFailure', value: { failure: req.failure },
+      }));
+    }
+    this.scheduleSkipCheck();
+    return {};
+  }
+
+  // ------------------------------------------------------------------ history & visibility
+  async getHistory(req: Obj, cancelled: () => boolean, reverse = false): Promise<Uint8Array> {
+    const ns = req.namespace || 'default';
+    let e = await this.getExecution(ns, req.execution?.workflowId, req.execution?.runId || undefined);
+    await this.sync();
+    const pageSize = Math.max(1, Number(req.maximumPageSize) || 1000);
+    const closeOnly = req.historyEventFilterType === enums.FilterType.Close;
+    let from = 1;
+    if (req.nextPageToken?.length) {
+      const t = parseToken(req.nextPageToken);
+      if (t.r && t.r !== e.s.runId) e = await this.getExecution(ns, undefined, t.r);
+      from = Number(t.from) || 1;
+    }
+    const deadline = Date.now() + this.historyPollTimeoutMs;
+    const wait = () => new Promise<void>((resolve) => {
+      const done = () => { clearTimeout(t); e.waiters.delete(done); resolve(); };
+      const t = setTimeout(done, Math.max(1, deadline - Date.now()));
+      e.waiters.add(done);
+    });
+    const respType = type('temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse');
+    const build = (ids: number[], next: Obj | null) => {
+      const parts = ids.map((id) => lengthDelimited(1, e.bytesOf(id)));
+      const head = encodePlain(respType, { nextPageToken: next ? token(next) : undefined, archived: false });
+      return concatBytes([head, lengthDelimited(1, concatBytes(parts))]);
+    };
+    for (;;) {
+      if (closeOnly) {
+        if (!e.open && e.s.closeEventId) { await this.sync(); return build([e.s.closeEventId], null); }
+        if (!req.waitNewEvent) return build([], null);
+      } else if (reverse) {
+        const last = e.s.nextEventId - 1;
+        const start = req.nextPageToken?.length ? from : last;
+        const ids: number[] = [];
+        for (let id = start; id >= 1 && ids.length < pageSize; id--) ids.push(id);
+        const nextFrom = start - ids.length;
+        return build(ids, nextFrom >= 1 ? { r: e.s.runId, from: nextFrom } : null);
+      } else {
+        const last = e.s.nextEventId - 1;
+        if (from <= last) {
+          const to = Math.min(last, from + pageSize - 1);
+          const ids: number[] = [];
+          for (let id = from; id <= to; id++) ids.push(id);
+          const more = to < last || (e.open && req.waitNewEvent);
+          await this.sync();
+          return build(ids, more ? { r: e.s.runId, from: to + 1 } : null);
+        }
+        if (!e.open || !req.waitNewEvent) return build([], null);
+      }
+      if (Date.now() >= deadline || cancelled() || this.stopped) {
+        return build([], { r: e.s.runId, from });
+      }
+      await wait();
+    }
+  }
+
+  describe(e: Execution): Obj {
+    const s = e.s;
+    const now = this.now();
+    const w = s.wft;
+    return {
+      executionConfig: {
+        taskQueue: { name: s.taskQueue, kind: 1 }, workflowExecutionTimeout: dur(s.execTimeoutMs),
+        workflowRunTimeout: dur(s.runTimeoutMs), defaultWorkflowTaskTimeout: dur(s.wftTimeoutMs),
+      },
+      workflowExecutionInfo: this.info(e),
+      pendingActivities: Object.values(s.activities).map((a) => ({
+        activityId: a.activityId, activityType: { name: a.activityType },
+        state: a.cancelRequested ? 3 : a.startedTime !== undefined ? 2 : 1,
+        heartbeatDetails: a.heartbeatDetails, lastHeartbeatTime: a.lastHeartbeatTime ? ts(a.lastHeartbeatTime) : undefined,
+        lastStartedTime: a.startedTime !== undefined ? ts(a.startedTime) : undefined, attempt: a.attempt,
+        maximumAttempts: Number(a.retryPolicy.maximumAttempts ?? 0), scheduledTime: ts(a.attemptScheduledTime),
+        expirationTime: a.s2cMs ? ts(a.scheduledTime + a.s2cMs) : undefined, lastFailure: a.lastFailure,
+        lastWorkerIdentity: a.lastWorkerIdentity ?? '',
+        nextAttemptScheduleTime: a.readyAt && a.readyAt > now ? ts(a.readyAt) : undefined,
+      })),
+      pendingChildren: Object.values(s.children).map((c) => ({
+        workflowId: c.workflowId, runId: c.runId ?? '', workflowTypeName: c.workflowType, initiatedId: c.initiatedEventId,
+        parentClosePolicy: c.parentClosePolicy,
+      })),
+      pendingWorkflowTask: w ? {
+        state: w.startedTime !== undefined ? 2 : 1, scheduledTime: ts(w.scheduledTime),
+        originalScheduledTime: ts(w.scheduledTime), startedTime: w.startedTime !== undefined ? ts(w.startedTime) : undefined, attempt: w.attempt,
+      } : undefined,
+    };
+  }
+
+  info(e: Execution): Obj {
+    const s = e.s;
+    return {
+      execution: { workflowId: s.workflowId, runId: s.runId }, type: { name: s.workflowType }, startTime: ts(s.startTime),
+      closeTime: s.closeTime ? ts(s.closeTime) : undefined, status: s.status, historyLength: s.nextEventId - 1,
+      parentNamespaceId: s.parent?.namespace, parentExecution: s.parent ? { workflowId: s.parent.workflowId, runId: s.parent.runId } : undefined,
+      executionTime: ts(s.executionTime), memo: s.memo ?? undefined, searchAttributes: s.searchAttributes ?? undefined,
+      taskQueue: s.taskQueue, stateTransitionCount: s.nextEventId, historySizeBytes: 0, firstRunId: s.firstRunId,
+      executionDuration: s.closeTime ? dur(s.closeTime - s.executionTime) : undefined,
+      rootExecution: { workflowId: s.parent?.workflowId ?? s.workflowId, runId: s.parent?.runId ?? s.runId },
+    };
+  }
+
+  async list(req: Obj): Promise<Obj> {
+    await this.sync();
+    const ns = req.namespace || 'default';
+    const q = compileListQuery(ns, req.query);
+    const pageSize = Math.min(Math.max(1, Number(req.pageSize) || 100), 1000);
+    const offset = req.nextPageToken?.length ? Number(parseToken(req.nextPageToken).o) || 0 : 0;
+    const rows = await this.store.list(q.where, q.params, q.order, pageSize + 1, offset);
+    const page = rows.slice(0, pageSize);
+    const executions = page.map((r) => this.info(new Execution(Execution.parse(r.state))));
+    return { executions, nextPageToken: rows.length > pageSize ? token({ o: offset + pageSize }) : undefined };
+  }
+
+  async count(req: Obj): Promise<Obj> {
+    await this.sync();
+    const q = compileListQuery(req.namespace || 'default', req.query);
+    return { count: await this.store.count(q.where, q.params) };
+  }
+
+  saveMeta() { this.metaDirty = true; return this.sync(); }
+}
+
+function retryBackoff(rp: Obj, attempt: number, override?: Obj): number {
+  const o = durToMs(override);
+  if (o > 0) return o;
+  const initial = durToMs(rp.initialInterval) || 1000;
+  const coef = Number(rp.backoffCoefficient) || 2;
+  const max = durToMs(rp.maximumInterval) || initial * 100;
+  return Math.min(initial * coef ** (attempt - 1), max);
+}
+
+function mergeFields(target: Obj | null, upsert: Obj | undefined, key: 'fields' | 'indexedFields'): Obj | null {
+  if (!upsert?.[key]) return target;
+  const fields: Obj = { ...(target?.[key] ?? {}) };
+  for (const [k, v] of Object.entries<Obj>(upsert[key])) {
+    const data = v?.data ? Buffer.from(v.data).toString('utf8') : '';
+    if (!v || !v.data || data === '' || data === 'null' || data === '[]') delete fields[k];
+    else fields[k] = v;
+  }
+  return { [key]: fields };
+}

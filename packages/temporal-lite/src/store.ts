@@ -1,0 +1,164 @@
+/**
+ * temporal-lite's persistence: three tables in the `temporal_lite` schema of the same Postgres
+ * (PGlite or a server). History events are stored as their protobuf bytes; the rest of an
+ * execution's mutable state (pending activities, timers, children, workflow task) as JSON.
+ * Every change is written in one transaction; the engine batches concurrent changes into one
+ * commit (group commit) and answers no RPC before its change is committed.
+ */
+import type { SqlClient } from '@nudge/db';
+
+export interface ExecutionRow {
+  runId: string;
+  namespace: string;
+  workflowId: string;
+  workflowType: string;
+  taskQueue: string;
+  status: number;
+  startTime: number;
+  executionTime: number;
+  closeTime: number | null;
+  historyLength: number;
+  searchAttributes: Record<string, unknown>;
+  state: string;
+}
+
+export interface SaveBatch {
+  executions: ExecutionRow[];
+  events: { runId: string; eventId: number; data: Uint8Array }[];
+  meta?: Record<string, string>;
+}
+
+const DDL = `
+CREATE SCHEMA IF NOT EXISTS temporal_lite;
+CREATE TABLE IF NOT EXISTS temporal_lite.executions (
+  run_id text PRIMARY KEY,
+  namespace text NOT NULL,
+  workflow_id text NOT NULL,
+  workflow_type text NOT NULL,
+  task_queue text NOT NULL,
+  status smallint NOT NULL,
+  start_time double precision NOT NULL,
+  execution_time double precision NOT NULL,
+  close_time double precision,
+  history_length integer NOT NULL,
+  search_attributes jsonb NOT NULL DEFAULT '{}',
+  state text NOT NULL
+);
+CREATE INDEX IF NOT EXISTS executions_wid_idx ON temporal_lite.executions (namespace, workflow_id, start_time DESC);
+CREATE INDEX IF NOT EXISTS executions_status_idx ON temporal_lite.executions (namespace, status, start_time DESC);
+CREATE INDEX IF NOT EXISTS executions_type_idx ON temporal_lite.executions (namespace, workflow_type, start_time DESC);
+CREATE TABLE IF NOT EXISTS temporal_lite.events (
+  run_id text NOT NULL,
+  event_id integer NOT NULL,
+  data bytea NOT NULL,
+  PRIMARY KEY (run_id, event_id)
+);
+CREATE TABLE IF NOT EXISTS temporal_lite.meta (
+  key text PRIMARY KEY,
+  value text NOT NULL
+);
+`;
+
+const EXEC_COLS = 12;
+
+export class Store {
+  constructor(private readonly sql: SqlClient) {}
+
+  async init(): Promise<void> {
+    await this.sql.exec(DDL);
+  }
+
+  async save(batch: SaveBatch): Promise<void> {
+    await this.sql.transaction(async (tx) => {
+      for (let i = 0; i < batch.events.length; i += 500) {
+        const chunk = batch.events.slice(i, i + 500);
+        const params: unknown[] = [];
+        const values = chunk.map((e, j) => {
+          params.push(e.runId, e.eventId, Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength));
+          return `($${j * 3 + 1}, $${j * 3 + 2}, $${j * 3 + 3})`;
+        });
+        await tx.query(
+          `INSERT INTO temporal_lite.events (run_id, event_id, data) VALUES ${values.join(',')}
+           ON CONFLICT (run_id, event_id) DO UPDATE SET data = excluded.data`,
+          params,
+        );
+      }
+      for (let i = 0; i < batch.executions.length; i += 200) {
+        const chunk = batch.executions.slice(i, i + 200);
+        const params: unknown[] = [];
+        const values = chunk.map((r, j) => {
+          params.push(r.runId, r.namespace, r.workflowId, r.workflowType, r.taskQueue, r.status, r.startTime,
+            r.executionTime, r.closeTime, r.historyLength, JSON.stringify(r.searchAttributes), r.state);
+          const b = j * EXEC_COLS;
+          return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::smallint, $${b + 7}::float8, $${b + 8}::float8, $${b + 9}::float8, $${b + 10}::int, $${b + 11}::jsonb, $${b + 12})`;
+        });
+        await tx.query(
+          `INSERT INTO temporal_lite.executions (run_id, namespace, workflow_id, workflow_type, task_queue, status,
+             start_time, execution_time, close_time, history_length, search_attributes, state)
+           VALUES ${values.join(',')}
+           ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, close_time = excluded.close_time,
+             history_length = excluded.history_length, search_attributes = excluded.search_attributes,
+             state = excluded.state, workflow_type = excluded.workflow_type, task_queue = excluded.task_queue`,
+          params,
+        );
+      }
+      for (const [key, value] of Object.entries(batch.meta ?? {})) {
+        await tx.query(
+          `INSERT INTO temporal_lite.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+          [key, value],
+        );
+      }
+    });
+  }
+
+  async loadOpen(): Promise<{ state: string }[]> {
+    return this.sql.query<{ state: string }>(`SELECT state FROM temporal_lite.executions WHERE status = 1`);
+  }
+
+  async loadState(runId: string): Promise<string | undefined> {
+    const rows = await this.sql.query<{ state: string }>(
+      `SELECT state FROM temporal_lite.executions WHERE run_id = $1`, [runId]);
+    return rows[0]?.state;
+  }
+
+  async latestRun(namespace: string, workflowId: string): Promise<string | undefined> {
+    const rows = await this.sql.query<{ run_id: string }>(
+      `SELECT run_id FROM temporal_lite.executions WHERE namespace = $1 AND workflow_id = $2
+       ORDER BY start_time DESC, run_id DESC LIMIT 1`, [namespace, workflowId]);
+    return rows[0]?.run_id;
+  }
+
+  async loadEvents(runIds: string[]): Promise<Map<string, Uint8Array[]>> {
+    const out = new Map<string, Uint8Array[]>();
+    if (runIds.length === 0) return out;
+    for (let i = 0; i < runIds.length; i += 1000) {
+      const rows = await this.sql.query<{ run_id: string; data: Uint8Array }>(
+        `SELECT run_id, data FROM temporal_lite.events WHERE run_id = ANY($1::text[]) ORDER BY run_id, event_id`,
+        [runIds.slice(i, i + 1000)]);
+      for (const r of rows) {
+        let list = out.get(r.run_id);
+        if (!list) out.set(r.run_id, (list = []));
+        list.push(r.data instanceof Uint8Array ? r.data : new Uint8Array(r.data as ArrayBuffer));
+      }
+    }
+    return out;
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    const rows = await this.sql.query<{ value: string }>(`SELECT value FROM temporal_lite.meta WHERE key = $1`, [key]);
+    return rows[0]?.value;
+  }
+
+  /** Visibility: a page of executions matching a compiled WHERE clause, newest first. */
+  async list(where: string, params: unknown[], order: string, limit: number, offset: number): Promise<{ state: string }[]> {
+    return this.sql.query<{ state: string }>(
+      `SELECT state FROM temporal_lite.executions WHERE ${where}
+       ORDER BY ${order}, run_id DESC LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}`, params);
+  }
+
+  async count(where: string, params: unknown[]): Promise<number> {
+    const rows = await this.sql.query<{ n: number | string }>(
+      `SELECT count(*)::int AS n FROM temporal_lite.executions WHERE ${where}`, params);
+    return Number(rows[0]?.n ?? 0);
+  }
+}

@@ -1,0 +1,174 @@
+// Workflows used by temporal-lite's tests. Bundled by the SDK: no Node built-ins here.
+import {
+  ApplicationFailure, CancellationScope, ParentClosePolicy, condition, continueAsNew, defineQuery, defineSignal,
+  executeChild, isCancellation, proxyActivities, setHandler, sleep, startChild, upsertMemo, upsertSearchAttributes,
+  workflowInfo, patched, getExternalWorkflowHandle,
+} from '@temporalio/workflow';
+import type * as acts from './activities.js';
+
+const { greet } = proxyActivities<typeof acts>({ startToCloseTimeout: '10s' });
+
+export async function hello(name: string): Promise<string> {
+  return await greet(name);
+}
+
+export async function sleeper(ms: number): Promise<number> {
+  const start = Date.now();
+  await sleep(ms);
+  return Date.now() - start;
+}
+
+export const approve = defineSignal<[string]>('approve');
+export const statusQuery = defineQuery<string>('status');
+
+export async function waitForApproval(timeoutMs: number): Promise<string> {
+  let approvedBy: string | undefined;
+  let status = 'waiting';
+  setHandler(approve, (who) => { approvedBy = who; });
+  setHandler(statusQuery, () => status);
+  const ok = await condition(() => approvedBy !== undefined, timeoutMs);
+  status = ok ? `approved by ${approvedBy}` : 'timed out';
+  return status;
+}
+
+export async function counter(): Promise<number> {
+  let n = 0;
+  setHandler(defineSignal('inc'), () => { n++; });
+  setHandler(defineQuery<number>('count'), () => n);
+  await condition(() => n >= 3);
+  return n;
+}
+
+export async function failing(): Promise<void> {
+  throw ApplicationFailure.nonRetryable('boom', 'BoomError');
+}
+
+const retrying = proxyActivities<typeof acts>({
+  startToCloseTimeout: '5s',
+  retry: { initialInterval: '10ms', backoffCoefficient: 2, maximumAttempts: 4, nonRetryableErrorTypes: ['Fatal'] },
+});
+export async function flaky(key: string, failTimes: number): Promise<number> {
+  return await retrying.flakyActivity(key, failTimes);
+}
+export async function fatal(): Promise<string> {
+  try {
+    await retrying.fatalActivity();
+    return 'no error';
+  } catch (err: any) {
+    return `${err.cause?.type}:${err.cause?.message}`;
+  }
+}
+export async function exhausted(key: string): Promise<string> {
+  try {
+    await retrying.flakyActivity(key, 100);
+    return 'no error';
+  } catch (err: any) {
+    return `failed after attempts: ${err.cause?.message}`;
+  }
+}
+
+const slow = proxyActivities<typeof acts>({ startToCloseTimeout: '300ms', retry: { maximumAttempts: 2, initialInterval: '10ms' } });
+export async function startToCloseTimeout(): Promise<string> {
+  try { await slow.slowActivity(2000); return 'no error'; } catch (err: any) { return `${err.cause?.name}:${err.cause?.timeoutType}`; }
+}
+const s2c = proxyActivities<typeof acts>({ scheduleToCloseTimeout: '500ms', retry: { initialInterval: '10ms' } });
+export async function scheduleToCloseTimeout(): Promise<string> {
+  try { await s2c.slowActivity(3000); return 'no error'; } catch (err: any) { return `${err.cause?.name}:${err.cause?.timeoutType}`; }
+}
+const s2s = proxyActivities<typeof acts>({ scheduleToStartTimeout: '300ms', startToCloseTimeout: '5s', taskQueue: 'nobody-polls-here' });
+export async function scheduleToStartTimeout(): Promise<string> {
+  try { await s2s.greet('x'); return 'no error'; } catch (err: any) { return `${err.cause?.name}:${err.cause?.timeoutType}`; }
+}
+const hb = proxyActivities<typeof acts>({ startToCloseTimeout: '10s', heartbeatTimeout: '300ms', retry: { maximumAttempts: 3, initialInterval: '10ms' } });
+export async function heartbeatDetails(key: string): Promise<number> {
+  return await hb.heartbeatingActivity(key);
+}
+export async function heartbeatTimeout(): Promise<string> {
+  const h = proxyActivities<typeof acts>({ startToCloseTimeout: '10s', heartbeatTimeout: '200ms', retry: { maximumAttempts: 1 } });
+  try { await h.slowActivity(2000); return 'no error'; } catch (err: any) { return `${err.cause?.name}:${err.cause?.timeoutType}`; }
+}
+const cancellable = proxyActivities<typeof acts>({ startToCloseTimeout: '20s', heartbeatTimeout: '2s', cancellationType: 'WAIT_CANCELLATION_COMPLETED' as any });
+export async function cancelActivity(): Promise<string> {
+  const scope = new CancellationScope();
+  const p = scope.run(() => cancellable.cancellableActivity());
+  await sleep(300);
+  scope.cancel();
+  try { await p; return 'completed'; } catch (err) { return isCancellation(err) ? 'cancelled' : `other: ${(err as Error).message}`; }
+}
+
+export async function timerCancel(): Promise<string> {
+  const scope = new CancellationScope();
+  const p = scope.run(() => sleep('1 day'));
+  await sleep(10);
+  scope.cancel();
+  try { await p; return 'fired'; } catch (err) { return isCancellation(err) ? 'timer cancelled' : 'other'; }
+}
+
+export async function child(n: number): Promise<number> {
+  if (n < 0) throw ApplicationFailure.nonRetryable('negative', 'ChildError');
+  await sleep(10);
+  return n * 2;
+}
+export async function blockedChild(): Promise<void> {
+  await condition(() => false);
+}
+export async function parent(n: number): Promise<string> {
+  const ok = await executeChild(child, { args: [n], workflowId: `${workflowInfo().workflowId}-child` });
+  let failure = '';
+  try { await executeChild(child, { args: [-1], workflowId: `${workflowInfo().workflowId}-child-bad` }); } catch (err: any) { failure = err.cause?.message ?? err.message; }
+  const handle = await startChild(blockedChild, { workflowId: `${workflowInfo().workflowId}-child-blocked`, cancellationType: 'WAIT_CANCELLATION_COMPLETED' as any });
+  let cancelled = '';
+  const scope = new CancellationScope();
+  const p = scope.run(() => handle.result());
+  await sleep(10);
+  void getExternalWorkflowHandle;
+  scope.cancel();
+  try { await p; } catch (err: any) { cancelled = isCancellation(err) ? 'child cancelled' : err.message; }
+  return `${ok}|${failure}|${cancelled}`;
+}
+export async function abandoningParent(policy: 'TERMINATE' | 'ABANDON'): Promise<string> {
+  await startChild(blockedChild, {
+    workflowId: `${workflowInfo().workflowId}-kid`,
+    parentClosePolicy: policy === 'TERMINATE' ? ParentClosePolicy.TERMINATE : ParentClosePolicy.ABANDON,
+  });
+  return 'parent done';
+}
+
+export async function looping(n: number, total = 0): Promise<number> {
+  if (n <= 0) return total;
+  await sleep(1);
+  await continueAsNew<typeof looping>(n - 1, total + n);
+  return -1;
+}
+
+export async function cancellableWorkflow(): Promise<string> {
+  try {
+    await sleep('1 day');
+    return 'slept';
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => greet('cleanup'));
+      throw err;
+    }
+    throw err;
+  }
+}
+
+export async function withMemo(): Promise<string> {
+  upsertMemo({ stage: 'two' });
+  upsertSearchAttributes({ CustomKeywordField: ['abc'] });
+  await sleep(1);
+  return 'ok';
+}
+
+let failuresLeft = 1;
+export async function wftFailsOnce(): Promise<string> {
+  if (patched('never') && failuresLeft-- > 0) throw new Error('workflow task failure on purpose');
+  return 'recovered';
+}
+
+export async function sequence(count: number): Promise<number> {
+  let sum = 0;
+  for (let i = 0; i < count; i++) sum += (await greet(`n${i}`)).length;
+  return sum;
+}
