@@ -7,6 +7,7 @@ import type { AppContext } from './context.js';
 import { apiNotFound, errorHandler } from './http/errors.js';
 import { openApiDocument } from './openapi/registry.js';
 import { createAuthRouter, createTeamsRouter, createUsersRouter } from './auth/router.js';
+import { createImportRouter } from './import/router.js';
 
 export function createApp(ctx: AppContext): express.Express {
   const app = express();
@@ -17,6 +18,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use('/api/auth', createAuthRouter(ctx));
   app.use('/api/users', createUsersRouter(ctx));
   app.use('/api/teams', createTeamsRouter(ctx));
+  app.use('/api/import', createImportRouter(ctx));
 
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument());

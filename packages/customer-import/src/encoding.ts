@@ -113,3 +113,8 @@ export function detectEncoding(sample: Uint8Array, complete: boolean, declared?:
     top ? { guess: top.name, confidence: top.confidence } : undefined,
   );
 }
+
+/** Text → bytes in one of the encodings above (for tests, demo files and benchmarks). */
+export function encodeText(text: string, encoding: SupportedEncoding): Buffer {
+  return iconv.encode(text, encoding);
+}

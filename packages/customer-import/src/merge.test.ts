@@ -45,3 +45,16 @@ describe('mergeCustomer', () => {
     expect(r.conflicts).toEqual([]);
   });
 });
+
+describe('mergeCustomer: spellings of the same value', () => {
+  it('does not report a name or company written differently as a conflict', () => {
+    const r = mergeCustomer(
+      { name: 'María García', company: 'Telefónica', custom: {} },
+      { name: 'Garcia, Maria', company: 'TELEFONICA S.A.', custom: {} },
+      2,
+    );
+    expect(r.conflicts).toEqual([]);
+    expect(r.merged).toMatchObject({ name: 'María García', company: 'Telefónica' });
+    expect(mergeCustomer({ name: '張大明', custom: {} }, { name: '张大明', custom: {} }, 3).conflicts).toEqual([]);
+  });
+});

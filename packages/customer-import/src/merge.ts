@@ -5,6 +5,7 @@
  * so that no non-empty value is ever dropped silently.
  */
 import type { ImportedCustomer } from './row.js';
+import { companyKeyOf, prepareIdentity } from './match.js';
 
 export interface FieldConflict {
   field: string;
@@ -29,8 +30,18 @@ const SCALAR_FIELDS = [
   'timezone', 'birthday', 'firstContactAt', 'lastFollowUpAt', 'source',
 ] as const satisfies readonly (keyof ImportedCustomer)[];
 
-const same = (a: Scalar, b: Scalar) =>
-  typeof a === 'string' && typeof b === 'string' ? a.toLowerCase() === b.toLowerCase() : a === b;
+/**
+ * Equal values are not conflicts. Names and companies are compared as the matcher sees them:
+ * "Garcia, Maria" = "María García", 張大明 = 张大明, "Telefónica S.A." = "TELEFONICA" (the
+ * customer keeps its own spelling). Other text is compared case-insensitively.
+ */
+function same(field: string, a: Scalar, b: Scalar): boolean {
+  if (typeof a !== 'string' || typeof b !== 'string') return a === b;
+  if (a.toLowerCase() === b.toLowerCase()) return true;
+  if (field === 'name') return prepareIdentity({ name: a }).nameKey === prepareIdentity({ name: b }).nameKey;
+  if (field === 'company') return companyKeyOf(a) === companyKeyOf(b);
+  return false;
+}
 
 export function mergeCustomer(base: ImportedCustomer, incoming: ImportedCustomer, line: number): MergeResult {
   const merged: ImportedCustomer = { ...base, custom: { ...base.custom } };
@@ -44,7 +55,7 @@ export function mergeCustomer(base: ImportedCustomer, incoming: ImportedCustomer
       (merged as unknown as Record<string, unknown>)[field] = next;
       if (field === 'phone') merged.phoneRaw = incoming.phoneRaw;
       filled.push(field);
-    } else if (!same(current, next)) {
+    } else if (!same(field, current, next)) {
       conflicts.push({ field, kept: current, incoming: field === 'phone' ? incoming.phoneRaw ?? next : next, line });
     }
   }
@@ -76,7 +87,7 @@ export function mergeCustomer(base: ImportedCustomer, incoming: ImportedCustomer
     if (current === undefined || current === '') {
       merged.custom[key] = value;
       filled.push(`custom:${key}`);
-    } else if (!same(current, value)) {
+    } else if (!same(key, current, value)) {
       conflicts.push({ field: `custom:${key}`, kept: current, incoming: value, line });
     }
   }

@@ -1,0 +1,133 @@
+/**
+ * First phase of an import (and the whole of a preview): decode and parse the file, map every
+ * record and validate it — including what only the database knows: the managed industry list and
+ * the types of defined custom fields. Nothing is written here.
+ */
+import { schema, type DbHandle } from '@nudge/db';
+import {
+  openCsv,
+  resolveMapping,
+  suggestMapping,
+  validateRow,
+  type ColumnMapping,
+  type ImportedCustomer,
+  type MappingSuggestion,
+  type RowError,
+  type DetectedEncoding,
+} from '@nudge/customer-import';
+import type { CountryCode } from 'libphonenumber-js';
+
+export interface ReadOptions {
+  mapping?: ColumnMapping;
+  defaultRegion: CountryCode;
+  encoding?: string;
+  delimiter?: string;
+}
+
+export interface CustomFieldDef {
+  key: string;
+  type: (typeof schema.customFieldType.enumValues)[number];
+  options: string[] | null;
+}
+
+/** What the database says a row must respect. */
+export interface DbRules {
+  industries: string[];
+  customFields: Map<string, CustomFieldDef>;
+}
+
+export async function loadDbRules(db: DbHandle): Promise<DbRules> {
+  const [industries, defs] = await Promise.all([
+    db.db.select({ name: schema.industries.name }).from(schema.industries),
+    db.db.select({ key: schema.customFieldDefinitions.key, type: schema.customFieldDefinitions.type, options: schema.customFieldDefinitions.options }).from(schema.customFieldDefinitions),
+  ]);
+  return { industries: industries.map((i) => i.name), customFields: new Map(defs.map((d) => [d.key, d])) };
+}
+
+/** A custom field value as stored (typed per its definition; text when it has none yet). */
+export function typedCustomValue(def: CustomFieldDef | undefined, value: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  if (!def || def.type === 'text') return { ok: true, value };
+  switch (def.type) {
+    case 'number': {
+      const n = Number(value.replace(/,/g, ''));
+      return Number.isFinite(n) ? { ok: true, value: n } : { ok: false, message: `"${value}" is not a number` };
+    }
+    case 'boolean': {
+      const v = value.toLowerCase();
+      if (['true', 'yes', 'y', '1', 'sí', 'si', '是', '對', '对'].includes(v)) return { ok: true, value: true };
+      if (['false', 'no', 'n', '0', '否', '不是'].includes(v)) return { ok: true, value: false };
+      return { ok: false, message: `"${value}" is not yes/no` };
+    }
+    case 'date':
+      return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value))
+        ? { ok: true, value }
+        : { ok: false, message: `"${value}" is not a date (YYYY-MM-DD)` };
+    case 'select':
+      return (def.options ?? []).includes(value)
+        ? { ok: true, value }
+        : { ok: false, message: `"${value}" is not one of ${(def.options ?? []).join(', ')}` };
+  }
+}
+
+function dbRuleErrors(line: number, customer: ImportedCustomer, headers: readonly string[], mapping: ColumnMapping, rules: DbRules): RowError[] {
+  const errors: RowError[] = [];
+  const columnOf = (target: string) => headers.find((h) => mapping[h] === target);
+  if (customer.industry && rules.industries.length > 0 && !rules.industries.includes(customer.industry)) {
+    errors.push({
+      line,
+      column: columnOf('industry'),
+      field: 'industry',
+      message: `"${customer.industry}" is not in the managed list of industries (${rules.industries.join(', ')})`,
+    });
+  }
+  for (const [key, value] of Object.entries(customer.custom)) {
+    const r = typedCustomValue(rules.customFields.get(key), value);
+    if (!r.ok) errors.push({ line, column: columnOf(`custom:${key}`), field: `custom:${key}`, message: r.message });
+  }
+  return errors;
+}
+
+export interface ValidRow {
+  line: number;
+  customer: ImportedCustomer;
+}
+
+export interface OpenedImport {
+  encoding: DetectedEncoding;
+  delimiter: string;
+  headers: string[];
+  suggestions: MappingSuggestion[];
+  mapping: ColumnMapping;
+  /** Each record, mapped and validated, in file order. Throws CsvImportError on a malformed file. */
+  rows: AsyncGenerator<{ line: number; values: string[]; result: { ok: true; customer: ImportedCustomer } | { ok: false; errors: RowError[] } }>;
+}
+
+export async function openImport(bytes: Uint8Array, options: ReadOptions, rules: DbRules): Promise<OpenedImport> {
+  const csv = await openCsv(bytes, { encoding: options.encoding, delimiter: options.delimiter });
+  const { suggestions } = suggestMapping(csv.headers);
+  const mapping = resolveMapping(csv.headers, options.mapping ?? {});
+  async function* rows() {
+    for await (const record of csv.records) {
+      const r = validateRow(record, csv.headers, mapping, { defaultRegion: options.defaultRegion });
+      if (!r.ok) {
+        yield { line: record.line, values: record.values, result: { ok: false as const, errors: r.errors } };
+        continue;
+      }
+      const errors = dbRuleErrors(record.line, r.customer, csv.headers, mapping, rules);
+      yield {
+        line: record.line,
+        values: record.values,
+        result: errors.length ? { ok: false as const, errors } : { ok: true as const, customer: r.customer },
+      };
+    }
+  }
+  return { encoding: csv.encoding, delimiter: csv.delimiter, headers: csv.headers, suggestions, mapping, rows: rows() };
+}
+
+/** Rough number of records, for progress before the file has been read: its line breaks. */
+export function estimateRows(bytes: Uint8Array): number {
+  let n = 0;
+  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) n++;
+  if (bytes.length > 0 && bytes[bytes.length - 1] !== 10) n++;
+  return Math.max(0, n - 1);
+}

@@ -1,0 +1,80 @@
+/**
+ * /api/import — upload a CSV and preview it, start an import, poll its progress and report.
+ *
+ *   POST /api/import/preview            body: the CSV bytes (text/csv or application/octet-stream),
+ *                                       query: fileName, defaultRegion, encoding, delimiter
+ *   POST /api/import/preview/:uploadId  JSON { mapping?, defaultRegion?, encoding?, delimiter? } (re-preview)
+ *   POST /api/import                    JSON { uploadId, mapping?, defaultRegion?, mode, backfill, ownerId? } → 202
+ *   GET  /api/import/:id                status, phase, rowsProcessed / rowsTotal, error, report
+ */
+import express from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import { createApiRouter } from '../http/route.js';
+import { HttpError } from '../http/errors.js';
+import { getImportJob, previewUpload, ReadOptionsBody, startImport, StartImportBody, storeUpload } from './service.js';
+
+const IMPORT_ROLES = ['admin', 'manager'] as const;
+const MAX_UPLOAD = process.env.NUDGE_IMPORT_MAX_BYTES ?? '200mb';
+
+const PreviewQuery = z.object({
+  fileName: z.string().max(255).optional(),
+  defaultRegion: ReadOptionsBody.shape.defaultRegion,
+  encoding: ReadOptionsBody.shape.encoding,
+  delimiter: ReadOptionsBody.shape.delimiter,
+});
+
+export function createImportRouter(ctx: AppContext): express.Router {
+  const { router, route } = createApiRouter(ctx, '/api/import', 'Import');
+  router.use(express.raw({ type: ['text/csv', 'text/plain', 'application/csv', 'application/octet-stream'], limit: MAX_UPLOAD }));
+
+  route({
+    method: 'post',
+    path: '/preview',
+    summary: 'Upload a CSV file and preview it',
+    description:
+      'Send the file as the raw request body (Content-Type: text/csv). Answers the detected encoding, the headers, the suggested mapping, the first 20 rows mapped and the row errors found in the first 1000 rows. Keep uploadId to start the import.',
+    query: PreviewQuery,
+    roles: IMPORT_ROLES,
+    status: 201,
+    handler: async ({ req, query, user }) => {
+      if (!Buffer.isBuffer(req.body)) {
+        throw new HttpError(415, 'unsupported_media_type', 'Send the CSV file itself as the request body, with Content-Type: text/csv.');
+      }
+      const uploadId = await storeUpload(ctx, user, req.body, query.fileName);
+      return previewUpload(ctx, uploadId, query);
+    },
+  });
+
+  route({
+    method: 'post',
+    path: '/preview/:uploadId',
+    summary: 'Preview an uploaded CSV file again with another mapping or region',
+    params: z.object({ uploadId: z.uuid() }),
+    body: ReadOptionsBody,
+    roles: IMPORT_ROLES,
+    handler: ({ params, body }) => previewUpload(ctx, params.uploadId, body),
+  });
+
+  route({
+    method: 'post',
+    path: '/',
+    summary: 'Start importing an uploaded CSV file',
+    description: 'mode all-or-nothing imports nothing if any row is invalid; skip-invalid imports the valid rows and reports the others. backfill: true fires no flow triggers.',
+    body: StartImportBody,
+    roles: IMPORT_ROLES,
+    status: 202,
+    handler: ({ body, user }) => startImport(ctx, user, body),
+  });
+
+  route({
+    method: 'get',
+    path: '/:id',
+    summary: 'Progress and report of an import',
+    params: z.object({ id: z.uuid() }),
+    roles: IMPORT_ROLES,
+    handler: ({ params }) => getImportJob(ctx, params.id),
+  });
+
+  return router;
+}
