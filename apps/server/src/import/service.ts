@@ -14,11 +14,13 @@ import type { AppContext, DomainEvent } from '../context.js';
 import { emitEvents } from '../context.js';
 import type { AuthUser } from '../http/auth.js';
 import { HttpError } from '../http/errors.js';
-import { defaultRegion } from '../customers/service.js';
 import { emitCustomersImported } from './events.js';
 import { planMerges, type ExistingCustomer, type RowOutcome } from './matching.js';
 import { estimateRows, loadDbRules, openImport, type ReadOptions, type ValidRow } from './reading.js';
 import { defineCustomFields, insertAudit, insertCustomers, insertInteractions, linkTags, updateCustomers, type AuditRow, type TimelineEntry } from './writing.js';
+
+/** Region for phone numbers written without a country code, unless the import says otherwise. */
+const defaultRegion = () => regionSchema.parse(process.env.NUDGE_DEFAULT_REGION ?? 'TW');
 
 export const IMPORT_MODES = ['all-or-nothing', 'skip-invalid'] as const;
 
