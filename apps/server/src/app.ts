@@ -8,6 +8,9 @@ import { apiNotFound, errorHandler } from './http/errors.js';
 import { openApiDocument } from './openapi/registry.js';
 import { createAuthRouter, createTeamsRouter, createUsersRouter } from './auth/router.js';
 import { createImportRouter } from './import/router.js';
+import { createCustomersRouter } from './customers/router.js';
+import { createCustomerTagsRouter, createTagsRouter } from './tags/router.js';
+import { createSegmentsRouter } from './segments/router.js';
 
 export function createApp(ctx: AppContext): express.Express {
   const app = express();
@@ -19,6 +22,10 @@ export function createApp(ctx: AppContext): express.Express {
   app.use('/api/users', createUsersRouter(ctx));
   app.use('/api/teams', createTeamsRouter(ctx));
   app.use('/api/import', createImportRouter(ctx));
+  app.use('/api/customers', createCustomersRouter(ctx));
+  app.use('/api/customers', createCustomerTagsRouter(ctx));
+  app.use('/api/tags', createTagsRouter(ctx));
+  app.use('/api/segments', createSegmentsRouter(ctx));
 
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument());

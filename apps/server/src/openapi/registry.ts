@@ -4,6 +4,7 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
 
 let registry = new OpenAPIRegistry();
 const seen = new Set<string>();
@@ -19,9 +20,19 @@ export function registerOperation(config: RouteConfig): void {
 /** Express `/customers/:id` → OpenAPI `/customers/{id}`. */
 export const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
 
+/**
+ * Recursive schemas (zod-to-openapi cannot walk z.lazy): routes document the value as
+ * `z.unknown().meta({ id: name })`, and the component is replaced here by zod's own JSON Schema.
+ */
+const jsonSchemaComponents = new Map<string, z.ZodType>();
+export function registerRecursiveComponent(name: string, schema: z.ZodType): z.ZodType {
+  jsonSchemaComponents.set(name, schema);
+  return z.unknown().meta({ id: name });
+}
+
 export function openApiDocument(): object {
   const generator = new OpenApiGeneratorV31(registry.definitions);
-  return generator.generateDocument({
+  const doc = generator.generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Nudge API',
@@ -31,6 +42,14 @@ export function openApiDocument(): object {
     },
     servers: [{ url: '/' }],
   });
+  for (const [name, schema] of jsonSchemaComponents) {
+    const { $schema: _ignored, ...js } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    const text = JSON.stringify(js).replaceAll('"$ref":"#"', `"$ref":"#/components/schemas/${name}"`);
+    doc.components ??= {};
+    doc.components.schemas ??= {};
+    doc.components.schemas[name] = JSON.parse(text);
+  }
+  return doc;
 }
 
 /** For tests that want a fresh registry. */

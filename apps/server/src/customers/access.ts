@@ -1,0 +1,75 @@
+/**
+ * Who may see and change which customer, and what of it:
+ * - admin / manager: every customer; viewer: every customer, read-only, contacts masked;
+ * - agent: customers they own or that belong to their team; contacts masked unless they hold
+ *   the `contact.unmask` right;
+ * - custom fields with a `requiredRight` (e.g. `finance` for discount / cost) are hidden from,
+ *   and refused to, users without that right.
+ */
+import { eq, or, sql, type SQL } from 'drizzle-orm';
+import { schema } from '@nudge/db';
+import { hasRight, RIGHTS, type AuthUser } from '../http/auth.js';
+import { forbidden } from '../http/errors.js';
+
+const c = schema.customers;
+
+/** SQL condition restricting customers to those the user may see (undefined = all). */
+export function visibleTo(user: AuthUser): SQL | undefined {
+  if (user.role !== 'agent') return undefined;
+  if (user.teamId) return or(eq(c.ownerId, user.id), eq(c.teamId, user.teamId));
+  return eq(c.ownerId, user.id);
+}
+
+/** The same condition as a raw SQL fragment over a given table alias (for segment queries). */
+export function visibleToSql(user: AuthUser, alias = 'c'): SQL | undefined {
+  if (user.role !== 'agent') return undefined;
+  const a = sql.raw(alias);
+  if (user.teamId) return sql`(${a}.owner_id = ${user.id} or ${a}.team_id = ${user.teamId})`;
+  return sql`${a}.owner_id = ${user.id}`;
+}
+
+export function canSee(user: AuthUser, row: { ownerId: string | null; teamId: string | null }): boolean {
+  if (user.role !== 'agent') return true;
+  return row.ownerId === user.id || (!!user.teamId && row.teamId === user.teamId);
+}
+
+export function assertCanEdit(user: AuthUser): void {
+  if (user.role === 'viewer') throw forbidden('Viewers can read customers but not change them.');
+}
+
+export const seesContacts = (user: AuthUser) => hasRight(user, RIGHTS.unmaskContact);
+
+/** 0912-345-678 → 0912***678; +886912345678 → +886***678; short values keep one character. */
+export function maskPhone(value: string | null): string | null {
+  if (!value) return value;
+  const s = value.replace(/[\s\-().]/g, '');
+  if (s.length <= 7) return `${s.slice(0, 1)}***`;
+  return `${s.slice(0, 4)}***${s.slice(-3)}`;
+}
+
+/** john.doe@example.com → jo***@example.com */
+export function maskEmail(value: string | null): string | null {
+  if (!value) return value;
+  const at = value.lastIndexOf('@');
+  if (at <= 0) return `${value.slice(0, 1)}***`;
+  return `${value.slice(0, Math.min(2, at))}***${value.slice(at)}`;
+}
+
+export const CONTACT_FIELDS = ['phone', 'phoneRaw', 'email', 'whatsappId'] as const;
+
+export type FieldRights = Map<string, string>; // custom field key → required right
+
+export function hiddenCustomFields(user: AuthUser, rights: FieldRights): Set<string> {
+  const hidden = new Set<string>();
+  for (const [key, right] of rights) if (!hasRight(user, right)) hidden.add(key);
+  return hidden;
+}
+
+export function assertMayWriteCustomFields(user: AuthUser, keys: Iterable<string>, rights: FieldRights): void {
+  for (const key of keys) {
+    const right = rights.get(key);
+    if (right && !hasRight(user, right)) {
+      throw forbidden(`You may not change custom field "${key}": it needs the "${right}" right.`);
+    }
+  }
+}

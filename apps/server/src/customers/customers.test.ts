@@ -1,0 +1,277 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, count, eq } from 'drizzle-orm';
+import { schema } from '@nudge/db';
+import { createTestApp, type TestApp, type TestUser } from '../http/testing.js';
+import { maskEmail, maskPhone } from './access.js';
+
+let t: TestApp;
+let admin: TestUser, manager: TestUser, viewer: TestUser, agentA: TestUser, agentA2: TestUser, agentB: TestUser, agentUnmask: TestUser;
+let teamA: string;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  teamA = await t.team('Team A');
+  const teamB = await t.team('Team B');
+  admin = await t.user('admin');
+  manager = await t.user('manager');
+  viewer = await t.user('viewer', { rights: ['contact.unmask'] }); // viewers stay masked even with the right
+  agentA = await t.user('agent', { teamId: teamA });
+  agentA2 = await t.user('agent', { teamId: teamA });
+  agentB = await t.user('agent', { teamId: teamB });
+  agentUnmask = await t.user('agent', { teamId: teamB, rights: ['contact.unmask'] });
+});
+afterAll(() => t.close());
+
+const auditCount = async (action: string, entityId?: string) => {
+  const [r] = await t.db.db
+    .select({ n: count() })
+    .from(schema.auditLog)
+    .where(and(eq(schema.auditLog.action, action), entityId ? eq(schema.auditLog.entityId, entityId) : undefined));
+  return r!.n;
+};
+
+describe('masking helpers', () => {
+  it('masks phones and emails like 0912***678', () => {
+    expect(maskPhone('0912-345-678')).toBe('0912***678');
+    expect(maskPhone('+886912345678')).toBe('+886***678');
+    expect(maskEmail('john.doe@example.com')).toBe('jo***@example.com');
+    expect(maskPhone(null)).toBeNull();
+  });
+});
+
+describe('customers API', () => {
+  let id: string;
+
+  it('creates a customer: phone → E.164 + raw, email lower-cased, Unicode kept', async () => {
+    const res = await t.http.post('/api/customers').set(admin.auth).send({
+      fullName: '張大明',
+      company: '大明貿易',
+      phone: '0912-345-678',
+      email: 'DaMing@Example.COM',
+      tier: 'A',
+      budgetMin: 100000,
+      budgetMax: 500000,
+      budgetCurrency: 'TWD',
+      preferredContactSlots: [{ weekday: 1, part: 'morning' }],
+      timezone: 'Asia/Taipei',
+      birthday: '1980-05-04',
+      ownerId: agentA.id,
+      teamId: teamA,
+      productsOfInterest: ['ERP', 'CRM'],
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ fullName: '張大明', phone: '+886912345678', phoneRaw: '0912-345-678', email: 'daming@example.com', masked: false });
+    id = res.body.id;
+    expect(t.events).toContainEqual({ type: 'customer.created', customerId: id, source: 'manual' });
+  });
+
+  it('bad input → 400 naming the field, nothing stored', async () => {
+    const before = await t.db.db.select({ n: count() }).from(schema.customers);
+    const bad = await t.http.post('/api/customers').set(admin.auth).send({ fullName: 'X', phone: '12', email: 'not-an-email', productsOfInterest: ['a', 'b', 'c'] });
+    expect(bad.status).toBe(400);
+    const paths = bad.body.error.details.map((d: { path: string }) => d.path);
+    expect(paths).toEqual(expect.arrayContaining(['body.email', 'body.productsOfInterest']));
+    const badPhone = await t.http.post('/api/customers').set(admin.auth).send({ fullName: 'X', phone: '0000' });
+    expect(badPhone.status).toBe(400);
+    expect(badPhone.body.error.details[0].path).toBe('body.phone');
+    const budget = await t.http.post('/api/customers').set(admin.auth).send({ fullName: 'X', budgetMin: 10, budgetMax: 5 });
+    expect(budget.status).toBe(400);
+    expect(budget.body.error.details[0].path).toBe('body.budgetMax');
+    const unknown = await t.http.post('/api/customers').set(admin.auth).send({ fullName: 'X', favouriteColour: 'red' });
+    expect(unknown.status).toBe(400);
+    const after = await t.db.db.select({ n: count() }).from(schema.customers);
+    expect(after).toEqual(before);
+  });
+
+  it('masks contacts per role: admin/manager clear, agent without right and viewer masked', async () => {
+    const get = (u: TestUser) => t.http.get(`/api/customers/${id}`).set(u.auth);
+    expect((await get(admin)).body.phone).toBe('+886912345678');
+    expect((await get(manager)).body.email).toBe('daming@example.com');
+    const v = await get(viewer);
+    expect(v.status).toBe(200);
+    expect(v.body).toMatchObject({ phone: '+886***678', phoneRaw: '0912***678', email: 'da***@example.com', masked: true });
+    const a = await get(agentA);
+    expect(a.body).toMatchObject({ phone: '+886***678', masked: true });
+  });
+
+  it('agents see only their own or their team’s customers; others get 403', async () => {
+    expect((await t.http.get(`/api/customers/${id}`).set(agentA2.auth)).status).toBe(200); // same team
+    const other = await t.http.get(`/api/customers/${id}`).set(agentB.auth);
+    expect(other.status).toBe(403);
+    const list = await t.http.get('/api/customers').set(agentB.auth);
+    expect(list.body.items.map((c: { id: string }) => c.id)).not.toContain(id);
+    // agent with the unmask right sees their own customer unmasked
+    const own = await t.http.post('/api/customers').set(agentUnmask.auth).send({ fullName: 'María García', phone: '+34 612 34 56 78' });
+    expect(own.status).toBe(201);
+    expect(own.body).toMatchObject({ ownerId: agentUnmask.id, phone: '+34612345678', masked: false });
+  });
+
+  it('forbidden changes → 403 and nothing changed', async () => {
+    const v = await t.http.patch(`/api/customers/${id}`).set(viewer.auth).send({ company: 'Hacked' });
+    expect(v.status).toBe(403);
+    const b = await t.http.patch(`/api/customers/${id}`).set(agentB.auth).send({ company: 'Hacked' });
+    expect(b.status).toBe(403);
+    const del = await t.http.delete(`/api/customers/${id}`).set(agentA.auth);
+    expect(del.status).toBe(403);
+    const reassign = await t.http.patch(`/api/customers/${id}`).set(agentA.auth).send({ ownerId: agentB.id });
+    expect(reassign.status).toBe(403);
+    const [row] = await t.db.db.select().from(schema.customers).where(eq(schema.customers.id, id));
+    expect(row!.company).toBe('大明貿易');
+    expect(row!.ownerId).toBe(agentA.id);
+  });
+
+  it('updates, emits field changes with old and new value, audits the fields changed', async () => {
+    t.events.length = 0;
+    const res = await t.http.patch(`/api/customers/${id}`).set(agentA.auth).send({ tier: 'strategic', winProbability: 60, company: null });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ tier: 'strategic', winProbability: 60, company: null });
+    const ev = t.events.find((e) => e.type === 'customer.updated');
+    expect(ev).toMatchObject({ changes: expect.arrayContaining([{ field: 'tier', old: 'A', new: 'strategic' }]) });
+    const [a] = await t.db.db.select().from(schema.auditLog).where(and(eq(schema.auditLog.action, 'customer.update'), eq(schema.auditLog.entityId, id)));
+    expect(a!.fields).toEqual(expect.arrayContaining(['tier', 'winProbability', 'company']));
+    expect(a!.actorId).toBe(agentA.id);
+  });
+
+  it('audits views of unmasked sensitive fields, not masked views', async () => {
+    const before = await auditCount('customer.view_sensitive', id);
+    await t.http.get(`/api/customers/${id}`).set(viewer.auth);
+    expect(await auditCount('customer.view_sensitive', id)).toBe(before);
+    await t.http.get(`/api/customers/${id}`).set(admin.auth);
+    expect(await auditCount('customer.view_sensitive', id)).toBe(before + 1);
+  });
+
+  it('field-level rights: restricted custom fields hidden and refused without the right', async () => {
+    const def = await t.http.post('/api/customers/fields').set(admin.auth).send({ key: 'discount_rate', label: 'Discount %', type: 'number', requiredRight: 'finance' });
+    expect(def.status).toBe(201);
+    await t.http.post('/api/customers/fields').set(admin.auth).send({ key: 'source_campaign', label: 'Campaign', type: 'text' });
+    const set = await t.http.patch(`/api/customers/${id}`).set(manager.auth).send({ customFields: { discount_rate: 12.5, source_campaign: 'spring' } });
+    expect(set.status).toBe(200);
+    expect(set.body.customFields).toEqual({ discount_rate: 12.5, source_campaign: 'spring' });
+    const agentView = await t.http.get(`/api/customers/${id}`).set(agentA.auth);
+    expect(agentView.body.customFields).toEqual({ source_campaign: 'spring' });
+    const refused = await t.http.patch(`/api/customers/${id}`).set(agentA.auth).send({ customFields: { discount_rate: 50 } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toContain('discount_rate');
+    const typeErr = await t.http.patch(`/api/customers/${id}`).set(manager.auth).send({ customFields: { discount_rate: 'lots' } });
+    expect(typeErr.status).toBe(400);
+    expect(typeErr.body.error.details[0].path).toBe('body.customFields.discount_rate');
+    const unknown = await t.http.patch(`/api/customers/${id}`).set(manager.auth).send({ customFields: { nope: 1 } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details[0].path).toBe('body.customFields.nope');
+    const [row] = await t.db.db.select().from(schema.customers).where(eq(schema.customers.id, id));
+    expect(row!.customFields).toEqual({ discount_rate: 12.5, source_campaign: 'spring' });
+  });
+
+  it('industry must come from the managed list once there is one', async () => {
+    await t.http.post('/api/customers/industries').set(admin.auth).send({ names: ['Manufacturing', 'Retail'] });
+    const bad = await t.http.patch(`/api/customers/${id}`).set(admin.auth).send({ industry: 'Spaceships' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe('body.industry');
+    const ok = await t.http.patch(`/api/customers/${id}`).set(admin.auth).send({ industry: 'Retail' });
+    expect(ok.body.industry).toBe('Retail');
+  });
+
+  it('timeline: notes and interactions newest first, cursor paging, order spend and follow-up dates', async () => {
+    const post = (body: object) => t.http.post(`/api/customers/${id}/interactions`).set(agentA.auth).send(body);
+    expect((await post({ kind: 'message_in', channel: 'whatsapp', body: '價格?', occurredAt: '2026-01-01T10:00:00Z' })).status).toBe(201);
+    expect((await post({ kind: 'call', channel: 'phone', body: 'called back', occurredAt: '2026-01-02T10:00:00Z' })).status).toBe(201);
+    expect((await post({ kind: 'order', payload: { amount: 1200.5, currency: 'TWD' }, occurredAt: '2026-01-03T10:00:00Z' })).status).toBe(201);
+    const badOrder = await post({ kind: 'order', payload: {} });
+    expect(badOrder.status).toBe(400);
+    expect(badOrder.body.error.details[0].path).toBe('body.payload.amount');
+    expect((await t.http.post(`/api/customers/${id}/notes`).set(agentA.auth).send({ body: 'prefers LINE' })).status).toBe(201);
+    expect((await t.http.post(`/api/customers/${id}/notes`).set(viewer.auth).send({ body: 'x' })).status).toBe(403);
+
+    const p1 = await t.http.get(`/api/customers/${id}/timeline?limit=2`).set(agentA.auth);
+    expect(p1.status).toBe(200);
+    expect(p1.body.items).toHaveLength(2);
+    const p2 = await t.http.get(`/api/customers/${id}/timeline?limit=50&before=${p1.body.nextCursor}`).set(agentA.auth);
+    const all = [...p1.body.items, ...p2.body.items];
+    const times = all.map((i: { occurredAt: string }) => i.occurredAt);
+    expect([...times].sort().reverse()).toEqual(times);
+    expect(all.map((i: { kind: string }) => i.kind)).toEqual(expect.arrayContaining(['note', 'order', 'call', 'message_in']));
+    expect(p2.body.nextCursor).toBeNull();
+
+    const c = (await t.http.get(`/api/customers/${id}`).set(admin.auth)).body;
+    expect(c.totalSpend).toBeCloseTo(1200.5);
+    expect(c.lastFollowUpAt).toBe('2026-01-02T10:00:00.000Z');
+    expect(c.lastInteractionAt >= '2026-01-03').toBe(true);
+    const onlyOrders = await t.http.get(`/api/customers/${id}/timeline?kind=order`).set(agentA.auth);
+    expect(onlyOrders.body.items.map((i: { kind: string }) => i.kind)).toEqual(['order']);
+  });
+
+  it('search, filters and paging', async () => {
+    for (const [fullName, phone, phoneRegion] of [['John Smith', '(415) 555-0100', 'US'], ['José Pérez', '+34 612 34 56 79'], ['李小龍', '+886 912 345 679']]) {
+      const r = await t.http.post('/api/customers').set(admin.auth).send({ fullName, phone, phoneRegion, tier: 'B' });
+      expect(r.status).toBe(201);
+    }
+    const us = await t.http.post('/api/customers').set(admin.auth).send({ fullName: 'Jane Roe', phone: '(415) 555-0100' });
+    expect(us.status).toBe(400); // TW assumed without phoneRegion: not a valid number there
+    const byName = await t.http.get('/api/customers?q=smith').set(admin.auth);
+    expect(byName.body.items.map((c: { fullName: string }) => c.fullName)).toEqual(['John Smith']);
+    const byPhone = await t.http.get('/api/customers?q=0912-345-679').set(admin.auth);
+    expect(byPhone.body.items.map((c: { fullName: string }) => c.fullName)).toEqual(['李小龍']);
+    const tierB = await t.http.get('/api/customers?tier=B&pageSize=2&page=1&sort=name').set(admin.auth);
+    expect(tierB.body.total).toBe(3);
+    expect(tierB.body.items).toHaveLength(2);
+    const page2 = await t.http.get('/api/customers?tier=B&pageSize=2&page=2&sort=name').set(admin.auth);
+    expect(page2.body.items).toHaveLength(1);
+    const bad = await t.http.get('/api/customers?pageSize=1000').set(admin.auth);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe('query.pageSize');
+  });
+
+  it('exports one customer’s data (audited); agents without the right get 403', async () => {
+    expect((await t.http.get(`/api/customers/${id}/export`).set(agentA.auth)).status).toBe(403);
+    const before = await auditCount('customer.export', id);
+    const res = await t.http.get(`/api/customers/${id}/export`).set(manager.auth);
+    expect(res.status).toBe(200);
+    expect(res.body.customer.phone).toBe('+886912345678');
+    expect(res.body.timeline.length).toBeGreaterThanOrEqual(4);
+    expect(await auditCount('customer.export', id)).toBe(before + 1);
+  });
+
+  it('merges a duplicate: empty fields filled, conflicts kept on the timeline, audited', async () => {
+    const dup = await t.http.post('/api/customers').set(admin.auth).send({ fullName: '张大明', company: 'Other Co', whatsappId: '886912345678', points: 5 });
+    await t.http.post(`/api/customers/${dup.body.id}/notes`).set(admin.auth).send({ body: 'note on the duplicate' });
+    const res = await t.http.post(`/api/customers/${id}/merge`).set(admin.auth).send({ sourceId: dup.body.id });
+    expect(res.status).toBe(200);
+    expect(res.body.customer.whatsappId).toBe('886912345678');
+    expect(res.body.conflicts.map((c: { field: string }) => c.field)).toContain('fullName');
+    const tl = await t.http.get(`/api/customers/${id}/timeline?limit=200`).set(admin.auth);
+    expect(tl.body.items.some((i: { body: string }) => i.body === 'note on the duplicate')).toBe(true);
+    const sys = tl.body.items.find((i: { payload: { event?: string } }) => i.payload.event === 'merge');
+    expect(sys.payload.conflicts).toContainEqual({ field: 'fullName', kept: '張大明', other: '张大明' });
+    expect((await t.http.get(`/api/customers/${dup.body.id}`).set(admin.auth)).status).toBe(404);
+    expect(await auditCount('customer.merge', id)).toBe(1);
+    expect((await t.http.post(`/api/customers/${id}/merge`).set(agentA.auth).send({ sourceId: id })).status).toBe(403);
+  });
+
+  it('archive and restore', async () => {
+    const a = await t.http.post(`/api/customers/${id}/archive`).set(agentA.auth);
+    expect(a.body.archivedAt).not.toBeNull();
+    const list = await t.http.get('/api/customers').set(admin.auth);
+    expect(list.body.items.map((c: { id: string }) => c.id)).not.toContain(id);
+    const archived = await t.http.get('/api/customers?archived=true').set(admin.auth);
+    expect(archived.body.items.map((c: { id: string }) => c.id)).toContain(id);
+    const r = await t.http.post(`/api/customers/${id}/restore`).set(agentA.auth);
+    expect(r.body.archivedAt).toBeNull();
+  });
+
+  it('erases a customer on request: row, tags and timeline gone; audit keeps no personal data', async () => {
+    const res = await t.http.delete(`/api/customers/${id}?reason=GDPR%20request`).set(admin.auth);
+    expect(res.status).toBe(204);
+    expect(await t.db.db.select().from(schema.customers).where(eq(schema.customers.id, id))).toHaveLength(0);
+    expect(await t.db.db.select().from(schema.interactions).where(eq(schema.interactions.customerId, id))).toHaveLength(0);
+    const entries = await t.db.db.select().from(schema.auditLog).where(eq(schema.auditLog.entityId, id));
+    expect(entries.find((e) => e.action === 'customer.erase')).toBeTruthy();
+    expect(JSON.stringify(entries)).not.toContain('0912');
+    expect(t.events).toContainEqual({ type: 'customer.erased', customerId: id });
+    expect((await t.http.delete(`/api/customers/${id}`).set(admin.auth)).status).toBe(404);
+  });
+
+  it('requires a session', async () => {
+    const res = await t.http.get('/api/customers');
+    expect(res.status).toBe(401);
+  });
+});

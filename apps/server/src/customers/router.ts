@@ -1,0 +1,363 @@
+import { and, asc, count, desc, eq, ilike, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { schema } from '@nudge/db';
+import { nowOf, type AppContext } from '../context.js';
+import { hasRight, RIGHTS, type AuthUser } from '../http/auth.js';
+import { writeAudit } from '../http/audit.js';
+import { badRequest, forbidden, notFound } from '../http/errors.js';
+import { createApiRouter } from '../http/route.js';
+import { assertCanEdit, canSee, hiddenCustomFields, visibleTo } from './access.js';
+import {
+  CustomerCreate,
+  CustomerListQuery,
+  CustomerOut,
+  CustomerPatch,
+  IdParams,
+  InteractionCreate,
+  InteractionOut,
+  TimelineQuery,
+} from './model.js';
+import {
+  addInteraction,
+  createCustomer,
+  eraseCustomer,
+  fieldRightsOf,
+  getVisibleCustomer,
+  loadFieldDefinitions,
+  mergeCustomers,
+  presentCustomer,
+  presentInteraction,
+  sensitiveFieldsSeen,
+  tagsOf,
+  updateCustomer,
+} from './service.js';
+import { segmentCondition } from '../segments/filter.js';
+
+const c = schema.customers;
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
+
+const FieldDefIn = z
+  .object({
+    key: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _ (e.g. discount_rate)'),
+    label: z.string().trim().min(1).max(200),
+    type: z.enum(schema.customFieldType.enumValues),
+    options: z.array(z.string().min(1).max(200)).min(1).max(200).optional(),
+    requiredRight: z.string().min(1).max(100).nullable().optional().describe('e.g. "finance" for discount / cost'),
+  })
+  .refine((d) => d.type !== 'select' || d.options, { path: ['options'], message: 'a select field needs options' });
+const FieldDefOut = z.object({
+  key: z.string(),
+  label: z.string(),
+  type: z.string(),
+  options: z.array(z.string()).nullable(),
+  requiredRight: z.string().nullable(),
+});
+
+const sortColumn = {
+  name: asc(c.fullName),
+  '-name': desc(c.fullName),
+  createdAt: asc(c.createdAt),
+  '-createdAt': desc(c.createdAt),
+  lastInteractionAt: sql`${c.lastInteractionAt} asc nulls first`,
+  '-lastInteractionAt': sql`${c.lastInteractionAt} desc nulls last`,
+} as const;
+
+export function createCustomersRouter(ctx: AppContext) {
+  const { router, route } = createApiRouter(ctx, '/api/customers', 'Customers');
+  const db = () => ctx.db.db;
+
+  // ---- custom field definitions and industries (before /:id so the paths do not collide)
+  route({
+    method: 'get',
+    path: '/fields',
+    summary: 'Custom field definitions',
+    response: z.object({ items: z.array(FieldDefOut) }),
+    handler: async () => ({ items: [...(await loadFieldDefinitions(db())).values()].map(({ key, label, type, options, requiredRight }) => ({ key, label, type, options, requiredRight })) }),
+  });
+  route({
+    method: 'post',
+    path: '/fields',
+    summary: 'Define a custom field',
+    roles: ['admin', 'manager'],
+    body: FieldDefIn,
+    response: FieldDefOut,
+    status: 201,
+    handler: async ({ body, user }) => {
+      const [d] = await db()
+        .insert(schema.customFieldDefinitions)
+        .values({ ...body, options: body.options ?? null, requiredRight: body.requiredRight ?? null })
+        .returning();
+      await writeAudit(db(), user, { action: 'custom_field.create', entityType: 'custom_field', entityId: d!.key });
+      return { key: d!.key, label: d!.label, type: d!.type, options: d!.options, requiredRight: d!.requiredRight };
+    },
+  });
+  route({
+    method: 'get',
+    path: '/industries',
+    summary: 'The managed list of industries',
+    response: z.object({ items: z.array(z.string()) }),
+    handler: async () => ({ items: (await db().select().from(schema.industries).orderBy(schema.industries.name)).map((i) => i.name) }),
+  });
+  route({
+    method: 'post',
+    path: '/industries',
+    summary: 'Add industries to the managed list',
+    roles: ['admin', 'manager'],
+    body: z.object({ names: z.array(z.string().trim().min(1).max(100)).min(1).max(500) }),
+    response: z.object({ items: z.array(z.string()) }),
+    status: 201,
+    handler: async ({ body }) => {
+      await db().insert(schema.industries).values(body.names.map((name) => ({ name }))).onConflictDoNothing();
+      return { items: (await db().select().from(schema.industries).orderBy(schema.industries.name)).map((i) => i.name) };
+    },
+  });
+
+  // ---- list / search
+  route({
+    method: 'get',
+    path: '/',
+    summary: 'Search and page through customers',
+    query: CustomerListQuery,
+    response: z.object({ items: z.array(CustomerOut), total: z.number(), page: z.number(), pageSize: z.number() }),
+    handler: async ({ query, user }) => {
+      const now = nowOf(ctx);
+      const conds: (SQL | undefined)[] = [visibleTo(user)];
+      if (query.archived === 'false') conds.push(isNull(c.archivedAt));
+      if (query.archived === 'true') conds.push(isNotNull(c.archivedAt));
+      if (query.ownerId) conds.push(eq(c.ownerId, query.ownerId));
+      if (query.teamId) conds.push(eq(c.teamId, query.teamId));
+      if (query.tier) conds.push(eq(c.tier, query.tier));
+      if (query.q) {
+        const like = `%${escapeLike(query.q)}%`;
+        const digits = query.q.replace(/\D/g, '').replace(/^0+/, '');
+        conds.push(
+          or(
+            ilike(c.fullName, like),
+            ilike(c.company, like),
+            ilike(c.email, like),
+            digits.length >= 4 ? sql`${c.phone} like ${`%${digits}%`}` : undefined,
+          ),
+        );
+      }
+      for (const tag of query.tag ?? []) {
+        conds.push(sql`exists (select 1 from customer_tags ct join tags t on t.id = ct.tag_id
+          where ct.customer_id = ${c.id} and lower(t.name) = lower(${tag})
+          and (ct.expires_at is null or ct.expires_at > ${now.toISOString()}::timestamptz))`);
+      }
+      if (query.segmentId) conds.push(await segmentCondition(ctx, query.segmentId, now));
+      const where = and(...conds);
+      const [totalRow] = await db().select({ n: count() }).from(c).where(where);
+      const rows = await db()
+        .select()
+        .from(c)
+        .where(where)
+        .orderBy(sortColumn[query.sort], asc(c.id))
+        .limit(query.pageSize)
+        .offset((query.page - 1) * query.pageSize);
+      const defs = await loadFieldDefinitions(db());
+      const tags = await tagsOf(db(), rows.map((r) => r.id), now);
+      const items = rows.map((r) => presentCustomer(r, tags.get(r.id) ?? [], user, defs));
+      const seen = rows.filter((r) => sensitiveFieldsSeen(r, user, defs).length > 0);
+      if (seen.length) {
+        await writeAudit(db(), user, {
+          action: 'customer.list_sensitive',
+          entityType: 'customer',
+          fields: [...new Set(seen.flatMap((r) => sensitiveFieldsSeen(r, user, defs)))],
+          details: { customerIds: seen.map((r) => r.id) },
+        });
+      }
+      return { items, total: totalRow!.n, page: query.page, pageSize: query.pageSize };
+    },
+  });
+
+  route({
+    method: 'post',
+    path: '/',
+    summary: 'Create a customer',
+    body: CustomerCreate,
+    response: CustomerOut,
+    status: 201,
+    handler: async ({ body, user }) => {
+      assertCanEdit(user);
+      const row = await createCustomer(ctx, user, body);
+      return presentCustomer(row, [], user, await loadFieldDefinitions(db()));
+    },
+  });
+
+  // ---- one customer
+  route({
+    method: 'get',
+    path: '/:id',
+    summary: 'One customer (sensitive fields it shows unmasked are written to the audit log)',
+    params: IdParams,
+    response: CustomerOut,
+    handler: async ({ params, user }) => {
+      const row = await getVisibleCustomer(ctx, user, params.id);
+      const defs = await loadFieldDefinitions(db());
+      const seen = sensitiveFieldsSeen(row, user, defs);
+      if (seen.length) await writeAudit(db(), user, { action: 'customer.view_sensitive', entityType: 'customer', entityId: row.id, fields: seen });
+      const tags = await tagsOf(db(), [row.id], nowOf(ctx));
+      return presentCustomer(row, tags.get(row.id) ?? [], user, defs);
+    },
+  });
+
+  route({
+    method: 'patch',
+    path: '/:id',
+    summary: 'Change a customer (null clears a field)',
+    params: IdParams,
+    body: CustomerPatch,
+    response: CustomerOut,
+    handler: async ({ params, body, user }) => {
+      assertCanEdit(user);
+      await getVisibleCustomer(ctx, user, params.id);
+      const { row } = await updateCustomer(ctx, user, params.id, body);
+      const tags = await tagsOf(db(), [row.id], nowOf(ctx));
+      return presentCustomer(row, tags.get(row.id) ?? [], user, await loadFieldDefinitions(db()));
+    },
+  });
+
+  route({
+    method: 'delete',
+    path: '/:id',
+    summary: 'Erase a customer and all their data on request (GDPR); audited',
+    roles: ['admin', 'manager'],
+    params: IdParams,
+    query: z.object({ reason: z.string().max(500).optional() }),
+    status: 204,
+    handler: async ({ params, query, user }) => {
+      await eraseCustomer(ctx, user, params.id, query.reason);
+    },
+  });
+
+  for (const [path, archived] of [['/:id/archive', true], ['/:id/restore', false]] as const) {
+    route({
+      method: 'post',
+      path,
+      summary: archived ? 'Archive a customer' : 'Restore an archived customer',
+      params: IdParams,
+      response: CustomerOut,
+      handler: async ({ params, user }) => {
+        assertCanEdit(user);
+        const before = await getVisibleCustomer(ctx, user, params.id);
+        const [row] = await db()
+          .update(c)
+          .set({ archivedAt: archived ? nowOf(ctx) : null, updatedAt: nowOf(ctx) })
+          .where(eq(c.id, before.id))
+          .returning();
+        await writeAudit(db(), user, { action: archived ? 'customer.archive' : 'customer.restore', entityType: 'customer', entityId: row!.id });
+        const tags = await tagsOf(db(), [row!.id], nowOf(ctx));
+        return presentCustomer(row!, tags.get(row!.id) ?? [], user, await loadFieldDefinitions(db()));
+      },
+    });
+  }
+
+  route({
+    method: 'post',
+    path: '/:id/merge',
+    summary: 'Merge another customer (sourceId) into this one; conflicts kept on the timeline; audited',
+    roles: ['admin', 'manager'],
+    params: IdParams,
+    body: z.object({ sourceId: z.uuid() }),
+    response: z.object({ customer: CustomerOut, conflicts: z.array(z.object({ field: z.string(), kept: z.unknown(), other: z.unknown() })) }),
+    handler: async ({ params, body, user }) => {
+      const { conflicts } = await mergeCustomers(ctx, user, params.id, body.sourceId);
+      const row = await getVisibleCustomer(ctx, user, params.id);
+      const tags = await tagsOf(db(), [row.id], nowOf(ctx));
+      return { customer: presentCustomer(row, tags.get(row.id) ?? [], user, await loadFieldDefinitions(db())), conflicts };
+    },
+  });
+
+  // ---- timeline
+  route({
+    method: 'get',
+    path: '/:id/timeline',
+    summary: 'The customer timeline, newest first, paged by cursor',
+    params: IdParams,
+    query: TimelineQuery,
+    response: z.object({ items: z.array(InteractionOut), nextCursor: z.string().nullable() }),
+    handler: async ({ params, query, user }) => {
+      await getVisibleCustomer(ctx, user, params.id);
+      const i = schema.interactions;
+      const conds: (SQL | undefined)[] = [eq(i.customerId, params.id)];
+      if (query.kind?.length) conds.push(inArray(i.kind, query.kind));
+      if (query.before) {
+        const [at, id] = Buffer.from(query.before, 'base64url').toString().split('|');
+        if (!at || !id || Number.isNaN(Date.parse(at))) throw badRequest('invalid_input', 'query.before: not a cursor returned by this endpoint.');
+        conds.push(or(lt(i.occurredAt, new Date(at)), and(eq(i.occurredAt, new Date(at)), lt(i.id, id))));
+      }
+      const rows = await db()
+        .select()
+        .from(i)
+        .where(and(...conds))
+        .orderBy(desc(i.occurredAt), desc(i.id))
+        .limit(query.limit + 1);
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      const nextCursor = rows.length > query.limit && last ? Buffer.from(`${last.occurredAt.toISOString()}|${last.id}`).toString('base64url') : null;
+      return { items: page.map(presentInteraction), nextCursor };
+    },
+  });
+
+  route({
+    method: 'post',
+    path: '/:id/notes',
+    summary: 'Add an internal note to the timeline',
+    params: IdParams,
+    body: z.object({ body: z.string().trim().min(1).max(20_000) }),
+    response: InteractionOut,
+    status: 201,
+    handler: async ({ params, body, user }) => {
+      assertCanEdit(user);
+      await getVisibleCustomer(ctx, user, params.id);
+      return presentInteraction(await addInteraction(ctx, user.id, params.id, { kind: 'note', body: body.body }));
+    },
+  });
+
+  route({
+    method: 'post',
+    path: '/:id/interactions',
+    summary: 'Record a message, call, task, order… on the timeline',
+    params: IdParams,
+    body: InteractionCreate,
+    response: InteractionOut,
+    status: 201,
+    handler: async ({ params, body, user }) => {
+      assertCanEdit(user);
+      await getVisibleCustomer(ctx, user, params.id);
+      return presentInteraction(await addInteraction(ctx, user.id, params.id, body));
+    },
+  });
+
+  // ---- export of one customer's data (data portability); audited
+  route({
+    method: 'get',
+    path: '/:id/export',
+    summary: "Everything stored about one customer (GDPR export); audited",
+    params: IdParams,
+    handler: async ({ params, user }) => {
+      if (!hasRight(user, RIGHTS.export) || user.role === 'viewer') {
+        throw forbidden(`Exporting customer data needs the "${RIGHTS.export}" right (admins and managers have it).`);
+      }
+      const row = await getVisibleCustomer(ctx, user, params.id);
+      const tags = await db()
+        .select({ name: schema.tags.name, addedAt: schema.customerTags.addedAt, expiresAt: schema.customerTags.expiresAt, source: schema.customerTags.source })
+        .from(schema.customerTags)
+        .innerJoin(schema.tags, eq(schema.tags.id, schema.customerTags.tagId))
+        .where(eq(schema.customerTags.customerId, row.id));
+      const timeline = await db().select().from(schema.interactions).where(eq(schema.interactions.customerId, row.id)).orderBy(desc(schema.interactions.occurredAt));
+      await writeAudit(db(), user, { action: 'customer.export', entityType: 'customer', entityId: row.id, fields: Object.keys(row) });
+      const hidden = hiddenCustomFields(user, fieldRightsOf(await loadFieldDefinitions(db())));
+      return {
+        exportedAt: nowOf(ctx).toISOString(),
+        customer: { ...row, customFields: Object.fromEntries(Object.entries(row.customFields).filter(([k]) => !hidden.has(k))) },
+        tags,
+        timeline: timeline.map(presentInteraction),
+      };
+    },
+  });
+
+  return router;
+}
+
+export { canSee, type AuthUser };

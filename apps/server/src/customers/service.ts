@@ -1,0 +1,452 @@
+/**
+ * Customer operations shared by the HTTP routes and the flow engine's activities:
+ * create / update with normalisation and validation, the timeline, merge and erase.
+ * `actor` is the user acting (null for the system, e.g. a flow), used for rights and the audit log.
+ */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { schema, type DbHandle } from '@nudge/db';
+import { emitEvents, nowOf, type AppContext, type DomainEvent } from '../context.js';
+import type { AuthUser } from '../http/auth.js';
+import { writeAudit } from '../http/audit.js';
+import { badRequest, forbidden, HttpError, notFound } from '../http/errors.js';
+import {
+  assertMayWriteCustomFields,
+  canSee,
+  hiddenCustomFields,
+  maskEmail,
+  maskPhone,
+  seesContacts,
+  type FieldRights,
+} from './access.js';
+import type { CustomerCreate, CustomerOut, CustomerPatch, InteractionCreate } from './model.js';
+
+const c = schema.customers;
+export type CustomerRow = typeof c.$inferSelect;
+type Db = DbHandle['db'];
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export const defaultRegion = (): CountryCode => (process.env.NUDGE_DEFAULT_REGION ?? 'TW').toUpperCase() as CountryCode;
+
+/** A phone as typed (0912-345-678, +886 912 345 678, (415) 555-0100) → E.164, or a 400 naming the field. */
+export function normalisePhoneField(raw: string, field = 'phone', region: CountryCode = defaultRegion()) {
+  const parsed = parsePhoneNumberFromString(raw, region);
+  if (!parsed || !parsed.isValid()) {
+    throw badRequest('invalid_input', `${field}: "${raw}" is not a valid phone number (region ${region} assumed without a +country code).`, [
+      { path: `body.${field}`, message: `not a valid phone number (region ${region} assumed without a +country code)` },
+    ]);
+  }
+  return { phone: parsed.number as string, phoneRaw: raw };
+}
+
+export interface FieldDefinition {
+  key: string;
+  label: string;
+  type: (typeof schema.customFieldType.enumValues)[number];
+  options: string[] | null;
+  requiredRight: string | null;
+}
+
+export async function loadFieldDefinitions(db: Db): Promise<Map<string, FieldDefinition>> {
+  const rows = await db.select().from(schema.customFieldDefinitions);
+  return new Map(rows.map((r) => [r.key, r]));
+}
+
+export const fieldRightsOf = (defs: Map<string, FieldDefinition>): FieldRights =>
+  new Map([...defs.values()].filter((d) => d.requiredRight).map((d) => [d.key, d.requiredRight!]));
+
+/** Checks custom field values against their definitions; null removes a value. */
+export function validateCustomFields(values: Record<string, unknown>, defs: Map<string, FieldDefinition>): Record<string, unknown> {
+  const issues: { path: string; message: string }[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    const def = defs.get(key);
+    const path = `body.customFields.${key}`;
+    if (!def) {
+      issues.push({ path, message: `unknown custom field "${key}"; define it first (POST /api/customers/fields)` });
+      continue;
+    }
+    if (value === null) {
+      out[key] = null;
+      continue;
+    }
+    let ok: boolean;
+    switch (def.type) {
+      case 'text':
+        ok = typeof value === 'string' && value.length <= 10_000;
+        break;
+      case 'number':
+        ok = typeof value === 'number' && Number.isFinite(value);
+        break;
+      case 'boolean':
+        ok = typeof value === 'boolean';
+        break;
+      case 'date':
+        ok = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value));
+        break;
+      case 'select':
+        ok = typeof value === 'string' && (def.options ?? []).includes(value);
+        break;
+    }
+    if (!ok) {
+      const expected = def.type === 'select' ? `one of ${(def.options ?? []).join(', ')}` : `a ${def.type}${def.type === 'date' ? ' (YYYY-MM-DD)' : ''}`;
+      issues.push({ path, message: `expected ${expected}, got ${JSON.stringify(value)}` });
+    } else out[key] = value;
+  }
+  if (issues.length) {
+    throw badRequest('invalid_input', `Invalid custom fields — ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  }
+  return out;
+}
+
+async function checkIndustry(db: Db, industry: string | null | undefined) {
+  if (!industry) return;
+  const list = await db.select({ name: schema.industries.name }).from(schema.industries);
+  if (list.length > 0 && !list.some((i) => i.name === industry)) {
+    throw badRequest('invalid_input', `industry: "${industry}" is not in the managed list (${list.map((i) => i.name).join(', ')}).`, [
+      { path: 'body.industry', message: 'not in the managed list of industries' },
+    ]);
+  }
+}
+
+/** Agents may only hand customers to themselves or to a member of their own team. */
+async function checkAssignment(db: Db, actor: AuthUser | null, ownerId: string | null | undefined, teamId: string | null | undefined) {
+  if (ownerId) {
+    const [owner] = await db.select({ id: schema.users.id, teamId: schema.users.teamId }).from(schema.users).where(eq(schema.users.id, ownerId));
+    if (!owner) throw badRequest('invalid_input', `ownerId: user ${ownerId} does not exist.`, [{ path: 'body.ownerId', message: 'no such user' }]);
+    if (actor?.role === 'agent' && owner.id !== actor.id && (!actor.teamId || owner.teamId !== actor.teamId)) {
+      throw forbidden('Agents may assign customers only to themselves or to members of their team.');
+    }
+  }
+  if (teamId && actor?.role === 'agent' && teamId !== actor.teamId) {
+    throw forbidden('Agents may put customers only in their own team.');
+  }
+}
+
+type Values = Partial<typeof c.$inferInsert>;
+
+/** Turns API input into column values: phone → E.164 + raw, email lower-cased, custom fields checked. */
+async function toValues(
+  db: Db,
+  actor: AuthUser | null,
+  input: CustomerPatch,
+  defs: Map<string, FieldDefinition>,
+  existingCustom: Record<string, unknown>,
+): Promise<Values> {
+  const { phone, phoneRegion, customFields, ...rest } = input;
+  const v: Values = { ...(rest as Values) };
+  if (phone !== undefined) {
+    Object.assign(v, phone === null ? { phone: null, phoneRaw: null } : normalisePhoneField(phone, 'phone', (phoneRegion as CountryCode | null) ?? undefined));
+  }
+  if (customFields !== undefined) {
+    const rights = fieldRightsOf(defs);
+    if (actor) assertMayWriteCustomFields(actor, Object.keys(customFields ?? {}), rights);
+    const checked = validateCustomFields(customFields ?? {}, defs);
+    const merged = { ...existingCustom };
+    for (const [k, val] of Object.entries(checked)) {
+      if (val === null) delete merged[k];
+      else merged[k] = val;
+    }
+    v.customFields = merged;
+  }
+  if (input.optOutEmail !== undefined || input.optOutSms !== undefined || input.optOutWhatsapp !== undefined || input.optOutPhone !== undefined) {
+    v.consentUpdatedAt = new Date();
+  }
+  for (const k of ['optOutEmail', 'optOutWhatsapp', 'optOutSms', 'optOutPhone', 'points'] as const) {
+    if (v[k] === null) delete v[k]; // not nullable: null means "leave as is"
+  }
+  if (v.productsOfInterest === null) v.productsOfInterest = [];
+  if (v.preferredContactSlots === null) v.preferredContactSlots = [];
+  await checkIndustry(db, input.industry);
+  await checkAssignment(db, actor, input.ownerId, input.teamId);
+  return v;
+}
+
+export async function createCustomer(ctx: AppContext, actor: AuthUser | null, input: CustomerCreate): Promise<CustomerRow> {
+  const defs = await loadFieldDefinitions(ctx.db.db);
+  const v = await toValues(ctx.db.db, actor, input, defs, {});
+  if (actor?.role === 'agent') {
+    v.ownerId ??= actor.id;
+    v.teamId ??= actor.teamId;
+  }
+  const now = nowOf(ctx);
+  const [row] = await ctx.db.db
+    .insert(c)
+    .values({ ...v, fullName: input.fullName, source: v.source ?? 'manual', createdAt: now, updatedAt: now })
+    .returning();
+  await writeAudit(ctx.db.db, actor, { action: 'customer.create', entityType: 'customer', entityId: row!.id, fields: Object.keys(input) });
+  await emitEvents(ctx, [{ type: 'customer.created', customerId: row!.id, source: row!.source ?? 'manual' }]);
+  return row!;
+}
+
+const comparable = (x: unknown) => (x instanceof Date ? x.toISOString() : JSON.stringify(x ?? null));
+
+export async function updateCustomer(ctx: AppContext, actor: AuthUser | null, id: string, patch: CustomerPatch) {
+  const defs = await loadFieldDefinitions(ctx.db.db);
+  return ctx.db.db.transaction(async (tx) => {
+    const [before] = await tx.select().from(c).where(eq(c.id, id)).for('update');
+    if (!before || (actor && !canSee(actor, before))) throw notFound('Customer', id);
+    const v = await toValues(tx as unknown as Db, actor, patch, defs, before.customFields);
+    const changes: { field: string; old: unknown; new: unknown }[] = [];
+    for (const [k, val] of Object.entries(v)) {
+      if (k === 'consentUpdatedAt') continue;
+      const old = before[k as keyof CustomerRow];
+      if (comparable(old) !== comparable(val)) changes.push({ field: k, old, new: val });
+    }
+    if (changes.length === 0) return { row: before, changes };
+    const [row] = await tx.update(c).set({ ...v, updatedAt: nowOf(ctx) }).where(eq(c.id, id)).returning();
+    await writeAudit(tx, actor, { action: 'customer.update', entityType: 'customer', entityId: id, fields: changes.map((ch) => ch.field) });
+    return { row: row!, changes };
+  }).then(async (r) => {
+    if (r.changes.length) await emitEvents(ctx, [{ type: 'customer.updated', customerId: id, changes: r.changes }]);
+    return r;
+  });
+}
+
+/** Loads a customer the user may see, or throws 404. */
+export async function getVisibleCustomer(ctx: AppContext, user: AuthUser, id: string): Promise<CustomerRow> {
+  const [row] = await ctx.db.db.select().from(c).where(eq(c.id, id));
+  if (!row) throw notFound('Customer', id);
+  if (!canSee(user, row)) throw forbidden(`Customer ${id} is not yours or your team's.`);
+  return row;
+}
+
+export async function tagsOf(db: Db, customerIds: string[], now: Date) {
+  const map = new Map<string, { id: string; name: string; color: string; expiresAt: string | null }[]>();
+  if (customerIds.length === 0) return map;
+  const rows = await db
+    .select({
+      customerId: schema.customerTags.customerId,
+      id: schema.tags.id,
+      name: schema.tags.name,
+      color: schema.tags.color,
+      expiresAt: schema.customerTags.expiresAt,
+    })
+    .from(schema.customerTags)
+    .innerJoin(schema.tags, eq(schema.tags.id, schema.customerTags.tagId))
+    .where(
+      and(
+        inArray(schema.customerTags.customerId, customerIds),
+        sql`(${schema.customerTags.expiresAt} is null or ${schema.customerTags.expiresAt} > ${now.toISOString()}::timestamptz)`,
+      ),
+    )
+    .orderBy(schema.tags.name);
+  for (const r of rows) {
+    const list = map.get(r.customerId) ?? [];
+    list.push({ id: r.id, name: r.name, color: r.color, expiresAt: r.expiresAt?.toISOString() ?? null });
+    map.set(r.customerId, list);
+  }
+  return map;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** Row → API shape for this user: contacts masked and restricted custom fields left out as their rights say. */
+export function presentCustomer(
+  row: CustomerRow,
+  tags: CustomerOut['tags'],
+  user: AuthUser,
+  defs: Map<string, FieldDefinition>,
+): CustomerOut {
+  const unmasked = seesContacts(user);
+  const hidden = hiddenCustomFields(user, fieldRightsOf(defs));
+  const customFields = Object.fromEntries(Object.entries(row.customFields ?? {}).filter(([k]) => !hidden.has(k)));
+  return {
+    id: row.id,
+    fullName: row.fullName,
+    company: row.company,
+    industry: row.industry,
+    productsOfInterest: row.productsOfInterest,
+    phone: unmasked ? row.phone : maskPhone(row.phone),
+    phoneRaw: unmasked ? row.phoneRaw : maskPhone(row.phoneRaw),
+    email: unmasked ? row.email : maskEmail(row.email),
+    whatsappId: unmasked ? row.whatsappId : maskPhone(row.whatsappId),
+    budgetMin: row.budgetMin,
+    budgetMax: row.budgetMax,
+    budgetCurrency: row.budgetCurrency,
+    preferredContactSlots: row.preferredContactSlots,
+    timezone: row.timezone,
+    birthday: row.birthday,
+    tier: row.tier,
+    ownerId: row.ownerId,
+    teamId: row.teamId,
+    optOutEmail: row.optOutEmail,
+    optOutWhatsapp: row.optOutWhatsapp,
+    optOutSms: row.optOutSms,
+    optOutPhone: row.optOutPhone,
+    points: row.points,
+    membershipTier: row.membershipTier,
+    totalSpend: Number(row.totalSpend),
+    firstContactAt: iso(row.firstContactAt),
+    lastFollowUpAt: iso(row.lastFollowUpAt),
+    lastInteractionAt: iso(row.lastInteractionAt),
+    priority: row.priority,
+    winProbability: row.winProbability,
+    source: row.source,
+    customFields,
+    archivedAt: iso(row.archivedAt),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    tags,
+    masked: !unmasked,
+  };
+}
+
+/** The sensitive fields a user actually saw unmasked (for the audit log). */
+export function sensitiveFieldsSeen(row: CustomerRow, user: AuthUser, defs: Map<string, FieldDefinition>): string[] {
+  const seen: string[] = [];
+  if (seesContacts(user)) {
+    if (row.phone) seen.push('phone');
+    if (row.email) seen.push('email');
+    if (row.whatsappId) seen.push('whatsappId');
+  }
+  for (const [key] of fieldRightsOf(defs)) {
+    if (key in (row.customFields ?? {}) && !hiddenCustomFields(user, fieldRightsOf(defs)).has(key)) seen.push(`customFields.${key}`);
+  }
+  return seen;
+}
+
+/** Follow-up = we reached out to the customer. */
+const FOLLOW_UP_KINDS = new Set(['message_out', 'call']);
+
+export async function addInteraction(
+  ctx: AppContext,
+  actorId: string | null,
+  customerId: string,
+  input: InteractionCreate,
+  tx?: Tx,
+) {
+  const run = async (db: Tx | Db) => {
+    const occurredAt = input.occurredAt ?? nowOf(ctx);
+    const [row] = await db
+      .insert(schema.interactions)
+      .values({
+        customerId,
+        kind: input.kind,
+        channel: input.channel ?? null,
+        body: input.body ?? null,
+        payload: input.payload ?? {},
+        createdBy: actorId,
+        occurredAt,
+      })
+      .returning();
+    const ts = occurredAt.toISOString();
+    const updates: Record<string, unknown> = {};
+    if (input.kind !== 'system') {
+      updates.lastInteractionAt = sql`greatest(${c.lastInteractionAt}, ${ts}::timestamptz)`;
+      updates.firstContactAt = sql`least(${c.firstContactAt}, ${ts}::timestamptz)`;
+    }
+    if (FOLLOW_UP_KINDS.has(input.kind)) updates.lastFollowUpAt = sql`greatest(${c.lastFollowUpAt}, ${ts}::timestamptz)`;
+    if (input.kind === 'order') updates.totalSpend = sql`${c.totalSpend} + ${Number(input.payload!.amount)}`;
+    if (Object.keys(updates).length) await db.update(c).set(updates).where(eq(c.id, customerId));
+    return row!;
+  };
+  return tx ? run(tx) : run(ctx.db.db);
+}
+
+export const presentInteraction = (r: typeof schema.interactions.$inferSelect) => ({
+  id: r.id,
+  customerId: r.customerId,
+  kind: r.kind,
+  channel: r.channel,
+  body: r.body,
+  payload: r.payload,
+  createdBy: r.createdBy,
+  occurredAt: r.occurredAt.toISOString(),
+});
+
+/**
+ * GDPR erasure: the customer row and everything hanging off it (tags, timeline) are deleted;
+ * audit entries about them keep only the id, action and actor.
+ */
+export async function eraseCustomer(ctx: AppContext, actor: AuthUser, id: string, reason?: string) {
+  await ctx.db.db.transaction(async (tx) => {
+    const [row] = await tx.select({ id: c.id }).from(c).where(eq(c.id, id)).for('update');
+    if (!row) throw notFound('Customer', id);
+    await tx.delete(c).where(eq(c.id, id));
+    await tx
+      .update(schema.auditLog)
+      .set({ details: null })
+      .where(and(eq(schema.auditLog.entityType, 'customer'), eq(schema.auditLog.entityId, id)));
+    await writeAudit(tx, actor, { action: 'customer.erase', entityType: 'customer', entityId: id, details: reason ? { reason } : undefined });
+  });
+  await emitEvents(ctx, [{ type: 'customer.erased', customerId: id }]);
+}
+
+const MERGEABLE: (keyof CustomerRow)[] = [
+  'company', 'industry', 'phone', 'phoneRaw', 'email', 'whatsappId', 'budgetMin', 'budgetMax', 'budgetCurrency',
+  'timezone', 'birthday', 'tier', 'ownerId', 'teamId', 'membershipTier', 'firstContactAt', 'lastFollowUpAt',
+  'lastInteractionAt', 'priority', 'winProbability',
+];
+const isEmpty = (v: unknown) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
+
+/**
+ * Merges `sourceId` into `targetId`. Empty target fields take the source's value; where both are
+ * non-empty and differ the target's value is kept and the source's is recorded in a timeline
+ * entry on the target (never silently dropped). Tags and timeline move over; the source is deleted.
+ */
+export async function mergeCustomers(ctx: AppContext, actor: AuthUser, targetId: string, sourceId: string) {
+  if (targetId === sourceId) throw badRequest('invalid_input', 'A customer cannot be merged into itself.');
+  const result = await ctx.db.db.transaction(async (tx) => {
+    const rows = await tx.select().from(c).where(inArray(c.id, [targetId, sourceId])).for('update');
+    const target = rows.find((r) => r.id === targetId);
+    const source = rows.find((r) => r.id === sourceId);
+    if (!target) throw notFound('Customer', targetId);
+    if (!source) throw notFound('Customer', sourceId);
+    const set: Values = {};
+    const conflicts: { field: string; kept: unknown; other: unknown }[] = [];
+    for (const f of MERGEABLE) {
+      const t = target[f];
+      const s = source[f];
+      if (isEmpty(s)) continue;
+      if (isEmpty(t)) (set as Record<string, unknown>)[f] = s;
+      else if (comparable(t) !== comparable(s)) conflicts.push({ field: f, kept: t, other: s });
+    }
+    const products = [...new Set([...target.productsOfInterest, ...source.productsOfInterest])];
+    if (products.length > 2) conflicts.push({ field: 'productsOfInterest', kept: target.productsOfInterest, other: source.productsOfInterest });
+    else set.productsOfInterest = products;
+    const custom = { ...target.customFields };
+    for (const [k, v] of Object.entries(source.customFields)) {
+      if (isEmpty(custom[k])) custom[k] = v;
+      else if (comparable(custom[k]) !== comparable(v)) conflicts.push({ field: `customFields.${k}`, kept: custom[k], other: v });
+    }
+    set.customFields = custom;
+    set.points = target.points + source.points;
+    set.totalSpend = Number(target.totalSpend) + Number(source.totalSpend);
+    set.optOutEmail = target.optOutEmail || source.optOutEmail;
+    set.optOutSms = target.optOutSms || source.optOutSms;
+    set.optOutWhatsapp = target.optOutWhatsapp || source.optOutWhatsapp;
+    set.optOutPhone = target.optOutPhone || source.optOutPhone;
+    set.preferredContactSlots = target.preferredContactSlots.length ? target.preferredContactSlots : source.preferredContactSlots;
+    if (source.fullName !== target.fullName) conflicts.push({ field: 'fullName', kept: target.fullName, other: source.fullName });
+    set.updatedAt = nowOf(ctx);
+    await tx.update(c).set(set).where(eq(c.id, targetId));
+    // tags: keep the later expiry (null = never) when both have the tag
+    await tx.execute(sql`
+      insert into customer_tags (customer_id, tag_id, added_at, expires_at, added_by, source)
+      select ${targetId}::uuid, tag_id, added_at, expires_at, added_by, source from customer_tags where customer_id = ${sourceId}::uuid
+      on conflict (customer_id, tag_id) do update set expires_at =
+        case when customer_tags.expires_at is null or excluded.expires_at is null then null
+             else greatest(customer_tags.expires_at, excluded.expires_at) end`);
+    await tx.update(schema.interactions).set({ customerId: targetId }).where(eq(schema.interactions.customerId, sourceId));
+    await tx.delete(c).where(eq(c.id, sourceId));
+    await addInteraction(ctx, actor.id, targetId, {
+      kind: 'system',
+      body: `Merged customer ${source.fullName} (${sourceId}) into this record${conflicts.length ? `; ${conflicts.length} conflicting value(s) kept in payload.conflicts` : ''}.`,
+      payload: { event: 'merge', mergedId: sourceId, conflicts },
+    }, tx);
+    await writeAudit(tx, actor, {
+      action: 'customer.merge',
+      entityType: 'customer',
+      entityId: targetId,
+      fields: [...Object.keys(set), ...conflicts.map((x) => x.field)],
+      details: { mergedId: sourceId, conflicts: conflicts.map((x) => x.field) },
+    });
+    return { conflicts };
+  });
+  const events: DomainEvent[] = [{ type: 'customer.erased', customerId: sourceId }];
+  await emitEvents(ctx, events);
+  return result;
+}
+
+export { HttpError };

@@ -1,0 +1,297 @@
+/**
+ * Condition tree → ONE parameterised SQL boolean expression over the `customers` table
+ * (drizzle's `sql` template: identifiers come from a fixed whitelist, every value is a parameter).
+ * Tag names are resolved to ids and custom fields to their definitions up front, so unknown names
+ * fail with a 400 naming the node's path before any query runs.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { schema, type DbHandle } from '@nudge/db';
+import { HttpError } from '../http/errors.js';
+import type { SegmentCondition } from './model.js';
+
+type FieldType = 'text' | 'enum' | 'number' | 'boolean' | 'datetime' | 'date' | 'uuid' | 'array';
+interface FieldSpec {
+  column: string;
+  type: FieldType;
+  values?: readonly string[];
+}
+
+/** The customer fields a segment may test, with their SQL column and type. */
+export const SEGMENT_FIELDS: Record<string, FieldSpec> = {
+  fullName: { column: 'full_name', type: 'text' },
+  company: { column: 'company', type: 'text' },
+  industry: { column: 'industry', type: 'text' },
+  phone: { column: 'phone', type: 'text' },
+  email: { column: 'email', type: 'text' },
+  whatsappId: { column: 'whatsapp_id', type: 'text' },
+  timezone: { column: 'timezone', type: 'text' },
+  budgetCurrency: { column: 'budget_currency', type: 'text' },
+  source: { column: 'source', type: 'text' },
+  tier: { column: 'tier', type: 'enum', values: schema.customerTier.enumValues },
+  membershipTier: { column: 'membership_tier', type: 'enum', values: schema.membershipTier.enumValues },
+  priority: { column: 'priority', type: 'enum', values: schema.customerPriority.enumValues },
+  budgetMin: { column: 'budget_min', type: 'number' },
+  budgetMax: { column: 'budget_max', type: 'number' },
+  points: { column: 'points', type: 'number' },
+  winProbability: { column: 'win_probability', type: 'number' },
+  totalSpend: { column: 'total_spend', type: 'number' },
+  optOutEmail: { column: 'opt_out_email', type: 'boolean' },
+  optOutWhatsapp: { column: 'opt_out_whatsapp', type: 'boolean' },
+  optOutSms: { column: 'opt_out_sms', type: 'boolean' },
+  optOutPhone: { column: 'opt_out_phone', type: 'boolean' },
+  firstContactAt: { column: 'first_contact_at', type: 'datetime' },
+  lastFollowUpAt: { column: 'last_follow_up_at', type: 'datetime' },
+  lastInteractionAt: { column: 'last_interaction_at', type: 'datetime' },
+  createdAt: { column: 'created_at', type: 'datetime' },
+  updatedAt: { column: 'updated_at', type: 'datetime' },
+  birthday: { column: 'birthday', type: 'date' },
+  ownerId: { column: 'owner_id', type: 'uuid' },
+  teamId: { column: 'team_id', type: 'uuid' },
+  productsOfInterest: { column: 'products_of_interest', type: 'array' },
+};
+
+const OPS_BY_TYPE: Record<FieldType, readonly string[]> = {
+  text: ['eq', 'neq', 'in', 'not_in', 'contains', 'starts_with', 'is_empty', 'is_not_empty'],
+  enum: ['eq', 'neq', 'in', 'not_in', 'is_empty', 'is_not_empty'],
+  number: ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'not_in', 'is_empty', 'is_not_empty'],
+  boolean: ['eq', 'neq', 'is_empty', 'is_not_empty'],
+  datetime: ['eq', 'gt', 'gte', 'lt', 'lte', 'is_empty', 'is_not_empty'],
+  date: ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'is_empty', 'is_not_empty'],
+  uuid: ['eq', 'neq', 'in', 'not_in', 'is_empty', 'is_not_empty'],
+  array: ['contains', 'is_empty', 'is_not_empty'],
+};
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface SegmentIssue {
+  path: string;
+  message: string;
+}
+
+export class SegmentError extends HttpError {
+  constructor(readonly issues: SegmentIssue[]) {
+    super(400, 'invalid_segment', `Invalid segment — ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  }
+}
+
+interface CompileContext {
+  now: Date;
+  tagIds: Map<string, string>; // lower(name) → id
+  customFields: Map<string, (typeof schema.customFieldDefinitions.$inferSelect)>;
+  issues: SegmentIssue[];
+}
+
+function collectTags(node: SegmentCondition, out: Set<string>) {
+  if (node.type === 'and' || node.type === 'or') node.conditions.forEach((n) => collectTags(n, out));
+  else if (node.type === 'not') collectTags(node.condition, out);
+  else if (node.type === 'has_tag' || node.type === 'lacks_tag') out.add(node.tag.toLowerCase());
+}
+
+const C = (column: string) => sql.raw(`"customers"."${column}"`);
+const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+const cutoff = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);
+const list = (values: unknown[]) => sql.join(values.map((v) => sql`${v}`), sql`, `);
+const cmpSql = { eq: sql`=`, gt: sql`>`, gte: sql`>=`, lt: sql`<`, lte: sql`<=`, neq: sql`<>` } as const;
+
+/** Checks a value against a field type; returns the SQL parameter or records an issue. */
+function param(type: FieldType, value: unknown, path: string, cx: CompileContext, values?: readonly string[]): SQL | undefined {
+  const bad = (expected: string) => {
+    cx.issues.push({ path, message: `expected ${expected}, got ${JSON.stringify(value)}` });
+    return undefined;
+  };
+  switch (type) {
+    case 'text':
+      return typeof value === 'string' ? sql`${value}` : bad('a string');
+    case 'enum':
+      return typeof value === 'string' && values!.includes(value) ? sql`${value}` : bad(`one of ${values!.join(', ')}`);
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? sql`${value}` : bad('a number');
+    case 'boolean':
+      return typeof value === 'boolean' ? sql`${value}` : bad('true or false');
+    case 'datetime':
+      return typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? ts(new Date(value)) : bad('an ISO date-time');
+    case 'date':
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? sql`${value}::date` : bad('a date YYYY-MM-DD');
+    case 'uuid':
+      return typeof value === 'string' && UUID_RE.test(value) ? sql`${value}::uuid` : bad('a uuid');
+    case 'array':
+      return typeof value === 'string' ? sql`${value}` : bad('a string');
+  }
+}
+
+function compileField(node: Extract<SegmentCondition, { type: 'field' }>, path: string, cx: CompileContext): SQL | undefined {
+  let expr: SQL;
+  let type: FieldType;
+  let values: readonly string[] | undefined;
+  let jsonKey: string | undefined;
+  if (node.field.startsWith('customFields.')) {
+    const key = node.field.slice('customFields.'.length);
+    const def = cx.customFields.get(key);
+    if (!def) {
+      cx.issues.push({ path: `${path}.field`, message: `unknown custom field "${key}"` });
+      return undefined;
+    }
+    jsonKey = key;
+    const raw = sql`("customers"."custom_fields" ->> ${key})`;
+    switch (def.type) {
+      case 'number':
+        type = 'number';
+        expr = sql`(case when jsonb_typeof("customers"."custom_fields" -> ${key}) = 'number' then ${raw}::numeric end)`;
+        break;
+      case 'boolean':
+        type = 'boolean';
+        expr = sql`(case when jsonb_typeof("customers"."custom_fields" -> ${key}) = 'boolean' then ${raw}::boolean end)`;
+        break;
+      case 'date':
+        type = 'date';
+        expr = sql`(${raw})::date`;
+        break;
+      case 'select':
+        type = 'enum';
+        values = def.options ?? [];
+        expr = raw;
+        break;
+      default:
+        type = 'text';
+        expr = raw;
+    }
+  } else {
+    const spec = SEGMENT_FIELDS[node.field];
+    if (!spec) {
+      cx.issues.push({
+        path: `${path}.field`,
+        message: `unknown field "${node.field}"; use one of ${Object.keys(SEGMENT_FIELDS).join(', ')} or customFields.<key>`,
+      });
+      return undefined;
+    }
+    type = spec.type;
+    values = spec.values;
+    expr = C(spec.column);
+  }
+  if (!OPS_BY_TYPE[type].includes(node.op)) {
+    cx.issues.push({ path: `${path}.op`, message: `"${node.op}" does not apply to ${node.field} (${type}); use one of ${OPS_BY_TYPE[type].join(', ')}` });
+    return undefined;
+  }
+  const op = node.op;
+  if (op === 'is_empty' || op === 'is_not_empty') {
+    const empty =
+      type === 'array' ? sql`cardinality(${expr}) = 0` : type === 'text' ? sql`(${expr} is null or ${expr} = '')` : sql`${expr} is null`;
+    return op === 'is_empty' ? sql`(${empty})` : sql`not (${empty})`;
+  }
+  if (node.value === undefined) {
+    cx.issues.push({ path: `${path}.value`, message: `"${op}" needs a value` });
+    return undefined;
+  }
+  if (op === 'in' || op === 'not_in') {
+    if (!Array.isArray(node.value)) {
+      cx.issues.push({ path: `${path}.value`, message: `"${op}" needs a list of values` });
+      return undefined;
+    }
+    const params = node.value.map((v, i) => param(type, v, `${path}.value.${i}`, cx, values));
+    if (params.some((p) => !p)) return undefined;
+    const inList = sql`${expr} in (${sql.join(params as SQL[], sql`, `)})`;
+    return op === 'in' ? inList : sql`(${expr} is null or not (${inList}))`;
+  }
+  if (Array.isArray(node.value)) {
+    cx.issues.push({ path: `${path}.value`, message: `"${op}" needs a single value, not a list` });
+    return undefined;
+  }
+  const p = param(type, node.value, `${path}.value`, cx, values);
+  if (!p) return undefined;
+  if (type === 'array') return sql`${p} = any(${expr})`;
+  if (op === 'contains') return sql`${expr} ilike ${`%${String(node.value).replace(/[\\%_]/g, (m) => `\\${m}`)}%`}`;
+  if (op === 'starts_with') return sql`${expr} ilike ${`${String(node.value).replace(/[\\%_]/g, (m) => `\\${m}`)}%`}`;
+  if (op === 'neq') return sql`${expr} is distinct from ${p}`;
+  // equality on a custom field can use the GIN index on custom_fields
+  if (op === 'eq' && jsonKey && (type === 'text' || type === 'enum' || type === 'boolean' || type === 'number')) {
+    return sql`"customers"."custom_fields" @> ${JSON.stringify({ [jsonKey]: node.value })}::jsonb`;
+  }
+  return sql`${expr} ${cmpSql[op as keyof typeof cmpSql]} ${p}`;
+}
+
+function compileNode(node: SegmentCondition, path: string, cx: CompileContext): SQL | undefined {
+  switch (node.type) {
+    case 'and':
+    case 'or': {
+      const parts = node.conditions.map((n, i) => compileNode(n, `${path}.conditions.${i}`, cx));
+      if (parts.some((p) => !p)) return undefined;
+      return sql`(${sql.join(parts as SQL[], node.type === 'and' ? sql` and ` : sql` or `)})`;
+    }
+    case 'not': {
+      const inner = compileNode(node.condition, `${path}.condition`, cx);
+      return inner && sql`not (${inner})`;
+    }
+    case 'field':
+      return compileField(node, path, cx);
+    case 'has_tag':
+    case 'lacks_tag': {
+      const id = cx.tagIds.get(node.tag.toLowerCase());
+      if (!id) {
+        cx.issues.push({ path: `${path}.tag`, message: `unknown tag "${node.tag}"` });
+        return undefined;
+      }
+      const exists = sql`exists (select 1 from customer_tags ct where ct.customer_id = "customers"."id" and ct.tag_id = ${id}::uuid and (ct.expires_at is null or ct.expires_at > ${ts(cx.now)}))`;
+      return node.type === 'has_tag' ? exists : sql`not ${exists}`;
+    }
+    case 'days_since': {
+      // "more than N days since X" ⇔ X < now − N days
+      const col = C(SEGMENT_FIELDS[node.field]!.column);
+      const at = ts(cutoff(cx.now, node.days));
+      const flipped = { eq: sql`=`, gt: sql`<`, gte: sql`<=`, lt: sql`>`, lte: sql`>=` }[node.op];
+      const cond =
+        node.op === 'eq'
+          ? sql`(${col} <= ${at} and ${col} > ${ts(cutoff(cx.now, node.days + 1))})`
+          : sql`${col} ${flipped} ${at}`;
+      const includeNever = node.includeNever ?? (node.op === 'gt' || node.op === 'gte');
+      return includeNever ? sql`(${col} is null or ${cond})` : cond;
+    }
+    case 'spend': {
+      const amount =
+        node.withinDays === undefined
+          ? C('total_spend')
+          : sql`coalesce((select sum((i.payload ->> 'amount')::numeric) from interactions i where i.customer_id = "customers"."id" and i.kind = 'order' and i.occurred_at >= ${ts(cutoff(cx.now, node.withinDays))}), 0)`;
+      return sql`${amount} ${cmpSql[node.op]} ${node.amount}`;
+    }
+    case 'activity': {
+      const channel = node.channel ? sql` and i.channel = ${node.channel}` : sql``;
+      const exists = sql`exists (select 1 from interactions i where i.customer_id = "customers"."id" and i.kind in (${list(node.kinds)})${channel} and i.occurred_at >= ${ts(cutoff(cx.now, node.withinDays))})`;
+      return node.present ? exists : sql`not ${exists}`;
+    }
+  }
+}
+
+export interface CompiledSegment {
+  /** A boolean SQL expression over the `customers` table (archived customers excluded). */
+  where: SQL;
+}
+
+/**
+ * Compiles a (zod-valid) tree. `path` prefixes the issue paths (e.g. `body.definition`).
+ * Throws SegmentError (HTTP 400, code invalid_segment) listing every problem.
+ */
+export async function compileSegment(
+  db: DbHandle,
+  tree: SegmentCondition,
+  options: { now?: Date; path?: string } = {},
+): Promise<CompiledSegment> {
+  const names = new Set<string>();
+  collectTags(tree, names);
+  const tagIds = new Map<string, string>();
+  if (names.size) {
+    const rows = await db.db
+      .select({ id: schema.tags.id, name: schema.tags.name })
+      .from(schema.tags)
+      .where(sql`lower(${schema.tags.name}) in (${list([...names])})`);
+    for (const r of rows) tagIds.set(r.name.toLowerCase(), r.id);
+  }
+  const defs = await db.db.select().from(schema.customFieldDefinitions);
+  const cx: CompileContext = {
+    now: options.now ?? new Date(),
+    tagIds,
+    customFields: new Map(defs.map((d) => [d.key, d])),
+    issues: [],
+  };
+  const cond = compileNode(tree, options.path ?? 'definition', cx);
+  if (cx.issues.length || !cond) throw new SegmentError(cx.issues);
+  return { where: sql`("customers"."archived_at" is null and ${cond})` };
+}

@@ -1,0 +1,151 @@
+import { asc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { schema } from '@nudge/db';
+import { nowOf, type AppContext } from '../context.js';
+import { writeAudit } from '../http/audit.js';
+import { notFound } from '../http/errors.js';
+import { createApiRouter } from '../http/route.js';
+import { compileSegment } from './compile.js';
+import { SegmentDefinition } from './model.js';
+import { countSegment, parseSegmentTree } from './service.js';
+
+const SegmentIn = z.object({
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(2000).nullable().optional(),
+  // validated by parseSegmentTree so that errors name the tree path; documented as SegmentCondition
+  definition: SegmentDefinition,
+});
+const SegmentOut = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    definition: z.unknown(),
+    createdBy: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Segment' });
+const CountOut = z.object({ count: z.number(), tookMs: z.number() });
+const IdParams = z.object({ id: z.uuid() });
+
+const present = (s: typeof schema.segments.$inferSelect) => ({
+  id: s.id,
+  name: s.name,
+  description: s.description,
+  definition: s.definition,
+  createdBy: s.createdBy,
+  createdAt: s.createdAt.toISOString(),
+  updatedAt: s.updatedAt.toISOString(),
+});
+
+export function createSegmentsRouter(ctx: AppContext) {
+  const { router, route } = createApiRouter(ctx, '/api/segments', 'Segments');
+  const db = () => ctx.db.db;
+
+  route({
+    method: 'post',
+    path: '/count',
+    summary: 'Live count of an unsaved condition tree (for the builder preview)',
+    body: z.object({ definition: SegmentDefinition }),
+    response: CountOut,
+    handler: async ({ body, user }) => {
+      const t0 = performance.now();
+      const tree = parseSegmentTree(body.definition, 'body.definition');
+      const count = await countSegment(ctx.db, tree, { now: nowOf(ctx), user, path: 'body.definition' });
+      return { count, tookMs: Math.round(performance.now() - t0) };
+    },
+  });
+
+  route({
+    method: 'get',
+    path: '/',
+    summary: 'Saved segments',
+    response: z.object({ items: z.array(SegmentOut) }),
+    handler: async () => ({ items: (await db().select().from(schema.segments).orderBy(asc(schema.segments.name))).map(present) }),
+  });
+
+  route({
+    method: 'post',
+    path: '/',
+    summary: 'Save a segment',
+    roles: ['admin', 'manager'],
+    body: SegmentIn,
+    response: SegmentOut,
+    status: 201,
+    handler: async ({ body, user }) => {
+      const tree = parseSegmentTree(body.definition, 'body.definition');
+      await compileSegment(ctx.db, tree, { path: 'body.definition' });
+      const [s] = await db()
+        .insert(schema.segments)
+        .values({ name: body.name, description: body.description ?? null, definition: tree, createdBy: user.id })
+        .returning();
+      await writeAudit(db(), user, { action: 'segment.create', entityType: 'segment', entityId: s!.id });
+      return present(s!);
+    },
+  });
+
+  route({
+    method: 'get',
+    path: '/:id',
+    summary: 'One saved segment',
+    params: IdParams,
+    response: SegmentOut,
+    handler: async ({ params }) => {
+      const [s] = await db().select().from(schema.segments).where(eq(schema.segments.id, params.id));
+      if (!s) throw notFound('Segment', params.id);
+      return present(s);
+    },
+  });
+
+  route({
+    method: 'put',
+    path: '/:id',
+    summary: 'Replace a saved segment',
+    roles: ['admin', 'manager'],
+    params: IdParams,
+    body: SegmentIn,
+    response: SegmentOut,
+    handler: async ({ params, body, user }) => {
+      const tree = parseSegmentTree(body.definition, 'body.definition');
+      await compileSegment(ctx.db, tree, { path: 'body.definition' });
+      const [s] = await db()
+        .update(schema.segments)
+        .set({ name: body.name, description: body.description ?? null, definition: tree, updatedAt: nowOf(ctx) })
+        .where(eq(schema.segments.id, params.id))
+        .returning();
+      if (!s) throw notFound('Segment', params.id);
+      await writeAudit(db(), user, { action: 'segment.update', entityType: 'segment', entityId: s.id });
+      return present(s);
+    },
+  });
+
+  route({
+    method: 'delete',
+    path: '/:id',
+    summary: 'Delete a saved segment',
+    roles: ['admin', 'manager'],
+    params: IdParams,
+    status: 204,
+    handler: async ({ params, user }) => {
+      const r = await db().delete(schema.segments).where(eq(schema.segments.id, params.id)).returning({ id: schema.segments.id });
+      if (!r.length) throw notFound('Segment', params.id);
+      await writeAudit(db(), user, { action: 'segment.delete', entityType: 'segment', entityId: params.id });
+    },
+  });
+
+  route({
+    method: 'get',
+    path: '/:id/count',
+    summary: 'Live count of a saved segment (within the customers you may see)',
+    params: IdParams,
+    response: CountOut,
+    handler: async ({ params, user }) => {
+      const t0 = performance.now();
+      const count = await countSegment(ctx.db, params.id, { now: nowOf(ctx), user });
+      return { count, tookMs: Math.round(performance.now() - t0) };
+    },
+  });
+
+  return router;
+}

@@ -1,0 +1,3 @@
+/** Tags for the rest of the server: flow actions (add/remove with expiry) and the expiry job. */
+export { addTag, removeTag, expireTags, findTag, tagsExpiringWithin, tagHealth, type AddTagOptions } from './service.js';
+export { createTagsRouter, createCustomerTagsRouter } from './router.js';

@@ -1,0 +1,222 @@
+/**
+ * Tags on customers: add (with an expiry from the tag's default lifetime), remove, expire.
+ * Exported for the flow engine's add/remove-tag actions and the scheduled expiry job.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import { schema, type DbHandle } from '@nudge/db';
+import { emitEvents, nowOf, type AppContext, type DomainEvent } from '../context.js';
+import { writeAudit } from '../http/audit.js';
+import type { AuthUser } from '../http/auth.js';
+import { badRequest, notFound } from '../http/errors.js';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export type TagRow = typeof schema.tags.$inferSelect;
+
+/** A tag by id or (case-insensitive) name. */
+export async function findTag(db: DbHandle, ref: string): Promise<TagRow | undefined> {
+  const t = schema.tags;
+  const [row] = await db.db
+    .select()
+    .from(t)
+    .where(UUID_RE.test(ref) ? eq(t.id, ref) : sql`lower(${t.name}) = lower(${ref})`)
+    .limit(1);
+  return row;
+}
+
+export interface AddTagOptions {
+  /** Explicit expiry; `null` = never; undefined = the tag's default lifetime (if any). */
+  expiresAt?: Date | null;
+  /** Lifetime in hours from now (alternative to expiresAt). */
+  lifetimeHours?: number;
+  source?: string;
+}
+
+export async function addTag(ctx: AppContext, actor: AuthUser | null, customerId: string, tagRef: string, opts: AddTagOptions = {}) {
+  const tag = await findTag(ctx.db, tagRef);
+  if (!tag) throw badRequest('unknown_tag', `Tag "${tagRef}" does not exist; create it first (POST /api/tags).`, [{ path: 'body.tag', message: 'unknown tag' }]);
+  const now = nowOf(ctx);
+  let expiresAt: Date | null = null;
+  if (opts.expiresAt !== undefined) expiresAt = opts.expiresAt;
+  else if (opts.lifetimeHours !== undefined) expiresAt = new Date(now.getTime() + opts.lifetimeHours * 3_600_000);
+  else if (tag.defaultLifetimeHours) expiresAt = new Date(now.getTime() + tag.defaultLifetimeHours * 3_600_000);
+  if (expiresAt && expiresAt <= now) throw badRequest('invalid_input', 'expiresAt must be in the future.', [{ path: 'body.expiresAt', message: 'in the past' }]);
+  const source = opts.source ?? (actor ? 'user' : 'system');
+  await ctx.db.db.transaction(async (tx) => {
+    const [cust] = await tx.select({ id: schema.customers.id }).from(schema.customers).where(eq(schema.customers.id, customerId));
+    if (!cust) throw notFound('Customer', customerId);
+    await tx
+      .insert(schema.customerTags)
+      .values({ customerId, tagId: tag.id, addedAt: now, expiresAt, addedBy: actor?.id ?? null, source })
+      .onConflictDoUpdate({
+        target: [schema.customerTags.customerId, schema.customerTags.tagId],
+        set: { addedAt: now, expiresAt, addedBy: actor?.id ?? null, source },
+      });
+    await tx.insert(schema.interactions).values({
+      customerId,
+      kind: 'system',
+      body: `Tag "${tag.name}" added${expiresAt ? ` (expires ${expiresAt.toISOString()})` : ''}.`,
+      payload: { event: 'tag_added', tagId: tag.id, tag: tag.name, expiresAt: expiresAt?.toISOString() ?? null, source },
+      createdBy: actor?.id ?? null,
+      occurredAt: now,
+    });
+  });
+  await emitEvents(ctx, [{ type: 'tag.added', customerId, tagId: tag.id, tagName: tag.name, expiresAt }]);
+  return { tag, expiresAt };
+}
+
+export async function removeTag(ctx: AppContext, actor: AuthUser | null, customerId: string, tagRef: string): Promise<boolean> {
+  const tag = await findTag(ctx.db, tagRef);
+  if (!tag) throw badRequest('unknown_tag', `Tag "${tagRef}" does not exist.`);
+  const now = nowOf(ctx);
+  const removed = await ctx.db.db.transaction(async (tx) => {
+    const r = await tx
+      .delete(schema.customerTags)
+      .where(and(eq(schema.customerTags.customerId, customerId), eq(schema.customerTags.tagId, tag.id)))
+      .returning({ id: schema.customerTags.tagId });
+    if (!r.length) return false;
+    await tx.insert(schema.interactions).values({
+      customerId,
+      kind: 'system',
+      body: `Tag "${tag.name}" removed.`,
+      payload: { event: 'tag_removed', tagId: tag.id, tag: tag.name, reason: 'manual' },
+      createdBy: actor?.id ?? null,
+      occurredAt: now,
+    });
+    return true;
+  });
+  if (removed) await emitEvents(ctx, [{ type: 'tag.removed', customerId, tagId: tag.id, tagName: tag.name, reason: 'manual' }]);
+  return removed;
+}
+
+/**
+ * The scheduled job: removes every tag whose expiry has passed and writes a timeline entry for
+ * each, in one transaction. Returns what was removed. Safe to run concurrently or repeatedly.
+ */
+export async function expireTags(
+  db: DbHandle,
+  now: Date = new Date(),
+  onEvent?: AppContext['onEvent'],
+): Promise<{ removed: { customerId: string; tagId: string; tagName: string }[] }> {
+  const at = now.toISOString();
+  const removed = await db.db.transaction(async (tx) => {
+    const rows = (await tx.execute(sql`
+      with gone as (
+        delete from customer_tags where expires_at is not null and expires_at <= ${at}::timestamptz
+        returning customer_id, tag_id, expires_at
+      ), logged as (
+        insert into interactions (customer_id, kind, body, payload, occurred_at)
+        select g.customer_id, 'system', 'Tag "' || t.name || '" expired.',
+               jsonb_build_object('event', 'tag_expired', 'tagId', g.tag_id, 'tag', t.name, 'expiredAt', g.expires_at),
+               ${at}::timestamptz
+        from gone g join tags t on t.id = g.tag_id
+        returning 1
+      )
+      select g.customer_id as "customerId", g.tag_id as "tagId", t.name as "tagName"
+      from gone g join tags t on t.id = g.tag_id`)) as unknown;
+    return (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as { customerId: string; tagId: string; tagName: string }[];
+  });
+  if (onEvent) {
+    const events: DomainEvent[] = removed.map((r) => ({ type: 'tag.removed', ...r, reason: 'expired' as const }));
+    await emitEvents({ db, onEvent }, events);
+  }
+  return { removed };
+}
+
+/** Customers whose tags expire within `days` (soonest first). */
+export async function tagsExpiringWithin(db: DbHandle, days: number, now: Date, opts: { tag?: string; limit?: number } = {}) {
+  const until = new Date(now.getTime() + days * 86_400_000);
+  const ct = schema.customerTags;
+  const rows = await db.db
+    .select({
+      customerId: ct.customerId,
+      fullName: schema.customers.fullName,
+      ownerId: schema.customers.ownerId,
+      teamId: schema.customers.teamId,
+      tagId: ct.tagId,
+      tag: schema.tags.name,
+      expiresAt: ct.expiresAt,
+    })
+    .from(ct)
+    .innerJoin(schema.tags, eq(schema.tags.id, ct.tagId))
+    .innerJoin(schema.customers, eq(schema.customers.id, ct.customerId))
+    .where(
+      and(
+        sql`${ct.expiresAt} > ${now.toISOString()}::timestamptz`,
+        sql`${ct.expiresAt} <= ${until.toISOString()}::timestamptz`,
+        opts.tag ? sql`lower(${schema.tags.name}) = lower(${opts.tag})` : undefined,
+      ),
+    )
+    .orderBy(ct.expiresAt)
+    .limit(opts.limit ?? 500);
+  return rows;
+}
+
+export const OVERUSED_SHARE = 0.4;
+export const RARE_SHARE = 0.05;
+
+/**
+ * Tag health: share of (non-archived) customers per tag; tags on more than 40 % are flagged
+ * (they no longer separate anyone), tags under 5 % get a merge suggestion (the most used tag of
+ * the same group). Response rate: of the tagged customers we messaged in the last 90 days, the
+ * share who wrote back.
+ */
+export async function tagHealth(db: DbHandle, now: Date) {
+  const since = new Date(now.getTime() - 90 * 86_400_000).toISOString();
+  const at = now.toISOString();
+  const res = (await db.db.execute(sql`
+    with total as (select count(*)::int as n from customers where archived_at is null),
+    usage as (
+      select ct.tag_id, count(*)::int as n
+      from customer_tags ct join customers c on c.id = ct.customer_id
+      where c.archived_at is null and (ct.expires_at is null or ct.expires_at > ${at}::timestamptz)
+      group by ct.tag_id
+    ),
+    messaged as (
+      select ct.tag_id,
+        count(*) filter (where exists (select 1 from interactions i where i.customer_id = ct.customer_id and i.kind = 'message_out' and i.occurred_at >= ${since}::timestamptz))::int as sent,
+        count(*) filter (where exists (select 1 from interactions i where i.customer_id = ct.customer_id and i.kind = 'message_out' and i.occurred_at >= ${since}::timestamptz)
+                           and exists (select 1 from interactions i where i.customer_id = ct.customer_id and i.kind = 'message_in' and i.occurred_at >= ${since}::timestamptz))::int as replied
+      from customer_tags ct
+      where ct.expires_at is null or ct.expires_at > ${at}::timestamptz
+      group by ct.tag_id
+    )
+    select t.id, t.name, t.group_id as "groupId", g.name as "groupName", coalesce(u.n, 0) as customers,
+           (select n from total) as total, coalesce(m.sent, 0) as sent, coalesce(m.replied, 0) as replied
+    from tags t left join tag_groups g on g.id = t.group_id
+    left join usage u on u.tag_id = t.id left join messaged m on m.tag_id = t.id
+    order by coalesce(u.n, 0) desc, t.name`)) as unknown;
+  const rows = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as {
+    id: string; name: string; groupId: string | null; groupName: string | null; customers: number; total: number; sent: number; replied: number;
+  }[];
+  const total = rows[0]?.total ?? 0;
+  const items = rows.map((r) => {
+    const share = total ? r.customers / total : 0;
+    let flag: 'overused' | 'rare' | null = null;
+    let suggestion: string | null = null;
+    if (share > OVERUSED_SHARE) {
+      flag = 'overused';
+      suggestion = `On ${(share * 100).toFixed(1)}% of customers: split it into narrower tags or drop it.`;
+    } else if (share < RARE_SHARE) {
+      flag = 'rare';
+      const peer = rows.find((o) => o.id !== r.id && o.groupId === r.groupId && o.customers / (total || 1) >= RARE_SHARE);
+      suggestion = peer
+        ? `On ${(share * 100).toFixed(1)}% of customers: consider merging into "${peer.name}".`
+        : `On ${(share * 100).toFixed(1)}% of customers: consider merging it with a related tag.`;
+    }
+    return {
+      id: r.id,
+      name: r.name,
+      group: r.groupName,
+      customers: Number(r.customers),
+      share,
+      responseRate: r.sent ? Number(r.replied) / Number(r.sent) : null,
+      flag,
+      suggestion,
+    };
+  });
+  return { totalCustomers: Number(total), items };
+}
+
+export async function auditTagChange(db: DbHandle, actor: AuthUser, action: string, customerId: string, tag: string) {
+  await writeAudit(db.db, actor, { action, entityType: 'customer', entityId: customerId, fields: ['tags'], details: { tag } });
+}
