@@ -31,12 +31,20 @@ export const clockMinutes = (hhmm: string): number => {
 
 const weekdayNumber = (w: Weekday): number => weekdays.indexOf(w) + 1; // luxon: 1 = Monday
 
+/** A repeated wall time (the hour DST gives back) means its first occurrence. */
+function firstOccurrence(dt: DateTime): DateTime {
+  const candidates = dt.getPossibleOffsets();
+  return candidates.length > 1 ? candidates.reduce((a, b) => (b.toMillis() < a.toMillis() ? b : a)) : dt;
+}
+
 function localAt(day: DateTime, minute: number): DateTime {
   if (minute >= 1440) return day.plus({ days: 1 }).startOf('day');
   // fromObject resolves a wall time inside a DST gap by moving it forward, as people expect
-  return DateTime.fromObject(
-    { year: day.year, month: day.month, day: day.day, hour: Math.floor(minute / 60), minute: minute % 60 },
-    { zone: day.zone },
+  return firstOccurrence(
+    DateTime.fromObject(
+      { year: day.year, month: day.month, day: day.day, hour: Math.floor(minute / 60), minute: minute % 60 },
+      { zone: day.zone },
+    ),
   );
 }
 
@@ -97,5 +105,5 @@ export const businessHoursWindows = (days: readonly Weekday[], start: string, en
 export function localDateTimeToMs(local: string, zone: string): number {
   const dt = DateTime.fromISO(local, { zone });
   if (!dt.isValid) throw new Error(`"${local}" is not a valid date and time in ${zone}`);
-  return dt.toMillis();
+  return firstOccurrence(dt).toMillis();
 }

@@ -60,7 +60,7 @@ export const assignOwnerAction = defineNode({
   inputs: ['in'],
   outputs: [nextPort],
   config,
-  defaults: { strategy: 'round_robin', teamId: '', userIds: [], userId: '', onlyIfUnassigned: true },
+  defaults: { strategy: 'round_robin', onlyIfUnassigned: true },
   ui: { userId: { widget: 'user' }, userIds: { widget: 'user' } },
   async run(ctx, cfg) {
     const customer = await loadCustomer(ctx);

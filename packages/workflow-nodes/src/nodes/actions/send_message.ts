@@ -59,7 +59,7 @@ export const sendMessageAction = defineNode({
   inputs: ['in'],
   outputs: [nextPort],
   config,
-  defaults: { channel: 'email', templateId: '', subject: 'Hello {name}', body: '' },
+  defaults: { channel: 'email', subject: 'Hello {name}' },
   ui: {
     subject: { widget: 'template' },
     body: { widget: 'template' },
