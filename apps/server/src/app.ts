@@ -11,6 +11,7 @@ import { createImportRouter } from './import/router.js';
 import { createCustomersRouter } from './customers/router.js';
 import { createCustomerTagsRouter, createTagsRouter } from './tags/router.js';
 import { createSegmentsRouter } from './segments/router.js';
+import { createQualityRouter } from './quality/router.js';
 
 export function createApp(ctx: AppContext): express.Express {
   const app = express();
@@ -26,6 +27,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use('/api/customers', createCustomerTagsRouter(ctx));
   app.use('/api/tags', createTagsRouter(ctx));
   app.use('/api/segments', createSegmentsRouter(ctx));
+  app.use('/api/quality', createQualityRouter(ctx));
 
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument());

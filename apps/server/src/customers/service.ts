@@ -230,7 +230,7 @@ export async function tagsOf(db: Db, customerIds: string[], now: Date) {
         sql`(${schema.customerTags.expiresAt} is null or ${schema.customerTags.expiresAt} > ${now.toISOString()}::timestamptz)`,
       ),
     )
-    .orderBy(schema.tags.name);
+    .orderBy(sql`lower(${schema.tags.name})`);
   for (const r of rows) {
     const list = map.get(r.customerId) ?? [];
     list.push({ id: r.id, name: r.name, color: r.color, expiresAt: r.expiresAt?.toISOString() ?? null });
