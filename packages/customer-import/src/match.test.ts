@@ -73,3 +73,14 @@ describe('DuplicateIndex', () => {
     expect(index.findBest({ name: 'Mariaa Garcia', company: 'Repsol S.A.' })?.ref).toBe('c3');
   });
 });
+
+describe('DuplicateIndex: contacts known for a customer', () => {
+  it('does not link two people through a row that has no phone', () => {
+    const index = new DuplicateIndex<string>();
+    index.add({ name: 'Linda Thomas', company: 'Initech', phone: '+34600030599', email: 'linda.t@initech.com' }, 'c1');
+    // A second row of c1 without contacts.
+    index.add({ name: 'Thomas, Linda', company: 'Initech Corp.' }, 'c1');
+    // Another Linda Thomas at Initech, with her own phone and e-mail: not c1.
+    expect(index.findBest({ name: 'Linda Thomas', company: 'Initech LLC', phone: '+34600005444', email: 'linda.thomas@initech.com' })).toBeUndefined();
+  });
+});

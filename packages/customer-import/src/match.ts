@@ -83,21 +83,37 @@ export function nameSimilarity(a: PreparedIdentity, b: PreparedIdentity): number
   return best;
 }
 
-export function matchScore(a: PreparedIdentity, b: PreparedIdentity): MatchResult {
+/** Every phone and e-mail known for a customer (a customer seen in several rows may have several). */
+export interface KnownContacts {
+  phones: ReadonlySet<string>;
+  emails: ReadonlySet<string>;
+}
+
+const contactsOf = (i: Identity): KnownContacts => ({
+  phones: new Set(i.phone ? [i.phone] : []),
+  emails: new Set(i.email ? [i.email] : []),
+});
+
+/**
+ * @param known the contacts of the customer `b` belongs to (default: b's own). Comparing with all
+ *   of them keeps a row without a phone from linking two customers whose phones differ.
+ */
+export function matchScore(a: PreparedIdentity, b: PreparedIdentity, known: KnownContacts = contactsOf(b.identity)): MatchResult {
   const reasons: string[] = [];
   const x = a.identity;
-  const y = b.identity;
-  const phoneEq = !!x.phone && x.phone === y.phone;
-  const emailEq = !!x.email && x.email === y.email;
-  const phoneDiff = !!x.phone && !!y.phone && !phoneEq;
-  const emailDiff = !!x.email && !!y.email && !emailEq;
+  const phoneEq = !!x.phone && known.phones.has(x.phone);
+  const emailEq = !!x.email && known.emails.has(x.email);
+  const phoneDiff = !!x.phone && known.phones.size > 0 && !phoneEq;
+  const emailDiff = !!x.email && known.emails.size > 0 && !emailEq;
   const n = nameSimilarity(a, b);
   if (phoneEq) reasons.push(`same phone ${x.phone}`);
   if (emailEq) reasons.push(`same e-mail ${x.email}`);
   reasons.push(n === 1 ? 'same name' : `name ${Math.round(n * 100)}% similar`);
   if (phoneEq || emailEq) {
-    // A shared switchboard or mailbox with clearly different names is two people.
-    const score = n >= 0.5 ? 0.85 + 0.15 * n : 0.5 * n;
+    // A shared switchboard or mailbox with clearly different names is two people. Chinese names
+    // are two or three characters, so one wrong character already costs a third to a half.
+    const needed = a.han || b.han ? 0.5 : 0.6;
+    const score = n >= needed ? 0.85 + 0.15 * n : 0.5 * n;
     return { score, reasons };
   }
   if (!a.companyKey || !b.companyKey) return { score: 0.8 * n, reasons };
@@ -137,11 +153,16 @@ export interface IndexMatch<T> extends MatchResult {
 /** An in-memory index of known customers (existing ones and rows already read) to find duplicates in. */
 export class DuplicateIndex<T> {
   private readonly blocks = new Map<string, { prepared: PreparedIdentity; ref: T }[]>();
+  private readonly contacts = new Map<T, { phones: Set<string>; emails: Set<string> }>();
   constructor(readonly threshold = DEFAULT_MATCH_THRESHOLD) {}
 
   /** Adds an identity; the same ref may be added several times (one per known variant). */
   add(identity: Identity, ref: T): void {
     const prepared = prepareIdentity(identity);
+    let known = this.contacts.get(ref);
+    if (!known) this.contacts.set(ref, (known = { phones: new Set(), emails: new Set() }));
+    if (identity.phone) known.phones.add(identity.phone);
+    if (identity.email) known.emails.add(identity.email);
     for (const key of blockKeys(prepared)) {
       const block = this.blocks.get(key);
       if (block) block.push({ prepared, ref });
@@ -158,7 +179,7 @@ export class DuplicateIndex<T> {
       for (const entry of this.blocks.get(key) ?? []) {
         if (seen.has(entry.prepared)) continue;
         seen.add(entry.prepared);
-        const result = matchScore(prepared, entry.prepared);
+        const result = matchScore(prepared, entry.prepared, this.contacts.get(entry.ref));
         if (result.score >= this.threshold && (!best || result.score > best.score)) best = { ...result, ref: entry.ref };
       }
     }
