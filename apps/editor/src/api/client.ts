@@ -62,6 +62,10 @@ export async function request<T>(
   const headers: Record<string, string> = { Accept: 'application/json' };
   let body: BodyInit | undefined;
   if (options.body instanceof FormData) body = options.body;
+  else if (typeof Blob !== 'undefined' && options.body instanceof Blob) {
+    headers['Content-Type'] = 'text/csv';
+    body = options.body;
+  }
   else if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(options.body);
@@ -102,7 +106,7 @@ export async function request<T>(
 export const api = {
   get: <T>(path: string, schema: z.ZodType<T>, query?: RequestOptions['query'], signal?: AbortSignal) =>
     request('GET', path, schema, { query, signal }),
-  post: <T>(path: string, schema: z.ZodType<T>, body?: unknown) => request('POST', path, schema, { body }),
+  post: <T>(path: string, schema: z.ZodType<T>, body?: unknown, query?: RequestOptions['query']) => request('POST', path, schema, { body, query }),
   put: <T>(path: string, schema: z.ZodType<T>, body?: unknown) => request('PUT', path, schema, { body }),
   patch: <T>(path: string, schema: z.ZodType<T>, body?: unknown) => request('PATCH', path, schema, { body }),
   del: <T>(path: string, schema: z.ZodType<T>) => request('DELETE', path, schema),

@@ -137,7 +137,7 @@ export const createFlowStore = () =>
 
     isValidConnection: (connection) => {
       const state = get();
-      return checkConnection(connection, state.nodes, state.edges, state.manifest) === null;
+      return checkConnection({ source: connection.source, target: connection.target, sourceHandle: connection.sourceHandle ?? null, targetHandle: connection.targetHandle ?? null }, state.nodes, state.edges, state.manifest) === null;
     },
 
     addNode: (nodeType, position) => {

@@ -115,3 +115,32 @@ describe('problemsForField', () => {
     expect(humanize('send_at')).toBe('Send at');
   });
 });
+
+describe('shapes from the real node catalogue', () => {
+  it('draws the recursive condition tree of if/else with the condition builder', () => {
+    const schema: JsonSchema = {
+      type: 'object',
+      properties: { condition: { $ref: '#/$defs/c' } },
+      required: ['condition'],
+      $defs: {
+        c: {
+          oneOf: [
+            { type: 'object', properties: { type: { type: 'string', const: 'tag' }, tag: { type: 'string' } } },
+            { type: 'object', properties: { type: { type: 'string', enum: ['and', 'or'] }, conditions: { type: 'array', items: { $ref: '#/$defs/c' } } } },
+          ],
+        },
+      },
+    };
+    expect(fieldsFromSchema(schema)[0]).toMatchObject({ kind: 'condition', required: true });
+  });
+  it('merges a union of enums and constants into one select', () => {
+    const schema: JsonSchema = { type: 'object', properties: { channel: { default: 'any', anyOf: [{ type: 'string', enum: ['email', 'whatsapp', 'sms'] }, { type: 'string', const: 'any' }] } } };
+    const [channel] = fieldsFromSchema(schema);
+    expect(channel!.kind === 'enum' && channel!.options.map((o) => o.value)).toEqual(['email', 'whatsapp', 'sms', 'any']);
+  });
+  it('reads widget hints on nested paths', () => {
+    const schema: JsonSchema = { type: 'object', properties: { whatsappTemplate: { type: 'object', properties: { parameters: { type: 'array', items: { type: 'string' } } } } } };
+    const [wt] = fieldsFromSchema(schema, { 'whatsappTemplate.parameters': { widget: 'template' } });
+    expect(wt!.kind === 'object' && wt!.fields[0]!.kind).toBe('stringList');
+  });
+});

@@ -53,6 +53,7 @@ export type FieldSpec =
   | (BaseField & { kind: 'object'; fields: FieldSpec[] })
   | (BaseField & { kind: 'list'; item: JsonSchema; itemFields: FieldSpec[]; minItems?: number; maxItems?: number })
   | (BaseField & { kind: 'variant'; discriminator: string; variants: { value: string; label: string; schema: JsonSchema }[] })
+  | (BaseField & { kind: 'condition' })
   | (BaseField & { kind: 'json' });
 
 export type UiHints = Record<string, { widget: string } & Record<string, unknown>>;
@@ -88,6 +89,14 @@ function typeOf(schema: JsonSchema): string | undefined {
   return Array.isArray(schema.type) ? schema.type[0] : schema.type;
 }
 
+/** The recursive condition tree of if/else and goals: a union with an AND/OR branch holding `conditions`. */
+function isConditionTree(branches: JsonSchema[], root: JsonSchema): boolean {
+  return branches.some((b) => {
+    const r = resolveRef(b, root);
+    return typeOf(r) === 'object' && typeOf(r.properties?.conditions ?? {}) === 'array';
+  });
+}
+
 /** A union of objects that share one property with a constant value per branch. */
 function discriminatorOf(branches: JsonSchema[], root: JsonSchema): string | null {
   const resolved = branches.map((b) => resolveRef(b, root));
@@ -111,9 +120,10 @@ export function fieldFromSchema(name: string, path: string, raw: JsonSchema, req
     ...(schema.description ? { description: schema.description } : {}),
     ...(schema.default !== undefined ? { default: schema.default } : {}),
   };
-  const hint = ui[path]?.widget ?? ui[name]?.widget ?? (typeof schema['x-widget'] === 'string' ? (schema['x-widget'] as string) : undefined);
+  const hint = ui[path.replace(/\[\]/g, '')]?.widget ?? ui[path]?.widget ?? ui[name]?.widget ?? (typeof schema['x-widget'] === 'string' ? (schema['x-widget'] as string) : undefined);
   if (hint && (knownWidgets as readonly string[]).includes(hint)) {
     if (hint === 'tags' && typeOf(schema) === 'array') return { ...base, kind: 'widget', widget: 'tags' };
+    if (hint === 'template' && typeOf(schema) === 'array') return { ...base, kind: 'stringList' };
     return { ...base, kind: 'widget', widget: hint as Widget };
   }
   const enumValues = schema.enum ?? (schema.const !== undefined ? [schema.const] : undefined);
@@ -122,9 +132,12 @@ export function fieldFromSchema(name: string, path: string, raw: JsonSchema, req
   }
   const branches = schema.anyOf ?? schema.oneOf;
   if (branches) {
-    const literalValues = branches.map((b) => b.const ?? (b.enum?.length === 1 ? b.enum[0] : undefined));
-    if (literalValues.every((v) => v !== undefined)) {
-      return { ...base, kind: 'enum', options: branches.map((b, i) => ({ value: literalValues[i] as string, label: b.title ?? String(literalValues[i]) })) };
+    if (isConditionTree(branches, root)) return { ...base, kind: 'condition' };
+    // A union of literals and enums (e.g. channel: email | whatsapp | sms | "any") is one select.
+    const literalGroups = branches.map((b) => (b.const !== undefined ? [b.const] : b.enum ? b.enum : undefined));
+    if (literalGroups.every((v) => v !== undefined)) {
+      const values = [...new Set(literalGroups.flat())].filter((v): v is string | number | boolean => v !== null);
+      return { ...base, kind: 'enum', options: values.map((v) => ({ value: v, label: String(v) })) };
     }
     const discriminator = discriminatorOf(branches, root);
     if (discriminator) {

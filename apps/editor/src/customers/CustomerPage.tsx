@@ -1,0 +1,143 @@
+// One customer: fields (masked as the server returns them), tags with expiry, owner, timeline.
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { formatDate, formatDateTime, formatNumber } from '../i18n/format';
+import { useLookups } from '../form/lookups';
+import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
+import { customersApi, type Interaction } from './api';
+import { TagChip } from './TagChip';
+
+export function CustomerPage({ customerId }: { customerId: string }) {
+  const { t, i18n } = useTranslation();
+  const lng = i18n.language;
+  const { users } = useLookups();
+  const c = useLoad((signal) => customersApi.get(customerId, signal), [customerId]);
+  const tl = useLoad((signal) => customersApi.timeline(customerId, undefined, signal), [customerId]);
+  const [more, setMore] = useState<Interaction[]>([]);
+  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
+  const [note, setNote] = useState('');
+  const [noteError, setNoteError] = useState<unknown>(null);
+
+  if (c.error) return <ErrorBanner error={c.error} onRetry={c.reload} />;
+  if (!c.data) return <Spinner />;
+  const x = c.data;
+  const owner = x.ownerId ? (users.find((u) => u.id === x.ownerId)?.name ?? x.ownerId) : null;
+  const nextCursor = cursor === undefined ? tl.data?.nextCursor : cursor;
+  const items = [...(tl.data?.items ?? []), ...more];
+  const budget = x.budgetMin != null || x.budgetMax != null ? `${formatNumber(x.budgetMin, lng)} – ${formatNumber(x.budgetMax, lng)} ${x.budgetCurrency ?? ''}` : null;
+  const optOuts = (['Email', 'Whatsapp', 'Sms', 'Phone'] as const).filter((ch) => x[`optOut${ch}`]);
+  const rows: [string, React.ReactNode][] = [
+    ['company', x.company],
+    ['industry', x.industry],
+    ['phone', x.phone ? <span className="mono">{x.phone}</span> : null],
+    ['email', x.email],
+    ['whatsappId', x.whatsappId],
+    ['tier', x.tier ? t(`tiers.${x.tier}`, { defaultValue: x.tier }) : null],
+    ['ownerId', owner],
+    ['priority', x.priority],
+    ['budget', budget],
+    ['productsOfInterest', x.productsOfInterest.join(', ') || null],
+    ['preferredContactSlots', x.preferredContactSlots.map((s) => `${new Intl.DateTimeFormat(lng, { weekday: 'short', timeZone: 'UTC' }).format(new Date(Date.UTC(2024, 0, 7 + s.weekday)))} ${t(`dayParts.${s.part}`, { defaultValue: s.part })}`).join(', ') || null],
+    ['timezone', x.timezone],
+    ['birthday', x.birthday ? formatDate(x.birthday, lng) : null],
+    ['points', x.points != null ? `${formatNumber(x.points, lng)}${x.membershipTier ? ` · ${t(`membership.${x.membershipTier}`, { defaultValue: x.membershipTier })}` : ''}` : null],
+    ['totalSpend', x.totalSpend != null ? formatNumber(x.totalSpend, lng) : null],
+    ['firstContactAt', formatDateTime(x.firstContactAt, lng)],
+    ['lastFollowUpAt', formatDateTime(x.lastFollowUpAt, lng)],
+    ['lastInteractionAt', formatDateTime(x.lastInteractionAt, lng)],
+    ['optOut', optOuts.length ? optOuts.map((o) => t(`channels.${o.toLowerCase()}`)).join(', ') : null],
+    ['source', x.source],
+    ...Object.entries(x.customFields).map(([k, v]): [string, React.ReactNode] => [k, v === null || v === undefined ? null : String(v)]),
+  ];
+
+  async function addNote() {
+    setNoteError(null);
+    try {
+      await customersApi.addNote(customerId, note.trim());
+      setNote('');
+      tl.reload();
+      setMore([]);
+      setCursor(undefined);
+    } catch (e) {
+      setNoteError(e);
+    }
+  }
+
+  async function loadMore() {
+    if (!nextCursor) return;
+    const page = await customersApi.timeline(customerId, nextCursor);
+    setMore((m) => [...m, ...page.items]);
+    setCursor(page.nextCursor ?? null);
+  }
+
+  return (
+    <section className="page customer-page">
+      <header className="page-head">
+        <div>
+          <a href="#/customers" className="ghost">
+            ← {t('nav.customers')}
+          </a>
+          <h2>{x.fullName}</h2>
+          {x.masked && <p className="muted small">🔒 {t('customers.maskedHint')}</p>}
+        </div>
+      </header>
+      <div className="two-col">
+        <div className="card">
+          <h3>{t('customers.details')}</h3>
+          <dl className="field-grid">
+            {rows.map(([k, v]) => (
+              <div key={k}>
+                <dt>{t(`fields.${k}`, { defaultValue: k })}</dt>
+                <dd>{v === null || v === undefined || v === '' ? '—' : v}</dd>
+              </div>
+            ))}
+          </dl>
+          <h3>{t('fields.tags')}</h3>
+          {x.tags.length === 0 ? (
+            <p className="muted">{t('customers.noTags')}</p>
+          ) : (
+            <ul className="tag-list">
+              {x.tags.map((tg) => (
+                <li key={tg.name}>
+                  <TagChip tag={tg} />
+                  <span className="muted small">{tg.expiresAt ? t('tags.expiresAt', { date: formatDateTime(tg.expiresAt, lng) }) : t('tags.noExpiry')}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        <div className="card">
+          <h3>{t('customers.timeline')}</h3>
+          <div className="note-form">
+            <textarea aria-label={t('customers.note')} placeholder={t('customers.note')} rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
+            <button type="button" disabled={!note.trim()} onClick={() => void addNote()}>
+              {t('customers.addNote')}
+            </button>
+          </div>
+          <ErrorBanner error={tl.error ?? noteError} />
+          {items.length === 0 && !tl.loading ? (
+            <EmptyState title={t('customers.noTimeline')} />
+          ) : (
+            <ol className="timeline">
+              {items.map((i) => (
+                <li key={i.id} className={`tl tl-${i.kind}`}>
+                  <div className="row">
+                    <strong>{t(`interaction.${i.kind}`, { defaultValue: i.kind })}</strong>
+                    {i.channel && <span className="pill">{t(`channels.${i.channel}`, { defaultValue: i.channel })}</span>}
+                    <span className="muted small">{formatDateTime(i.occurredAt, lng)}</span>
+                  </div>
+                  {i.body && <p className="tl-body">{i.body}</p>}
+                </li>
+              ))}
+            </ol>
+          )}
+          {nextCursor && (
+            <button type="button" className="secondary" onClick={() => void loadMore()}>
+              {t('common.loadMore')}
+            </button>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}

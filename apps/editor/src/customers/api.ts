@@ -1,0 +1,136 @@
+// Customer-side endpoints (customers, segments, tags, import, data quality), typed.
+import { z } from 'zod';
+import { api } from '../api/client';
+
+const id = z.union([z.string(), z.number()]).transform(String);
+const nullableStr = z.string().nullish();
+
+export const customerTag = z.object({ id: id.optional(), name: z.string(), color: z.string().nullish(), expiresAt: nullableStr });
+export const customer = z
+  .object({
+    id,
+    fullName: z.string(),
+    company: nullableStr,
+    industry: nullableStr,
+    phone: nullableStr,
+    email: nullableStr,
+    whatsappId: nullableStr,
+    tier: nullableStr,
+    ownerId: nullableStr,
+    points: z.number().nullish(),
+    membershipTier: nullableStr,
+    totalSpend: z.number().nullish(),
+    lastInteractionAt: nullableStr,
+    lastFollowUpAt: nullableStr,
+    firstContactAt: nullableStr,
+    timezone: nullableStr,
+    birthday: nullableStr,
+    priority: nullableStr,
+    source: nullableStr,
+    budgetMin: z.number().nullish(),
+    budgetMax: z.number().nullish(),
+    budgetCurrency: nullableStr,
+    productsOfInterest: z.array(z.string()).default([]),
+    preferredContactSlots: z.array(z.object({ weekday: z.number(), part: z.string() })).default([]),
+    optOutEmail: z.boolean().default(false),
+    optOutWhatsapp: z.boolean().default(false),
+    optOutSms: z.boolean().default(false),
+    optOutPhone: z.boolean().default(false),
+    customFields: z.record(z.string(), z.unknown()).default({}),
+    tags: z.array(customerTag).default([]),
+    masked: z.boolean().default(false),
+    createdAt: nullableStr,
+  })
+  .loose();
+export type Customer = z.infer<typeof customer>;
+export const customerPage = z.object({ items: z.array(customer), total: z.number(), page: z.number(), pageSize: z.number() });
+
+export const interaction = z.object({
+  id,
+  kind: z.string(),
+  channel: nullableStr,
+  body: nullableStr,
+  payload: z.record(z.string(), z.unknown()).default({}),
+  createdBy: nullableStr,
+  occurredAt: z.string(),
+});
+export type Interaction = z.infer<typeof interaction>;
+export const timeline = z.union([
+  z.object({ items: z.array(interaction), nextCursor: z.string().nullish() }),
+  z.array(interaction).transform((items) => ({ items, nextCursor: null })),
+]);
+
+export const segment = z.object({ id, name: z.string(), description: nullableStr, definition: z.unknown() });
+export type Segment = z.infer<typeof segment>;
+export const segmentList = z.union([z.array(segment).transform((items) => ({ items })), z.object({ items: z.array(segment) })]);
+export const segmentCount = z.object({ count: z.number(), tookMs: z.number().optional() });
+
+export const tag = z.object({ id, name: z.string(), color: nullableStr, description: nullableStr, group: z.unknown().optional(), groupId: nullableStr, defaultLifetimeHours: z.number().nullish(), lifetimeDays: z.number().nullish() }).loose();
+export const tagList = z.union([z.array(tag).transform((items) => ({ items })), z.object({ items: z.array(tag) })]);
+export const tagHealth = z.object({
+  totalCustomers: z.number(),
+  items: z.array(
+    z.object({ id, name: z.string(), group: nullableStr, customers: z.number(), share: z.number(), responseRate: z.number().nullable(), flag: z.enum(['overused', 'rare']).nullable(), suggestion: nullableStr }),
+  ),
+});
+
+export const rowError = z.object({ line: z.number(), column: nullableStr, field: nullableStr, message: z.string() });
+export type RowError = z.infer<typeof rowError>;
+export const importPreview = z.object({
+  uploadId: z.string(),
+  fileName: nullableStr,
+  encoding: z.string(),
+  delimiter: z.string().optional(),
+  headers: z.array(z.string()),
+  suggestions: z.array(z.object({ header: z.string(), target: z.string(), match: z.string() })).default([]),
+  mapping: z.record(z.string(), z.string()),
+  estimatedRows: z.number().optional(),
+  rows: z.array(z.object({ line: z.number(), values: z.array(z.string()), customer: z.record(z.string(), z.unknown()).optional(), errors: z.array(rowError).optional() })),
+  scannedRows: z.number().optional(),
+  errors: z.array(rowError).default([]),
+  fatal: z.object({ code: z.string(), message: z.string(), line: z.number().optional() }).optional(),
+});
+export type ImportPreview = z.infer<typeof importPreview>;
+const reportLine = z.object({ line: z.number() }).loose();
+export const importReport = z
+  .object({
+    totals: z.record(z.string(), z.number()),
+    created: z.array(reportLine).default([]),
+    updated: z.array(reportLine).default([]),
+    merged: z.array(reportLine).default([]),
+    skipped: z.array(z.object({ line: z.number(), reason: z.string(), errors: z.array(rowError).optional(), customerId: nullableStr }).loose()).default([]),
+    conflicts: z.array(z.object({ field: z.string(), kept: z.unknown(), incoming: z.unknown(), line: z.number() }).loose()).default([]),
+    errors: z.array(rowError).default([]),
+    truncated: z.boolean().optional(),
+  })
+  .loose();
+export type ImportReport = z.infer<typeof importReport>;
+export const importJob = z.object({
+  id,
+  status: z.string(),
+  phase: z.string().nullish(),
+  rowsProcessed: z.number().default(0),
+  rowsTotal: z.number().nullish(),
+  error: z.object({ code: z.string(), message: z.string(), line: z.number().optional() }).loose().nullish(),
+  report: importReport.nullish(),
+});
+export type ImportJob = z.infer<typeof importJob>;
+
+export const IMPORT_FIELDS = ['name', 'company', 'phone', 'email', 'whatsapp', 'industry', 'tier', 'products', 'budgetMin', 'budgetMax', 'budgetCurrency', 'timezone', 'birthday', 'firstContactAt', 'lastFollowUpAt', 'source', 'tags', 'notes'] as const;
+
+export const customersApi = {
+  list: (q: Record<string, string | number | undefined>, signal?: AbortSignal) => api.get('/customers', customerPage, q, signal),
+  get: (cid: string, signal?: AbortSignal) => api.get(`/customers/${cid}`, customer, undefined, signal),
+  timeline: (cid: string, before?: string, signal?: AbortSignal) => api.get(`/customers/${cid}/timeline`, timeline, { before, limit: 50 }, signal),
+  addNote: (cid: string, body: string) => api.post(`/customers/${cid}/notes`, z.unknown(), { body }),
+  segments: (signal?: AbortSignal) => api.get('/segments', segmentList, undefined, signal),
+  countSegment: (definition: unknown, signal?: AbortSignal) => api.post('/segments/count', segmentCount, { definition }).then((r) => (signal?.aborted ? r : r)),
+  saveSegment: (name: string, definition: unknown) => api.post('/segments', segment, { name, definition }),
+  tags: (signal?: AbortSignal) => api.get('/tags', tagList, undefined, signal),
+  tagHealth: (signal?: AbortSignal) => api.get('/tags/health', tagHealth, undefined, signal),
+  preview: (file: Blob, fileName: string) => api.post('/import/preview', importPreview, file, { fileName }),
+  repreview: (uploadId: string, body: { mapping?: Record<string, string>; defaultRegion?: string }) => api.post(`/import/preview/${uploadId}`, importPreview, body),
+  startImport: (body: { uploadId: string; mapping?: Record<string, string>; mode: string; backfill: boolean; defaultRegion?: string }) => api.post('/import', importJob, body),
+  importJob: (jobId: string) => api.get(`/import/${jobId}`, importJob),
+  quality: (signal?: AbortSignal) => api.get('/quality', z.record(z.string(), z.unknown()), undefined, signal),
+};

@@ -1,0 +1,116 @@
+// The React Flow canvas over the store in context. Used editable (FlowEditor) and read-only
+// (run view): the store's readOnly flag decides what it accepts.
+import {
+  Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type Edge, type IsValidConnection,
+} from '@xyflow/react';
+import { useCallback, useEffect, useMemo, type DragEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useFlow, useFlowApi } from './context';
+import type { NudgeNode } from './graph';
+import { nodeTypes } from './NodeCard';
+import { DRAG_MIME } from './Palette';
+
+const kindColours: Record<string, string> = { trigger: '#f59e0b', condition: '#8b5cf6', action: '#2563eb', control: '#0d9488' };
+
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
+}
+
+export function Canvas({ onSelectionChange }: { onSelectionChange?: (nodeId: string | null) => void }) {
+  const { t } = useTranslation();
+  const store = useFlowApi();
+  const nodes = useFlow((s) => s.nodes);
+  const rawEdges = useFlow((s) => s.edges);
+  const pathEdgeIds = useFlow((s) => s.pathEdgeIds);
+  const readOnly = useFlow((s) => s.readOnly);
+  const manifest = useFlow((s) => s.manifest);
+  const onNodesChange = useFlow((s) => s.onNodesChange);
+  const onEdgesChange = useFlow((s) => s.onEdgesChange);
+  const onConnect = useFlow((s) => s.onConnect);
+  const rf = useReactFlow();
+
+  const edges = useMemo(
+    () => (pathEdgeIds.size === 0 ? rawEdges : rawEdges.map((e) => (pathEdgeIds.has(e.id) ? { ...e, animated: true, className: 'on-path' } : { ...e, className: 'off-path' }))),
+    [rawEdges, pathEdgeIds],
+  );
+
+  const isValidConnection: IsValidConnection = useCallback((c: Connection | Edge) => store.getState().isValidConnection(c as Connection), [store]);
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'move';
+  }, []);
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      e.preventDefault();
+      const key = e.dataTransfer.getData(DRAG_MIME) || e.dataTransfer.getData('text/plain');
+      if (!key || readOnly || !store.getState().manifest.has(key)) return;
+      const pos = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      store.getState().addNode(key, { x: pos.x - 120, y: pos.y - 30 });
+    },
+    [rf, readOnly, store],
+  );
+
+  const selectedId = useFlow((s) => {
+    const sel = s.nodes.filter((n) => n.selected);
+    return sel.length === 1 ? sel[0]!.id : null;
+  });
+  useEffect(() => onSelectionChange?.(selectedId), [selectedId, onSelectionChange]);
+
+  // Keyboard: undo/redo and copy/paste (Delete/Backspace are React Flow's own deleteKeyCode).
+  useEffect(() => {
+    function onKey(e: KeyboardEvent) {
+      if (isTyping(e.target)) return;
+      const mod = e.ctrlKey || e.metaKey;
+      if (!mod) return;
+      const k = e.key.toLowerCase();
+      const s = store.getState();
+      if (k === 'z' && !e.shiftKey) s.undo();
+      else if (k === 'y' || (k === 'z' && e.shiftKey)) s.redo();
+      else if (k === 'c') s.copy();
+      else if (k === 'v') s.paste();
+      else if (k === 'a') {
+        s.onNodesChange(s.nodes.map((n) => ({ id: n.id, type: 'select', selected: true })));
+      } else return;
+      e.preventDefault();
+    }
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [store]);
+
+  return (
+    <div className="canvas" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
+      <ReactFlow<NudgeNode, Edge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        isValidConnection={isValidConnection}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        edgesReconnectable={false}
+        deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
+        fitView
+        fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
+        minZoom={0.1}
+        maxZoom={2}
+        onlyRenderVisibleElements
+        defaultEdgeOptions={{ type: 'smoothstep' }}
+        proOptions={{ hideAttribution: true }}
+        ariaLabelConfig={{ 'controls.ariaLabel': t('canvas.controls'), 'minimap.ariaLabel': t('canvas.minimap') }}
+      >
+        <Background gap={16} />
+        <MiniMap pannable zoomable nodeColor={(n) => kindColours[manifest.get((n.data as { nodeType: string }).nodeType)?.kind ?? ''] ?? '#94a3b8'} />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+      {nodes.length === 0 && !readOnly && (
+        <div className="canvas-empty">
+          <p>{t('canvas.empty')}</p>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,86 @@
+// Side panel for the selected node: its name, what it does, and its config form.
+import { useTranslation } from 'react-i18next';
+import { useShallow } from 'zustand/react/shallow';
+import { pickLabel } from '../i18n';
+import { SchemaForm } from '../form/SchemaForm';
+import type { JsonSchema } from '../form/schemaForm';
+import { useFlow } from './context';
+import { iconFor } from './icons';
+
+export function ConfigPanel({ nodeId }: { nodeId: string }) {
+  const { t, i18n } = useTranslation();
+  const node = useFlow((s) => s.nodes.find((n) => n.id === nodeId));
+  const def = useFlow((s) => (node ? s.manifest.get(node.data.nodeType) : undefined));
+  const problems = useFlow(useShallow((s) => s.problems.filter((p) => p.nodeId === nodeId)));
+  const overlay = useFlow((s) => s.overlay.get(nodeId));
+  const readOnly = useFlow((s) => s.readOnly);
+  const updateConfig = useFlow((s) => s.updateConfig);
+  const updateLabel = useFlow((s) => s.updateLabel);
+  const deleteSelection = useFlow((s) => s.deleteSelection);
+  if (!node) return null;
+  const lng = i18n.language;
+  const nodeLevel = problems.filter((p) => !p.field);
+  return (
+    <aside className="config-panel" aria-label={t('panel.title')}>
+      <header className="panel-head">
+        <span className="node-icon" aria-hidden>
+          {iconFor(def?.icon, def?.kind)}
+        </span>
+        <div>
+          <h3>{def ? pickLabel(def.label, lng) : node.data.nodeType}</h3>
+          <p className="muted small">{def ? pickLabel(def.description, lng) : t('canvas.unknownNodeHint', { type: node.data.nodeType })}</p>
+        </div>
+      </header>
+      {overlay && (
+        <div className={`overlay-box step-${overlay.status}`}>
+          <strong>{t(`status.${overlay.status}`, { defaultValue: overlay.status })}</strong>
+          {overlay.error && <p className="field-error">{overlay.error}</p>}
+        </div>
+      )}
+      {nodeLevel.length > 0 && (
+        <ul className="problem-list compact">
+          {nodeLevel.map((p, i) => (
+            <li key={i} className="field-error">
+              {p.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="field">
+        <label className="field-label" htmlFor={`label-${nodeId}`}>
+          {t('panel.name')}
+        </label>
+        <input
+          id={`label-${nodeId}`}
+          className="nodrag"
+          placeholder={def ? pickLabel(def.label, lng) : ''}
+          value={node.data.label ?? ''}
+          disabled={readOnly}
+          onChange={(e) => updateLabel(nodeId, e.target.value)}
+        />
+      </div>
+      {def && Object.keys((def.configSchema as JsonSchema).properties ?? {}).length > 0 ? (
+        <SchemaForm
+          key={nodeId}
+          idPrefix={`cfg-${nodeId}`}
+          schema={def.configSchema as JsonSchema}
+          ui={def.ui as never}
+          value={node.data.config}
+          onChange={(config) => updateConfig(nodeId, config)}
+          problems={problems}
+          readOnly={readOnly}
+        />
+      ) : (
+        <p className="muted small">{t('panel.noSettings')}</p>
+      )}
+      {!readOnly && (
+        <footer className="panel-foot">
+          <span className="muted small mono">{nodeId}</span>
+          <button type="button" className="danger" onClick={deleteSelection}>
+            {t('panel.delete')}
+          </button>
+        </footer>
+      )}
+    </aside>
+  );
+}

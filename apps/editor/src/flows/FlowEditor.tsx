@@ -1,0 +1,235 @@
+// The flow editor screen: palette | canvas | side panel, with the toolbar for history, layout,
+// validation, publishing, versions, test runs and live counts.
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { FlowDetail, TestRunResult } from '../api/schemas';
+import { ErrorBanner, Spinner, StatusPill } from '../ui/common';
+import { flowsApi, loadManifest } from './api';
+import { Canvas } from './Canvas';
+import { ConfigPanel } from './ConfigPanel';
+import { FlowStoreContext, useFlow } from './context';
+import { PublishDialog, TestRunDialog, VersionsDialog } from './dialogs';
+import { Palette } from './Palette';
+import { ProblemsPanel } from './ProblemsPanel';
+import { useFlowStore, type StepOverlay } from './store';
+import { useAutosave, type SaveState } from './useAutosave';
+
+export function FlowEditor({ flowId }: { flowId: string }) {
+  const { t } = useTranslation();
+  const [flow, setFlow] = useState<FlowDetail | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [ready, setReady] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      const [m, f] = await Promise.all([loadManifest(), flowsApi.get(flowId)]);
+      useFlowStore.getState().setManifest(m.nodes);
+      useFlowStore.getState().load(f.graph);
+      setFlow(f);
+      setReady(true);
+      setError(null);
+    } catch (e) {
+      setError(e);
+    }
+  }, [flowId]);
+  useEffect(() => void load(), [load]);
+
+  if (error) return <ErrorBanner error={error} onRetry={() => void load()} />;
+  if (!ready || !flow) return <Spinner />;
+  return (
+    <FlowStoreContext.Provider value={useFlowStore}>
+      <ReactFlowProvider>
+        <EditorBody flow={flow} onFlowChange={setFlow} />
+      </ReactFlowProvider>
+    </FlowStoreContext.Provider>
+  );
+  void t;
+}
+
+export function pathEdges(path: readonly { nodeId: string; port?: string | null }[], edges: readonly { id: string; source: string; target: string; sourceHandle?: string | null }[]): Set<string> {
+  const ids = new Set<string>();
+  for (let i = 0; i + 1 < path.length; i++) {
+    const a = path[i]!;
+    const b = path[i + 1]!;
+    const e = edges.find((x) => x.source === a.nodeId && x.target === b.nodeId && (!a.port || (x.sourceHandle ?? 'next') === a.port)) ?? edges.find((x) => x.source === a.nodeId && x.target === b.nodeId);
+    if (e) ids.add(e.id);
+  }
+  return ids;
+}
+
+function SaveIndicator({ state }: { state: SaveState }) {
+  const { t } = useTranslation();
+  return (
+    <span className={`save-state save-${state}`} aria-live="polite" data-testid="save-state">
+      {t(`save.${state}`)}
+    </span>
+  );
+}
+
+function EditorBody({ flow, onFlowChange }: { flow: FlowDetail; onFlowChange: (f: FlowDetail) => void }) {
+  const { t } = useTranslation();
+  const store = useFlowStore;
+  const manifest = useFlow((s) => s.manifest);
+  const manifestNodes = useMemo(() => [...manifest.values()], [manifest]);
+  const canUndo = useFlow((s) => s.past.length > 0);
+  const canRedo = useFlow((s) => s.future.length > 0);
+  const problemCount = useFlow((s) => s.problems.length);
+  const hasOverlay = useFlow((s) => s.overlay.size > 0);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [showProblems, setShowProblems] = useState(false);
+  const [dialog, setDialog] = useState<'publish' | 'versions' | 'test' | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [liveCounts, setLiveCounts] = useState(false);
+  const { state: saveState, error: saveError, saveNow, validate } = useAutosave(flow.id, store);
+  const rf = useReactFlow();
+
+  useEffect(() => {
+    void validate();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [flow.id]);
+
+  // Live per-node counts, polled while switched on.
+  useEffect(() => {
+    if (!liveCounts) {
+      store.getState().setCounts({});
+      return;
+    }
+    let stop = false;
+    const tick = () =>
+      flowsApi
+        .nodeCounts(flow.id)
+        .then((c) => !stop && store.getState().setCounts(c))
+        .catch((e: unknown) => !stop && setActionError(e));
+    void tick();
+    const h = setInterval(tick, 3000);
+    return () => {
+      stop = true;
+      clearInterval(h);
+    };
+  }, [liveCounts, flow.id, store]);
+
+  const addAtCentre = useCallback(
+    (key: string) => {
+      const el = document.querySelector('.canvas');
+      const rect = el?.getBoundingClientRect();
+      const p = rf.screenToFlowPosition({ x: (rect?.left ?? 0) + (rect?.width ?? 800) / 2, y: (rect?.top ?? 0) + (rect?.height ?? 600) / 2 });
+      store.getState().addNode(key, { x: p.x - 120 + Math.random() * 40, y: p.y - 45 + Math.random() * 40 });
+    },
+    [rf, store],
+  );
+
+  async function lifecycle(action: 'pause' | 'resume' | 'archive') {
+    setActionError(null);
+    try {
+      await flowsApi.lifecycle(flow.id, action);
+      onFlowChange(await flowsApi.get(flow.id));
+    } catch (e) {
+      setActionError(e);
+    }
+  }
+
+  function showTestResult(r: TestRunResult) {
+    const overlay = new Map<string, StepOverlay>();
+    for (const s of r.path) overlay.set(s.nodeId, { status: s.status ?? 'done' });
+    store.getState().setOverlay(overlay, pathEdges(r.path, store.getState().edges));
+  }
+
+  return (
+    <div className="editor">
+      <div className="toolbar" role="toolbar" aria-label={t('toolbar.label')}>
+        <a href="#/flows" className="ghost">
+          ← {t('nav.flows')}
+        </a>
+        <h2 className="flow-name" title={flow.name}>
+          {flow.name}
+        </h2>
+        <StatusPill status={flow.status} />
+        {flow.currentVersion ? <span className="muted small">v{flow.currentVersion}</span> : null}
+        <SaveIndicator state={saveState} />
+        <span className="spacer" />
+        <button type="button" onClick={() => store.getState().undo()} disabled={!canUndo} title={t('toolbar.undoHint')}>
+          ↶ {t('toolbar.undo')}
+        </button>
+        <button type="button" onClick={() => store.getState().redo()} disabled={!canRedo} title={t('toolbar.redoHint')}>
+          ↷ {t('toolbar.redo')}
+        </button>
+        <button type="button" onClick={() => { store.getState().tidy(); requestAnimationFrame(() => void rf.fitView({ duration: 300, maxZoom: 1 })); }}>
+          ⊞ {t('toolbar.tidy')}
+        </button>
+        <button type="button" className={problemCount ? 'warn' : 'ok'} onClick={() => setShowProblems((v) => !v)} aria-pressed={showProblems} data-testid="problems-toggle">
+          {problemCount ? `⚠ ${t('toolbar.problems', { count: problemCount })}` : `✓ ${t('toolbar.noProblems')}`}
+        </button>
+        <button type="button" onClick={() => setDialog('test')}>
+          ▷ {t('toolbar.testRun')}
+        </button>
+        {hasOverlay && (
+          <button type="button" className="ghost" onClick={() => store.getState().setOverlay(new Map())}>
+            {t('toolbar.clearPath')}
+          </button>
+        )}
+        <button type="button" onClick={() => setDialog('versions')}>
+          {t('toolbar.versions')}
+        </button>
+        <label className="toggle">
+          <input type="checkbox" checked={liveCounts} onChange={(e) => setLiveCounts(e.target.checked)} /> {t('toolbar.liveCounts')}
+        </label>
+        <a className="button" href={`#/flows/${flow.id}/runs`}>
+          {t('toolbar.runs')}
+        </a>
+        {flow.status === 'active' || flow.status === 'published' ? (
+          <button type="button" onClick={() => void lifecycle('pause')}>
+            {t('toolbar.pause')}
+          </button>
+        ) : flow.status === 'paused' ? (
+          <button type="button" onClick={() => void lifecycle('resume')}>
+            {t('toolbar.resume')}
+          </button>
+        ) : null}
+        {flow.status !== 'archived' && flow.currentVersion ? (
+          <button type="button" className="ghost" onClick={() => void lifecycle('archive')}>
+            {t('toolbar.archive')}
+          </button>
+        ) : null}
+        <button type="button" className="primary" onClick={() => setDialog('publish')}>
+          {t('toolbar.publish')}
+        </button>
+      </div>
+      {(saveError || actionError || notice) && (
+        <div className="editor-messages">
+          <ErrorBanner error={saveError ?? actionError} />
+          {notice && (
+            <div className="notice" role="status">
+              {notice}
+              <button type="button" className="icon-btn" aria-label={t('common.close')} onClick={() => setNotice(null)}>
+                ✕
+              </button>
+            </div>
+          )}
+        </div>
+      )}
+      <div className="editor-body">
+        <Palette nodes={manifestNodes} onAdd={addAtCentre} />
+        <Canvas onSelectionChange={setSelected} />
+        {showProblems ? <ProblemsPanel onClose={() => setShowProblems(false)} /> : selected ? <ConfigPanel nodeId={selected} /> : null}
+      </div>
+      {dialog === 'publish' && (
+        <PublishDialog
+          flowId={flow.id}
+          beforePublish={saveNow}
+          onClose={() => setDialog(null)}
+          onPublished={() => {
+            setDialog(null);
+            void flowsApi.get(flow.id).then((f) => {
+              onFlowChange(f);
+              setNotice(t('publish.done', { version: f.currentVersion ?? '' }));
+            });
+          }}
+        />
+      )}
+      {dialog === 'versions' && <VersionsDialog flowId={flow.id} onClose={() => setDialog(null)} />}
+      {dialog === 'test' && <TestRunDialog flowId={flow.id} beforeRun={saveNow} onClose={() => setDialog(null)} onResult={showTestResult} />}
+    </div>
+  );
+}

@@ -1,0 +1,84 @@
+// The one generic node card: everything it shows comes from the manifest entry of its type and
+// from view state in the store (problems, run overlay, live counts) — never from saved data.
+import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { memo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useShallow } from 'zustand/react/shallow';
+import { pickLabel } from '../i18n';
+import { formatNumber } from '../i18n/format';
+import { useFlow } from './context';
+import type { NudgeNode } from './graph';
+import { iconFor } from './icons';
+import { outputPorts } from './ports';
+
+const PORT_SPACING = 24;
+
+function NodeCardImpl({ id, data, selected }: NodeProps<NudgeNode>) {
+  const { t, i18n } = useTranslation();
+  const lng = i18n.language;
+  const def = useFlow((s) => s.manifest.get(data.nodeType));
+  const problems = useFlow(useShallow((s) => s.problems.filter((p) => p.nodeId === id)));
+  const overlay = useFlow((s) => s.overlay.get(id));
+  const onPath = useFlow((s) => s.overlay.size > 0);
+  const count = useFlow((s) => s.counts[id]);
+  const ports = outputPorts(def, data.config);
+  const title = data.label || (def ? pickLabel(def.label, lng, data.nodeType) : data.nodeType);
+  const typeLabel = def ? pickLabel(def.label, lng) : t('canvas.unknownNode');
+  const kind = def?.kind ?? 'unknown';
+  const classes = ['node-card', `kind-${kind}`];
+  if (selected) classes.push('selected');
+  if (problems.length) classes.push('has-problems');
+  if (overlay) classes.push(`step-${overlay.status}`);
+  else if (onPath) classes.push('off-path');
+  const bodyHeight = Math.max(56, 36 + ports.length * PORT_SPACING);
+
+  return (
+    <div className={classes.join(' ')} style={{ minHeight: bodyHeight }} data-testid={`node-${id}`} data-node-type={data.nodeType}>
+      {def?.inputs.length !== 0 && kind !== 'trigger' && <Handle type="target" position={Position.Left} id="in" className="port port-in" />}
+      <div className="node-head">
+        <span className="node-icon" aria-hidden>
+          {iconFor(def?.icon, def?.kind)}
+        </span>
+        <div className="node-titles">
+          <div className="node-title" title={title}>
+            {title}
+          </div>
+          <div className="node-kind">
+            {t(`kinds.${kind}`, { defaultValue: kind })}
+            {data.label ? ` · ${typeLabel}` : ''}
+          </div>
+        </div>
+        {problems.length > 0 && (
+          <span className="badge badge-error" title={problems.map((p) => p.message).join('\n')} aria-label={t('canvas.problemCount', { count: problems.length })}>
+            {problems.length}
+          </span>
+        )}
+      </div>
+      {overlay && (
+        <div className="node-overlay">
+          {t(`status.${overlay.status}`, { defaultValue: overlay.status })}
+          {overlay.error ? <div className="node-error">{overlay.error}</div> : null}
+        </div>
+      )}
+      {count && (count.waiting || count.running || count.failed || count.done) ? (
+        <div className="node-counts" aria-label={t('canvas.liveCounts')}>
+          {count.waiting ? <span className="count count-waiting" title={t('status.waiting')}>⏸ {formatNumber(count.waiting, lng)}</span> : null}
+          {count.running ? <span className="count count-running" title={t('status.running')}>▶ {formatNumber(count.running, lng)}</span> : null}
+          {count.done ? <span className="count count-done" title={t('status.done')}>✓ {formatNumber(count.done, lng)}</span> : null}
+          {count.failed ? <span className="count count-failed" title={t('status.failed')}>✕ {formatNumber(count.failed, lng)}</span> : null}
+        </div>
+      ) : null}
+      <div className="node-ports">
+        {ports.map((p, i) => (
+          <div className="port-row" key={p.id} style={{ top: 36 + i * PORT_SPACING }}>
+            <span className="port-label">{typeof p.label === 'string' ? p.label : pickLabel(p.label, lng, ports.length > 1 ? p.id : '')}</span>
+            <Handle type="source" position={Position.Right} id={p.id} className="port port-out" data-port={p.id} style={{ top: 10 }} />
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+export const NodeCard = memo(NodeCardImpl);
+export const nodeTypes = { nudge: NodeCard };

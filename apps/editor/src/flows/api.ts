@@ -1,0 +1,36 @@
+// Flow endpoints, typed.
+import { z } from 'zod';
+import { api } from '../api/client';
+import {
+  flowDetail, flowList, manifest, nodeCounts, problems, runDetail, runList, testRunResult, versionList,
+  type FlowGraph, type Manifest,
+} from '../api/schemas';
+
+let manifestPromise: Promise<Manifest> | null = null;
+export function loadManifest(): Promise<Manifest> {
+  manifestPromise ??= api.get('/nodes', manifest).catch((e: unknown) => {
+    manifestPromise = null;
+    throw e;
+  });
+  return manifestPromise;
+}
+
+export const flowsApi = {
+  list: (signal?: AbortSignal) => api.get('/flows', flowList, undefined, signal),
+  get: (id: string, signal?: AbortSignal) => api.get(`/flows/${id}`, flowDetail, undefined, signal),
+  create: (name: string) => api.post('/flows', flowDetail, { name, graph: { nodes: [], edges: [] } }),
+  saveDraft: (id: string, graph: FlowGraph) => api.put(`/flows/${id}`, z.unknown(), { graph }),
+  rename: (id: string, name: string) => api.put(`/flows/${id}`, z.unknown(), { name }),
+  validate: (id: string) => api.post(`/flows/${id}/validate`, problems),
+  publish: (id: string, note: string) => api.post(`/flows/${id}/publish`, z.unknown(), { note }),
+  versions: (id: string, signal?: AbortSignal) => api.get(`/flows/${id}/versions`, versionList, undefined, signal),
+  version: (id: string, version: number) => api.get(`/flows/${id}/versions/${version}`, z.object({ graph: z.unknown().optional() }).loose()),
+  lifecycle: (id: string, action: 'pause' | 'resume' | 'archive') => api.post(`/flows/${id}/${action}`, z.unknown()),
+  testRun: (id: string, customerId: string) => api.post(`/flows/${id}/test-run`, testRunResult, { customerId }),
+  runs: (id: string, query: { status?: string; customerId?: string; from?: string; to?: string; page?: number }, signal?: AbortSignal) =>
+    api.get(`/flows/${id}/runs`, runList, query, signal),
+  nodeCounts: (id: string, signal?: AbortSignal) => api.get(`/flows/${id}/node-counts`, nodeCounts, undefined, signal),
+  run: (runId: string, signal?: AbortSignal) => api.get(`/runs/${runId}`, runDetail, undefined, signal),
+  cancelRun: (runId: string) => api.post(`/runs/${runId}/cancel`, z.unknown()),
+  retryStep: (runId: string, stepId: string) => api.post(`/runs/${runId}/steps/${stepId}/retry`, z.unknown()),
+};

@@ -1,0 +1,200 @@
+// Publish, version history and test run: the lifecycle actions of the flow editor.
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { z } from 'zod';
+import { api, ApiError } from '../api/client';
+import { problem, type TestRunResult } from '../api/schemas';
+import { pickLabel } from '../i18n';
+import { formatDateTime } from '../i18n/format';
+import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
+import { flowsApi } from './api';
+import { useFlow, useFlowApi } from './context';
+
+export function Modal({ title, onClose, children, wide }: { title: string; onClose: () => void; children: React.ReactNode; wide?: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div className={`modal${wide ? ' wide' : ''}`} role="dialog" aria-modal="true" aria-label={title}>
+        <header className="panel-head row">
+          <h3>{title}</h3>
+          <button type="button" className="icon-btn" aria-label={t('common.close')} onClick={onClose}>
+            ✕
+          </button>
+        </header>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+export function PublishDialog({ flowId, beforePublish, onClose, onPublished }: { flowId: string; beforePublish: () => Promise<void>; onClose: () => void; onPublished: () => void }) {
+  const { t } = useTranslation();
+  const store = useFlowApi();
+  const problemCount = useFlow((s) => s.problems.length);
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await beforePublish();
+      await flowsApi.publish(flowId, note.trim());
+      onPublished();
+    } catch (err) {
+      const parsed = err instanceof ApiError ? z.object({ problems: z.array(problem) }).safeParse(err.details) : null;
+      const list = parsed?.success ? parsed.data.problems : err instanceof ApiError && Array.isArray(err.details) ? z.array(problem).safeParse(err.details).data : undefined;
+      if (list?.length) store.getState().setProblems(list);
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Modal title={t('publish.title')} onClose={onClose}>
+      <form onSubmit={submit} className="stack">
+        {problemCount > 0 && <p className="field-error">{t('publish.hasProblems', { count: problemCount })}</p>}
+        <label className="field-label" htmlFor="publish-note">
+          {t('publish.note')}
+        </label>
+        <textarea id="publish-note" rows={3} value={note} placeholder={t('publish.notePlaceholder')} onChange={(e) => setNote(e.target.value)} />
+        <ErrorBanner error={error} />
+        <div className="row end">
+          <button type="button" className="ghost" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? t('publish.publishing') : t('publish.submit')}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+export function VersionsDialog({ flowId, onClose }: { flowId: string; onClose: () => void }) {
+  const { t, i18n } = useTranslation();
+  const { data, error, loading, reload } = useLoad((signal) => flowsApi.versions(flowId, signal), [flowId]);
+  return (
+    <Modal title={t('versions.title')} onClose={onClose}>
+      <ErrorBanner error={error} onRetry={reload} />
+      {loading && !data ? (
+        <Spinner />
+      ) : !data || data.items.length === 0 ? (
+        <EmptyState title={t('versions.empty')} hint={t('versions.emptyHint')} />
+      ) : (
+        <ol className="version-list">
+          {[...data.items].sort((a, b) => b.version - a.version).map((v) => (
+            <li key={v.version}>
+              <strong>v{v.version}</strong>
+              <span className="muted"> · {formatDateTime(v.publishedAt ?? v.createdAt, i18n.language)}</span>
+              <p>{v.note || <span className="muted">{t('versions.noNote')}</span>}</p>
+            </li>
+          ))}
+        </ol>
+      )}
+    </Modal>
+  );
+}
+
+const customerOption = z.object({ id: z.union([z.string(), z.number()]).transform(String), name: z.string().nullish(), fullName: z.string().nullish(), company: z.string().nullish(), email: z.string().nullish() }).loose();
+const customerSearch = z.union([
+  z.object({ items: z.array(customerOption) }),
+  z.object({ customers: z.array(customerOption) }).transform((v) => ({ items: v.customers })),
+  z.array(customerOption).transform((items) => ({ items })),
+]);
+
+export function TestRunDialog({ flowId, beforeRun, onClose, onResult }: { flowId: string; beforeRun: () => Promise<void>; onClose: () => void; onResult: (r: TestRunResult) => void }) {
+  const { t, i18n } = useTranslation();
+  const manifest = useFlow((s) => s.manifest);
+  const nodes = useFlow((s) => s.nodes);
+  const [q, setQ] = useState('');
+  const { data, error, loading } = useLoad((signal) => api.get('/customers', customerSearch, { q, pageSize: 8 }, signal), [q]);
+  const [result, setResult] = useState<TestRunResult | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [runError, setRunError] = useState<unknown>(null);
+  async function run(customerId: string) {
+    setBusy(true);
+    setRunError(null);
+    try {
+      await beforeRun();
+      const r = await flowsApi.testRun(flowId, customerId);
+      setResult(r);
+      onResult(r);
+    } catch (e) {
+      setRunError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+  const nodeName = (id: string) => {
+    const n = nodes.find((x) => x.id === id);
+    const def = n ? manifest.get(n.data.nodeType) : undefined;
+    return n?.data.label || (def ? pickLabel(def.label, i18n.language) : id);
+  };
+  return (
+    <Modal title={t('testRun.title')} onClose={onClose} wide>
+      <p className="muted small">{t('testRun.explain')}</p>
+      {!result && (
+        <>
+          <input type="search" aria-label={t('testRun.search')} placeholder={t('testRun.search')} value={q} onChange={(e) => setQ(e.target.value)} />
+          <ErrorBanner error={error ?? runError} />
+          {loading && !data ? <Spinner /> : null}
+          <ul className="pick-list">
+            {data?.items.map((c) => (
+              <li key={c.id}>
+                <button type="button" className="pick" disabled={busy} onClick={() => void run(c.id)}>
+                  <strong>{c.fullName ?? c.name ?? c.id}</strong> <span className="muted">{[c.company, c.email].filter(Boolean).join(' · ')}</span>
+                </button>
+              </li>
+            ))}
+            {data && data.items.length === 0 && <li className="muted">{t('testRun.noCustomers')}</li>}
+          </ul>
+          {busy && <Spinner />}
+        </>
+      )}
+      {result && (
+        <div className="test-result" data-testid="test-run-result">
+          <h4>{t('testRun.path')}</h4>
+          <ol className="path-list">
+            {result.path.map((s, i) => (
+              <li key={i}>
+                <strong>{nodeName(s.nodeId)}</strong> <span className={`pill status-${s.status ?? 'done'}`}>{t(`status.${s.status ?? 'done'}`, { defaultValue: s.status ?? 'done' })}</span>
+                {s.port ? <span className="muted"> → {s.port}</span> : null}
+              </li>
+            ))}
+          </ol>
+          <h4>{t('testRun.actions', { count: result.actions.length })}</h4>
+          {result.actions.length === 0 ? (
+            <p className="muted">{t('testRun.noActions')}</p>
+          ) : (
+            <ul className="action-list">
+              {result.actions.map((a, i) => (
+                <li key={i}>
+                  <code>{summarizeAction(a)}</code>
+                </li>
+              ))}
+            </ul>
+          )}
+          <div className="row end">
+            <button type="button" className="ghost" onClick={() => setResult(null)}>
+              {t('testRun.again')}
+            </button>
+            <button type="button" className="primary" onClick={onClose}>
+              {t('common.close')}
+            </button>
+          </div>
+        </div>
+      )}
+    </Modal>
+  );
+}
+
+function summarizeAction(a: unknown): string {
+  if (!a || typeof a !== 'object') return String(a);
+  const o = a as Record<string, unknown>;
+  const head = [o.type, o.kind, o.channel, o.nodeId].filter((x) => typeof x === 'string').join(' · ');
+  const rest = JSON.stringify(Object.fromEntries(Object.entries(o).filter(([k]) => !['type', 'kind', 'channel', 'nodeId'].includes(k))));
+  return `${head}${head ? ' ' : ''}${rest.length > 240 ? rest.slice(0, 240) + '…' : rest}`;
+}

@@ -1,0 +1,161 @@
+// One run on the read-only canvas: every step's status, time and failure reason; retry a failed
+// step, cancel the run. Refreshes while the run is still going.
+import { ReactFlowProvider } from '@xyflow/react';
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { flowGraph, type FlowGraph, type RunDetail, type RunStep } from '../api/schemas';
+import { pickLabel } from '../i18n';
+import { formatDateTime } from '../i18n/format';
+import { flowsApi, loadManifest } from '../flows/api';
+import { Canvas } from '../flows/Canvas';
+import { FlowStoreContext } from '../flows/context';
+import { pathEdges } from '../flows/FlowEditor';
+import { createFlowStore, type StepOverlay } from '../flows/store';
+import { ErrorBanner, Spinner, StatusPill } from '../ui/common';
+
+const finished = new Set(['completed', 'failed', 'cancelled', 'terminated']);
+
+export function stepError(error: unknown): string | undefined {
+  if (error === null || error === undefined || error === '') return undefined;
+  if (typeof error === 'string') return error;
+  if (typeof error === 'object' && 'message' in (error as object)) return String((error as { message: unknown }).message);
+  return JSON.stringify(error);
+}
+
+export function overlayFromSteps(steps: readonly RunStep[]): Map<string, StepOverlay> {
+  // The latest attempt of each node wins.
+  const overlay = new Map<string, StepOverlay>();
+  for (const s of steps) {
+    overlay.set(s.nodeId, { status: s.status, startedAt: s.startedAt, finishedAt: s.finishedAt, ...(stepError(s.error) ? { error: stepError(s.error)! } : {}) });
+  }
+  return overlay;
+}
+
+async function graphFor(run: RunDetail): Promise<FlowGraph> {
+  if (run.graph) return run.graph;
+  if (run.flowId && run.version) {
+    try {
+      const v = await flowsApi.version(run.flowId, run.version);
+      const g = flowGraph.safeParse(v.graph);
+      if (g.success) return g.data;
+    } catch {
+      /* fall back to the draft below */
+    }
+  }
+  if (run.flowId) return (await flowsApi.get(run.flowId)).graph;
+  return { nodes: [], edges: [] };
+}
+
+export function RunDetailView({ runId }: { runId: string }) {
+  const { t, i18n } = useTranslation();
+  const store = useMemo(() => createFlowStore(), []);
+  const [run, setRun] = useState<RunDetail | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [tick, setTick] = useState(0);
+  const manifest = store((s) => s.manifest);
+  const nodes = store((s) => s.nodes);
+
+  useEffect(() => {
+    let stop = false;
+    (async () => {
+      try {
+        const [m, r] = await Promise.all([loadManifest(), flowsApi.run(runId)]);
+        if (stop) return;
+        if (store.getState().manifest.size === 0) {
+          store.getState().setManifest(m.nodes);
+          store.getState().load(await graphFor(r), { readOnly: true });
+        }
+        const overlay = overlayFromSteps(r.steps);
+        const path = r.steps.map((s) => ({ nodeId: s.nodeId }));
+        store.getState().setOverlay(overlay, pathEdges(path, store.getState().edges));
+        setRun(r);
+        setError(null);
+      } catch (e) {
+        if (!stop) setError(e);
+      }
+    })();
+    return () => {
+      stop = true;
+    };
+  }, [runId, store, tick]);
+
+  useEffect(() => {
+    if (!run || finished.has(run.status)) return;
+    const h = setTimeout(() => setTick((n) => n + 1), 3000);
+    return () => clearTimeout(h);
+  }, [run, tick]);
+
+  async function act(fn: () => Promise<unknown>) {
+    setActionError(null);
+    try {
+      await fn();
+      setTick((n) => n + 1);
+    } catch (e) {
+      setActionError(e);
+    }
+  }
+
+  if (error) return <ErrorBanner error={error} onRetry={() => setTick((n) => n + 1)} />;
+  if (!run) return <Spinner />;
+  const nodeName = (id: string) => {
+    const n = nodes.find((x) => x.id === id);
+    const def = n ? manifest.get(n.data.nodeType) : undefined;
+    return n?.data.label || (def ? pickLabel(def.label, i18n.language) : id);
+  };
+  return (
+    <FlowStoreContext.Provider value={store}>
+      <ReactFlowProvider>
+        <div className="editor">
+          <div className="toolbar">
+            {run.flowId && (
+              <a href={`#/flows/${run.flowId}/runs`} className="ghost">
+                ← {t('runs.title')}
+              </a>
+            )}
+            <h2 className="flow-name">
+              {t('runs.run')} <span className="mono">{run.id}</span>
+            </h2>
+            <StatusPill status={run.status} />
+            <span className="muted small">{run.customerName ?? run.customerId}</span>
+            <span className="spacer" />
+            {!finished.has(run.status) && (
+              <button type="button" className="danger" onClick={() => void act(() => flowsApi.cancelRun(run.id))}>
+                {t('runs.cancel')}
+              </button>
+            )}
+          </div>
+          <ErrorBanner error={actionError} />
+          <div className="editor-body">
+            <Canvas />
+            <aside className="config-panel" aria-label={t('runs.steps')}>
+              <h3>{t('runs.steps')}</h3>
+              {stepError(run.error) && <p className="field-error">{stepError(run.error)}</p>}
+              <ol className="step-list" data-testid="run-steps">
+                {run.steps.map((s) => (
+                  <li key={s.id} className={`step step-${s.status}`}>
+                    <div className="row">
+                      <strong>{nodeName(s.nodeId)}</strong>
+                      <StatusPill status={s.status} />
+                    </div>
+                    <div className="muted small">
+                      {formatDateTime(s.startedAt, i18n.language)}
+                      {s.finishedAt ? ` → ${formatDateTime(s.finishedAt, i18n.language)}` : ''}
+                      {s.attempt && s.attempt > 1 ? ` · ${t('runs.attempt', { n: s.attempt })}` : ''}
+                    </div>
+                    {stepError(s.error) && <p className="field-error">{stepError(s.error)}</p>}
+                    {s.status === 'failed' && (
+                      <button type="button" className="secondary small" onClick={() => void act(() => flowsApi.retryStep(run.id, s.id))}>
+                        ↻ {t('runs.retry')}
+                      </button>
+                    )}
+                  </li>
+                ))}
+              </ol>
+            </aside>
+          </div>
+        </div>
+      </ReactFlowProvider>
+    </FlowStoreContext.Provider>
+  );
+}

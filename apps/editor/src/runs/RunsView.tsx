@@ -1,0 +1,105 @@
+// Runs of one flow, filtered by status, customer and date.
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { formatDateTime } from '../i18n/format';
+import { navigate } from '../shell/router';
+import { EmptyState, ErrorBanner, Spinner, StatusPill, useLoad } from '../ui/common';
+import { flowsApi } from '../flows/api';
+
+export const runStatuses = ['running', 'waiting', 'completed', 'failed', 'cancelled'] as const;
+
+export function RunsView({ flowId }: { flowId: string }) {
+  const { t, i18n } = useTranslation();
+  const [status, setStatus] = useState('');
+  const [customerId, setCustomerId] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const flow = useLoad((signal) => flowsApi.get(flowId, signal), [flowId]);
+  const runs = useLoad(
+    (signal) =>
+      flowsApi.runs(flowId, {
+        status: status || undefined,
+        customerId: customerId.trim() || undefined,
+        from: from ? new Date(from).toISOString() : undefined,
+        to: to ? new Date(`${to}T23:59:59`).toISOString() : undefined,
+      }, signal),
+    [flowId, status, customerId, from, to],
+  );
+  return (
+    <section className="page">
+      <header className="page-head">
+        <div>
+          <a href={`#/flows/${flowId}`} className="ghost">
+            ← {flow.data?.name ?? t('nav.flows')}
+          </a>
+          <h2>{t('runs.title')}</h2>
+        </div>
+        <button type="button" onClick={runs.reload}>
+          ⟳ {t('common.refresh')}
+        </button>
+      </header>
+      <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label={t('runs.filters')}>
+        <label>
+          {t('runs.status')}
+          <select value={status} onChange={(e) => setStatus(e.target.value)} name="status">
+            <option value="">{t('runs.anyStatus')}</option>
+            {runStatuses.map((s) => (
+              <option key={s} value={s}>
+                {t(`status.${s}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('runs.customer')}
+          <input value={customerId} onChange={(e) => setCustomerId(e.target.value)} placeholder={t('runs.customerId')} name="customerId" />
+        </label>
+        <label>
+          {t('runs.from')}
+          <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </label>
+        <label>
+          {t('runs.to')}
+          <input type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+        </label>
+      </form>
+      <ErrorBanner error={runs.error} onRetry={runs.reload} />
+      {runs.loading && !runs.data ? (
+        <Spinner />
+      ) : !runs.data || runs.data.items.length === 0 ? (
+        <EmptyState title={t('runs.empty')} hint={t('runs.emptyHint')} />
+      ) : (
+        <table className="table" data-testid="runs-table">
+          <thead>
+            <tr>
+              <th>{t('runs.run')}</th>
+              <th>{t('runs.customer')}</th>
+              <th>{t('runs.status')}</th>
+              <th>{t('runs.version')}</th>
+              <th>{t('runs.started')}</th>
+              <th>{t('runs.finished')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.data.items.map((r) => (
+              <tr key={r.id} className="clickable" onClick={() => navigate(`/runs/${r.id}`)}>
+                <td>
+                  <a href={`#/runs/${r.id}`} className="mono">
+                    {r.id.length > 12 ? `${r.id.slice(0, 12)}…` : r.id}
+                  </a>
+                </td>
+                <td>{r.customerName ?? r.customerId ?? '—'}</td>
+                <td>
+                  <StatusPill status={r.status} />
+                </td>
+                <td>{r.version ? `v${r.version}` : '—'}</td>
+                <td>{formatDateTime(r.startedAt, i18n.language)}</td>
+                <td>{formatDateTime(r.finishedAt, i18n.language)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,75 @@
+import { lazy, Suspense, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { LanguageSwitcher, Spinner } from '../ui/common';
+import { LoginScreen } from './LoginScreen';
+import { matchRoute, useRoutePath } from './router';
+import { useSession } from './session';
+
+const FlowList = lazy(() => import('../flows/FlowList').then((m) => ({ default: m.FlowList })));
+const FlowEditor = lazy(() => import('../flows/FlowEditor').then((m) => ({ default: m.FlowEditor })));
+const RunsView = lazy(() => import('../runs/RunsView').then((m) => ({ default: m.RunsView })));
+const RunDetailView = lazy(() => import('../runs/RunDetailView').then((m) => ({ default: m.RunDetailView })));
+const CustomerList = lazy(() => import('../customers/CustomerList').then((m) => ({ default: m.CustomerList })));
+const CustomerPage = lazy(() => import('../customers/CustomerPage').then((m) => ({ default: m.CustomerPage })));
+const ImportWizard = lazy(() => import('../customers/ImportWizard').then((m) => ({ default: m.ImportWizard })));
+const TagsView = lazy(() => import('../customers/TagsView').then((m) => ({ default: m.TagsView })));
+const QualityView = lazy(() => import('../customers/QualityView').then((m) => ({ default: m.QualityView })));
+
+const nav = [
+  { path: '/flows', key: 'nav.flows' },
+  { path: '/customers', key: 'nav.customers' },
+  { path: '/import', key: 'nav.import' },
+  { path: '/tags', key: 'nav.tags' },
+  { path: '/quality', key: 'nav.quality' },
+] as const;
+
+function route(path: string): ReactNode {
+  let m: Record<string, string> | null;
+  if ((m = matchRoute('/flows/:id/runs', path))) return <RunsView flowId={m.id!} />;
+  if ((m = matchRoute('/flows/:id', path))) return <FlowEditor key={m.id} flowId={m.id!} />;
+  if ((m = matchRoute('/runs/:id', path))) return <RunDetailView key={m.id} runId={m.id!} />;
+  if ((m = matchRoute('/customers/:id', path))) return <CustomerPage key={m.id} customerId={m.id!} />;
+  if (matchRoute('/customers', path)) return <CustomerList />;
+  if (matchRoute('/import', path)) return <ImportWizard />;
+  if (matchRoute('/tags', path)) return <TagsView />;
+  if (matchRoute('/quality', path)) return <QualityView />;
+  return <FlowList />;
+}
+
+export function App() {
+  const { t } = useTranslation();
+  const user = useSession((s) => s.user);
+  const logout = useSession((s) => s.logout);
+  const path = useRoutePath();
+  if (!user) return <LoginScreen />;
+  const section = '/' + (path.split('/')[1] ?? 'flows').split('?')[0];
+  const active = section === '/runs' ? '/flows' : section;
+  return (
+    <div className="app">
+      <header className="topbar">
+        <a className="brand" href="#/flows">
+          <span className="logo">◆</span> Nudge
+        </a>
+        <nav aria-label={t('shell.navigation')}>
+          {nav.map((item) => (
+            <a key={item.path} href={`#${item.path}`} className={active === item.path ? 'active' : undefined} aria-current={active === item.path ? 'page' : undefined}>
+              {t(item.key)}
+            </a>
+          ))}
+        </nav>
+        <div className="topbar-right">
+          <LanguageSwitcher />
+          <span className="user" title={user.email}>
+            {user.name} · {t(`roles.${user.role}`, { defaultValue: user.role })}
+          </span>
+          <button type="button" className="ghost" onClick={logout}>
+            {t('shell.logout')}
+          </button>
+        </div>
+      </header>
+      <main className="content">
+        <Suspense fallback={<Spinner />}>{route(path)}</Suspense>
+      </main>
+    </div>
+  );
+}
