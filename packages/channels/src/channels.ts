@@ -1,0 +1,87 @@
+/** Adapters chosen by configuration, each wrapped with the idempotency store. */
+import { z } from 'zod';
+import { createSmtpAdapter, smtpConfigSchema } from './email.js';
+import type { IdempotencyStore } from './idempotency.js';
+import { MemoryIdempotencyStore, withIdempotency } from './idempotency.js';
+import { createSmsAdapter, smsConfigSchema } from './sms.js';
+import type { ChannelAdapter, ChannelName, OutboundMessage, SendResult } from './types.js';
+import { ChannelSendError } from './types.js';
+import { createWhatsAppAdapter, whatsappConfigSchema } from './whatsapp.js';
+
+export const channelsConfigSchema = z.object({
+  email: smtpConfigSchema.optional(),
+  whatsapp: whatsappConfigSchema.optional(),
+  sms: smsConfigSchema.optional(),
+});
+export type ChannelsConfig = z.input<typeof channelsConfigSchema>;
+
+const bool = (v: string | undefined) => v === 'true' || v === '1';
+
+/**
+ * Reads SMTP_HOST / SMTP_PORT / SMTP_SECURE / SMTP_USER / SMTP_PASS / SMTP_FROM / SMTP_IGNORE_TLS,
+ * WHATSAPP_API_URL / WHATSAPP_API_VERSION / WHATSAPP_PHONE_NUMBER_ID / WHATSAPP_ACCESS_TOKEN,
+ * SMS_API_URL / SMS_API_TOKEN / SMS_FROM. A channel is configured when its first variable is set.
+ */
+export function channelsConfigFromEnv(env: Record<string, string | undefined>): ChannelsConfig {
+  const config: ChannelsConfig = {};
+  if (env.SMTP_HOST) {
+    config.email = {
+      host: env.SMTP_HOST,
+      port: Number(env.SMTP_PORT ?? 587),
+      secure: bool(env.SMTP_SECURE),
+      ignoreTLS: bool(env.SMTP_IGNORE_TLS),
+      from: env.SMTP_FROM ?? '',
+      ...(env.SMTP_USER ? { user: env.SMTP_USER, pass: env.SMTP_PASS ?? '' } : {}),
+    };
+  }
+  if (env.WHATSAPP_PHONE_NUMBER_ID) {
+    config.whatsapp = {
+      phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID,
+      accessToken: env.WHATSAPP_ACCESS_TOKEN ?? '',
+      ...(env.WHATSAPP_API_URL ? { baseUrl: env.WHATSAPP_API_URL } : {}),
+      ...(env.WHATSAPP_API_VERSION ? { apiVersion: env.WHATSAPP_API_VERSION } : {}),
+    };
+  }
+  if (env.SMS_API_URL) config.sms = { baseUrl: env.SMS_API_URL, token: env.SMS_API_TOKEN ?? '', from: env.SMS_FROM ?? '' };
+  const checked = channelsConfigSchema.safeParse(config);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    throw new Error(`Channel settings are incomplete: ${issue.path.join('.')} — ${issue.message}`);
+  }
+  return config;
+}
+
+export interface Channels {
+  adapters: Partial<Record<ChannelName, ChannelAdapter>>;
+  send(channel: ChannelName, message: OutboundMessage): Promise<SendResult>;
+  close(): Promise<void>;
+}
+
+export function createChannels(
+  config: ChannelsConfig,
+  options: { store?: IdempotencyStore; extra?: ChannelAdapter[] } = {},
+): Channels {
+  const parsed = channelsConfigSchema.parse(config);
+  const store = options.store ?? new MemoryIdempotencyStore();
+  const raw: ChannelAdapter[] = [
+    ...(parsed.email ? [createSmtpAdapter(parsed.email)] : []),
+    ...(parsed.whatsapp ? [createWhatsAppAdapter(parsed.whatsapp)] : []),
+    ...(parsed.sms ? [createSmsAdapter(parsed.sms)] : []),
+    ...(options.extra ?? []),
+  ];
+  const adapters: Partial<Record<ChannelName, ChannelAdapter>> = {};
+  for (const adapter of raw) adapters[adapter.channel] = withIdempotency(adapter, store);
+  return {
+    adapters,
+    async send(channel, message) {
+      const adapter = adapters[channel];
+      if (!adapter) {
+        throw new ChannelSendError(`The ${channel} channel is not set up; add its settings first`, channel, false, 'channel_not_configured');
+      }
+      return adapter.send(message);
+    },
+    async close() {
+      await Promise.all(raw.map((a) => a.close?.()));
+    },
+  };
+}

@@ -1,0 +1,6 @@
+export * from './types.js';
+export * from './idempotency.js';
+export * from './email.js';
+export * from './whatsapp.js';
+export * from './sms.js';
+export * from './channels.js';

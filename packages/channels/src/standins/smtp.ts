@@ -1,0 +1,102 @@
+/**
+ * A local SMTP server that keeps every mail it receives (smtp-server speaks the protocol,
+ * mailparser decodes MIME). Development and tests point the real SMTP adapter at it.
+ */
+import { simpleParser } from 'mailparser';
+import type { AddressObject } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { waitUntil } from './http.js';
+
+export interface ReceivedEmail {
+  envelopeFrom: string;
+  envelopeTo: string[];
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string | null;
+  messageId: string | null;
+  headers: Record<string, string>;
+  receivedAt: number;
+}
+
+export interface SmtpStandIn {
+  host: string;
+  port: number;
+  messages: ReceivedEmail[];
+  waitForMessages(count: number, timeoutMs?: number): Promise<ReceivedEmail[]>;
+  close(): Promise<void>;
+}
+
+export interface SmtpStandInOptions {
+  host?: string;
+  port?: number;
+  /** require this login (over plain text: it is a local stand-in) */
+  auth?: { user: string; pass: string };
+  /** answer 550 for these recipients, like a server that knows no such mailbox */
+  rejectRecipient?: (address: string) => boolean;
+}
+
+const addresses = (a: AddressObject | AddressObject[] | undefined): string[] =>
+  (Array.isArray(a) ? a : a ? [a] : []).flatMap((o) => o.value.map((v) => v.address ?? '')).filter(Boolean);
+
+export async function startSmtpStandIn(options: SmtpStandInOptions = {}): Promise<SmtpStandIn> {
+  const host = options.host ?? '127.0.0.1';
+  const messages: ReceivedEmail[] = [];
+  const server = new SMTPServer({
+    logger: false,
+    banner: 'Nudge SMTP stand-in',
+    disabledCommands: options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    authOptional: !options.auth,
+    allowInsecureAuth: true,
+    onAuth(auth, _session, callback) {
+      if (options.auth && auth.username === options.auth.user && auth.password === options.auth.pass) {
+        callback(null, { user: auth.username });
+      } else {
+        callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+      }
+    },
+    onRcptTo(address, _session, callback) {
+      if (options.rejectRecipient?.(address.address)) {
+        callback(Object.assign(new Error(`No such mailbox: ${address.address}`), { responseCode: 550 }));
+      } else callback();
+    },
+    onData(stream, session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          const headers: Record<string, string> = {};
+          for (const line of mail.headerLines) headers[line.key] = line.line.slice(line.line.indexOf(':') + 1).trim();
+          messages.push({
+            envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+            from: addresses(mail.from)[0] ?? '',
+            to: addresses(mail.to),
+            subject: mail.subject ?? '',
+            text: mail.text ?? '',
+            html: typeof mail.html === 'string' ? mail.html : null,
+            messageId: mail.messageId ?? null,
+            headers,
+            receivedAt: Date.now(),
+          });
+          callback();
+        })
+        .catch((error: Error) => callback(error));
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = server.server.address();
+  if (!address || typeof address === 'string') throw new Error('SMTP stand-in has no port');
+  return {
+    host,
+    port: address.port,
+    messages,
+    async waitForMessages(count, timeoutMs = 5000) {
+      await waitUntil(() => messages.length >= count, `${count} email(s) at the SMTP stand-in`, timeoutMs);
+      return messages;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * A local HTTP server that answers like the WhatsApp Cloud API: it accepts
+ * POST /{version}/{phone-number-id}/messages with a bearer token, validates the body with the
+ * same schemas as the adapter, answers with a wamid, and posts signed webhooks (delivery
+ * statuses, and inbound messages on demand) to a URL, as Meta does.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { WhatsAppSendRequest, WhatsAppWebhook } from '../whatsapp.js';
+import { signWhatsAppPayload, whatsappSendRequestSchema } from '../whatsapp.js';
+import { closeServer, listen, readBody, sendJson, waitUntil } from './http.js';
+
+export interface WhatsAppStandInMessage {
+  id: string;
+  request: WhatsAppSendRequest;
+  at: number;
+}
+
+export interface WebhookDelivery {
+  payload: WhatsAppWebhook;
+  status: number | null;
+  error: string | null;
+}
+
+export interface WhatsAppStandInOptions {
+  host?: string;
+  port?: number;
+  accessToken?: string;
+  phoneNumberId?: string;
+  displayPhoneNumber?: string;
+  businessAccountId?: string;
+  appSecret?: string;
+  /** where webhooks go (the Nudge server's /api/webhooks/whatsapp) */
+  webhookUrl?: string;
+  /** post "sent" and "delivered" statuses after each accepted message */
+  statusWebhooks?: boolean;
+}
+
+export interface WhatsAppStandIn {
+  /** base URL for the adapter's baseUrl */
+  url: string;
+  accessToken: string;
+  phoneNumberId: string;
+  appSecret: string;
+  messages: WhatsAppStandInMessage[];
+  webhookDeliveries: WebhookDelivery[];
+  setWebhookUrl(url: string | undefined): void;
+  /** the next send answers with this HTTP status and Graph API error */
+  failNext(status: number, error: { code: number; message: string }): void;
+  /** a customer writes to the business: posts the inbound-message webhook */
+  sendInbound(message: { from: string; text: string; name?: string; replyTo?: string }): Promise<WebhookDelivery>;
+  waitForMessages(count: number, timeoutMs?: number): Promise<WhatsAppStandInMessage[]>;
+  close(): Promise<void>;
+}
+
+const graphError = (message: string, code: number, type = 'OAuthException') => ({
+  error: { message, type, code, fbtrace_id: randomBytes(8).toString('hex') },
+});
+
+export async function startWhatsAppStandIn(options: WhatsAppStandInOptions = {}): Promise<WhatsAppStandIn> {
+  const host = options.host ?? '127.0.0.1';
+  const accessToken = options.accessToken ?? 'standin-access-token';
+  const phoneNumberId = options.phoneNumberId ?? '100000000000001';
+  const displayPhoneNumber = options.displayPhoneNumber ?? '15550000001';
+  const businessAccountId = options.businessAccountId ?? '200000000000001';
+  const appSecret = options.appSecret ?? 'standin-app-secret';
+  let webhookUrl = options.webhookUrl;
+  const messages: WhatsAppStandInMessage[] = [];
+  const webhookDeliveries: WebhookDelivery[] = [];
+  const failures: { status: number; error: { code: number; message: string } }[] = [];
+  const pending = new Set<Promise<unknown>>();
+
+  const envelope = (value: Record<string, unknown>): WhatsAppWebhook => ({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: businessAccountId,
+        changes: [
+          {
+            field: 'messages',
+            value: { messaging_product: 'whatsapp', metadata: { display_phone_number: displayPhoneNumber, phone_number_id: phoneNumberId }, ...value },
+          },
+        ],
+      },
+    ],
+  });
+
+  async function postWebhook(payload: WhatsAppWebhook): Promise<WebhookDelivery> {
+    const delivery: WebhookDelivery = { payload, status: null, error: null };
+    webhookDeliveries.push(delivery);
+    if (!webhookUrl) {
+      delivery.error = 'no webhook URL set';
+      return delivery;
+    }
+    const body = JSON.stringify(payload);
+    try {
+      const response = await fetch(webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWhatsAppPayload(body, appSecret) },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      delivery.status = response.status;
+      await response.arrayBuffer();
+    } catch (error) {
+      delivery.error = (error as Error).message;
+    }
+    return delivery;
+  }
+
+  const track = <T>(p: Promise<T>) => {
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+    return p;
+  };
+
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://standin');
+      if (req.method === 'GET' && url.pathname === '/_standin/messages') return sendJson(res, 200, messages);
+      const match = url.pathname.match(/^\/(v\d+\.\d+)\/([^/]+)\/messages$/);
+      if (!match || req.method !== 'POST') {
+        return sendJson(res, 400, graphError(`Unknown path components: ${url.pathname}`, 2500));
+      }
+      if (req.headers.authorization !== `Bearer ${accessToken}`) {
+        return sendJson(res, 401, graphError('Invalid OAuth access token - Cannot parse access token', 190));
+      }
+      if (match[2] !== phoneNumberId) {
+        return sendJson(res, 400, graphError(`Unsupported post request. Object with ID '${match[2]}' does not exist`, 100, 'GraphMethodException'));
+      }
+      const failure = failures.shift();
+      if (failure) return sendJson(res, failure.status, graphError(failure.error.message, failure.error.code));
+      let json: unknown;
+      try {
+        json = JSON.parse(await readBody(req));
+      } catch {
+        return sendJson(res, 400, graphError('(#100) The parameter messaging_product is required.', 100));
+      }
+      const parsed = whatsappSendRequestSchema.safeParse(json);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        return sendJson(res, 400, graphError(`(#100) Invalid parameter ${issue.path.join('.')}: ${issue.message}`, 100));
+      }
+      const id = `wamid.${randomBytes(24).toString('base64url')}`;
+      const waId = parsed.data.to.replace(/^\+/, '');
+      messages.push({ id, request: parsed.data, at: Date.now() });
+      sendJson(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: parsed.data.to, wa_id: waId }], messages: [{ id }] });
+      if (options.statusWebhooks !== false && webhookUrl) {
+        track(
+          (async () => {
+            for (const status of ['sent', 'delivered'] as const) {
+              await postWebhook(
+                envelope({ statuses: [{ id, status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: waId }] }),
+              );
+            }
+          })(),
+        );
+      }
+    } catch (error) {
+      sendJson(res, 500, graphError(`stand-in error: ${(error as Error).message}`, 1));
+    }
+  });
+  const port = await listen(server, options.port ?? 0, host);
+
+  return {
+    url: `http://${host}:${port}`,
+    accessToken,
+    phoneNumberId,
+    appSecret,
+    messages,
+    webhookDeliveries,
+    setWebhookUrl(url) {
+      webhookUrl = url;
+    },
+    failNext(status, error) {
+      failures.push({ status, error });
+    },
+    sendInbound({ from, text, name, replyTo }) {
+      const waId = from.replace(/^\+/, '');
+      return track(
+        postWebhook(
+          envelope({
+            contacts: [{ profile: { name: name ?? waId }, wa_id: waId }],
+            messages: [
+              {
+                from: waId,
+                id: `wamid.${randomBytes(24).toString('base64url')}`,
+                timestamp: String(Math.floor(Date.now() / 1000)),
+                type: 'text',
+                text: { body: text },
+                ...(replyTo ? { context: { from: displayPhoneNumber, id: replyTo } } : {}),
+              },
+            ],
+          }),
+        ),
+      );
+    },
+    async waitForMessages(count, timeoutMs = 5000) {
+      await waitUntil(() => messages.length >= count, `${count} WhatsApp message(s) at the stand-in`, timeoutMs);
+      return messages;
+    },
+    async close() {
+      await Promise.allSettled([...pending]);
+      await closeServer(server);
+    },
+  };
+}

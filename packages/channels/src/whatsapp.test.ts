@@ -1,0 +1,111 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeServer, listen, readBody, waitUntil } from './standins/http.js';
+import type { WhatsAppStandIn } from './standins/index.js';
+import { startWhatsAppStandIn } from './standins/index.js';
+import {
+  answerWebhookVerification,
+  createWhatsAppAdapter,
+  parseWhatsAppWebhook,
+  signWhatsAppPayload,
+  verifyWhatsAppSignature,
+} from './whatsapp.js';
+
+describe('WhatsApp Cloud API adapter against the stand-in', () => {
+  let wa: WhatsAppStandIn;
+  let receiver: Server;
+  const received: { body: string; signature: string | undefined }[] = [];
+
+  beforeAll(async () => {
+    // plays the Nudge server's webhook endpoint
+    receiver = createServer(async (req, res) => {
+      received.push({ body: await readBody(req), signature: req.headers['x-hub-signature-256'] as string | undefined });
+      res.writeHead(200).end('EVENT_RECEIVED');
+    });
+    const port = await listen(receiver, 0, '127.0.0.1');
+    wa = await startWhatsAppStandIn({ webhookUrl: `http://127.0.0.1:${port}/api/webhooks/whatsapp` });
+  });
+  afterAll(async () => {
+    await wa.close();
+    await closeServer(receiver);
+  });
+
+  const adapter = () => createWhatsAppAdapter({ baseUrl: wa.url, phoneNumberId: wa.phoneNumberId, accessToken: wa.accessToken });
+
+  it('sends a text message in the Cloud API shape and gets a wamid', async () => {
+    const result = await adapter().send({ to: '+886 912-345-678', text: '您好，張大明', idempotencyKey: 'k1' });
+    expect(result.providerMessageId).toMatch(/^wamid\./);
+    const sent = wa.messages.at(-1)!;
+    expect(sent.request).toEqual({
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: '+886912345678',
+      type: 'text',
+      text: { body: '您好，張大明', preview_url: false },
+    });
+    expect(sent.id).toBe(result.providerMessageId);
+  });
+
+  it('sends an approved template with body parameters', async () => {
+    await adapter().send({ to: '34600111222', text: '', template: { name: 'follow_up', language: 'es', parameters: ['María', 'Carlos'] }, idempotencyKey: 'k2' });
+    expect(wa.messages.at(-1)!.request).toMatchObject({
+      type: 'template',
+      template: { name: 'follow_up', language: { code: 'es' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'María' }, { type: 'text', text: 'Carlos' }] }] },
+    });
+  });
+
+  it('posts signed sent / delivered status webhooks that parse back', async () => {
+    const { providerMessageId } = await adapter().send({ to: '15551234567', text: 'status please', idempotencyKey: 'k3' });
+    await waitUntil(() => received.filter((r) => r.body.includes(providerMessageId)).length === 2, 'two status webhooks');
+    const statuses = received
+      .filter((r) => r.body.includes(providerMessageId))
+      .map((r) => {
+        expect(verifyWhatsAppSignature(r.body, r.signature, wa.appSecret)).toBe(true);
+        return parseWhatsAppWebhook(JSON.parse(r.body)).statuses[0]!;
+      });
+    expect(statuses.map((s) => [s.status, s.providerMessageId, s.recipient])).toEqual([
+      ['sent', providerMessageId, '15551234567'],
+      ['delivered', providerMessageId, '15551234567'],
+    ]);
+  });
+
+  it('posts an inbound message webhook on demand', async () => {
+    const delivery = await wa.sendInbound({ from: '+886912345678', text: '價格多少？', name: '張大明', replyTo: 'wamid.abc' });
+    expect(delivery.status).toBe(200);
+    const last = received.at(-1)!;
+    expect(verifyWhatsAppSignature(last.body, last.signature, wa.appSecret)).toBe(true);
+    expect(verifyWhatsAppSignature(last.body, last.signature, 'another-secret')).toBe(false);
+    const { messages, statuses } = parseWhatsAppWebhook(JSON.parse(last.body));
+    expect(statuses).toEqual([]);
+    expect(messages).toEqual([
+      expect.objectContaining({ from: '886912345678', profileName: '張大明', type: 'text', text: '價格多少？', replyTo: 'wamid.abc', phoneNumberId: wa.phoneNumberId }),
+    ]);
+  });
+
+  it('says which failures are worth retrying', async () => {
+    wa.failNext(429, { code: 130429, message: 'Rate limit hit' });
+    await expect(adapter().send({ to: '15551234567', text: 'x', idempotencyKey: 'k4' })).rejects.toMatchObject({ retryable: true, code: 'whatsapp_130429', status: 429 });
+    wa.failNext(400, { code: 131026, message: 'Message undeliverable' });
+    await expect(adapter().send({ to: '15551234567', text: 'x', idempotencyKey: 'k5' })).rejects.toMatchObject({ retryable: false, code: 'whatsapp_131026' });
+    const wrongToken = createWhatsAppAdapter({ baseUrl: wa.url, phoneNumberId: wa.phoneNumberId, accessToken: 'nope' });
+    await expect(wrongToken.send({ to: '15551234567', text: 'x', idempotencyKey: 'k6' })).rejects.toMatchObject({ retryable: false, code: 'whatsapp_190', status: 401 });
+  });
+
+  it('refuses a recipient that is not a phone number before calling the API', async () => {
+    const before = wa.messages.length;
+    await expect(adapter().send({ to: 'someone@example.com', text: 'x', idempotencyKey: 'k7' })).rejects.toMatchObject({ code: 'invalid_request', retryable: false });
+    expect(wa.messages.length).toBe(before);
+  });
+
+  it('answers the webhook verification handshake only with the right token', () => {
+    const query = { 'hub.mode': 'subscribe', 'hub.verify_token': 'tok', 'hub.challenge': '1158201444' };
+    expect(answerWebhookVerification(query, 'tok')).toBe('1158201444');
+    expect(answerWebhookVerification(query, 'other')).toBeNull();
+  });
+
+  it('refuses a webhook body of another shape', () => {
+    expect(() => parseWhatsAppWebhook({ object: 'page', entry: [] })).toThrow();
+    expect(signWhatsAppPayload('{}', 's')).toMatch(/^sha256=[0-9a-f]{64}$/);
+  });
+});

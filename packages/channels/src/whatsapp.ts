@@ -1,0 +1,267 @@
+/**
+ * WhatsApp Business Cloud API: the request, response and webhook shapes as zod schemas, a
+ * sending adapter over fetch, webhook parsing and signature checks. The same schemas drive the
+ * local stand-in, so a shape the stand-in accepts is one the real API documents.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { ChannelAdapter, OutboundMessage, SendResult } from './types.js';
+import { ChannelSendError } from './types.js';
+
+// ---- outgoing messages: POST /{version}/{phone-number-id}/messages
+
+const textMessageSchema = z.object({
+  messaging_product: z.literal('whatsapp'),
+  recipient_type: z.literal('individual').optional(),
+  to: z.string().regex(/^\+?\d{6,15}$/, 'to must be a phone number in international format'),
+  type: z.literal('text'),
+  text: z.object({ body: z.string().min(1).max(4096), preview_url: z.boolean().optional() }),
+});
+
+const templateMessageSchema = z.object({
+  messaging_product: z.literal('whatsapp'),
+  recipient_type: z.literal('individual').optional(),
+  to: z.string().regex(/^\+?\d{6,15}$/, 'to must be a phone number in international format'),
+  type: z.literal('template'),
+  template: z.object({
+    name: z.string().min(1),
+    language: z.object({ code: z.string().min(2) }),
+    components: z
+      .array(
+        z.object({
+          type: z.enum(['header', 'body', 'button']),
+          parameters: z.array(z.object({ type: z.literal('text'), text: z.string() })),
+        }),
+      )
+      .optional(),
+  }),
+});
+
+export const whatsappSendRequestSchema = z.discriminatedUnion('type', [textMessageSchema, templateMessageSchema]);
+export type WhatsAppSendRequest = z.infer<typeof whatsappSendRequestSchema>;
+
+export const whatsappSendResponseSchema = z.object({
+  messaging_product: z.literal('whatsapp'),
+  contacts: z.array(z.object({ input: z.string(), wa_id: z.string() })),
+  messages: z.array(z.object({ id: z.string(), message_status: z.string().optional() })).min(1),
+});
+
+export const whatsappErrorSchema = z.object({
+  error: z.object({
+    message: z.string(),
+    type: z.string().optional(),
+    code: z.number(),
+    error_subcode: z.number().optional(),
+    error_data: z.unknown().optional(),
+    fbtrace_id: z.string().optional(),
+  }),
+});
+
+/** Rate limits and temporary trouble, per Meta's error code list: worth retrying. */
+const retryableWhatsAppCodes = new Set([1, 2, 4, 80007, 130429, 131000, 131016, 131048, 131056, 133004]);
+
+// ---- webhooks
+
+const inboundMessageSchema = z.looseObject({
+  from: z.string(),
+  id: z.string(),
+  timestamp: z.string(),
+  type: z.string(),
+  text: z.object({ body: z.string() }).optional(),
+  button: z.object({ text: z.string(), payload: z.string().optional() }).optional(),
+  interactive: z
+    .looseObject({
+      type: z.string(),
+      button_reply: z.object({ id: z.string(), title: z.string() }).optional(),
+      list_reply: z.object({ id: z.string(), title: z.string() }).optional(),
+    })
+    .optional(),
+  image: z.looseObject({ caption: z.string().optional() }).optional(),
+  context: z.looseObject({ id: z.string().optional() }).optional(),
+});
+
+const statusSchema = z.looseObject({
+  id: z.string(),
+  status: z.enum(['sent', 'delivered', 'read', 'failed', 'deleted']),
+  timestamp: z.string(),
+  recipient_id: z.string(),
+  errors: z.array(z.looseObject({ code: z.number(), title: z.string().optional(), message: z.string().optional() })).optional(),
+});
+
+export const whatsappWebhookSchema = z.object({
+  object: z.literal('whatsapp_business_account'),
+  entry: z.array(
+    z.object({
+      id: z.string(),
+      changes: z.array(
+        z.object({
+          field: z.string(),
+          value: z.looseObject({
+            messaging_product: z.literal('whatsapp'),
+            metadata: z.object({ display_phone_number: z.string(), phone_number_id: z.string() }),
+            contacts: z.array(z.object({ profile: z.object({ name: z.string() }).optional(), wa_id: z.string() })).optional(),
+            messages: z.array(inboundMessageSchema).optional(),
+            statuses: z.array(statusSchema).optional(),
+          }),
+        }),
+      ),
+    }),
+  ),
+});
+export type WhatsAppWebhook = z.infer<typeof whatsappWebhookSchema>;
+
+export interface InboundWhatsAppMessage {
+  providerMessageId: string;
+  phoneNumberId: string;
+  /** the sender's WhatsApp id (digits of their phone number) */
+  from: string;
+  profileName: string | null;
+  type: string;
+  /** the text, button title or caption; empty for media without caption */
+  text: string;
+  /** epoch ms */
+  at: number;
+  /** the message this one replies to */
+  replyTo: string | null;
+}
+
+export interface WhatsAppStatusUpdate {
+  providerMessageId: string;
+  status: 'sent' | 'delivered' | 'read' | 'failed' | 'deleted';
+  recipient: string;
+  at: number;
+  error: string | null;
+}
+
+/** Inbound messages and delivery statuses from a webhook body (throws a zod error on a foreign shape). */
+export function parseWhatsAppWebhook(body: unknown): { messages: InboundWhatsAppMessage[]; statuses: WhatsAppStatusUpdate[] } {
+  const payload = whatsappWebhookSchema.parse(body);
+  const messages: InboundWhatsAppMessage[] = [];
+  const statuses: WhatsAppStatusUpdate[] = [];
+  for (const entry of payload.entry) {
+    for (const change of entry.changes) {
+      if (change.field !== 'messages') continue;
+      const { value } = change;
+      const names = new Map((value.contacts ?? []).map((c) => [c.wa_id, c.profile?.name ?? null]));
+      for (const m of value.messages ?? []) {
+        messages.push({
+          providerMessageId: m.id,
+          phoneNumberId: value.metadata.phone_number_id,
+          from: m.from,
+          profileName: names.get(m.from) ?? null,
+          type: m.type,
+          text: m.text?.body ?? m.button?.text ?? m.interactive?.button_reply?.title ?? m.interactive?.list_reply?.title ?? m.image?.caption ?? '',
+          at: Number(m.timestamp) * 1000,
+          replyTo: m.context?.id ?? null,
+        });
+      }
+      for (const s of value.statuses ?? []) {
+        statuses.push({
+          providerMessageId: s.id,
+          status: s.status,
+          recipient: s.recipient_id,
+          at: Number(s.timestamp) * 1000,
+          error: s.errors?.map((e) => `${e.code} ${e.title ?? e.message ?? ''}`.trim()).join('; ') || null,
+        });
+      }
+    }
+  }
+  return { messages, statuses };
+}
+
+/** X-Hub-Signature-256 = "sha256=" + HMAC-SHA256(app secret, raw body). */
+export const signWhatsAppPayload = (rawBody: string | Buffer, appSecret: string) =>
+  `sha256=${createHmac('sha256', appSecret).update(rawBody).digest('hex')}`;
+
+export function verifyWhatsAppSignature(rawBody: string | Buffer, header: string | undefined, appSecret: string): boolean {
+  if (!header) return false;
+  const expected = Buffer.from(signWhatsAppPayload(rawBody, appSecret));
+  const given = Buffer.from(header);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+/** The GET handshake Meta makes when a webhook is registered: the challenge to echo, or null. */
+export function answerWebhookVerification(query: Record<string, unknown>, verifyToken: string): string | null {
+  if (query['hub.mode'] === 'subscribe' && query['hub.verify_token'] === verifyToken && typeof query['hub.challenge'] === 'string') {
+    return query['hub.challenge'];
+  }
+  return null;
+}
+
+// ---- the adapter
+
+export const whatsappConfigSchema = z.object({
+  /** https://graph.facebook.com, or a stand-in */
+  baseUrl: z.url().default('https://graph.facebook.com'),
+  apiVersion: z.string().regex(/^v\d+\.\d+$/).default('v21.0'),
+  phoneNumberId: z.string().min(1),
+  accessToken: z.string().min(1),
+  timeoutMs: z.number().int().min(1000).default(15_000),
+});
+export type WhatsAppConfig = z.input<typeof whatsappConfigSchema>;
+
+export function whatsappRequestFor(message: OutboundMessage): WhatsAppSendRequest {
+  const to = message.to.replace(/[^\d+]/g, '');
+  if (message.template) {
+    return {
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to,
+      type: 'template',
+      template: {
+        name: message.template.name,
+        language: { code: message.template.language },
+        ...(message.template.parameters.length
+          ? { components: [{ type: 'body' as const, parameters: message.template.parameters.map((text) => ({ type: 'text' as const, text })) }] }
+          : {}),
+      },
+    };
+  }
+  return { messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'text', text: { body: message.text, preview_url: false } };
+}
+
+export function createWhatsAppAdapter(input: WhatsAppConfig): ChannelAdapter {
+  const config = whatsappConfigSchema.parse(input);
+  const url = `${config.baseUrl.replace(/\/$/, '')}/${config.apiVersion}/${config.phoneNumberId}/messages`;
+  return {
+    channel: 'whatsapp',
+    async send(message: OutboundMessage): Promise<SendResult> {
+      const request = whatsappRequestFor(message);
+      const checked = whatsappSendRequestSchema.safeParse(request);
+      if (!checked.success) {
+        throw new ChannelSendError(`Cannot send to WhatsApp: ${checked.error.issues[0]?.message}`, 'whatsapp', false, 'invalid_request');
+      }
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${config.accessToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify(checked.data),
+          signal: AbortSignal.timeout(config.timeoutMs),
+        });
+      } catch (error) {
+        throw new ChannelSendError(`WhatsApp API unreachable: ${(error as Error).message}`, 'whatsapp', true, 'network');
+      }
+      const body: unknown = await response.json().catch(() => null);
+      if (response.ok) {
+        const parsed = whatsappSendResponseSchema.safeParse(body);
+        if (!parsed.success) {
+          throw new ChannelSendError('WhatsApp API answered with an unexpected body', 'whatsapp', false, 'bad_response', response.status);
+        }
+        return { providerMessageId: parsed.data.messages[0]!.id };
+      }
+      const error = whatsappErrorSchema.safeParse(body);
+      const code = error.success ? error.data.error.code : undefined;
+      const retryable = response.status === 429 || response.status >= 500 || (code !== undefined && retryableWhatsAppCodes.has(code));
+      throw new ChannelSendError(
+        `WhatsApp API refused the message (${response.status}${code !== undefined ? `, code ${code}` : ''}): ${
+          error.success ? error.data.error.message : 'no details'
+        }`,
+        'whatsapp',
+        retryable,
+        code !== undefined ? `whatsapp_${code}` : `http_${response.status}`,
+        response.status,
+      );
+    },
+  };
+}
