@@ -94,65 +94,97 @@ const contactsOf = (i: Identity): KnownContacts => ({
   emails: new Set(i.email ? [i.email] : []),
 });
 
-/**
- * @param known the contacts of the customer `b` belongs to (default: b's own). Comparing with all
- *   of them keeps a row without a phone from linking two customers whose phones differ.
- */
-export function matchScore(a: PreparedIdentity, b: PreparedIdentity, known: KnownContacts = contactsOf(b.identity)): MatchResult {
-  const reasons: string[] = [];
+interface Evidence {
+  score: number;
+  phoneEq: boolean;
+  emailEq: boolean;
+  phoneDiff: boolean;
+  emailDiff: boolean;
+  n: number;
+  /** company similarity; undefined when either side has no company */
+  c?: number;
+}
+
+function weigh(a: PreparedIdentity, b: PreparedIdentity, known: KnownContacts, n: number): Evidence {
   const x = a.identity;
   const phoneEq = !!x.phone && known.phones.has(x.phone);
   const emailEq = !!x.email && known.emails.has(x.email);
   const phoneDiff = !!x.phone && known.phones.size > 0 && !phoneEq;
   const emailDiff = !!x.email && known.emails.size > 0 && !emailEq;
-  const n = nameSimilarity(a, b);
-  if (phoneEq) reasons.push(`same phone ${x.phone}`);
-  if (emailEq) reasons.push(`same e-mail ${x.email}`);
-  reasons.push(n === 1 ? 'same name' : `name ${Math.round(n * 100)}% similar`);
   if (phoneEq || emailEq) {
     // A shared switchboard or mailbox with clearly different names is two people. Chinese names
     // are two or three characters, so one wrong character already costs a third to a half.
     const needed = a.han || b.han ? 0.5 : 0.6;
-    const score = n >= needed ? 0.85 + 0.15 * n : 0.5 * n;
-    return { score, reasons };
+    return { score: n >= needed ? 0.85 + 0.15 * n : 0.5 * n, phoneEq, emailEq, phoneDiff, emailDiff, n };
   }
-  if (!a.companyKey || !b.companyKey) return { score: 0.8 * n, reasons };
+  if (!a.companyKey || !b.companyKey) return { score: 0.8 * n, phoneEq, emailEq, phoneDiff, emailDiff, n };
   const c = similarity(a.companyKey, b.companyKey);
-  reasons.push(c === 1 ? 'same company' : `company ${Math.round(c * 100)}% similar`);
-  let score = 0.55 * n + 0.45 * c;
-  if (phoneDiff) {
-    score -= 0.1;
-    reasons.push('different phones');
+  const score = 0.55 * n + 0.45 * c - (phoneDiff ? 0.1 : 0) - (emailDiff ? 0.05 : 0);
+  return { score: Math.max(0, score), phoneEq, emailEq, phoneDiff, emailDiff, n, c };
+}
+
+function explain(a: PreparedIdentity, e: Evidence): string[] {
+  const reasons: string[] = [];
+  if (e.phoneEq) reasons.push(`same phone ${a.identity.phone}`);
+  if (e.emailEq) reasons.push(`same e-mail ${a.identity.email}`);
+  reasons.push(e.n === 1 ? 'same name' : `name ${Math.round(e.n * 100)}% similar`);
+  if (e.c !== undefined) {
+    reasons.push(e.c === 1 ? 'same company' : `company ${Math.round(e.c * 100)}% similar`);
+    if (e.phoneDiff) reasons.push('different phones');
+    if (e.emailDiff) reasons.push('different e-mails');
   }
-  if (emailDiff) {
-    score -= 0.05;
-    reasons.push('different e-mails');
-  }
-  return { score: Math.max(0, score), reasons };
+  return reasons;
+}
+
+/**
+ * @param known the contacts of the customer `b` belongs to (default: b's own). Comparing with all
+ *   of them keeps a row without a phone from linking two customers whose phones differ.
+ */
+export function matchScore(a: PreparedIdentity, b: PreparedIdentity, known: KnownContacts = contactsOf(b.identity)): MatchResult {
+  const e = weigh(a, b, known, nameSimilarity(a, b));
+  return { score: e.score, reasons: explain(a, e) };
 }
 
 function blockKeys(p: PreparedIdentity): string[] {
   const keys: string[] = [];
   if (p.identity.phone) keys.push(`p:${p.identity.phone}`);
   if (p.identity.email) keys.push(`e:${p.identity.email}`);
-  if (p.compact) keys.push(`n:${p.nameKey}`, `c:${p.compact}`);
+  if (!p.compact) return keys;
+  keys.push(`n:${p.nameKey}`, `c:${p.compact}`);
+  if (!p.han && p.tokens.length >= 3 && p.tokens.length <= 4) {
+    // "María García López" is also found as "María García" (a second surname left out).
+    const sorted = [...p.tokens].sort();
+    for (let i = 0; i < sorted.length; i++) keys.push(`n:${sorted.filter((_, j) => j !== i).join(' ')}`);
+  }
   if (p.companyKey) {
-    // One name piece + the company: survives a typo in another piece of the name.
-    const pieces = p.han
-      ? Array.from({ length: Math.max(1, [...p.compact].length - 1) }, (_, i) => [...p.compact].slice(i, i + 2).join(''))
-      : p.tokens.filter((t) => t.length >= 2);
-    for (const piece of new Set(pieces)) keys.push(`t:${piece}|${p.companyKey}`);
+    if (p.han) {
+      // A two-character piece of the name + the company: survives one wrong character.
+      const chars = [...p.compact];
+      for (let i = 0; i + 1 < chars.length || i === 0; i++) keys.push(`t:${chars.slice(i, i + 2).join('')}|${p.companyKey}`);
+    } else {
+      // One word of the name + the initials of the others + the company: survives a typo in
+      // another word (past its first letter) while keeping blocks small for common names.
+      const tokens = p.tokens.filter((t) => t.length >= 2);
+      for (const t of new Set(tokens)) {
+        const initials = p.tokens.filter((o) => o !== t).map((o) => o[0]).sort().join('');
+        keys.push(`t:${t}|${initials}|${p.companyKey}`);
+      }
+    }
   }
   return keys;
 }
 
-export interface IndexMatch<T> extends MatchResult {
+/** An in-memory index of known customers (existing ones and rows already read) to find duplicates in. */
+interface Entry<T> {
+  prepared: PreparedIdentity;
   ref: T;
+  /** The last search that looked at this entry (an entry can sit in several blocks). */
+  stamp: number;
 }
 
-/** An in-memory index of known customers (existing ones and rows already read) to find duplicates in. */
 export class DuplicateIndex<T> {
-  private readonly blocks = new Map<string, { prepared: PreparedIdentity; ref: T }[]>();
+  private readonly blocks = new Map<string, Entry<T>[]>();
+  private searches = 0;
   private readonly contacts = new Map<T, { phones: Set<string>; emails: Set<string> }>();
   constructor(readonly threshold = DEFAULT_MATCH_THRESHOLD) {}
 
@@ -163,26 +195,31 @@ export class DuplicateIndex<T> {
     if (!known) this.contacts.set(ref, (known = { phones: new Set(), emails: new Set() }));
     if (identity.phone) known.phones.add(identity.phone);
     if (identity.email) known.emails.add(identity.email);
+    const entry: Entry<T> = { prepared, ref, stamp: 0 };
     for (const key of blockKeys(prepared)) {
       const block = this.blocks.get(key);
-      if (block) block.push({ prepared, ref });
-      else this.blocks.set(key, [{ prepared, ref }]);
+      if (block) block.push(entry);
+      else this.blocks.set(key, [entry]);
     }
   }
 
   /** The best-scoring known customer at or above the threshold. */
   findBest(identity: Identity): IndexMatch<T> | undefined {
     const prepared = prepareIdentity(identity);
-    let best: IndexMatch<T> | undefined;
-    const seen = new Set<PreparedIdentity>();
+    let best: { entry: Entry<T>; evidence: Evidence } | undefined;
+    const stamp = ++this.searches;
+    // Many entries share a spelling of the name: compare each spelling once.
+    const names = new Map<string, number>();
     for (const key of blockKeys(prepared)) {
       for (const entry of this.blocks.get(key) ?? []) {
-        if (seen.has(entry.prepared)) continue;
-        seen.add(entry.prepared);
-        const result = matchScore(prepared, entry.prepared, this.contacts.get(entry.ref));
-        if (result.score >= this.threshold && (!best || result.score > best.score)) best = { ...result, ref: entry.ref };
+        if (entry.stamp === stamp) continue;
+        entry.stamp = stamp;
+        let n = names.get(entry.prepared.nameKey);
+        if (n === undefined) names.set(entry.prepared.nameKey, (n = nameSimilarity(prepared, entry.prepared)));
+        const evidence = weigh(prepared, entry.prepared, this.contacts.get(entry.ref)!, n);
+        if (evidence.score >= this.threshold && (!best || evidence.score > best.evidence.score)) best = { entry, evidence };
       }
     }
-    return best;
+    return best && { ref: best.entry.ref, score: best.evidence.score, reasons: explain(prepared, best.evidence) };
   }
 }

@@ -152,6 +152,12 @@ export async function startImport(ctx: AppContext, actor: AuthUser, body: StartI
   return presentJob(job!);
 }
 
+/** The in-memory progress of a job running in this process (no database access). */
+export function liveProgress(id: string): Readonly<LiveProgress> | undefined {
+  const p = live.get(id);
+  return p && { ...p };
+}
+
 /** Resolves when the job (started in this process) has finished; for tests and scripts. */
 export async function waitForImport(id: string): Promise<void> {
   await running.get(id);
@@ -247,12 +253,19 @@ async function loadExistingCustomers(tx: SqlClient, ids: string[]): Promise<Exis
   return out;
 }
 
-export async function runImportJob(ctx: AppContext, jobId: string, actor: AuthUser | null, options: ReadOptions & { ownerId: string | null }) {
+export interface RunImportOptions extends ReadOptions {
+  ownerId: string | null;
+  /** Called when the job enters a phase (benchmarks use it to time the phases). */
+  onPhase?: (phase: ImportPhase) => void;
+}
+
+export async function runImportJob(ctx: AppContext, jobId: string, actor: AuthUser | null, options: RunImportOptions) {
   const [job] = await ctx.db.db.select().from(schema.importJobs).where(eq(schema.importJobs.id, jobId));
   if (!job?.uploadId) throw new Error(`import job ${jobId} has no upload`);
   const upload = await loadUpload(ctx, job.uploadId);
   const progress: LiveProgress = { phase: 'reading', rowsProcessed: 0, rowsTotal: job.rowsTotal ?? estimateRows(upload.bytes) };
   live.set(jobId, progress);
+  options.onPhase?.('reading');
   const setJob = (values: Partial<typeof schema.importJobs.$inferInsert>) =>
     ctx.db.db.update(schema.importJobs).set(values).where(eq(schema.importJobs.id, jobId));
   const fail = async (error: { code: string; message: string; line?: number; details?: unknown }, report?: Record<string, unknown>) => {
@@ -298,6 +311,7 @@ export async function runImportJob(ctx: AppContext, jobId: string, actor: AuthUs
     }
     await setJob({ phase: 'matching', rowsTotal, rowsProcessed: rowsTotal });
     Object.assign(progress, { phase: 'matching', rowsProcessed: 0, rowsTotal });
+    options.onPhase?.('matching');
 
     // Phases 2 and 3 in one transaction: match against a locked, consistent customer base; write.
     const summary = await ctx.db.sql.transaction(async (tx) => {
@@ -310,6 +324,7 @@ export async function runImportJob(ctx: AppContext, jobId: string, actor: AuthUs
       const plan = await planMerges(valid, identities, (ids) => loadExistingCustomers(tx, ids), undefined, (n) => (progress.rowsProcessed = n));
 
       Object.assign(progress, { phase: 'writing', rowsProcessed: 0, rowsTotal: plan.created.length + plan.updated.length });
+      options.onPhase?.('writing');
       const usedCustomKeys = new Map<string, string>();
       for (const [header, target] of Object.entries(opened.mapping)) if (target.startsWith('custom:')) usedCustomKeys.set(target.slice(7), header);
       const newKeys = [...usedCustomKeys].filter(([k]) => !rules.customFields.has(k)).map(([key, label]) => ({ key, label }));
