@@ -132,5 +132,5 @@ export const customersApi = {
   repreview: (uploadId: string, body: { mapping?: Record<string, string>; defaultRegion?: string }) => api.post(`/import/preview/${uploadId}`, importPreview, body),
   startImport: (body: { uploadId: string; mapping?: Record<string, string>; mode: string; backfill: boolean; defaultRegion?: string }) => api.post('/import', importJob, body),
   importJob: (jobId: string) => api.get(`/import/${jobId}`, importJob),
-  quality: (signal?: AbortSignal) => api.get('/quality', z.record(z.string(), z.unknown()), undefined, signal),
+
 };
