@@ -35,3 +35,4 @@ export { pickVariant } from './nodes/control/ab_split.js';
 export { waitUntilInstant } from './nodes/control/wait_until.js';
 export { addDuration, type Duration } from './duration.js';
 export { executionPlanSchema, type ExecutionPlan, type PlanNode } from './graph/plan.js';
+export { frequencyCapAllows, quietHoursEnd, type FrequencyCap, type QuietHours } from './time/sending.js';

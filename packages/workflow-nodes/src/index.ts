@@ -24,3 +24,5 @@ export { customerAddress } from './nodes/actions/send_message.js';
 export { pickVariant } from './nodes/control/ab_split.js';
 export { waitUntilInstant } from './nodes/control/wait_until.js';
 export { goalFilter } from './nodes/control/goal.js';
+export * from './time/sending.js';
+export { nodeCategories } from './categories.js';

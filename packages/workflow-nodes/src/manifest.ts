@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { AnyNodeDefinition, DynamicOutputs, NodeKind, UiHint } from './define.js';
 import { nodeKey } from './define.js';
+import { nodeCategories } from './categories.js';
 import type { Localized } from './i18n.js';
 import { nodeRegistry } from './registry.js';
 
@@ -29,6 +30,8 @@ export interface ManifestNode {
 
 export interface NodeManifest {
   version: 1;
+  /** palette sections in display order */
+  categories: { id: string; label: Localized }[];
   nodes: ManifestNode[];
 }
 
@@ -57,5 +60,5 @@ export function manifestNode(def: AnyNodeDefinition): ManifestNode {
 }
 
 export function buildManifest(registry: readonly AnyNodeDefinition[] = nodeRegistry): NodeManifest {
-  return { version: 1, nodes: registry.map(manifestNode) };
+  return { version: 1, categories: nodeCategories.map((c) => ({ ...c })), nodes: registry.map(manifestNode) };
 }

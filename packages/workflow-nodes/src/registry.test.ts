@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { nodeCategories } from './categories.js';
 import { controlNodes } from './control.js';
 import { nodeKey } from './define.js';
 import { locales } from './i18n.js';
@@ -31,7 +32,7 @@ describe('node registry conformance', () => {
         expect(node.type).toMatch(new RegExp(`^${node.kind}\\.[a-z0-9_]+$`));
         expect(Number.isInteger(node.version) && node.version >= 1).toBe(true);
         expect(node.icon).toMatch(/^[a-z0-9-]+$/);
-        expect(node.category).toMatch(/^[a-z]+$/);
+        expect(nodeCategories.map((c) => c.id)).toContain(node.category);
       });
 
       it('is labelled and described in all four languages', () => {
