@@ -26,3 +26,4 @@ export { waitUntilInstant } from './nodes/control/wait_until.js';
 export { goalFilter } from './nodes/control/goal.js';
 export * from './time/sending.js';
 export { nodeCategories } from './categories.js';
+export { runActivityNode, triggerMatchesEvent } from './runtime.js';
