@@ -12,6 +12,7 @@ export {
   customerInSegment,
   segmentMemberIds,
   segmentWhere,
+  segmentCountSql,
   loadSegmentTree,
   parseSegmentTree,
   type SegmentRef,

@@ -77,3 +77,10 @@ export async function segmentMemberIds(
     .limit(opts.limit ?? 1000);
   return rows.map((r) => r.id);
 }
+
+/** The SQL text and parameters of a segment's live count (for EXPLAIN in benchmarks and debugging). */
+export async function segmentCountSql(db: DbHandle, ref: SegmentRef, opts: SegmentQueryOptions = {}) {
+  const where = await segmentWhere(db, ref, opts);
+  const q = db.db.select({ n: count() }).from(schema.customers).where(where).toSQL();
+  return { text: q.sql, params: q.params };
+}
