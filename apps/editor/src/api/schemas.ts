@@ -79,6 +79,8 @@ export type FlowDetail = z.infer<typeof flowDetail>;
 
 export const problem = z.object({
   nodeId: z.string().nullish(),
+  edgeId: z.string().nullish(),
+  port: z.string().nullish(),
   field: z.string().nullish(),
   code: z.string(),
   message: z.string(),

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDate, formatNumber } from '../i18n/format';
-import { navigate } from '../shell/router';
+import { navigate, routeQuery } from '../shell/router';
 import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { ConditionBuilder, type Condition } from '../ui/ConditionBuilder';
 import { useLookups, refreshLookups } from '../form/lookups';
@@ -16,7 +16,7 @@ export function CustomerList() {
   const [q, setQ] = useState('');
   const [query, setQuery] = useState('');
   const [tier, setTier] = useState('');
-  const [tag, setTag] = useState('');
+  const [tag, setTag] = useState(() => routeQuery(location.hash).get('tag') ?? '');
   const [segmentId, setSegmentId] = useState('');
   const [page, setPage] = useState(1);
   const [builderOpen, setBuilderOpen] = useState(false);

@@ -3,7 +3,7 @@
 import {
   Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type Edge, type IsValidConnection,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFlow, useFlowApi } from './context';
 import type { NudgeNode } from './graph';
@@ -29,6 +29,9 @@ export function Canvas({ onSelectionChange }: { onSelectionChange?: (nodeId: str
   const onEdgesChange = useFlow((s) => s.onEdgesChange);
   const onConnect = useFlow((s) => s.onConnect);
   const rf = useReactFlow();
+  // Fit the view to a loaded graph once; an empty canvas keeps its viewport so the first node
+  // dropped stays where it was dropped.
+  const [fitOnInit] = useState(() => store.getState().nodes.length > 0);
 
   const edges = useMemo(
     () => (pathEdgeIds.size === 0 ? rawEdges : rawEdges.map((e) => (pathEdgeIds.has(e.id) ? { ...e, animated: true, className: 'on-path' } : { ...e, className: 'off-path' }))),
@@ -93,7 +96,7 @@ export function Canvas({ onSelectionChange }: { onSelectionChange?: (nodeId: str
         nodesConnectable={!readOnly}
         edgesReconnectable={false}
         deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
-        fitView
+        fitView={fitOnInit}
         fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
         minZoom={0.1}
         maxZoom={2}

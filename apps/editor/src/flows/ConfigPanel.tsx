@@ -5,7 +5,8 @@ import { pickLabel } from '../i18n';
 import { SchemaForm } from '../form/SchemaForm';
 import type { JsonSchema } from '../form/schemaForm';
 import { useFlow } from './context';
-import { iconFor } from './icons';
+import { NodeIcon } from './icons';
+import { describeProblem } from './problems';
 
 export function ConfigPanel({ nodeId }: { nodeId: string }) {
   const { t, i18n } = useTranslation();
@@ -14,6 +15,8 @@ export function ConfigPanel({ nodeId }: { nodeId: string }) {
   const problems = useFlow(useShallow((s) => s.problems.filter((p) => p.nodeId === nodeId)));
   const overlay = useFlow((s) => s.overlay.get(nodeId));
   const readOnly = useFlow((s) => s.readOnly);
+  const allNodes = useFlow((s) => s.nodes);
+  const manifest = useFlow((s) => s.manifest);
   const updateConfig = useFlow((s) => s.updateConfig);
   const updateLabel = useFlow((s) => s.updateLabel);
   const deleteSelection = useFlow((s) => s.deleteSelection);
@@ -24,7 +27,7 @@ export function ConfigPanel({ nodeId }: { nodeId: string }) {
     <aside className="config-panel" aria-label={t('panel.title')}>
       <header className="panel-head">
         <span className="node-icon" aria-hidden>
-          {iconFor(def?.icon, def?.kind)}
+          <NodeIcon icon={def?.icon} kind={def?.kind} />
         </span>
         <div>
           <h3>{def ? pickLabel(def.label, lng) : node.data.nodeType}</h3>
@@ -41,7 +44,7 @@ export function ConfigPanel({ nodeId }: { nodeId: string }) {
         <ul className="problem-list compact">
           {nodeLevel.map((p, i) => (
             <li key={i} className="field-error">
-              {p.message}
+              {describeProblem(p, t, { nodes: allNodes, manifest, lng })}
             </li>
           ))}
         </ul>

@@ -8,8 +8,9 @@ import { pickLabel } from '../i18n';
 import { formatNumber } from '../i18n/format';
 import { useFlow } from './context';
 import type { NudgeNode } from './graph';
-import { iconFor } from './icons';
+import { NodeIcon } from './icons';
 import { outputPorts } from './ports';
+import { detail } from './problems';
 
 const PORT_SPACING = 24;
 
@@ -22,6 +23,7 @@ function NodeCardImpl({ id, data, selected }: NodeProps<NudgeNode>) {
   const onPath = useFlow((s) => s.overlay.size > 0);
   const count = useFlow((s) => s.counts[id]);
   const ports = outputPorts(def, data.config);
+  const missingPorts = new Set(problems.filter((p) => p.code === 'port.unconnected' && p.port).map((p) => p.port));
   const title = data.label || (def ? pickLabel(def.label, lng, data.nodeType) : data.nodeType);
   const typeLabel = def ? pickLabel(def.label, lng) : t('canvas.unknownNode');
   const kind = def?.kind ?? 'unknown';
@@ -37,7 +39,7 @@ function NodeCardImpl({ id, data, selected }: NodeProps<NudgeNode>) {
       {def?.inputs.length !== 0 && kind !== 'trigger' && <Handle type="target" position={Position.Left} id="in" className="port port-in" />}
       <div className="node-head">
         <span className="node-icon" aria-hidden>
-          {iconFor(def?.icon, def?.kind)}
+          <NodeIcon icon={def?.icon} kind={def?.kind} />
         </span>
         <div className="node-titles">
           <div className="node-title" title={title}>
@@ -49,7 +51,7 @@ function NodeCardImpl({ id, data, selected }: NodeProps<NudgeNode>) {
           </div>
         </div>
         {problems.length > 0 && (
-          <span className="badge badge-error" title={problems.map((p) => p.message).join('\n')} aria-label={t('canvas.problemCount', { count: problems.length })}>
+          <span className="badge badge-error" title={problems.map((p) => detail(p)).join('\n')} aria-label={t('canvas.problemCount', { count: problems.length })}>
             {problems.length}
           </span>
         )}
@@ -71,7 +73,7 @@ function NodeCardImpl({ id, data, selected }: NodeProps<NudgeNode>) {
       <div className="node-ports">
         {ports.map((p, i) => (
           <div className="port-row" key={p.id} style={{ top: 36 + i * PORT_SPACING }}>
-            <span className="port-label">{typeof p.label === 'string' ? p.label : pickLabel(p.label, lng, ports.length > 1 ? p.id : '')}</span>
+            <span className={`port-label${missingPorts.has(p.id) ? ' port-missing' : ''}`}>{typeof p.label === 'string' ? p.label : pickLabel(p.label, lng, ports.length > 1 ? p.id : '')}</span>
             <Handle type="source" position={Position.Right} id={p.id} className="port port-out" data-port={p.id} style={{ top: 10 }} />
           </div>
         ))}

@@ -4,7 +4,7 @@ import { useMemo, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ManifestNode } from '../api/schemas';
 import { pickLabel } from '../i18n';
-import { iconFor } from './icons';
+import { NodeIcon } from './icons';
 
 export const DRAG_MIME = 'application/x-nudge-node';
 const kindOrder = ['trigger', 'condition', 'action', 'control'];
@@ -69,7 +69,7 @@ export function Palette({ nodes, onAdd, disabled }: { nodes: readonly ManifestNo
                 onDoubleClick={() => !disabled && onAdd(n.key)}
               >
                 <span className="node-icon" aria-hidden>
-                  {iconFor(n.icon, n.kind)}
+                  <NodeIcon icon={n.icon} kind={n.kind} />
                 </span>
                 <span className="palette-label">{pickLabel(n.label, i18n.language, n.key)}</span>
               </div>

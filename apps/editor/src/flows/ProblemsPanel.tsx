@@ -1,7 +1,7 @@
 // The checklist of every problem in the draft; clicking one selects and centres its node.
 import { useReactFlow } from '@xyflow/react';
 import { useTranslation } from 'react-i18next';
-import { pickLabel } from '../i18n';
+import { describeProblem, problemLocation } from './problems';
 import { useFlow } from './context';
 
 export function ProblemsPanel({ onClose }: { onClose: () => void }) {
@@ -32,13 +32,12 @@ export function ProblemsPanel({ onClose }: { onClose: () => void }) {
         <ol className="problem-list">
           {problems.map((p, i) => {
             const node = p.nodeId ? nodes.find((n) => n.id === p.nodeId) : undefined;
-            const def = node ? manifest.get(node.data.nodeType) : undefined;
-            const where = node ? node.data.label || (def ? pickLabel(def.label, i18n.language) : node.data.nodeType) : t('problems.wholeFlow');
+            const ctx = { nodes, manifest, lng: i18n.language };
             return (
               <li key={i}>
                 <button type="button" className="problem-item" onClick={() => focus(p.nodeId)} disabled={!node}>
-                  <span className="problem-where">{where}{p.field ? ` · ${t(`fields.${p.field}`, { defaultValue: p.field })}` : ''}</span>
-                  <span className="problem-message">{p.message}</span>
+                  <span className="problem-where">{problemLocation(p, t, ctx)}</span>
+                  <span className="problem-message">{describeProblem(p, t, ctx)}</span>
                 </button>
               </li>
             );

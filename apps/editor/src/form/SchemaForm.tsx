@@ -5,6 +5,7 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Problem } from '../api/schemas';
 import { pickLabel } from '../i18n';
+import { detail } from '../flows/problems';
 import { fieldsFromSchema, initialValue, problemsForField, type FieldSpec, type JsonSchema } from './schemaForm';
 import { ConditionBuilder, type Condition } from '../ui/ConditionBuilder';
 import { useLookups } from './lookups';
@@ -122,7 +123,7 @@ export function Field({ spec, path, ui, root, idPrefix, value, onChange, problem
           control = <DurationInput id={id} value={value} onChange={onChange} />;
           break;
         case 'template':
-          control = <TemplateInput id={id} value={value} onChange={onChange} multiline={!(spec.schema.maxLength !== undefined && spec.schema.maxLength <= 200)} />;
+          control = <TemplateInput id={id} value={value} onChange={onChange} multiline={!(spec.schema.maxLength !== undefined && spec.schema.maxLength <= 300)} />;
           break;
         case 'textarea':
           control = <textarea id={id} className="nodrag" rows={4} value={typeof value === 'string' ? value : ''} onChange={(e) => onChange(e.target.value)} />;
@@ -239,7 +240,7 @@ export function Field({ spec, path, ui, root, idPrefix, value, onChange, problem
       {spec.description && <p className="muted small">{spec.description}</p>}
       {fieldProblems.map((p, i) => (
         <p key={i} className="field-error" role="alert">
-          {p.message}
+          {detail(p)}
         </p>
       ))}
     </div>

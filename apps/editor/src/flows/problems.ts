@@ -1,0 +1,53 @@
+// How a validation problem reads in the UI language. The shared validator answers in English with
+// a code; codes the editor knows are rephrased in the current language with the node's and port's
+// own (translated) names, the rest keep the validator's message. Pure, unit-tested.
+import type { TFunction } from 'i18next';
+import type { ManifestNode, Problem } from '../api/schemas';
+import { pickLabel } from '../i18n';
+import type { NudgeNode } from './graph';
+import { outputPorts } from './ports';
+
+const translatedCodes = new Set([
+  'flow.no_trigger', 'flow.multiple_triggers', 'node.unreachable', 'port.unconnected', 'flow.cycle_without_wait',
+  'edge.port_used_twice', 'node.unknown_type', 'node.duplicate_id', 'edge.unknown_node', 'edge.unknown_port',
+]);
+
+export function problemKey(code: string): string {
+  return `problemCodes.${code.replace(/\./g, '_')}`;
+}
+
+/** Strips a leading "field: " the validator puts in front of config messages. */
+export function detail(p: Pick<Problem, 'field' | 'message'>): string {
+  if (p.field && p.message.startsWith(`${p.field}: `)) return p.message.slice(p.field.length + 2);
+  return p.message;
+}
+
+export interface ProblemContext {
+  nodes: readonly NudgeNode[];
+  manifest: ReadonlyMap<string, ManifestNode>;
+  lng: string;
+}
+
+export function nodeDisplayName(nodeId: string | null | undefined, ctx: ProblemContext): string | null {
+  const node = nodeId ? ctx.nodes.find((n) => n.id === nodeId) : undefined;
+  if (!node) return null;
+  const def = ctx.manifest.get(node.data.nodeType);
+  return node.data.label || (def ? pickLabel(def.label, ctx.lng, node.data.nodeType) : node.data.nodeType);
+}
+
+export function describeProblem(p: Problem, t: TFunction, ctx: ProblemContext): string {
+  if (!translatedCodes.has(p.code)) return detail(p);
+  const node = ctx.nodes.find((n) => n.id === p.nodeId);
+  const def = node ? ctx.manifest.get(node.data.nodeType) : undefined;
+  const port = p.port && node ? outputPorts(def, node.data.config).find((x) => x.id === p.port) : undefined;
+  const portLabel = port ? (typeof port.label === 'string' ? port.label : pickLabel(port.label, ctx.lng, port.id)) : (p.port ?? '');
+  return t(problemKey(p.code), { node: nodeDisplayName(p.nodeId, ctx) ?? '', port: portLabel, defaultValue: detail(p) });
+}
+
+/** Where the problem is, for the checklist: the node's name and the field's label. */
+export function problemLocation(p: Problem, t: TFunction, ctx: ProblemContext): string {
+  const where = nodeDisplayName(p.nodeId, ctx) ?? t('problems.wholeFlow');
+  if (!p.field) return where;
+  const last = p.field.split('.').filter((s) => !/^\d+$/.test(s)).pop() ?? p.field;
+  return `${where} · ${t(`fields.${last}`, { defaultValue: last })}`;
+}

@@ -1,0 +1,59 @@
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import i18n from 'i18next';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import '../i18n';
+import type { JsonSchema } from './schemaForm';
+import { SchemaForm } from './SchemaForm';
+
+const waitForEvent: JsonSchema = {
+  type: 'object',
+  properties: {
+    event: { default: 'message.received', type: 'string', enum: ['message.received', 'message.read', 'order.created'] },
+    channel: { default: 'any', anyOf: [{ type: 'string', enum: ['email', 'whatsapp', 'sms'] }, { type: 'string', const: 'any' }] },
+    keywords: { default: [], type: 'array', items: { type: 'string', minLength: 1 } },
+    timeout: { type: 'object', properties: { amount: { type: 'integer', minimum: 1 }, unit: { type: 'string', enum: ['minutes', 'hours', 'days', 'weeks'] } }, required: ['amount', 'unit'] },
+  },
+  required: ['timeout'],
+};
+
+describe('SchemaForm', () => {
+  beforeAll(async () => {
+    await i18n.changeLanguage('en');
+    // widgets load their pick lists (tags, users…); answer with empty lists
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ items: [] }), { status: 200 })));
+  });
+  afterEach(cleanup);
+
+  it('renders widgets from the schema and hints, with translated labels, and reports changes', () => {
+    const onChange = vi.fn();
+    const value = { event: 'message.received', channel: 'any', keywords: [], timeout: { amount: 3, unit: 'days' } };
+    render(<SchemaForm idPrefix="t" schema={waitForEvent} ui={{ timeout: { widget: 'duration' }, keywords: { widget: 'tags' } }} value={value} onChange={onChange} />);
+    expect(screen.getByLabelText('Event')).toHaveProperty('value', 'message.received');
+    expect(screen.getByRole('option', { name: 'Customer replied' })).toBeTruthy();
+    expect(screen.getByRole('option', { name: 'Any' })).toBeTruthy();
+    const amount = screen.getByLabelText('Amount') as HTMLInputElement;
+    expect(amount.value).toBe('3');
+    expect(amount.className).toContain('nodrag');
+    fireEvent.change(amount, { target: { value: '5' } });
+    expect(onChange).toHaveBeenLastCalledWith({ ...value, timeout: { amount: 5, unit: 'days' } });
+    fireEvent.change(screen.getByLabelText('Unit'), { target: { value: 'hours' } });
+    expect(onChange).toHaveBeenLastCalledWith({ ...value, timeout: { amount: 3, unit: 'hours' } });
+  });
+
+  it('shows the problems of a field under it', () => {
+    render(
+      <SchemaForm idPrefix="p" schema={{ type: 'object', properties: { body: { type: 'string' } }, required: ['body'] }} ui={{ body: { widget: 'template' } }} value={{ body: '' }} onChange={() => {}}
+        problems={[{ nodeId: 'x', field: 'body', code: 'node.invalid_config', message: 'body: Write the message' }]} />,
+    );
+    expect(screen.getByRole('alert').textContent).toBe('Write the message');
+    expect(screen.getByRole('button', { name: '{name}' })).toBeTruthy();
+  });
+
+  it('switches labels with the language', async () => {
+    render(<SchemaForm idPrefix="l" schema={waitForEvent} ui={{ timeout: { widget: 'duration' } }} value={{ timeout: { amount: 3, unit: 'days' } }} onChange={() => {}} />);
+    await act(() => i18n.changeLanguage('zh-TW'));
+    expect(screen.getByText('最長等待')).toBeTruthy();
+    expect(screen.getByRole('option', { name: '天' })).toBeTruthy();
+    await act(() => i18n.changeLanguage('en'));
+  });
+});
