@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, count, eq } from 'drizzle-orm';
+import { and, count, eq, isNull } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import { createTestApp, type TestApp, type TestUser } from '../http/testing.js';
 import { maskEmail, maskPhone } from './access.js';
@@ -229,6 +229,45 @@ describe('customers API', () => {
     expect(res.body.customer.phone).toBe('+886912345678');
     expect(res.body.timeline.length).toBeGreaterThanOrEqual(4);
     expect(await auditCount('customer.export', id)).toBe(before + 1);
+  });
+
+  it('exports the filtered list as CSV: formula injection neutralised, masked without the right, audited', async () => {
+    const evil = await t.http.post('/api/customers').set(admin.auth).send({ fullName: '=HYPERLINK("http://x","click")', company: '@SUM(A1)', phone: '+886 912 000 111', tier: 'C', ownerId: agentA.id, teamId: teamA });
+    expect(evil.status).toBe(201);
+    expect((await t.http.get('/api/customers/export.csv').set(viewer.auth)).status).toBe(403);
+    expect((await t.http.get('/api/customers/export.csv').set(agentA.auth)).status).toBe(403);
+    const res = await t.http.get('/api/customers/export.csv?tier=C').set(manager.auth).buffer(true).parse((r, cb) => {
+      let data = '';
+      r.setEncoding('utf8');
+      r.on('data', (d: string) => (data += d));
+      r.on('end', () => cb(null, data));
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toContain('text/csv');
+    const text = res.body as string;
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    const lines = text.slice(1).trim().split('\r\n');
+    expect(lines[0]!.startsWith('id,fullName,company')).toBe(true);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(`"'=HYPERLINK(""http://x"",""click"")"`);
+    expect(lines[1]).toContain(`'@SUM(A1)`);
+    expect(lines[1]).toContain('+886912000111');
+    const [entry] = await t.db.db
+      .select()
+      .from(schema.auditLog)
+      .where(and(eq(schema.auditLog.action, 'customer.export'), eq(schema.auditLog.actorId, manager.id), isNull(schema.auditLog.entityId)));
+    expect(entry!.details).toMatchObject({ count: 1, masked: false });
+    // an agent with the export right but not the unmask right gets masked phones
+    const exporter = await t.user('agent', { teamId: teamA, rights: ['customers.export'] });
+    const masked = await t.http.get('/api/customers/export.csv?tier=C').set(exporter.auth).buffer(true).parse((r, cb) => {
+      let data = '';
+      r.setEncoding('utf8');
+      r.on('data', (d: string) => (data += d));
+      r.on('end', () => cb(null, data));
+    });
+    expect(masked.body).toContain('+886***111');
+    expect(masked.body).not.toContain('+886912000111');
+    await t.db.db.delete(schema.customers).where(eq(schema.customers.id, evil.body.id));
   });
 
   it('merges a duplicate: empty fields filled, conflicts kept on the timeline, audited', async () => {

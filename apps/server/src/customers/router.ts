@@ -6,7 +6,8 @@ import { hasRight, RIGHTS, type AuthUser } from '../http/auth.js';
 import { writeAudit } from '../http/audit.js';
 import { badRequest, forbidden, notFound } from '../http/errors.js';
 import { createApiRouter } from '../http/route.js';
-import { assertCanEdit, canSee, hiddenCustomFields, visibleTo } from './access.js';
+import { assertCanEdit, canSee, hiddenCustomFields, seesContacts, visibleTo } from './access.js';
+import { createCsvWriter } from '@nudge/customer-import';
 import {
   CustomerCreate,
   CustomerListQuery,
@@ -62,7 +63,39 @@ const sortColumn = {
   '-lastInteractionAt': sql`${c.lastInteractionAt} desc nulls last`,
 } as const;
 
+
+type ListFilters = Omit<z.infer<typeof CustomerListQuery>, 'sort' | 'page' | 'pageSize'>;
+
+async function listWhereFor(ctx: AppContext, query: ListFilters, user: AuthUser, now: Date): Promise<SQL | undefined> {
+  const conds: (SQL | undefined)[] = [visibleTo(user)];
+  if (query.archived === 'false') conds.push(isNull(c.archivedAt));
+  if (query.archived === 'true') conds.push(isNotNull(c.archivedAt));
+  if (query.ownerId) conds.push(eq(c.ownerId, query.ownerId));
+  if (query.teamId) conds.push(eq(c.teamId, query.teamId));
+  if (query.tier) conds.push(eq(c.tier, query.tier));
+  if (query.q) {
+    const like = `%${escapeLike(query.q)}%`;
+    const digits = query.q.replace(/\D/g, '').replace(/^0+/, '');
+    conds.push(
+      or(
+        ilike(c.fullName, like),
+        ilike(c.company, like),
+        ilike(c.email, like),
+        digits.length >= 4 ? sql`${c.phone} like ${`%${digits}%`}` : undefined,
+      ),
+    );
+  }
+  for (const tag of query.tag ?? []) {
+    conds.push(sql`exists (select 1 from customer_tags ct join tags t on t.id = ct.tag_id
+      where ct.customer_id = ${c.id} and lower(t.name) = lower(${tag})
+      and (ct.expires_at is null or ct.expires_at > ${now.toISOString()}::timestamptz))`);
+  }
+  if (query.segmentId) conds.push(await segmentCondition(ctx, query.segmentId, now));
+  return and(...conds);
+}
+
 export function createCustomersRouter(ctx: AppContext) {
+  const listWhere = (query: ListFilters, user: AuthUser, now: Date) => listWhereFor(ctx, query, user, now);
   const { router, route } = createApiRouter(ctx, '/api/customers', 'Customers');
   const db = () => ctx.db.db;
 
@@ -121,31 +154,7 @@ export function createCustomersRouter(ctx: AppContext) {
     response: z.object({ items: z.array(CustomerOut), total: z.number(), page: z.number(), pageSize: z.number() }),
     handler: async ({ query, user }) => {
       const now = nowOf(ctx);
-      const conds: (SQL | undefined)[] = [visibleTo(user)];
-      if (query.archived === 'false') conds.push(isNull(c.archivedAt));
-      if (query.archived === 'true') conds.push(isNotNull(c.archivedAt));
-      if (query.ownerId) conds.push(eq(c.ownerId, query.ownerId));
-      if (query.teamId) conds.push(eq(c.teamId, query.teamId));
-      if (query.tier) conds.push(eq(c.tier, query.tier));
-      if (query.q) {
-        const like = `%${escapeLike(query.q)}%`;
-        const digits = query.q.replace(/\D/g, '').replace(/^0+/, '');
-        conds.push(
-          or(
-            ilike(c.fullName, like),
-            ilike(c.company, like),
-            ilike(c.email, like),
-            digits.length >= 4 ? sql`${c.phone} like ${`%${digits}%`}` : undefined,
-          ),
-        );
-      }
-      for (const tag of query.tag ?? []) {
-        conds.push(sql`exists (select 1 from customer_tags ct join tags t on t.id = ct.tag_id
-          where ct.customer_id = ${c.id} and lower(t.name) = lower(${tag})
-          and (ct.expires_at is null or ct.expires_at > ${now.toISOString()}::timestamptz))`);
-      }
-      if (query.segmentId) conds.push(await segmentCondition(ctx, query.segmentId, now));
-      const where = and(...conds);
+      const where = await listWhere(query, user, now);
       const [totalRow] = await db().select({ n: count() }).from(c).where(where);
       const rows = await db()
         .select()
@@ -181,6 +190,72 @@ export function createCustomersRouter(ctx: AppContext) {
       assertCanEdit(user);
       const row = await createCustomer(ctx, user, body);
       return presentCustomer(row, [], user, await loadFieldDefinitions(db()));
+    },
+  });
+
+  // ---- CSV export of a filtered list (formula-injection safe, RFC 4180); audited
+  route({
+    method: 'get',
+    path: '/export.csv',
+    summary: 'Export customers matching the list filters as CSV (masked as your role requires); audited',
+    query: CustomerListQuery.omit({ sort: true, page: true, pageSize: true }),
+    produces: 'text/csv',
+    handler: async ({ query, user, res }) => {
+      if (!hasRight(user, RIGHTS.export) || user.role === 'viewer') {
+        throw forbidden(`Exporting customers needs the "${RIGHTS.export}" right (admins and managers have it).`);
+      }
+      const now = nowOf(ctx);
+      const where = await listWhere(query, user, now);
+      const defs = await loadFieldDefinitions(db());
+      const hidden = hiddenCustomFields(user, fieldRightsOf(defs));
+      const customKeys = [...defs.keys()].filter((k) => !hidden.has(k)).sort();
+      const headers = [
+        'id', 'fullName', 'company', 'industry', 'phone', 'phoneRaw', 'email', 'whatsappId', 'tier', 'ownerId', 'teamId',
+        'budgetMin', 'budgetMax', 'budgetCurrency', 'timezone', 'birthday', 'points', 'membershipTier', 'totalSpend',
+        'firstContactAt', 'lastFollowUpAt', 'lastInteractionAt', 'priority', 'winProbability', 'optOutEmail',
+        'optOutWhatsapp', 'optOutSms', 'optOutPhone', 'tags', ...customKeys.map((k) => `custom.${k}`),
+      ] as const;
+      res.status(200);
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="customers-${now.toISOString().slice(0, 10)}.csv"`);
+      const writer = createCsvWriter(headers, { bom: true });
+      writer.stream.pipe(res);
+      let after: string | undefined;
+      let exported = 0;
+      for (;;) {
+        const rows = await db()
+          .select()
+          .from(c)
+          .where(and(where, after ? sql`${c.id} > ${after}::uuid` : undefined))
+          .orderBy(asc(c.id))
+          .limit(2000);
+        if (rows.length === 0) break;
+        const tags = await tagsOf(db(), rows.map((r) => r.id), now);
+        for (const r of rows) {
+          const p = presentCustomer(r, tags.get(r.id) ?? [], user, defs);
+          const line = [
+            p.id, p.fullName, p.company, p.industry, p.phone, p.phoneRaw, p.email, p.whatsappId, p.tier, p.ownerId, p.teamId,
+            p.budgetMin, p.budgetMax, p.budgetCurrency, p.timezone, p.birthday, p.points, p.membershipTier, p.totalSpend,
+            p.firstContactAt, p.lastFollowUpAt, p.lastInteractionAt, p.priority, p.winProbability, p.optOutEmail,
+            p.optOutWhatsapp, p.optOutSms, p.optOutPhone, p.tags.map((t) => t.name),
+            ...customKeys.map((k) => {
+              const v = p.customFields[k];
+              return v === undefined || v === null ? null : typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean);
+            }),
+          ];
+          if (!writer.write(line)) await new Promise((resolve) => writer.stream.once('drain', resolve));
+        }
+        exported += rows.length;
+        after = rows.at(-1)!.id;
+      }
+      await writeAudit(db(), user, {
+        action: 'customer.export',
+        entityType: 'customer',
+        fields: [...headers],
+        details: { count: exported, filters: query, masked: !seesContacts(user) },
+      });
+      writer.end();
+      await new Promise<void>((resolve) => res.on('finish', () => resolve()));
     },
   });
 
