@@ -42,6 +42,8 @@ export const customerTags = pgTable(
       .references(() => tags.id, { onDelete: 'cascade' }),
     addedAt: timestamp('added_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
+    /** When the tag's reminder (tags.reminder_after_hours) was issued; null = not yet. */
+    remindedAt: timestamp('reminded_at', { withTimezone: true }),
     addedBy: uuid('added_by').references(() => users.id, { onDelete: 'set null' }),
     /** Who or what added it: `user`, `import`, `flow:<id>`… */
     source: text('source'),

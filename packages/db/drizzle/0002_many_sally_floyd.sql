@@ -1,0 +1,1 @@
+ALTER TABLE "customer_tags" ADD COLUMN "reminded_at" timestamp with time zone;
