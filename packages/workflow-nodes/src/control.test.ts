@@ -37,6 +37,12 @@ describe('@nudge/workflow-nodes/control', () => {
     expect(reached.some((f) => f.startsWith('nodes/actions/') || f.startsWith('nodes/conditions/') || f.startsWith('testing/'))).toBe(false);
     expect(reached).toContain('graph/plan.ts');
   });
+  it('keeps the shared validator browser-safe: no Node built-ins, no I/O libraries', () => {
+    const { files, packages } = importGraph(join(here, 'graph', 'index.ts'));
+    expect([...packages].filter((p) => !['zod', 'luxon', 'croner'].includes(p))).toEqual([]);
+    expect([...files].some((f) => f.includes('/testing/'))).toBe(false);
+  });
+
   it('finds control nodes by plan key only', () => {
     expect(controlNode('control.wait@1')).toBe(controlNodes[0]);
     expect(controlNode('action.send_message@1')).toBeUndefined();

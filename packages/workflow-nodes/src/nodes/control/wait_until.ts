@@ -22,7 +22,7 @@ const config = z
     timezone: z
       .string()
       .default('customer')
-      .refine((z) => z === 'customer' || isValidTimezone(z), 'Pick "customer" or a timezone from the list'),
+      .refine((zone) => zone === 'customer' || isValidTimezone(zone), 'Pick "customer" or a timezone from the list'),
     /** datetime: a local date and time, 2026-12-24T09:00 */
     at: z.string().default(''),
     /** business_hours / time_of_day (and preferred_slot's fallback) */
