@@ -105,7 +105,7 @@ interface Evidence {
   c?: number;
 }
 
-function weigh(a: PreparedIdentity, b: PreparedIdentity, known: KnownContacts, n: number): Evidence {
+function weigh(a: PreparedIdentity, b: PreparedIdentity, known: KnownContacts, n: number, companies?: Map<string, number>): Evidence {
   const x = a.identity;
   const phoneEq = !!x.phone && known.phones.has(x.phone);
   const emailEq = !!x.email && known.emails.has(x.email);
@@ -118,7 +118,11 @@ function weigh(a: PreparedIdentity, b: PreparedIdentity, known: KnownContacts, n
     return { score: n >= needed ? 0.85 + 0.15 * n : 0.5 * n, phoneEq, emailEq, phoneDiff, emailDiff, n };
   }
   if (!a.companyKey || !b.companyKey) return { score: 0.8 * n, phoneEq, emailEq, phoneDiff, emailDiff, n };
-  const c = similarity(a.companyKey, b.companyKey);
+  let c = companies?.get(b.companyKey);
+  if (c === undefined) {
+    c = similarity(a.companyKey, b.companyKey);
+    companies?.set(b.companyKey, c);
+  }
   const score = 0.55 * n + 0.45 * c - (phoneDiff ? 0.1 : 0) - (emailDiff ? 0.05 : 0);
   return { score: Math.max(0, score), phoneEq, emailEq, phoneDiff, emailDiff, n, c };
 }
@@ -150,7 +154,9 @@ function blockKeys(p: PreparedIdentity): string[] {
   if (p.identity.phone) keys.push(`p:${p.identity.phone}`);
   if (p.identity.email) keys.push(`e:${p.identity.email}`);
   if (!p.compact) return keys;
-  keys.push(`n:${p.nameKey}`, `c:${p.compact}`);
+  keys.push(`n:${p.nameKey}`);
+  // Chinese names are written with or without a space between family and given name.
+  if (p.han) keys.push(`c:${p.compact}`);
   if (!p.han && p.tokens.length >= 3 && p.tokens.length <= 4) {
     // "María García López" is also found as "María García" (a second surname left out).
     const sorted = [...p.tokens].sort();
@@ -174,6 +180,10 @@ function blockKeys(p: PreparedIdentity): string[] {
   return keys;
 }
 
+export interface IndexMatch<T> extends MatchResult {
+  ref: T;
+}
+
 /** An in-memory index of known customers (existing ones and rows already read) to find duplicates in. */
 interface Entry<T> {
   prepared: PreparedIdentity;
@@ -188,9 +198,13 @@ export class DuplicateIndex<T> {
   private readonly contacts = new Map<T, { phones: Set<string>; emails: Set<string> }>();
   constructor(readonly threshold = DEFAULT_MATCH_THRESHOLD) {}
 
-  /** Adds an identity; the same ref may be added several times (one per known variant). */
-  add(identity: Identity, ref: T): void {
-    const prepared = prepareIdentity(identity);
+  /**
+   * Adds an identity; the same ref may be added several times (one per known variant).
+   * Pass a PreparedIdentity (prepareIdentity) to fold a name once for findBest and add.
+   */
+  add(identity: Identity | PreparedIdentity, ref: T): void {
+    const prepared = 'tokens' in identity ? identity : prepareIdentity(identity);
+    identity = prepared.identity;
     let known = this.contacts.get(ref);
     if (!known) this.contacts.set(ref, (known = { phones: new Set(), emails: new Set() }));
     if (identity.phone) known.phones.add(identity.phone);
@@ -204,19 +218,20 @@ export class DuplicateIndex<T> {
   }
 
   /** The best-scoring known customer at or above the threshold. */
-  findBest(identity: Identity): IndexMatch<T> | undefined {
-    const prepared = prepareIdentity(identity);
+  findBest(identity: Identity | PreparedIdentity): IndexMatch<T> | undefined {
+    const prepared = 'tokens' in identity ? identity : prepareIdentity(identity);
     let best: { entry: Entry<T>; evidence: Evidence } | undefined;
     const stamp = ++this.searches;
     // Many entries share a spelling of the name: compare each spelling once.
     const names = new Map<string, number>();
+    const companies = new Map<string, number>();
     for (const key of blockKeys(prepared)) {
       for (const entry of this.blocks.get(key) ?? []) {
         if (entry.stamp === stamp) continue;
         entry.stamp = stamp;
         let n = names.get(entry.prepared.nameKey);
         if (n === undefined) names.set(entry.prepared.nameKey, (n = nameSimilarity(prepared, entry.prepared)));
-        const evidence = weigh(prepared, entry.prepared, this.contacts.get(entry.ref)!, n);
+        const evidence = weigh(prepared, entry.prepared, this.contacts.get(entry.ref)!, n, companies);
         if (evidence.score >= this.threshold && (!best || evidence.score > best.evidence.score)) best = { entry, evidence };
       }
     }

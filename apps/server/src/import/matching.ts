@@ -4,7 +4,7 @@
  * non-empty value: differing values become conflicts).
  */
 import { randomUUID } from 'node:crypto';
-import { DuplicateIndex, mergeCustomer, type FieldConflict, type ImportedCustomer } from '@nudge/customer-import';
+import { DuplicateIndex, mergeCustomer, prepareIdentity, type FieldConflict, type ImportedCustomer } from '@nudge/customer-import';
 import type { ValidRow } from './reading.js';
 
 export interface ExistingCustomer {
@@ -67,7 +67,8 @@ export async function planMerges(
   const matches: { row: ValidRow; ref: Ref | undefined; own?: NewCustomerPlan; score: number; reasons: string[] }[] = [];
   const created: NewCustomerPlan[] = [];
   rows.forEach((row, i) => {
-    const found = index.findBest(row.customer);
+    const prepared = prepareIdentity(row.customer);
+    const found = index.findBest(prepared);
     let ref = found?.ref;
     let own: NewCustomerPlan | undefined;
     if (!ref) {
@@ -87,7 +88,7 @@ export async function planMerges(
     }
     matches.push({ row, ref: found ? ref : undefined, own, score: found?.score ?? 0, reasons: found?.reasons ?? [] });
     // Index every variant of the customer, so a later row can match any of them.
-    index.add(row.customer, ref);
+    index.add(prepared, ref);
     if (onProgress && i % 1000 === 999) onProgress(i + 1);
   });
 
