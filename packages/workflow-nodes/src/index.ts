@@ -27,3 +27,4 @@ export { goalFilter } from './nodes/control/goal.js';
 export * from './time/sending.js';
 export { nodeCategories } from './categories.js';
 export { runActivityNode, triggerMatchesEvent } from './runtime.js';
+export { simulatePlan, type SimulatedStep, type SimulationOptions, type SimulationResult } from './simulate.js';
