@@ -130,6 +130,9 @@ describe('POST /api/import', () => {
     expect(audit.map((a) => a.action).sort()).toEqual(['customer.import', 'customer.merge', 'customer.merge']);
     expect(imported.at(-1)).toMatchObject({ importId: job.id, createdIds: expect.arrayContaining([daming.id]), updatedIds: [existing!.id] });
     expect(t.events.filter((e) => e.type === 'customer.created' && e.customerId === daming.id)).toHaveLength(1);
+    expect(t.events.filter((e) => e.type === 'customer.updated' && e.customerId === existing!.id)).toEqual([
+      { type: 'customer.updated', customerId: existing!.id, changes: [{ field: 'email', old: null, new: 'maria@telefonica.es' }] },
+    ]);
   });
 
   it('all-or-nothing: a bad row fails the import with its line and writes nothing', async () => {

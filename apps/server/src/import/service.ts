@@ -417,12 +417,26 @@ export async function runImportJob(ctx: AppContext, jobId: string, actor: AuthUs
         [jobId, rowsTotal, JSON.stringify(report)],
       );
       await tx.query(`delete from import_uploads where id = $1`, [upload.id]);
-      return { createdIds: plan.created.map((p) => p.id), updatedIds: plan.updated.filter((p) => p.filled.size || p.conflicts.length).map((p) => p.id) };
+      const API_FIELD: Record<string, string> = { name: 'fullName', whatsapp: 'whatsappId', products: 'productsOfInterest' };
+      const changes = plan.updated.flatMap((p) => {
+        const list = [...p.filled]
+          .filter((f) => f !== 'notes' && f !== 'tags')
+          .map((f) => {
+            const key = f.startsWith('custom:') ? f.slice(7) : f;
+            const before = f.startsWith('custom:') ? p.before.custom[key] : (p.before as unknown as Record<string, unknown>)[f];
+            const after = f.startsWith('custom:') ? p.customer.custom[key] : (p.customer as unknown as Record<string, unknown>)[f];
+            return { field: f.startsWith('custom:') ? `customFields.${key}` : (API_FIELD[f] ?? f), old: before ?? null, new: after ?? null };
+          });
+        return list.length ? [{ customerId: p.id, changes: list }] : [];
+      });
+      return { createdIds: plan.created.map((p) => p.id), updatedIds: plan.updated.filter((p) => p.filled.size || p.conflicts.length).map((p) => p.id), changes };
     });
     live.delete(jobId);
 
     // After commit: tell the flow engine (unless this was a backfill).
     const events: DomainEvent[] = summary.createdIds.map((customerId) => ({ type: 'customer.created', customerId, source: 'import', backfill: job.backfill }));
+    // Field changes may trigger flows ("field changed"): not during a backfill.
+    if (!job.backfill) for (const c of summary.changes) events.push({ type: 'customer.updated', customerId: c.customerId, changes: c.changes });
     await emitEvents(ctx, events);
     if (!job.backfill) emitCustomersImported({ importId: jobId, createdIds: summary.createdIds, updatedIds: summary.updatedIds, at: new Date() });
   } catch (err) {
