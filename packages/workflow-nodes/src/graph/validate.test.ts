@@ -116,6 +116,23 @@ describe('validateGraph', () => {
     ]);
   });
 
+  it('checks field names in conditions and field steps when the field lists are given', () => {
+    const g = followUpFlow();
+    g.nodes.push(
+      step('check', 'condition.if_else@1', {
+        condition: { type: 'and', conditions: [{ type: 'field', field: 'tire', operator: 'eq', value: 'A' }, { type: 'days_since', field: 'lastFollowUpAt', operator: 'more_than', days: 30 }] },
+      }),
+      step('set', 'action.update_field@1', { field: 'custom.stge', value: 'trial' }),
+    );
+    g.edges.push(edge('task', 'next', 'check'), edge('check', 'true', 'set'), edge('check', 'false', 'done'));
+    const problems = validateGraph(g, { customerFields: ['tier', 'lastFollowUpAt'], customFields: ['stage'] });
+    expect(problems.map((p) => [p.nodeId, p.field, p.code])).toEqual([
+      ['check', 'condition.conditions.0.field', 'reference.unknown_field'],
+      ['set', 'field', 'reference.unknown_field'],
+    ]);
+    expect(problems[0]!.message).toBe('The field "tire" does not exist. Pick one of: tier, lastFollowUpAt.');
+  });
+
   it('requires every branch of switches and A/B splits, from the config', () => {
     const g = followUpFlow();
     g.nodes.push(step('split', 'control.ab_split@1', { variants: [{ id: 'a', label: 'A', percent: 50 }, { id: 'b', label: 'B', percent: 50 }] }));

@@ -34,8 +34,10 @@ export interface ValidateOptions {
   segments?: readonly { id: string; name?: string }[];
   /** published flows; when given, flowId references are checked */
   flows?: readonly { id: string; name?: string }[];
-  /** custom field keys; when given, {custom.x} variables must name one */
+  /** custom field keys; when given, {custom.x} variables and `custom.x` field references must name one */
   customFields?: readonly string[];
+  /** customer field names (tier, industry, lastFollowUpAt…); when given, field references must name one */
+  customerFields?: readonly string[];
 }
 
 export interface ResolvedNode {
@@ -86,6 +88,18 @@ function collectReferences(value: unknown, key: string, path: string[] = [], int
     for (const [k, v] of Object.entries(value)) {
       if (k === key && typeof v === 'string' && v) into.push({ path: [...path, k].join('.'), id: v });
       else collectReferences(v, key, [...path, k], into);
+    }
+  }
+  return into;
+}
+
+/** Every `field` a config names: condition leaves, update-field, field-changed and date triggers. */
+function collectFieldReferences(value: unknown, path: string[] = [], into: { path: string; field: string }[] = []) {
+  if (Array.isArray(value)) value.forEach((v, i) => collectFieldReferences(v, [...path, String(i)], into));
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'field' && typeof v === 'string' && v) into.push({ path: [...path, k].join('.'), field: v });
+      else collectFieldReferences(v, [...path, k], into);
     }
   }
   return into;
@@ -337,6 +351,20 @@ export function analyzeGraph(input: unknown, options: ValidateOptions = {}): Gra
             message: `The ${what} "${ref.id}" does not exist (deleted?). Pick another ${what}.`,
           });
         }
+      }
+    }
+    if (options.customerFields || options.customFields) {
+      for (const ref of collectFieldReferences(config)) {
+        const custom = ref.field.startsWith('custom.');
+        const list = custom ? options.customFields : options.customerFields;
+        const name = custom ? ref.field.slice('custom.'.length) : ref.field;
+        if (!list || list.includes(name)) continue;
+        problems.push({
+          nodeId: r.node.id,
+          field: ref.path,
+          code: 'reference.unknown_field',
+          message: `The ${custom ? 'custom field' : 'field'} "${name}" does not exist. Pick one of: ${list.slice(0, 20).join(', ') || 'none'}.`,
+        });
       }
     }
     if (templates) {
