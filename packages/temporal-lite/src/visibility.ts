@@ -101,9 +101,11 @@ export function compileListQuery(namespace: string, query: string | undefined): 
     if (f.t !== 'id') throw invalidArgument(`invalid query: expected a field name, found '${f.v}'`);
     const field = f.v;
     const col = COLUMNS[field.toLowerCase()];
-    const saText = `(search_attributes->>${param(field)})`;
-    const saJson = `(search_attributes->${param(field)})`;
-    const lhs = col ? col.col : saText;
+    let saKey: string | undefined;
+    const key = () => (saKey ??= param(field));
+    const saText = () => `(search_attributes->>${key()}::text)`;
+    const saJson = () => `(search_attributes->${key()}::text)`;
+    const lhs = col ? col.col : saText();
     if (kw('IS')) {
       next();
       const not = kw('NOT') ? (next(), true) : false;
@@ -119,7 +121,7 @@ export function compileListQuery(namespace: string, query: string | undefined): 
       const items: string[] = [];
       for (;;) {
         const v = value();
-        items.push(col ? `${lhs} = ${operand(field, v).sql}` : `${saJson} @> ${param(JSON.stringify(v))}::jsonb`);
+        items.push(col ? `${lhs} = ${operand(field, v).sql}` : `${saJson()} @> ${param(JSON.stringify(v))}::jsonb`);
         const t = next();
         if (t.t === 'rp') break;
         if (t.t !== 'comma') throw invalidArgument(`invalid query: expected , or ) in IN list, found '${t.v}'`);
@@ -138,7 +140,7 @@ export function compileListQuery(namespace: string, query: string | undefined): 
       next();
       const b = value();
       if (col) return `${negate ? 'NOT ' : ''}(${lhs} BETWEEN ${operand(field, a).sql} AND ${operand(field, b).sql})`;
-      return `${negate ? 'NOT ' : ''}((${saText})::numeric BETWEEN ${param(a)}::numeric AND ${param(b)}::numeric)`;
+      return `${negate ? 'NOT ' : ''}((${saText()})::numeric BETWEEN ${param(a)}::numeric AND ${param(b)}::numeric)`;
     }
     if (negate) throw invalidArgument('invalid query: NOT is only supported as NOT IN / NOT BETWEEN / NOT STARTS_WITH');
     const op = next();
@@ -146,10 +148,10 @@ export function compileListQuery(namespace: string, query: string | undefined): 
     const v = value();
     const sqlOp = op.v === '<>' ? '!=' : op.v;
     if (col) return `${lhs} ${sqlOp} ${operand(field, v).sql}`;
-    if (sqlOp === '=') return `${saJson} @> ${param(JSON.stringify(v))}::jsonb`;
-    if (sqlOp === '!=') return `NOT coalesce(${saJson} @> ${param(JSON.stringify(v))}::jsonb, false)`;
-    if (typeof v === 'number') return `(${saText})::numeric ${sqlOp} ${param(v)}::numeric`;
-    return `${saText} ${sqlOp} ${param(v)}`;
+    if (sqlOp === '=') return `${saJson()} @> ${param(JSON.stringify(v))}::jsonb`;
+    if (sqlOp === '!=') return `NOT coalesce(${saJson()} @> ${param(JSON.stringify(v))}::jsonb, false)`;
+    if (typeof v === 'number') return `(${saText()})::numeric ${sqlOp} ${param(v)}::numeric`;
+    return `${saText()} ${sqlOp} ${param(v)}`;
   }
 
   function primary(): string {

@@ -2,7 +2,7 @@
 import {
   ApplicationFailure, CancellationScope, ParentClosePolicy, condition, continueAsNew, defineQuery, defineSignal,
   executeChild, isCancellation, proxyActivities, setHandler, sleep, startChild, upsertMemo, upsertSearchAttributes,
-  workflowInfo, patched, getExternalWorkflowHandle,
+  workflowInfo, patched, ChildWorkflowCancellationType,
 } from '@temporalio/workflow';
 import type * as acts from './activities.js';
 
@@ -116,12 +116,10 @@ export async function parent(n: number): Promise<string> {
   const ok = await executeChild(child, { args: [n], workflowId: `${workflowInfo().workflowId}-child` });
   let failure = '';
   try { await executeChild(child, { args: [-1], workflowId: `${workflowInfo().workflowId}-child-bad` }); } catch (err: any) { failure = err.cause?.message ?? err.message; }
-  const handle = await startChild(blockedChild, { workflowId: `${workflowInfo().workflowId}-child-blocked`, cancellationType: 'WAIT_CANCELLATION_COMPLETED' as any });
   let cancelled = '';
   const scope = new CancellationScope();
-  const p = scope.run(() => handle.result());
+  const p = scope.run(() => executeChild(blockedChild, { workflowId: `${workflowInfo().workflowId}-child-blocked`, cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED }));
   await sleep(10);
-  void getExternalWorkflowHandle;
   scope.cancel();
   try { await p; } catch (err: any) { cancelled = isCancellation(err) ? 'child cancelled' : err.message; }
   return `${ok}|${failure}|${cancelled}`;
@@ -161,9 +159,9 @@ export async function withMemo(): Promise<string> {
   return 'ok';
 }
 
-let failuresLeft = 1;
 export async function wftFailsOnce(): Promise<string> {
-  if (patched('never') && failuresLeft-- > 0) throw new Error('workflow task failure on purpose');
+  // the first task sees 3 events; after its failure the retry sees WorkflowTaskFailed and more
+  if (patched('wft-fails-once') && workflowInfo().historyLength <= 3) throw new Error('workflow task failure on purpose');
   return 'recovered';
 }
 
