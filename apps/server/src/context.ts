@@ -14,7 +14,8 @@ export type DomainEvent =
     }
   | { type: 'customer.erased'; customerId: string }
   | { type: 'tag.added'; customerId: string; tagId: string; tagName: string; expiresAt: Date | null }
-  | { type: 'tag.removed'; customerId: string; tagId: string; tagName: string; reason: 'manual' | 'expired' };
+  | { type: 'tag.removed'; customerId: string; tagId: string; tagName: string; reason: 'manual' | 'expired' }
+  | { type: 'tag.reminder_due'; customerId: string; tagId: string; tagName: string; ownerId: string | null };
 
 export interface AppContext {
   db: DbHandle;

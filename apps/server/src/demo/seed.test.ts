@@ -3,6 +3,7 @@ import { count, isNotNull } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import { createTestApp, type TestApp } from '../http/testing.js';
 import { seedDemoData } from './seed.js';
+import { prepareCustomerData } from './startup.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -47,5 +48,27 @@ describe('demo data', () => {
     expect(list.body.total).toBeGreaterThan(0);
     expect(list.body.items.every((c: { timezone: string }) => c.timezone === 'Europe/Madrid')).toBe(true);
     expect(list.body.items.every((c: { masked: boolean }) => c.masked)).toBe(true);
+  });
+
+  it('prepareCustomerData: first-run admin from env, demo data on an empty database only', async () => {
+    const fresh = await createTestApp();
+    try {
+      const env = { NUDGE_ADMIN_EMAIL: 'Boss@Example.com', NUDGE_ADMIN_PASSWORD: 'boss-password', NUDGE_DEMO_CUSTOMERS: '40' };
+      expect((await prepareCustomerData(fresh.db, env)).demo).toMatchObject({ skipped: false, customers: 40 });
+      expect((await prepareCustomerData(fresh.db, env)).demo).toMatchObject({ skipped: true });
+      const login = await fresh.http.post('/api/auth/login').send({ email: 'boss@example.com', password: 'boss-password' });
+      expect(login.status).toBe(200);
+      expect(login.body.user.role).toBe('admin');
+      const none = await createTestApp();
+      try {
+        expect((await prepareCustomerData(none.db, { NUDGE_DEMO_DATA: '0' })).demo).toBeNull();
+        const [n] = await none.db.db.select({ n: count() }).from(schema.customers);
+        expect(n!.n).toBe(0);
+      } finally {
+        await none.close();
+      }
+    } finally {
+      await fresh.close();
+    }
   });
 });

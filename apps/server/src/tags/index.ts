@@ -1,3 +1,4 @@
 /** Tags for the rest of the server: flow actions (add/remove with expiry) and the expiry job. */
-export { addTag, removeTag, expireTags, findTag, tagsExpiringWithin, tagHealth, type AddTagOptions } from './service.js';
+export { addTag, removeTag, expireTags, issueTagReminders, findTag, tagsExpiringWithin, tagHealth, type AddTagOptions } from './service.js';
 export { createTagsRouter, createCustomerTagsRouter } from './router.js';
+export { startCustomerJobs, runCustomerJobs } from './jobs.js';

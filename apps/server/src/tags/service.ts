@@ -49,7 +49,7 @@ export async function addTag(ctx: AppContext, actor: AuthUser | null, customerId
       .values({ customerId, tagId: tag.id, addedAt: now, expiresAt, addedBy: actor?.id ?? null, source })
       .onConflictDoUpdate({
         target: [schema.customerTags.customerId, schema.customerTags.tagId],
-        set: { addedAt: now, expiresAt, addedBy: actor?.id ?? null, source },
+        set: { addedAt: now, expiresAt, addedBy: actor?.id ?? null, source, remindedAt: null },
       });
     await tx.insert(schema.interactions).values({
       customerId,
@@ -106,7 +106,7 @@ export async function expireTags(
       ), logged as (
         insert into interactions (customer_id, kind, body, payload, occurred_at)
         select g.customer_id, 'system', 'Tag "' || t.name || '" expired.',
-               jsonb_build_object('event', 'tag_expired', 'tagId', g.tag_id, 'tag', t.name, 'expiredAt', g.expires_at),
+               jsonb_build_object('event', 'tag_expired', 'tagId', g.tag_id, 'tag', t.name, 'expiredAt', to_char(g.expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
                ${at}::timestamptz
         from gone g join tags t on t.id = g.tag_id
         returning 1
@@ -120,6 +120,44 @@ export async function expireTags(
     await emitEvents({ db, onEvent }, events);
   }
   return { removed };
+}
+
+/**
+ * Tag reminders (e.g. "quote sent" → a reminder on day 6): for every live customer tag whose
+ * `reminder_after_hours` has passed and that was not reminded yet, one open task for the
+ * customer's owner is written to the timeline and `reminded_at` is set — in one statement, so a
+ * tag is never reminded twice, even with two schedulers.
+ */
+export async function issueTagReminders(
+  db: DbHandle,
+  now: Date = new Date(),
+  onEvent?: AppContext['onEvent'],
+): Promise<{ reminded: { customerId: string; tagId: string; tagName: string; ownerId: string | null }[] }> {
+  const at = now.toISOString();
+  const res = (await db.db.execute(sql`
+    with due as (
+      update customer_tags ct set reminded_at = ${at}::timestamptz
+      from tags t
+      where t.id = ct.tag_id and t.reminder_after_hours is not null and ct.reminded_at is null
+        and ct.added_at + t.reminder_after_hours * interval '1 hour' <= ${at}::timestamptz
+        and (ct.expires_at is null or ct.expires_at > ${at}::timestamptz)
+      returning ct.customer_id, ct.tag_id, t.name, ct.added_at, ct.expires_at
+    ), tasks as (
+      insert into interactions (customer_id, kind, body, payload, occurred_at)
+      select d.customer_id, 'task', 'Follow up: tagged "' || d.name || '" since ' || to_char(d.added_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC.',
+             jsonb_build_object('event', 'tag_reminder', 'tagId', d.tag_id, 'tag', d.name, 'assigneeId', c.owner_id,
+                                'dueAt', to_char(coalesce(d.expires_at, ${at}::timestamptz) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'status', 'open'),
+             ${at}::timestamptz
+      from due d join customers c on c.id = d.customer_id
+      returning 1
+    )
+    select d.customer_id as "customerId", d.tag_id as "tagId", d.name as "tagName", c.owner_id as "ownerId"
+    from due d join customers c on c.id = d.customer_id`)) as unknown;
+  const reminded = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as {
+    customerId: string; tagId: string; tagName: string; ownerId: string | null;
+  }[];
+  if (onEvent) await emitEvents({ db, onEvent }, reminded.map((r) => ({ type: 'tag.reminder_due' as const, ...r })));
+  return { reminded };
 }
 
 /** Customers whose tags expire within `days` (soonest first). */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import { createTestApp, type TestApp, type TestUser } from '../http/testing.js';
-import { expireTags, tagHealth } from './index.js';
+import { expireTags, runCustomerJobs, startCustomerJobs, tagHealth } from './index.js';
 
 let now = new Date('2026-03-01T09:00:00Z');
 let t: TestApp;
@@ -131,5 +131,28 @@ describe('tags', () => {
     expect(by['new inquiry']).toMatchObject({ share: 0.2, flag: null });
     expect((await t.http.get('/api/tags/health').set(agent.auth)).status).toBe(403);
     expect((await t.http.get('/api/tags/health').set(manager.auth)).body.items).toHaveLength(3);
+  });
+
+  it('"quote sent" reminds the owner on day 6 (once) and expires on day 7', async () => {
+    now = new Date('2026-04-01T08:00:00Z');
+    const [c] = await t.db.db.insert(schema.customers).values({ fullName: 'Quote Customer', ownerId: agent.id }).returning();
+    const add = await t.http.post(`/api/customers/${c!.id}/tags`).set(agent.auth).send({ tag: 'quote sent' });
+    expect(add.body.expiresAt).toBe('2026-04-08T08:00:00.000Z');
+    now = new Date('2026-04-07T07:00:00Z'); // 143 h
+    expect(await runCustomerJobs(t.ctx)).toEqual({ expired: 0, reminded: 0 });
+    now = new Date('2026-04-07T09:00:00Z'); // 145 h
+    t.events.length = 0;
+    expect(await runCustomerJobs(t.ctx)).toEqual({ expired: 0, reminded: 1 });
+    expect(t.events).toEqual([expect.objectContaining({ type: 'tag.reminder_due', customerId: c!.id, tagName: 'quote sent', ownerId: agent.id })]);
+    expect(await runCustomerJobs(t.ctx)).toEqual({ expired: 0, reminded: 0 });
+    const tasks = await t.db.db.select().from(schema.interactions).where(eq(schema.interactions.customerId, c!.id));
+    const task = tasks.find((i) => i.kind === 'task');
+    expect(task!.payload).toMatchObject({ event: 'tag_reminder', tag: 'quote sent', assigneeId: agent.id, status: 'open', dueAt: '2026-04-08T08:00:00.000Z' });
+    now = new Date('2026-04-08T09:00:00Z');
+    const jobs = startCustomerJobs(t.ctx, { everyMs: 10 });
+    await new Promise((r) => setTimeout(r, 50));
+    await jobs.stop();
+    const left = await t.db.db.select().from(schema.customerTags).where(eq(schema.customerTags.customerId, c!.id));
+    expect(left).toHaveLength(0);
   });
 });
