@@ -28,7 +28,9 @@ export const manifestNode = z.object({
   dynamicOutputs: z.object({ fromField: z.string(), idKey: z.string(), labelKey: z.string() }).optional(),
 });
 export type ManifestNode = z.infer<typeof manifestNode>;
-export const manifest = z.object({ version: z.number(), nodes: z.array(manifestNode) });
+export const manifestCategory = z.object({ id: z.string(), label: localized });
+export type ManifestCategory = z.infer<typeof manifestCategory>;
+export const manifest = z.object({ version: z.number(), categories: z.array(manifestCategory).default([]), nodes: z.array(manifestNode) });
 export type Manifest = z.infer<typeof manifest>;
 
 // ---- flows ----------------------------------------------------------------------------------

@@ -79,7 +79,8 @@ export type RowError = z.infer<typeof rowError>;
 export const importPreview = z.object({
   uploadId: z.string(),
   fileName: nullableStr,
-  encoding: z.string(),
+  encoding: z.union([z.string(), z.object({ encoding: z.string(), bom: z.boolean().optional(), confidence: z.number().optional() }).loose().transform((e) => `${e.encoding}${e.bom ? ' (BOM)' : ''}`)]),
+  defaultRegion: z.string().optional(),
   delimiter: z.string().optional(),
   headers: z.array(z.string()),
   suggestions: z.array(z.object({ header: z.string(), target: z.string(), match: z.string() })).default([]),

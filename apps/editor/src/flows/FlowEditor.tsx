@@ -3,7 +3,7 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { FlowDetail, TestRunResult } from '../api/schemas';
+import type { FlowDetail, ManifestCategory, TestRunResult } from '../api/schemas';
 import { ErrorBanner, Spinner, StatusPill } from '../ui/common';
 import { flowsApi, loadManifest } from './api';
 import { Canvas } from './Canvas';
@@ -18,6 +18,7 @@ import { useAutosave, type SaveState } from './useAutosave';
 export function FlowEditor({ flowId }: { flowId: string }) {
   const { t } = useTranslation();
   const [flow, setFlow] = useState<FlowDetail | null>(null);
+  const [categories, setCategories] = useState<ManifestCategory[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [ready, setReady] = useState(false);
 
@@ -25,6 +26,7 @@ export function FlowEditor({ flowId }: { flowId: string }) {
     try {
       const [m, f] = await Promise.all([loadManifest(), flowsApi.get(flowId)]);
       useFlowStore.getState().setManifest(m.nodes);
+      setCategories(m.categories);
       useFlowStore.getState().load(f.graph);
       setFlow(f);
       setReady(true);
@@ -40,7 +42,7 @@ export function FlowEditor({ flowId }: { flowId: string }) {
   return (
     <FlowStoreContext.Provider value={useFlowStore}>
       <ReactFlowProvider>
-        <EditorBody flow={flow} onFlowChange={setFlow} />
+        <EditorBody flow={flow} categories={categories} onFlowChange={setFlow} />
       </ReactFlowProvider>
     </FlowStoreContext.Provider>
   );
@@ -67,7 +69,7 @@ function SaveIndicator({ state }: { state: SaveState }) {
   );
 }
 
-function EditorBody({ flow, onFlowChange }: { flow: FlowDetail; onFlowChange: (f: FlowDetail) => void }) {
+function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; categories: ManifestCategory[]; onFlowChange: (f: FlowDetail) => void }) {
   const { t } = useTranslation();
   const store = useFlowStore;
   const manifest = useFlow((s) => s.manifest);
@@ -210,7 +212,7 @@ function EditorBody({ flow, onFlowChange }: { flow: FlowDetail; onFlowChange: (f
         </div>
       )}
       <div className="editor-body">
-        <Palette nodes={manifestNodes} onAdd={addAtCentre} />
+        <Palette nodes={manifestNodes} categories={categories} onAdd={addAtCentre} />
         <Canvas onSelectionChange={setSelected} />
         {showProblems ? <ProblemsPanel onClose={() => setShowProblems(false)} /> : selected ? <ConfigPanel nodeId={selected} /> : null}
       </div>

@@ -2,7 +2,7 @@
 // drag a node onto the canvas (or press Enter / click "add" to drop it in the middle).
 import { useMemo, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ManifestNode } from '../api/schemas';
+import type { ManifestCategory, ManifestNode } from '../api/schemas';
 import { pickLabel } from '../i18n';
 import { NodeIcon } from './icons';
 
@@ -17,20 +17,25 @@ export function filterPalette(nodes: readonly ManifestNode[], query: string): Ma
   );
 }
 
-export function groupPalette(nodes: readonly ManifestNode[]): { category: string; kind: string; nodes: ManifestNode[] }[] {
+export function groupPalette(nodes: readonly ManifestNode[], categories: readonly ManifestCategory[] = []): { category: string; kind: string; nodes: ManifestNode[] }[] {
   const groups = new Map<string, { category: string; kind: string; nodes: ManifestNode[] }>();
   for (const n of nodes) {
     const g = groups.get(n.category) ?? { category: n.category, kind: n.kind, nodes: [] };
     g.nodes.push(n);
     groups.set(n.category, g);
   }
-  return [...groups.values()].sort((a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || a.category.localeCompare(b.category));
+  // The manifest's category order first; categories it does not list go after, by kind.
+  const rank = (c: string) => {
+    const i = categories.findIndex((x) => x.id === c);
+    return i === -1 ? categories.length : i;
+  };
+  return [...groups.values()].sort((a, b) => rank(a.category) - rank(b.category) || kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || a.category.localeCompare(b.category));
 }
 
-export function Palette({ nodes, onAdd, disabled }: { nodes: readonly ManifestNode[]; onAdd: (key: string) => void; disabled?: boolean }) {
+export function Palette({ nodes, categories = [], onAdd, disabled }: { nodes: readonly ManifestNode[]; categories?: readonly ManifestCategory[]; onAdd: (key: string) => void; disabled?: boolean }) {
   const { t, i18n } = useTranslation();
   const [query, setQuery] = useState('');
-  const groups = useMemo(() => groupPalette(filterPalette(nodes, query)), [nodes, query]);
+  const groups = useMemo(() => groupPalette(filterPalette(nodes, query), categories), [nodes, query, categories]);
 
   function onDragStart(e: DragEvent, key: string) {
     e.dataTransfer.setData(DRAG_MIME, key);
@@ -52,7 +57,7 @@ export function Palette({ nodes, onAdd, disabled }: { nodes: readonly ManifestNo
         {groups.length === 0 && <p className="muted small">{t('palette.noMatch')}</p>}
         {groups.map((g) => (
           <section key={g.category} className="palette-group">
-            <h4>{t(`categories.${g.category}`, { defaultValue: g.category })}</h4>
+            <h4>{pickLabel(categories.find((c) => c.id === g.category)?.label, i18n.language, t(`categories.${g.category}`, { defaultValue: g.category }))}</h4>
             {g.nodes.map((n) => (
               <div
                 key={n.key}
