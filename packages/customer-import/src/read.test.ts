@@ -73,6 +73,21 @@ describe('openCsv: encodings', () => {
     expect(err.message).toMatch(/save it as "CSV UTF-8"/i);
   });
 
+  it('refuses a file whose later part is in another encoding, naming the line', async () => {
+    const head = Buffer.from('name,city\n' + 'Ana,Madrid\n'.repeat(7000), 'utf8');
+    const tail = iconv.encode('張大明,台北\n', 'big5');
+    const csv = await openCsv(Buffer.concat([head, tail]));
+    expect(csv.encoding.encoding).toBe('utf-8');
+    const err = await expectImportError(
+      (async () => {
+        for await (const _ of csv.records);
+      })(),
+    );
+    expect(err.code).toBe('ENCODING_UNSUPPORTED');
+    expect(err.line).toBe(7002);
+    expect(err.message).toMatch(/^Line 7002, column 1: bytes that are not valid utf-8/);
+  });
+
   it('accepts an explicitly declared encoding', async () => {
     const text = 'Nombre,Teléfono\nJosé Peña,600123456\n';
     const r = await readAll(iconv.encode(text, 'latin1'), { encoding: 'latin1' });

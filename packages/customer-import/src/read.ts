@@ -183,7 +183,20 @@ export async function openCsv(source: CsvSource, options: OpenCsvOptions = {}): 
     if (queue.length < 100 && parser.isPaused()) parser.resume();
     const { record, info, raw } = next;
     lastEndLine = info.lines;
-    return { line: info.lines - innerNewlines(raw), values: record };
+    const line = info.lines - innerNewlines(raw);
+    // Bytes the decoder could not read (the encoding was decided on the file's start, and a
+    // later part is in another encoding): refuse rather than store replacement characters.
+    const column = record.findIndex((v) => v.includes('\uFFFD'));
+    if (column !== -1) {
+      throw new CsvImportError(
+        'ENCODING_UNSUPPORTED',
+        `Line ${line}, column ${column + 1}: bytes that are not valid ${encoding.encoding}; the file mixes encodings. ` +
+          'Save it as "CSV UTF-8" and upload it again.',
+        line,
+        { encoding: encoding.encoding },
+      );
+    }
+    return { line, values: record };
   };
 
   const header = await nextRecord();
