@@ -4,3 +4,4 @@ export * from './email.js';
 export * from './whatsapp.js';
 export * from './sms.js';
 export * from './channels.js';
+export * from './sql-idempotency.js';
