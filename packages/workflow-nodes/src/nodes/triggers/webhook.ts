@@ -2,6 +2,26 @@ import { z } from 'zod';
 import { defineNode } from '../../define.js';
 import { t } from '../../i18n.js';
 
+/**
+ * Who a webhook call is about: the identifier read from the payload at `identifierField`
+ * (a dotted path, e.g. "contact.email"), or a message saying what is missing.
+ */
+export function webhookCustomerIdentifier(
+  cfg: { identifyBy: 'email' | 'phone' | 'customer_id'; identifierField: string },
+  payload: unknown,
+): { ok: true; by: 'email' | 'phone' | 'customer_id'; value: string } | { ok: false; message: string } {
+  let value: unknown = payload;
+  for (const part of cfg.identifierField.split('.')) {
+    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  }
+  if (typeof value === 'number') value = String(value);
+  if (typeof value !== 'string' || value.trim() === '') {
+    return { ok: false, message: `The webhook body has no "${cfg.identifierField}" to find the customer by (${cfg.identifyBy}).` };
+  }
+  const trimmed = value.trim();
+  return { ok: true, by: cfg.identifyBy, value: cfg.identifyBy === 'email' ? trimmed.toLowerCase() : trimmed };
+}
+
 export const webhookTrigger = defineNode({
   type: 'trigger.webhook',
   version: 1,
