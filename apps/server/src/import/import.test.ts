@@ -3,7 +3,7 @@ import { encodeText } from '@nudge/customer-import';
 import { schema } from '@nudge/db';
 import { createTestApp, type TestApp, type TestUser } from '../http/testing.js';
 import { onCustomersImported, type CustomersImportedEvent } from './events.js';
-import { runImportJob, waitForImport } from './service.js';
+import { recoverInterruptedImports, runImportJob, waitForImport } from './service.js';
 
 let t: TestApp;
 let admin: TestUser;
@@ -203,5 +203,22 @@ describe('POST /api/import', () => {
     expect(res.body.error.message).toMatch(/mode/);
     const missing = await t.http.post('/api/import').set(admin.auth).send({ uploadId: '00000000-0000-4000-8000-000000000000' });
     expect(missing.status).toBe(404);
+  });
+
+  it('marks jobs interrupted by a crash as failed and removes stale uploads at start-up', async () => {
+    const preview = await upload('name\nAna\n');
+    const [job] = await t.db.db
+      .insert(schema.importJobs)
+      .values({ uploadId: preview.body.uploadId, mode: 'all-or-nothing', defaultRegion: 'TW', status: 'running', phase: 'writing' })
+      .returning();
+    const old = await upload('name\nBea\n');
+    await t.db.sql.query(`update import_uploads set created_at = now() - interval '10 days' where id = $1`, [old.body.uploadId]);
+    const result = await recoverInterruptedImports(t.ctx);
+    expect(result.failedJobs).toBeGreaterThanOrEqual(1);
+    expect(result.removedUploads).toBeGreaterThanOrEqual(1);
+    const status = await t.http.get(`/api/import/${job!.id}`).set(admin.auth);
+    expect(status.body).toMatchObject({ status: 'failed', error: { code: 'interrupted' } });
+    const left = await t.db.sql.query(`select id from import_uploads where id = $1`, [old.body.uploadId]);
+    expect(left).toEqual([]);
   });
 });

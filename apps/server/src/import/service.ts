@@ -191,14 +191,25 @@ export async function getImportJob(ctx: AppContext, id: string) {
   return presentJob(job);
 }
 
-/** Jobs left `running` by a process that died: their transaction never committed, so nothing was written. */
-export async function recoverInterruptedImports(ctx: AppContext): Promise<number> {
-  const rows = await ctx.db.sql.query<{ id: string }>(
+/**
+ * Start-up housekeeping (call once when the server starts): jobs left `queued`/`running` by a
+ * process that died are marked failed — their transaction never committed, so nothing of them was
+ * written — and uploads older than `keepUploadsHours` that no import is using are removed.
+ */
+export async function recoverInterruptedImports(ctx: AppContext, keepUploadsHours = 72): Promise<{ failedJobs: number; removedUploads: number }> {
+  const jobs = await ctx.db.sql.query<{ id: string }>(
     `update import_jobs set status = 'failed', phase = 'done', finished_at = now(),
        error = '{"code":"interrupted","message":"The server stopped during this import; nothing was imported. Start it again."}'::jsonb
-     where status in ('queued', 'running') returning id`,
+     where status in ('queued', 'running') and not (id = any($1::uuid[])) returning id`,
+    [[...running.keys()]],
   );
-  return rows.length;
+  const uploads = await ctx.db.sql.query<{ id: string }>(
+    `delete from import_uploads u where u.created_at < now() - make_interval(hours => $1::int)
+       and not exists (select 1 from import_jobs j where j.upload_id = u.id and j.status in ('queued', 'running'))
+     returning u.id`,
+    [keepUploadsHours],
+  );
+  return { failedJobs: jobs.length, removedUploads: uploads.length };
 }
 
 function cut<T>(list: T[]): T[] {
