@@ -88,7 +88,7 @@ if (fresh) {
 }
 
 const [ct] = await db.sql.query<{ n: string }>('select count(*) as n from customer_tags');
-console.log(`database: ${N.toLocaleString()} customers, ${Number(ct!.n).toLocaleString()} customer tags (PostgreSQL ${(await db.sql.query<{ v: string }>('show server_version'))[0]!.v})`);
+console.log(`database: ${N.toLocaleString()} customers, ${Number(ct!.n).toLocaleString()} customer tags (PostgreSQL ${(await db.sql.query<{ server_version: string }>('show server_version'))[0]!.server_version})`);
 
 const tree: SegmentCondition = {
   type: 'and',

@@ -81,6 +81,9 @@ export const customers = pgTable(
     index('customers_email_idx').on(t.email),
     index('customers_created_idx').on(t.createdAt),
     index('customers_custom_fields_gin').using('gin', t.customFields),
+    // Also: customers_segment_probe_idx (id) INCLUDE (last_follow_up_at, last_interaction_at,
+    // owner_id, team_id) WHERE archived_at IS NULL — migration 0003 — so that segment checks for
+    // the customers of a tag are index-only lookups (bench/segments.ts).
   ],
 );
 
