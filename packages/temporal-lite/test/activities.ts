@@ -48,3 +48,10 @@ export async function cancellableActivity(): Promise<string> {
   }
   return 'never cancelled';
 }
+
+/** A step that takes a little while, so that a crash finds some of them in flight. */
+export async function recordedStep(key: string): Promise<string> {
+  count(key);
+  await new Promise((r) => setTimeout(r, 30 + Math.random() * 70));
+  return key.split(':').pop()!;
+}

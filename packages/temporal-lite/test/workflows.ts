@@ -170,3 +170,27 @@ export async function sequence(count: number): Promise<number> {
   for (let i = 0; i < count; i++) sum += (await greet(`n${i}`)).length;
   return sum;
 }
+
+export async function longWait(): Promise<number> {
+  const start = Date.now();
+  await sleep('3 days');
+  return Date.now() - start;
+}
+
+export const replied = defineSignal('replied');
+/** "send email → wait 3 days → replied?" in miniature. */
+export async function replyWithin3Days(): Promise<string> {
+  let gotReply = false;
+  setHandler(replied, () => { gotReply = true; });
+  await greet('email');
+  const ok = await condition(() => gotReply, '3 days');
+  if (!ok) await greet('phone task');
+  return ok ? 'replied' : 'no reply';
+}
+
+export async function durableSteps(key: string, steps: number): Promise<string> {
+  const out: string[] = [];
+  for (let i = 0; i < steps; i++) out.push(await durable.recordedStep(`${key}:${i}`));
+  return out.join(',');
+}
+const durable = proxyActivities<typeof acts>({ startToCloseTimeout: '3s', retry: { initialInterval: '100ms' } });
