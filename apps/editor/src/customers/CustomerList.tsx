@@ -112,7 +112,7 @@ export function CustomerList() {
                     <td className="ellipsis">{c.company ?? '—'}</td>
                     <td className="mono">{c.phone ?? '—'}</td>
                     <td className="ellipsis">{c.email ?? '—'}</td>
-                    <td>{c.tier ? t(`tiers.${c.tier}`, { defaultValue: c.tier }) : '—'}</td>
+                    <td className="nowrap">{c.tier ? t(`tiers.${c.tier}`, { defaultValue: c.tier }) : '—'}</td>
                     <td>
                       <div className="chips">
                         {c.tags.slice(0, 4).map((tg) => (

@@ -1,3 +1,4 @@
+import { Hourglass } from 'lucide-react';
 import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../i18n/format';
 
@@ -7,7 +8,7 @@ export function TagChip({ tag }: { tag: { name: string; color?: string | null; e
   return (
     <span className={`chip${tag.expiresAt ? ' expiring' : ''}`} style={tag.color ? { borderColor: tag.color, background: `${tag.color}22` } : undefined} title={title}>
       {tag.name}
-      {tag.expiresAt ? ' ⏳' : ''}
+      {tag.expiresAt ? <Hourglass size={11} aria-hidden /> : null}
     </span>
   );
 }

@@ -1,0 +1,260 @@
+// End to end, in a real browser (Debian's chromium driven by playwright-core) against the product
+// started as README says: log in; import a CSV with a duplicate and a bad row and read the report;
+// build "tag = potential AND 30 days idle → send email → wait 3 days → no reply → phone task"
+// from an empty canvas by dragging and connecting; see validation errors and fix them; publish;
+// test-run on a customer and see the path; open the runs view; switch to 繁體中文.
+// Screenshots of every screen go to test-output/e2e/.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumArgs, chromiumPath, repoRoot, startProduct, type Product } from './product';
+
+const shots = join(repoRoot, 'test-output', 'e2e');
+const csv = [
+  '客戶姓名,公司,手機號碼,Email,標籤',
+  '張大明,大明貿易,0912-345-678,daming@example.com,potential',
+  'Ana García,Textiles Sol,+34 612 345 678,ana@example.es,potential',
+  '張大明,大明貿易,+886 912 345 678,,potential', // the duplicate of line 2 (same phone, other format)
+  ',無名公司,not-a-phone,bad-email,', // the bad row: no name, bad phone, bad e-mail
+  'John Smith,Acme Inc,+1 415 555 0100,john@acme.example,',
+].join('\n');
+const segmentName = 'Potential, idle 30 days';
+const flowName = 'Cold potential follow-up';
+
+let product: Product;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+async function shot(name: string) {
+  await page.screenshot({ path: join(shots, `${name}.png`) });
+}
+
+/** The React Flow node wrapper of the (only) node of this type. */
+function nodeOf(type: string): Locator {
+  return page.locator('.react-flow__node').filter({ has: page.locator(`.node-card[data-node-type="${type}"]`) });
+}
+
+async function dropNode(type: string, x: number, y: number) {
+  const before = await page.locator('.react-flow__node').count();
+  await page.locator(`[data-node-key="${type}"]`).dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
+  await expect.poll(() => page.locator('.react-flow__node').count()).toBe(before + 1);
+}
+
+/** Drags from an output port to a node's input, as a person would. */
+async function connect(fromType: string, port: string, toType: string) {
+  const src = nodeOf(fromType).locator(`.react-flow__handle[data-handleid="${port}"]`);
+  // a trigger has no input: aim at the middle of its card instead
+  const input = nodeOf(toType).locator('.react-flow__handle[data-handleid="in"]');
+  const dst = (await input.count()) ? input : nodeOf(toType);
+  const a = (await src.boundingBox())!;
+  const b = (await dst.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + 30, a.y + 10, { steps: 4 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 10 });
+  await page.mouse.up();
+}
+
+async function select(type: string) {
+  await nodeOf(type).locator('.node-head').click();
+  await expect.poll(() => page.locator('.config-panel').count()).toBe(1);
+}
+
+describe('editor end to end', () => {
+  beforeAll(async () => {
+    mkdirSync(shots, { recursive: true });
+    product = await startProduct();
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.setDefaultTimeout(15_000);
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (product) {
+      writeFileSync(join(shots, 'server.log'), product.log());
+      await product.stop();
+    }
+  }, 30_000);
+
+  it('logs in', async () => {
+    await page.goto(`${product.baseUrl}/`);
+    await page.getByLabel('Email').fill('admin@nudge.local');
+    await page.getByLabel('Password').fill('wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Wrong email or password');
+    await shot('01-login-error');
+    await page.getByLabel('Password').fill('nudge-admin');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
+    await shot('02-flows-list');
+  });
+
+  it('imports a CSV with a duplicate and a bad row and reads the report', async () => {
+    await page.getByRole('link', { name: 'Import' }).click();
+    await page.getByLabel('CSV file').setInputFiles({ name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByTestId('mapping-table').waitFor();
+    expect(await page.getByLabel('Field for column 客戶姓名').inputValue()).toBe('name');
+    expect(await page.getByLabel('Field for column 手機號碼').inputValue()).toBe('phone');
+    const badRow = page.getByTestId('preview-table').locator('tr.row-error');
+    await expect.poll(() => badRow.count()).toBe(1);
+    expect(await badRow.innerText()).toContain('not-a-phone');
+    await shot('03-import-preview');
+    await page.getByRole('button', { name: 'Start import' }).click();
+    const report = page.getByTestId('import-report');
+    await report.waitFor({ timeout: 60_000 });
+    const stat = (k: string) => report.locator(`.stat-${k} .stat-value`).innerText();
+    expect(await stat('rows')).toBe('5');
+    expect(await stat('created')).toBe('3');
+    expect(await stat('merged')).toBe('1');
+    expect(await stat('invalid')).toBe('1');
+    expect(await report.innerText()).toMatch(/Line 4 merged with line 2/);
+    expect(await page.getByTestId('report-skipped').innerText()).toMatch(/Line 5 invalid: .*not a valid phone number/);
+    await shot('04-import-report');
+  });
+
+  it('saves the segment "tag = potential AND no follow-up for 30 days" with a live count', async () => {
+    await page.getByRole('link', { name: 'Customers' }).click();
+    await page.getByTestId('customers-table').waitFor();
+    await page.getByRole('button', { name: 'New segment' }).click();
+    await expect.poll(() => page.getByTestId('segment-count').innerText()).toMatch(/\d+ customers? match/);
+    await page.getByLabel('Segment name').fill(segmentName);
+    await shot('05-segment-builder');
+    await page.getByRole('button', { name: 'Save segment' }).click();
+    await page.getByTestId('customers-table').waitFor();
+    await shot('06-customers-in-segment');
+  });
+
+  it('builds the flow from an empty canvas by dragging and connecting', async () => {
+    await page.getByRole('link', { name: 'Flows' }).click();
+    await page.getByLabel('Name of a new flow').fill(flowName);
+    await page.getByRole('button', { name: 'Create flow' }).click();
+    await page.getByTestId('canvas').waitFor();
+    expect(await page.locator('.react-flow__node').count()).toBe(0);
+    await shot('07-empty-canvas');
+
+    await page.getByPlaceholder('Search nodes…').fill('segment');
+    await dropNode('trigger.segment_entry@1', 170, 90);
+    await page.getByPlaceholder('Search nodes…').fill('');
+    await dropNode('action.send_message@1', 460, 90);
+    await dropNode('control.wait_for_event@1', 170, 300);
+    await dropNode('action.create_task@1', 460, 300);
+
+    // the trigger's settings: the saved segment
+    await select('trigger.segment_entry@1');
+    await page.locator('.config-panel').getByLabel('Segment').selectOption({ label: segmentName });
+
+    await connect('trigger.segment_entry@1', 'next', 'action.send_message@1');
+    await connect('action.send_message@1', 'next', 'control.wait_for_event@1');
+    await connect('control.wait_for_event@1', 'timeout', 'action.create_task@1');
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(3);
+
+    // refused while dragging: into the trigger, a self loop, a second edge on a used port
+    await connect('action.create_task@1', 'next', 'trigger.segment_entry@1');
+    await connect('control.wait_for_event@1', 'replied', 'control.wait_for_event@1');
+    await connect('trigger.segment_entry@1', 'next', 'action.create_task@1');
+    expect(await page.locator('.react-flow__edge').count()).toBe(3);
+
+    // the wait is 3 days by default
+    await select('control.wait_for_event@1');
+    expect(await page.locator('.config-panel').getByLabel('Amount').inputValue()).toBe('3');
+    expect(await page.locator('.config-panel').getByLabel('Unit').inputValue()).toBe('days');
+    await shot('08-flow-drawn');
+  });
+
+  it('shows validation errors on the nodes and in the checklist, then they are fixed', async () => {
+    const toggle = page.getByTestId('problems-toggle');
+    await expect.poll(() => toggle.innerText(), { timeout: 15_000 }).toMatch(/\d+ problems?/);
+    await toggle.click();
+    const checklist = page.getByRole('complementary', { name: 'Checklist' });
+    await expect.poll(() => checklist.innerText()).toMatch(/"Yes, in time" output of "Wait for a reply" leads nowhere|"replied" output/);
+    await expect.poll(() => checklist.innerText()).toMatch(/Write the message/);
+    expect(await nodeOf('control.wait_for_event@1').locator('.badge-error').count()).toBe(1);
+    await shot('09-validation-errors');
+
+    // clicking a problem selects its node and opens its settings
+    await checklist.getByRole('button', { name: /Send message/ }).first().click();
+    await toggle.click();
+    await select('action.send_message@1');
+    const panel = page.locator('.config-panel');
+    await panel.getByLabel('Subject').fill('{name}, still interested?');
+    await panel.getByLabel('Message').fill('Hi ');
+    await panel.getByRole('button', { name: '{name}' }).last().click();
+    await panel.getByLabel('Message').press('End');
+    await panel.getByLabel('Message').pressSequentially(', shall we talk about your project this week?');
+    expect(await panel.getByLabel('Message').inputValue()).toBe('Hi {name}, shall we talk about your project this week?');
+
+    // the "replied" branch ends the flow
+    await dropNode('control.end@1', 760, 200);
+    await connect('control.wait_for_event@1', 'replied', 'control.end@1');
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(4);
+    await page.getByRole('button', { name: /Tidy up/ }).click();
+    await expect.poll(() => toggle.innerText(), { timeout: 20_000 }).toMatch(/Ready/);
+    await expect.poll(() => page.getByTestId('save-state').innerText()).toBe('All changes saved');
+    await shot('10-flow-valid');
+
+    // undo / redo the layout keeps the graph and the saved state consistent
+    await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+z');
+    await page.keyboard.press('Control+y');
+    await expect.poll(() => page.getByTestId('save-state').innerText()).toBe('All changes saved');
+  });
+
+  it('publishes with a version note and lists the version', async () => {
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    await page.getByLabel('What changed in this version?').fill('First version: email, wait 3 days, phone call');
+    await page.getByRole('dialog').getByRole('button', { name: 'Publish' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Published as version' }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Versions' }).click();
+    await expect.poll(() => page.getByRole('dialog').innerText()).toMatch(/v1[\s\S]*First version: email, wait 3 days, phone call/);
+    await shot('11-published-versions');
+    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('test-runs the flow on a customer and highlights the path', async () => {
+    await page.getByRole('button', { name: /Test run/ }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Search customers…').fill('張大明');
+    await dialog.getByRole('button', { name: /張大明/ }).first().click();
+    const result = page.getByTestId('test-run-result');
+    await result.waitFor({ timeout: 60_000 });
+    const path = await result.locator('.path-list li').allInnerTexts();
+    expect(path.length).toBeGreaterThanOrEqual(3);
+    expect(path[0]).toMatch(/Customer enters a segment/);
+    expect(path.join('\n')).toMatch(/Send message/);
+    expect(path.join('\n')).toMatch(/Wait for a reply/);
+    await shot('12-test-run-result');
+    await dialog.getByRole('button', { name: 'Close' }).last().click();
+    await expect.poll(() => page.locator('.node-card[class*="step-"]').count()).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => page.locator('.react-flow__edge.on-path').count()).toBeGreaterThanOrEqual(2);
+    await shot('13-test-run-path-on-canvas');
+  });
+
+  it('opens the runs view', async () => {
+    await page.getByRole('link', { name: 'Runs' }).click();
+    await page.getByRole('heading', { name: 'Runs' }).waitFor();
+    await page.getByRole('form', { name: 'Run filters' }).waitFor();
+    await expect.poll(async () => (await page.getByTestId('runs-table').count()) + (await page.getByText('No runs match').count())).toBe(1);
+    await page.getByLabel('Status').selectOption('failed');
+    await shot('14-runs');
+    await page.getByRole('link', { name: new RegExp(flowName) }).click();
+    await page.getByTestId('canvas').waitFor();
+  });
+
+  it('switches to 繁體中文 and the canvas is translated', async () => {
+    await page.getByLabel('Language').selectOption('zh-TW');
+    await expect.poll(() => page.getByRole('button', { name: '發布' }).count()).toBe(1);
+    expect(await nodeOf('action.send_message@1').locator('.node-title').innerText()).toBe('傳送訊息');
+    expect(await nodeOf('control.wait_for_event@1').locator('.port-label').allInnerTexts()).toEqual(['是，及時', '否，已逾時']);
+    expect(await page.locator('.palette-group h4').first().innerText()).toBe('觸發條件');
+    expect(await page.getByRole('navigation', { name: '主選單' }).innerText()).toContain('客戶');
+    await select('control.wait_for_event@1');
+    expect(await page.locator('.config-panel').innerText()).toContain('最長等待');
+    await shot('15-canvas-zh-TW');
+    await page.getByLabel('語言').selectOption('en');
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,97 @@
+// Starts the product the way README says (`pnpm start`) on a fresh data folder and a free port,
+// after building the editor bundle the server serves. E2E_BASE_URL skips all that and uses an
+// already running product.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const repoRoot = resolve(import.meta.dirname, '..', '..');
+
+export interface Product {
+  baseUrl: string;
+  stop(): Promise<void>;
+  log(): string;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? ok(addr.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+export function buildEditor(): void {
+  const res = spawnSync('pnpm', ['--filter', '@nudge/editor', 'build'], { cwd: repoRoot, encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`editor build failed:\n${res.stdout}\n${res.stderr}`);
+}
+
+async function waitForHttp(url: string, child: ChildProcess | null, timeoutMs: number, output: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`the product exited with code ${child.exitCode}:\n${output()}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the product did not answer ${url} within ${timeoutMs} ms:\n${output()}`);
+}
+
+export async function startProduct(): Promise<Product> {
+  if (process.env.E2E_BASE_URL) {
+    const baseUrl = process.env.E2E_BASE_URL.replace(/\/$/, '');
+    await waitForHttp(`${baseUrl}/api/nodes`, null, 10_000, () => '');
+    return { baseUrl, stop: async () => {}, log: () => '' };
+  }
+  if (!existsSync(join(repoRoot, 'apps/editor/dist/index.html')) || process.env.E2E_BUILD !== '0') buildEditor();
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'nudge-e2e-'));
+  let output = '';
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    NUDGE_PORT: String(port),
+    NUDGE_DATA_DIR: join(dataDir, 'db'),
+    NUDGE_DEMO_CUSTOMERS: process.env.NUDGE_DEMO_CUSTOMERS ?? '300',
+    NODE_ENV: 'production',
+  };
+  delete env.DATABASE_URL; // the e2e run keeps its own embedded database
+  const child = spawn('pnpm', ['start'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${baseUrl}/api/nodes`, child, 180_000, () => output);
+  await waitForHttp(`${baseUrl}/`, child, 10_000, () => output);
+  return {
+    baseUrl,
+    log: () => output,
+    async stop() {
+      if (child.exitCode === null && child.pid) {
+        process.kill(-child.pid, 'SIGTERM');
+        await new Promise((r) => {
+          const h = setTimeout(() => {
+            if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+            r(null);
+          }, 10_000);
+          child.once('exit', () => {
+            clearTimeout(h);
+            r(null);
+          });
+        });
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
