@@ -73,7 +73,8 @@ describe('WhatsApp Cloud API adapter against the stand-in', () => {
   it('posts an inbound message webhook on demand', async () => {
     const delivery = await wa.sendInbound({ from: '+886912345678', text: '價格多少？', name: '張大明', replyTo: 'wamid.abc' });
     expect(delivery.status).toBe(200);
-    const last = received.at(-1)!;
+    // status webhooks of earlier sends may still be arriving: pick the inbound one
+    const last = received.find((r) => r.body.includes('價格多少'))!;
     expect(verifyWhatsAppSignature(last.body, last.signature, wa.appSecret)).toBe(true);
     expect(verifyWhatsAppSignature(last.body, last.signature, 'another-secret')).toBe(false);
     const { messages, statuses } = parseWhatsAppWebhook(JSON.parse(last.body));
@@ -81,6 +82,15 @@ describe('WhatsApp Cloud API adapter against the stand-in', () => {
     expect(messages).toEqual([
       expect.objectContaining({ from: '886912345678', profileName: '張大明', type: 'text', text: '價格多少？', replyTo: 'wamid.abc', phoneNumberId: wa.phoneNumberId }),
     ]);
+  });
+
+  it('posts read and failed statuses on demand', async () => {
+    const { providerMessageId } = await adapter().send({ to: '15557654321', text: 'read me', idempotencyKey: 'k8' });
+    const read = await wa.sendStatus(providerMessageId, 'read');
+    expect(parseWhatsAppWebhook(read.payload).statuses).toEqual([expect.objectContaining({ providerMessageId, status: 'read', recipient: '15557654321', error: null })]);
+    const failed = await wa.sendStatus(providerMessageId, 'failed');
+    expect(parseWhatsAppWebhook(failed.payload).statuses[0]!.error).toBe('131026 Message undeliverable');
+    await expect(wa.sendStatus('wamid.unknown', 'read')).rejects.toThrow(/never accepted/);
   });
 
   it('says which failures are worth retrying', async () => {

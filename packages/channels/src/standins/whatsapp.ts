@@ -49,6 +49,8 @@ export interface WhatsAppStandIn {
   failNext(status: number, error: { code: number; message: string }): void;
   /** a customer writes to the business: posts the inbound-message webhook */
   sendInbound(message: { from: string; text: string; name?: string; replyTo?: string }): Promise<WebhookDelivery>;
+  /** the recipient read (or the send failed for) a message the stand-in accepted: posts the status webhook */
+  sendStatus(providerMessageId: string, status: 'read' | 'failed'): Promise<WebhookDelivery>;
   waitForMessages(count: number, timeoutMs?: number): Promise<WhatsAppStandInMessage[]>;
   close(): Promise<void>;
 }
@@ -189,6 +191,26 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions = {})
                 type: 'text',
                 text: { body: text },
                 ...(replyTo ? { context: { from: displayPhoneNumber, id: replyTo } } : {}),
+              },
+            ],
+          }),
+        ),
+      );
+    },
+    sendStatus(providerMessageId, status) {
+      const sent = messages.find((m) => m.id === providerMessageId);
+      if (!sent) return Promise.reject(new Error(`The stand-in never accepted message ${providerMessageId}`));
+      const recipient = sent.request.to.replace(/^\+/, '');
+      return track(
+        postWebhook(
+          envelope({
+            statuses: [
+              {
+                id: providerMessageId,
+                status,
+                timestamp: String(Math.floor(Date.now() / 1000)),
+                recipient_id: recipient,
+                ...(status === 'failed' ? { errors: [{ code: 131026, title: 'Message undeliverable' }] } : {}),
               },
             ],
           }),
