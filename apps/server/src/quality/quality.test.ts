@@ -19,7 +19,7 @@ beforeAll(async () => {
     .values([
       { fullName: 'Fresh Complete', phone: '+886912000001', ...complete, lastFollowUpAt: daysAgo(2), lastInteractionAt: daysAgo(2) },
       { fullName: 'Overdue Complete', email: 'o@x.com', ...complete, lastFollowUpAt: daysAgo(20), lastInteractionAt: daysAgo(20) },
-      { fullName: 'Stale Lost', phone: '+886912000003', ...complete, lastInteractionAt: daysAgo(200), lastFollowUpAt: daysAgo(200), winProbability: 5 },
+      { fullName: 'Stale Lost', phone: '+886912000003', ...complete, lastInteractionAt: daysAgo(201), lastFollowUpAt: daysAgo(201), winProbability: 5 },
       { fullName: 'Stale But Hot', phone: '+886912000004', ...complete, lastInteractionAt: daysAgo(200), lastFollowUpAt: daysAgo(200), winProbability: 80 },
       { fullName: 'Incomplete', createdAt: daysAgo(1) },
       // duplicates: Traditional vs Simplified with the same company; same phone, different format stored as E.164

@@ -64,7 +64,7 @@ export async function qualityReport(db: DbHandle, opts: QualityOptions) {
     .select({ id: c.id, fullName: c.fullName, ownerId: c.ownerId, lastFollowUpAt: c.lastFollowUpAt, since: sql<string>`${followUpBase}` })
     .from(c)
     .where(overdueWhere)
-    .orderBy(asc(followUpBase))
+    .orderBy(asc(followUpBase), asc(c.id))
     .limit(limit);
 
   const staleBefore = new Date(opts.now.getTime() - STALE_DAYS * 86_400_000).toISOString();
@@ -78,7 +78,7 @@ export async function qualityReport(db: DbHandle, opts: QualityOptions) {
     .select({ id: c.id, fullName: c.fullName, ownerId: c.ownerId, lastInteractionAt: c.lastInteractionAt, winProbability: c.winProbability })
     .from(c)
     .where(staleWhere)
-    .orderBy(asc(sql`coalesce(${c.lastInteractionAt}, ${c.createdAt})`))
+    .orderBy(asc(sql`coalesce(${c.lastInteractionAt}, ${c.createdAt})`), asc(c.id))
     .limit(limit);
 
   const duplicates = await findDuplicates(db, { scope: opts.scope, limit });
