@@ -142,6 +142,20 @@ describe('POST /api/import', () => {
     expect(job.error).toMatchObject({ code: 'rows_invalid', line: 3, message: expect.stringMatching(/line 3, column "email": "not-an-email" is not a valid e-mail address.*Nothing was imported/) });
     expect(job.report.errors).toEqual([{ line: 3, column: 'email', field: 'email', message: '"not-an-email" is not a valid e-mail address' }]);
     expect(await Promise.all([count('customers'), count('interactions'), count('audit_log')])).toEqual(before);
+    const csv = await t.http
+      .get(`/api/import/${job.id}/errors.csv`)
+      .set(admin.auth)
+      .buffer(true)
+      .parse((res, cb) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => cb(null, text));
+      });
+    expect(csv.status).toBe(200);
+    expect(csv.body).toBe('\uFEFFline,column,field,message\r\n3,email,email,"""not-an-email"" is not a valid e-mail address"\r\n');
+    const list = await t.http.get('/api/import?limit=5').set(admin.auth);
+    expect(list.status).toBe(200);
+    expect(list.body[0]).toMatchObject({ id: job.id, status: 'failed', totals: { rows: 2, invalid: 1 } });
   });
 
   it('a malformed file fails with the line and writes nothing', async () => {

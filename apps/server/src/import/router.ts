@@ -6,13 +6,16 @@
  *   POST /api/import/preview/:uploadId  JSON { mapping?, defaultRegion?, encoding?, delimiter? } (re-preview)
  *   POST /api/import                    JSON { uploadId, mapping?, defaultRegion?, mode, backfill, ownerId? } → 202
  *   GET  /api/import/:id                status, phase, rowsProcessed / rowsTotal, error, report
+ *   GET  /api/import                    recent imports with totals
+ *   GET  /api/import/:id/errors.csv     the row errors as CSV
  */
 import express from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { createApiRouter } from '../http/route.js';
 import { HttpError } from '../http/errors.js';
-import { getImportJob, previewUpload, ReadOptionsBody, startImport, StartImportBody, storeUpload } from './service.js';
+import { createCsvWriter } from '@nudge/customer-import';
+import { getImportJob, importErrors, listImportJobs, previewUpload, ReadOptionsBody, startImport, StartImportBody, storeUpload } from './service.js';
 
 const IMPORT_ROLES = ['admin', 'manager'] as const;
 const MAX_UPLOAD = process.env.NUDGE_IMPORT_MAX_BYTES ?? '200mb';
@@ -65,6 +68,35 @@ export function createImportRouter(ctx: AppContext): express.Router {
     roles: IMPORT_ROLES,
     status: 202,
     handler: ({ body, user }) => startImport(ctx, user, body),
+  });
+
+  route({
+    method: 'get',
+    path: '/',
+    summary: 'Recent imports (newest first) with their status and totals',
+    query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }),
+    roles: IMPORT_ROLES,
+    handler: ({ query }) => listImportJobs(ctx, query.limit),
+  });
+
+  route({
+    method: 'get',
+    path: '/:id/errors.csv',
+    summary: 'The row errors of an import as CSV (line, column, field, message)',
+    params: z.object({ id: z.uuid() }),
+    roles: IMPORT_ROLES,
+    produces: 'text/csv',
+    handler: async ({ params, res }) => {
+      const errors = await importErrors(ctx, params.id);
+      res.status(200);
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="import-${params.id}-errors.csv"`);
+      const writer = createCsvWriter(['line', 'column', 'field', 'message'], { bom: true });
+      writer.stream.pipe(res);
+      for (const e of errors) writer.write([e.line, e.column, e.field, e.message]);
+      writer.end();
+      await new Promise((resolve) => res.on('finish', resolve));
+    },
   });
 
   route({

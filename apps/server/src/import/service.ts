@@ -6,7 +6,7 @@
  * report it) and in import_jobs at every phase change.
  */
 import { createHash } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { schema, type SqlClient } from '@nudge/db';
 import { CsvImportError, columnMappingSchema, regionSchema, type ImportedCustomer, type RowError } from '@nudge/customer-import';
@@ -150,6 +150,22 @@ export async function startImport(ctx: AppContext, actor: AuthUser, body: StartI
     .finally(() => running.delete(job!.id));
   running.set(job!.id, run);
   return presentJob(job!);
+}
+
+/** Recent imports, newest first, without their reports (GET /api/import/:id has those). */
+export async function listImportJobs(ctx: AppContext, limit: number) {
+  const rows = await ctx.db.db.select().from(schema.importJobs).orderBy(desc(schema.importJobs.createdAt)).limit(limit);
+  return rows.map((job) => {
+    const { report, ...rest } = presentJob(job);
+    return { ...rest, totals: (report as { totals?: unknown } | undefined)?.totals };
+  });
+}
+
+/** The row errors of an import (for a CSV the user can fix the file from). */
+export async function importErrors(ctx: AppContext, id: string): Promise<RowError[]> {
+  const [job] = await ctx.db.db.select({ report: schema.importJobs.report }).from(schema.importJobs).where(eq(schema.importJobs.id, id));
+  if (!job) throw new HttpError(404, 'not_found', `Import ${id} does not exist.`);
+  return ((job.report as { errors?: RowError[] } | null)?.errors ?? []) as RowError[];
 }
 
 /** The in-memory progress of a job running in this process (no database access). */
