@@ -3,6 +3,7 @@ import { and, count, eq, isNull } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import { createTestApp, type TestApp, type TestUser } from '../http/testing.js';
 import { maskEmail, maskPhone } from './access.js';
+import { adjustPoints } from './index.js';
 
 let t: TestApp;
 let admin: TestUser, manager: TestUser, viewer: TestUser, agentA: TestUser, agentA2: TestUser, agentB: TestUser, agentUnmask: TestUser;
@@ -284,6 +285,18 @@ describe('customers API', () => {
     expect((await t.http.get(`/api/customers/${dup.body.id}`).set(admin.auth)).status).toBe(404);
     expect(await auditCount('customer.merge', id)).toBe(1);
     expect((await t.http.post(`/api/customers/${id}/merge`).set(agentA.auth).send({ sourceId: id })).status).toBe(403);
+  });
+
+  it('adjustPoints adds and spends atomically, never below zero, with a timeline entry', async () => {
+    const [row] = await t.db.db.select({ points: schema.customers.points }).from(schema.customers).where(eq(schema.customers.id, id));
+    const start = row!.points;
+    expect(await adjustPoints(t.ctx, null, id, 120, 'birthday bonus')).toBe(start + 120);
+    expect(await adjustPoints(t.ctx, null, id, -20)).toBe(start + 100);
+    await expect(adjustPoints(t.ctx, null, id, -(start + 101))).rejects.toThrow(/cannot take/);
+    const [after] = await t.db.db.select({ points: schema.customers.points }).from(schema.customers).where(eq(schema.customers.id, id));
+    expect(after!.points).toBe(start + 100);
+    const tl = await t.http.get(`/api/customers/${id}/timeline?kind=system`).set(admin.auth);
+    expect(tl.body.items.some((i: { body: string }) => i.body.includes('+120 points: birthday bonus'))).toBe(true);
   });
 
   it('archive and restore', async () => {

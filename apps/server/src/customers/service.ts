@@ -306,6 +306,34 @@ export function sensitiveFieldsSeen(row: CustomerRow, user: AuthUser, defs: Map<
   return seen;
 }
 
+/**
+ * Adds `delta` points (negative to spend them) atomically and records it on the timeline; the
+ * balance may not go below zero. Returns the new balance.
+ */
+export async function adjustPoints(ctx: AppContext, actor: AuthUser | null, customerId: string, delta: number, reason?: string): Promise<number> {
+  if (!Number.isInteger(delta)) throw badRequest('invalid_input', `points: ${delta} is not a whole number.`);
+  const result = await ctx.db.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(c)
+      .set({ points: sql`${c.points} + ${delta}`, updatedAt: nowOf(ctx) })
+      .where(and(eq(c.id, customerId), sql`${c.points} + ${delta} >= 0`))
+      .returning({ points: c.points });
+    if (!row) {
+      const [exists] = await tx.select({ points: c.points }).from(c).where(eq(c.id, customerId));
+      if (!exists) throw notFound('Customer', customerId);
+      throw badRequest('insufficient_points', `Customer ${customerId} has ${exists.points} points; cannot take ${-delta}.`);
+    }
+    await addInteraction(ctx, actor?.id ?? null, customerId, {
+      kind: 'system',
+      body: `${delta >= 0 ? '+' : ''}${delta} points${reason ? `: ${reason}` : ''} (balance ${row.points}).`,
+      payload: { event: 'points', delta, balance: row.points, reason: reason ?? null },
+    }, tx);
+    return row.points;
+  });
+  await emitEvents(ctx, [{ type: 'customer.updated', customerId, changes: [{ field: 'points', old: result - delta, new: result }] }]);
+  return result;
+}
+
 /** Follow-up = we reached out to the customer. */
 const FOLLOW_UP_KINDS = new Set(['message_out', 'call']);
 

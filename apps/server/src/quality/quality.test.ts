@@ -51,6 +51,15 @@ describe('data-quality report', () => {
     expect(r.duplicates.count).toBe(2);
   });
 
+  it('duplicate reasons quote contacts only to users who may see them', async () => {
+    const viewer = await t.user('viewer');
+    const clear = (await t.http.get('/api/quality/report').set(manager.auth)).body.duplicates.items.flatMap((p: { reasons: string[] }) => p.reasons);
+    expect(clear).toContain('same phone +34612345678');
+    const masked = (await t.http.get('/api/quality/report').set(viewer.auth)).body.duplicates.items.flatMap((p: { reasons: string[] }) => p.reasons);
+    expect(masked).toContain('same phone +346***678');
+    expect(JSON.stringify(masked)).not.toContain('+34612345678');
+  });
+
   it('agents get the report for their own customers only', async () => {
     const r = (await t.http.get('/api/quality/report').set(agent.auth)).body;
     expect(r.totalCustomers).toBe(5);

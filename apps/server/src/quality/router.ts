@@ -4,7 +4,7 @@ import { schema } from '@nudge/db';
 import { nowOf, type AppContext } from '../context.js';
 import { writeAudit } from '../http/audit.js';
 import { createApiRouter } from '../http/route.js';
-import { visibleTo } from '../customers/access.js';
+import { seesContacts, visibleTo } from '../customers/access.js';
 import { qualityReport, STALE_DAYS, STALE_WIN_PROBABILITY } from './service.js';
 
 export function createQualityRouter(ctx: AppContext) {
@@ -15,7 +15,7 @@ export function createQualityRouter(ctx: AppContext) {
     path: '/report',
     summary: 'Data-quality report: completeness vs 95 %, overdue follow-ups, stale records, duplicate candidates',
     query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
-    handler: async ({ query, user }) => qualityReport(ctx.db, { now: nowOf(ctx), scope: visibleTo(user), limit: query.limit }),
+    handler: async ({ query, user }) => qualityReport(ctx.db, { now: nowOf(ctx), scope: visibleTo(user), limit: query.limit, maskContacts: !seesContacts(user) }),
   });
 
   route({

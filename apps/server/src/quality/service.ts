@@ -7,6 +7,7 @@
 import { and, asc, isNull, sql, type SQL } from 'drizzle-orm';
 import { DuplicateIndex } from '@nudge/customer-import';
 import { schema, type DbHandle } from '@nudge/db';
+import { maskEmail, maskPhone } from '../customers/access.js';
 
 const c = schema.customers;
 
@@ -33,6 +34,8 @@ export interface QualityOptions {
   scope?: SQL;
   /** Max rows listed per section. */
   limit?: number;
+  /** Mask phones and emails quoted in duplicate reasons (users without the unmask right). */
+  maskContacts?: boolean;
 }
 
 const status = (share: number) => (share >= COMPLETENESS_TARGET ? 'green' : share >= 0.85 ? 'amber' : 'red');
@@ -81,7 +84,7 @@ export async function qualityReport(db: DbHandle, opts: QualityOptions) {
     .orderBy(asc(sql`coalesce(${c.lastInteractionAt}, ${c.createdAt})`), asc(c.id))
     .limit(limit);
 
-  const duplicates = await findDuplicates(db, { scope: opts.scope, limit });
+  const duplicates = await findDuplicates(db, { scope: opts.scope, limit, maskContacts: opts.maskContacts });
 
   const daysSince = (x: Date | string | null) => (x ? Math.floor((opts.now.getTime() - new Date(x).getTime()) / 86_400_000) : null);
   return {
@@ -108,7 +111,7 @@ export async function qualityReport(db: DbHandle, opts: QualityOptions) {
  * before it through the matcher's blocking index (phone, email, name keys), so this is roughly
  * linear in the number of customers.
  */
-export async function findDuplicates(db: DbHandle, opts: { scope?: SQL; limit?: number } = {}) {
+export async function findDuplicates(db: DbHandle, opts: { scope?: SQL; limit?: number; maskContacts?: boolean } = {}) {
   const rows = await db.db
     .select({ id: c.id, fullName: c.fullName, company: c.company, phone: c.phone, email: c.email })
     .from(c)
@@ -119,7 +122,12 @@ export async function findDuplicates(db: DbHandle, opts: { scope?: SQL; limit?: 
   for (const r of rows) {
     const identity = { name: r.fullName, company: r.company ?? undefined, phone: r.phone ?? undefined, email: r.email ?? undefined };
     const match = index.findBest(identity);
-    if (match) pairs.push({ a: match.ref, b: { id: r.id, fullName: r.fullName }, score: Math.round(match.score * 1000) / 1000, reasons: match.reasons });
+    if (match) {
+      const reasons = opts.maskContacts
+        ? match.reasons.map((x) => x.replace(/^same phone (.+)$/, (_, p: string) => `same phone ${maskPhone(p)}`).replace(/^same e-mail (.+)$/, (_, e: string) => `same e-mail ${maskEmail(e)}`))
+        : match.reasons;
+      pairs.push({ a: match.ref, b: { id: r.id, fullName: r.fullName }, score: Math.round(match.score * 1000) / 1000, reasons });
+    }
     index.add(identity, { id: r.id, fullName: r.fullName });
   }
   pairs.sort((x, y) => y.score - x.score);

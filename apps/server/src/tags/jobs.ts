@@ -1,7 +1,9 @@
 /**
- * The periodic customer-data jobs: tag expiry and tag reminders. main.ts starts them with
+ * The periodic customer-data jobs: tag expiry, tag reminders, and removal of expired sessions. main.ts starts them with
  * `startCustomerJobs(ctx)`; a Temporal schedule may call `runCustomerJobs` instead.
  */
+import { lt } from 'drizzle-orm';
+import { schema } from '@nudge/db';
 import { nowOf, type AppContext } from '../context.js';
 import { expireTags, issueTagReminders } from './service.js';
 
@@ -9,6 +11,7 @@ export async function runCustomerJobs(ctx: AppContext) {
   const now = nowOf(ctx);
   const expired = await expireTags(ctx.db, now, ctx.onEvent);
   const reminders = await issueTagReminders(ctx.db, now, ctx.onEvent);
+  await ctx.db.db.delete(schema.sessions).where(lt(schema.sessions.expiresAt, now));
   return { expired: expired.removed.length, reminded: reminders.reminded.length };
 }
 
