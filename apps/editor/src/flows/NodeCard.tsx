@@ -3,7 +3,7 @@
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useShallow } from 'zustand/react/shallow';
+import type { Problem } from '../api/schemas';
 import { pickLabel } from '../i18n';
 import { formatNumber } from '../i18n/format';
 import { useFlow } from './context';
@@ -13,12 +13,13 @@ import { outputPorts } from './ports';
 import { detail } from './problems';
 
 const PORT_SPACING = 24;
+const noProblems: Problem[] = [];
 
 function NodeCardImpl({ id, data, selected }: NodeProps<NudgeNode>) {
   const { t, i18n } = useTranslation();
   const lng = i18n.language;
   const def = useFlow((s) => s.manifest.get(data.nodeType));
-  const problems = useFlow(useShallow((s) => s.problems.filter((p) => p.nodeId === id)));
+  const problems = useFlow((s) => s.problemsByNode.get(id)) ?? noProblems;
   const overlay = useFlow((s) => s.overlay.get(id));
   const onPath = useFlow((s) => s.overlay.size > 0);
   const count = useFlow((s) => s.counts[id]);

@@ -31,6 +31,8 @@ export interface FlowState {
   lastCommitAt: number;
   manifest: Map<string, ManifestNode>;
   problems: Problem[];
+  /** The same problems by node id, so each node card reads its own in O(1). */
+  problemsByNode: Map<string, Problem[]>;
   clipboard: FlowGraph | null;
   readOnly: boolean;
   /** Test-run path or a run's steps, by node id. View state only. */
@@ -87,6 +89,7 @@ export const createFlowStore = () =>
     lastCommitAt: 0,
     manifest: new Map(),
     problems: [],
+    problemsByNode: new Map(),
     clipboard: null,
     readOnly: false,
     overlay: new Map(),
@@ -99,7 +102,7 @@ export const createFlowStore = () =>
       const { nodes, edges } = graphToReactFlow(graph);
       set({
         nodes, edges, present: reactFlowToGraph(nodes, edges), past: [], future: [], revision: 0,
-        readOnly: options?.readOnly ?? false, problems: [], overlay: new Map(), pathEdgeIds: new Set(), counts: {},
+        readOnly: options?.readOnly ?? false, problems: [], problemsByNode: new Map(), overlay: new Map(), pathEdgeIds: new Set(), counts: {},
         lastCommitTag: null,
       });
     },
@@ -230,7 +233,11 @@ export const createFlowStore = () =>
       set(commit(state, nodes, state.edges));
     },
 
-    setProblems: (problems) => set({ problems }),
+    setProblems: (problems) => {
+      const problemsByNode = new Map<string, Problem[]>();
+      for (const p of problems) if (p.nodeId) problemsByNode.set(p.nodeId, [...(problemsByNode.get(p.nodeId) ?? []), p]);
+      set({ problems, problemsByNode });
+    },
     setOverlay: (overlay, pathEdgeIds = new Set()) => set({ overlay, pathEdgeIds }),
     setCounts: (counts) => set({ counts }),
   }));
