@@ -91,6 +91,7 @@ export class Engine {
   private readonly closedCacheSize: number;
   private readonly log: (msg: string) => void;
   customSearchAttributes: Record<string, number> = {};
+  readonly stats = { commits: 0, rows: 0 };
 
   constructor(private readonly store: Store, opts: EngineOptions = {}) {
     this.timeSkipping = !!opts.timeSkipping;
@@ -248,6 +249,8 @@ export class Engine {
     this.committing = true;
     try {
       while (this.dirty.size || this.metaDirty || this.syncWaiters.length) {
+        // let the RPCs that already arrived make their changes first: one commit then covers them all
+        await new Promise((r) => setImmediate(r));
         const batch = [...this.dirty];
         this.dirty.clear();
         const waiters = this.syncWaiters;
@@ -270,6 +273,8 @@ export class Engine {
         });
         try {
           if (executions.length || meta) await this.store.save({ executions, events, meta });
+          this.stats.commits++;
+          this.stats.rows += executions.length;
         } catch (err) {
           this.fatal = err as Error;
           this.log(`temporal-lite: commit failed, refusing further changes: ${(err as Error).message}`);

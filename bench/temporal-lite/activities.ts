@@ -1,0 +1,3 @@
+export async function work(i: number): Promise<number> {
+  return i + 1;
+}
