@@ -154,6 +154,7 @@ describe('editor end to end', () => {
 
     // refused while dragging: into the trigger, a self loop, a second edge on a used port
     await connect('action.create_task@1', 'next', 'trigger.segment_entry@1');
+    await expect.poll(() => page.getByTestId('connection-refused').innerText()).toBe('A trigger starts the flow: nothing can lead into it.');
     await connect('control.wait_for_event@1', 'replied', 'control.wait_for_event@1');
     await connect('trigger.segment_entry@1', 'next', 'action.create_task@1');
     expect(await page.locator('.react-flow__edge').count()).toBe(3);

@@ -1,7 +1,7 @@
 // The React Flow canvas over the store in context. Used editable (FlowEditor) and read-only
 // (run view): the store's readOnly flag decides what it accepts.
 import {
-  Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type Edge, type IsValidConnection,
+  Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type Edge, type IsValidConnection, type OnConnectEnd,
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +9,7 @@ import { useFlow, useFlowApi } from './context';
 import type { NudgeNode } from './graph';
 import { nodeTypes } from './NodeCard';
 import { DRAG_MIME } from './Palette';
+import { checkConnection } from './connection';
 
 const kindColours: Record<string, string> = { trigger: '#f59e0b', condition: '#8b5cf6', action: '#2563eb', control: '#0d9488' };
 
@@ -36,6 +37,26 @@ export function Canvas({ onSelectionChange }: { onSelectionChange?: (nodeId: str
   const edges = useMemo(
     () => (pathEdgeIds.size === 0 ? rawEdges : rawEdges.map((e) => (pathEdgeIds.has(e.id) ? { ...e, animated: true, className: 'on-path' } : { ...e, className: 'off-path' }))),
     [rawEdges, pathEdgeIds],
+  );
+
+  // Say why a connection was refused (the handle already turned red while dragging).
+  const [refusal, setRefusal] = useState<string | null>(null);
+  useEffect(() => {
+    if (!refusal) return;
+    const h = setTimeout(() => setRefusal(null), 3500);
+    return () => clearTimeout(h);
+  }, [refusal]);
+  const onConnectEnd: OnConnectEnd = useCallback(
+    (event, state) => {
+      if (state.isValid || !state.fromNode || !state.fromHandle) return;
+      const el = (event.target as Element | null)?.closest?.('.react-flow__node');
+      const toId = state.toNode?.id ?? el?.getAttribute('data-id');
+      if (!toId) return;
+      const s = store.getState();
+      const reason = checkConnection({ source: state.fromNode.id, sourceHandle: state.fromHandle.id ?? 'next', target: toId, targetHandle: 'in' }, s.nodes, s.edges, s.manifest);
+      if (reason) setRefusal(t(`connection.${reason}`));
+    },
+    [store, t],
   );
 
   const isValidConnection: IsValidConnection = useCallback((c: Connection | Edge) => store.getState().isValidConnection(c as Connection), [store]);
@@ -91,6 +112,7 @@ export function Canvas({ onSelectionChange }: { onSelectionChange?: (nodeId: str
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
@@ -109,6 +131,11 @@ export function Canvas({ onSelectionChange }: { onSelectionChange?: (nodeId: str
         <MiniMap pannable zoomable nodeColor={(n) => kindColours[manifest.get((n.data as { nodeType: string }).nodeType)?.kind ?? ''] ?? '#94a3b8'} />
         <Controls showInteractive={false} />
       </ReactFlow>
+      {refusal && (
+        <div className="canvas-refusal" role="status" data-testid="connection-refused">
+          {refusal}
+        </div>
+      )}
       {nodes.length === 0 && !readOnly && (
         <div className="canvas-empty">
           <p>{t('canvas.empty')}</p>
