@@ -6,3 +6,4 @@ export * from './interactions.js';
 export * from './audit.js';
 export * from './segments.js';
 export * from './imports.js';
+export * from './flows.js';
