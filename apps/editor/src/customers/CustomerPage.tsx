@@ -93,6 +93,7 @@ export function CustomerPage({ customerId }: { customerId: string }) {
             ))}
           </dl>
           <h3>{t('fields.tags')}</h3>
+          <AddTag customerId={customerId} onDone={c.reload} />
           {x.tags.length === 0 ? (
             <p className="muted">{t('customers.noTags')}</p>
           ) : (
@@ -101,6 +102,9 @@ export function CustomerPage({ customerId }: { customerId: string }) {
                 <li key={tg.name}>
                   <TagChip tag={tg} />
                   <span className="muted small">{tg.expiresAt ? t('tags.expiresAt', { date: formatDateTime(tg.expiresAt, lng) }) : t('tags.noExpiry')}</span>
+                  <button type="button" className="icon-btn" aria-label={t('widgets.removeTag', { tag: tg.name })} onClick={() => void customersApi.untagCustomer(customerId, tg.name).then(c.reload, setNoteError)}>
+                    ✕
+                  </button>
                 </li>
               ))}
             </ul>
@@ -139,5 +143,48 @@ export function CustomerPage({ customerId }: { customerId: string }) {
         </div>
       </div>
     </section>
+  );
+}
+
+function AddTag({ customerId, onDone }: { customerId: string; onDone: () => void }) {
+  const { t } = useTranslation();
+  const { tags } = useLookups();
+  const [tag, setTag] = useState('');
+  const [expiry, setExpiry] = useState('default');
+  const [days, setDays] = useState('7');
+  const [error, setError] = useState<unknown>(null);
+  async function add() {
+    setError(null);
+    try {
+      const body =
+        expiry === 'never' ? { tag: tag.trim(), expiresAt: null } : expiry === 'days' ? { tag: tag.trim(), lifetimeHours: Math.max(1, Math.round(Number(days) * 24)) } : { tag: tag.trim() };
+      await customersApi.tagCustomer(customerId, body);
+      setTag('');
+      onDone();
+    } catch (e) {
+      setError(e);
+    }
+  }
+  return (
+    <div className="add-tag">
+      <div className="row wrap">
+        <input aria-label={t('tags.name')} list="customer-add-tag" placeholder={t('widgets.addTag')} value={tag} onChange={(e) => setTag(e.target.value)} />
+        <datalist id="customer-add-tag">
+          {tags.map((x) => (
+            <option key={x.name} value={x.name} />
+          ))}
+        </datalist>
+        <select aria-label={t('tags.expiry')} value={expiry} onChange={(e) => setExpiry(e.target.value)}>
+          <option value="default">{t('tags.expiryDefault')}</option>
+          <option value="never">{t('tags.noExpiry')}</option>
+          <option value="days">{t('tags.expiryDays')}</option>
+        </select>
+        {expiry === 'days' && <input aria-label={t('cond.days')} type="number" min={1} className="num" value={days} onChange={(e) => setDays(e.target.value)} />}
+        <button type="button" disabled={!tag.trim()} onClick={() => void add()}>
+          {t('tags.add')}
+        </button>
+      </div>
+      <ErrorBanner error={error} />
+    </div>
   );
 }
