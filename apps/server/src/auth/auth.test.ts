@@ -88,6 +88,21 @@ describe('auth', () => {
     expect(me.status).toBe(401);
   });
 
+  it('limits repeated failed logins per address and email (429), successes do not count', async () => {
+    const other = await t.http.post('/api/auth/login').send({ email: 'admin@nudge.local', password: 'nudge-admin' });
+    expect(other.status).toBe(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      statuses.push((await t.http.post('/api/auth/login').send({ email: 'victim@nudge.local', password: `guess-${i}` })).status);
+    }
+    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+    const limited = await t.http.post('/api/auth/login').send({ email: 'victim@nudge.local', password: 'again' });
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('rate_limited');
+    // another account from the same address is not blocked
+    expect((await t.http.post('/api/auth/login').send({ email: 'admin@nudge.local', password: 'nudge-admin' })).status).toBe(200);
+  });
+
   it('serves an OpenAPI document generated from the route schemas', async () => {
     const res = await t.http.get('/api/openapi.json');
     expect(res.status).toBe(200);

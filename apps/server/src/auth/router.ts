@@ -1,4 +1,5 @@
 import { and, eq, asc } from 'drizzle-orm';
+import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
 import { schema } from '@nudge/db';
 import type { AppContext } from '../context.js';
@@ -35,8 +36,32 @@ const publicUser = (u: AuthUser | typeof schema.users.$inferSelect) => ({
   rights: u.rights,
 });
 
+/**
+ * Failed logins are limited per address and email (express-rate-limit, in-process store): after
+ * NUDGE_LOGIN_MAX_FAILURES (default 10) failures in 15 minutes, 429 until the window passes.
+ */
+function loginLimiter() {
+  return rateLimit({
+    windowMs: 15 * 60_000,
+    limit: Number(process.env.NUDGE_LOGIN_MAX_FAILURES ?? 10),
+    skipSuccessfulRequests: true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => {
+      const email = typeof req.body?.email === 'string' ? req.body.email.trim().toLowerCase() : '';
+      return `${ipKeyGenerator(req.ip ?? '')}|${email}`;
+    },
+    handler: (_req, res, _next, options) => {
+      res.status(429).json({
+        error: { code: 'rate_limited', message: `Too many failed sign-ins; try again in ${Math.ceil(options.windowMs / 60_000)} minutes.` },
+      });
+    },
+  });
+}
+
 export function createAuthRouter(ctx: AppContext) {
   const { router, route, publicRoute } = createApiRouter(ctx, '/api/auth', 'Auth');
+  router.post('/login', loginLimiter());
 
   publicRoute({
     method: 'post',

@@ -322,6 +322,17 @@ describe('customers API', () => {
     expect((await t.http.delete(`/api/customers/${id}`).set(admin.auth)).status).toBe(404);
   });
 
+  it('the audit log is readable by admins and managers, filtered and paged', async () => {
+    expect((await t.http.get('/api/audit').set(agentA.auth)).status).toBe(403);
+    const res = await t.http.get(`/api/audit?entityId=${id}&limit=2`).set(manager.auth);
+    expect(res.status).toBe(200);
+    expect(res.body.items).toHaveLength(2);
+    expect(res.body.items[0].action).toBe('customer.erase');
+    const next = await t.http.get(`/api/audit?entityId=${id}&before=${res.body.nextBefore}&limit=500`).set(manager.auth);
+    const actions = [...res.body.items, ...next.body.items].map((e: { action: string }) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['customer.create', 'customer.update', 'customer.view_sensitive', 'customer.export', 'customer.merge', 'customer.erase']));
+  });
+
   it('requires a session', async () => {
     const res = await t.http.get('/api/customers');
     expect(res.status).toBe(401);
