@@ -54,6 +54,7 @@ export async function startProduct(): Promise<Product> {
   }
   if (!existsSync(join(repoRoot, 'apps/editor/dist/index.html')) || process.env.E2E_BUILD !== '0') buildEditor();
   const port = await freePort();
+  const temporalPort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'nudge-e2e-'));
   let output = '';
   const env: NodeJS.ProcessEnv = {
@@ -61,10 +62,12 @@ export async function startProduct(): Promise<Product> {
     PORT: String(port),
     NUDGE_PORT: String(port),
     NUDGE_DATA_DIR: join(dataDir, 'db'),
+    TEMPORAL_LITE_PORT: String(temporalPort),
     NUDGE_DEMO_CUSTOMERS: process.env.NUDGE_DEMO_CUSTOMERS ?? '300',
     NODE_ENV: 'production',
   };
   delete env.DATABASE_URL; // the e2e run keeps its own embedded database
+  delete env.TEMPORAL_ADDRESS; // and its own embedded engine
   const child = spawn('pnpm', ['start'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

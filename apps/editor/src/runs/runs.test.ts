@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { pathEdges } from '../flows/FlowEditor';
+import { overlayFromSteps, stepError } from './RunDetailView';
+
+describe('run display', () => {
+  it('draws the latest attempt of every step, with its failure reason', () => {
+    const overlay = overlayFromSteps([
+      { id: '1', nodeId: 'a', status: 'done', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:01Z' },
+      { id: '2', nodeId: 'b', status: 'failed', startedAt: '2026-01-01T00:00:01Z', finishedAt: null, error: { message: 'SMTP 550 mailbox unavailable' } },
+      { id: '3', nodeId: 'b', status: 'running', startedAt: '2026-01-01T00:01:00Z', finishedAt: null },
+      { id: '4', nodeId: 'c', status: 'failed', startedAt: null, finishedAt: null, error: 'timeout' },
+    ]);
+    expect(overlay.get('a')).toMatchObject({ status: 'done' });
+    expect(overlay.get('b')).toEqual({ status: 'running', startedAt: '2026-01-01T00:01:00Z', finishedAt: null });
+    expect(overlay.get('c')).toMatchObject({ status: 'failed', error: 'timeout' });
+    expect(stepError({ message: 'x' })).toBe('x');
+    expect(stepError(null)).toBeUndefined();
+    expect(stepError({ code: 1 })).toBe('{"code":1}');
+  });
+
+  it('highlights the edges between consecutive path steps, on the port taken', () => {
+    const edges = [
+      { id: 'e1', source: 't', target: 'm', sourceHandle: 'next' },
+      { id: 'e2', source: 'm', target: 'w', sourceHandle: 'next' },
+      { id: 'e3', source: 'w', target: 'x', sourceHandle: 'replied' },
+      { id: 'e4', source: 'w', target: 'x', sourceHandle: 'timeout' },
+    ];
+    expect([...pathEdges([{ nodeId: 't' }, { nodeId: 'm' }, { nodeId: 'w', port: 'timeout' }, { nodeId: 'x' }], edges)]).toEqual(['e1', 'e2', 'e4']);
+  });
+});
