@@ -212,6 +212,8 @@ describe('customers API', () => {
     expect(byName.body.items.map((c: { fullName: string }) => c.fullName)).toEqual(['John Smith']);
     const byPhone = await t.http.get('/api/customers?q=0912-345-679').set(admin.auth);
     expect(byPhone.body.items.map((c: { fullName: string }) => c.fullName)).toEqual(['李小龍']);
+    // a viewer sees phones masked, so cannot search by them either
+    expect((await t.http.get('/api/customers?q=0912-345-679').set(viewer.auth)).body.items).toEqual([]);
     const tierB = await t.http.get('/api/customers?tier=B&pageSize=2&page=1&sort=name').set(admin.auth);
     expect(tierB.body.total).toBe(3);
     expect(tierB.body.items).toHaveLength(2);

@@ -76,12 +76,14 @@ async function listWhereFor(ctx: AppContext, query: ListFilters, user: AuthUser,
   if (query.q) {
     const like = `%${escapeLike(query.q)}%`;
     const digits = query.q.replace(/\D/g, '').replace(/^0+/, '');
+    // Users who see contacts masked search names and companies only (no probing of hidden values).
+    const contacts = seesContacts(user);
     conds.push(
       or(
         ilike(c.fullName, like),
         ilike(c.company, like),
-        ilike(c.email, like),
-        digits.length >= 4 ? sql`${c.phone} like ${`%${digits}%`}` : undefined,
+        contacts ? ilike(c.email, like) : undefined,
+        contacts && digits.length >= 4 ? sql`${c.phone} like ${`%${digits}%`}` : undefined,
       ),
     );
   }

@@ -61,6 +61,9 @@ const OPS_BY_TYPE: Record<FieldType, readonly string[]> = {
   array: ['contains', 'is_empty', 'is_not_empty'],
 };
 
+/** Fields masked for users without the contact.unmask right. */
+const CONTACT_FIELDS = new Set(['phone', 'email', 'whatsappId']);
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface SegmentIssue {
@@ -76,6 +79,7 @@ export class SegmentError extends HttpError {
 
 interface CompileContext {
   now: Date;
+  restrictContacts: boolean;
   tagIds: Map<string, string>; // lower(name) → id
   customFields: Map<string, (typeof schema.customFieldDefinitions.$inferSelect)>;
   issues: SegmentIssue[];
@@ -167,6 +171,13 @@ function compileField(node: Extract<SegmentCondition, { type: 'field' }>, path: 
     type = spec.type;
     values = spec.values;
     expr = C(spec.column);
+    if (cx.restrictContacts && CONTACT_FIELDS.has(node.field) && node.op !== 'is_empty' && node.op !== 'is_not_empty') {
+      cx.issues.push({
+        path: `${path}.op`,
+        message: `you see ${node.field} masked, so a segment may only test whether it is empty (is_empty / is_not_empty)`,
+      });
+      return undefined;
+    }
   }
   if (!OPS_BY_TYPE[type].includes(node.op)) {
     cx.issues.push({ path: `${path}.op`, message: `"${node.op}" does not apply to ${node.field} (${type}); use one of ${OPS_BY_TYPE[type].join(', ')}` });
@@ -272,7 +283,7 @@ export interface CompiledSegment {
 export async function compileSegment(
   db: DbHandle,
   tree: SegmentCondition,
-  options: { now?: Date; path?: string } = {},
+  options: { now?: Date; path?: string; restrictContacts?: boolean } = {},
 ): Promise<CompiledSegment> {
   const names = new Set<string>();
   collectTags(tree, names);
@@ -287,6 +298,7 @@ export async function compileSegment(
   const defs = await db.db.select().from(schema.customFieldDefinitions);
   const cx: CompileContext = {
     now: options.now ?? new Date(),
+    restrictContacts: options.restrictContacts ?? false,
     tagIds,
     customFields: new Map(defs.map((d) => [d.key, d])),
     issues: [],

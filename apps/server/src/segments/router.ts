@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { schema } from '@nudge/db';
 import { nowOf, type AppContext } from '../context.js';
 import { writeAudit } from '../http/audit.js';
+import { seesContacts } from '../customers/access.js';
 import { notFound } from '../http/errors.js';
 import { createApiRouter } from '../http/route.js';
 import { compileSegment } from './compile.js';
@@ -75,7 +76,7 @@ export function createSegmentsRouter(ctx: AppContext) {
     status: 201,
     handler: async ({ body, user }) => {
       const tree = parseSegmentTree(body.definition, 'body.definition');
-      await compileSegment(ctx.db, tree, { path: 'body.definition' });
+      await compileSegment(ctx.db, tree, { path: 'body.definition', restrictContacts: !seesContacts(user) });
       const [s] = await db()
         .insert(schema.segments)
         .values({ name: body.name, description: body.description ?? null, definition: tree, createdBy: user.id })

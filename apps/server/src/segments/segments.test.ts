@@ -164,6 +164,16 @@ describe('segments API', () => {
     expect(kind.status).toBe(400);
   });
 
+  it('users who see contacts masked may only test whether a contact field is empty', async () => {
+    const probe = { type: 'field', field: 'phone', op: 'starts_with', value: '+886' };
+    const denied = await t.http.post('/api/segments/count').set(viewer.auth).send({ definition: probe });
+    expect(denied.status).toBe(400);
+    expect(denied.body.error.details[0]).toMatchObject({ path: 'body.definition.op' });
+    const empty = await t.http.post('/api/segments/count').set(viewer.auth).send({ definition: { type: 'field', field: 'phone', op: 'is_empty' } });
+    expect(empty.status).toBe(200);
+    expect((await t.http.post('/api/segments/count').set(admin.auth).send({ definition: probe })).status).toBe(200);
+  });
+
   it('saves segments (managers); agents get 403 and nothing is saved; customers list filters by segment', async () => {
     const denied = await t.http.post('/api/segments').set(agent.auth).send({ name: 'x', definition: POTENTIAL_NO_FOLLOW_UP });
     expect(denied.status).toBe(403);

@@ -2,7 +2,7 @@ import { and, asc, count, eq, gt, sql, type SQL } from 'drizzle-orm';
 import { schema, type DbHandle } from '@nudge/db';
 import type { AuthUser } from '../http/auth.js';
 import { notFound, zodIssues } from '../http/errors.js';
-import { visibleTo } from '../customers/access.js';
+import { seesContacts, visibleTo } from '../customers/access.js';
 import { compileSegment, SegmentError } from './compile.js';
 import { SegmentCondition } from './model.js';
 
@@ -36,7 +36,9 @@ export async function loadSegmentTree(db: DbHandle, ref: SegmentRef, path?: stri
 /** The WHERE expression (over `customers`) selecting a segment's members for this caller. */
 export async function segmentWhere(db: DbHandle, ref: SegmentRef, opts: SegmentQueryOptions = {}): Promise<SQL> {
   const tree = await loadSegmentTree(db, ref, opts.path);
-  const { where } = await compileSegment(db, tree, { now: opts.now, path: opts.path });
+  // Users who see contacts masked may not probe their values through segment conditions.
+  const restrictContacts = opts.user ? !seesContacts(opts.user) : false;
+  const { where } = await compileSegment(db, tree, { now: opts.now, path: opts.path, restrictContacts });
   const scope = opts.user ? visibleTo(opts.user) : undefined;
   return scope ? and(where, scope)! : where;
 }
