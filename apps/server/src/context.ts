@@ -3,6 +3,7 @@
  * rather than reaching for globals.
  */
 import type { DbHandle } from '@nudge/db';
+import type { TemporalEngine } from './engine/temporal.js';
 
 /** Domain events the customer-data API emits; the flow engine subscribes to start event triggers. */
 export type DomainEvent =
@@ -19,6 +20,8 @@ export type DomainEvent =
 
 export interface AppContext {
   db: DbHandle;
+  /** The durable engine (a Temporal cluster, or the embedded temporal-lite). Absent in API-only tests. */
+  temporal?: TemporalEngine;
   /** The clock; tests and time-skipping runs replace it. Defaults to `new Date()`. */
   now?: () => Date;
   /** Called after a change is committed. Errors are logged, never fail the request. */

@@ -1,0 +1,91 @@
+/**
+ * The durable engine behind flows. With TEMPORAL_ADDRESS set, the official SDK talks to that
+ * Temporal cluster; without it, Nudge starts temporal-lite (packages/temporal-lite) on the same
+ * database, so one machine needs nothing else.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import type { DbHandle } from '@nudge/db';
+import { startTemporalLite, type TemporalLite } from '@nudge/temporal-lite';
+
+export interface TemporalEngine {
+  /** host:port of the Temporal frontend (the cluster's, or temporal-lite's). */
+  address: string;
+  namespace: string;
+  client: Client;
+  connection: Connection;
+  /** Present when Nudge runs its embedded temporal-lite (tests use it to hold and move time). */
+  lite?: TemporalLite;
+  /** A connection for SDK workers (one per worker). */
+  nativeConnection(): Promise<NativeConnection>;
+  stop(): Promise<void>;
+}
+
+export interface TemporalEngineOptions {
+  db: DbHandle;
+  /** A cluster address; defaults to TEMPORAL_ADDRESS. Without one, temporal-lite starts. */
+  address?: string;
+  namespace?: string;
+  /** temporal-lite only: skip time when nothing is pending (tests, test runs). */
+  timeSkipping?: boolean;
+  /** temporal-lite only: the port to listen on (default: TEMPORAL_LITE_PORT or a free one). */
+  port?: number;
+  log?: (msg: string) => void;
+}
+
+let runtimeInstalled = false;
+/** The SDK's runtime logs through our logger, warnings and up only. Installed once per process. */
+export function installTemporalRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({
+      logger: new DefaultLogger((process.env.TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN'),
+      shutdownSignals: [],
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }), forward: {} } },
+    });
+  } catch {
+    /* a runtime was installed already (tests) */
+  }
+}
+
+export async function startTemporalEngine(options: TemporalEngineOptions): Promise<TemporalEngine> {
+  installTemporalRuntime();
+  const namespace = options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
+  const external = options.address ?? process.env.TEMPORAL_ADDRESS;
+  let lite: TemporalLite | undefined;
+  let address: string;
+  if (external) {
+    address = external;
+  } else {
+    const port = options.port ?? (process.env.TEMPORAL_LITE_PORT ? Number(process.env.TEMPORAL_LITE_PORT) : 0);
+    lite = await startTemporalLite({ db: options.db, port, timeSkipping: options.timeSkipping, log: options.log });
+    address = lite.address;
+  }
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address });
+  } catch (err) {
+    await lite?.stop();
+    throw new Error(`Cannot reach Temporal at ${address}${external ? ' (TEMPORAL_ADDRESS)' : ''}: ${(err as Error).message}`);
+  }
+  const client = new Client({ connection, namespace });
+  const natives: NativeConnection[] = [];
+  return {
+    address,
+    namespace,
+    client,
+    connection,
+    lite,
+    async nativeConnection() {
+      const nc = await NativeConnection.connect({ address });
+      natives.push(nc);
+      return nc;
+    },
+    async stop() {
+      await connection.close().catch(() => {});
+      for (const nc of natives) await nc.close().catch(() => {});
+      await lite?.stop();
+    },
+  };
+}

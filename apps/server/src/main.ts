@@ -1,0 +1,84 @@
+/**
+ * `pnpm start`: the whole product on one machine — database (embedded PGlite unless DATABASE_URL),
+ * migrations, first-run admin and demo data, the durable engine (temporal-lite unless
+ * TEMPORAL_ADDRESS), the flow worker, the HTTP API and the built editor on one port.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import { createDb, migrate } from '@nudge/db';
+import { createApp } from './app.js';
+import { loadConfig } from './config.js';
+import type { AppContext } from './context.js';
+import { prepareCustomerData } from './demo/startup.js';
+import { startTemporalEngine } from './engine/temporal.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '../../..');
+
+async function main() {
+  const config = loadConfig();
+  const t0 = Date.now();
+  if (!config.DATABASE_URL) mkdirSync(dirname(resolve(config.dbUrl)), { recursive: true });
+  const db = await createDb({ url: config.dbUrl });
+  console.log(`[nudge] database: ${db.driver} (${db.location})`);
+  await migrate(db);
+  const prepared = await prepareCustomerData(db);
+  if (prepared.demo?.customers) console.log(`[nudge] demo data: ${prepared.demo.customers} customers`);
+
+  const temporal = await startTemporalEngine({
+    db, port: config.TEMPORAL_LITE_PORT, timeSkipping: config.NUDGE_TIME_SKIPPING === '1',
+    log: (m) => console.log(`[temporal-lite] ${m}`),
+  });
+  console.log(`[nudge] durable engine: ${temporal.lite ? 'temporal-lite (embedded)' : 'Temporal cluster'} at ${temporal.address}`);
+
+  const ctx: AppContext = { db, temporal };
+  const runtime = await startFlows(ctx);
+
+  const app = createApp(ctx);
+  const dist = config.NUDGE_EDITOR_DIST ?? resolve(repoRoot, 'apps/editor/dist');
+  ensureEditorBuilt(dist);
+  app.use(express.static(dist, { index: 'index.html', maxAge: '1h' }));
+  app.get(/^\/(?!api\/).*/, (_req, res) => res.sendFile(resolve(dist, 'index.html')));
+
+  const server = app.listen(config.port, config.HOST, () => {
+    console.log(`[nudge] ready in ${((Date.now() - t0) / 1000).toFixed(1)} s — open http://${config.HOST}:${config.port} (admin@nudge.local / nudge-admin)`);
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[nudge] ${signal}: stopping`);
+    server.close();
+    await runtime?.stop().catch((e: unknown) => console.error(e));
+    await temporal.stop().catch((e: unknown) => console.error(e));
+    await db.close().catch((e: unknown) => console.error(e));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** The flow runtime (worker, triggers, sweeps), when this build has it. */
+async function startFlows(ctx: AppContext): Promise<{ stop(): Promise<void> } | undefined> {
+  const path = resolve(here, 'flows/runtime/worker.ts');
+  if (!existsSync(path)) return undefined;
+  const mod = (await import('./flows/runtime/worker.js' as string)) as { startFlowRuntime?: (c: AppContext) => Promise<{ stop(): Promise<void> }> };
+  return mod.startFlowRuntime ? mod.startFlowRuntime(ctx) : undefined;
+}
+
+function ensureEditorBuilt(dist: string) {
+  if (existsSync(resolve(dist, 'index.html'))) return;
+  console.log('[nudge] building the editor (first start)…');
+  const r = spawnSync('pnpm', ['--filter', '@nudge/editor', 'build'], { cwd: repoRoot, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('Building the editor failed: run `pnpm --filter @nudge/editor build` to see why.');
+}
+
+main().catch((err) => {
+  console.error(`[nudge] failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  if (process.env.NUDGE_DEBUG) console.error(err);
+  process.exit(1);
+});
