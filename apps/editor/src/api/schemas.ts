@@ -106,7 +106,8 @@ export const versionList = z.union([
 ]);
 
 export const testRunResult = z.object({
-  path: z.array(z.object({ nodeId: z.string(), status: z.string().optional(), output: z.unknown().optional(), port: z.string().nullish() })),
+  outcome: z.string().optional(),
+  path: z.array(z.object({ nodeId: z.string(), status: z.string().optional(), output: z.unknown().optional(), port: z.string().nullish(), error: z.string().nullish() })),
   actions: z.array(z.unknown()).default([]),
 });
 export type TestRunResult = z.infer<typeof testRunResult>;
@@ -129,6 +130,8 @@ export const runSummary = z.object({
   version: z.number().nullish(),
   customerId: id.nullish(),
   customerName: z.string().nullish(),
+  flowName: z.string().nullish(),
+  isTest: z.boolean().optional(),
   status: z.string(),
   startedAt: date,
   finishedAt: date,

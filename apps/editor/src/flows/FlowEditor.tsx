@@ -134,7 +134,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
 
   function showTestResult(r: TestRunResult) {
     const overlay = new Map<string, StepOverlay>();
-    for (const s of r.path) overlay.set(s.nodeId, { status: s.status ?? 'done' });
+    for (const s of r.path) overlay.set(s.nodeId, { status: s.status ?? 'done', ...(s.error ? { error: s.error } : {}) });
     store.getState().setOverlay(overlay, pathEdges(r.path, store.getState().edges));
   }
 
@@ -230,7 +230,17 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
           }}
         />
       )}
-      {dialog === 'versions' && <VersionsDialog flowId={flow.id} onClose={() => setDialog(null)} />}
+      {dialog === 'versions' && (
+        <VersionsDialog
+          flowId={flow.id}
+          onClose={() => setDialog(null)}
+          onRestore={(graph, version) => {
+            store.getState().replaceGraph(graph);
+            setDialog(null);
+            setNotice(t('versions.restored', { version }));
+          }}
+        />
+      )}
       {dialog === 'test' && <TestRunDialog flowId={flow.id} beforeRun={saveNow} onClose={() => setDialog(null)} onResult={showTestResult} />}
     </div>
   );

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
 import { api, ApiError } from '../api/client';
-import { problem, type TestRunResult } from '../api/schemas';
+import { flowGraph, problem, type FlowGraph, type TestRunResult } from '../api/schemas';
 import { pickLabel } from '../i18n';
 import { formatDateTime } from '../i18n/format';
 import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
@@ -73,12 +73,22 @@ export function PublishDialog({ flowId, beforePublish, onClose, onPublished }: {
   );
 }
 
-export function VersionsDialog({ flowId, onClose }: { flowId: string; onClose: () => void }) {
+export function VersionsDialog({ flowId, onClose, onRestore }: { flowId: string; onClose: () => void; onRestore: (graph: FlowGraph, version: number) => void }) {
   const { t, i18n } = useTranslation();
   const { data, error, loading, reload } = useLoad((signal) => flowsApi.versions(flowId, signal), [flowId]);
+  const [restoreError, setRestoreError] = useState<unknown>(null);
+  async function restore(version: number) {
+    setRestoreError(null);
+    try {
+      const v = await flowsApi.version(flowId, version);
+      onRestore(flowGraph.parse(v.graph), version);
+    } catch (e) {
+      setRestoreError(e);
+    }
+  }
   return (
     <Modal title={t('versions.title')} onClose={onClose}>
-      <ErrorBanner error={error} onRetry={reload} />
+      <ErrorBanner error={error ?? restoreError} onRetry={error ? reload : undefined} />
       {loading && !data ? (
         <Spinner />
       ) : !data || data.items.length === 0 ? (
@@ -89,7 +99,11 @@ export function VersionsDialog({ flowId, onClose }: { flowId: string; onClose: (
             <li key={v.version}>
               <strong>v{v.version}</strong>
               <span className="muted"> · {formatDateTime(v.publishedAt ?? v.createdAt, i18n.language)}</span>
+              {v.publishedBy && typeof v.publishedBy === 'object' && 'name' in v.publishedBy ? <span className="muted"> · {String((v.publishedBy as { name: unknown }).name)}</span> : null}
               <p>{v.note || <span className="muted">{t('versions.noNote')}</span>}</p>
+              <button type="button" className="link" onClick={() => void restore(v.version)}>
+                {t('versions.restore')}
+              </button>
             </li>
           ))}
         </ol>

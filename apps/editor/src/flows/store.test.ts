@@ -85,4 +85,14 @@ describe('flow store', () => {
     expect(store.getState().present.nodes[0]!.data.config).toEqual({});
     expect(store.getState().revision).toBe(0);
   });
+
+  it('puts a published version in the draft as one undoable step', () => {
+    const store = setup();
+    const a = store.getState().addNode('action.send_message@1', { x: 0, y: 0 });
+    const version = { nodes: [{ id: 'v1', type: 'nudge', position: { x: 5, y: 5 }, data: { nodeType: 'trigger.segment_entry@1', config: { segmentId: 's' } } }], edges: [] };
+    store.getState().replaceGraph(version);
+    expect(store.getState().present).toEqual(version);
+    store.getState().undo();
+    expect(store.getState().present.nodes.map((n) => n.id)).toEqual([a]);
+  });
 });

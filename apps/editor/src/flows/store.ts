@@ -56,6 +56,8 @@ export interface FlowState {
   undo(): void;
   redo(): void;
   tidy(): void;
+  /** Puts a whole graph (e.g. a published version) in the draft, as one undoable step. */
+  replaceGraph(graph: FlowGraph): void;
   setProblems(problems: Problem[]): void;
   setOverlay(overlay: Map<string, StepOverlay>, pathEdgeIds?: Set<string>): void;
   setCounts(counts: NodeCounts): void;
@@ -231,6 +233,13 @@ export const createFlowStore = () =>
       const pos = new Map(laid.nodes.map((n) => [n.id, n.position]));
       const nodes = state.nodes.map((n) => ({ ...n, position: pos.get(n.id) ?? n.position }));
       set(commit(state, nodes, state.edges));
+    },
+
+    replaceGraph: (graph) => {
+      const state = get();
+      if (state.readOnly) return;
+      const { nodes, edges } = graphToReactFlow(graph);
+      set(commit(state, nodes, edges));
     },
 
     setProblems: (problems) => {

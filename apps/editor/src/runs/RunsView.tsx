@@ -14,6 +14,7 @@ export function RunsView({ flowId }: { flowId: string }) {
   const [customerId, setCustomerId] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
+  const [includeTests, setIncludeTests] = useState(false);
   const flow = useLoad((signal) => flowsApi.get(flowId, signal), [flowId]);
   const runs = useLoad(
     (signal) =>
@@ -22,8 +23,9 @@ export function RunsView({ flowId }: { flowId: string }) {
         customerId: customerId.trim() || undefined,
         from: from ? new Date(from).toISOString() : undefined,
         to: to ? new Date(`${to}T23:59:59`).toISOString() : undefined,
+        test: includeTests ? 'all' : undefined,
       }, signal),
-    [flowId, status, customerId, from, to],
+    [flowId, status, customerId, from, to, includeTests],
   );
   return (
     <section className="page">
@@ -62,6 +64,9 @@ export function RunsView({ flowId }: { flowId: string }) {
           {t('runs.to')}
           <input type="date" value={to} onChange={(e) => setTo(e.target.value)} />
         </label>
+        <label className="checkbox-row">
+          <input type="checkbox" checked={includeTests} onChange={(e) => setIncludeTests(e.target.checked)} /> {t('runs.includeTests')}
+        </label>
       </form>
       <ErrorBanner error={runs.error} onRetry={runs.reload} />
       {runs.loading && !runs.data ? (
@@ -90,7 +95,7 @@ export function RunsView({ flowId }: { flowId: string }) {
                 </td>
                 <td>{r.customerName ?? r.customerId ?? '—'}</td>
                 <td>
-                  <StatusPill status={r.status} />
+                  <StatusPill status={r.status} /> {r.isTest ? <span className="pill">{t('runs.test')}</span> : null}
                 </td>
                 <td>{r.version ? `v${r.version}` : '—'}</td>
                 <td>{formatDateTime(r.startedAt, i18n.language)}</td>
