@@ -202,6 +202,17 @@ describe('editor end to end', () => {
     await page.keyboard.press('Control+z');
     await page.keyboard.press('Control+y');
     await expect.poll(() => page.getByTestId('save-state').innerText()).toBe('All changes saved');
+
+    // copy, paste and delete with the keyboard: the pasted End is unreachable until deleted
+    await nodeOf('control.end@1').locator('.node-head').click();
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+v');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(6);
+    await expect.poll(() => toggle.innerText(), { timeout: 15_000 }).toMatch(/1 problem/);
+    await page.keyboard.press('Delete');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(5);
+    await expect.poll(() => toggle.innerText(), { timeout: 15_000 }).toMatch(/Ready/);
+    await expect.poll(() => page.getByTestId('save-state').innerText()).toBe('All changes saved');
   });
 
   it('publishes with a version note and lists the version', async () => {
