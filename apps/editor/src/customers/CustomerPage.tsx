@@ -3,7 +3,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDate, formatDateTime, formatNumber } from '../i18n/format';
 import { useLookups } from '../form/lookups';
-import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
+import { EmptyState, ErrorBanner, Spinner, StatusPill, useLoad } from '../ui/common';
+import { flowsApi } from '../flows/api';
 import { customersApi, type Interaction } from './api';
 import { TagChip } from './TagChip';
 
@@ -135,6 +136,7 @@ export function CustomerPage({ customerId }: { customerId: string }) {
               ))}
             </ol>
           )}
+          <CustomerRuns customerId={customerId} />
           {nextCursor && (
             <button type="button" className="secondary" onClick={() => void loadMore()}>
               {t('common.loadMore')}
@@ -185,6 +187,24 @@ function AddTag({ customerId, onDone }: { customerId: string; onDone: () => void
         </button>
       </div>
       <ErrorBanner error={error} />
+    </div>
+  );
+}
+
+function CustomerRuns({ customerId }: { customerId: string }) {
+  const { t, i18n } = useTranslation();
+  const runs = useLoad((signal) => flowsApi.allRuns({ customerId, pageSize: 20 }, signal), [customerId]);
+  if (runs.error || !runs.data || runs.data.items.length === 0) return null;
+  return (
+    <div className="customer-runs">
+      <h3>{t('customers.runs')}</h3>
+      <ul className="link-list" data-testid="customer-runs">
+        {runs.data.items.map((r) => (
+          <li key={r.id}>
+            <a href={`#/runs/${r.id}`}>{r.flowName ?? r.flowId}</a> <StatusPill status={r.status} /> <span className="muted small">{formatDateTime(r.startedAt, i18n.language)}</span>
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }

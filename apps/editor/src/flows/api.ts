@@ -29,6 +29,7 @@ export const flowsApi = {
   testRun: (id: string, customerId: string) => api.post(`/flows/${id}/test-run`, testRunResult, { customerId }),
   runs: (id: string, query: { status?: string; customerId?: string; from?: string; to?: string; page?: number; test?: string }, signal?: AbortSignal) =>
     api.get(`/flows/${id}/runs`, runList, query, signal),
+  allRuns: (query: { customerId?: string; status?: string; page?: number; pageSize?: number }, signal?: AbortSignal) => api.get('/runs', runList, query, signal),
   nodeCounts: (id: string, signal?: AbortSignal) => api.get(`/flows/${id}/node-counts`, nodeCounts, undefined, signal),
   run: (runId: string, signal?: AbortSignal) => api.get(`/runs/${runId}`, runDetail, undefined, signal),
   cancelRun: (runId: string) => api.post(`/runs/${runId}/cancel`, z.unknown()),
