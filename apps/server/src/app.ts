@@ -12,6 +12,7 @@ import { createCustomersRouter } from './customers/router.js';
 import { createCustomerTagsRouter, createTagsRouter } from './tags/router.js';
 import { createSegmentsRouter } from './segments/router.js';
 import { createQualityRouter } from './quality/router.js';
+import { createFlowsRouter } from './flows/api/router.js';
 import { createAuditRouter } from './customers/audit-router.js';
 
 export function createApp(ctx: AppContext): express.Express {
@@ -29,6 +30,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use('/api/tags', createTagsRouter(ctx));
   app.use('/api/segments', createSegmentsRouter(ctx));
   app.use('/api/quality', createQualityRouter(ctx));
+  app.use('/api', createFlowsRouter(ctx));
   app.use('/api/audit', createAuditRouter(ctx));
 
   app.get('/api/openapi.json', (_req, res) => {

@@ -1,0 +1,274 @@
+// The flow lifecycle API: nodes manifest, drafts, validation against the database, publishing
+// immutable versions, pause / resume / archive, roles and bad input. Runs on PGlite, or on
+// Postgres when DATABASE_URL is set.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { count, eq } from 'drizzle-orm';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { schema } from '@nudge/db';
+import { edge, step } from '@nudge/workflow-nodes/testing';
+import { createTestApp, type TestApp, type TestUser } from '../../http/testing.js';
+
+let t: TestApp;
+let admin: TestUser, manager: TestUser, agent: TestUser, viewer: TestUser;
+let segmentId: string;
+
+const followUp = (segment: string) => ({
+  nodes: [
+    step('trigger', 'trigger.segment_entry@1', { segmentId: segment }, 'Potential, no follow-up 30 days'),
+    step('email', 'action.send_message@1', { channel: 'email', subject: 'Hi {name}', body: 'Still interested, {name}?' }),
+    step('wait', 'control.wait_for_event@1', { event: 'message.received', timeout: { amount: 3, unit: 'days' } }),
+    step('task', 'action.create_task@1', { title: 'Call {name}', taskType: 'call', dueIn: { amount: 24, unit: 'hours' } }),
+    step('done', 'control.end@1'),
+  ],
+  edges: [edge('trigger', 'next', 'email'), edge('email', 'next', 'wait'), edge('wait', 'timeout', 'task'), edge('wait', 'replied', 'done')],
+});
+
+const versionsOf = async (flowId: string) =>
+  (await t.db.db.select({ n: count() }).from(schema.flowVersions).where(eq(schema.flowVersions.flowId, flowId)))[0]!.n;
+
+async function newFlow(name: string, graph: unknown = followUp(segmentId)) {
+  const res = await t.http.post('/api/flows').set(manager.auth).send({ name, graph });
+  expect(res.status).toBe(201);
+  return res.body as { id: string; status: string };
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  admin = await t.user('admin');
+  manager = await t.user('manager');
+  agent = await t.user('agent');
+  viewer = await t.user('viewer');
+  const [seg] = await t.db.db
+    .insert(schema.segments)
+    .values({ name: 'Potential, quiet 30 days', definition: { type: 'has_tag', tag: 'potential' } })
+    .returning();
+  segmentId = seg!.id;
+});
+afterAll(() => t.close());
+
+describe('GET /api/nodes', () => {
+  it('serves the node manifest to any signed-in user, in four languages', async () => {
+    const res = await t.http.get('/api/nodes').set(viewer.auth);
+    expect(res.status).toBe(200);
+    const keys = (res.body.nodes as { key: string }[]).map((n) => n.key);
+    expect(keys).toEqual(expect.arrayContaining(['trigger.segment_entry@1', 'action.send_message@1', 'control.wait_for_event@1']));
+    const send = (res.body.nodes as { key: string; label: Record<string, string>; configSchema: object }[]).find((n) => n.key === 'action.send_message@1')!;
+    expect(Object.keys(send.label)).toEqual(expect.arrayContaining(['en', 'zh-TW', 'zh-CN', 'es']));
+    expect(send.configSchema).toHaveProperty('properties');
+    expect(res.body.categories.length).toBeGreaterThan(0);
+  });
+  it('needs a session', async () => {
+    expect((await t.http.get('/api/nodes')).status).toBe(401);
+  });
+});
+
+describe('drafts', () => {
+  it('creates, lists, reads and autosaves a draft', async () => {
+    const created = await t.http.post('/api/flows').set(admin.auth).send({ name: '潛在客戶跟進', description: 'follow-up' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: '潛在客戶跟進', status: 'draft', currentVersion: null, ownerId: admin.id, graph: { nodes: [], edges: [] } });
+    const id = created.body.id as string;
+
+    const graph = followUp(segmentId);
+    const saved = await t.http.put(`/api/flows/${id}`).set(manager.auth).send({ graph });
+    expect(saved.status).toBe(200);
+    expect(saved.body.graph.nodes).toHaveLength(5);
+    expect(saved.body.hasUnpublishedChanges).toBe(true);
+
+    const renamed = await t.http.put(`/api/flows/${id}`).set(manager.auth).send({ name: 'Follow-up' });
+    expect(renamed.body).toMatchObject({ name: 'Follow-up', description: 'follow-up' });
+    expect(renamed.body.graph.nodes).toHaveLength(5);
+
+    const list = await t.http.get('/api/flows').set(agent.auth);
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((f: { id: string }) => f.id)).toContain(id);
+    const one = await t.http.get(`/api/flows/${id}`).set(viewer.auth);
+    expect(one.body.graph).toEqual(JSON.parse(JSON.stringify(graph)));
+
+    const audit = await t.db.db.select().from(schema.auditLog).where(eq(schema.auditLog.entityId, id));
+    expect(audit.map((a) => a.action).sort()).toEqual(['flow.create', 'flow.update']);
+  });
+
+  it('keeps an unfinished draft (it is judged at validate / publish time)', async () => {
+    const flow = await newFlow('Unfinished', { nodes: [step('a', 'action.send_message@1')], edges: [] });
+    const res = await t.http.get(`/api/flows/${flow.id}`).set(manager.auth);
+    expect(res.body.graph.nodes[0].id).toBe('a');
+  });
+
+  it('refuses agents and viewers, and changes nothing', async () => {
+    const flow = await newFlow('Roles');
+    for (const u of [agent, viewer]) {
+      const create = await t.http.post('/api/flows').set(u.auth).send({ name: 'Nope' });
+      expect(create.status).toBe(403);
+      expect(create.body.error.code).toBe('forbidden');
+      const put = await t.http.put(`/api/flows/${flow.id}`).set(u.auth).send({ name: 'Hijacked', graph: { nodes: [], edges: [] } });
+      expect(put.status).toBe(403);
+    }
+    const after = await t.http.get(`/api/flows/${flow.id}`).set(manager.auth);
+    expect(after.body.name).toBe('Roles');
+    expect(after.body.graph.nodes).toHaveLength(5);
+    const nope = await t.db.db.select({ n: count() }).from(schema.flows).where(eq(schema.flows.name, 'Nope'));
+    expect(nope[0]!.n).toBe(0);
+  });
+
+  it('says what is wrong with bad input', async () => {
+    const noName = await t.http.post('/api/flows').set(manager.auth).send({ name: '  ' });
+    expect(noName.status).toBe(400);
+    expect(noName.body.error.details).toEqual([expect.objectContaining({ path: 'body.name', message: 'give the flow a name' })]);
+    const badGraph = await t.http.post('/api/flows').set(manager.auth).send({ name: 'x', graph: { nodes: [{ position: { x: 0, y: 0 } }] } });
+    expect(badGraph.status).toBe(400);
+    expect(badGraph.body.error.details[0].path).toBe('body.graph.nodes.0.id');
+    const empty = await t.http.put(`/api/flows/${(await newFlow('Empty put')).id}`).set(manager.auth).send({});
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.message).toMatch(/at least one of name, description or graph/);
+    const notUuid = await t.http.get('/api/flows/42').set(manager.auth);
+    expect(notUuid.status).toBe(400);
+    expect(notUuid.body.error.details[0]).toMatchObject({ path: 'params.id', message: 'a flow id is a UUID' });
+    const missing = await t.http.get('/api/flows/00000000-0000-4000-8000-000000000000').set(manager.auth);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toMatch(/Flow 00000000-0000-4000-8000-000000000000 does not exist/);
+  });
+});
+
+describe('validate and publish', () => {
+  it('reports every problem on its node, checking references against the database', async () => {
+    const flow = await newFlow('Deleted segment', followUp('6d1c1d7e-0000-4000-8000-000000000001'));
+    const graph = followUp('6d1c1d7e-0000-4000-8000-000000000001');
+    graph.nodes[1]!.data.config = { channel: 'email', subject: 'Hi', body: 'Hello {nickname}' };
+    graph.edges = graph.edges.filter((e) => e.source !== 'wait' || e.sourceHandle !== 'replied');
+    await t.http.put(`/api/flows/${flow.id}`).set(manager.auth).send({ graph });
+    // agents and viewers may look at the problems (nothing changes)
+    const res = await t.http.post(`/api/flows/${flow.id}/validate`).set(viewer.auth);
+    expect(res.status).toBe(200);
+    const problems = res.body.problems as { nodeId?: string; field?: string; port?: string; code: string; message: string }[];
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ nodeId: 'trigger', field: 'segmentId', code: 'reference.unknown_segment' }),
+        expect.objectContaining({ nodeId: 'email', field: 'body', code: 'template.unknown_variable' }),
+        expect.objectContaining({ nodeId: 'wait', port: 'replied', code: 'port.unconnected' }),
+      ]),
+    );
+    expect(problems.find((p) => p.code === 'reference.unknown_segment')!.message).toMatch(/does not exist/);
+  });
+
+  it('refuses to publish an invalid graph with 422 and per-node problems, and publishes nothing', async () => {
+    const flow = await newFlow('Invalid', { nodes: [step('email', 'action.send_message@1', { channel: 'email' })], edges: [] });
+    const res = await t.http.post(`/api/flows/${flow.id}/publish`).set(manager.auth).send({ note: 'try' });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('flow_invalid');
+    expect(res.body.error.message).toMatch(/cannot be published/);
+    const problems = res.body.error.details.problems as { nodeId?: string; code: string }[];
+    expect(problems.map((p) => p.code)).toEqual(expect.arrayContaining(['flow.no_trigger', 'node.invalid_config']));
+    expect(problems.find((p) => p.code === 'node.invalid_config')!.nodeId).toBe('email');
+    expect(await versionsOf(flow.id)).toBe(0);
+    const after = await t.http.get(`/api/flows/${flow.id}`).set(manager.auth);
+    expect(after.body).toMatchObject({ status: 'draft', currentVersion: null });
+  });
+
+  it('publishes immutable versions: editing the draft never changes a published one', async () => {
+    const flow = await newFlow('Versions');
+    const v1 = await t.http.post(`/api/flows/${flow.id}/publish`).set(manager.auth).send({ note: 'First: email, wait 3 days, call' });
+    expect(v1.status).toBe(201);
+    expect(v1.body).toMatchObject({ status: 'active', currentVersion: 1, hasUnpublishedChanges: false });
+
+    const changed = followUp(segmentId);
+    changed.nodes[3]!.data.config = { title: 'Call {name} today', taskType: 'call', dueIn: { amount: 2, unit: 'hours' } };
+    const draft = await t.http.put(`/api/flows/${flow.id}`).set(manager.auth).send({ graph: changed });
+    expect(draft.body.hasUnpublishedChanges).toBe(true);
+    expect(draft.body.currentVersion).toBe(1);
+
+    const v2 = await t.http.post(`/api/flows/${flow.id}/publish`).set(admin.auth).send({});
+    expect(v2.body.currentVersion).toBe(2);
+
+    const versions = await t.http.get(`/api/flows/${flow.id}/versions`).set(agent.auth);
+    expect(versions.status).toBe(200);
+    expect(versions.body.items.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+    expect(versions.body.items[1]).toMatchObject({ note: 'First: email, wait 3 days, call', publishedBy: { id: manager.id } });
+    expect(versions.body.items[0].note).toBeNull();
+
+    const one = await t.http.get(`/api/flows/${flow.id}/versions/1`).set(viewer.auth);
+    expect(one.body.graph.nodes[3].data.config.title).toBe('Call {name}');
+    expect(one.body.plan).toMatchObject({ planVersion: 1, trigger: { nodeId: 'trigger', key: 'trigger.segment_entry@1' }, startNodeId: 'email' });
+    expect(one.body.plan.nodes.task.config.title).toBe('Call {name}');
+    const two = await t.http.get(`/api/flows/${flow.id}/versions/2`).set(viewer.auth);
+    expect(two.body.plan.nodes.task.config.title).toBe('Call {name} today');
+    expect((await t.http.get(`/api/flows/${flow.id}/versions/3`).set(viewer.auth)).status).toBe(404);
+  });
+
+  it('refuses publishing to agents and viewers, and publishes nothing', async () => {
+    const flow = await newFlow('Publish roles');
+    for (const u of [agent, viewer]) {
+      const res = await t.http.post(`/api/flows/${flow.id}/publish`).set(u.auth).send({ note: 'x' });
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toMatch(/may not publish/);
+    }
+    expect(await versionsOf(flow.id)).toBe(0);
+  });
+});
+
+describe('pause, resume, archive', () => {
+  it('moves through the lifecycle and refuses impossible moves', async () => {
+    const flow = await newFlow('Lifecycle');
+    const early = await t.http.post(`/api/flows/${flow.id}/pause`).set(manager.auth);
+    expect(early.status).toBe(409);
+    expect(early.body.error.message).toMatch(/Only an active flow can be paused; "Lifecycle" is draft/);
+    const resumeDraft = await t.http.post(`/api/flows/${flow.id}/resume`).set(manager.auth);
+    expect(resumeDraft.body.error.message).toMatch(/publish it to start it/);
+
+    await t.http.post(`/api/flows/${flow.id}/publish`).set(manager.auth).send({ note: '' });
+    expect((await t.http.post(`/api/flows/${flow.id}/pause`).set(agent.auth)).status).toBe(403);
+    const paused = await t.http.post(`/api/flows/${flow.id}/pause`).set(manager.auth);
+    expect(paused.status).toBe(200);
+    expect(paused.body.status).toBe('paused');
+    // publishing a paused flow keeps it paused
+    const v2 = await t.http.post(`/api/flows/${flow.id}/publish`).set(manager.auth).send({ note: 'while paused' });
+    expect(v2.body).toMatchObject({ status: 'paused', currentVersion: 2 });
+    const resumed = await t.http.post(`/api/flows/${flow.id}/resume`).set(manager.auth);
+    expect(resumed.body.status).toBe('active');
+
+    const archived = await t.http.post(`/api/flows/${flow.id}/archive`).set(admin.auth);
+    expect(archived.body.status).toBe('archived');
+    const edit = await t.http.put(`/api/flows/${flow.id}`).set(manager.auth).send({ name: 'Again' });
+    expect(edit.status).toBe(409);
+    expect(edit.body.error.message).toMatch(/archived and read-only/);
+    expect((await t.http.post(`/api/flows/${flow.id}/publish`).set(manager.auth).send({})).status).toBe(409);
+    expect((await t.http.post(`/api/flows/${flow.id}/archive`).set(manager.auth)).status).toBe(409);
+    expect(await versionsOf(flow.id)).toBe(2);
+
+    // archived flows leave the default list, and can be listed on purpose
+    const list = await t.http.get('/api/flows').set(manager.auth);
+    expect(list.body.items.map((f: { id: string }) => f.id)).not.toContain(flow.id);
+    const arch = await t.http.get('/api/flows?status=archived').set(manager.auth);
+    expect(arch.body.items.map((f: { id: string }) => f.id)).toContain(flow.id);
+    expect((await t.http.get('/api/flows?status=gone').set(manager.auth)).status).toBe(400);
+
+    const actions = (await t.db.db.select().from(schema.auditLog).where(eq(schema.auditLog.entityId, flow.id))).map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(['flow.publish', 'flow.pause', 'flow.resume', 'flow.archive']));
+  });
+
+  it('a published flow can be started by another flow; an archived one cannot', async () => {
+    const target = await newFlow('Target');
+    const starter = (flowId: string) => ({
+      nodes: [step('trigger', 'trigger.manual@1'), step('start', 'action.start_flow@1', { flowId })],
+      edges: [edge('trigger', 'next', 'start')],
+    });
+    const flow = await newFlow('Starter', starter(target.id));
+    const draftOnly = await t.http.post(`/api/flows/${flow.id}/validate`).set(manager.auth);
+    expect(draftOnly.body.problems).toEqual([expect.objectContaining({ nodeId: 'start', code: 'reference.unknown_flow' })]);
+    await t.http.post(`/api/flows/${target.id}/publish`).set(manager.auth).send({});
+    expect((await t.http.post(`/api/flows/${flow.id}/validate`).set(manager.auth)).body.problems).toEqual([]);
+    await t.http.post(`/api/flows/${target.id}/archive`).set(manager.auth);
+    expect((await t.http.post(`/api/flows/${flow.id}/publish`).set(manager.auth).send({})).status).toBe(422);
+  });
+});
+
+describe('OpenAPI', () => {
+  it('documents the flow and run endpoints', async () => {
+    const doc = (await t.http.get('/api/openapi.json')).body;
+    await SwaggerParser.validate(structuredClone(doc));
+    for (const p of ['/api/nodes', '/api/flows', '/api/flows/{id}', '/api/flows/{id}/publish', '/api/flows/{id}/versions/{version}', '/api/flows/{id}/node-counts', '/api/runs', '/api/runs/{id}']) {
+      expect(Object.keys(doc.paths)).toContain(p);
+    }
+    expect(doc.paths['/api/flows/{id}/publish'].post.description).toMatch(/Roles: admin, manager/);
+  });
+});

@@ -1,0 +1,194 @@
+/**
+ * The HTTP shapes of the flow lifecycle and ops API, as zod schemas: they validate requests and
+ * document answers in the OpenAPI document. The editor's client (apps/editor/src/api/schemas.ts)
+ * reads these answers.
+ */
+import { z } from 'zod';
+
+export const FLOW_STATUSES = ['draft', 'active', 'paused', 'archived'] as const;
+export const RUN_STATUSES = ['running', 'waiting', 'completed', 'failed', 'cancelled'] as const;
+export const STEP_STATUSES = ['pending', 'running', 'waiting', 'done', 'failed', 'skipped'] as const;
+
+export const FlowIdParams = z.object({ id: z.uuid('a flow id is a UUID') });
+export const RunIdParams = z.object({ id: z.uuid('a run id is a UUID') });
+export const StepParams = z.object({ id: z.uuid('a run id is a UUID'), stepId: z.uuid('a step id is a UUID') });
+export const VersionParams = z.object({
+  id: z.uuid('a flow id is a UUID'),
+  version: z.coerce.number().int().min(1, 'versions start at 1'),
+});
+
+/**
+ * The draft graph as the editor saves it (React Flow's nodes and edges). Only the structure is
+ * checked here: a draft may be unfinished; `validate` and `publish` judge its content.
+ */
+export const DraftGraph = z
+  .object({
+    nodes: z
+      .array(
+        z.looseObject({
+          id: z.string().min(1, 'every node needs an id').max(200),
+          type: z.string().max(100).optional(),
+          position: z.object({ x: z.number(), y: z.number() }).optional(),
+          data: z.looseObject({}).optional(),
+        }),
+      )
+      .max(2000, 'a flow has at most 2,000 nodes'),
+    edges: z
+      .array(
+        z.looseObject({
+          id: z.string().min(1, 'every edge needs an id').max(400),
+          source: z.string().min(1),
+          target: z.string().min(1),
+          sourceHandle: z.string().nullish(),
+          targetHandle: z.string().nullish(),
+        }),
+      )
+      .max(5000, 'a flow has at most 5,000 edges')
+      .default([]),
+  })
+  .meta({ id: 'FlowGraph' });
+export type DraftGraph = z.infer<typeof DraftGraph>;
+
+const name = z.string().trim().min(1, 'give the flow a name').max(200);
+const description = z.string().trim().max(2000).nullable();
+
+export const FlowCreate = z.object({
+  name,
+  description: description.optional(),
+  graph: DraftGraph.optional(),
+});
+export const FlowUpdate = z
+  .object({
+    name: name.optional(),
+    description: description.optional(),
+    graph: DraftGraph.optional(),
+  })
+  .refine((b) => b.name !== undefined || b.description !== undefined || b.graph !== undefined, {
+    message: 'send at least one of name, description or graph',
+  });
+
+export const FlowListQuery = z.object({
+  status: z.enum(FLOW_STATUSES).optional(),
+  q: z.string().trim().max(200).optional(),
+});
+
+export const PublishBody = z.object({ note: z.string().trim().max(2000).default('') }).default({ note: '' });
+export const TestRunBody = z.object({ customerId: z.uuid('customerId is a customer UUID') });
+
+const isoDate = z.iso.datetime({ offset: true, message: 'an ISO date-time, e.g. 2026-06-01T00:00:00Z' }).or(z.iso.date());
+export const RunListQuery = z.object({
+  status: z.enum(RUN_STATUSES).optional(),
+  customerId: z.uuid('customerId is a customer UUID').optional(),
+  flowId: z.uuid('flowId is a flow UUID').optional(),
+  from: isoDate.optional().describe('runs started at or after this time'),
+  to: isoDate.optional().describe('runs started at or before this time'),
+  test: z.enum(['true', 'false', 'all']).default('false').describe('test runs are hidden unless asked for'),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+export const FlowRunListQuery = RunListQuery.omit({ flowId: true });
+
+export const NotificationListQuery = z.object({
+  unread: z.enum(['true', 'false']).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+export const NotificationReadBody = z
+  .object({ ids: z.array(z.uuid()).min(1).max(500).optional(), all: z.literal(true).optional() })
+  .refine((b) => b.ids || b.all, { message: 'send ids: [...] or all: true' });
+
+// ---- answers ------------------------------------------------------------------------------
+
+const Problem = z
+  .object({
+    nodeId: z.string().optional(),
+    edgeId: z.string().optional(),
+    port: z.string().optional(),
+    field: z.string().optional(),
+    code: z.string(),
+    message: z.string(),
+  })
+  .meta({ id: 'FlowProblem' });
+export const ProblemsOut = z.object({ problems: z.array(Problem) });
+
+export const FlowSummaryOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  status: z.enum(FLOW_STATUSES),
+  ownerId: z.string().nullable(),
+  currentVersion: z.number().nullable(),
+  publishedAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export const FlowOut = FlowSummaryOut.extend({
+  graph: DraftGraph,
+  /** true when the draft differs from the published version */
+  hasUnpublishedChanges: z.boolean(),
+});
+export const FlowListOut = z.object({ items: z.array(FlowSummaryOut) });
+
+export const VersionOut = z.object({
+  id: z.string(),
+  version: z.number(),
+  note: z.string().nullable(),
+  publishedBy: z.object({ id: z.string(), name: z.string() }).nullable(),
+  publishedAt: z.string(),
+});
+export const VersionListOut = z.object({ items: z.array(VersionOut) });
+export const VersionDetailOut = VersionOut.extend({ graph: DraftGraph, plan: z.unknown() });
+
+export const TestRunOut = z.object({
+  outcome: z.string(),
+  path: z.array(
+    z.object({
+      nodeId: z.string(),
+      key: z.string(),
+      status: z.string(),
+      port: z.string().nullable(),
+      at: z.string(),
+      output: z.unknown().optional(),
+      error: z.string().optional(),
+    }),
+  ),
+  actions: z.array(z.record(z.string(), z.unknown())),
+});
+
+export const RunSummaryOut = z.object({
+  id: z.string(),
+  flowId: z.string(),
+  flowName: z.string(),
+  version: z.number().nullable(),
+  customerId: z.string(),
+  customerName: z.string().nullable(),
+  status: z.enum(RUN_STATUSES),
+  currentNodeId: z.string().nullable(),
+  isTest: z.boolean(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export const RunListOut = z.object({ items: z.array(RunSummaryOut), total: z.number(), page: z.number(), pageSize: z.number() });
+export const StepOut = z.object({
+  id: z.string(),
+  nodeId: z.string(),
+  nodeType: z.string().nullable(),
+  seq: z.number(),
+  attempt: z.number(),
+  status: z.enum(STEP_STATUSES),
+  port: z.string().nullable(),
+  output: z.unknown(),
+  error: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export const RunDetailOut = RunSummaryOut.extend({
+  workflowId: z.string(),
+  steps: z.array(StepOut),
+  graph: DraftGraph.nullable(),
+});
+export const NodeCountsOut = z.record(
+  z.string(),
+  z.object({ waiting: z.number(), running: z.number(), done: z.number(), failed: z.number() }),
+);

@@ -1,0 +1,220 @@
+/**
+ * The flow lifecycle and ops API, mounted at /api:
+ *   GET  /nodes                                  the node manifest the editor draws from
+ *   /flows …                                     drafts, validation, versions, lifecycle, test runs
+ *   /runs …                                      runs of every flow, one run, cancel, retry a step
+ *   GET  /notifications                          the caller's alerts (failed runs of their flows)
+ * Roles: admin and manager edit, publish, test and operate runs; agents and viewers read (agents
+ * see the runs of the customers they may see).
+ */
+import express from 'express';
+import { z } from 'zod';
+import { buildManifest } from '@nudge/workflow-nodes';
+import type { AppContext } from '../../context.js';
+import { createApiRouter } from '../../http/route.js';
+import {
+  changeLifecycle,
+  createFlow,
+  getFlow,
+  getVersion,
+  listFlows,
+  listVersions,
+  loadFlow,
+  publishFlow,
+  updateFlow,
+  validateFlow,
+} from './flows.js';
+import {
+  DraftGraph,
+  FlowCreate,
+  FlowIdParams,
+  FlowListOut,
+  FlowListQuery,
+  FlowOut,
+  FlowRunListQuery,
+  FlowUpdate,
+  NodeCountsOut,
+  ProblemsOut,
+  PublishBody,
+  RunDetailOut,
+  RunIdParams,
+  RunListOut,
+  RunListQuery,
+  StepParams,
+  TestRunBody,
+  TestRunOut,
+  VersionDetailOut,
+  VersionListOut,
+  VersionParams,
+} from './model.js';
+import { getRun, listRuns, nodeCounts } from './runs.js';
+
+export const EDITORS = ['admin', 'manager'] as const;
+
+export function createFlowsRouter(ctx: AppContext): express.Router {
+  const router = express.Router();
+  router.use(nodesRouter(ctx));
+  router.use('/flows', flowsRouter(ctx));
+  router.use('/runs', runsRouter(ctx));
+  return router;
+}
+
+function nodesRouter(ctx: AppContext) {
+  const { router, route } = createApiRouter(ctx, '/api', 'Flow nodes');
+  let manifest: ReturnType<typeof buildManifest> | undefined;
+  route({
+    method: 'get',
+    path: '/nodes',
+    summary: 'The node catalogue (triggers, conditions, actions, control) with config JSON Schemas',
+    response: z.object({ version: z.number(), categories: z.array(z.unknown()), nodes: z.array(z.unknown()) }),
+    handler: async ({ res }) => {
+      manifest ??= buildManifest();
+      res.setHeader('Cache-Control', 'private, max-age=60');
+      return manifest;
+    },
+  });
+  return router;
+}
+
+function flowsRouter(ctx: AppContext) {
+  const { router, route } = createApiRouter(ctx, '/api/flows', 'Flows');
+
+  route({
+    method: 'get',
+    path: '/',
+    summary: 'Flows (archived ones only when asked with status=archived)',
+    query: FlowListQuery,
+    response: FlowListOut,
+    handler: async ({ query }) => ({ items: await listFlows(ctx, query) }),
+  });
+  route({
+    method: 'post',
+    path: '/',
+    summary: 'Create a flow (a draft)',
+    roles: EDITORS,
+    body: FlowCreate,
+    response: FlowOut,
+    status: 201,
+    handler: ({ body, user }) => createFlow(ctx, user, body),
+  });
+  route({
+    method: 'get',
+    path: '/:id',
+    summary: 'One flow with its draft graph',
+    params: FlowIdParams,
+    response: FlowOut,
+    handler: ({ params }) => getFlow(ctx, params.id),
+  });
+  route({
+    method: 'put',
+    path: '/:id',
+    summary: 'Save the draft (graph, name, description)',
+    description: 'The editor autosaves the graph here. A draft may be unfinished: validate or publish to judge it.',
+    roles: EDITORS,
+    params: FlowIdParams,
+    body: FlowUpdate,
+    response: FlowOut,
+    handler: ({ params, body, user }) => updateFlow(ctx, user, params.id, body),
+  });
+  route({
+    method: 'post',
+    path: '/:id/validate',
+    summary: 'Every problem of the draft, tied to its node, edge, port and field',
+    params: FlowIdParams,
+    response: ProblemsOut,
+    handler: async ({ params }) => ({ problems: await validateFlow(ctx, params.id) }),
+  });
+  route({
+    method: 'post',
+    path: '/:id/publish',
+    summary: 'Publish the draft as a new immutable version',
+    description: 'Refused with 422 and `details.problems` when the draft has problems; nothing is published then.',
+    roles: EDITORS,
+    params: FlowIdParams,
+    body: PublishBody,
+    response: FlowOut,
+    status: 201,
+    handler: ({ params, body, user }) => publishFlow(ctx, user, params.id, body.note),
+  });
+  route({
+    method: 'get',
+    path: '/:id/versions',
+    summary: 'Published versions, newest first',
+    params: FlowIdParams,
+    response: VersionListOut,
+    handler: async ({ params }) => ({ items: await listVersions(ctx, params.id) }),
+  });
+  route({
+    method: 'get',
+    path: '/:id/versions/:version',
+    summary: 'One published version with its graph and plan',
+    params: VersionParams,
+    response: VersionDetailOut,
+    handler: ({ params }) => getVersion(ctx, params.id, params.version),
+  });
+  for (const action of ['pause', 'resume', 'archive'] as const) {
+    route({
+      method: 'post',
+      path: `/:id/${action}`,
+      summary:
+        action === 'pause'
+          ? 'Pause: no new enrollments (runs in flight go on)'
+          : action === 'resume'
+            ? 'Resume a paused flow'
+            : 'Archive: no new enrollments, read-only; runs in flight finish on their version',
+      roles: EDITORS,
+      params: FlowIdParams,
+      response: FlowOut,
+      handler: ({ params, user }) => changeLifecycle(ctx, user, params.id, action),
+    });
+  }
+  route({
+    method: 'get',
+    path: '/:id/runs',
+    summary: "The flow's runs, newest first, filtered and paged",
+    params: FlowIdParams,
+    query: FlowRunListQuery,
+    response: RunListOut,
+    handler: async ({ params, query, user }) => {
+      await loadFlow(ctx.db.db, params.id);
+      return listRuns(ctx, user, { ...query, flowId: params.id });
+    },
+  });
+  route({
+    method: 'get',
+    path: '/:id/node-counts',
+    summary: 'Customers at each node now (waiting, running) and through it so far (done, failed)',
+    params: FlowIdParams,
+    response: NodeCountsOut,
+    handler: async ({ params }) => {
+      await loadFlow(ctx.db.db, params.id);
+      return nodeCounts(ctx, params.id);
+    },
+  });
+  void DraftGraph;
+  void TestRunBody;
+  void TestRunOut;
+  return router;
+}
+
+function runsRouter(ctx: AppContext) {
+  const { router, route } = createApiRouter(ctx, '/api/runs', 'Flow runs');
+  route({
+    method: 'get',
+    path: '/',
+    summary: 'Runs of every flow (find runs by customer), newest first',
+    query: RunListQuery,
+    response: RunListOut,
+    handler: ({ query, user }) => listRuns(ctx, user, query),
+  });
+  route({
+    method: 'get',
+    path: '/:id',
+    summary: 'One run with every step (status, times, attempt, error)',
+    params: RunIdParams,
+    response: RunDetailOut,
+    handler: ({ params, user }) => getRun(ctx, user, params.id),
+  });
+  void StepParams;
+  return router;
+}
