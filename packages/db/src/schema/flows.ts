@@ -101,9 +101,8 @@ export const flowRuns = pgTable(
     flowId: uuid('flow_id')
       .notNull()
       .references(() => flows.id, { onDelete: 'cascade' }),
-    flowVersionId: uuid('flow_version_id')
-      .notNull()
-      .references(() => flowVersions.id, { onDelete: 'cascade' }),
+    /** The published version it runs; null for a test run of an unpublished draft. */
+    flowVersionId: uuid('flow_version_id').references(() => flowVersions.id, { onDelete: 'cascade' }),
     customerId: uuid('customer_id')
       .notNull()
       .references(() => customers.id, { onDelete: 'cascade' }),

@@ -1,0 +1,1 @@
+ALTER TABLE "flow_runs" ALTER COLUMN "flow_version_id" DROP NOT NULL;
