@@ -14,6 +14,9 @@
  */
 import { createDb, migrate } from '@nudge/db';
 import { countSegment, customerInSegment, segmentCountSql, segmentMemberIds, type SegmentCondition } from '@nudge/server/src/segments/index.ts';
+import { tagHealth } from '@nudge/server/src/tags/index.ts';
+import { createApp } from '@nudge/server/src/app.ts';
+import { createSession } from '@nudge/server/src/auth/service.ts';
 
 const N = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
 const REUSE = process.argv.includes('--reuse');
@@ -58,11 +61,11 @@ if (fresh) {
                '+8869' || lpad((g % 100000000)::text, 8, '0'), '09' || lpad((g % 100000000)::text, 8, '0'),
                'c' || g || '@example.com',
                (array['A','B','C','C','strategic'])[1 + g % 5]::customer_tier,
-               now() - interval '400 days',
+               now() - interval '400 days' - random() * interval '400 days',
                case when random() < 0.10 then null else now() - random() * interval '180 days' end,
                now() - random() * interval '365 days',
                (random() * 100)::int, (random() * 100000)::numeric(14,2),
-               now() - interval '400 days', now()
+               now() - interval '400 days' + (g::float8 / ${N}) * interval '399 days', now()
         from generate_series(${from}, ${to}) g`);
       process.stdout.write(`  ${to.toLocaleString()}\r`);
     }
@@ -98,11 +101,11 @@ const tree: SegmentCondition = {
   ],
 };
 
-async function measure(label: string, target: number | null, fn: () => Promise<unknown>) {
+async function measure(label: string, target: number | null, fn: () => Promise<unknown>, runs = RUNS) {
   await fn(); // warm-up
   const ms: number[] = [];
   let value: unknown;
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     const r = await time(fn);
     ms.push(r.ms);
     value = r.value;
@@ -120,6 +123,30 @@ await measure('first 1,000 member ids (segmentMemberIds)', 200, async () => (awa
 await measure('all member ids, one query', null, async () => (await segmentMemberIds(db, tree, { limit: 10_000_000 })).length);
 const someone = (await segmentMemberIds(db, tree, { limit: 1 }))[0]!;
 await measure('customerInSegment (one customer)', null, () => customerInSegment(db, tree, someone));
+
+// Through the HTTP API (auth, validation, JSON), as the editor calls it.
+console.log('\nthrough the HTTP API (createApp on an ephemeral port):');
+const [user] = await db.sql.query<{ id: string }>(
+  `insert into users (email, name, password_hash, role) values ('bench@nudge.local', 'Bench', 'x', 'manager')
+   on conflict (email) do update set name = excluded.name returning id`,
+);
+const { token } = await createSession(db, user!.id, new Date());
+const server = createApp({ db }).listen(0);
+const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+const api = async (path: string, body?: unknown) => {
+  const res = await fetch(base + path, {
+    method: body ? 'POST' : 'GET',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res.json() as Promise<Record<string, unknown>>;
+};
+await measure('POST /api/segments/count', 300, async () => (await api('/api/segments/count', { definition: tree })).count);
+await measure('GET /api/customers?tag=potential (page 1 of 50)', null, async () => (await api('/api/customers?tag=potential&pageSize=50')).total);
+await measure('GET /api/customers?q=Customer 12345', null, async () => (await api('/api/customers?q=Customer%2012345&pageSize=50')).total, 3);
+await measure('tag health (share per tag, 10 tags)', null, async () => (await tagHealth(db, new Date())).items.length, 3);
+server.close();
 
 // The plan, for "where the time goes".
 const { text, params } = await segmentCountSql(db, tree);

@@ -87,10 +87,23 @@ async function listWhereFor(ctx: AppContext, query: ListFilters, user: AuthUser,
       ),
     );
   }
-  for (const tag of query.tag ?? []) {
-    conds.push(sql`exists (select 1 from customer_tags ct join tags t on t.id = ct.tag_id
-      where ct.customer_id = ${c.id} and lower(t.name) = lower(${tag})
-      and (ct.expires_at is null or ct.expires_at > ${now.toISOString()}::timestamptz))`);
+  if (query.tag?.length) {
+    // resolve names to ids first so the planner can use the (tag_id, customer_id) index
+    const wanted = [...new Set(query.tag.map((t) => t.toLowerCase()))];
+    const found = await ctx.db.db
+      .select({ id: schema.tags.id, name: schema.tags.name })
+      .from(schema.tags)
+      .where(inArray(sql`lower(${schema.tags.name})`, wanted));
+    const missing = wanted.filter((w) => !found.some((f) => f.name.toLowerCase() === w));
+    if (missing.length) {
+      throw badRequest('unknown_tag', `query.tag: unknown tag ${missing.map((m) => `"${m}"`).join(', ')}.`, [
+        { path: 'query.tag', message: `unknown tag ${missing.join(', ')}` },
+      ]);
+    }
+    for (const t of found) {
+      conds.push(sql`exists (select 1 from customer_tags ct where ct.customer_id = ${c.id} and ct.tag_id = ${t.id}::uuid
+        and (ct.expires_at is null or ct.expires_at > ${now.toISOString()}::timestamptz))`);
+    }
   }
   if (query.segmentId) conds.push(await segmentCondition(ctx, query.segmentId, now));
   return and(...conds);

@@ -201,27 +201,26 @@ export const RARE_SHARE = 0.05;
 export async function tagHealth(db: DbHandle, now: Date) {
   const since = new Date(now.getTime() - 90 * 86_400_000).toISOString();
   const at = now.toISOString();
+  // One pass over the live customer tags, joined with per-customer "messaged" / "replied" sets.
   const res = (await db.db.execute(sql`
     with total as (select count(*)::int as n from customers where archived_at is null),
+    sent as (select distinct customer_id from interactions where kind = 'message_out' and occurred_at >= ${since}::timestamptz),
+    replied as (select distinct customer_id from interactions where kind = 'message_in' and occurred_at >= ${since}::timestamptz),
     usage as (
-      select ct.tag_id, count(*)::int as n
-      from customer_tags ct join customers c on c.id = ct.customer_id
-      where c.archived_at is null and (ct.expires_at is null or ct.expires_at > ${at}::timestamptz)
-      group by ct.tag_id
-    ),
-    messaged as (
-      select ct.tag_id,
-        count(*) filter (where exists (select 1 from interactions i where i.customer_id = ct.customer_id and i.kind = 'message_out' and i.occurred_at >= ${since}::timestamptz))::int as sent,
-        count(*) filter (where exists (select 1 from interactions i where i.customer_id = ct.customer_id and i.kind = 'message_out' and i.occurred_at >= ${since}::timestamptz)
-                           and exists (select 1 from interactions i where i.customer_id = ct.customer_id and i.kind = 'message_in' and i.occurred_at >= ${since}::timestamptz))::int as replied
+      select ct.tag_id, count(*)::int as n,
+             count(s.customer_id)::int as sent,
+             count(r.customer_id) filter (where s.customer_id is not null)::int as replied
       from customer_tags ct
+      join customers c on c.id = ct.customer_id and c.archived_at is null
+      left join sent s on s.customer_id = ct.customer_id
+      left join replied r on r.customer_id = ct.customer_id
       where ct.expires_at is null or ct.expires_at > ${at}::timestamptz
       group by ct.tag_id
     )
     select t.id, t.name, t.group_id as "groupId", g.name as "groupName", coalesce(u.n, 0) as customers,
-           (select n from total) as total, coalesce(m.sent, 0) as sent, coalesce(m.replied, 0) as replied
+           (select n from total) as total, coalesce(u.sent, 0) as sent, coalesce(u.replied, 0) as replied
     from tags t left join tag_groups g on g.id = t.group_id
-    left join usage u on u.tag_id = t.id left join messaged m on m.tag_id = t.id
+    left join usage u on u.tag_id = t.id
     order by coalesce(u.n, 0) desc, t.name`)) as unknown;
   const rows = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as {
     id: string; name: string; groupId: string | null; groupName: string | null; customers: number; total: number; sent: number; replied: number;

@@ -58,6 +58,14 @@ describe('tags', () => {
     expect(tl.body.items.filter((i: { payload: { event?: string } }) => i.payload.event === 'tag_added')).toHaveLength(3);
   });
 
+  it('the customers list filters by tag names (all of them); unknown tag names → 400', async () => {
+    const both = await t.http.get('/api/customers?tag=vip,Quote%20Sent').set(manager.auth);
+    expect(both.body.items.map((c: { id: string }) => c.id)).toEqual([customerId]);
+    const none = await t.http.get('/api/customers?tag=VIP&tag=wholesale').set(manager.auth);
+    expect(none.status).toBe(400);
+    expect(none.body.error.details[0].path).toBe('query.tag');
+  });
+
   it('refuses: unknown tag (400), other agent’s customer (403), viewer (403), past expiry (400) — nothing changes', async () => {
     const before = await t.db.db.select().from(schema.customerTags);
     const unknown = await t.http.post(`/api/customers/${customerId}/tags`).set(agent.auth).send({ tag: 'ghost' });
