@@ -72,8 +72,12 @@ export async function startProduct(): Promise<Product> {
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${baseUrl}/api/nodes`, child, 180_000, () => output);
-  await waitForHttp(`${baseUrl}/`, child, 10_000, () => output);
+  await waitForHttp(`${baseUrl}/`, child, 180_000, () => output);
+  const nodes = await fetch(`${baseUrl}/api/nodes`);
+  if (!nodes.ok) {
+    process.kill(-child.pid!, 'SIGTERM');
+    throw new Error(`the product is up but GET /api/nodes answers ${nodes.status}: the flow API is not mounted\n${output}`);
+  }
   return {
     baseUrl,
     log: () => output,
