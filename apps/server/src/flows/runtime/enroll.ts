@@ -1,0 +1,273 @@
+/**
+ * Enrollment: a customer enters a flow. Idempotent twice over —
+ *  1. the run row is inserted with a workflow id derived from (flow, customer, enrollment key)
+ *     and `ON CONFLICT DO NOTHING` (unique workflow id, and at most one active run per customer
+ *     per flow — a partial unique index), so a repeated event finds the existing run;
+ *  2. the workflow starts with `workflowIdConflictPolicy: USE_EXISTING` (and, for "once" flows,
+ *     `REJECT_DUPLICATE`), so a start retried after a crash attaches to the same execution.
+ * Enrollment mode `once` uses the key "once": a customer can never enter twice. `again_after_days`
+ * uses the caller's key (event id, sweep day) and refuses customers whose last run started less
+ * than N days ago. Suppressed customers (flow_suppressions, per flow or global) never enter.
+ */
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { schema } from '@nudge/db';
+import { executionPlanSchema, type ExecutionPlan, type FlowEvent } from '@nudge/workflow-nodes/control';
+import { nowOf, type AppContext } from '../../context.js';
+import { FLOW_TASK_QUEUE, FLOW_WORKFLOW_TYPE, flowWorkflowId, type FlowRunInput } from './shared.js';
+
+export type FlowRunRow = typeof schema.flowRuns.$inferSelect;
+
+export interface EnrollOptions {
+  flowId: string;
+  customerId: string;
+  /** what makes this enrollment distinct (event id, sweep day…); ignored for "once" flows */
+  enrollmentKey?: string;
+  /** a test run: actions recorded, waits skipped; allowed on draft / paused flows */
+  test?: boolean;
+  /** test runs of an unpublished draft: the compiled plan to run (no version row) */
+  plan?: ExecutionPlan;
+  triggerEvent?: FlowEvent | null;
+}
+
+export type EnrollSkipReason = 'flow_not_active' | 'no_published_version' | 'suppressed' | 'active_run' | 'too_soon' | 'customer_missing';
+
+export interface EnrollResult {
+  /** started: a new run; existing: this enrollment had happened already (same workflow id); skipped: not enrolled */
+  outcome: 'started' | 'existing' | 'skipped';
+  run: FlowRunRow | null;
+  reason?: EnrollSkipReason;
+}
+
+export class EnrollmentError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'EnrollmentError';
+  }
+}
+
+interface LoadedFlow {
+  flow: typeof schema.flows.$inferSelect;
+  versionId: string | null;
+  version: number;
+  plan: ExecutionPlan;
+}
+
+const defaultTimezone = () => process.env.NUDGE_DEFAULT_TIMEZONE ?? 'UTC';
+const DAY_MS = 86_400_000;
+
+async function loadFlow(ctx: AppContext, flowId: string, test: boolean, plan?: ExecutionPlan): Promise<LoadedFlow | EnrollSkipReason> {
+  const [flow] = await ctx.db.db.select().from(schema.flows).where(eq(schema.flows.id, flowId));
+  if (!flow) throw new EnrollmentError(`Flow ${flowId} does not exist`, 'flow_missing');
+  if (!test && flow.status !== 'active') return 'flow_not_active';
+  if (test && plan) return { flow, versionId: null, version: 0, plan: executionPlanSchema.parse(plan) };
+  if (!flow.currentVersionId) return 'no_published_version';
+  const [version] = await ctx.db.db.select().from(schema.flowVersions).where(eq(schema.flowVersions.id, flow.currentVersionId));
+  if (!version) return 'no_published_version';
+  return { flow, versionId: version.id, version: version.version, plan: executionPlanSchema.parse(version.plan) };
+}
+
+function keyFor(flow: LoadedFlow['flow'], given: string | undefined, now: Date): string {
+  if (flow.enrollment.mode === 'once') return 'once';
+  return given ?? `day-${Math.floor(now.getTime() / DAY_MS)}`;
+}
+
+/** Customers of `ids` that may not enter `flowId` now (suppressed, or too soon after their last run). */
+async function blockedCustomers(ctx: AppContext, flow: LoadedFlow['flow'], ids: string[], now: Date): Promise<Map<string, EnrollSkipReason>> {
+  const blocked = new Map<string, EnrollSkipReason>();
+  if (ids.length === 0) return blocked;
+  const s = schema.flowSuppressions;
+  const suppressed = await ctx.db.db
+    .select({ id: s.customerId })
+    .from(s)
+    .where(and(inArray(s.customerId, ids), or(isNull(s.flowId), eq(s.flowId, flow.id))));
+  for (const r of suppressed) blocked.set(r.id, 'suppressed');
+  if (flow.enrollment.mode === 'again_after_days') {
+    const since = new Date(now.getTime() - flow.enrollment.days * DAY_MS);
+    const r = schema.flowRuns;
+    const recent = await ctx.db.db
+      .selectDistinct({ id: r.customerId })
+      .from(r)
+      .where(and(eq(r.flowId, flow.id), inArray(r.customerId, ids), eq(r.isTest, false), sql`${r.startedAt} > ${since.toISOString()}::timestamptz`));
+    for (const x of recent) if (!blocked.has(x.id)) blocked.set(x.id, 'too_soon');
+  }
+  return blocked;
+}
+
+async function startWorkflow(ctx: AppContext, loaded: LoadedFlow, run: FlowRunRow, triggerEvent: FlowEvent | null): Promise<FlowRunRow> {
+  const client = ctx.temporal?.client;
+  if (!client) throw new EnrollmentError('The flow engine is not running on this server (no Temporal client)', 'engine_unavailable');
+  const input: FlowRunInput = {
+    plan: loaded.plan,
+    runId: run.id,
+    flowId: run.flowId,
+    versionId: loaded.versionId ?? '',
+    flowVersion: loaded.version,
+    customerId: run.customerId,
+    enrollmentKey: run.enrollmentKey,
+    test: run.isTest,
+    sending: loaded.flow.sending ?? {},
+    triggerEvent,
+    defaultTimezone: defaultTimezone(),
+  };
+  let temporalRunId: string;
+  try {
+    const handle = await client.workflow.start(FLOW_WORKFLOW_TYPE, {
+      taskQueue: FLOW_TASK_QUEUE,
+      workflowId: run.workflowId,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: loaded.flow.enrollment.mode === 'once' ? 'REJECT_DUPLICATE' : 'ALLOW_DUPLICATE',
+      memo: { flowId: run.flowId, customerId: run.customerId, runId: run.id },
+    });
+    temporalRunId = handle.firstExecutionRunId;
+  } catch (err) {
+    // a closed execution with this id exists ("once" flows): that enrollment happened already
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return run;
+    throw err;
+  }
+  const [updated] = await ctx.db.db
+    .update(schema.flowRuns)
+    .set({ temporalRunId })
+    .where(eq(schema.flowRuns.id, run.id))
+    .returning();
+  return updated ?? run;
+}
+
+/** Enrolls one customer. See the file header for the guarantees. */
+export async function enrollCustomer(ctx: AppContext, options: EnrollOptions): Promise<EnrollResult> {
+  const test = options.test === true;
+  const loaded = await loadFlow(ctx, options.flowId, test, options.plan);
+  if (typeof loaded === 'string') return { outcome: 'skipped', run: null, reason: loaded };
+  const [customer] = await ctx.db.db.select({ id: schema.customers.id }).from(schema.customers).where(eq(schema.customers.id, options.customerId));
+  if (!customer) return { outcome: 'skipped', run: null, reason: 'customer_missing' };
+  const now = nowOf(ctx);
+  const enrollmentKey = test ? `test-${randomUUID()}` : keyFor(loaded.flow, options.enrollmentKey, now);
+  const workflowId = test ? `flowtest:${options.flowId}:${options.customerId}:${enrollmentKey}` : flowWorkflowId(options.flowId, options.customerId, enrollmentKey);
+
+  // the same enrollment again (a repeated event, a second sweep): return it
+  const [existing] = await ctx.db.db.select().from(schema.flowRuns).where(eq(schema.flowRuns.workflowId, workflowId));
+  if (existing) {
+    const run = existing.temporalRunId ? existing : await startWorkflow(ctx, loaded, existing, options.triggerEvent ?? null);
+    return { outcome: 'existing', run };
+  }
+  if (!test) {
+    const blocked = (await blockedCustomers(ctx, loaded.flow, [options.customerId], now)).get(options.customerId);
+    if (blocked) return { outcome: 'skipped', run: null, reason: blocked };
+  }
+  const [inserted] = await ctx.db.db
+    .insert(schema.flowRuns)
+    .values({
+      flowId: options.flowId,
+      flowVersionId: loaded.versionId,
+      customerId: options.customerId,
+      workflowId,
+      enrollmentKey,
+      isTest: test,
+      status: 'running',
+      currentNodeId: loaded.plan.startNodeId,
+      startedAt: now,
+    })
+    .onConflictDoNothing()
+    .returning();
+  if (!inserted) {
+    const [raced] = await ctx.db.db.select().from(schema.flowRuns).where(eq(schema.flowRuns.workflowId, workflowId));
+    if (raced) return { outcome: 'existing', run: raced.temporalRunId ? raced : await startWorkflow(ctx, loaded, raced, options.triggerEvent ?? null) };
+    return { outcome: 'skipped', run: await activeRunOf(ctx, options.flowId, options.customerId), reason: 'active_run' };
+  }
+  return { outcome: 'started', run: await startWorkflow(ctx, loaded, inserted, options.triggerEvent ?? null) };
+}
+
+/** The customer's running or waiting (non-test) run in a flow, if any. */
+export async function activeRunOf(ctx: AppContext, flowId: string, customerId: string): Promise<FlowRunRow | null> {
+  const r = schema.flowRuns;
+  const [row] = await ctx.db.db
+    .select()
+    .from(r)
+    .where(and(eq(r.flowId, flowId), eq(r.customerId, customerId), eq(r.isTest, false), inArray(r.status, ['running', 'waiting'])))
+    .orderBy(desc(r.startedAt))
+    .limit(1);
+  return row ?? null;
+}
+
+export interface EnrollManyResult {
+  started: number;
+  existing: number;
+  skipped: number;
+  reasons: Partial<Record<EnrollSkipReason, number>>;
+}
+
+/**
+ * Enrolls many customers with one enrollment key (a sweep's batch): suppressions, earlier runs
+ * and active runs are filtered with a few queries per batch, run rows inserted in one statement,
+ * workflows started `concurrency` at a time. Safe to repeat: a second call starts nothing new.
+ */
+export async function enrollMany(
+  ctx: AppContext,
+  options: { flowId: string; customerIds: string[]; enrollmentKey?: string; concurrency?: number; triggerEvent?: FlowEvent | null },
+): Promise<EnrollManyResult> {
+  const result: EnrollManyResult = { started: 0, existing: 0, skipped: 0, reasons: {} };
+  const skip = (reason: EnrollSkipReason, n = 1) => {
+    result.skipped += n;
+    result.reasons[reason] = (result.reasons[reason] ?? 0) + n;
+  };
+  const ids = [...new Set(options.customerIds)];
+  if (ids.length === 0) return result;
+  const loaded = await loadFlow(ctx, options.flowId, false);
+  if (typeof loaded === 'string') {
+    skip(loaded, ids.length);
+    return result;
+  }
+  const now = nowOf(ctx);
+  const key = keyFor(loaded.flow, options.enrollmentKey, now);
+  const byWorkflowId = new Map(ids.map((id) => [flowWorkflowId(options.flowId, id, key), id]));
+  const r = schema.flowRuns;
+  const already = await ctx.db.db.select().from(r).where(inArray(r.workflowId, [...byWorkflowId.keys()]));
+  const toStart: FlowRunRow[] = [];
+  const seen = new Set<string>();
+  for (const row of already) {
+    seen.add(row.customerId);
+    result.existing += 1;
+    if (!row.temporalRunId) toStart.push(row); // inserted by a sweep that crashed before starting it
+  }
+  const fresh = ids.filter((id) => !seen.has(id));
+  const blocked = await blockedCustomers(ctx, loaded.flow, fresh, now);
+  for (const reason of blocked.values()) skip(reason);
+  const candidates = fresh.filter((id) => !blocked.has(id));
+  if (candidates.length > 0) {
+    const inserted = await ctx.db.db
+      .insert(r)
+      .values(
+        candidates.map((customerId) => ({
+          flowId: options.flowId,
+          flowVersionId: loaded.versionId,
+          customerId,
+          workflowId: flowWorkflowId(options.flowId, customerId, key),
+          enrollmentKey: key,
+          status: 'running' as const,
+          currentNodeId: loaded.plan.startNodeId,
+          startedAt: now,
+        })),
+      )
+      .onConflictDoNothing()
+      .returning();
+    result.started += inserted.length;
+    skip('active_run', candidates.length - inserted.length);
+    toStart.push(...inserted);
+  }
+  const concurrency = options.concurrency ?? 32;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, toStart.length) }, async () => {
+      while (next < toStart.length) {
+        const run = toStart[next++]!;
+        await startWorkflow(ctx, loaded, run, options.triggerEvent ?? null);
+      }
+    }),
+  );
+  return result;
+}

@@ -1,0 +1,119 @@
+/**
+ * `startFlowRuntime(ctx)`: the SDK Worker on task queue `nudge-flows` (workflow bundle built once
+ * per process), the flow activities, and the triggers (domain events, import batches, a sweep
+ * loop). main.ts calls it after the Temporal engine is up.
+ */
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { SqlIdempotencyStore, channelsConfigFromEnv, createChannels, type Channels } from '@nudge/channels';
+import type { AppContext, DomainEvent } from '../../context.js';
+import { onCustomersImported } from '../../import/events.js';
+import { createFlowActivities } from './activities.js';
+import { enrollCustomer, type EnrollOptions, type EnrollResult } from './enroll.js';
+import { FLOW_TASK_QUEUE } from './shared.js';
+import { handleCustomersImported, handleDomainEvent, routeInboundMessage, sweepAll, type SweepResult } from './triggers.js';
+
+let bundle: Promise<WorkflowBundle> | undefined;
+/** The interpreter workflow bundled for the sandbox (once per process). */
+export function flowWorkflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
+    logger: new DefaultLogger('ERROR'),
+  });
+  return bundle;
+}
+
+export interface FlowRuntimeOptions {
+  /** channels to send with; default: from the environment (SMTP_HOST, WHATSAPP_…, SMS_…) over the channel_sends ledger */
+  channels?: Channels;
+  /** how often active flows are swept (default 60 s; 0 = no loop, call sweepAll yourself) */
+  sweepEveryMs?: number;
+  /** subscribe to ctx.onEvent and import batches (default true) */
+  wireTriggers?: boolean;
+  allowPrivateWebhooks?: boolean;
+  maxConcurrentActivityTaskExecutions?: number;
+  maxCachedWorkflows?: number;
+  taskQueue?: string;
+}
+
+export interface FlowRuntime {
+  worker: Worker;
+  channels: Channels;
+  routeInboundMessage(message: { customerId: string; channel: string; text: string; messageId?: string }): Promise<{ started: number; signalled: number }>;
+  sweepAll(options?: { force?: boolean }): Promise<SweepResult[]>;
+  enrollCustomer(options: EnrollOptions): Promise<EnrollResult>;
+  /** stops the sweep loop, unsubscribes triggers, drains and stops the worker */
+  stop(): Promise<void>;
+}
+
+export async function startFlowRuntime(ctx: AppContext, options: FlowRuntimeOptions = {}): Promise<FlowRuntime> {
+  const engine = ctx.temporal;
+  if (!engine) throw new Error('startFlowRuntime needs ctx.temporal (startTemporalEngine) to be set');
+  const ownChannels = !options.channels;
+  const channels = options.channels ?? createChannels(channelsConfigFromEnv(process.env), { store: new SqlIdempotencyStore(ctx.db.sql) });
+  const activities = createFlowActivities({
+    app: ctx,
+    channels,
+    allowPrivateWebhooks: options.allowPrivateWebhooks ?? (process.env.NUDGE_WEBHOOK_ALLOW_PRIVATE === '1' || process.env.NUDGE_WEBHOOK_ALLOW_PRIVATE === 'true'),
+    startFlow: async (flowId, customerId, enrollmentKey) => {
+      const r = await enrollCustomer(ctx, { flowId, customerId, enrollmentKey });
+      return { runId: r.outcome === 'skipped' ? null : (r.run?.id ?? null) };
+    },
+  });
+  const connection = await engine.nativeConnection();
+  const worker = await Worker.create({
+    connection,
+    namespace: engine.namespace,
+    taskQueue: options.taskQueue ?? FLOW_TASK_QUEUE,
+    workflowBundle: await flowWorkflowBundle(),
+    activities,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
+    maxCachedWorkflows: options.maxCachedWorkflows ?? 1000,
+    stickyQueueScheduleToStartTimeout: '2s',
+  });
+  const running = worker.run();
+  running.catch((err) => console.error('[flows] worker stopped with an error:', err));
+
+  // ---- triggers ----
+  const unsubscribe: (() => void)[] = [];
+  if (options.wireTriggers !== false) {
+    const previous = ctx.onEvent;
+    ctx.onEvent = async (event: DomainEvent) => {
+      await previous?.(event);
+      await handleDomainEvent(ctx, event);
+    };
+    unsubscribe.push(() => {
+      ctx.onEvent = previous;
+    });
+    unsubscribe.push(onCustomersImported((e) => handleCustomersImported(ctx, e)));
+  }
+  let sweeping: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const every = options.sweepEveryMs ?? 60_000;
+  if (every > 0) {
+    timer = setInterval(() => {
+      sweeping = sweeping.then(() => sweepAll(ctx)).catch((err) => console.error('[flows] sweep failed:', err));
+    }, every);
+    timer.unref();
+  }
+
+  let stopped = false;
+  return {
+    worker,
+    channels,
+    routeInboundMessage: (message) => routeInboundMessage(ctx, message),
+    sweepAll: (o) => sweepAll(ctx, o),
+    enrollCustomer: (o) => enrollCustomer(ctx, o),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (timer) clearInterval(timer);
+      for (const u of unsubscribe) u();
+      await sweeping;
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => {});
+      await connection.close().catch(() => {});
+      if (ownChannels) await channels.close().catch(() => {});
+    },
+  };
+}

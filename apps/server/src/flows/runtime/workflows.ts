@@ -1,0 +1,288 @@
+/**
+ * The one interpreter workflow: walks a published plan for one customer (the pattern of
+ * Temporal's dsl-interpreter sample). Control nodes decide inside the sandbox and wait with
+ * durable timers and signals; action and condition nodes run as activities with the retry policy
+ * and timeout the plan gives them. Every step's status reaches Postgres through activities.
+ *
+ * Runs only in the Temporal workflow sandbox: no Node built-ins, no I/O, activities imported as
+ * types. Changing what this code does for histories already recorded needs `patched()`
+ * (see PATCHES below) so replays of running flows stay deterministic.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import { controlNode, eventMatches, type ControlDecision, type FlowEvent, type PlanNode } from '@nudge/workflow-nodes/control';
+import type { FlowActivities, CustomerTiming } from './activities.js';
+import {
+  CURRENT_NODE_QUERY,
+  CUSTOMER_EVENT_SIGNAL,
+  RETRY_STEP_SIGNAL,
+  type CurrentNodeState,
+  type CustomerEventSignal,
+  type FlowRunInput,
+} from './shared.js';
+
+export const customerEvent = defineSignal<[CustomerEventSignal]>(CUSTOMER_EVENT_SIGNAL);
+/** Ops: run the failed step again (the run waits for this up to FAILED_RUN_RETENTION_MS). */
+export const retryFailedStep = defineSignal(RETRY_STEP_SIGNAL);
+export const currentNode = defineQuery<CurrentNodeState>(CURRENT_NODE_QUERY);
+
+export interface FlowRunResult {
+  outcome: 'completed' | 'goal' | 'failed';
+  /** the goal reached, or the step that failed */
+  nodeId: string | null;
+  steps: number;
+}
+
+/** How long a run with a failed step stays open for "retry step" before it closes as failed. */
+const FAILED_RUN_RETENTION_MS = 7 * 24 * 3600_000;
+/** Keep histories small: continue as new after this many events (Temporal suggests it too). */
+const CONTINUE_AS_NEW_AFTER_EVENTS = 8000;
+/** Quiet hours / frequency cap may hold one send back at most this many times before sending anyway. */
+const MAX_SEND_HOLDS = 5;
+const EVENT_BUFFER = 200;
+
+/** Bookkeeping activities: quick, retried until they succeed. */
+const bookkeeping = proxyActivities<FlowActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+function stepActivity(node: PlanNode): FlowActivities['runStep'] {
+  const options: ActivityOptions = {
+    startToCloseTimeout: Math.max(node.timeoutMs, 1000),
+    retry: {
+      maximumAttempts: node.retry.maximumAttempts,
+      initialInterval: Math.max(node.retry.initialIntervalMs, 1),
+      backoffCoefficient: node.retry.backoffCoefficient,
+      maximumInterval: '10 minutes',
+    },
+  };
+  return proxyActivities<FlowActivities>(options).runStep;
+}
+
+const failureMessage = (err: unknown): string => {
+  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
+};
+
+export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
+  const { plan, runId, customerId, flowId } = input;
+  const test = input.test === true;
+  const defaultTimezone = input.defaultTimezone ?? 'UTC';
+
+  // ---- inbound events: a ring of the latest, numbered by arrival ----
+  const events: { n: number; event: FlowEvent }[] = [];
+  let received = 0;
+  let goal: { nodeId: string; name: string } | null = null;
+  let retryRequested = false;
+  const state: CurrentNodeState = { nodeId: input.resume?.nodeId ?? plan.startNodeId, status: 'running', seq: input.resume?.seq ?? 0, waitingUntilMs: null };
+
+  setHandler(customerEvent, (signal) => {
+    const event: FlowEvent = {
+      type: signal.type,
+      customerId,
+      at: Date.now(),
+      data: {
+        ...(signal.data ?? {}),
+        ...(signal.channel !== undefined ? { channel: signal.channel } : {}),
+        ...(signal.text !== undefined ? { text: signal.text } : {}),
+        ...(signal.tag !== undefined ? { tag: signal.tag } : {}),
+      },
+    };
+    events.push({ n: received++, event });
+    if (events.length > EVENT_BUFFER) events.shift();
+    if (!goal) {
+      const hit = plan.goals.find((g) => eventMatches(g.filter, event));
+      if (hit) goal = { nodeId: hit.nodeId, name: hit.name };
+    }
+  });
+  setHandler(retryFailedStep, () => {
+    retryRequested = true;
+  });
+  setHandler(currentNode, () => ({ ...state }));
+
+  const visits: Record<string, number> = { ...(input.resume?.visits ?? {}) };
+  let steps = 0;
+  const runInfo = { runId, flowId, customerId, isTest: test };
+
+  const finish = async (outcome: FlowRunResult['outcome'], nodeId: string | null, extra: { exitReason: string; error?: string }) => {
+    state.status = 'finished';
+    state.nodeId = null;
+    await bookkeeping.markRun({ ...runInfo, status: outcome === 'failed' ? 'failed' : 'completed', exitReason: extra.exitReason, error: extra.error ?? null });
+    return { outcome, nodeId, steps };
+  };
+
+  /** Reached a goal (an event matched the flow's exit criteria): record it and leave. */
+  const leaveAtGoal = async () => {
+    const g = goal!;
+    const seq = ++state.seq;
+    await bookkeeping.recordStep({ ...runInfo, nodeId: g.nodeId, nodeKey: plan.nodes[g.nodeId]?.key ?? 'control.goal@1', seq, status: 'done', port: null, output: { goal: g.name } });
+    return finish('goal', g.nodeId, { exitReason: 'goal' });
+  };
+
+  /** Waits until `untilMs` (workflow time) or a goal; false when the goal ended the wait. */
+  const waitUntil = async (untilMs: number): Promise<boolean> => {
+    const ms = untilMs - Date.now();
+    if (test || ms <= 0) return goal === null;
+    const goalFirst = await condition(() => goal !== null, ms);
+    return !goalFirst;
+  };
+
+  try {
+    let nodeId: string | null = state.nodeId;
+    while (nodeId) {
+      if (goal) return await leaveAtGoal();
+      const info = workflowInfo();
+      if (info.continueAsNewSuggested || info.historyLength > CONTINUE_AS_NEW_AFTER_EVENTS) {
+        await continueAsNew<typeof flowRun>({ ...input, resume: { nodeId, seq: state.seq, visits } });
+      }
+      const node: PlanNode | undefined = plan.nodes[nodeId];
+      if (!node) throw ApplicationFailure.nonRetryable(`Plan of flow ${flowId} has no node ${nodeId}`, 'plan_broken');
+      const visit = (visits[nodeId] = (visits[nodeId] ?? 0) + 1);
+      state.nodeId = nodeId;
+      state.status = 'running';
+      state.waitingUntilMs = null;
+      steps += 1;
+
+      // ---------- action / condition: an activity ----------
+      if (node.kind !== 'control') {
+        // quiet hours and the frequency cap hold a send back with a durable timer
+        if (node.key.startsWith('action.send_message@') && !test && (input.sending?.quietHours || input.sending?.frequencyCap)) {
+          for (let hold = 0; hold < MAX_SEND_HOLDS; hold++) {
+            const window = await bookkeeping.sendWindow({ customerId, nowMs: Date.now(), sending: input.sending, defaultTimezone });
+            if (window.notBeforeMs <= Date.now()) break;
+            const seq = ++state.seq;
+            state.status = 'waiting';
+            state.waitingUntilMs = window.notBeforeMs;
+            await bookkeeping.recordStep({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'waiting', port: null, output: { heldBy: window.reason, untilMs: window.notBeforeMs }, runStatus: 'waiting' });
+            const goOn = await waitUntil(window.notBeforeMs);
+            await bookkeeping.recordStep({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: null, output: { heldBy: window.reason, untilMs: window.notBeforeMs }, runStatus: 'running' });
+            state.status = 'running';
+            if (!goOn) return await leaveAtGoal();
+          }
+        }
+        const seq = ++state.seq;
+        state.seq = seq;
+        let port: string;
+        for (;;) {
+          try {
+            const result = await stepActivity(node)({
+              ...runInfo,
+              flowVersion: input.flowVersion,
+              nodeId,
+              nodeKey: node.key,
+              config: node.config,
+              seq,
+              visit,
+              nowMs: Date.now(),
+              triggerEvent: input.triggerEvent ?? null,
+            });
+            port = result.port;
+            break;
+          } catch (err) {
+            if (isCancellation(err)) throw err;
+            // the step failed for good: record it, and hold the run open for "retry step"
+            const message = failureMessage(err);
+            state.status = 'failed';
+            await bookkeeping.recordStep({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'failed', port: null, error: message, runStatus: 'failed', runError: `Step ${nodeId} (${node.key}) failed: ${message}` });
+            retryRequested = false;
+            const retried = test ? false : await condition(() => retryRequested, FAILED_RUN_RETENTION_MS);
+            if (!retried) {
+              return await finish('failed', nodeId, { exitReason: 'failed', error: `Step ${nodeId} (${node.key}) failed: ${message}` });
+            }
+            state.status = 'running';
+            await bookkeeping.recordStep({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'running', port: null, error: null, runStatus: 'running', runError: null });
+          }
+        }
+        nodeId = node.next[port] ?? null;
+        continue;
+      }
+
+      // ---------- control: decided in the sandbox ----------
+      const def = controlNode(node.key);
+      if (!def) throw ApplicationFailure.nonRetryable(`Step ${nodeId}: this version of Nudge has no control step "${node.key}"`, 'unknown_node');
+      const config = def.config.parse(node.config);
+      const seq = ++state.seq;
+      let customer: CustomerTiming | null = null;
+      if (def.waits) {
+        // records the step as waiting and reads the customer's timezone and preferred slots
+        customer = await bookkeeping.beginWait({ ...runInfo, nodeId, nodeKey: node.key, seq });
+      }
+      const decision: ControlDecision = def.decide(config, {
+        nowMs: Date.now(),
+        runId,
+        nodeId,
+        customerId,
+        customer,
+        defaultTimezone,
+      });
+      switch (decision.type) {
+        case 'next':
+          await bookkeeping.recordStep({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: decision.port, runStatus: 'running' });
+          nodeId = node.next[decision.port] ?? null;
+          break;
+        case 'exit':
+          await bookkeeping.recordStep({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: null, ...(decision.note ? { output: { note: decision.note } } : {}) });
+          return await finish(decision.reason === 'goal' ? 'goal' : 'completed', nodeId, { exitReason: decision.reason });
+        case 'sleep': {
+          state.status = 'waiting';
+          state.waitingUntilMs = decision.untilMs;
+          const goOn = await waitUntil(decision.untilMs);
+          if (!goOn) {
+            await bookkeeping.recordStep({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: null, output: { interruptedBy: 'goal' } });
+            return await leaveAtGoal();
+          }
+          await bookkeeping.recordStep({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: decision.port, output: { untilMs: decision.untilMs, ...(test ? { skipped: 'test run' } : {}) }, runStatus: 'running' });
+          nodeId = node.next[decision.port] ?? null;
+          break;
+        }
+        case 'wait_for_event': {
+          state.status = 'waiting';
+          state.waitingUntilMs = decision.timeoutAtMs;
+          const from = received;
+          const matching = () => events.find((e) => e.n >= from && eventMatches(decision.filter, e.event)) ?? null;
+          const remaining = decision.timeoutAtMs - Date.now();
+          if (!test && remaining > 0) await condition(() => goal !== null || matching() !== null, remaining);
+          const hit = matching();
+          if (goal && !hit) {
+            await bookkeeping.recordStep({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: null, output: { interruptedBy: 'goal' } });
+            return await leaveAtGoal();
+          }
+          const port = hit ? decision.eventPort : decision.timeoutPort;
+          await bookkeeping.recordStep({
+            ...runInfo,
+            nodeId,
+            nodeKey: node.key,
+            seq,
+            status: 'done',
+            port,
+            output: hit ? { event: hit.event.type, data: hit.event.data } : { timedOutAtMs: decision.timeoutAtMs, ...(test ? { skipped: 'test run' } : {}) },
+            runStatus: 'running',
+          });
+          nodeId = node.next[port] ?? null;
+          break;
+        }
+      }
+    }
+    if (goal) return await leaveAtGoal();
+    return await finish('completed', null, { exitReason: 'end' });
+  } catch (err) {
+    if (isCancellation(err)) {
+      state.status = 'finished';
+      await CancellationScope.nonCancellable(() => bookkeeping.markRun({ ...runInfo, status: 'cancelled', exitReason: 'cancelled', error: null }));
+    }
+    throw err;
+  }
+}
