@@ -105,26 +105,47 @@ interface Evidence {
   c?: number;
 }
 
-function weigh(a: PreparedIdentity, b: PreparedIdentity, known: KnownContacts, n: number, companies?: Map<string, number>): Evidence {
+/**
+ * The match score of `a` against `b` (whose customer has the contacts `known`). Name and company
+ * similarity are asked for only when they can still matter: below `minimum` it returns 0 early.
+ */
+function weigh(
+  a: PreparedIdentity,
+  b: PreparedIdentity,
+  known: KnownContacts,
+  nameSim: () => number,
+  companySim: () => number,
+  minimum = -Infinity,
+  out?: Evidence,
+): number {
   const x = a.identity;
   const phoneEq = !!x.phone && known.phones.has(x.phone);
   const emailEq = !!x.email && known.emails.has(x.email);
   const phoneDiff = !!x.phone && known.phones.size > 0 && !phoneEq;
   const emailDiff = !!x.email && known.emails.size > 0 && !emailEq;
+  let score: number;
+  let n: number;
+  let c: number | undefined;
   if (phoneEq || emailEq) {
     // A shared switchboard or mailbox with clearly different names is two people. Chinese names
     // are two or three characters, so one wrong character already costs a third to a half.
+    n = nameSim();
     const needed = a.han || b.han ? 0.5 : 0.6;
-    return { score: n >= needed ? 0.85 + 0.15 * n : 0.5 * n, phoneEq, emailEq, phoneDiff, emailDiff, n };
+    score = n >= needed ? 0.85 + 0.15 * n : 0.5 * n;
+  } else if (!a.companyKey || !b.companyKey) {
+    // A name alone: at most 0.8, below the default threshold.
+    if (0.8 < minimum) return 0;
+    n = nameSim();
+    score = 0.8 * n;
+  } else {
+    c = companySim();
+    const penalty = (phoneDiff ? 0.1 : 0) + (emailDiff ? 0.05 : 0);
+    if (0.55 + 0.45 * c - penalty < minimum) return 0;
+    n = nameSim();
+    score = Math.max(0, 0.55 * n + 0.45 * c - penalty);
   }
-  if (!a.companyKey || !b.companyKey) return { score: 0.8 * n, phoneEq, emailEq, phoneDiff, emailDiff, n };
-  let c = companies?.get(b.companyKey);
-  if (c === undefined) {
-    c = similarity(a.companyKey, b.companyKey);
-    companies?.set(b.companyKey, c);
-  }
-  const score = 0.55 * n + 0.45 * c - (phoneDiff ? 0.1 : 0) - (emailDiff ? 0.05 : 0);
-  return { score: Math.max(0, score), phoneEq, emailEq, phoneDiff, emailDiff, n, c };
+  if (out) Object.assign(out, { score, phoneEq, emailEq, phoneDiff, emailDiff, n, c });
+  return score;
 }
 
 function explain(a: PreparedIdentity, e: Evidence): string[] {
@@ -145,7 +166,8 @@ function explain(a: PreparedIdentity, e: Evidence): string[] {
  *   of them keeps a row without a phone from linking two customers whose phones differ.
  */
 export function matchScore(a: PreparedIdentity, b: PreparedIdentity, known: KnownContacts = contactsOf(b.identity)): MatchResult {
-  const e = weigh(a, b, known, nameSimilarity(a, b));
+  const e = {} as Evidence;
+  weigh(a, b, known, () => nameSimilarity(a, b), () => similarity(a.companyKey!, b.companyKey!), -Infinity, e);
   return { score: e.score, reasons: explain(a, e) };
 }
 
@@ -188,6 +210,8 @@ export interface IndexMatch<T> extends MatchResult {
 interface Entry<T> {
   prepared: PreparedIdentity;
   ref: T;
+  /** All phones and e-mails known for `ref` (one object shared by the ref's entries). */
+  known: { phones: Set<string>; emails: Set<string> };
   /** The last search that looked at this entry (an entry can sit in several blocks). */
   stamp: number;
 }
@@ -204,12 +228,12 @@ export class DuplicateIndex<T> {
    */
   add(identity: Identity | PreparedIdentity, ref: T): void {
     const prepared = 'tokens' in identity ? identity : prepareIdentity(identity);
-    identity = prepared.identity;
+    const { phone, email } = prepared.identity;
     let known = this.contacts.get(ref);
     if (!known) this.contacts.set(ref, (known = { phones: new Set(), emails: new Set() }));
-    if (identity.phone) known.phones.add(identity.phone);
-    if (identity.email) known.emails.add(identity.email);
-    const entry: Entry<T> = { prepared, ref, stamp: 0 };
+    if (phone) known.phones.add(phone);
+    if (email) known.emails.add(email);
+    const entry: Entry<T> = { prepared, ref, known, stamp: 0 };
     for (const key of blockKeys(prepared)) {
       const block = this.blocks.get(key);
       if (block) block.push(entry);
@@ -219,22 +243,42 @@ export class DuplicateIndex<T> {
 
   /** The best-scoring known customer at or above the threshold. */
   findBest(identity: Identity | PreparedIdentity): IndexMatch<T> | undefined {
-    const prepared = 'tokens' in identity ? identity : prepareIdentity(identity);
-    let best: { entry: Entry<T>; evidence: Evidence } | undefined;
+    const a = 'tokens' in identity ? identity : prepareIdentity(identity);
+    let best: Entry<T> | undefined;
+    let bestScore = -1;
     const stamp = ++this.searches;
-    // Many entries share a spelling of the name: compare each spelling once.
+    // Many entries share a spelling of the name or of the company: compare each spelling once.
     const names = new Map<string, number>();
     const companies = new Map<string, number>();
-    for (const key of blockKeys(prepared)) {
-      for (const entry of this.blocks.get(key) ?? []) {
+    let b: PreparedIdentity;
+    const nameSim = () => {
+      let n = names.get(b.nameKey);
+      if (n === undefined) names.set(b.nameKey, (n = nameSimilarity(a, b)));
+      return n;
+    };
+    const companySim = () => {
+      let c = companies.get(b.companyKey!);
+      if (c === undefined) companies.set(b.companyKey!, (c = similarity(a.companyKey!, b.companyKey!)));
+      return c;
+    };
+    for (const key of blockKeys(a)) {
+      const block = this.blocks.get(key);
+      if (!block) continue;
+      for (const entry of block) {
         if (entry.stamp === stamp) continue;
         entry.stamp = stamp;
-        let n = names.get(entry.prepared.nameKey);
-        if (n === undefined) names.set(entry.prepared.nameKey, (n = nameSimilarity(prepared, entry.prepared)));
-        const evidence = weigh(prepared, entry.prepared, this.contacts.get(entry.ref)!, n, companies);
-        if (evidence.score >= this.threshold && (!best || evidence.score > best.evidence.score)) best = { entry, evidence };
+        b = entry.prepared;
+        const score = weigh(a, b, entry.known, nameSim, companySim, this.threshold);
+        if (score >= this.threshold && score > bestScore) {
+          best = entry;
+          bestScore = score;
+        }
       }
     }
-    return best && { ref: best.entry.ref, score: best.evidence.score, reasons: explain(prepared, best.evidence) };
+    if (!best) return undefined;
+    const evidence = {} as Evidence;
+    b = best.prepared;
+    weigh(a, b, best.known, nameSim, companySim, -Infinity, evidence);
+    return { ref: best.ref, score: evidence.score, reasons: explain(a, evidence) };
   }
 }
