@@ -49,8 +49,10 @@ async function runBatch(count: number, prefix: string): Promise<number[]> {
 }
 
 await runBatch(Math.min(200, N), 'warmup');
+const mark0 = process.hrtime.bigint();
 const t0 = performance.now();
 const lat = await runBatch(N, 'bench');
+if (process.env.PROFILE_MARKS) (await import('node:fs')).writeFileSync(process.env.PROFILE_MARKS, JSON.stringify([Number(mark0 / 1000n), Number(process.hrtime.bigint() / 1000n)]));
 const seconds = (performance.now() - t0) / 1000;
 lat.sort((a, b) => a - b);
 const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))]!.toFixed(1);

@@ -14,8 +14,11 @@ import * as schema from './schema/index.js';
 export type Row = Record<string, unknown>;
 
 export interface SqlClient {
-  /** Runs one parameterised statement ($1, $2…) and returns its rows. */
-  query<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /**
+   * Runs one parameterised statement ($1, $2…) and returns its rows. `prepare: false` for
+   * statements whose text varies (generated VALUES lists), so the driver does not cache each one.
+   */
+  query<T extends Row = Row>(text: string, params?: readonly unknown[], options?: { prepare?: boolean }): Promise<T[]>;
   /** Runs a script of several statements without parameters. */
   exec(text: string): Promise<void>;
   /** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
@@ -88,8 +91,8 @@ async function createPostgresHandle(url: string, max: number): Promise<DbHandle>
   const client = postgres(url, { max, onnotice: () => {}, prepare: true });
   const db = drizzlePostgres(client, { schema }) as unknown as NudgeDatabase;
   const wrap = (q: postgres.Sql | postgres.TransactionSql, inTx: boolean): SqlClient => ({
-    async query<T extends Row>(text: string, params: readonly unknown[] = []) {
-      const rows = await q.unsafe(text, params as postgres.ParameterOrJSON<never>[]);
+    async query<T extends Row>(text: string, params: readonly unknown[] = [], options?: { prepare?: boolean }) {
+      const rows = await q.unsafe(text, params as postgres.ParameterOrJSON<never>[], options?.prepare === false ? { prepare: false } : undefined);
       return rows as unknown as T[];
     },
     async exec(text: string) {

@@ -68,46 +68,68 @@ export class Store {
     await this.sql.exec(DDL);
   }
 
+  /**
+   * Writes one batch atomically. Usually as ONE statement (data-modifying CTEs), which Postgres
+   * runs as its own transaction: on embedded PGlite a statement costs far less than BEGIN…COMMIT.
+   */
   async save(batch: SaveBatch): Promise<void> {
-    await this.sql.transaction(async (tx) => {
-      for (let i = 0; i < batch.events.length; i += 500) {
-        const chunk = batch.events.slice(i, i + 500);
-        const params: unknown[] = [];
-        const values = chunk.map((e, j) => {
-          params.push(e.runId, e.eventId, Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength));
-          return `($${j * 3 + 1}, $${j * 3 + 2}, $${j * 3 + 3})`;
-        });
-        await tx.query(
-          `INSERT INTO temporal_lite.events (run_id, event_id, data) VALUES ${values.join(',')}
+    const statements: { text: string; params: unknown[] }[] = [];
+    for (let i = 0; i < batch.events.length; i += 2000) {
+      const chunk = batch.events.slice(i, i + 2000);
+      const params: unknown[] = [];
+      const values = chunk.map((e) => {
+        params.push(e.runId, e.eventId, Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength));
+        const b = params.length - 3;
+        return `($${b + 1}, $${b + 2}::int, $${b + 3}::bytea)`;
+      });
+      statements.push({
+        text: `INSERT INTO temporal_lite.events (run_id, event_id, data) VALUES ${values.join(',')}
            ON CONFLICT (run_id, event_id) DO UPDATE SET data = excluded.data`,
-          params,
-        );
-      }
-      for (let i = 0; i < batch.executions.length; i += 200) {
-        const chunk = batch.executions.slice(i, i + 200);
-        const params: unknown[] = [];
-        const values = chunk.map((r, j) => {
-          params.push(r.runId, r.namespace, r.workflowId, r.workflowType, r.taskQueue, r.status, r.startTime,
-            r.executionTime, r.closeTime, r.historyLength, JSON.stringify(r.searchAttributes), r.state);
-          const b = j * EXEC_COLS;
-          return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::smallint, $${b + 7}::float8, $${b + 8}::float8, $${b + 9}::float8, $${b + 10}::int, $${b + 11}::jsonb, $${b + 12})`;
-        });
-        await tx.query(
-          `INSERT INTO temporal_lite.executions (run_id, namespace, workflow_id, workflow_type, task_queue, status,
+        params,
+      });
+    }
+    for (let i = 0; i < batch.executions.length; i += 400) {
+      const chunk = batch.executions.slice(i, i + 400);
+      const params: unknown[] = [];
+      const values = chunk.map((r) => {
+        params.push(r.runId, r.namespace, r.workflowId, r.workflowType, r.taskQueue, r.status, r.startTime,
+          r.executionTime, r.closeTime, r.historyLength, JSON.stringify(r.searchAttributes), r.state);
+        const b = params.length - EXEC_COLS;
+        return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::smallint, $${b + 7}::float8, $${b + 8}::float8, $${b + 9}::float8, $${b + 10}::int, $${b + 11}::jsonb, $${b + 12})`;
+      });
+      statements.push({
+        text: `INSERT INTO temporal_lite.executions (run_id, namespace, workflow_id, workflow_type, task_queue, status,
              start_time, execution_time, close_time, history_length, search_attributes, state)
            VALUES ${values.join(',')}
            ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, close_time = excluded.close_time,
              history_length = excluded.history_length, search_attributes = excluded.search_attributes,
              state = excluded.state, workflow_type = excluded.workflow_type, task_queue = excluded.task_queue`,
-          params,
-        );
-      }
-      for (const [key, value] of Object.entries(batch.meta ?? {})) {
-        await tx.query(
-          `INSERT INTO temporal_lite.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-          [key, value],
-        );
-      }
+        params,
+      });
+    }
+    for (const [key, value] of Object.entries(batch.meta ?? {})) {
+      statements.push({
+        text: `INSERT INTO temporal_lite.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        params: [key, value],
+      });
+    }
+    if (statements.length === 0) return;
+    const total = statements.reduce((n, st) => n + st.params.length, 0);
+    if (total <= 60_000) {
+      // renumber the parameters of every statement into one list, and chain them as CTEs
+      const params: unknown[] = [];
+      const parts = statements.map((st) => {
+        const base = params.length;
+        params.push(...st.params);
+        return base ? st.text.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) + base}`) : st.text;
+      });
+      const last = parts.pop()!;
+      const text = parts.length ? `WITH ${parts.map((p, i) => `w${i} AS (${p})`).join(', ')} ${last}` : last;
+      await this.sql.query(text, params, { prepare: false });
+      return;
+    }
+    await this.sql.transaction(async (tx) => {
+      for (const st of statements) await tx.query(st.text, st.params, { prepare: false });
     });
   }
 
