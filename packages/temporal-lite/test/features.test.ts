@@ -158,6 +158,19 @@ describe('workflow lifecycle', () => {
     expect(types).toContain(8); // WorkflowTaskTimedOut
   });
 
+  it('retries a failed workflow per its retry policy, in a new run', async () => {
+    const handle = await h.client.workflow.start(wf.succeedsOnSecondAttempt, { ...opts('wf-retry'), retry: { maximumAttempts: 3, initialInterval: '50ms' } });
+    expect(await handle.result()).toBe(2);
+    const first = await h.client.workflow.getHandle('wf-retry', handle.firstExecutionRunId).describe();
+    expect(first.status.name).toBe('FAILED');
+  });
+
+  it('delays the first workflow task by startDelay', async () => {
+    const t0 = Date.now();
+    expect(await h.client.workflow.execute(wf.hello, { ...opts('wf-delay'), args: ['later'], startDelay: '600ms' })).toBe('Hello, later!');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(550);
+  });
+
   it('runs child workflows: completion, failure and cancellation reach the parent', async () => {
     expect(await h.client.workflow.execute(wf.parent, { ...opts('parent-1'), args: [21] })).toBe('42|negative|child cancelled');
   });

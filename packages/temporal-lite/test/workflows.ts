@@ -194,3 +194,8 @@ export async function durableSteps(key: string, steps: number): Promise<string> 
   return out.join(',');
 }
 const durable = proxyActivities<typeof acts>({ startToCloseTimeout: '3s', retry: { initialInterval: '100ms' } });
+
+export async function succeedsOnSecondAttempt(): Promise<number> {
+  if (workflowInfo().attempt < 2) throw ApplicationFailure.retryable('first attempt fails', 'Flaky');
+  return workflowInfo().attempt;
+}
