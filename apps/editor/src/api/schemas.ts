@@ -75,6 +75,7 @@ export const flowList = z.union([
   z.object({ flows: z.array(flowSummary) }).transform((v) => ({ items: v.flows })),
 ]);
 export const flowDetail = flowSummary.extend({
+  hasUnpublishedChanges: z.boolean().optional(),
   graph: flowGraph.nullish().transform((g) => g ?? { nodes: [], edges: [] }),
 });
 export type FlowDetail = z.infer<typeof flowDetail>;
@@ -139,11 +140,7 @@ export const runSummary = z.object({
   error: z.unknown().optional(),
 });
 export type RunSummary = z.infer<typeof runSummary>;
-export const runList = z.union([
-  z.array(runSummary).transform((items) => ({ items })),
-  z.object({ items: z.array(runSummary), total: z.number().optional() }),
-  z.object({ runs: z.array(runSummary) }).transform((v) => ({ items: v.runs })),
-]);
+export const runList = z.object({ items: z.array(runSummary), total: z.number().optional(), page: z.number().optional(), pageSize: z.number().optional() });
 export const runDetail = runSummary.extend({
   steps: z.array(runStep).default([]),
   graph: flowGraph.nullish(),

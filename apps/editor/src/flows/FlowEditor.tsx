@@ -86,6 +86,20 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
   const [liveCounts, setLiveCounts] = useState(false);
   const { state: saveState, error: saveError, saveNow, validate } = useAutosave(flow.id, store);
   const rf = useReactFlow();
+  const [unpublished, setUnpublished] = useState(!!flow.hasUnpublishedChanges);
+  useEffect(() => store.subscribe((s, prev) => s.revision !== prev.revision && setUnpublished(true)), [store]);
+  const [editingName, setEditingName] = useState(false);
+
+  async function rename(name: string) {
+    setEditingName(false);
+    if (!name.trim() || name.trim() === flow.name) return;
+    try {
+      await flowsApi.rename(flow.id, name.trim());
+      onFlowChange({ ...flow, name: name.trim() });
+    } catch (e) {
+      setActionError(e);
+    }
+  }
 
   useEffect(() => {
     void validate();
@@ -144,11 +158,26 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
         <a href="#/flows" className="ghost">
           ← {t('nav.flows')}
         </a>
-        <h2 className="flow-name" title={flow.name}>
-          {flow.name}
-        </h2>
+        {editingName ? (
+          <input
+            className="flow-name-input"
+            aria-label={t('flows.name')}
+            defaultValue={flow.name}
+            autoFocus
+            onBlur={(e) => void rename(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') void rename((e.target as HTMLInputElement).value);
+              if (e.key === 'Escape') setEditingName(false);
+            }}
+          />
+        ) : (
+          <h2 className="flow-name" title={t('flows.rename')} onDoubleClick={() => setEditingName(true)}>
+            {flow.name}
+          </h2>
+        )}
         <StatusPill status={flow.status} />
         {flow.currentVersion ? <span className="muted small">v{flow.currentVersion}</span> : null}
+        {flow.currentVersion && unpublished ? <span className="pill status-pending">{t('flows.unpublished')}</span> : null}
         <SaveIndicator state={saveState} />
         <span className="spacer" />
         <button type="button" onClick={() => store.getState().undo()} disabled={!canUndo} title={t('toolbar.undoHint')}>
@@ -223,6 +252,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
           onClose={() => setDialog(null)}
           onPublished={() => {
             setDialog(null);
+            setUnpublished(false);
             void flowsApi.get(flow.id).then((f) => {
               onFlowChange(f);
               setNotice(t('publish.done', { version: f.currentVersion ?? '' }));

@@ -27,7 +27,7 @@ export const flowsApi = {
   version: (id: string, version: number) => api.get(`/flows/${id}/versions/${version}`, z.object({ graph: z.unknown().optional() }).loose()),
   lifecycle: (id: string, action: 'pause' | 'resume' | 'archive') => api.post(`/flows/${id}/${action}`, z.unknown()),
   testRun: (id: string, customerId: string) => api.post(`/flows/${id}/test-run`, testRunResult, { customerId }),
-  runs: (id: string, query: { status?: string; customerId?: string; from?: string; to?: string; page?: number; test?: string }, signal?: AbortSignal) =>
+  runs: (id: string, query: { status?: string; customerId?: string; from?: string; to?: string; page?: number; pageSize?: number; test?: string }, signal?: AbortSignal) =>
     api.get(`/flows/${id}/runs`, runList, query, signal),
   allRuns: (query: { customerId?: string; status?: string; page?: number; pageSize?: number }, signal?: AbortSignal) => api.get('/runs', runList, query, signal),
   nodeCounts: (id: string, signal?: AbortSignal) => api.get(`/flows/${id}/node-counts`, nodeCounts, undefined, signal),

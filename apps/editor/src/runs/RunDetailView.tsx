@@ -117,7 +117,12 @@ export function RunDetailView({ runId }: { runId: string }) {
               {t('runs.run')} <span className="mono">{run.id}</span>
             </h2>
             <StatusPill status={run.status} />
-            <span className="muted small">{run.customerName ?? run.customerId}</span>
+            {run.customerId ? (
+              <a className="small" href={`#/customers/${run.customerId}`}>
+                {run.customerName ?? run.customerId}
+              </a>
+            ) : null}
+            {run.version ? <span className="muted small">v{run.version}</span> : null}
             <span className="spacer" />
             {!finished.has(run.status) && (
               <button type="button" className="danger" onClick={() => void act(() => flowsApi.cancelRun(run.id))}>

@@ -15,6 +15,8 @@ export function RunsView({ flowId }: { flowId: string }) {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [includeTests, setIncludeTests] = useState(false);
+  const [page, setPage] = useState(1);
+  const pageSize = 50;
   const flow = useLoad((signal) => flowsApi.get(flowId, signal), [flowId]);
   const runs = useLoad(
     (signal) =>
@@ -24,8 +26,10 @@ export function RunsView({ flowId }: { flowId: string }) {
         from: from ? new Date(from).toISOString() : undefined,
         to: to ? new Date(`${to}T23:59:59`).toISOString() : undefined,
         test: includeTests ? 'all' : undefined,
+        page,
+        pageSize,
       }, signal),
-    [flowId, status, customerId, from, to, includeTests],
+    [flowId, status, customerId, from, to, includeTests, page],
   );
   return (
     <section className="page">
@@ -43,7 +47,7 @@ export function RunsView({ flowId }: { flowId: string }) {
       <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label={t('runs.filters')}>
         <label>
           {t('runs.status')}
-          <select value={status} onChange={(e) => setStatus(e.target.value)} name="status">
+          <select value={status} onChange={(e) => { setStatus(e.target.value); setPage(1); }} name="status">
             <option value="">{t('runs.anyStatus')}</option>
             {runStatuses.map((s) => (
               <option key={s} value={s}>
@@ -104,6 +108,17 @@ export function RunsView({ flowId }: { flowId: string }) {
             ))}
           </tbody>
         </table>
+      )}
+      {runs.data?.total !== undefined && runs.data.total > pageSize && (
+        <nav className="pager" aria-label={t('common.pages')}>
+          <button type="button" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>
+            ← {t('common.previous')}
+          </button>
+          <span>{t('common.pageOf', { page, pages: Math.ceil(runs.data.total / pageSize) })}</span>
+          <button type="button" disabled={page * pageSize >= runs.data.total} onClick={() => setPage((p) => p + 1)}>
+            {t('common.next')} →
+          </button>
+        </nav>
       )}
     </section>
   );
