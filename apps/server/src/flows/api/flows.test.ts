@@ -262,11 +262,87 @@ describe('pause, resume, archive', () => {
   });
 });
 
+describe('test run without an engine (simulated over the database)', () => {
+  it('walks the draft on a real customer: waits skipped, actions recorded and not performed', async () => {
+    const flow = await newFlow('Simulated test run');
+    const [customer] = await t.db.db
+      .insert(schema.customers)
+      .values({ fullName: '張大明', email: 'daming@example.com', ownerId: agent.id })
+      .returning();
+    const res = await t.http.post(`/api/flows/${flow.id}/test-run`).set(manager.auth).send({ customerId: customer!.id });
+    expect(res.status).toBe(200);
+    expect(res.body.outcome).toBe('completed');
+    expect(res.body.runId).toBeNull();
+    expect(res.body.path.map((p: { nodeId: string; status: string; port: string | null }) => [p.nodeId, p.status, p.port])).toEqual([
+      ['trigger', 'done', 'next'],
+      ['email', 'done', 'next'],
+      ['wait', 'done', 'timeout'],
+      ['task', 'done', 'next'],
+    ]);
+    expect(res.body.path[2].output).toMatchObject({ skipped: 'test run' });
+    // three days passed in the simulation, not in the request
+    expect(Date.parse(res.body.path[3].at) - Date.parse(res.body.path[2].at)).toBe(3 * 86_400_000);
+    expect(res.body.actions).toEqual([
+      expect.objectContaining({ action: 'send_message', nodeId: 'email', channel: 'email', to: 'daming@example.com', subject: 'Hi 張大明' }),
+      expect.objectContaining({ action: 'create_task', nodeId: 'task', assigneeId: agent.id, title: 'Call 張大明', taskType: 'call' }),
+    ]);
+    const timeline = await t.db.db.select().from(schema.interactions).where(eq(schema.interactions.customerId, customer!.id));
+    expect(timeline).toEqual([]);
+  });
+
+  it('shows where and why a step would fail', async () => {
+    const flow = await newFlow('Simulated failure');
+    const [orphan] = await t.db.db.insert(schema.customers).values({ fullName: 'No Owner', email: 'no-owner@example.com' }).returning();
+    const res = await t.http.post(`/api/flows/${flow.id}/test-run`).set(admin.auth).send({ customerId: orphan!.id });
+    expect(res.body.outcome).toBe('failed');
+    const last = res.body.path.at(-1);
+    expect(last).toMatchObject({ nodeId: 'task', status: 'failed' });
+    expect(last.error).toMatch(/has no owner/);
+  });
+
+  it('refuses invalid drafts, other roles and unknown customers', async () => {
+    const [customer] = await t.db.db.insert(schema.customers).values({ fullName: 'Sample' }).returning();
+    const invalid = await newFlow('Invalid test run', { nodes: [step('email', 'action.send_message@1', { channel: 'email' })], edges: [] });
+    const bad = await t.http.post(`/api/flows/${invalid.id}/test-run`).set(manager.auth).send({ customerId: customer!.id });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.message).toMatch(/cannot be test-run/);
+    expect(bad.body.error.details.problems.length).toBeGreaterThan(0);
+    const flow = await newFlow('Test-run roles');
+    for (const u of [agent, viewer]) {
+      expect((await t.http.post(`/api/flows/${flow.id}/test-run`).set(u.auth).send({ customerId: customer!.id })).status).toBe(403);
+    }
+    const missing = await t.http.post(`/api/flows/${flow.id}/test-run`).set(manager.auth).send({ customerId: '00000000-0000-4000-8000-000000000000' });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toMatch(/Customer/);
+    const noBody = await t.http.post(`/api/flows/${flow.id}/test-run`).set(manager.auth).send({});
+    expect(noBody.status).toBe(400);
+    expect(noBody.body.error.details[0].path).toBe('body.customerId');
+  });
+});
+
+describe('runs without an engine', () => {
+  it('cancel and retry say the engine is not running', async () => {
+    const flow = await newFlow('No engine');
+    await t.http.post(`/api/flows/${flow.id}/publish`).set(manager.auth).send({});
+    const [customer] = await t.db.db.insert(schema.customers).values({ fullName: 'Ops' }).returning();
+    const [version] = await t.db.db.select().from(schema.flowVersions).where(eq(schema.flowVersions.flowId, flow.id));
+    const [run] = await t.db.db
+      .insert(schema.flowRuns)
+      .values({ flowId: flow.id, flowVersionId: version!.id, customerId: customer!.id, workflowId: `wf-${flow.id}`, enrollmentKey: 'once', status: 'waiting' })
+      .returning();
+    const res = await t.http.post(`/api/runs/${run!.id}/cancel`).set(manager.auth);
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('engine_unavailable');
+    const after = await t.http.get(`/api/runs/${run!.id}`).set(manager.auth);
+    expect(after.body.status).toBe('waiting');
+  });
+});
+
 describe('OpenAPI', () => {
   it('documents the flow and run endpoints', async () => {
     const doc = (await t.http.get('/api/openapi.json')).body;
     await SwaggerParser.validate(structuredClone(doc));
-    for (const p of ['/api/nodes', '/api/flows', '/api/flows/{id}', '/api/flows/{id}/publish', '/api/flows/{id}/versions/{version}', '/api/flows/{id}/node-counts', '/api/runs', '/api/runs/{id}']) {
+    for (const p of ['/api/nodes', '/api/flows', '/api/flows/{id}', '/api/flows/{id}/publish', '/api/flows/{id}/versions/{version}', '/api/flows/{id}/node-counts', '/api/runs', '/api/runs/{id}', '/api/runs/{id}/cancel', '/api/runs/{id}/steps/{stepId}/retry', '/api/flows/{id}/test-run', '/api/notifications']) {
       expect(Object.keys(doc.paths)).toContain(p);
     }
     expect(doc.paths['/api/flows/{id}/publish'].post.description).toMatch(/Roles: admin, manager/);

@@ -15,6 +15,7 @@ import { nowOf, type AppContext } from '../../context.js';
 import type { AuthUser } from '../../http/auth.js';
 import { writeAudit } from '../../http/audit.js';
 import { conflict, HttpError, notFound } from '../../http/errors.js';
+import { invalidateActiveFlows } from '../runtime/triggers.js';
 import type { DraftGraph } from './model.js';
 
 const f = schema.flows;
@@ -197,6 +198,8 @@ export async function publishFlow(ctx: AppContext, user: AuthUser, id: string, n
     return { version };
   });
   if ('error' in result) throw result.error;
+  // event triggers and sweeps read the active flows through a short cache: start on the new version now
+  invalidateActiveFlows();
   return getFlow(ctx, id);
 }
 
@@ -263,5 +266,6 @@ export async function changeLifecycle(ctx: AppContext, user: AuthUser, id: strin
     await tx.update(f).set({ status: rule.to, updatedAt: nowOf(ctx) }).where(eq(f.id, id));
     await writeAudit(tx, user, { action: `flow.${action}`, entityType: 'flow', entityId: id, details: { from: row.status, to: rule.to } });
   });
+  invalidateActiveFlows();
   return getFlow(ctx, id);
 }

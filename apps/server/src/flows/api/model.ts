@@ -141,6 +141,7 @@ export const VersionDetailOut = VersionOut.extend({ graph: DraftGraph, plan: z.u
 
 export const TestRunOut = z.object({
   outcome: z.string(),
+  runId: z.string().nullable(),
   path: z.array(
     z.object({
       nodeId: z.string(),
@@ -165,6 +166,8 @@ export const RunSummaryOut = z.object({
   status: z.enum(RUN_STATUSES),
   currentNodeId: z.string().nullable(),
   isTest: z.boolean(),
+  /** how the run ended: end, goal, failed, cancelled */
+  exitReason: z.string().nullable(),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
   error: z.string().nullable(),
@@ -192,3 +195,25 @@ export const NodeCountsOut = z.record(
   z.string(),
   z.object({ waiting: z.number(), running: z.number(), done: z.number(), failed: z.number() }),
 );
+
+export const NotificationListOut = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      event: z.string(),
+      title: z.string(),
+      body: z.string().nullable(),
+      customerId: z.string(),
+      customerName: z.string(),
+      flowId: z.string().nullable(),
+      runId: z.string().nullable(),
+      nodeId: z.string().nullable(),
+      read: z.boolean(),
+      createdAt: z.string(),
+    }),
+  ),
+  total: z.number(),
+  unread: z.number(),
+  page: z.number(),
+  pageSize: z.number(),
+});

@@ -25,7 +25,6 @@ import {
   validateFlow,
 } from './flows.js';
 import {
-  DraftGraph,
   FlowCreate,
   FlowIdParams,
   FlowListOut,
@@ -34,6 +33,9 @@ import {
   FlowRunListQuery,
   FlowUpdate,
   NodeCountsOut,
+  NotificationListOut,
+  NotificationListQuery,
+  NotificationReadBody,
   ProblemsOut,
   PublishBody,
   RunDetailOut,
@@ -48,6 +50,9 @@ import {
   VersionParams,
 } from './model.js';
 import { getRun, listRuns, nodeCounts } from './runs.js';
+import { cancelRun, retryStep } from './ops.js';
+import { testRunFlow } from './test-run.js';
+import { listNotifications, markNotificationsRead } from './alerts.js';
 
 export const EDITORS = ['admin', 'manager'] as const;
 
@@ -56,6 +61,7 @@ export function createFlowsRouter(ctx: AppContext): express.Router {
   router.use(nodesRouter(ctx));
   router.use('/flows', flowsRouter(ctx));
   router.use('/runs', runsRouter(ctx));
+  router.use('/notifications', notificationsRouter(ctx));
   return router;
 }
 
@@ -191,9 +197,17 @@ function flowsRouter(ctx: AppContext) {
       return nodeCounts(ctx, params.id);
     },
   });
-  void DraftGraph;
-  void TestRunBody;
-  void TestRunOut;
+  route({
+    method: 'post',
+    path: '/:id/test-run',
+    summary: 'Test-run the draft on one customer: time skipped, actions recorded (not sent), the path returned',
+    description: 'An invalid draft is refused with 422 and `details.problems`.',
+    roles: EDITORS,
+    params: FlowIdParams,
+    body: TestRunBody,
+    response: TestRunOut,
+    handler: ({ params, body, user }) => testRunFlow(ctx, user, params.id, body.customerId),
+  });
   return router;
 }
 
@@ -215,6 +229,51 @@ function runsRouter(ctx: AppContext) {
     response: RunDetailOut,
     handler: ({ params, user }) => getRun(ctx, user, params.id),
   });
-  void StepParams;
+  route({
+    method: 'post',
+    path: '/:id/cancel',
+    summary: 'Cancel a run (Temporal cancellation; the run is recorded as cancelled at once)',
+    roles: EDITORS,
+    params: RunIdParams,
+    response: RunDetailOut,
+    handler: async ({ params, user }) => {
+      await cancelRun(ctx, user, params.id);
+      return getRun(ctx, user, params.id);
+    },
+  });
+  route({
+    method: 'post',
+    path: '/:id/steps/:stepId/retry',
+    summary: "Run a failed step again (the run's own version; signalled to the open run, or resumed at that node)",
+    roles: EDITORS,
+    params: StepParams,
+    response: RunDetailOut.extend({ retry: z.enum(['signal', 'resumed']) }),
+    status: 202,
+    handler: async ({ params, user }) => {
+      const { mode } = await retryStep(ctx, user, params.id, params.stepId);
+      return { ...(await getRun(ctx, user, params.id)), retry: mode };
+    },
+  });
+  return router;
+}
+
+function notificationsRouter(ctx: AppContext) {
+  const { router, route } = createApiRouter(ctx, '/api/notifications', 'Notifications');
+  route({
+    method: 'get',
+    path: '/',
+    summary: "The caller's notifications (failed runs of their flows, notify-user steps), newest first",
+    query: NotificationListQuery,
+    response: NotificationListOut,
+    handler: ({ query, user }) => listNotifications(ctx, user, query),
+  });
+  route({
+    method: 'post',
+    path: '/read',
+    summary: 'Mark notifications read (some by id, or all)',
+    body: NotificationReadBody,
+    response: z.object({ updated: z.number() }),
+    handler: async ({ body, user }) => ({ updated: await markNotificationsRead(ctx, user, body) }),
+  });
   return router;
 }
