@@ -4,10 +4,10 @@
  * Tag names are resolved to ids and custom fields to their definitions up front, so unknown names
  * fail with a 400 naming the node's path before any query runs.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { inArray, sql, type SQL } from 'drizzle-orm';
 import { schema, type DbHandle } from '@nudge/db';
 import { HttpError } from '../http/errors.js';
-import type { SegmentCondition } from './model.js';
+import { SegmentCondition } from './model.js';
 
 type FieldType = 'text' | 'enum' | 'number' | 'boolean' | 'datetime' | 'date' | 'uuid' | 'array';
 interface FieldSpec {
@@ -79,17 +79,24 @@ export class SegmentError extends HttpError {
 
 interface CompileContext {
   now: Date;
+  /** Saved segments referenced by in_segment (already validated trees), by id. */
+  segments: Map<string, { name: string; tree: SegmentCondition }>;
+  /** Segment ids being expanded (cycle detection). */
+  expanding: string[];
   restrictContacts: boolean;
   tagIds: Map<string, string>; // lower(name) → id
   customFields: Map<string, (typeof schema.customFieldDefinitions.$inferSelect)>;
   issues: SegmentIssue[];
 }
 
-function collectTags(node: SegmentCondition, out: Set<string>) {
-  if (node.type === 'and' || node.type === 'or') node.conditions.forEach((n) => collectTags(n, out));
-  else if (node.type === 'not') collectTags(node.condition, out);
-  else if (node.type === 'has_tag' || node.type === 'lacks_tag') out.add(node.tag.toLowerCase());
+function collect(node: SegmentCondition, tags: Set<string>, segments: Set<string>) {
+  if (node.type === 'and' || node.type === 'or') node.conditions.forEach((n) => collect(n, tags, segments));
+  else if (node.type === 'not') collect(node.condition, tags, segments);
+  else if (node.type === 'has_tag' || node.type === 'lacks_tag') tags.add(node.tag.toLowerCase());
+  else if (node.type === 'in_segment') segments.add(node.segmentId);
 }
+
+const MAX_SEGMENT_DEPTH = 5;
 
 const C = (column: string) => sql.raw(`"customers"."${column}"`);
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
@@ -234,6 +241,25 @@ function compileNode(node: SegmentCondition, path: string, cx: CompileContext): 
     }
     case 'field':
       return compileField(node, path, cx);
+    case 'in_segment': {
+      const saved = cx.segments.get(node.segmentId);
+      if (!saved) {
+        cx.issues.push({ path: `${path}.segmentId`, message: `no saved segment ${node.segmentId}` });
+        return undefined;
+      }
+      if (cx.expanding.includes(node.segmentId)) {
+        cx.issues.push({ path: `${path}.segmentId`, message: `segment "${saved.name}" refers to itself (through ${cx.expanding.length} level(s))` });
+        return undefined;
+      }
+      if (cx.expanding.length >= MAX_SEGMENT_DEPTH) {
+        cx.issues.push({ path: `${path}.segmentId`, message: `segments nest more than ${MAX_SEGMENT_DEPTH} levels deep` });
+        return undefined;
+      }
+      cx.expanding.push(node.segmentId);
+      const inner = compileNode(saved.tree, `${path}(segment "${saved.name}")`, cx);
+      cx.expanding.pop();
+      return inner && sql`(${inner})`;
+    }
     case 'has_tag':
     case 'lacks_tag': {
       const id = cx.tagIds.get(node.tag.toLowerCase());
@@ -283,10 +309,37 @@ export interface CompiledSegment {
 export async function compileSegment(
   db: DbHandle,
   tree: SegmentCondition,
-  options: { now?: Date; path?: string; restrictContacts?: boolean } = {},
+  options: {
+    now?: Date;
+    path?: string;
+    restrictContacts?: boolean;
+    /** When saving segment `id` with this tree: references to it use the new tree (finds cycles). */
+    self?: { id: string; name: string };
+  } = {},
 ): Promise<CompiledSegment> {
   const names = new Set<string>();
-  collectTags(tree, names);
+  const segmentIds = new Set<string>();
+  collect(tree, names, segmentIds);
+  // Load referenced saved segments (and the ones they reference), breadth first.
+  const segments = new Map<string, { name: string; tree: SegmentCondition }>();
+  if (options.self) segments.set(options.self.id, { name: options.self.name, tree });
+  const preIssues: SegmentIssue[] = [];
+  for (let depth = 0, pending = [...segmentIds].filter((id) => !segments.has(id)); pending.length && depth <= MAX_SEGMENT_DEPTH; depth++) {
+    const rows = await db.db.select().from(schema.segments).where(inArray(schema.segments.id, pending));
+    pending = [];
+    for (const row of rows) {
+      if (segments.has(row.id)) continue;
+      const parsed = SegmentCondition.safeParse(row.definition);
+      if (!parsed.success) {
+        preIssues.push({ path: `segment ${row.name}`, message: 'the saved definition is no longer valid; edit and save it again' });
+        continue;
+      }
+      segments.set(row.id, { name: row.name, tree: parsed.data });
+      const more = new Set<string>();
+      collect(parsed.data, names, more);
+      for (const id of more) if (!segments.has(id)) pending.push(id);
+    }
+  }
   const tagIds = new Map<string, string>();
   if (names.size) {
     const rows = await db.db
@@ -300,8 +353,10 @@ export async function compileSegment(
     now: options.now ?? new Date(),
     restrictContacts: options.restrictContacts ?? false,
     tagIds,
+    segments,
+    expanding: options.self ? [options.self.id] : [],
     customFields: new Map(defs.map((d) => [d.key, d])),
-    issues: [],
+    issues: preIssues,
   };
   const cond = compileNode(tree, options.path ?? 'definition', cx);
   if (cx.issues.length || !cond) throw new SegmentError(cx.issues);

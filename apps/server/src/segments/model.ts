@@ -25,6 +25,7 @@ export type SegmentCondition =
   | { type: 'or'; conditions: SegmentCondition[] }
   | { type: 'not'; condition: SegmentCondition }
   | { type: 'field'; field: string; op: (typeof FIELD_OPS)[number]; value?: z.infer<typeof Scalar> | z.infer<typeof Scalar>[] }
+  | { type: 'in_segment'; segmentId: string }
   | { type: 'has_tag'; tag: string }
   | { type: 'lacks_tag'; tag: string }
   | { type: 'days_since'; field: (typeof DATE_FIELDS)[number]; op: (typeof COMPARE_OPS)[number]; days: number; includeNever?: boolean }
@@ -50,6 +51,7 @@ export const SegmentCondition: z.ZodType<SegmentCondition> = z.lazy(() =>
         value: z.union([Scalar, z.array(Scalar).min(1).max(1000)]).optional(),
       })
       .strict(),
+    z.object({ type: z.literal('in_segment'), segmentId: z.uuid().describe('A saved segment, expanded in place') }).strict(),
     z.object({ type: z.literal('has_tag'), tag: z.string().trim().min(1).max(200) }).strict(),
     z.object({ type: z.literal('lacks_tag'), tag: z.string().trim().min(1).max(200) }).strict(),
     z

@@ -6,9 +6,10 @@ import { writeAudit } from '../http/audit.js';
 import { seesContacts } from '../customers/access.js';
 import { notFound } from '../http/errors.js';
 import { createApiRouter } from '../http/route.js';
-import { compileSegment } from './compile.js';
+import { compileSegment, SegmentError } from './compile.js';
+import { getVisibleCustomer } from '../customers/service.js';
 import { SegmentDefinition } from './model.js';
-import { countSegment, parseSegmentTree } from './service.js';
+import { countSegment, customerInSegment, parseSegmentTree } from './service.js';
 
 const SegmentIn = z.object({
   name: z.string().trim().min(1).max(200),
@@ -109,7 +110,11 @@ export function createSegmentsRouter(ctx: AppContext) {
     response: SegmentOut,
     handler: async ({ params, body, user }) => {
       const tree = parseSegmentTree(body.definition, 'body.definition');
-      await compileSegment(ctx.db, tree, { path: 'body.definition' });
+      await compileSegment(ctx.db, tree, {
+        path: 'body.definition',
+        restrictContacts: !seesContacts(user),
+        self: { id: params.id, name: body.name },
+      });
       const [s] = await db()
         .update(schema.segments)
         .set({ name: body.name, description: body.description ?? null, definition: tree, updatedAt: nowOf(ctx) })
@@ -132,6 +137,27 @@ export function createSegmentsRouter(ctx: AppContext) {
       const r = await db().delete(schema.segments).where(eq(schema.segments.id, params.id)).returning({ id: schema.segments.id });
       if (!r.length) throw notFound('Segment', params.id);
       await writeAudit(db(), user, { action: 'segment.delete', entityType: 'segment', entityId: params.id });
+    },
+  });
+
+  route({
+    method: 'get',
+    path: '/membership/:customerId',
+    summary: 'The saved segments one customer belongs to now',
+    params: z.object({ customerId: z.uuid() }),
+    response: z.object({ items: z.array(z.object({ id: z.string(), name: z.string() })) }),
+    handler: async ({ params, user }) => {
+      await getVisibleCustomer(ctx, user, params.customerId);
+      const saved = await db().select().from(schema.segments).orderBy(asc(schema.segments.name));
+      const items: { id: string; name: string }[] = [];
+      for (const s of saved) {
+        try {
+          if (await customerInSegment(ctx.db, s.id, params.customerId, nowOf(ctx))) items.push({ id: s.id, name: s.name });
+        } catch (err) {
+          if (!(err instanceof SegmentError)) throw err; // a saved segment broken by a deleted tag is skipped
+        }
+      }
+      return { items };
     },
   });
 

@@ -197,6 +197,31 @@ describe('segments API', () => {
     expect((await t.http.get(`/api/segments/${id}`).set(admin.auth)).status).toBe(404);
   });
 
+  it('in_segment expands a saved segment; unknown ids and cycles → 400; membership per customer', async () => {
+    const base = await t.http.post('/api/segments').set(admin.auth).send({ name: 'Potentials', definition: { type: 'has_tag', tag: 'potential' } });
+    expect(base.status).toBe(201);
+    const composed = { type: 'and', conditions: [{ type: 'in_segment', segmentId: base.body.id }, { type: 'days_since', field: 'lastFollowUpAt', op: 'gte', days: 30 }] };
+    expect((await t.http.post('/api/segments/count').set(admin.auth).send({ definition: composed })).body.count).toBe(2);
+    const outer = await t.http.post('/api/segments').set(admin.auth).send({ name: 'Cold', definition: composed });
+    expect(outer.status).toBe(201);
+    expect(await customerInSegment(t.db, outer.body.id, ids['Old Lead']!, NOW)).toBe(true);
+
+    const unknown = await t.http.post('/api/segments/count').set(admin.auth).send({ definition: { type: 'in_segment', segmentId: '00000000-0000-4000-8000-000000000000' } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details[0].path).toBe('body.definition.segmentId');
+    // make "Potentials" refer to "Cold", which refers back to "Potentials"
+    const cycle = await t.http.put(`/api/segments/${base.body.id}`).set(admin.auth).send({ name: 'Potentials', definition: { type: 'in_segment', segmentId: outer.body.id } });
+    expect(cycle.status).toBe(400);
+    expect(cycle.body.error.message).toContain('refers to itself');
+    expect((await t.http.get(`/api/segments/${base.body.id}`).set(admin.auth)).body.definition).toEqual({ type: 'has_tag', tag: 'potential' });
+
+    const m = await t.http.get(`/api/segments/membership/${ids['Old Lead']}`).set(admin.auth);
+    expect(m.body.items.map((x: { name: string }) => x.name)).toEqual(['Cold', 'Potentials']);
+    const fresh = await t.http.get(`/api/segments/membership/${ids['Big Client']}`).set(admin.auth);
+    expect(fresh.body.items).toEqual([]);
+    for (const id of [outer.body.id, base.body.id]) await t.http.delete(`/api/segments/${id}`).set(admin.auth);
+  });
+
   it('documents the condition tree in OpenAPI', async () => {
     const doc = (await t.http.get('/api/openapi.json')).body;
     expect(doc.components.schemas.SegmentCondition.oneOf.length).toBeGreaterThanOrEqual(9);
