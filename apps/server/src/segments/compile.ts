@@ -9,7 +9,7 @@ import { schema, type DbHandle } from '@nudge/db';
 import { HttpError } from '../http/errors.js';
 import { SegmentCondition } from './model.js';
 
-type FieldType = 'text' | 'enum' | 'number' | 'boolean' | 'datetime' | 'date' | 'uuid' | 'array';
+export type FieldType = 'text' | 'enum' | 'number' | 'boolean' | 'datetime' | 'date' | 'uuid' | 'array';
 interface FieldSpec {
   column: string;
   type: FieldType;
@@ -50,7 +50,7 @@ export const SEGMENT_FIELDS: Record<string, FieldSpec> = {
   productsOfInterest: { column: 'products_of_interest', type: 'array' },
 };
 
-const OPS_BY_TYPE: Record<FieldType, readonly string[]> = {
+export const OPS_BY_TYPE: Record<FieldType, readonly string[]> = {
   text: ['eq', 'neq', 'in', 'not_in', 'contains', 'starts_with', 'is_empty', 'is_not_empty'],
   enum: ['eq', 'neq', 'in', 'not_in', 'is_empty', 'is_not_empty'],
   number: ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'not_in', 'is_empty', 'is_not_empty'],

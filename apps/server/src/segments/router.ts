@@ -6,9 +6,9 @@ import { writeAudit } from '../http/audit.js';
 import { seesContacts } from '../customers/access.js';
 import { notFound } from '../http/errors.js';
 import { createApiRouter } from '../http/route.js';
-import { compileSegment, SegmentError } from './compile.js';
+import { compileSegment, OPS_BY_TYPE, SEGMENT_FIELDS, SegmentError } from './compile.js';
 import { getVisibleCustomer } from '../customers/service.js';
-import { SegmentDefinition } from './model.js';
+import { COMPARE_OPS, DATE_FIELDS, SegmentDefinition } from './model.js';
 import { countSegment, customerInSegment, parseSegmentTree } from './service.js';
 
 const SegmentIn = z.object({
@@ -56,6 +56,38 @@ export function createSegmentsRouter(ctx: AppContext) {
       const tree = parseSegmentTree(body.definition, 'body.definition');
       const count = await countSegment(ctx.db, tree, { now: nowOf(ctx), user, path: 'body.definition' });
       return { count, tookMs: Math.round(performance.now() - t0) };
+    },
+  });
+
+  route({
+    method: 'get',
+    path: '/fields',
+    summary: 'What a segment can test: fields with their type, operators and values (for the segment builder)',
+    handler: async ({ user }) => {
+      const contacts = seesContacts(user);
+      const emptyOnly = ['is_empty', 'is_not_empty'];
+      const fields = Object.entries(SEGMENT_FIELDS).map(([field, spec]) => ({
+        field,
+        type: spec.type,
+        ops: !contacts && ['phone', 'email', 'whatsappId'].includes(field) ? emptyOnly : OPS_BY_TYPE[spec.type],
+        values: spec.values ?? null,
+      }));
+      const defs = await db().select().from(schema.customFieldDefinitions).orderBy(asc(schema.customFieldDefinitions.key));
+      const typeOf = { number: 'number', boolean: 'boolean', date: 'date', select: 'enum', text: 'text' } as const;
+      const custom = defs.map((d) => ({
+        field: `customFields.${d.key}`,
+        label: d.label,
+        type: typeOf[d.type],
+        ops: OPS_BY_TYPE[typeOf[d.type]],
+        values: d.options ?? null,
+      }));
+      return {
+        fields: [...fields, ...custom],
+        daysSinceFields: DATE_FIELDS,
+        compareOps: COMPARE_OPS,
+        interactionKinds: schema.INTERACTION_KINDS,
+        conditionTypes: ['and', 'or', 'not', 'field', 'has_tag', 'lacks_tag', 'in_segment', 'days_since', 'spend', 'activity'],
+      };
     },
   });
 

@@ -222,6 +222,18 @@ describe('segments API', () => {
     for (const id of [outer.body.id, base.body.id]) await t.http.delete(`/api/segments/${id}`).set(admin.auth);
   });
 
+  it('describes the fields a segment can test (custom fields included; contacts empty-only when masked)', async () => {
+    const res = await t.http.get('/api/segments/fields').set(admin.auth);
+    expect(res.status).toBe(200);
+    const by = Object.fromEntries(res.body.fields.map((f: { field: string }) => [f.field, f]));
+    expect(by.tier).toMatchObject({ type: 'enum', values: ['A', 'B', 'C', 'strategic'] });
+    expect(by['customFields.channel_pref']).toMatchObject({ type: 'enum', values: ['email', 'whatsapp'] });
+    expect(by['customFields.discount_rate'].ops).toContain('gte');
+    expect(by.phone.ops).toContain('starts_with');
+    const masked = await t.http.get('/api/segments/fields').set(viewer.auth);
+    expect(masked.body.fields.find((f: { field: string }) => f.field === 'phone').ops).toEqual(['is_empty', 'is_not_empty']);
+  });
+
   it('documents the condition tree in OpenAPI', async () => {
     const doc = (await t.http.get('/api/openapi.json')).body;
     expect(doc.components.schemas.SegmentCondition.oneOf.length).toBeGreaterThanOrEqual(9);
