@@ -20,6 +20,7 @@ export const IMPORT_FIELDS = [
   'firstContactAt',
   'lastFollowUpAt',
   'source',
+  'owner',
   'tags',
   'notes',
 ] as const;
@@ -71,6 +72,11 @@ export const FIELD_SYNONYMS: Record<ImportField, readonly string[]> = {
     'ultimo seguimiento', 'ultimo contacto',
   ],
   source: ['source', 'lead source', 'channel', '来源', '來源', '客户来源', '客戶來源', 'origen', 'fuente'],
+  owner: [
+    'owner', 'account owner', 'sales rep', 'salesperson', 'assigned to', 'agent',
+    '负责人', '負責人', '业务员', '業務員', '业务', '業務', '跟进人', '跟進人', '销售', '銷售',
+    'responsable', 'vendedor', 'comercial', 'agente', 'asignado a',
+  ],
   tags: ['tags', 'tag', 'labels', 'label', '标签', '標籤', '標簽', 'etiquetas', 'etiqueta'],
   notes: ['notes', 'note', 'comments', 'comment', 'remarks', 'memo', '备注', '備註', '备忘', '說明', '说明', 'notas', 'nota', 'comentarios', 'observaciones'],
 };

@@ -75,3 +75,9 @@ describe('resolveMapping', () => {
     expect(error(() => resolveMapping(['name', 'name'], {}))).toMatch(/^Line 1: the header has the same column name more than once/);
   });
 });
+
+describe('suggestMapping: owner', () => {
+  it('recognises the owner column in each language', () => {
+    for (const header of ['Owner', '負責人', '负责人', 'Responsable']) expect(suggestMapping(['Name', header]).mapping[header]).toBe('owner');
+  });
+});

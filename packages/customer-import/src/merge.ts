@@ -27,7 +27,7 @@ export interface MergeResult {
 type Scalar = string | number;
 const SCALAR_FIELDS = [
   'name', 'company', 'phone', 'email', 'whatsapp', 'industry', 'tier', 'budgetMin', 'budgetMax', 'budgetCurrency',
-  'timezone', 'birthday', 'firstContactAt', 'lastFollowUpAt', 'source',
+  'timezone', 'birthday', 'firstContactAt', 'lastFollowUpAt', 'source', 'owner',
 ] as const satisfies readonly (keyof ImportedCustomer)[];
 
 /**

@@ -37,6 +37,8 @@ export interface ImportedCustomer {
   firstContactAt?: string;
   lastFollowUpAt?: string;
   source?: string;
+  /** The owner as written (a user's e-mail or name); the server resolves it to a user. */
+  owner?: string;
   tags?: string[];
   notes?: string;
   custom: Record<string, string>;
@@ -148,7 +150,8 @@ export function validateRow(record: CsvRecord, headers: readonly string[], mappi
       case 'company':
       case 'industry':
       case 'source':
-        out[target as 'company' | 'industry' | 'source'] = value;
+      case 'owner':
+        out[target as 'company' | 'industry' | 'source' | 'owner'] = value;
         break;
       case 'notes':
         out.notes = raw.trim();

@@ -235,4 +235,21 @@ describe('POST /api/import', () => {
     const left = await t.db.sql.query(`select id from import_uploads where id = $1`, [old.body.uploadId]);
     expect(left).toEqual([]);
   });
+
+  it('assigns owners named by e-mail or name, and reports an unknown owner with its line', async () => {
+    const agent = await t.user('agent', { name: 'Lin Mei-ling' });
+    const csv = `客戶姓名,電話,負責人\n周杰,0912 700 001,${agent.email.toUpperCase()}\n蔡依,0912 700 002,lin mei-ling\n林志,0912 700 003,nobody@nowhere.tw\n`;
+    const job = await runImport(csv, { mode: 'skip-invalid' });
+    expect(job.report.totals).toMatchObject({ created: 2, invalid: 1 });
+    expect(job.report.errors).toEqual([
+      { line: 4, column: '負責人', field: 'owner', message: '"nobody@nowhere.tw" is not an active user; write a user\'s e-mail or name' },
+    ]);
+    const owners = await t.db.sql.query<{ full_name: string; owner_id: string }>(
+      `select full_name, owner_id from customers where phone in ('+886912700001', '+886912700002') order by full_name`,
+    );
+    expect(owners).toEqual([
+      { full_name: '周杰', owner_id: agent.id },
+      { full_name: '蔡依', owner_id: agent.id },
+    ]);
+  });
 });

@@ -30,18 +30,31 @@ export interface CustomFieldDef {
   options: string[] | null;
 }
 
-/** What the database says a row must respect. */
+/** What the database says a row must respect (and how an owner's name or e-mail becomes a user). */
 export interface DbRules {
   industries: string[];
   customFields: Map<string, CustomFieldDef>;
+  /** Active users by lower-cased e-mail and by lower-cased name (an owner column names one). */
+  users: Map<string, { id: string; email: string }[]>;
+  userEmailById: Map<string, string>;
 }
 
 export async function loadDbRules(db: DbHandle): Promise<DbRules> {
-  const [industries, defs] = await Promise.all([
+  const [industries, defs, users] = await Promise.all([
     db.db.select({ name: schema.industries.name }).from(schema.industries),
     db.db.select({ key: schema.customFieldDefinitions.key, type: schema.customFieldDefinitions.type, options: schema.customFieldDefinitions.options }).from(schema.customFieldDefinitions),
+    db.db.select({ id: schema.users.id, email: schema.users.email, name: schema.users.name, active: schema.users.active }).from(schema.users),
   ]);
-  return { industries: industries.map((i) => i.name), customFields: new Map(defs.map((d) => [d.key, d])) };
+  const byKey = new Map<string, { id: string; email: string }[]>();
+  for (const u of users.filter((x) => x.active)) {
+    for (const key of new Set([u.email.toLowerCase(), u.name.trim().toLowerCase()])) byKey.set(key, [...(byKey.get(key) ?? []), { id: u.id, email: u.email }]);
+  }
+  return {
+    industries: industries.map((i) => i.name),
+    customFields: new Map(defs.map((d) => [d.key, d])),
+    users: byKey,
+    userEmailById: new Map(users.map((u) => [u.id, u.email])),
+  };
 }
 
 /** A custom field value as stored (typed per its definition; text when it has none yet). */
@@ -79,6 +92,20 @@ function dbRuleErrors(line: number, customer: ImportedCustomer, headers: readonl
       field: 'industry',
       message: `"${customer.industry}" is not in the managed list of industries (${rules.industries.join(', ')})`,
     });
+  }
+  if (customer.owner) {
+    const found = rules.users.get(customer.owner.toLowerCase()) ?? [];
+    if (found.length === 1) customer.owner = found[0]!.email;
+    else {
+      errors.push({
+        line,
+        column: columnOf('owner'),
+        field: 'owner',
+        message: found.length === 0
+          ? `"${customer.owner}" is not an active user; write a user's e-mail or name`
+          : `several users are called "${customer.owner}"; write the owner's e-mail instead`,
+      });
+    }
   }
   for (const [key, value] of Object.entries(customer.custom)) {
     const r = typedCustomValue(rules.customFields.get(key), value);

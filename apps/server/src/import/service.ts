@@ -16,7 +16,7 @@ import type { AuthUser } from '../http/auth.js';
 import { HttpError } from '../http/errors.js';
 import { emitCustomersImported } from './events.js';
 import { planMerges, type ExistingCustomer, type RowOutcome } from './matching.js';
-import { estimateRows, loadDbRules, openImport, type ReadOptions, type ValidRow } from './reading.js';
+import { estimateRows, loadDbRules, openImport, type DbRules, type ReadOptions, type ValidRow } from './reading.js';
 import { defineCustomFields, insertAudit, insertCustomers, insertInteractions, linkTags, updateCustomers, type AuditRow, type TimelineEntry } from './writing.js';
 
 /** Region for phone numbers written without a country code, unless the import says otherwise. */
@@ -236,7 +236,7 @@ function describeConflicts(conflicts: { field: string; kept: unknown; incoming: 
   return conflicts.map((c) => `${c.field}: kept ${JSON.stringify(c.kept)}, file had ${JSON.stringify(c.incoming)} (line ${c.line})`).join('; ');
 }
 
-function customerToImported(r: Record<string, unknown>): ImportedCustomer {
+function customerToImported(r: Record<string, unknown>, rules: DbRules): ImportedCustomer {
   const str = (v: unknown) => (v === null || v === undefined || v === '' ? undefined : String(v));
   const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v ? new Date(String(v)).toISOString() : undefined);
   const day = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : str(v));
@@ -262,20 +262,21 @@ function customerToImported(r: Record<string, unknown>): ImportedCustomer {
     firstContactAt: iso(r.first_contact_at),
     lastFollowUpAt: iso(r.last_follow_up_at),
     source: str(r.source),
+    owner: r.owner_id ? rules.userEmailById.get(String(r.owner_id)) : undefined,
     custom,
   };
 }
 
-async function loadExistingCustomers(tx: SqlClient, ids: string[]): Promise<ExistingCustomer[]> {
+async function loadExistingCustomers(tx: SqlClient, ids: string[], rules: DbRules): Promise<ExistingCustomer[]> {
   const out: ExistingCustomer[] = [];
   for (let i = 0; i < ids.length; i += 1000) {
     const rows = await tx.query(
       `select id, full_name, company, industry, products_of_interest, phone, phone_raw, email, whatsapp_id, budget_min, budget_max,
-         budget_currency, timezone, birthday::text as birthday, tier, first_contact_at, last_follow_up_at, source, custom_fields
+         budget_currency, timezone, birthday::text as birthday, tier, first_contact_at, last_follow_up_at, source, owner_id, custom_fields
        from customers where id = any($1::uuid[])`,
       [ids.slice(i, i + 1000)],
     );
-    for (const r of rows) out.push({ id: String(r.id), customer: customerToImported(r) });
+    for (const r of rows) out.push({ id: String(r.id), customer: customerToImported(r, rules) });
   }
   return out;
 }
@@ -348,7 +349,7 @@ export async function runImportJob(ctx: AppContext, jobId: string, actor: AuthUs
           `select id, full_name, company, phone, email from customers`,
         )
       ).map((r) => ({ id: r.id, name: r.full_name, company: r.company ?? undefined, phone: r.phone ?? undefined, email: r.email ?? undefined }));
-      const plan = await planMerges(valid, identities, (ids) => loadExistingCustomers(tx, ids), undefined, (n) => (progress.rowsProcessed = n));
+      const plan = await planMerges(valid, identities, (ids) => loadExistingCustomers(tx, ids, rules), undefined, (n) => (progress.rowsProcessed = n));
 
       Object.assign(progress, { phase: 'writing', rowsProcessed: 0, rowsTotal: plan.created.length + plan.updated.length });
       options.onPhase?.('writing');
@@ -444,14 +445,15 @@ export async function runImportJob(ctx: AppContext, jobId: string, actor: AuthUs
         [jobId, rowsTotal, JSON.stringify(report)],
       );
       await tx.query(`delete from import_uploads where id = $1`, [upload.id]);
-      const API_FIELD: Record<string, string> = { name: 'fullName', whatsapp: 'whatsappId', products: 'productsOfInterest' };
+      const API_FIELD: Record<string, string> = { name: 'fullName', whatsapp: 'whatsappId', products: 'productsOfInterest', owner: 'ownerId' };
       const changes = plan.updated.flatMap((p) => {
         const list = [...p.filled]
           .filter((f) => f !== 'notes' && f !== 'tags')
           .map((f) => {
             const key = f.startsWith('custom:') ? f.slice(7) : f;
             const before = f.startsWith('custom:') ? p.before.custom[key] : (p.before as unknown as Record<string, unknown>)[f];
-            const after = f.startsWith('custom:') ? p.customer.custom[key] : (p.customer as unknown as Record<string, unknown>)[f];
+            let after = f.startsWith('custom:') ? p.customer.custom[key] : (p.customer as unknown as Record<string, unknown>)[f];
+            if (f === 'owner') after = rules.users.get(String(after).toLowerCase())?.[0]?.id;
             return { field: f.startsWith('custom:') ? `customFields.${key}` : (API_FIELD[f] ?? f), old: before ?? null, new: after ?? null };
           });
         return list.length ? [{ customerId: p.id, changes: list }] : [];

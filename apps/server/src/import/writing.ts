@@ -50,7 +50,7 @@ function customerRecord(id: string, c: ImportedCustomer, rules: DbRules, ownerId
     last_follow_up_at: c.lastFollowUpAt ?? null,
     source: c.source ?? null,
     custom_fields: typedCustom(c.custom, rules),
-    owner_id: ownerId,
+    owner_id: (c.owner ? rules.users.get(c.owner.toLowerCase())?.[0]?.id : undefined) ?? ownerId,
   };
 }
 
@@ -90,7 +90,7 @@ export async function updateCustomers(tx: SqlClient, plans: ExistingCustomerPlan
       const columnOf: Record<string, keyof typeof full> = {
         company: 'company', industry: 'industry', products: 'products_of_interest', phone: 'phone', email: 'email', whatsapp: 'whatsapp_id',
         budgetMin: 'budget_min', budgetMax: 'budget_max', budgetCurrency: 'budget_currency', timezone: 'timezone', birthday: 'birthday',
-        tier: 'tier', firstContactAt: 'first_contact_at', lastFollowUpAt: 'last_follow_up_at', source: 'source',
+        tier: 'tier', firstContactAt: 'first_contact_at', lastFollowUpAt: 'last_follow_up_at', source: 'source', owner: 'owner_id',
       };
       for (const f of p.filled) {
         const col = columnOf[f];
@@ -110,7 +110,7 @@ export async function updateCustomers(tx: SqlClient, plans: ExistingCustomerPlan
          budget_currency = coalesce(c.budget_currency, r.budget_currency), timezone = coalesce(c.timezone, r.timezone),
          birthday = coalesce(c.birthday, r.birthday), tier = coalesce(c.tier, r.tier),
          first_contact_at = coalesce(c.first_contact_at, r.first_contact_at), last_follow_up_at = coalesce(c.last_follow_up_at, r.last_follow_up_at),
-         source = coalesce(c.source, r.source),
+         source = coalesce(c.source, r.source), owner_id = coalesce(c.owner_id, r.owner_id),
          custom_fields = coalesce(r.custom_fields, '{}'::jsonb) || c.custom_fields,
          updated_at = now()
        from jsonb_to_recordset($1::jsonb) as r(${CUSTOMER_COLUMNS})
