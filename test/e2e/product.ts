@@ -49,7 +49,7 @@ async function waitForHttp(url: string, child: ChildProcess | null, timeoutMs: n
 export async function startProduct(): Promise<Product> {
   if (process.env.E2E_BASE_URL) {
     const baseUrl = process.env.E2E_BASE_URL.replace(/\/$/, '');
-    await waitForHttp(`${baseUrl}/api/nodes`, null, 10_000, () => '');
+    await waitForHttp(`${baseUrl}/`, null, 10_000, () => '');
     return { baseUrl, stop: async () => {}, log: () => '' };
   }
   if (!existsSync(join(repoRoot, 'apps/editor/dist/index.html')) || process.env.E2E_BUILD !== '0') buildEditor();
@@ -74,7 +74,7 @@ export async function startProduct(): Promise<Product> {
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitForHttp(`${baseUrl}/`, child, 180_000, () => output);
   const nodes = await fetch(`${baseUrl}/api/nodes`);
-  if (!nodes.ok) {
+  if (nodes.status === 404) {
     process.kill(-child.pid!, 'SIGTERM');
     throw new Error(`the product is up but GET /api/nodes answers ${nodes.status}: the flow API is not mounted\n${output}`);
   }
