@@ -8,6 +8,7 @@ import { pickLabel } from '../i18n';
 import { formatDateTime } from '../i18n/format';
 import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { flowsApi } from './api';
+import { outputPorts } from './ports';
 import { useFlow, useFlowApi } from './context';
 
 export function Modal({ title, onClose, children, wide }: { title: string; onClose: () => void; children: React.ReactNode; wide?: boolean }) {
@@ -147,6 +148,11 @@ export function TestRunDialog({ flowId, beforeRun, onClose, onResult }: { flowId
     const def = n ? manifest.get(n.data.nodeType) : undefined;
     return n?.data.label || (def ? pickLabel(def.label, i18n.language) : id);
   };
+  const portName = (id: string, port: string) => {
+    const n = nodes.find((x) => x.id === id);
+    const p = n ? outputPorts(manifest.get(n.data.nodeType), n.data.config).find((x) => x.id === port) : undefined;
+    return p ? (typeof p.label === 'string' ? p.label : pickLabel(p.label, i18n.language, port)) : port;
+  };
   return (
     <Modal title={t('testRun.title')} onClose={onClose} wide>
       <p className="muted small">{t('testRun.explain')}</p>
@@ -175,7 +181,8 @@ export function TestRunDialog({ flowId, beforeRun, onClose, onResult }: { flowId
             {result.path.map((s, i) => (
               <li key={i}>
                 <strong>{nodeName(s.nodeId)}</strong> <span className={`pill status-${s.status ?? 'done'}`}>{t(`status.${s.status ?? 'done'}`, { defaultValue: s.status ?? 'done' })}</span>
-                {s.port ? <span className="muted"> → {s.port}</span> : null}
+                {s.port ? <span className="muted"> → {portName(s.nodeId, s.port)}</span> : null}
+                {s.error ? <div className="field-error">{s.error}</div> : null}
               </li>
             ))}
           </ol>
@@ -186,7 +193,7 @@ export function TestRunDialog({ flowId, beforeRun, onClose, onResult }: { flowId
             <ul className="action-list">
               {result.actions.map((a, i) => (
                 <li key={i}>
-                  <code>{summarizeAction(a)}</code>
+                  <ActionLine action={a} nodeName={nodeName} />
                 </li>
               ))}
             </ul>
@@ -205,10 +212,23 @@ export function TestRunDialog({ flowId, beforeRun, onClose, onResult }: { flowId
   );
 }
 
-function summarizeAction(a: unknown): string {
-  if (!a || typeof a !== 'object') return String(a);
-  const o = a as Record<string, unknown>;
-  const head = [o.type, o.kind, o.channel, o.nodeId].filter((x) => typeof x === 'string').join(' · ');
-  const rest = JSON.stringify(Object.fromEntries(Object.entries(o).filter(([k]) => !['type', 'kind', 'channel', 'nodeId'].includes(k))));
-  return `${head}${head ? ' ' : ''}${rest.length > 240 ? rest.slice(0, 240) + '…' : rest}`;
+const shownKeys = ['nodeId', 'action', 'type', 'kind', 'channel', 'to', 'subject', 'title', 'text', 'body', 'message'];
+
+/** One recorded action: which step, the channel and recipient, then what would have been sent. */
+function ActionLine({ action, nodeName }: { action: unknown; nodeName: (id: string) => string }) {
+  if (!action || typeof action !== 'object') return <code>{String(action)}</code>;
+  const a = action as Record<string, unknown>;
+  const str = (k: string) => (typeof a[k] === 'string' && a[k] ? (a[k] as string) : null);
+  const head = [str('nodeId') ? nodeName(str('nodeId')!) : (str('action') ?? str('type')), str('channel'), str('to') ? `→ ${str('to')}` : null].filter(Boolean).join(' · ');
+  const headline = str('subject') ?? str('title');
+  const text = str('text') ?? str('body') ?? str('message');
+  const rest = Object.fromEntries(Object.entries(a).filter(([k, v]) => !shownKeys.includes(k) && v !== null && v !== '' && v !== undefined));
+  return (
+    <div className="action-line">
+      <strong>{head}</strong>
+      {headline && <div>{headline}</div>}
+      {text && <div className="muted">{text}</div>}
+      {Object.keys(rest).length > 0 && <code>{JSON.stringify(rest)}</code>}
+    </div>
+  );
 }
