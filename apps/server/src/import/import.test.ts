@@ -153,6 +153,9 @@ describe('POST /api/import', () => {
       });
     expect(csv.status).toBe(200);
     expect(csv.body).toBe('\uFEFFline,column,field,message\r\n3,email,email,"""not-an-email"" is not a valid e-mail address"\r\n');
+    const fields = await t.http.get('/api/import/fields').set(admin.auth);
+    expect(fields.body.fields).toContainEqual({ name: 'name', required: true });
+    expect(fields.body.fields).toContainEqual({ name: 'owner', required: false });
     const list = await t.http.get('/api/import?limit=5').set(admin.auth);
     expect(list.status).toBe(200);
     expect(list.body[0]).toMatchObject({ id: job.id, status: 'failed', totals: { rows: 2, invalid: 1 } });

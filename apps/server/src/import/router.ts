@@ -7,6 +7,7 @@
  *   POST /api/import                    JSON { uploadId, mapping?, defaultRegion?, mode, backfill, ownerId? } → 202
  *   GET  /api/import/:id                status, phase, rowsProcessed / rowsTotal, error, report
  *   GET  /api/import                    recent imports with totals
+ *   GET  /api/import/fields             the fields a column can be mapped to
  *   GET  /api/import/:id/errors.csv     the row errors as CSV
  */
 import express from 'express';
@@ -14,7 +15,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { createApiRouter } from '../http/route.js';
 import { HttpError } from '../http/errors.js';
-import { createCsvWriter } from '@nudge/customer-import';
+import { createCsvWriter, IMPORT_FIELDS } from '@nudge/customer-import';
 import { getImportJob, importErrors, listImportJobs, previewUpload, ReadOptionsBody, startImport, StartImportBody, storeUpload } from './service.js';
 
 const IMPORT_ROLES = ['admin', 'manager'] as const;
@@ -68,6 +69,14 @@ export function createImportRouter(ctx: AppContext): express.Router {
     roles: IMPORT_ROLES,
     status: 202,
     handler: ({ body, user }) => startImport(ctx, user, body),
+  });
+
+  route({
+    method: 'get',
+    path: '/fields',
+    summary: 'The customer fields a column can be mapped to (besides "custom:<key>" and "ignore")',
+    roles: IMPORT_ROLES,
+    handler: () => ({ fields: IMPORT_FIELDS.map((name) => ({ name, required: name === 'name' })) }),
   });
 
   route({
