@@ -250,8 +250,19 @@ describe('editor end to end', () => {
     await page.getByRole('heading', { name: 'Runs' }).waitFor();
     await page.getByRole('form', { name: 'Run filters' }).waitFor();
     await expect.poll(async () => (await page.getByTestId('runs-table').count()) + (await page.getByText('No runs match').count())).toBe(1);
-    await page.getByLabel('Status').selectOption('failed');
+    await page.getByLabel('Include test runs').check();
+    await page.getByTestId('runs-table').waitFor();
     await shot('14-runs');
+    // the test run, opened on the read-only canvas with every step
+    await page.getByTestId('runs-table').locator('tbody tr').first().click();
+    const steps = page.getByTestId('run-steps');
+    await steps.waitFor();
+    await expect.poll(() => steps.locator('li').count()).toBeGreaterThanOrEqual(3);
+    expect(await steps.innerText()).toMatch(/Send message/);
+    await expect.poll(() => page.locator('.node-card[class*="step-"]').count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('.react-flow__node.draggable').count()).toBe(0);
+    await shot('15-run-detail');
+    await page.getByRole('link', { name: /Runs/ }).first().click();
     await page.getByRole('link', { name: new RegExp(flowName) }).click();
     await page.getByTestId('canvas').waitFor();
   });
@@ -265,7 +276,7 @@ describe('editor end to end', () => {
     expect(await page.getByRole('navigation', { name: '主選單' }).innerText()).toContain('客戶');
     await select('control.wait_for_event@1');
     expect(await page.locator('.config-panel').innerText()).toContain('最長等待');
-    await shot('15-canvas-zh-TW');
+    await shot('16-canvas-zh-TW');
     await page.getByLabel('語言').selectOption('en');
     expect(pageErrors).toEqual([]);
   });
