@@ -163,6 +163,19 @@ describe('customers API', () => {
     expect(row!.customFields).toEqual({ discount_rate: 12.5, source_campaign: 'spring' });
   });
 
+  it('changes custom field definitions without orphaning stored values', async () => {
+    await t.http.post('/api/customers/fields').set(admin.auth).send({ key: 'size', label: 'Size', type: 'select', options: ['S', 'M', 'L'] });
+    await t.http.patch(`/api/customers/${id}`).set(admin.auth).send({ customFields: { size: 'M' } });
+    const inUse = await t.http.patch('/api/customers/fields/size').set(admin.auth).send({ options: ['S', 'L'] });
+    expect(inUse.status).toBe(400);
+    expect(inUse.body.error.code).toBe('option_in_use');
+    const ok = await t.http.patch('/api/customers/fields/size').set(admin.auth).send({ options: ['S', 'M', 'L', 'XL'], label: 'T-shirt size' });
+    expect(ok.body).toMatchObject({ label: 'T-shirt size', options: ['S', 'M', 'L', 'XL'] });
+    expect((await t.http.patch('/api/customers/fields/discount_rate').set(admin.auth).send({ options: ['x'] })).status).toBe(400);
+    expect((await t.http.patch('/api/customers/fields/size').set(agentA.auth).send({ label: 'x' })).status).toBe(403);
+    expect((await t.http.patch('/api/customers/fields/nope').set(admin.auth).send({ label: 'x' })).status).toBe(404);
+  });
+
   it('industry must come from the managed list once there is one', async () => {
     await t.http.post('/api/customers/industries').set(admin.auth).send({ names: ['Manufacturing', 'Retail'] });
     const bad = await t.http.patch(`/api/customers/${id}`).set(admin.auth).send({ industry: 'Spaceships' });

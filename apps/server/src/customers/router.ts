@@ -140,6 +140,42 @@ export function createCustomersRouter(ctx: AppContext) {
     },
   });
   route({
+    method: 'patch',
+    path: '/fields/:key',
+    summary: 'Change a custom field (label, options, required right; the type cannot change)',
+    roles: ['admin', 'manager'],
+    params: z.object({ key: z.string().min(1).max(63) }),
+    body: z
+      .object({
+        label: z.string().trim().min(1).max(200),
+        options: z.array(z.string().min(1).max(200)).min(1).max(200),
+        requiredRight: z.string().min(1).max(100).nullable(),
+      })
+      .partial()
+      .strict(),
+    response: FieldDefOut,
+    handler: async ({ params, body, user }) => {
+      const [before] = await db().select().from(schema.customFieldDefinitions).where(eq(schema.customFieldDefinitions.key, params.key));
+      if (!before) throw notFound('Custom field', params.key);
+      if (body.options && before.type !== 'select') {
+        throw badRequest('invalid_input', `body.options: only select fields have options ("${params.key}" is ${before.type}).`, [{ path: 'body.options', message: 'only for select fields' }]);
+      }
+      if (body.options && before.options) {
+        // never orphan stored values: an option still used by a customer cannot be removed
+        const removed = before.options.filter((o) => !body.options!.includes(o));
+        for (const o of removed) {
+          const [used] = await db().select({ n: count() }).from(c).where(sql`${c.customFields} @> ${JSON.stringify({ [params.key]: o })}::jsonb`);
+          if (used!.n > 0) {
+            throw badRequest('option_in_use', `body.options: "${o}" is still used by ${used!.n} customer(s); change them first.`, [{ path: 'body.options', message: `"${o}" in use` }]);
+          }
+        }
+      }
+      const [d] = await db().update(schema.customFieldDefinitions).set(body).where(eq(schema.customFieldDefinitions.key, params.key)).returning();
+      await writeAudit(db(), user, { action: 'custom_field.update', entityType: 'custom_field', entityId: params.key, fields: Object.keys(body) });
+      return { key: d!.key, label: d!.label, type: d!.type, options: d!.options, requiredRight: d!.requiredRight };
+    },
+  });
+  route({
     method: 'get',
     path: '/industries',
     summary: 'The managed list of industries',

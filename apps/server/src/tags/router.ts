@@ -79,6 +79,34 @@ export function createTagsRouter(ctx: AppContext) {
   });
 
   route({
+    method: 'patch',
+    path: '/groups/:id',
+    summary: 'Change a tag group',
+    roles: managers,
+    params: IdParams,
+    body: GroupIn.partial(),
+    response: GroupOut,
+    handler: async ({ params, body }) => {
+      const [g] = await db().update(schema.tagGroups).set(body).where(eq(schema.tagGroups.id, params.id)).returning();
+      if (!g) throw notFound('Tag group', params.id);
+      return { id: g.id, name: g.name, dimension: g.dimension, description: g.description };
+    },
+  });
+  route({
+    method: 'delete',
+    path: '/groups/:id',
+    summary: 'Delete a tag group (its tags stay, without a group)',
+    roles: managers,
+    params: IdParams,
+    status: 204,
+    handler: async ({ params, user }) => {
+      const r = await db().delete(schema.tagGroups).where(eq(schema.tagGroups.id, params.id)).returning();
+      if (!r.length) throw notFound('Tag group', params.id);
+      await writeAudit(db(), user, { action: 'tag_group.delete', entityType: 'tag_group', entityId: params.id, details: { name: r[0]!.name } });
+    },
+  });
+
+  route({
     method: 'get',
     path: '/',
     summary: 'Tags, with how many customers carry each',

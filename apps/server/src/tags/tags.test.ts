@@ -43,6 +43,17 @@ describe('tags', () => {
     expect(badColour.body.error.details[0].path).toBe('body.color');
   });
 
+  it('renames and deletes tag groups (tags stay, ungrouped)', async () => {
+    const g = await t.http.post('/api/tags/groups').set(manager.auth).send({ name: 'Temp', dimension: 'attribute' });
+    const tag = await t.http.post('/api/tags').set(manager.auth).send({ name: 'temp tag', groupId: g.body.id });
+    expect((await t.http.patch(`/api/tags/groups/${g.body.id}`).set(manager.auth).send({ name: 'Temporary' })).body.name).toBe('Temporary');
+    expect((await t.http.delete(`/api/tags/groups/${g.body.id}`).set(agent.auth)).status).toBe(403);
+    expect((await t.http.delete(`/api/tags/groups/${g.body.id}`).set(manager.auth)).status).toBe(204);
+    const tags = (await t.http.get('/api/tags').set(manager.auth)).body.items;
+    expect(tags.find((x: { id: string }) => x.id === tag.body.id).groupId).toBeNull();
+    expect((await t.http.delete(`/api/tags/${tag.body.id}`).set(manager.auth)).status).toBe(204);
+  });
+
   it('adds tags to a customer with the default lifetime or an explicit expiry; timeline records it', async () => {
     const a = await t.http.post(`/api/customers/${customerId}/tags`).set(agent.auth).send({ tag: 'new inquiry' });
     expect(a.status).toBe(201);
