@@ -18,19 +18,22 @@ Runtime.install({
   telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }), forward: {} } },
 });
 
-const db = await createTestDb({ migrate: false });
-const server = await startTemporalLite({ db, port: 0 });
+// BENCH_ADDRESS: measure a temporal-lite (or Temporal) running in another process instead
+const external = process.env.BENCH_ADDRESS;
+const db = external ? undefined : await createTestDb({ migrate: false });
+const server = external ? undefined : await startTemporalLite({ db, port: 0 });
+const address = external ?? server!.address;
 const workflowBundle = await bundleWorkflowCode({
   workflowsPath: fileURLToPath(new URL('./temporal-lite/workflows.ts', import.meta.url)),
   logger: new DefaultLogger('ERROR'),
 });
-const nc = await NativeConnection.connect({ address: server.address });
+const nc = await NativeConnection.connect({ address });
 const worker = await Worker.create({
   connection: nc, taskQueue: 'bench', workflowBundle, activities,
   maxConcurrentWorkflowTaskExecutions: 100, maxConcurrentActivityTaskExecutions: 200, maxCachedWorkflows: 2000,
 });
 const running = worker.run();
-const connection = await Connection.connect({ address: server.address });
+const connection = await Connection.connect({ address });
 const client = new Client({ connection });
 
 async function runBatch(count: number, prefix: string): Promise<number[]> {
@@ -49,22 +52,26 @@ async function runBatch(count: number, prefix: string): Promise<number[]> {
 }
 
 await runBatch(Math.min(200, N), 'warmup');
+const cpu0 = process.cpuUsage();
 const mark0 = process.hrtime.bigint();
 const t0 = performance.now();
 const lat = await runBatch(N, 'bench');
 if (process.env.PROFILE_MARKS) (await import('node:fs')).writeFileSync(process.env.PROFILE_MARKS, JSON.stringify([Number(mark0 / 1000n), Number(process.hrtime.bigint() / 1000n)]));
 const seconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const cpuMsPerWf = (cpu.user + cpu.system) / 1000 / N;
 lat.sort((a, b) => a - b);
 const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))]!.toFixed(1);
-console.log(`temporal-lite on ${db.driver}: ${N} workflows (1 activity each), concurrency ${CONCURRENCY}`);
+console.log(`temporal-lite on ${db?.driver ?? external}: ${N} workflows (1 activity each), concurrency ${CONCURRENCY}`);
 console.log(`  throughput: ${(N / seconds).toFixed(1)} workflows/s  (${seconds.toFixed(2)} s)`);
 console.log(`  latency start→completion: p50 ${pct(50)} ms, p99 ${pct(99)} ms`);
+console.log(`  CPU: ${cpuMsPerWf.toFixed(2)} ms per workflow (server + worker + client threads of this process) → a ${Math.round(1000 / cpuMsPerWf)}/s ceiling per fully used core`);
 console.log(`  baseline: the in-memory prototype reached ~100 workflows/s → ratio ${((N / seconds) / 100).toFixed(2)}x`);
 
-console.log(`  commits: ${server.engine.stats.commits}, execution rows written: ${server.engine.stats.rows}`);
+if (server) console.log(`  commits: ${server.engine.stats.commits}, execution rows written: ${server.engine.stats.rows}`);
 worker.shutdown();
 await running;
 await nc.close();
 await connection.close();
-await server.stop();
-await db.cleanup();
+await server?.stop();
+await db?.cleanup();

@@ -465,7 +465,10 @@ export class Engine {
     while (q.tasks.length && !this.stopped) {
       const ref = q.tasks.shift()!;
       const task = this.startTask(ref, fake);
-      if (task) { await this.sync(); return task; }
+      // Not awaiting the commit of "started" here is safe: the task's token is only good for that
+      // attempt; if we crash before the commit, the task is dispatched again after the restart and
+      // the old token is refused. The worker's answer commits everything before it (FIFO commits).
+      if (task) return task;
     }
     if (this.stopped) return {};
     const task = await new Promise<Uint8Array | Obj | null>((resolve) => {
@@ -479,9 +482,7 @@ export class Engine {
       };
       q.pollers.push(p);
     });
-    if (!task) return {};
-    await this.sync();
-    return task;
+    return task ?? {};
   }
 
   /** Completes pending polls of a worker that shuts down (capability workerPollCompleteOnShutdown). */

@@ -34,8 +34,13 @@ export function decodePlain<T = any>(t: protobuf.Type, buf: Uint8Array): T {
   return t.toObject(t.decode(buf), toObjectOptions) as T;
 }
 
+/**
+ * Encodes a plain object (numbers for int64 and enums, Uint8Array for bytes, {seconds, nanos}
+ * for times). protobufjs's generated encoders accept such objects directly; skipping `fromObject`
+ * avoids building message instances for every nested field.
+ */
 export function encodePlain(t: protobuf.Type, obj: unknown): Uint8Array {
-  return t.encode(t.fromObject(obj as Record<string, unknown>)).finish();
+  return t.encode(obj as Record<string, unknown>).finish();
 }
 
 export interface MethodInfo {

@@ -5,6 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { Engine } from './engine.js';
+import { speedUpGrpcDecompression } from './grpc-patch.js';
 import { RpcError, invalidArgument, unimplemented } from './errors.js';
 import { HEALTH, OP, TEST, WF, durToMs, serviceDefinition, ts, tsToMs } from './proto.js';
 import type { Obj } from './execution.js';
@@ -113,6 +114,7 @@ export function buildHandlers(engine: Engine): Record<string, Record<string, Han
 }
 
 export function createGrpcServer(engine: Engine): grpc.Server {
+  speedUpGrpcDecompression();
   const server = new grpc.Server({
     'grpc.max_receive_message_length': 128 * 1024 * 1024,
     'grpc.max_send_message_length': 128 * 1024 * 1024,
