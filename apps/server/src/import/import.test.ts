@@ -255,4 +255,32 @@ describe('POST /api/import', () => {
       { full_name: '蔡依', owner_id: agent.id },
     ]);
   });
+
+  it('matches again when a customer was added between matching and writing', async () => {
+    const preview = await upload('name,phone,company\nRacing Person,0912 800 001,Acme\n');
+    const [job] = await t.db.db
+      .insert(schema.importJobs)
+      .values({ uploadId: preview.body.uploadId, mode: 'all-or-nothing', defaultRegion: 'TW', createdBy: admin.id })
+      .returning();
+    const db = t.db;
+    const racing = {
+      ...t.ctx,
+      db: {
+        ...db,
+        sql: {
+          ...db.sql,
+          transaction: async <T>(fn: (tx: typeof db.sql) => Promise<T>) => {
+            // Someone creates the same customer while the import is matching.
+            await db.sql.query(`insert into customers (full_name, phone, phone_raw) values ('Racing Person', '+886912800001', '0912800001')`);
+            return db.sql.transaction(fn);
+          },
+        },
+      },
+    };
+    await runImportJob(racing, job!.id, null, { defaultRegion: 'TW', ownerId: null });
+    const status = await t.http.get(`/api/import/${job!.id}`).set(admin.auth);
+    expect(status.body.report.totals).toMatchObject({ created: 0, updated: 1 });
+    const rows = await t.db.sql.query(`select id from customers where phone = '+886912800001'`);
+    expect(rows).toHaveLength(1);
+  });
 });

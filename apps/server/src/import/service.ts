@@ -1,9 +1,9 @@
 /**
  * The customer import: upload → preview → start → poll. A job reads and validates the whole file
- * first (nothing written), then matches and writes inside ONE transaction under an advisory lock
- * (two imports never race each other into duplicates): all-or-nothing, never half an import.
- * Progress is kept in memory while a job runs (the write transaction must not be waited on to
- * report it) and in import_jobs at every phase change.
+ * first (nothing written), matches the rows against the customer base, then writes everything in
+ * ONE transaction under an advisory lock (two imports never race each other into duplicates; a
+ * customer base changed since matching is matched again under the lock): all-or-nothing, never
+ * half an import. Progress is kept in memory while a job runs and in import_jobs at each phase.
  */
 import { createHash } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
@@ -281,6 +281,14 @@ async function loadExistingCustomers(tx: SqlClient, ids: string[], rules: DbRule
   return out;
 }
 
+/** Changes whenever a customer is created, updated or deleted. */
+async function customerBaseVersion(q: SqlClient): Promise<string> {
+  const [row] = await q.query<{ v: string }>(
+    `select count(*)::text || '/' || coalesce(max(updated_at), 'epoch')::text || '/' || coalesce(max(created_at), 'epoch')::text as v from customers`,
+  );
+  return row!.v;
+}
+
 export interface RunImportOptions extends ReadOptions {
   ownerId: string | null;
   /** Called when the job enters a phase (benchmarks use it to time the phases). */
@@ -341,15 +349,23 @@ export async function runImportJob(ctx: AppContext, jobId: string, actor: AuthUs
     Object.assign(progress, { phase: 'matching', rowsProcessed: 0, rowsTotal });
     options.onPhase?.('matching');
 
-    // Phases 2 and 3 in one transaction: match against a locked, consistent customer base; write.
-    const summary = await ctx.db.sql.transaction(async (tx) => {
-      await tx.query(`select pg_advisory_xact_lock(hashtext('nudge.customer-import'))`);
+    // Phase 2, matching, runs outside the write transaction (on PGlite a transaction holds the only
+    // connection); phase 3 re-checks under the lock that the customer base has not changed since,
+    // and matches again inside the transaction in the rare case it has.
+    const match = async (q: SqlClient) => {
       const identities = (
-        await tx.query<{ id: string; full_name: string; company: string | null; phone: string | null; email: string | null }>(
+        await q.query<{ id: string; full_name: string; company: string | null; phone: string | null; email: string | null }>(
           `select id, full_name, company, phone, email from customers`,
         )
       ).map((r) => ({ id: r.id, name: r.full_name, company: r.company ?? undefined, phone: r.phone ?? undefined, email: r.email ?? undefined }));
-      const plan = await planMerges(valid, identities, (ids) => loadExistingCustomers(tx, ids, rules), undefined, (n) => (progress.rowsProcessed = n));
+      return planMerges(valid, identities, (ids) => loadExistingCustomers(q, ids, rules), undefined, (n) => (progress.rowsProcessed = n));
+    };
+    const snapshot = await customerBaseVersion(ctx.db.sql);
+    let plan = await match(ctx.db.sql);
+
+    const summary = await ctx.db.sql.transaction(async (tx) => {
+      await tx.query(`select pg_advisory_xact_lock(hashtext('nudge.customer-import'))`);
+      if ((await customerBaseVersion(tx)) !== snapshot) plan = await match(tx);
 
       Object.assign(progress, { phase: 'writing', rowsProcessed: 0, rowsTotal: plan.created.length + plan.updated.length });
       options.onPhase?.('writing');
