@@ -226,23 +226,46 @@ describe('editor end to end', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
   });
 
-  it('test-runs the flow on a customer and highlights the path', async () => {
-    await page.getByRole('button', { name: /Test run/ }).click();
-    const dialog = page.getByRole('dialog');
-    await dialog.getByLabel('Search customers…').fill('張大明');
-    await dialog.getByRole('button', { name: /張大明/ }).first().click();
-    const result = page.getByTestId('test-run-result');
-    await result.waitFor({ timeout: 60_000 });
-    const path = await result.locator('.path-list li').allInnerTexts();
-    expect(path.length).toBeGreaterThanOrEqual(3);
+  it('test-runs the flow on a customer, reads why a step failed, fixes it and sees the whole path', async () => {
+    const testRun = async () => {
+      await page.getByRole('button', { name: /Test run/ }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Search customers…').fill('張大明');
+      await dialog.getByRole('button', { name: /張大明/ }).first().click();
+      const result = page.getByTestId('test-run-result');
+      await result.waitFor({ timeout: 60_000 });
+      return result;
+    };
+    // the imported customer has no owner: the phone task cannot be assigned, and the path says why
+    let result = await testRun();
+    let path = await result.locator('.path-list li').allInnerTexts();
+    expect(path.length).toBe(4);
     expect(path[0]).toMatch(/Customer enters a segment/);
-    expect(path.join('\n')).toMatch(/Send message/);
-    expect(path.join('\n')).toMatch(/Wait for a reply/);
-    await shot('12-test-run-result');
-    await dialog.getByRole('button', { name: 'Close' }).last().click();
-    await expect.poll(() => page.locator('.node-card[class*="step-"]').count()).toBeGreaterThanOrEqual(3);
-    await expect.poll(() => page.locator('.react-flow__edge.on-path').count()).toBeGreaterThanOrEqual(2);
-    await shot('13-test-run-path-on-canvas');
+    expect(path[1]).toMatch(/Send message[\s\S]*Done/);
+    expect(path[2]).toMatch(/Wait for a reply[\s\S]*No, time ran out/);
+    expect(path[3]).toMatch(/Create task[\s\S]*Failed[\s\S]*has no owner/);
+    expect(await result.locator('.action-line').first().innerText()).toMatch(/Send message · email · → daming@example.com/);
+    await shot('12-test-run-failed-step');
+    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).last().click();
+    await expect.poll(() => page.locator('.node-card.step-failed').count()).toBe(1);
+
+    // fix: the task goes to a named user
+    await select('action.create_task@1');
+    const panel = page.locator('.config-panel');
+    await panel.getByLabel('Assign to').selectOption('user');
+    await panel.getByLabel('User').selectOption({ label: 'Administrator' });
+    await expect.poll(() => page.getByTestId('save-state').innerText()).toBe('All changes saved');
+
+    result = await testRun();
+    path = await result.locator('.path-list li').allInnerTexts();
+    expect(path.length).toBe(4);
+    expect(path.join('\n')).not.toMatch(/Failed/);
+    expect(path[3]).toMatch(/Create task[\s\S]*Done/);
+    await shot('13-test-run-result');
+    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).last().click();
+    await expect.poll(() => page.locator('.node-card.step-done').count()).toBe(4);
+    await expect.poll(() => page.locator('.react-flow__edge.on-path').count()).toBe(3);
+    await shot('14-test-run-path-on-canvas');
   });
 
   it('opens the runs view', async () => {
@@ -252,7 +275,7 @@ describe('editor end to end', () => {
     await expect.poll(async () => (await page.getByTestId('runs-table').count()) + (await page.getByText('No runs match').count())).toBe(1);
     await page.getByLabel('Include test runs').check();
     await page.getByTestId('runs-table').waitFor();
-    await shot('14-runs');
+    await shot('15-runs');
     // the test run, opened on the read-only canvas with every step
     await page.getByTestId('runs-table').locator('tbody tr').first().click();
     const steps = page.getByTestId('run-steps');
@@ -261,7 +284,7 @@ describe('editor end to end', () => {
     expect(await steps.innerText()).toMatch(/Send message/);
     await expect.poll(() => page.locator('.node-card[class*="step-"]').count()).toBeGreaterThanOrEqual(3);
     expect(await page.locator('.react-flow__node.draggable').count()).toBe(0);
-    await shot('15-run-detail');
+    await shot('16-run-detail');
     await page.getByRole('link', { name: /Runs/ }).first().click();
     await page.getByRole('link', { name: new RegExp(flowName) }).click();
     await page.getByTestId('canvas').waitFor();
@@ -276,7 +299,7 @@ describe('editor end to end', () => {
     expect(await page.getByRole('navigation', { name: '主選單' }).innerText()).toContain('客戶');
     await select('control.wait_for_event@1');
     expect(await page.locator('.config-panel').innerText()).toContain('最長等待');
-    await shot('16-canvas-zh-TW');
+    await shot('17-canvas-zh-TW');
     await page.getByLabel('語言').selectOption('en');
     expect(pageErrors).toEqual([]);
   });

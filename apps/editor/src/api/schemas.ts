@@ -122,6 +122,7 @@ export const runStep = z.object({
   finishedAt: date,
   error: z.unknown().optional(),
   attempt: z.number().nullish(),
+  port: z.string().nullish(),
   output: z.unknown().optional(),
 });
 export type RunStep = z.infer<typeof runStep>;

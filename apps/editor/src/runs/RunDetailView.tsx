@@ -67,7 +67,14 @@ export function RunDetailView({ runId }: { runId: string }) {
           store.getState().load(await graphFor(r), { readOnly: true });
         }
         const overlay = overlayFromSteps(r.steps);
-        const path = r.steps.map((s) => ({ nodeId: s.nodeId }));
+        const path: { nodeId: string; port?: string | null }[] = r.steps.map((s) => ({ nodeId: s.nodeId, port: s.port }));
+        // The trigger is where every run starts, even when the server records no step for it.
+        const st = store.getState();
+        const trigger = st.nodes.find((n) => st.manifest.get(n.data.nodeType)?.kind === 'trigger');
+        if (trigger && r.steps.length > 0 && !overlay.has(trigger.id)) {
+          overlay.set(trigger.id, { status: 'done' });
+          path.unshift({ nodeId: trigger.id });
+        }
         store.getState().setOverlay(overlay, pathEdges(path, store.getState().edges));
         setRun(r);
         setError(null);
