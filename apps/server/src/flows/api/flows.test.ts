@@ -120,7 +120,7 @@ describe('drafts', () => {
     expect(badGraph.body.error.details[0].path).toBe('body.graph.nodes.0.id');
     const empty = await t.http.put(`/api/flows/${(await newFlow('Empty put')).id}`).set(manager.auth).send({});
     expect(empty.status).toBe(400);
-    expect(empty.body.error.message).toMatch(/at least one of name, description or graph/);
+    expect(empty.body.error.message).toMatch(/send at least one of name, description, graph, enrollment or sending/);
     const notUuid = await t.http.get('/api/flows/42').set(manager.auth);
     expect(notUuid.status).toBe(400);
     expect(notUuid.body.error.details[0]).toMatchObject({ path: 'params.id', message: 'a flow id is a UUID' });
@@ -195,6 +195,14 @@ describe('validate and publish', () => {
     expect((await t.http.get(`/api/flows/${flow.id}/versions/3`).set(viewer.auth)).status).toBe(404);
   });
 
+  it('numbers concurrent publishes without gaps or duplicates', async () => {
+    const flow = await newFlow('Concurrent');
+    const results = await Promise.all([1, 2, 3].map((i) => t.http.post(`/api/flows/${flow.id}/publish`).set(manager.auth).send({ note: `p${i}` })));
+    expect(results.map((r) => r.status)).toEqual([201, 201, 201]);
+    const versions = await t.http.get(`/api/flows/${flow.id}/versions`).set(manager.auth);
+    expect(versions.body.items.map((v: { version: number }) => v.version)).toEqual([3, 2, 1]);
+  });
+
   it('refuses publishing to agents and viewers, and publishes nothing', async () => {
     const flow = await newFlow('Publish roles');
     for (const u of [agent, viewer]) {
@@ -259,6 +267,61 @@ describe('pause, resume, archive', () => {
     expect((await t.http.post(`/api/flows/${flow.id}/validate`).set(manager.auth)).body.problems).toEqual([]);
     await t.http.post(`/api/flows/${target.id}/archive`).set(manager.auth);
     expect((await t.http.post(`/api/flows/${flow.id}/publish`).set(manager.auth).send({})).status).toBe(422);
+  });
+});
+
+describe('enrollment, sending rules and suppressions', () => {
+  it('sets how customers enter and when messages may go out', async () => {
+    const flow = await newFlow('Rules');
+    const fresh = await t.http.get(`/api/flows/${flow.id}`).set(viewer.auth);
+    expect(fresh.body).toMatchObject({ enrollment: { mode: 'once' }, sending: {} });
+    const res = await t.http
+      .put(`/api/flows/${flow.id}`)
+      .set(manager.auth)
+      .send({ enrollment: { mode: 'again_after_days', days: 30 }, sending: { quietHours: { start: '21:00', end: '08:00' }, frequencyCap: { maxMessages: 2, perHours: 24 } } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      enrollment: { mode: 'again_after_days', days: 30 },
+      sending: { quietHours: { start: '21:00', end: '08:00' }, frequencyCap: { maxMessages: 2, perHours: 24 } },
+    });
+    const [row] = await t.db.db.select().from(schema.flows).where(eq(schema.flows.id, flow.id));
+    expect(row!.enrollment).toEqual({ mode: 'again_after_days', days: 30 });
+
+    const bad = await t.http
+      .put(`/api/flows/${flow.id}`)
+      .set(manager.auth)
+      .send({ enrollment: { mode: 'again_after_days', days: 0 }, sending: { quietHours: { start: '25:00', end: '08:00' } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['body.enrollment.days', 'body.sending.quietHours.start']));
+    expect((await t.http.put(`/api/flows/${flow.id}`).set(agent.auth).send({ enrollment: { mode: 'once' } })).status).toBe(403);
+    expect((await t.http.get(`/api/flows/${flow.id}`).set(manager.auth)).body.enrollment.days).toBe(30);
+  });
+
+  it('keeps customers out of one flow or of every flow', async () => {
+    const flow = await newFlow('Suppressed');
+    const [a, b] = await t.db.db.insert(schema.customers).values([{ fullName: 'Do Not Disturb' }, { fullName: 'Competitor' }]).returning();
+    const add = await t.http.post(`/api/flows/${flow.id}/suppressions`).set(manager.auth).send({ customerIds: [a!.id, b!.id], reason: 'asked us to stop' });
+    expect(add.status).toBe(201);
+    expect(add.body).toEqual({ added: 2, already: 0 });
+    expect((await t.http.post(`/api/flows/${flow.id}/suppressions`).set(manager.auth).send({ customerIds: [a!.id] })).body).toEqual({ added: 0, already: 1 });
+    const list = await t.http.get(`/api/flows/${flow.id}/suppressions`).set(agent.auth);
+    expect(list.body.items.map((x: { customerName: string }) => x.customerName).sort()).toEqual(['Competitor', 'Do Not Disturb']);
+    expect(list.body.items[0]).toMatchObject({ reason: 'asked us to stop', createdBy: manager.id });
+
+    expect((await t.http.post(`/api/flows/${flow.id}/suppressions`).set(agent.auth).send({ customerIds: [a!.id] })).status).toBe(403);
+    const unknown = await t.http.post(`/api/flows/${flow.id}/suppressions`).set(manager.auth).send({ customerIds: ['00000000-0000-4000-8000-00000000abcd'] });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toMatch(/No customer has the id 00000000-0000-4000-8000-00000000abcd; nothing was suppressed/);
+
+    expect((await t.http.delete(`/api/flows/${flow.id}/suppressions/${b!.id}`).set(manager.auth)).status).toBe(204);
+    expect((await t.http.delete(`/api/flows/${flow.id}/suppressions/${b!.id}`).set(manager.auth)).status).toBe(404);
+    expect((await t.http.get(`/api/flows/${flow.id}/suppressions`).set(manager.auth)).body.items).toHaveLength(1);
+
+    const global = await t.http.post('/api/suppressions').set(admin.auth).send({ customerIds: [b!.id] });
+    expect(global.body.added).toBe(1);
+    expect((await t.http.get('/api/suppressions').set(viewer.auth)).body.items.map((x: { customerId: string }) => x.customerId)).toEqual([b!.id]);
+    expect((await t.http.delete(`/api/suppressions/${b!.id}`).set(admin.auth)).status).toBe(204);
+    expect((await t.http.get('/api/suppressions').set(viewer.auth)).body.items).toEqual([]);
   });
 });
 
@@ -342,7 +405,7 @@ describe('OpenAPI', () => {
   it('documents the flow and run endpoints', async () => {
     const doc = (await t.http.get('/api/openapi.json')).body;
     await SwaggerParser.validate(structuredClone(doc));
-    for (const p of ['/api/nodes', '/api/flows', '/api/flows/{id}', '/api/flows/{id}/publish', '/api/flows/{id}/versions/{version}', '/api/flows/{id}/node-counts', '/api/runs', '/api/runs/{id}', '/api/runs/{id}/cancel', '/api/runs/{id}/steps/{stepId}/retry', '/api/flows/{id}/test-run', '/api/notifications']) {
+    for (const p of ['/api/nodes', '/api/flows', '/api/flows/{id}', '/api/flows/{id}/publish', '/api/flows/{id}/versions/{version}', '/api/flows/{id}/node-counts', '/api/runs', '/api/runs/{id}', '/api/runs/{id}/cancel', '/api/runs/{id}/steps/{stepId}/retry', '/api/flows/{id}/test-run', '/api/notifications', '/api/flows/{id}/suppressions', '/api/suppressions']) {
       expect(Object.keys(doc.paths)).toContain(p);
     }
     expect(doc.paths['/api/flows/{id}/publish'].post.description).toMatch(/Roles: admin, manager/);

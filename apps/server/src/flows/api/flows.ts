@@ -92,15 +92,26 @@ export async function getFlow(ctx: AppContext, id: string) {
   return {
     ...presentFlowSummary(row, current ?? null),
     graph,
+    enrollment: row.enrollment,
+    sending: row.sending,
     hasUnpublishedChanges: current ? canonical(current.graph) !== canonical(graph) : graph.nodes.length > 0,
   };
 }
 
-export async function createFlow(ctx: AppContext, user: AuthUser, body: { name: string; description?: string | null; graph?: DraftGraph }) {
+type FlowSettings = { enrollment?: schema.FlowEnrollment; sending?: schema.FlowSendingSettings };
+
+export async function createFlow(ctx: AppContext, user: AuthUser, body: { name: string; description?: string | null; graph?: DraftGraph } & FlowSettings) {
   const id = await ctx.db.db.transaction(async (tx) => {
     const [row] = await tx
       .insert(f)
-      .values({ name: body.name, description: body.description ?? null, draftGraph: body.graph ?? EMPTY_GRAPH, ownerId: user.id })
+      .values({
+        name: body.name,
+        description: body.description ?? null,
+        draftGraph: body.graph ?? EMPTY_GRAPH,
+        ownerId: user.id,
+        ...(body.enrollment ? { enrollment: body.enrollment } : {}),
+        ...(body.sending ? { sending: body.sending } : {}),
+      })
       .returning({ id: f.id });
     await writeAudit(tx, user, { action: 'flow.create', entityType: 'flow', entityId: row!.id, details: { name: body.name } });
     return row!.id;
@@ -118,7 +129,7 @@ export async function updateFlow(
   ctx: AppContext,
   user: AuthUser,
   id: string,
-  body: { name?: string; description?: string | null; graph?: DraftGraph },
+  body: { name?: string; description?: string | null; graph?: DraftGraph } & FlowSettings,
 ) {
   await ctx.db.db.transaction(async (tx) => {
     const row = await loadFlow(tx, id, true);
@@ -127,10 +138,21 @@ export async function updateFlow(
     if (body.name !== undefined) set.name = body.name;
     if (body.description !== undefined) set.description = body.description;
     if (body.graph !== undefined) set.draftGraph = body.graph;
+    // enrollment and sending rules apply to enrollments from now on (a run keeps the rules it started with)
+    if (body.enrollment !== undefined) set.enrollment = body.enrollment;
+    if (body.sending !== undefined) set.sending = body.sending;
     await tx.update(f).set(set).where(eq(f.id, id));
-    // autosave writes the graph every few seconds: audit renames and description changes only
-    const fields = (['name', 'description'] as const).filter((k) => body[k] !== undefined);
-    if (fields.length) await writeAudit(tx, user, { action: 'flow.update', entityType: 'flow', entityId: id, fields: [...fields] });
+    // autosave writes the graph every few seconds: audit the other changes only
+    const fields = (['name', 'description', 'enrollment', 'sending'] as const).filter((k) => body[k] !== undefined);
+    if (fields.length) {
+      await writeAudit(tx, user, {
+        action: 'flow.update',
+        entityType: 'flow',
+        entityId: id,
+        fields: [...fields],
+        ...(body.enrollment || body.sending ? { details: { enrollment: body.enrollment, sending: body.sending } } : {}),
+      });
+    }
   });
   return getFlow(ctx, id);
 }

@@ -4,6 +4,7 @@
  * reads these answers.
  */
 import { z } from 'zod';
+import { frequencyCapSchema, quietHoursSchema } from '@nudge/workflow-nodes';
 
 export const FLOW_STATUSES = ['draft', 'active', 'paused', 'archived'] as const;
 export const RUN_STATUSES = ['running', 'waiting', 'completed', 'failed', 'cancelled'] as const;
@@ -49,6 +50,18 @@ export const DraftGraph = z
   .meta({ id: 'FlowGraph' });
 export type DraftGraph = z.infer<typeof DraftGraph>;
 
+/** once: a customer enters at most once, ever; again_after_days: again N days after their last run started. */
+export const Enrollment = z
+  .discriminatedUnion('mode', [
+    z.object({ mode: z.literal('once') }),
+    z.object({ mode: z.literal('again_after_days'), days: z.int().min(1, 'at least 1 day').max(3650, 'at most 3,650 days') }),
+  ])
+  .meta({ id: 'FlowEnrollment' });
+/** Flow-wide sending rules for every send_message step: quiet hours (customer's local time) and a frequency cap. */
+export const Sending = z
+  .object({ quietHours: quietHoursSchema.nullable().optional(), frequencyCap: frequencyCapSchema.nullable().optional() })
+  .meta({ id: 'FlowSending' });
+
 const name = z.string().trim().min(1, 'give the flow a name').max(200);
 const description = z.string().trim().max(2000).nullable();
 
@@ -56,16 +69,38 @@ export const FlowCreate = z.object({
   name,
   description: description.optional(),
   graph: DraftGraph.optional(),
+  enrollment: Enrollment.optional(),
+  sending: Sending.optional(),
 });
 export const FlowUpdate = z
   .object({
     name: name.optional(),
     description: description.optional(),
     graph: DraftGraph.optional(),
+    enrollment: Enrollment.optional(),
+    sending: Sending.optional(),
   })
-  .refine((b) => b.name !== undefined || b.description !== undefined || b.graph !== undefined, {
-    message: 'send at least one of name, description or graph',
+  .refine((b) => Object.values(b).some((v) => v !== undefined), {
+    message: 'send at least one of name, description, graph, enrollment or sending',
   });
+
+export const SuppressionParams = z.object({ id: z.uuid('a flow id is a UUID'), customerId: z.uuid('a customer id is a UUID') });
+export const GlobalSuppressionParams = z.object({ customerId: z.uuid('a customer id is a UUID') });
+export const SuppressionAdd = z.object({
+  customerIds: z.array(z.uuid('customer ids are UUIDs')).min(1, 'name at least one customer').max(1000, 'at most 1,000 customers at a time'),
+  reason: z.string().trim().max(500).optional(),
+});
+export const SuppressionListOut = z.object({
+  items: z.array(
+    z.object({
+      customerId: z.string(),
+      customerName: z.string(),
+      reason: z.string().nullable(),
+      createdBy: z.string().nullable(),
+      createdAt: z.string(),
+    }),
+  ),
+});
 
 export const FlowListQuery = z.object({
   status: z.enum(FLOW_STATUSES).optional(),
@@ -124,6 +159,8 @@ export const FlowSummaryOut = z.object({
 });
 export const FlowOut = FlowSummaryOut.extend({
   graph: DraftGraph,
+  enrollment: Enrollment,
+  sending: Sending,
   /** true when the draft differs from the published version */
   hasUnpublishedChanges: z.boolean(),
 });

@@ -4,6 +4,7 @@
  *   /flows …                                     drafts, validation, versions, lifecycle, test runs
  *   /runs …                                      runs of every flow, one run, cancel, retry a step
  *   GET  /notifications                          the caller's alerts (failed runs of their flows)
+ *   /suppressions                                customers kept out of every flow (per flow: /flows/:id/suppressions)
  * Roles: admin and manager edit, publish, test and operate runs; agents and viewers read (agents
  * see the runs of the customers they may see).
  */
@@ -32,6 +33,10 @@ import {
   FlowOut,
   FlowRunListQuery,
   FlowUpdate,
+  GlobalSuppressionParams,
+  SuppressionAdd,
+  SuppressionListOut,
+  SuppressionParams,
   NodeCountsOut,
   NotificationListOut,
   NotificationListQuery,
@@ -53,6 +58,7 @@ import { getRun, listRuns, nodeCounts } from './runs.js';
 import { cancelRun, retryStep } from './ops.js';
 import { testRunFlow } from './test-run.js';
 import { listNotifications, markNotificationsRead } from './alerts.js';
+import { addSuppressions, listSuppressions, removeSuppression } from './suppressions.js';
 
 export const EDITORS = ['admin', 'manager'] as const;
 
@@ -62,6 +68,7 @@ export function createFlowsRouter(ctx: AppContext): express.Router {
   router.use('/flows', flowsRouter(ctx));
   router.use('/runs', runsRouter(ctx));
   router.use('/notifications', notificationsRouter(ctx));
+  router.use('/suppressions', globalSuppressionsRouter(ctx));
   return router;
 }
 
@@ -198,6 +205,40 @@ function flowsRouter(ctx: AppContext) {
     },
   });
   route({
+    method: 'get',
+    path: '/:id/suppressions',
+    summary: 'Customers who must not enter this flow',
+    params: FlowIdParams,
+    response: SuppressionListOut,
+    handler: async ({ params }) => {
+      await loadFlow(ctx.db.db, params.id);
+      return { items: await listSuppressions(ctx, params.id) };
+    },
+  });
+  route({
+    method: 'post',
+    path: '/:id/suppressions',
+    summary: 'Keep customers out of this flow (runs in flight go on)',
+    roles: EDITORS,
+    params: FlowIdParams,
+    body: SuppressionAdd,
+    response: z.object({ added: z.number(), already: z.number() }),
+    status: 201,
+    handler: async ({ params, body, user }) => {
+      await loadFlow(ctx.db.db, params.id);
+      return addSuppressions(ctx, user, params.id, body.customerIds, body.reason);
+    },
+  });
+  route({
+    method: 'delete',
+    path: '/:id/suppressions/:customerId',
+    summary: 'Let a suppressed customer enter this flow again',
+    roles: EDITORS,
+    params: SuppressionParams,
+    status: 204,
+    handler: ({ params, user }) => removeSuppression(ctx, user, params.id, params.customerId),
+  });
+  route({
     method: 'post',
     path: '/:id/test-run',
     summary: 'Test-run the draft on one customer: time skipped, actions recorded (not sent), the path returned',
@@ -253,6 +294,37 @@ function runsRouter(ctx: AppContext) {
       const { mode } = await retryStep(ctx, user, params.id, params.stepId);
       return { ...(await getRun(ctx, user, params.id)), retry: mode };
     },
+  });
+  return router;
+}
+
+function globalSuppressionsRouter(ctx: AppContext) {
+  const { router, route } = createApiRouter(ctx, '/api/suppressions', 'Flows');
+  route({
+    method: 'get',
+    path: '/',
+    summary: 'Customers who must not enter any flow',
+    response: SuppressionListOut,
+    handler: async () => ({ items: await listSuppressions(ctx, null) }),
+  });
+  route({
+    method: 'post',
+    path: '/',
+    summary: 'Keep customers out of every flow (runs in flight go on)',
+    roles: EDITORS,
+    body: SuppressionAdd,
+    response: z.object({ added: z.number(), already: z.number() }),
+    status: 201,
+    handler: ({ body, user }) => addSuppressions(ctx, user, null, body.customerIds, body.reason),
+  });
+  route({
+    method: 'delete',
+    path: '/:customerId',
+    summary: 'Let a customer enter flows again',
+    roles: EDITORS,
+    params: GlobalSuppressionParams,
+    status: 204,
+    handler: ({ params, user }) => removeSuppression(ctx, user, null, params.customerId),
   });
   return router;
 }

@@ -143,6 +143,12 @@ describe('runs of a published flow', () => {
     expect((await http.get(`/api/runs/${runId}`).set(manager.auth)).body.version).toBe(1);
   });
 
+  it('keeps suppressed customers out', async () => {
+    const quiet = await customer({ fullName: 'Quiet Quinn', email: 'quinn@example.com', ownerId: agent.id });
+    await http.post(`/api/flows/${flowId}/suppressions`).set(manager.auth).send({ customerIds: [quiet] }).expect(201);
+    expect(await world.runtime.enrollCustomer({ flowId, customerId: quiet })).toMatchObject({ outcome: 'skipped', reason: 'suppressed' });
+  });
+
   it('takes no new enrollments while paused', async () => {
     await http.post(`/api/flows/${flowId}/pause`).set(manager.auth).expect(200);
     const other = await customer({ fullName: 'Paused Pat', email: 'pat@example.com', ownerId: agent.id });
