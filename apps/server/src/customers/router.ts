@@ -6,7 +6,7 @@ import { hasRight, RIGHTS, type AuthUser } from '../http/auth.js';
 import { writeAudit } from '../http/audit.js';
 import { badRequest, forbidden, notFound } from '../http/errors.js';
 import { createApiRouter } from '../http/route.js';
-import { assertCanEdit, canSee, hiddenCustomFields, seesContacts, visibleTo } from './access.js';
+import { assertCanEdit, hiddenCustomFields, seesContacts, visibleTo } from './access.js';
 import { createCsvWriter } from '@nudge/customer-import';
 import {
   CustomerCreate,
@@ -486,4 +486,3 @@ export function createCustomersRouter(ctx: AppContext) {
   return router;
 }
 
-export { canSee, type AuthUser };

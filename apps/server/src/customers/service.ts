@@ -9,7 +9,7 @@ import { schema, type DbHandle } from '@nudge/db';
 import { emitEvents, nowOf, type AppContext, type DomainEvent } from '../context.js';
 import type { AuthUser } from '../http/auth.js';
 import { writeAudit } from '../http/audit.js';
-import { badRequest, forbidden, HttpError, notFound } from '../http/errors.js';
+import { badRequest, forbidden, notFound } from '../http/errors.js';
 import {
   assertMayWriteCustomFields,
   canSee,
@@ -477,4 +477,3 @@ export async function mergeCustomers(ctx: AppContext, actor: AuthUser, targetId:
   return result;
 }
 
-export { HttpError };

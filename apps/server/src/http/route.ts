@@ -7,7 +7,7 @@
  *           roles: ['admin', 'manager'], handler: async ({ params, user }) => ... });
  */
 import express, { type Request, type Response } from 'express';
-import { z, ZodError } from 'zod';
+import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { registerOperation, toOpenApiPath } from '../openapi/registry.js';
 import { authenticate, requireRole, type AuthUser, type Role } from './auth.js';
@@ -134,4 +134,3 @@ export function createApiRouter(ctx: AppContext, mountPath: string, tag: string)
   };
 }
 
-export { ZodError };
