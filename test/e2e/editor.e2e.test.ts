@@ -303,4 +303,17 @@ describe('editor end to end', () => {
     await page.getByLabel('語言').selectOption('en');
     expect(pageErrors).toEqual([]);
   });
+
+  it('draws live counts of the customers waiting at each step once the segment sweep enrolls them', async () => {
+    // the published flow enrolls the segment's customers at its next sweep (every minute)
+    await page.getByLabel('Live counts').check();
+    const waiting = nodeOf('control.wait_for_event@1').locator('.count-waiting');
+    await expect.poll(() => waiting.count(), { timeout: 150_000, intervals: [2_000] }).toBe(1);
+    expect(Number((await waiting.innerText()).replace(/\D/g, ''))).toBeGreaterThan(0);
+    await shot('18-live-counts');
+    await page.getByRole('link', { name: 'Runs' }).click();
+    await page.getByTestId('runs-table').waitFor();
+    expect(await page.getByTestId('runs-table').innerText()).toMatch(/Waiting/);
+    await shot('19-runs-live');
+  }, 180_000);
 });

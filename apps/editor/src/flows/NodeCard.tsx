@@ -1,6 +1,7 @@
 // The one generic node card: everything it shows comes from the manifest entry of its type and
 // from view state in the store (problems, run overlay, live counts) — never from saved data.
 import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { Check, Hourglass, Play, X } from 'lucide-react';
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Problem } from '../api/schemas';
@@ -65,10 +66,10 @@ function NodeCardImpl({ id, data, selected }: NodeProps<NudgeNode>) {
       )}
       {count && (count.waiting || count.running || count.failed || count.done) ? (
         <div className="node-counts" aria-label={t('canvas.liveCounts')}>
-          {count.waiting ? <span className="count count-waiting" title={t('status.waiting')}>⏸ {formatNumber(count.waiting, lng)}</span> : null}
-          {count.running ? <span className="count count-running" title={t('status.running')}>▶ {formatNumber(count.running, lng)}</span> : null}
-          {count.done ? <span className="count count-done" title={t('status.done')}>✓ {formatNumber(count.done, lng)}</span> : null}
-          {count.failed ? <span className="count count-failed" title={t('status.failed')}>✕ {formatNumber(count.failed, lng)}</span> : null}
+          {count.waiting ? <span className="count count-waiting" title={t('status.waiting')}><Hourglass size={10} aria-hidden /> {formatNumber(count.waiting, lng)}</span> : null}
+          {count.running ? <span className="count count-running" title={t('status.running')}><Play size={10} aria-hidden /> {formatNumber(count.running, lng)}</span> : null}
+          {count.done ? <span className="count count-done" title={t('status.done')}><Check size={10} aria-hidden /> {formatNumber(count.done, lng)}</span> : null}
+          {count.failed ? <span className="count count-failed" title={t('status.failed')}><X size={10} aria-hidden /> {formatNumber(count.failed, lng)}</span> : null}
         </div>
       ) : null}
       <div className="node-ports">
