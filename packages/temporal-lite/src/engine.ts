@@ -194,6 +194,7 @@ export class Engine {
       e.events.push(t.toObject(t.decode(b), { longs: Number, enums: Number, defaults: false }));
       e.eventBytes.push(b);
     }
+    e.savedUpTo = e.events.length;
     this.execs.set(s.runId, e);
     if (s.status === S.Running) this.openById.set(e.key, s.runId);
     else this.closedOrder.push(s.runId);
@@ -282,6 +283,10 @@ export class Engine {
           for (const w of this.syncWaiters) w.reject(err as Error);
           this.syncWaiters = [];
           return;
+        }
+        for (const e of batch) {
+          e.savedUpTo = e.s.nextEventId - 1 - e.unsaved.length;
+          e.notify();
         }
         for (const w of waiters) w.resolve();
       }
@@ -579,7 +584,8 @@ export class Engine {
     w.identity = p.identity;
     w.requestId = requestId;
     this.due(now + s.wftTimeoutMs, e, 'wft-stc', `${w.seq}`);
-    this.touch(e);
+    // not marked dirty: "started" is committed with the task's answer (or its timeout); a crash
+    // before that only means the task is dispatched again, with a new token
     const from = w.sticky ? s.previousStartedEventId + 1 : 1;
     const parts: Uint8Array[] = [];
     for (let id = from; id < s.nextEventId; id++) parts.push(lengthDelimited(1, e.bytesOf(id)));
@@ -960,7 +966,7 @@ export class Engine {
     const k = `${sid}:${attempt}`;
     if (a.stcMs) this.due(now + a.stcMs, e, 'act-stc', k);
     if (a.hbMs) this.due(now + a.hbMs, e, 'act-hb', k);
-    this.touch(e);
+    // not marked dirty, like a workflow task start: committed with the answer or a heartbeat
     const sched = e.event(sid)?.activityTaskScheduledEventAttributes ?? {};
     return {
       taskToken: token({ k: 'a', r: s.runId, s: sid, a: attempt }),
@@ -1492,26 +1498,25 @@ export class Engine {
     };
     for (;;) {
       if (closeOnly) {
-        if (!e.open && e.s.closeEventId) { await this.sync(); return build([e.s.closeEventId], null); }
+        if (!e.open && e.s.closeEventId && e.s.closeEventId <= e.savedUpTo) return build([e.s.closeEventId], null);
         if (!req.waitNewEvent) return build([], null);
       } else if (reverse) {
-        const last = e.s.nextEventId - 1;
+        const last = Math.min(e.s.nextEventId - 1, e.savedUpTo);
         const start = req.nextPageToken?.length ? from : last;
         const ids: number[] = [];
         for (let id = start; id >= 1 && ids.length < pageSize; id--) ids.push(id);
         const nextFrom = start - ids.length;
         return build(ids, nextFrom >= 1 ? { r: e.s.runId, from: nextFrom } : null);
       } else {
-        const last = e.s.nextEventId - 1;
+        const last = Math.min(e.s.nextEventId - 1, e.savedUpTo);
         if (from <= last) {
           const to = Math.min(last, from + pageSize - 1);
           const ids: number[] = [];
           for (let id = from; id <= to; id++) ids.push(id);
-          const more = to < last || (e.open && req.waitNewEvent);
-          await this.sync();
+          const more = to < last || (e.open && req.waitNewEvent) || last < e.s.nextEventId - 1;
           return build(ids, more ? { r: e.s.runId, from: to + 1 } : null);
         }
-        if (!e.open || !req.waitNewEvent) return build([], null);
+        if ((!e.open && last >= e.s.nextEventId - 1) || !req.waitNewEvent) return build([], null);
       }
       if (Date.now() >= deadline || cancelled() || this.stopped) {
         return build([], { r: e.s.runId, from });

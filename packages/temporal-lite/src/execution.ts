@@ -107,6 +107,8 @@ export class Execution {
   events: Obj[] = [];
   eventBytes: (Uint8Array | undefined)[] = [];
   unsaved: number[] = [];
+  /** Events up to this id are committed: what readers (history, queries) may see. */
+  savedUpTo = 0;
   waiters = new Set<() => void>();
   pendingQueries: string[] = [];
 
