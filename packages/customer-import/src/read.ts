@@ -21,6 +21,8 @@ export interface OpenedCsv {
   headers: string[];
   /** Data records after the header; blank records (only empty cells) are left out. */
   records: AsyncIterable<CsvRecord>;
+  /** Stops reading (needed only when the records are not read to the end). */
+  close(): void;
 }
 
 export interface OpenCsvOptions {
@@ -213,5 +215,5 @@ export async function openCsv(source: CsvSource, options: OpenCsvOptions = {}): 
       parser.destroy();
     }
   }
-  return { encoding, delimiter, headers, records: records() };
+  return { encoding, delimiter, headers, records: records(), close: () => parser.destroy() };
 }

@@ -127,12 +127,19 @@ export interface OpenedImport {
   mapping: ColumnMapping;
   /** Each record, mapped and validated, in file order. Throws CsvImportError on a malformed file. */
   rows: AsyncGenerator<{ line: number; values: string[]; result: { ok: true; customer: ImportedCustomer } | { ok: false; errors: RowError[] } }>;
+  close(): void;
 }
 
 export async function openImport(bytes: Uint8Array, options: ReadOptions, rules: DbRules): Promise<OpenedImport> {
   const csv = await openCsv(bytes, { encoding: options.encoding, delimiter: options.delimiter });
   const { suggestions } = suggestMapping(csv.headers);
-  const mapping = resolveMapping(csv.headers, options.mapping ?? {});
+  let mapping: ColumnMapping;
+  try {
+    mapping = resolveMapping(csv.headers, options.mapping ?? {});
+  } catch (err) {
+    csv.close();
+    throw err;
+  }
   async function* rows() {
     for await (const record of csv.records) {
       const r = validateRow(record, csv.headers, mapping, { defaultRegion: options.defaultRegion });
@@ -148,7 +155,7 @@ export async function openImport(bytes: Uint8Array, options: ReadOptions, rules:
       };
     }
   }
-  return { encoding: csv.encoding, delimiter: csv.delimiter, headers: csv.headers, suggestions, mapping, rows: rows() };
+  return { encoding: csv.encoding, delimiter: csv.delimiter, headers: csv.headers, suggestions, mapping, rows: rows(), close: csv.close };
 }
 
 /** Rough number of records, for progress before the file has been read: its line breaks. */

@@ -126,7 +126,7 @@ export async function startImport(ctx: AppContext, actor: AuthUser, body: StartI
   const options = readOptions(body);
   // Check file and mapping now so that the caller hears about a bad file at once.
   try {
-    await openImport(upload.bytes, options, await loadDbRules(ctx.db));
+    (await openImport(upload.bytes, options, await loadDbRules(ctx.db))).close();
   } catch (err) {
     if (err instanceof CsvImportError) throw csvHttpError(err);
     throw err;
