@@ -260,9 +260,14 @@ export class Engine {
           ? { clock_offset_ms: String(this.offset), custom_search_attributes: JSON.stringify(this.customSearchAttributes) }
           : undefined;
         this.metaDirty = false;
-        const events: { runId: string; eventId: number; data: Uint8Array }[] = [];
+        const events: { runId: string; firstEventId: number; lastEventId: number; data: Uint8Array }[] = [];
         const executions = batch.map((e) => {
-          for (const id of e.unsaved) events.push({ runId: e.s.runId, eventId: id, data: e.bytesOf(id) });
+          if (e.unsaved.length) {
+            events.push({
+              runId: e.s.runId, firstEventId: e.unsaved[0]!, lastEventId: e.unsaved[e.unsaved.length - 1]!,
+              data: concatBytes(e.unsaved.map((id) => lengthDelimited(1, e.bytesOf(id)))),
+            });
+          }
           e.unsaved = [];
           const s = e.s;
           return {

@@ -1,6 +1,7 @@
 /**
  * temporal-lite's persistence: three tables in the `temporal_lite` schema of the same Postgres
- * (PGlite or a server). History events are stored as their protobuf bytes; the rest of an
+ * (PGlite or a server). History events are stored as protobuf bytes — each commit writes one row
+ * per execution holding the events it added, framed as a `History` message; the rest of an
  * execution's mutable state (pending activities, timers, children, workflow task) as JSON.
  * Every change is written in one transaction; the engine batches concurrent changes into one
  * commit (group commit) and answers no RPC before its change is committed.
@@ -24,7 +25,8 @@ export interface ExecutionRow {
 
 export interface SaveBatch {
   executions: ExecutionRow[];
-  events: { runId: string; eventId: number; data: Uint8Array }[];
+  /** Per execution, the events this commit adds: `data` is the `History` framing of them. */
+  events: { runId: string; firstEventId: number; lastEventId: number; data: Uint8Array }[];
   meta?: Record<string, string>;
 }
 
@@ -47,11 +49,12 @@ CREATE TABLE IF NOT EXISTS temporal_lite.executions (
 CREATE INDEX IF NOT EXISTS executions_wid_idx ON temporal_lite.executions (namespace, workflow_id, start_time DESC);
 CREATE INDEX IF NOT EXISTS executions_status_idx ON temporal_lite.executions (namespace, status, start_time DESC);
 CREATE INDEX IF NOT EXISTS executions_type_idx ON temporal_lite.executions (namespace, workflow_type, start_time DESC);
-CREATE TABLE IF NOT EXISTS temporal_lite.events (
+CREATE TABLE IF NOT EXISTS temporal_lite.history (
   run_id text NOT NULL,
-  event_id integer NOT NULL,
+  first_event_id integer NOT NULL,
+  last_event_id integer NOT NULL,
   data bytea NOT NULL,
-  PRIMARY KEY (run_id, event_id)
+  PRIMARY KEY (run_id, first_event_id)
 );
 CREATE TABLE IF NOT EXISTS temporal_lite.meta (
   key text PRIMARY KEY,
@@ -78,13 +81,13 @@ export class Store {
       const chunk = batch.events.slice(i, i + 2000);
       const params: unknown[] = [];
       const values = chunk.map((e) => {
-        params.push(e.runId, e.eventId, Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength));
-        const b = params.length - 3;
-        return `($${b + 1}, $${b + 2}::int, $${b + 3}::bytea)`;
+        params.push(e.runId, e.firstEventId, e.lastEventId, Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength));
+        const b = params.length - 4;
+        return `($${b + 1}, $${b + 2}::int, $${b + 3}::int, $${b + 4}::bytea)`;
       });
       statements.push({
-        text: `INSERT INTO temporal_lite.events (run_id, event_id, data) VALUES ${values.join(',')}
-           ON CONFLICT (run_id, event_id) DO UPDATE SET data = excluded.data`,
+        text: `INSERT INTO temporal_lite.history (run_id, first_event_id, last_event_id, data) VALUES ${values.join(',')}
+           ON CONFLICT (run_id, first_event_id) DO UPDATE SET data = excluded.data, last_event_id = excluded.last_event_id`,
         params,
       });
     }
@@ -155,12 +158,12 @@ export class Store {
     if (runIds.length === 0) return out;
     for (let i = 0; i < runIds.length; i += 1000) {
       const rows = await this.sql.query<{ run_id: string; data: Uint8Array }>(
-        `SELECT run_id, data FROM temporal_lite.events WHERE run_id = ANY($1::text[]) ORDER BY run_id, event_id`,
+        `SELECT run_id, data FROM temporal_lite.history WHERE run_id = ANY($1::text[]) ORDER BY run_id, first_event_id`,
         [runIds.slice(i, i + 1000)]);
       for (const r of rows) {
         let list = out.get(r.run_id);
         if (!list) out.set(r.run_id, (list = []));
-        list.push(r.data instanceof Uint8Array ? r.data : new Uint8Array(r.data as ArrayBuffer));
+        list.push(...splitHistory(r.data instanceof Uint8Array ? r.data : new Uint8Array(r.data as ArrayBuffer)));
       }
     }
     return out;
@@ -183,4 +186,25 @@ export class Store {
       `SELECT count(*)::int AS n FROM temporal_lite.executions WHERE ${where}`, params);
     return Number(rows[0]?.n ?? 0);
   }
+}
+
+/** Splits `History` bytes (field 1, length-delimited, repeated) into the bytes of each event. */
+export function splitHistory(buf: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let i = 0;
+  while (i < buf.length) {
+    if (buf[i] !== 0x0a) throw new Error(`temporal-lite: corrupt history batch at byte ${i}`);
+    i++;
+    let len = 0;
+    let shift = 0;
+    for (;;) {
+      const b = buf[i++]!;
+      len += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+      shift += 7;
+    }
+    out.push(buf.subarray(i, i + len));
+    i += len;
+  }
+  return out;
 }
