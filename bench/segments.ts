@@ -7,6 +7,8 @@
  *   - first page of 1,000 member ids (what a sweep / flow enrollment fetches per batch) target ≤ 200 ms
  *   - every member id in one query (whole segment materialised)
  *   - customerInSegment for one customer (a flow condition)
+ *   - and, through the HTTP API: the count, a tag-filtered and a searched customer list; tag
+ *     health and the data-quality report
  *
  *   pnpm --filter @nudge/bench exec tsx segments.ts [customers=1000000] [--reuse]
  * Uses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) to create a database
@@ -15,6 +17,7 @@
 import { createDb, migrate } from '@nudge/db';
 import { countSegment, customerInSegment, segmentCountSql, segmentMemberIds, type SegmentCondition } from '@nudge/server/src/segments/index.ts';
 import { tagHealth } from '@nudge/server/src/tags/index.ts';
+import { qualityReport } from '@nudge/server/src/quality/service.ts';
 import { createApp } from '@nudge/server/src/app.ts';
 import { createSession } from '@nudge/server/src/auth/service.ts';
 
@@ -146,6 +149,7 @@ await measure('POST /api/segments/count', 300, async () => (await api('/api/segm
 await measure('GET /api/customers?tag=potential (page 1 of 50)', null, async () => (await api('/api/customers?tag=potential&pageSize=50')).total);
 await measure('GET /api/customers?q=Customer 12345', null, async () => (await api('/api/customers?q=Customer%2012345&pageSize=50')).total, 3);
 await measure('tag health (share per tag, 10 tags)', null, async () => (await tagHealth(db, new Date())).items.length, 3);
+await measure('data-quality report (duplicate scan 20k)', null, async () => (await qualityReport(db, { now: new Date() })).duplicates.scanned, 1);
 server.close();
 
 // The plan, for "where the time goes".

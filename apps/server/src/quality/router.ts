@@ -14,8 +14,24 @@ export function createQualityRouter(ctx: AppContext) {
     method: 'get',
     path: '/report',
     summary: 'Data-quality report: completeness vs 95 %, overdue follow-ups, stale records, duplicate candidates',
-    query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
-    handler: async ({ query, user }) => qualityReport(ctx.db, { now: nowOf(ctx), scope: visibleTo(user), limit: query.limit, maskContacts: !seesContacts(user) }),
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(1000).default(100),
+      duplicateScan: z.coerce
+        .number()
+        .int()
+        .min(2)
+        .max(200_000)
+        .optional()
+        .describe('How many of the most recent customers the duplicate finder compares (default 20,000)'),
+    }),
+    handler: async ({ query, user }) =>
+      qualityReport(ctx.db, {
+        now: nowOf(ctx),
+        scope: visibleTo(user),
+        limit: query.limit,
+        maskContacts: !seesContacts(user),
+        duplicateScan: query.duplicateScan,
+      }),
   });
 
   route({

@@ -4,7 +4,7 @@
  * candidates among existing customers (the CSV import's matcher: normalised phone, lower-cased
  * email, fuzzy name + company across Traditional/Simplified script, case and punctuation).
  */
-import { and, asc, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, isNull, sql, type SQL } from 'drizzle-orm';
 import { DuplicateIndex } from '@nudge/customer-import';
 import { schema, type DbHandle } from '@nudge/db';
 import { maskEmail, maskPhone } from '../customers/access.js';
@@ -36,7 +36,11 @@ export interface QualityOptions {
   limit?: number;
   /** Mask phones and emails quoted in duplicate reasons (users without the unmask right). */
   maskContacts?: boolean;
+  /** How many of the most recently created customers the duplicate finder compares (default 20,000). */
+  duplicateScan?: number;
 }
+
+export const DEFAULT_DUPLICATE_SCAN = 20_000;
 
 const status = (share: number) => (share >= COMPLETENESS_TARGET ? 'green' : share >= 0.85 ? 'amber' : 'red');
 
@@ -84,7 +88,7 @@ export async function qualityReport(db: DbHandle, opts: QualityOptions) {
     .orderBy(asc(sql`coalesce(${c.lastInteractionAt}, ${c.createdAt})`), asc(c.id))
     .limit(limit);
 
-  const duplicates = await findDuplicates(db, { scope: opts.scope, limit, maskContacts: opts.maskContacts });
+  const duplicates = await findDuplicates(db, { scope: opts.scope, limit, maskContacts: opts.maskContacts, maxScan: opts.duplicateScan });
 
   const daysSince = (x: Date | string | null) => (x ? Math.floor((opts.now.getTime() - new Date(x).getTime()) / 86_400_000) : null);
   return {
@@ -109,14 +113,25 @@ export async function qualityReport(db: DbHandle, opts: QualityOptions) {
 /**
  * Duplicate candidates among non-archived customers: each customer is compared with those seen
  * before it through the matcher's blocking index (phone, email, name keys), so this is roughly
- * linear in the number of customers.
+ * linear in the number of customers — about 40 µs and 2 kB each. To keep a report request
+ * bounded, only the `maxScan` most recently created customers are compared (new records are where
+ * duplicates appear; the CSV import already checks every row against the whole base); `scanned`
+ * and `complete` say how much was covered.
  */
-export async function findDuplicates(db: DbHandle, opts: { scope?: SQL; limit?: number; maskContacts?: boolean } = {}) {
-  const rows = await db.db
-    .select({ id: c.id, fullName: c.fullName, company: c.company, phone: c.phone, email: c.email })
+export async function findDuplicates(
+  db: DbHandle,
+  opts: { scope?: SQL; limit?: number; maskContacts?: boolean; maxScan?: number } = {},
+) {
+  const maxScan = opts.maxScan ?? DEFAULT_DUPLICATE_SCAN;
+  const where = and(isNull(c.archivedAt), opts.scope);
+  const recent = await db.db
+    .select({ id: c.id, fullName: c.fullName, company: c.company, phone: c.phone, email: c.email, createdAt: c.createdAt })
     .from(c)
-    .where(and(isNull(c.archivedAt), opts.scope))
-    .orderBy(asc(c.createdAt), asc(c.id));
+    .where(where)
+    .orderBy(desc(c.createdAt), desc(c.id))
+    .limit(maxScan + 1);
+  const complete = recent.length <= maxScan;
+  const rows = recent.slice(0, maxScan).reverse();
   const index = new DuplicateIndex<{ id: string; fullName: string }>();
   const pairs: { a: { id: string; fullName: string }; b: { id: string; fullName: string }; score: number; reasons: string[] }[] = [];
   for (const r of rows) {
@@ -131,5 +146,5 @@ export async function findDuplicates(db: DbHandle, opts: { scope?: SQL; limit?: 
     index.add(identity, { id: r.id, fullName: r.fullName });
   }
   pairs.sort((x, y) => y.score - x.score);
-  return { count: pairs.length, items: pairs.slice(0, opts.limit ?? 100) };
+  return { count: pairs.length, scanned: rows.length, complete, items: pairs.slice(0, opts.limit ?? 100) };
 }
