@@ -108,6 +108,15 @@ export const FlowListQuery = z.object({
 });
 
 export const PublishBody = z.object({ note: z.string().trim().max(2000).default('') }).default({ note: '' });
+export const EnrollBody = z.object({
+  customerIds: z.array(z.uuid('customer ids are UUIDs')).min(1, 'select at least one customer').max(1000, 'at most 1,000 customers at a time'),
+});
+export const EnrollOut = z.object({
+  started: z.number(),
+  existing: z.number(),
+  skipped: z.number(),
+  reasons: z.record(z.string(), z.number()).describe('skipped customers by reason: suppressed, active_run, too_soon …'),
+});
 export const TestRunBody = z.object({ customerId: z.uuid('customerId is a customer UUID') });
 
 const isoDate = z.iso.datetime({ offset: true, message: 'an ISO date-time, e.g. 2026-06-01T00:00:00Z' }).or(z.iso.date());

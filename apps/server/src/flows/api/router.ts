@@ -32,6 +32,8 @@ import {
   FlowListQuery,
   FlowOut,
   FlowRunListQuery,
+  EnrollBody,
+  EnrollOut,
   FlowUpdate,
   GlobalSuppressionParams,
   SuppressionAdd,
@@ -57,6 +59,7 @@ import {
 import { getRun, listRuns, nodeCounts } from './runs.js';
 import { cancelRun, retryStep } from './ops.js';
 import { testRunFlow } from './test-run.js';
+import { enrollSelected } from './manual-enroll.js';
 import { listNotifications, markNotificationsRead } from './alerts.js';
 import { addSuppressions, listSuppressions, removeSuppression } from './suppressions.js';
 
@@ -203,6 +206,17 @@ function flowsRouter(ctx: AppContext) {
       await loadFlow(ctx.db.db, params.id);
       return nodeCounts(ctx, params.id);
     },
+  });
+  route({
+    method: 'post',
+    path: '/:id/enroll',
+    summary: 'Start the flow for selected customers (the "started by hand" trigger; any active flow)',
+    description: 'Idempotent per flow enrollment rules: a "once" flow never starts twice for a customer; suppressed customers and customers with an open run are skipped, with the reason counted.',
+    roles: EDITORS,
+    params: FlowIdParams,
+    body: EnrollBody,
+    response: EnrollOut,
+    handler: ({ params, body, user }) => enrollSelected(ctx, user, params.id, body.customerIds),
   });
   route({
     method: 'get',

@@ -271,6 +271,31 @@ describe('failed steps: alerts and retries', () => {
   });
 });
 
+describe('starting a flow by hand', () => {
+  it('enrolls selected customers once, with reasons for the ones it skips', async () => {
+    const flowId = await publishedFlow('By hand', callOwner());
+    const a = await customer({ fullName: 'Hand A', ownerId: agent.id });
+    const b = await customer({ fullName: 'Hand B', ownerId: agent.id });
+    const c = await customer({ fullName: 'Hand C', ownerId: agent.id });
+    await http.post(`/api/flows/${flowId}/suppressions`).set(manager.auth).send({ customerIds: [c] }).expect(201);
+    expect((await http.post(`/api/flows/${flowId}/enroll`).set(agent.auth).send({ customerIds: [a] })).status).toBe(403);
+    const res = await http.post(`/api/flows/${flowId}/enroll`).set(manager.auth).send({ customerIds: [a, b, c, a] });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ started: 2, existing: 0, skipped: 1, reasons: { suppressed: 1 } });
+    await eventually(async () => (await http.get(`/api/flows/${flowId}/runs?status=completed`).set(manager.auth)).body.total === 2, 'both runs to complete');
+    // a "once" flow: the same customers again start nothing new
+    const again = await http.post(`/api/flows/${flowId}/enroll`).set(manager.auth).send({ customerIds: [a, b] });
+    expect(again.body).toMatchObject({ started: 0, existing: 2 });
+    const unknown = await http.post(`/api/flows/${flowId}/enroll`).set(manager.auth).send({ customerIds: ['00000000-0000-4000-8000-00000000beef'] });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toMatch(/nobody was enrolled/);
+    await http.post(`/api/flows/${flowId}/pause`).set(manager.auth).expect(200);
+    const paused = await http.post(`/api/flows/${flowId}/enroll`).set(manager.auth).send({ customerIds: [a] });
+    expect(paused.status).toBe(409);
+    expect(paused.body.error.message).toMatch(/is paused: only an active flow takes customers \(resume it first\)/);
+  });
+});
+
 describe('test runs on the engine', () => {
   it('runs the draft as a real test workflow: waits skipped, nothing sent, listed only on demand', async () => {
     world.engine.lite!.lockTimeSkipping(); // a test run must not need time skipping

@@ -162,3 +162,4 @@ async function simulatedTestRun(ctx: AppContext, flowId: string, customerId: str
   }));
   return { outcome: sim.outcome, runId: null, path, actions };
 }
+
