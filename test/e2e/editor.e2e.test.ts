@@ -315,5 +315,16 @@ describe('editor end to end', () => {
     await page.getByTestId('runs-table').waitFor();
     expect(await page.getByTestId('runs-table').innerText()).toMatch(/Waiting/);
     await shot('19-runs-live');
-  }, 180_000);
+
+    // runs that failed (customers without an e-mail address) alert the flow's owner
+    await page.getByRole('button', { name: /^Notifications/ }).click();
+    const panel = page.getByRole('dialog', { name: 'Notifications' });
+    await expect.poll(async () => {
+      if (!(await panel.count())) await page.getByRole('button', { name: /^Notifications/ }).click();
+      const n = await panel.locator('li').count();
+      if (!n) await page.getByRole('button', { name: /^Notifications/ }).click();
+      return n;
+    }, { timeout: 60_000, intervals: [3_000] }).toBeGreaterThan(0);
+    await shot('20-notifications');
+  }, 240_000);
 });

@@ -2,6 +2,7 @@ import { lazy, Suspense, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LanguageSwitcher, Spinner } from '../ui/common';
 import { LoginScreen } from './LoginScreen';
+import { Notifications } from './Notifications';
 import { matchRoute, useRoutePath } from './router';
 import { useSession } from './session';
 
@@ -58,6 +59,7 @@ export function App() {
           ))}
         </nav>
         <div className="topbar-right">
+          <Notifications />
           <LanguageSwitcher />
           <span className="user" title={user.email}>
             {user.name} · {t(`roles.${user.role}`, { defaultValue: user.role })}

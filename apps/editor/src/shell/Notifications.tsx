@@ -1,0 +1,85 @@
+// The bell in the top bar: the caller's alerts (failed runs of their flows, notify-user steps),
+// polled every 30 s; each opens its run.
+import { Bell } from 'lucide-react';
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { z } from 'zod';
+import { api } from '../api/client';
+import { formatDateTime } from '../i18n/format';
+
+const notificationList = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      event: z.string(),
+      title: z.string(),
+      body: z.string().nullish(),
+      customerId: z.string().nullish(),
+      customerName: z.string().nullish(),
+      runId: z.string().nullish(),
+      read: z.boolean(),
+      createdAt: z.string(),
+    }),
+  ),
+  unread: z.number(),
+});
+type NotificationList = z.infer<typeof notificationList>;
+
+export function Notifications() {
+  const { t, i18n } = useTranslation();
+  const [data, setData] = useState<NotificationList | null>(null);
+  const [open, setOpen] = useState(false);
+  const load = useCallback(() => api.get('/notifications', notificationList, { pageSize: 15 }).then(setData).catch(() => undefined), []);
+  useEffect(() => {
+    void load();
+    const h = setInterval(() => void load(), 30_000);
+    return () => clearInterval(h);
+  }, [load]);
+  async function markAllRead() {
+    await api.post('/notifications/read', z.unknown(), { all: true }).catch(() => undefined);
+    void load();
+  }
+  const unread = data?.unread ?? 0;
+  return (
+    <div className="notifications">
+      <button type="button" className="ghost bell" aria-label={t('notifications.title', { count: unread })} aria-expanded={open} onClick={() => {
+          if (!open) void load();
+          setOpen((v) => !v);
+        }}>
+        <Bell size={18} aria-hidden />
+        {unread > 0 && <span className="badge badge-error">{unread > 99 ? '99+' : unread}</span>}
+      </button>
+      {open && (
+        <div className="notifications-panel" role="dialog" aria-label={t('notifications.heading')}>
+          <div className="row">
+            <strong>{t('notifications.heading')}</strong>
+            <span className="spacer" />
+            {unread > 0 && (
+              <button type="button" className="link" onClick={() => void markAllRead()}>
+                {t('notifications.markAllRead')}
+              </button>
+            )}
+          </div>
+          {!data || data.items.length === 0 ? (
+            <p className="muted small">{t('notifications.none')}</p>
+          ) : (
+            <ul className="notification-list">
+              {data.items.map((n) => (
+                <li key={n.id} className={n.read ? 'read' : 'unread'}>
+                  <a href={n.runId ? `#/runs/${n.runId}` : n.customerId ? `#/customers/${n.customerId}` : '#/flows'} onClick={() => setOpen(false)}>
+                    <strong>{n.title}</strong>
+                  </a>
+                  {n.body && <div className="small">{n.body}</div>}
+                  <div className="muted small">
+                    {n.customerName ? `${n.customerName} · ` : ''}
+                    {formatDateTime(n.createdAt, i18n.language)}
+                  </div>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
