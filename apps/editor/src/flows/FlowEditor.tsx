@@ -155,6 +155,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
   return (
     <div className="editor">
       <div className="toolbar" role="toolbar" aria-label={t('toolbar.label')}>
+        <div className="toolbar-left">
         <a href="#/flows" className="ghost">
           ← {t('nav.flows')}
         </a>
@@ -179,7 +180,8 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
         {flow.currentVersion ? <span className="muted small">v{flow.currentVersion}</span> : null}
         {flow.currentVersion && unpublished ? <span className="pill status-pending">{t('flows.unpublished')}</span> : null}
         <SaveIndicator state={saveState} />
-        <span className="spacer" />
+        </div>
+        <div className="toolbar-actions">
         <button type="button" onClick={() => store.getState().undo()} disabled={!canUndo} title={t('toolbar.undoHint')}>
           ↶ {t('toolbar.undo')}
         </button>
@@ -226,6 +228,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
         <button type="button" className="primary" onClick={() => setDialog('publish')}>
           {t('toolbar.publish')}
         </button>
+        </div>
       </div>
       {(saveError || actionError || notice) && (
         <div className="editor-messages">
