@@ -172,8 +172,11 @@ describe('runs of a published flow', () => {
     const handle = world.engine.client.workflow.getHandle((await runRow(runId)).workflowId);
     await eventually(async () => (await handle.describe()).status.name === 'CANCELLED', 'Temporal to cancel the workflow');
     expect((await runRow(runId)).status).toBe('cancelled');
-    const counts = (await http.get(`/api/flows/${flowId}/node-counts`).set(manager.auth)).body;
-    expect(counts.wait.waiting).toBe(0);
+    const waitCounts = async () => (await http.get(`/api/flows/${flowId}/node-counts`).set(manager.auth)).body.wait;
+    await eventually(async () => (await waitCounts())?.waiting === 1, "Paused Pat's run to reach the wait");
+    const counts = { wait: await waitCounts() };
+    // the other customer (enrolled after the pause) still waits; the cancelled run did not pass the wait
+    expect(counts.wait).toEqual({ waiting: 1, running: 0, done: 0, failed: 0 });
     const again = await http.post(`/api/runs/${runId}/cancel`).set(manager.auth);
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/has ended already \(cancelled\)/);
