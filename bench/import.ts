@@ -8,6 +8,7 @@
  *   pnpm --filter @nudge/bench exec tsx import.ts [rows=100000] [existing=5000]
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test pnpm --filter @nudge/bench exec tsx import.ts
  */
+import os from 'node:os';
 import { createTestDb } from '@nudge/db/testing';
 import { schema } from '@nudge/db';
 import { toCsv } from '@nudge/customer-import';
@@ -62,12 +63,14 @@ const [job] = await db.db
 
 const phases: { phase: string; at: number }[] = [];
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 await runImportJob({ db }, job!.id, null, {
   defaultRegion: 'TW',
   ownerId: null,
   onPhase: (phase) => phases.push({ phase, at: performance.now() }),
 });
 const total = performance.now() - started;
+const cpu = process.cpuUsage(cpuBefore);
 
 const [done] = await db.sql.query<{ status: string; report: { totals: Record<string, number> }; error: unknown }>(
   `select status, report, error from import_jobs where id = $1`,
@@ -78,7 +81,7 @@ if (done!.status !== 'completed') {
   process.exit(1);
 }
 const t = done!.report.totals;
-console.log(`  ${(ROWS / (total / 1000)).toFixed(0)} rows/s — ${ROWS} rows in ${(total / 1000).toFixed(2)} s`);
+console.log(`  ${(ROWS / (total / 1000)).toFixed(0)} rows/s — ${ROWS} rows in ${(total / 1000).toFixed(2)} s (this process used ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s of CPU; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)`);
 const bounds = [...phases.map((p) => p.at), started + total];
 console.log(`  phases: ${phases.map((p, i) => `${p.phase} ${((bounds[i + 1]! - p.at) / 1000).toFixed(2)} s`).join(', ')}`);
 console.log(`  outcome: created ${t.created}, merged into an earlier row ${t.merged}, updated existing ${t.updated}, skipped ${t.skipped} (invalid ${t.invalid}), conflicts ${t.conflicts}`);
