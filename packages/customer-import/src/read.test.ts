@@ -136,3 +136,27 @@ describe('openCsv: structure and line numbers', () => {
     expect(err.code).toBe('CSV_EMPTY');
   });
 });
+
+describe('openCsv: other sources', () => {
+  it('reads an Excel "Unicode text" export (UTF-16LE with BOM, tab-separated)', async () => {
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode('客戶姓名\t電話\n張大明\t0912-345-678\n', 'utf-16le')]);
+    const r = await readAll(bytes);
+    expect(r.encoding).toMatchObject({ encoding: 'utf-16le', bom: true });
+    expect(r.delimiter).toBe('\t');
+    expect(r.headers).toEqual(['客戶姓名', '電話']);
+    expect(r.records).toEqual([{ line: 2, values: ['張大明', '0912-345-678'] }]);
+  });
+
+  it('passes on an error of the upload stream instead of waiting forever', async () => {
+    async function* broken() {
+      yield Buffer.from('name,phone\nAna,1\n'.repeat(5000));
+      throw new Error('connection reset by peer');
+    }
+    const csv = await openCsv(broken());
+    await expect(
+      (async () => {
+        for await (const _ of csv.records);
+      })(),
+    ).rejects.toThrow('connection reset by peer');
+  });
+});
