@@ -225,6 +225,15 @@ describe('customers API', () => {
     expect(byName.body.items.map((c: { fullName: string }) => c.fullName)).toEqual(['John Smith']);
     const byPhone = await t.http.get('/api/customers?q=0912-345-679').set(admin.auth);
     expect(byPhone.body.items.map((c: { fullName: string }) => c.fullName)).toEqual(['李小龍']);
+    const byCompanyAndName = await t.http.get('/api/customers?q=大明').set(admin.auth);
+    expect(byCompanyAndName.body.items.length).toBeGreaterThanOrEqual(1);
+    const byEmail = await t.http.get('/api/customers?q=DAMING@example').set(admin.auth);
+    expect(byEmail.body.items.map((c: { fullName: string }) => c.fullName)).toEqual(['張大明']);
+    const wildcard = await t.http.get('/api/customers?q=%25').set(admin.auth); // a literal %, not "everything"
+    expect(wildcard.body.total).toBe(0);
+    // on PostgreSQL (contrib available) migration 0006 adds trigram indexes for this search
+    const trgm = await t.db.sql.query<{ indexname: string }>("select indexname from pg_indexes where indexname like 'customers_search_%'");
+    expect(trgm.map((r) => r.indexname).sort()).toEqual(t.db.driver === 'postgres' ? ['customers_search_contact_trgm', 'customers_search_name_trgm'] : []);
     // a viewer sees phones masked, so cannot search by them either
     expect((await t.http.get('/api/customers?q=0912-345-679').set(viewer.auth)).body.items).toEqual([]);
     const tierB = await t.http.get('/api/customers?tier=B&pageSize=2&page=1&sort=name').set(admin.auth);
