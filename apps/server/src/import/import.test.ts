@@ -283,4 +283,10 @@ describe('POST /api/import', () => {
     const rows = await t.db.sql.query(`select id from customers where phone = '+886912800001'`);
     expect(rows).toHaveLength(1);
   });
+
+  it('documents the import routes in the OpenAPI document', async () => {
+    const res = await t.http.get('/api/openapi.json');
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/import/preview', '/api/import', '/api/import/{id}', '/api/import/{id}/errors.csv']));
+  });
 });
