@@ -14,6 +14,7 @@ import { loadConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { prepareCustomerData } from './demo/startup.js';
 import { startTemporalEngine } from './engine/temporal.js';
+import { startCustomerJobs } from './tags/jobs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
@@ -36,6 +37,7 @@ async function main() {
 
   const ctx: AppContext = { db, temporal };
   const runtime = await startFlows(ctx);
+  const customerJobs = startCustomerJobs(ctx); // tag expiry + reminders, every minute
 
   const app = createApp(ctx);
   const dist = config.NUDGE_EDITOR_DIST ?? resolve(repoRoot, 'apps/editor/dist');
@@ -53,6 +55,7 @@ async function main() {
     stopping = true;
     console.log(`[nudge] ${signal}: stopping`);
     server.close();
+    await customerJobs.stop().catch((e: unknown) => console.error(e));
     await runtime?.stop().catch((e: unknown) => console.error(e));
     await temporal.stop().catch((e: unknown) => console.error(e));
     await db.close().catch((e: unknown) => console.error(e));
