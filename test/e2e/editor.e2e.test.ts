@@ -293,7 +293,7 @@ describe('editor end to end', () => {
   it('switches to 繁體中文 and the canvas is translated', async () => {
     await page.getByLabel('Language').selectOption('zh-TW');
     await expect.poll(() => page.getByRole('button', { name: '發布' }).count()).toBe(1);
-    expect(await nodeOf('action.send_message@1').locator('.node-title').innerText()).toBe('傳送訊息');
+    await expect.poll(() => nodeOf('action.send_message@1').locator('.node-title').innerText()).toBe('傳送訊息');
     expect(await nodeOf('control.wait_for_event@1').locator('.port-label').allInnerTexts()).toEqual(['是，及時', '否，已逾時']);
     expect(await page.locator('.palette-group h4').first().innerText()).toBe('觸發條件');
     expect(await page.getByRole('navigation', { name: '主選單' }).innerText()).toContain('客戶');
@@ -327,4 +327,32 @@ describe('editor end to end', () => {
     }, { timeout: 60_000, intervals: [3_000] }).toBeGreaterThan(0);
     await shot('20-notifications');
   }, 240_000);
+
+  it('shows contact fields masked to a viewer', async () => {
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('Email').fill('viewer@nudge.local');
+    await page.getByLabel('Password').fill('nudge-demo');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Customers' }).click();
+    const table = page.getByTestId('customers-table');
+    await table.waitFor();
+    const phones = await table.locator('tbody tr td:nth-child(3)').allInnerTexts();
+    expect(phones.filter((p) => /\d/.test(p)).length).toBeGreaterThan(0);
+    expect(phones.filter((p) => /\d/.test(p)).every((p) => p.includes('*'))).toBe(true);
+    await table.locator('tbody tr').first().click();
+    await expect.poll(() => page.getByText('Some contact fields are masked for your role.').count()).toBe(1);
+    await shot('21-viewer-masked');
+    expect(await page.getByRole('button', { name: 'Add note' }).count()).toBe(0);
+
+    // a viewer reads flows but cannot change them
+    expect(await page.getByRole('link', { name: 'Import' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Flows' }).click();
+    await page.getByRole('link', { name: flowName }).click();
+    await page.getByTestId('canvas').waitFor();
+    await expect.poll(() => page.getByText('Read only').count()).toBe(1);
+    expect(await page.locator('.palette').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Publish', exact: true }).count()).toBe(0);
+    await shot('22-viewer-flow-read-only');
+  });
 });

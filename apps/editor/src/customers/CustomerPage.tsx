@@ -1,5 +1,7 @@
 // One customer: fields (masked as the server returns them), tags with expiry, owner, timeline.
+import { Lock } from 'lucide-react';
 import { useState } from 'react';
+import { useRights } from '../shell/session';
 import { useTranslation } from 'react-i18next';
 import { formatDate, formatDateTime, formatNumber } from '../i18n/format';
 import { useLookups } from '../form/lookups';
@@ -18,6 +20,7 @@ export function CustomerPage({ customerId }: { customerId: string }) {
   const [cursor, setCursor] = useState<string | null | undefined>(undefined);
   const [note, setNote] = useState('');
   const [noteError, setNoteError] = useState<unknown>(null);
+  const { editCustomers } = useRights();
 
   if (c.error) return <ErrorBanner error={c.error} onRetry={c.reload} />;
   if (!c.data) return <Spinner />;
@@ -79,7 +82,11 @@ export function CustomerPage({ customerId }: { customerId: string }) {
             ← {t('nav.customers')}
           </a>
           <h2>{x.fullName}</h2>
-          {x.masked && <p className="muted small">🔒 {t('customers.maskedHint')}</p>}
+          {x.masked && (
+            <p className="muted small row">
+              <Lock size={12} aria-hidden /> {t('customers.maskedHint')}
+            </p>
+          )}
         </div>
       </header>
       <div className="two-col">
@@ -94,7 +101,7 @@ export function CustomerPage({ customerId }: { customerId: string }) {
             ))}
           </dl>
           <h3>{t('fields.tags')}</h3>
-          <AddTag customerId={customerId} onDone={c.reload} />
+          {editCustomers && <AddTag customerId={customerId} onDone={c.reload} />}
           {x.tags.length === 0 ? (
             <p className="muted">{t('customers.noTags')}</p>
           ) : (
@@ -103,9 +110,9 @@ export function CustomerPage({ customerId }: { customerId: string }) {
                 <li key={tg.name}>
                   <TagChip tag={tg} />
                   <span className="muted small">{tg.expiresAt ? t('tags.expiresAt', { date: formatDateTime(tg.expiresAt, lng) }) : t('tags.noExpiry')}</span>
-                  <button type="button" className="icon-btn" aria-label={t('widgets.removeTag', { tag: tg.name })} onClick={() => void customersApi.untagCustomer(customerId, tg.name).then(c.reload, setNoteError)}>
+                  {editCustomers && <button type="button" className="icon-btn" aria-label={t('widgets.removeTag', { tag: tg.name })} onClick={() => void customersApi.untagCustomer(customerId, tg.name).then(c.reload, setNoteError)}>
                     ✕
-                  </button>
+                  </button>}
                 </li>
               ))}
             </ul>
@@ -113,12 +120,12 @@ export function CustomerPage({ customerId }: { customerId: string }) {
         </div>
         <div className="card">
           <h3>{t('customers.timeline')}</h3>
-          <div className="note-form">
+          {editCustomers && <div className="note-form">
             <textarea aria-label={t('customers.note')} placeholder={t('customers.note')} rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
             <button type="button" disabled={!note.trim()} onClick={() => void addNote()}>
               {t('customers.addNote')}
             </button>
-          </div>
+          </div>}
           <ErrorBanner error={tl.error ?? noteError} />
           {items.length === 0 && !tl.loading ? (
             <EmptyState title={t('customers.noTimeline')} />

@@ -6,6 +6,7 @@ import { refreshLookups } from '../form/lookups';
 import { formatNumber, formatPercent } from '../i18n/format';
 import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { customersApi } from './api';
+import { useRights } from '../shell/session';
 
 export function TagsView() {
   const { t, i18n } = useTranslation();
@@ -13,6 +14,7 @@ export function TagsView() {
   const health = useLoad((signal) => customersApi.tagHealth(signal), []);
   const groups = useLoad((signal) => customersApi.tagGroups(signal), []);
   const [actionError, setActionError] = useState<unknown>(null);
+  const { manageTags } = useRights();
 
   async function remove(tagId: string, name: string) {
     if (!window.confirm(t('tags.confirmDelete', { name }))) return;
@@ -32,7 +34,7 @@ export function TagsView() {
         <h2>{t('tags.title')}</h2>
         {health.data && <span className="muted">{t('tags.totalCustomers', { formatted: formatNumber(health.data.totalCustomers, lng) })}</span>}
       </header>
-      <NewTagForm groups={groups.data?.items ?? []} onCreated={() => { health.reload(); refreshLookups(); }} />
+      {manageTags && <NewTagForm groups={groups.data?.items ?? []} onCreated={() => { health.reload(); refreshLookups(); }} />}
       <ErrorBanner error={health.error ?? actionError} onRetry={health.error ? health.reload : undefined} />
       {health.loading && !health.data ? (
         <Spinner />
@@ -70,9 +72,9 @@ export function TagsView() {
                   {tag.flag && <span className={`pill flag-${tag.flag}`}>{t(`tags.flag_${tag.flag}`)}</span>} <span className="small">{tag.suggestion ?? ''}</span>
                 </td>
                 <td>
-                  <button type="button" className="link danger" onClick={() => void remove(tag.id, tag.name)} aria-label={t('tags.delete', { name: tag.name })}>
+                  {manageTags && <button type="button" className="link danger" onClick={() => void remove(tag.id, tag.name)} aria-label={t('tags.delete', { name: tag.name })}>
                     {t('tags.deleteShort')}
-                  </button>
+                  </button>}
                 </td>
               </tr>
             ))}

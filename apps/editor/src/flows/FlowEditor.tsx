@@ -14,6 +14,7 @@ import { Palette } from './Palette';
 import { ProblemsPanel } from './ProblemsPanel';
 import { useFlowStore, type StepOverlay } from './store';
 import { useAutosave, type SaveState } from './useAutosave';
+import { useRights } from '../shell/session';
 
 export function FlowEditor({ flowId }: { flowId: string }) {
   const { t } = useTranslation();
@@ -21,20 +22,21 @@ export function FlowEditor({ flowId }: { flowId: string }) {
   const [categories, setCategories] = useState<ManifestCategory[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [ready, setReady] = useState(false);
+  const { editFlows } = useRights();
 
   const load = useCallback(async () => {
     try {
       const [m, f] = await Promise.all([loadManifest(), flowsApi.get(flowId)]);
       useFlowStore.getState().setManifest(m.nodes);
       setCategories(m.categories);
-      useFlowStore.getState().load(f.graph);
+      useFlowStore.getState().load(f.graph, { readOnly: !editFlows });
       setFlow(f);
       setReady(true);
       setError(null);
     } catch (e) {
       setError(e);
     }
-  }, [flowId]);
+  }, [flowId, editFlows]);
   useEffect(() => void load(), [load]);
 
   if (error) return <ErrorBanner error={error} onRetry={() => void load()} />;
@@ -78,6 +80,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
   const canRedo = useFlow((s) => s.future.length > 0);
   const problemCount = useFlow((s) => s.problems.length);
   const hasOverlay = useFlow((s) => s.overlay.size > 0);
+  const readOnly = useFlow((s) => s.readOnly);
   const [selected, setSelected] = useState<string | null>(null);
   const [showProblems, setShowProblems] = useState(false);
   const [dialog, setDialog] = useState<'publish' | 'versions' | 'test' | null>(null);
@@ -182,6 +185,8 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
         <SaveIndicator state={saveState} />
         </div>
         <div className="toolbar-actions">
+        {readOnly && <span className="pill">{t('toolbar.readOnly')}</span>}
+        {!readOnly && (<>
         <button type="button" onClick={() => store.getState().undo()} disabled={!canUndo} title={t('toolbar.undoHint')}>
           ↶ {t('toolbar.undo')}
         </button>
@@ -191,12 +196,15 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
         <button type="button" onClick={() => { store.getState().tidy(); requestAnimationFrame(() => void rf.fitView({ duration: 300, maxZoom: 1 })); }}>
           ⊞ {t('toolbar.tidy')}
         </button>
+        </>)}
         <button type="button" className={problemCount ? 'warn' : 'ok'} onClick={() => setShowProblems((v) => !v)} aria-pressed={showProblems} data-testid="problems-toggle">
           {problemCount ? `⚠ ${t('toolbar.problems', { count: problemCount })}` : `✓ ${t('toolbar.noProblems')}`}
         </button>
-        <button type="button" onClick={() => setDialog('test')}>
-          ▷ {t('toolbar.testRun')}
-        </button>
+        {!readOnly && (
+          <button type="button" onClick={() => setDialog('test')}>
+            ▷ {t('toolbar.testRun')}
+          </button>
+        )}
         {hasOverlay && (
           <button type="button" className="ghost" onClick={() => store.getState().setOverlay(new Map())}>
             {t('toolbar.clearPath')}
@@ -211,7 +219,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
         <a className="button" href={`#/flows/${flow.id}/runs`}>
           {t('toolbar.runs')}
         </a>
-        {flow.status === 'active' || flow.status === 'published' ? (
+        {readOnly ? null : flow.status === 'active' || flow.status === 'published' ? (
           <button type="button" onClick={() => void lifecycle('pause')}>
             {t('toolbar.pause')}
           </button>
@@ -220,14 +228,16 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
             {t('toolbar.resume')}
           </button>
         ) : null}
-        {flow.status !== 'archived' && flow.currentVersion ? (
+        {!readOnly && flow.status !== 'archived' && flow.currentVersion ? (
           <button type="button" className="ghost" onClick={() => void lifecycle('archive')}>
             {t('toolbar.archive')}
           </button>
         ) : null}
-        <button type="button" className="primary" onClick={() => setDialog('publish')}>
-          {t('toolbar.publish')}
-        </button>
+        {!readOnly && (
+          <button type="button" className="primary" onClick={() => setDialog('publish')}>
+            {t('toolbar.publish')}
+          </button>
+        )}
         </div>
       </div>
       {(saveError || actionError || notice) && (
@@ -244,7 +254,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
         </div>
       )}
       <div className="editor-body">
-        <Palette nodes={manifestNodes} categories={categories} onAdd={addAtCentre} />
+        {!readOnly && <Palette nodes={manifestNodes} categories={categories} onAdd={addAtCentre} />}
         <Canvas onSelectionChange={setSelected} />
         {showProblems ? <ProblemsPanel onClose={() => setShowProblems(false)} /> : selected ? <ConfigPanel nodeId={selected} /> : null}
       </div>

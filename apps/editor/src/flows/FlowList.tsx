@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../i18n/format';
 import { navigate } from '../shell/router';
+import { useRights } from '../shell/session';
 import { EmptyState, ErrorBanner, Spinner, StatusPill, useLoad } from '../ui/common';
 import { flowsApi } from './api';
 
@@ -10,6 +11,7 @@ export function FlowList() {
   const { data, error, loading, reload } = useLoad((signal) => flowsApi.list(signal), []);
   const [name, setName] = useState('');
   const [createError, setCreateError] = useState<unknown>(null);
+  const { editFlows } = useRights();
 
   async function create(e: FormEvent) {
     e.preventDefault();
@@ -26,12 +28,12 @@ export function FlowList() {
     <section className="page">
       <header className="page-head">
         <h2>{t('flows.title')}</h2>
-        <form className="inline-form" onSubmit={create}>
+        {editFlows && <form className="inline-form" onSubmit={create}>
           <input aria-label={t('flows.newName')} placeholder={t('flows.newName')} value={name} onChange={(e) => setName(e.target.value)} />
           <button type="submit" className="primary" disabled={!name.trim()}>
             {t('flows.create')}
           </button>
-        </form>
+        </form>}
       </header>
       <ErrorBanner error={createError ?? error} onRetry={error ? reload : undefined} />
       {loading && !data ? (

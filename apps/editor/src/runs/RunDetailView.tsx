@@ -12,6 +12,7 @@ import { FlowStoreContext } from '../flows/context';
 import { pathEdges } from '../flows/FlowEditor';
 import { createFlowStore, type StepOverlay } from '../flows/store';
 import { ErrorBanner, Spinner, StatusPill } from '../ui/common';
+import { useRights } from '../shell/session';
 
 const finished = new Set(['completed', 'failed', 'cancelled', 'terminated']);
 
@@ -54,6 +55,7 @@ export function RunDetailView({ runId }: { runId: string }) {
   const [actionError, setActionError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
   const manifest = store((s) => s.manifest);
+  const { editFlows } = useRights();
   const nodes = store((s) => s.nodes);
 
   useEffect(() => {
@@ -131,7 +133,7 @@ export function RunDetailView({ runId }: { runId: string }) {
             ) : null}
             {run.version ? <span className="muted small">v{run.version}</span> : null}
             <span className="spacer" />
-            {!finished.has(run.status) && (
+            {editFlows && !finished.has(run.status) && (
               <button type="button" className="danger" onClick={() => void act(() => flowsApi.cancelRun(run.id))}>
                 {t('runs.cancel')}
               </button>
@@ -156,7 +158,7 @@ export function RunDetailView({ runId }: { runId: string }) {
                       {s.attempt && s.attempt > 1 ? ` · ${t('runs.attempt', { n: s.attempt })}` : ''}
                     </div>
                     {stepError(s.error) && <p className="field-error">{stepError(s.error)}</p>}
-                    {s.status === 'failed' && (
+                    {editFlows && s.status === 'failed' && (
                       <button type="button" className="secondary small" onClick={() => void act(() => flowsApi.retryStep(run.id, s.id))}>
                         ↻ {t('runs.retry')}
                       </button>

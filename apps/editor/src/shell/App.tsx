@@ -4,7 +4,7 @@ import { LanguageSwitcher, Spinner } from '../ui/common';
 import { LoginScreen } from './LoginScreen';
 import { Notifications } from './Notifications';
 import { matchRoute, useRoutePath } from './router';
-import { useSession } from './session';
+import { useRights, useSession } from './session';
 
 const FlowList = lazy(() => import('../flows/FlowList').then((m) => ({ default: m.FlowList })));
 const FlowEditor = lazy(() => import('../flows/FlowEditor').then((m) => ({ default: m.FlowEditor })));
@@ -19,7 +19,7 @@ const QualityView = lazy(() => import('../customers/QualityView').then((m) => ({
 const nav = [
   { path: '/flows', key: 'nav.flows' },
   { path: '/customers', key: 'nav.customers' },
-  { path: '/import', key: 'nav.import' },
+  { path: '/import', key: 'nav.import', right: 'importCustomers' },
   { path: '/tags', key: 'nav.tags' },
   { path: '/quality', key: 'nav.quality' },
 ] as const;
@@ -42,6 +42,7 @@ export function App() {
   const user = useSession((s) => s.user);
   const logout = useSession((s) => s.logout);
   const path = useRoutePath();
+  const rights = useRights();
   if (!user) return <LoginScreen />;
   const section = '/' + (path.split('/')[1] ?? 'flows').split('?')[0];
   const active = section === '/runs' ? '/flows' : section;
@@ -52,7 +53,7 @@ export function App() {
           <span className="logo">◆</span> Nudge
         </a>
         <nav aria-label={t('shell.navigation')}>
-          {nav.map((item) => (
+          {nav.filter((item) => !('right' in item) || rights[item.right as keyof typeof rights]).map((item) => (
             <a key={item.path} href={`#${item.path}`} className={active === item.path ? 'active' : undefined} aria-current={active === item.path ? 'page' : undefined}>
               {t(item.key)}
             </a>

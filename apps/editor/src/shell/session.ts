@@ -41,3 +41,14 @@ onUnauthorized(() => {
   localStorage.removeItem(USER_KEY);
   useSession.setState({ user: null });
 });
+
+/** What the role may do, mirroring the server's checks (the server stays the judge). */
+export function useRights() {
+  const role = useSession((s) => s.user?.role);
+  return {
+    editFlows: role === 'admin' || role === 'manager',
+    importCustomers: role === 'admin' || role === 'manager',
+    manageTags: role === 'admin' || role === 'manager',
+    editCustomers: role === 'admin' || role === 'manager' || role === 'agent',
+  };
+}
