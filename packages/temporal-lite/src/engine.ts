@@ -91,7 +91,7 @@ export class Engine {
   private readonly closedCacheSize: number;
   private readonly log: (msg: string) => void;
   customSearchAttributes: Record<string, number> = {};
-  readonly stats = { commits: 0, rows: 0 };
+  readonly stats = { commits: 0, rows: 0, eagerActivities: 0 };
 
   constructor(private readonly store: Store, opts: EngineOptions = {}) {
     this.timeSkipping = !!opts.timeSkipping;
@@ -651,18 +651,32 @@ export class Engine {
     const stickyName = req.stickyAttributes?.workerTaskQueue?.name;
     s.sticky = stickyName ? { queue: stickyName, timeoutMs: durToMs(req.stickyAttributes.scheduleToStartTimeout) || 10_000 } : null;
     let needWft = false;
+    const eager: number[] = [];
     for (const cmd of commands) {
       if (!e.open) break;
+      const before = s.nextEventId;
       if (this.applyCommand(e, cmd, completed.eventId)) needWft = true;
+      const a = cmd.scheduleActivityTaskCommandAttributes;
+      if (cmd.commandType === C.ScheduleActivityTask && a?.requestEagerExecution && s.activities[before]
+        && s.activities[before]!.taskQueue === s.taskQueue) eager.push(before);
     }
     if (e.open) {
       if (s.buffered.length) { this.flushBuffered(e); needWft = true; }
       if (needWft || req.forceCreateNewWorkflowTask) this.scheduleWft(e);
       this.dispatchQueries(e);
     }
+    // eager activity dispatch: the worker reserved a slot for each activity it flagged, so the
+    // task goes back in this response instead of through a poll (as the real server does)
+    const activityTasks: Obj[] = [];
+    const worker: Poller = { resolve: () => {}, identity: req.identity ?? '', workerKey: '', cancelled: () => false, timer: undefined as never, kind: 'act', queueKey: '' };
+    for (const sid of eager) {
+      const act = s.activities[sid];
+      const task = e.open && act ? this.startActivity(e, sid, act.attempt, worker) : null;
+      if (task) { activityTasks.push(task); this.stats.eagerActivities++; }
+    }
     this.touch(e);
     await this.sync();
-    return {};
+    return { activityTasks };
   }
 
   private persistTransient(e: Execution, w: WftState) {
