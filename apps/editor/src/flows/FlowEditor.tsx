@@ -182,7 +182,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
         <StatusPill status={flow.status} />
         {flow.currentVersion ? <span className="muted small">v{flow.currentVersion}</span> : null}
         {flow.currentVersion && unpublished ? <span className="pill status-pending">{t('flows.unpublished')}</span> : null}
-        <SaveIndicator state={saveState} />
+        {!readOnly && <SaveIndicator state={saveState} />}
         </div>
         <div className="toolbar-actions">
         {readOnly && <span className="pill">{t('toolbar.readOnly')}</span>}
