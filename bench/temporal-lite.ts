@@ -76,7 +76,7 @@ console.log(`  latency start→completion: p50 ${pct(50)} ms, p99 ${pct(99)} ms`
 console.log(`  CPU: ${cpuMsPerWf.toFixed(2)} ms per workflow (server + worker + client threads of this process) → a ${Math.round(1000 / cpuMsPerWf)}/s ceiling per fully used core`);
 console.log(`  baseline: the in-memory prototype reached ~100 workflows/s → ratio ${((N / seconds) / 100).toFixed(2)}x`);
 
-if (server) console.log(`  commits: ${server.engine.stats.commits}, execution rows written: ${server.engine.stats.rows}, eager activities: ${server.engine.stats.eagerActivities}`);
+if (server) console.log(`  commits: ${server.engine.stats.commits}, execution rows written: ${server.engine.stats.rows}, eager activities: ${server.engine.stats.eagerActivities}, workflow tasks sticky/normal: ${server.engine.stats.stickyTasks}/${server.engine.stats.normalTasks}`);
 worker.shutdown();
 await running;
 await nc.close();

@@ -91,7 +91,7 @@ export class Engine {
   private readonly closedCacheSize: number;
   private readonly log: (msg: string) => void;
   customSearchAttributes: Record<string, number> = {};
-  readonly stats = { commits: 0, rows: 0, eagerActivities: 0 };
+  readonly stats = { commits: 0, rows: 0, eagerActivities: 0, stickyTasks: 0, normalTasks: 0 };
 
   constructor(private readonly store: Store, opts: EngineOptions = {}) {
     this.timeSkipping = !!opts.timeSkipping;
@@ -592,6 +592,7 @@ export class Engine {
     // not marked dirty: "started" is committed with the task's answer (or its timeout); a crash
     // before that only means the task is dispatched again, with a new token
     const from = w.sticky ? s.previousStartedEventId + 1 : 1;
+    if (w.sticky) this.stats.stickyTasks++; else this.stats.normalTasks++;
     const parts: Uint8Array[] = [];
     for (let id = from; id < s.nextEventId; id++) parts.push(lengthDelimited(1, e.bytesOf(id)));
     const HE = type('temporal.api.history.v1.HistoryEvent');
