@@ -1,0 +1,218 @@
+/**
+ * The runtime beyond the example: goals, cancellation, a failed step retried by ops, test runs,
+ * event and keyword triggers, suppression, re-enrollment after N days, quiet hours, webhook
+ * address checks. temporal-lite with time skipping; PGlite, or Postgres with DATABASE_URL.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { schema } from '@nudge/db';
+import { NonRetryableNodeError } from '@nudge/workflow-nodes';
+import { edge, step } from '@nudge/workflow-nodes/testing';
+import { addTag } from '../../tags/index.js';
+import { enrollCustomer } from './enroll.js';
+import { createDbNodeContext, isPrivateAddress } from './node-context.js';
+import { signalCustomerRuns } from './triggers.js';
+import { createRuntimeWorld, createTag, createUser, eventually, publishFlow, seedCustomers, type RuntimeWorld } from './test-support.js';
+
+const DAY = 86_400_000;
+
+describe('flow runtime', () => {
+  let w: RuntimeWorld;
+  let ownerId: string;
+
+  beforeAll(async () => {
+    w = await createRuntimeWorld({ timeSkipping: true });
+    ownerId = await createUser(w.ctx, 'Owner Otto');
+    await createTag(w.ctx, 'vip');
+    await createTag(w.ctx, 'asked-price');
+  }, 120_000);
+  afterAll(async () => {
+    await w?.close();
+  }, 60_000);
+
+  const runRow = async (runId: string) => (await w.ctx.db.db.select().from(schema.flowRuns).where(eq(schema.flowRuns.id, runId)))[0]!;
+  const stepsOf = async (runId: string) => w.ctx.db.db.select().from(schema.flowRunSteps).where(eq(schema.flowRunSteps.runId, runId)).orderBy(schema.flowRunSteps.seq);
+  const interactionsOf = async (customerId: string, kind: (typeof schema.INTERACTION_KINDS)[number]) =>
+    w.ctx.db.db.select().from(schema.interactions).where(and(eq(schema.interactions.customerId, customerId), eq(schema.interactions.kind, kind)));
+  const waitStatus = (runId: string, status: string) => eventually(async () => (await runRow(runId)).status === status, `run ${runId} to be ${status}`, 60_000);
+
+  const manualFlow = (nodes: ReturnType<typeof step>[], edges: ReturnType<typeof edge>[]) => ({
+    nodes: [step('trigger', 'trigger.manual@1'), ...nodes],
+    edges,
+  });
+
+  it('leaves the flow when a goal event arrives during a wait, without running later steps', async () => {
+    const { flowId } = await publishFlow(
+      w.ctx,
+      manualFlow(
+        [step('wait', 'control.wait@1', { duration: { amount: 5, unit: 'days' } }), step('note', 'action.add_note@1', { text: 'still here' }), step('bought', 'control.goal@1', { name: 'Bought', event: 'order.created' })],
+        [edge('trigger', 'next', 'wait'), edge('wait', 'next', 'note')],
+      ),
+    );
+    const [customerId] = await seedCustomers(w.ctx, { count: 1, ownerId, prefix: 'goal' });
+    w.engine.lite!.lockTimeSkipping();
+    let runId: string;
+    let workflowId: string;
+    try {
+      const r = await enrollCustomer(w.ctx, { flowId, customerId: customerId! });
+      runId = r.run!.id;
+      workflowId = r.run!.workflowId;
+      await waitStatus(runId, 'waiting');
+      await w.engine.lite!.sleep(DAY);
+      expect(await signalCustomerRuns(w.ctx, customerId!, { type: 'order.created', data: { amount: 100 } })).toBe(1);
+      expect(await w.engine.client.workflow.getHandle(workflowId).result()).toMatchObject({ outcome: 'goal', nodeId: 'bought' });
+    } finally {
+      w.engine.lite!.unlockTimeSkipping();
+    }
+    expect(await runRow(runId)).toMatchObject({ status: 'completed', exitReason: 'goal' });
+    expect((await stepsOf(runId)).map((s) => [s.nodeId, s.status])).toEqual([
+      ['wait', 'done'],
+      ['bought', 'done'],
+    ]);
+    expect(await interactionsOf(customerId!, 'note')).toHaveLength(0);
+  });
+
+  it('marks a cancelled run cancelled', async () => {
+    const { flowId } = await publishFlow(w.ctx, manualFlow([step('wait', 'control.wait@1', { duration: { amount: 2, unit: 'days' } })], [edge('trigger', 'next', 'wait')]));
+    const [customerId] = await seedCustomers(w.ctx, { count: 1, ownerId, prefix: 'cancel' });
+    w.engine.lite!.lockTimeSkipping();
+    try {
+      const r = await enrollCustomer(w.ctx, { flowId, customerId: customerId! });
+      await waitStatus(r.run!.id, 'waiting');
+      expect(await w.engine.client.workflow.getHandle(r.run!.workflowId).query('currentNode')).toMatchObject({ nodeId: 'wait', status: 'waiting' });
+      await w.engine.client.workflow.getHandle(r.run!.workflowId).cancel();
+      await waitStatus(r.run!.id, 'cancelled');
+      expect(await runRow(r.run!.id)).toMatchObject({ exitReason: 'cancelled', currentNodeId: null });
+      expect((await w.engine.client.workflow.getHandle(r.run!.workflowId).describe()).status.name).toBe('CANCELLED');
+    } finally {
+      w.engine.lite!.unlockTimeSkipping();
+    }
+  });
+
+  it('records a step that fails for good, and runs it again on "retry step"', async () => {
+    const { flowId } = await publishFlow(w.ctx, manualFlow([step('task', 'action.create_task@1', { title: 'Call {name}' })], [edge('trigger', 'next', 'task')]));
+    const [customerId] = await w.ctx.db.db.insert(schema.customers).values({ fullName: 'No Owner' }).returning({ id: schema.customers.id });
+    w.engine.lite!.lockTimeSkipping();
+    try {
+      const r = await enrollCustomer(w.ctx, { flowId, customerId: customerId!.id });
+      await waitStatus(r.run!.id, 'failed');
+      const failed = await runRow(r.run!.id);
+      expect(failed.error).toMatch(/^Step task \(action\.create_task@1\) failed: .*owner/i);
+      expect((await stepsOf(r.run!.id))[0]).toMatchObject({ nodeId: 'task', status: 'failed' });
+      // ops fix the data and retry the step
+      await w.ctx.db.db.update(schema.customers).set({ ownerId }).where(eq(schema.customers.id, customerId!.id));
+      await w.engine.client.workflow.getHandle(r.run!.workflowId).signal('retryFailedStep');
+      await waitStatus(r.run!.id, 'completed');
+    } finally {
+      w.engine.lite!.unlockTimeSkipping();
+    }
+    expect(await interactionsOf(customerId!.id, 'task')).toHaveLength(1);
+  });
+
+  it('test runs record actions instead of performing them and skip waits', async () => {
+    const graph = manualFlow(
+      [
+        step('email', 'action.send_message@1', { channel: 'email', subject: 'Hi {name}', body: 'Hello' }),
+        step('wait', 'control.wait_for_event@1', { event: 'message.received', timeout: { amount: 3, unit: 'days' } }),
+        step('task', 'action.create_task@1', { title: 'Call {name}' }),
+        step('tag', 'action.add_tag@1', { tag: 'vip' }),
+        step('end', 'control.end@1'),
+      ],
+      [edge('trigger', 'next', 'email'), edge('email', 'next', 'wait'), edge('wait', 'timeout', 'task'), edge('task', 'next', 'tag'), edge('wait', 'replied', 'end')],
+    );
+    const { flowId } = await publishFlow(w.ctx, graph);
+    await w.ctx.db.db.update(schema.flows).set({ status: 'draft' }).where(eq(schema.flows.id, flowId));
+    const [customerId] = await seedCustomers(w.ctx, { count: 1, ownerId, prefix: 'testrun' });
+    const mailsBefore = w.smtp.messages.length;
+    w.engine.lite!.lockTimeSkipping(); // waits must be skipped by the interpreter, not by the clock
+    try {
+      const r = await enrollCustomer(w.ctx, { flowId, customerId: customerId!, test: true });
+      expect(r).toMatchObject({ outcome: 'started', run: { isTest: true } });
+      expect(await w.engine.client.workflow.getHandle(r.run!.workflowId).result()).toMatchObject({ outcome: 'completed' });
+      const steps = await stepsOf(r.run!.id);
+      expect(steps.map((s) => s.nodeId)).toEqual(['email', 'wait', 'task', 'tag']);
+      expect(steps[0]!.output).toMatchObject({ recorded: [{ action: 'send_message', channel: 'email', subject: 'Hi Customer testrun-0' }] });
+      expect(steps[2]!.output).toMatchObject({ recorded: [{ action: 'create_task', title: 'Call Customer testrun-0', assigneeId: ownerId }] });
+      expect(steps[3]!.output).toMatchObject({ recorded: [{ action: 'add_tag', tag: 'vip' }] });
+    } finally {
+      w.engine.lite!.unlockTimeSkipping();
+    }
+    expect(w.smtp.messages.length).toBe(mailsBefore);
+    expect(await interactionsOf(customerId!, 'task')).toHaveLength(0);
+    expect(await w.ctx.db.db.select().from(schema.customerTags).where(eq(schema.customerTags.customerId, customerId!))).toHaveLength(0);
+    // a draft flow does not take real enrollments
+    expect(await enrollCustomer(w.ctx, { flowId, customerId: customerId! })).toMatchObject({ outcome: 'skipped', reason: 'flow_not_active' });
+  });
+
+  it('starts a flow when its event trigger fires (tag added), once per customer', async () => {
+    const { flowId } = await publishFlow(w.ctx, {
+      nodes: [step('trigger', 'trigger.tag_changed@1', { change: 'added', tag: 'vip' }), step('note', 'action.add_note@1', { text: 'Welcome to VIP, {name}' })],
+      edges: [edge('trigger', 'next', 'note')],
+    });
+    const [customerId] = await seedCustomers(w.ctx, { count: 1, ownerId, prefix: 'event' });
+    await addTag(w.ctx, null, customerId!, 'vip');
+    await eventually(async () => (await interactionsOf(customerId!, 'note')).length === 1, 'the welcome note');
+    await addTag(w.ctx, null, customerId!, 'vip'); // the event again
+    await new Promise((r) => setTimeout(r, 500));
+    const runs = await w.ctx.db.db.select().from(schema.flowRuns).where(eq(schema.flowRuns.flowId, flowId));
+    expect(runs).toHaveLength(1);
+    expect((await interactionsOf(customerId!, 'note'))[0]!.body).toBe('Welcome to VIP, Customer event-0');
+  });
+
+  it('routes inbound messages to keyword triggers (any language, case-insensitive)', async () => {
+    const { flowId } = await publishFlow(w.ctx, {
+      nodes: [step('trigger', 'trigger.inbound_message@1', { match: 'contains', keywords: ['price', '價格'] }), step('tag', 'action.add_tag@1', { tag: 'asked-price' })],
+      edges: [edge('trigger', 'next', 'tag')],
+    });
+    const [asks, chats] = await seedCustomers(w.ctx, { count: 2, ownerId, prefix: 'inbound' });
+    expect((await w.runtime.routeInboundMessage({ customerId: asks!, channel: 'whatsapp', text: '請問價格多少？' })).started).toBe(1);
+    expect((await w.runtime.routeInboundMessage({ customerId: chats!, channel: 'whatsapp', text: 'hello there' })).started).toBe(0);
+    await eventually(async () => (await w.ctx.db.db.select().from(schema.customerTags).where(eq(schema.customerTags.customerId, asks!))).length === 1, 'the tag');
+    expect(await w.ctx.db.db.select().from(schema.flowRuns).where(eq(schema.flowRuns.flowId, flowId))).toHaveLength(1);
+  });
+
+  it('honours suppression lists and "again after N days"', async () => {
+    const { flowId } = await publishFlow(w.ctx, manualFlow([step('note', 'action.add_note@1', { text: 'hi' })], [edge('trigger', 'next', 'note')]), {
+      enrollment: { mode: 'again_after_days', days: 7 },
+    });
+    const [a, b] = await seedCustomers(w.ctx, { count: 2, ownerId, prefix: 'again' });
+    await w.ctx.db.db.insert(schema.flowSuppressions).values({ flowId: null, customerId: b!, reason: 'asked not to be contacted' });
+    expect(await enrollCustomer(w.ctx, { flowId, customerId: b! })).toMatchObject({ outcome: 'skipped', reason: 'suppressed' });
+    const first = await enrollCustomer(w.ctx, { flowId, customerId: a!, enrollmentKey: 'e1' });
+    expect(first.outcome).toBe('started');
+    expect(await enrollCustomer(w.ctx, { flowId, customerId: a!, enrollmentKey: 'e1' })).toMatchObject({ outcome: 'existing', run: { id: first.run!.id } });
+    await waitStatus(first.run!.id, 'completed');
+    expect(await enrollCustomer(w.ctx, { flowId, customerId: a!, enrollmentKey: 'e2' })).toMatchObject({ outcome: 'skipped', reason: 'too_soon' });
+    // eight days later the customer may enter again
+    const later = { ...w.ctx, now: () => new Date(Date.now() + 8 * DAY) };
+    expect(await enrollCustomer(later, { flowId, customerId: a!, enrollmentKey: 'e3' })).toMatchObject({ outcome: 'started' });
+  });
+
+  it('holds a send during quiet hours with a durable timer, then sends once', async () => {
+    const now = new Date();
+    const hhmm = (d: Date) => `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+    const quietHours = { start: hhmm(new Date(now.getTime() - 3_600_000)), end: hhmm(new Date(now.getTime() + 2 * 3_600_000)) };
+    const { flowId } = await publishFlow(w.ctx, manualFlow([step('email', 'action.send_message@1', { channel: 'email', subject: 'Quiet', body: 'Hello' })], [edge('trigger', 'next', 'email')]), {
+      sending: { quietHours },
+    });
+    const [customerId] = await seedCustomers(w.ctx, { count: 1, ownerId, prefix: 'quiet' });
+    const r = await enrollCustomer(w.ctx, { flowId, customerId: customerId! });
+    await waitStatus(r.run!.id, 'completed');
+    const steps = await stepsOf(r.run!.id);
+    expect(steps.map((s) => [s.nodeId, s.status])).toEqual([
+      ['email', 'done'],
+      ['email', 'done'],
+    ]);
+    expect(steps[0]!.output).toMatchObject({ heldBy: 'quiet_hours' });
+    expect(w.smtp.messages.filter((m) => m.subject === 'Quiet')).toHaveLength(1);
+  });
+
+  it('blocks webhooks to private addresses unless allowed', async () => {
+    expect(['127.0.0.1', '10.1.2.3', '192.168.0.9', '172.20.0.1', '169.254.169.254', '::1', 'fd00::1', '::ffff:10.0.0.1'].every(isPrivateAddress)).toBe(true);
+    expect(['8.8.8.8', '1.1.1.1', '2606:4700::1111'].some(isPrivateAddress)).toBe(false);
+    const run = { runId: 'r', flowId: 'f', flowVersion: 1, nodeId: 'hook', customerId: 'c', attempt: 1, idempotencyKey: 'r:hook:1', testMode: false };
+    const strict = createDbNodeContext({ app: w.ctx, allowPrivateWebhooks: false }, run, Date.now());
+    await expect(strict.http.request({ url: 'http://127.0.0.1:9/hook', method: 'POST', headers: {}, timeoutMs: 1000 })).rejects.toThrow(NonRetryableNodeError);
+    await expect(strict.http.request({ url: 'http://localhost:9/hook', method: 'POST', headers: {}, timeoutMs: 1000 })).rejects.toThrow(/private address/);
+  });
+});
