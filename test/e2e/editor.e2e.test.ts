@@ -316,6 +316,12 @@ describe('editor end to end', () => {
     expect(await page.getByTestId('runs-table').innerText()).toMatch(/Waiting/);
     await shot('19-runs-live');
 
+    // find the runs of one customer by name
+    const who = await page.getByTestId('runs-table').locator('tbody tr td:nth-child(2)').first().innerText();
+    await page.getByRole('searchbox', { name: 'Customer' }).fill(who);
+    await page.getByRole('option', { name: new RegExp(who) }).first().click();
+    await expect.poll(async () => [...new Set(await page.getByTestId('runs-table').locator('tbody tr td:nth-child(2)').allInnerTexts())]).toEqual([who]);
+
     // runs that failed (customers without an e-mail address) alert the flow's owner
     await page.getByRole('button', { name: /^Notifications/ }).click();
     const panel = page.getByRole('dialog', { name: 'Notifications' });

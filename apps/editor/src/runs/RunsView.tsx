@@ -5,6 +5,7 @@ import { formatDateTime } from '../i18n/format';
 import { navigate } from '../shell/router';
 import { EmptyState, ErrorBanner, Spinner, StatusPill, useLoad } from '../ui/common';
 import { flowsApi } from '../flows/api';
+import { CustomerPicker } from '../ui/CustomerPicker';
 
 export const runStatuses = ['running', 'waiting', 'completed', 'failed', 'cancelled'] as const;
 
@@ -58,7 +59,7 @@ export function RunsView({ flowId }: { flowId: string }) {
         </label>
         <label>
           {t('runs.customer')}
-          <input value={customerId} onChange={(e) => setCustomerId(e.target.value)} placeholder={t('runs.customerId')} name="customerId" />
+          <CustomerPicker label={t('runs.customer')} value={customerId} onChange={(id) => { setCustomerId(id); setPage(1); }} />
         </label>
         <label>
           {t('runs.from')}
