@@ -14,6 +14,7 @@ import { loadConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { prepareCustomerData } from './demo/startup.js';
 import { startTemporalEngine } from './engine/temporal.js';
+import { startFlowRuntime } from './flows/runtime/worker.js';
 import { startCustomerJobs } from './tags/jobs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,7 +37,7 @@ async function main() {
   console.log(`[nudge] durable engine: ${temporal.lite ? 'temporal-lite (embedded)' : 'Temporal cluster'} at ${temporal.address}`);
 
   const ctx: AppContext = { db, temporal };
-  const runtime = await startFlows(ctx);
+  const runtime = await startFlowRuntime(ctx); // the Temporal worker, event triggers and sweeps
   const customerJobs = startCustomerJobs(ctx); // tag expiry + reminders, every minute
 
   const app = createApp(ctx);
@@ -56,21 +57,13 @@ async function main() {
     console.log(`[nudge] ${signal}: stopping`);
     server.close();
     await customerJobs.stop().catch((e: unknown) => console.error(e));
-    await runtime?.stop().catch((e: unknown) => console.error(e));
+    await runtime.stop().catch((e: unknown) => console.error(e));
     await temporal.stop().catch((e: unknown) => console.error(e));
     await db.close().catch((e: unknown) => console.error(e));
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-}
-
-/** The flow runtime (worker, triggers, sweeps), when this build has it. */
-async function startFlows(ctx: AppContext): Promise<{ stop(): Promise<void> } | undefined> {
-  const path = resolve(here, 'flows/runtime/worker.ts');
-  if (!existsSync(path)) return undefined;
-  const mod = (await import('./flows/runtime/worker.js' as string)) as { startFlowRuntime?: (c: AppContext) => Promise<{ stop(): Promise<void> }> };
-  return mod.startFlowRuntime ? mod.startFlowRuntime(ctx) : undefined;
 }
 
 function ensureEditorBuilt(dist: string) {
