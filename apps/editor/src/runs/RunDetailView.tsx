@@ -158,6 +158,13 @@ export function RunDetailView({ runId }: { runId: string }) {
                       {s.attempt && s.attempt > 1 ? ` · ${t('runs.attempt', { n: s.attempt })}` : ''}
                     </div>
                     {stepError(s.error) && <p className="field-error">{stepError(s.error)}</p>}
+                    {s.port ? <div className="muted small">→ {s.port}</div> : null}
+                    {s.output !== undefined && s.output !== null && (
+                      <details className="step-output">
+                        <summary>{t('runs.output')}</summary>
+                        <pre>{JSON.stringify(s.output, null, 2)}</pre>
+                      </details>
+                    )}
                     {editFlows && s.status === 'failed' && (
                       <button type="button" className="secondary small" onClick={() => void act(() => flowsApi.retryStep(run.id, s.id))}>
                         ↻ {t('runs.retry')}
