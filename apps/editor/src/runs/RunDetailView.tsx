@@ -10,6 +10,7 @@ import { flowsApi, loadManifest } from '../flows/api';
 import { Canvas } from '../flows/Canvas';
 import { FlowStoreContext } from '../flows/context';
 import { pathEdges } from '../flows/FlowEditor';
+import { outputPorts } from '../flows/ports';
 import { createFlowStore, type StepOverlay } from '../flows/store';
 import { ErrorBanner, Spinner, StatusPill } from '../ui/common';
 import { useRights } from '../shell/session';
@@ -112,6 +113,11 @@ export function RunDetailView({ runId }: { runId: string }) {
     const def = n ? manifest.get(n.data.nodeType) : undefined;
     return n?.data.label || (def ? pickLabel(def.label, i18n.language) : id);
   };
+  const portName = (nodeId: string, port: string) => {
+    const n = nodes.find((x) => x.id === nodeId);
+    const p = n ? outputPorts(manifest.get(n.data.nodeType), n.data.config).find((x) => x.id === port) : undefined;
+    return p ? (typeof p.label === 'string' ? p.label : pickLabel(p.label, i18n.language, port)) : port;
+  };
   return (
     <FlowStoreContext.Provider value={store}>
       <ReactFlowProvider>
@@ -158,7 +164,7 @@ export function RunDetailView({ runId }: { runId: string }) {
                       {s.attempt && s.attempt > 1 ? ` · ${t('runs.attempt', { n: s.attempt })}` : ''}
                     </div>
                     {stepError(s.error) && <p className="field-error">{stepError(s.error)}</p>}
-                    {s.port ? <div className="muted small">→ {s.port}</div> : null}
+                    {s.port ? <div className="muted small">→ {portName(s.nodeId, s.port)}</div> : null}
                     {s.output !== undefined && s.output !== null && (
                       <details className="step-output">
                         <summary>{t('runs.output')}</summary>
