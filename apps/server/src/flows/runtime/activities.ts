@@ -80,29 +80,44 @@ export interface MarkRunInput extends RunRef {
 export type CustomerTiming = Pick<CustomerSnapshot, 'timezone' | 'preferredContactSlots'>;
 
 const TERMINAL: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
+/** A step still busy after this long is shown as running in the ops view. */
+const RUNNING_VISIBLE_AFTER_MS = 1000;
 
 export function createFlowActivities(deps: FlowActivityDeps) {
   const { db } = deps.app.db;
-  const steps = schema.flowRunSteps;
+  const sqlClient = deps.app.db.sql;
   const runs = schema.flowRuns;
 
-  async function upsertStep(input: RecordStepInput & { attempt?: number; finished: boolean }) {
-    const now = new Date();
-    const values = {
-      runId: input.runId,
-      flowId: input.flowId,
-      nodeId: input.nodeId,
-      nodeKey: input.nodeKey,
-      seq: input.seq,
-      status: input.status,
-      port: input.port,
-      output: input.output ?? null,
-      error: input.error ?? null,
-      ...(input.attempt !== undefined ? { attempt: input.attempt } : {}),
-      finishedAt: input.finished ? now : null,
-    };
-    const { runId: _r, flowId: _f, seq: _s, ...update } = values;
-    await db.insert(steps).values(values).onConflictDoUpdate({ target: [steps.runId, steps.seq], set: update });
+  /**
+   * Writes the step row (keyed by run + seq) and, with `runStatus`, moves the run to this node in
+   * the same statement (a data-modifying CTE: one round trip). `keepExisting`: only insert, never
+   * overwrite a row written meanwhile.
+   */
+  async function upsertStep(input: RecordStepInput & { attempt?: number; finished: boolean }, options: { keepExisting?: boolean } = {}) {
+    const now = new Date().toISOString();
+    const params: unknown[] = [
+      input.runId, input.flowId, input.nodeId, input.nodeKey, input.seq, input.status, input.port,
+      input.output === undefined ? null : JSON.stringify(input.output), input.error ?? null, input.attempt ?? null, input.finished ? now : null,
+    ];
+    const conflict = options.keepExisting
+      ? 'do nothing'
+      : `do update set node_id = excluded.node_id, node_key = excluded.node_key, status = excluded.status, port = excluded.port,
+           output = excluded.output, error = excluded.error, attempt = coalesce($10, flow_run_steps.attempt), finished_at = excluded.finished_at`;
+    const insert = `insert into flow_run_steps (run_id, flow_id, node_id, node_key, seq, status, port, output, error, attempt, finished_at)
+      values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, coalesce($10, 1), $11::timestamptz)
+      on conflict (run_id, seq) ${conflict}`;
+    if (!input.runStatus) {
+      await sqlClient.query(insert, params);
+      return;
+    }
+    params.push(input.runStatus, now);
+    const setError = input.runError !== undefined ? `, error = $${params.push(input.runError)}` : '';
+    await sqlClient.query(
+      `with step as (${insert} returning 1)
+       update flow_runs set status = $12, current_node_id = $3, updated_at = $13::timestamptz${setError}
+       where id = $1 and status not in ('completed', 'failed', 'cancelled')`,
+      params,
+    );
   }
 
   async function moveRun(runId: string, status: RunStatus | undefined, nodeId: string | null, error?: string | null) {
@@ -118,8 +133,17 @@ export function createFlowActivities(deps: FlowActivityDeps) {
     async runStep(input: RunStepInput): Promise<StepResult> {
       const attempt = Context.current().info.attempt;
       const base = { ...input, status: 'running' as const, port: null, attempt, finished: false };
-      await upsertStep(base);
-      await moveRun(input.runId, 'running', input.nodeId);
+      // Fast steps write their row once, when done. A step still busy after a second (a slow
+      // webhook, a retry) is shown as running; a retry writes its row at once.
+      let early: Promise<void> | null = null;
+      const showRunning = () => {
+        early = Promise.all([upsertStep(base, { keepExisting: true }), moveRun(input.runId, 'running', input.nodeId)]).then(() => {});
+      };
+      const timer = attempt > 1 ? (showRunning(), null) : setTimeout(showRunning, RUNNING_VISIBLE_AFTER_MS);
+      const settle = async () => {
+        if (timer) clearTimeout(timer);
+        if (early) await (early as Promise<void>).catch(() => {});
+      };
       const idempotencyKey = stepIdempotencyKey(input.runId, input.nodeId, input.visit);
       const run = {
         runId: input.runId,
@@ -138,19 +162,20 @@ export function createFlowActivities(deps: FlowActivityDeps) {
       try {
         const result = await runActivityNode(input.nodeKey, input.config, ctx);
         const output = input.isTest ? { ...(result.output ?? {}), recorded } : result.output;
-        await upsertStep({ ...base, status: result.status ?? 'done', port: result.port, ...(output ? { output } : {}), finished: true });
+        await settle();
+        await upsertStep({ ...base, status: result.status ?? 'done', port: result.port, ...(output ? { output } : {}), finished: true, runStatus: 'running' });
         return result;
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        await upsertStep({ ...base, error: message });
+        await settle();
+        await upsertStep({ ...base, error: message, runStatus: 'running' });
         if (err instanceof NonRetryableNodeError) throw ApplicationFailure.nonRetryable(message, err.code);
         throw err;
       }
     },
 
     async beginWait(input: RunRef & { nodeId: string; nodeKey: string; seq: number }): Promise<CustomerTiming | null> {
-      await upsertStep({ ...input, status: 'waiting', port: null, finished: false });
-      await moveRun(input.runId, 'waiting', input.nodeId);
+      await upsertStep({ ...input, status: 'waiting', port: null, finished: false, runStatus: 'waiting' });
       const customer = await loadCustomerSnapshot(deps.app, input.customerId, Date.now());
       return customer ? { timezone: customer.timezone ?? null, preferredContactSlots: customer.preferredContactSlots } : null;
     },
@@ -158,7 +183,6 @@ export function createFlowActivities(deps: FlowActivityDeps) {
     async recordStep(input: RecordStepInput): Promise<void> {
       const finished = input.status === 'done' || input.status === 'failed' || input.status === 'skipped';
       await upsertStep({ ...input, finished });
-      await moveRun(input.runId, input.runStatus, input.nodeId, input.runError);
     },
 
     async markRun(input: MarkRunInput): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { and, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import type { Channels } from '@nudge/channels';
 import {
@@ -48,22 +48,17 @@ export async function loadCustomerSnapshot(app: AppContext, customerId: string, 
   const { db } = app.db;
   const c = schema.customers;
   const [row] = await db
-    .select({ c, ownerName: schema.users.name })
+    .select({
+      c,
+      ownerName: schema.users.name,
+      tags: sql<string[] | null>`(select array_agg(t.name order by t.name) from customer_tags ct join tags t on t.id = ct.tag_id
+        where ct.customer_id = ${c.id} and (ct.expires_at is null or ct.expires_at > ${new Date(nowMs).toISOString()}::timestamptz))`,
+    })
     .from(c)
     .leftJoin(schema.users, eq(schema.users.id, c.ownerId))
     .where(eq(c.id, customerId));
   if (!row) return null;
   const r = row.c;
-  const tags = await db
-    .select({ name: schema.tags.name })
-    .from(schema.customerTags)
-    .innerJoin(schema.tags, eq(schema.tags.id, schema.customerTags.tagId))
-    .where(
-      and(
-        eq(schema.customerTags.customerId, customerId),
-        or(isNull(schema.customerTags.expiresAt), gt(schema.customerTags.expiresAt, new Date(nowMs))),
-      ),
-    );
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   return customerSnapshotSchema.parse({
     id: r.id,
@@ -76,7 +71,7 @@ export async function loadCustomerSnapshot(app: AppContext, customerId: string, 
     ownerName: row.ownerName,
     timezone: r.timezone,
     birthday: r.birthday,
-    tags: tags.map((t) => t.name),
+    tags: row.tags ?? [],
     fields: {
       tier: r.tier,
       industry: r.industry,

@@ -17,7 +17,9 @@ import {
   defineQuery,
   defineSignal,
   isCancellation,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
   type ActivityOptions,
@@ -53,11 +55,19 @@ const CONTINUE_AS_NEW_AFTER_EVENTS = 8000;
 const MAX_SEND_HOLDS = 5;
 const EVENT_BUFFER = 200;
 
+/**
+ * Patches (see `patched()`): each id marks a change of the commands this workflow issues. A run
+ * recorded before the change replays the old branch; new runs take the new one. Remove a branch
+ * only when no run that started before its patch can still be open.
+ *  - `local-bookkeeping` (v2): step/run bookkeeping as local activities (no server round trip per
+ *    status write); v1 ran them as ordinary activities.
+ */
+export const PATCHES = { localBookkeeping: 'local-bookkeeping' } as const;
+
 /** Bookkeeping activities: quick, retried until they succeed. */
-const bookkeeping = proxyActivities<FlowActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const bookkeepingRetry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+const remoteBookkeeping = proxyActivities<FlowActivities>({ startToCloseTimeout: '30 seconds', retry: bookkeepingRetry });
+const localBookkeeping = proxyLocalActivities<FlowActivities>({ startToCloseTimeout: '30 seconds', retry: bookkeepingRetry });
 
 function stepActivity(node: PlanNode): FlowActivities['runStep'] {
   const options: ActivityOptions = {
@@ -80,6 +90,7 @@ const failureMessage = (err: unknown): string => {
 export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
   const { plan, runId, customerId, flowId } = input;
   const test = input.test === true;
+  const bookkeeping = patched(PATCHES.localBookkeeping) ? localBookkeeping : remoteBookkeeping;
   const defaultTimezone = input.defaultTimezone ?? 'UTC';
 
   // ---- inbound events: a ring of the latest, numbered by arrival ----
