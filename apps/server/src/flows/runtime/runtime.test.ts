@@ -9,6 +9,7 @@ import { schema } from '@nudge/db';
 import { NonRetryableNodeError } from '@nudge/workflow-nodes';
 import { edge, step } from '@nudge/workflow-nodes/testing';
 import { addTag } from '../../tags/index.js';
+import { createFlowActivities } from './activities.js';
 import { enrollCustomer } from './enroll.js';
 import { createDbNodeContext, isPrivateAddress } from './node-context.js';
 import { signalCustomerRuns } from './triggers.js';
@@ -205,6 +206,24 @@ describe('flow runtime', () => {
     ]);
     expect(steps[0]!.output).toMatchObject({ heldBy: 'quiet_hours' });
     expect(w.smtp.messages.filter((m) => m.subject === 'Quiet')).toHaveLength(1);
+  });
+
+  it('an activity retried after its completion was lost sends and creates nothing twice', async () => {
+    const { flowId, versionId } = await publishFlow(w.ctx, manualFlow([step('email', 'action.send_message@1', { channel: 'email', subject: 'Once only', body: 'Hi {name}' })], [edge('trigger', 'next', 'email')]));
+    const [customerId] = await seedCustomers(w.ctx, { count: 1, ownerId, prefix: 'retry' });
+    const [run] = await w.ctx.db.db
+      .insert(schema.flowRuns)
+      .values({ flowId, flowVersionId: versionId, customerId: customerId!, workflowId: `manual-${customerId}`, enrollmentKey: 'once' })
+      .returning();
+    const activities = createFlowActivities({ app: w.ctx, channels: w.channels });
+    const input = { runId: run!.id, flowId, customerId: customerId!, isTest: false, flowVersion: 1, nodeId: 'email', nodeKey: 'action.send_message@1', config: { channel: 'email', templateId: '', subject: 'Once only', body: 'Hi {name}' }, seq: 1, visit: 1, nowMs: Date.now(), triggerEvent: null };
+    const { MockActivityEnvironment } = await import('@temporalio/testing');
+    const first = await new MockActivityEnvironment({ attempt: 1 }).run(activities.runStep, input);
+    const again = await new MockActivityEnvironment({ attempt: 2 }).run(activities.runStep, input); // the worker died before reporting the first
+    expect(again.output).toMatchObject({ providerMessageId: (first.output as { providerMessageId: string }).providerMessageId });
+    expect(w.smtp.messages.filter((m) => m.subject === 'Once only')).toHaveLength(1);
+    expect(await interactionsOf(customerId!, 'message_out')).toHaveLength(1);
+    expect(await stepsOf(run!.id)).toMatchObject([{ nodeId: 'email', status: 'done', attempt: 2 }]);
   });
 
   it('blocks webhooks to private addresses unless allowed', async () => {
