@@ -12,8 +12,8 @@ import { addTag } from '../../tags/index.js';
 import { createFlowActivities } from './activities.js';
 import { enrollCustomer } from './enroll.js';
 import { createDbNodeContext, isPrivateAddress } from './node-context.js';
-import { signalCustomerRuns } from './triggers.js';
-import { createRuntimeWorld, createTag, createUser, eventually, publishFlow, seedCustomers, type RuntimeWorld } from './test-support.js';
+import { signalCustomerRuns, sweepAll, sweepFlow } from './triggers.js';
+import { createPotentialSegment, createRuntimeWorld, createTag, createUser, eventually, publishFlow, seedCustomers, type RuntimeWorld } from './test-support.js';
 
 const DAY = 86_400_000;
 
@@ -224,6 +224,41 @@ describe('flow runtime', () => {
     expect(w.smtp.messages.filter((m) => m.subject === 'Once only')).toHaveLength(1);
     expect(await interactionsOf(customerId!, 'message_out')).toHaveLength(1);
     expect(await stepsOf(run!.id)).toMatchObject([{ nodeId: 'email', status: 'done', attempt: 2 }]);
+  });
+
+  it('sweeps cron schedules once per tick and birthdays once per birthday', async () => {
+    const potential = await createTag(w.ctx, 'potential');
+    const segmentId = await createPotentialSegment(w.ctx);
+    const members = await seedCustomers(w.ctx, { count: 3, ownerId, tagId: potential, prefix: 'cron' });
+    const note = step('note', 'action.add_note@1', { text: 'scheduled hello' });
+    const { flowId: cronFlow } = await publishFlow(
+      w.ctx,
+      { nodes: [step('trigger', 'trigger.schedule@1', { cron: '0 * * * *', timezone: 'UTC', segmentId }), note], edges: [edge('trigger', 'next', 'note')] },
+      { enrollment: { mode: 'again_after_days', days: 0 } },
+    );
+    const today = new Date().toISOString().slice(0, 10);
+    const [birthdayKid] = await w.ctx.db.db.insert(schema.customers).values({ fullName: 'Birthday Kid', birthday: `1990-${today.slice(5)}`, ownerId }).returning({ id: schema.customers.id });
+    const { flowId: birthdayFlow } = await publishFlow(w.ctx, {
+      nodes: [step('trigger', 'trigger.birthday@1', { daysBefore: 0, atTime: '00:00' }), step('note', 'action.add_note@1', { text: 'Happy birthday {name}' })],
+      edges: [edge('trigger', 'next', 'note')],
+    });
+    // the hourly schedule was last swept 61 minutes ago: the top of this hour is due
+    const sweptAgo = () => w.ctx.db.db.update(schema.flows).set({ lastSweptAt: new Date(Date.now() - 61 * 60_000) }).where(eq(schema.flows.id, cronFlow));
+    await sweptAgo();
+    const first = await sweepAll(w.ctx, { force: true });
+    expect(first.find((r) => r.flowId === cronFlow)).toMatchObject({ started: 3 });
+    expect(first.find((r) => r.flowId === birthdayFlow)).toMatchObject({ started: 1 });
+    const runs = await w.ctx.db.db.select().from(schema.flowRuns).where(eq(schema.flowRuns.flowId, cronFlow));
+    expect(new Set(runs.map((r) => r.customerId))).toEqual(new Set(members));
+    expect(runs[0]!.enrollmentKey).toMatch(/^schedule-\d{4}-\d\d-\d\dT\d\d:00:00\.000Z$/);
+    // swept again: no tick since; and the same tick again (the key of the tick): nobody new
+    expect(await sweepFlow(w.ctx, cronFlow)).toMatchObject({ matched: 0, started: 0 });
+    await sweptAgo();
+    expect(await sweepFlow(w.ctx, cronFlow)).toMatchObject({ matched: 3, started: 0, existing: 3 });
+    expect(await sweepFlow(w.ctx, birthdayFlow)).toMatchObject({ started: 0 });
+    const [bday] = await w.ctx.db.db.select().from(schema.flowRuns).where(eq(schema.flowRuns.flowId, birthdayFlow));
+    expect(bday).toMatchObject({ customerId: birthdayKid!.id });
+    await eventually(async () => (await interactionsOf(birthdayKid!.id, 'note')).length === 1, 'the birthday note');
   });
 
   it('blocks webhooks to private addresses unless allowed', async () => {
