@@ -11,7 +11,7 @@ import { useFlow } from './context';
 import type { NudgeNode } from './graph';
 import { NodeIcon } from './icons';
 import { outputPorts } from './ports';
-import { detail } from './problems';
+import { localizedDetail } from './problems';
 
 const PORT_SPACING = 24;
 const noProblems: Problem[] = [];
@@ -53,7 +53,7 @@ function NodeCardImpl({ id, data, selected }: NodeProps<NudgeNode>) {
           </div>
         </div>
         {problems.length > 0 && (
-          <span className="badge badge-error" title={problems.map((p) => detail(p)).join('\n')} aria-label={t('canvas.problemCount', { count: problems.length })}>
+          <span className="badge badge-error" title={problems.map((p) => localizedDetail(p, t)).join('\n')} aria-label={t('canvas.problemCount', { count: problems.length })}>
             {problems.length}
           </span>
         )}

@@ -40,4 +40,18 @@ describe('validation display', () => {
     expect(problemLocation(p, i18n.t, ctx('en'))).toBe('Whole flow');
     expect(describeProblem(p, i18n.t, ctx('en'))).toMatch(/^The flow has no trigger\. Add one trigger/);
   });
+
+  it("says the validator's generic config messages again in the UI language, and keeps node-specific ones", async () => {
+    const required: Problem = { nodeId: 't', field: 'segmentId', code: 'node.invalid_config', message: 'segmentId: Fill in this field' };
+    const tooLong: Problem = { nodeId: 'm', field: 'subject', code: 'node.invalid_config', message: 'subject: Use at most 300 characters' };
+    const own: Problem = { nodeId: 'm', field: 'body', code: 'node.invalid_config', message: 'body: Write the message, or pick a saved template' };
+    await i18n.changeLanguage('zh-TW');
+    expect(describeProblem(required, i18n.t, ctx('zh-TW'))).toBe('請填寫此欄位');
+    expect(describeProblem(tooLong, i18n.t, ctx('zh-TW'))).toBe('最多 300 個字元');
+    expect(describeProblem(own, i18n.t, ctx('zh-TW'))).toBe('Write the message, or pick a saved template');
+    await i18n.changeLanguage('es');
+    expect(describeProblem(required, i18n.t, ctx('es'))).toBe('Rellene este campo');
+    await i18n.changeLanguage('en');
+    expect(describeProblem(tooLong, i18n.t, ctx('en'))).toBe('Use at most 300 characters');
+  });
 });

@@ -35,8 +35,39 @@ export function nodeDisplayName(nodeId: string | null | undefined, ctx: ProblemC
   return node.data.label || (def ? pickLabel(def.label, ctx.lng, node.data.nodeType) : node.data.nodeType);
 }
 
+/**
+ * The validator words its generic config checks in a few fixed English sentences (its zod error
+ * map); those are said again in the UI language. Messages a node wrote itself stay as they are.
+ */
+const genericMessages: [RegExp, string, (m: RegExpMatchArray) => Record<string, string>][] = [
+  [/^Fill in this field$/, 'required', () => ({})],
+  [/^Use at least (\d+) characters$/, 'minChars', (m) => ({ n: m[1]! })],
+  [/^Use at most (\d+) characters$/, 'maxChars', (m) => ({ n: m[1]! })],
+  [/^Add at least (\d+)$/, 'minItems', (m) => ({ n: m[1]! })],
+  [/^Use at most (\d+) items$/, 'maxItems', (m) => ({ n: m[1]! })],
+  [/^Use at least (-?[\d.]+)$/, 'min', (m) => ({ n: m[1]! })],
+  [/^Use more than (-?[\d.]+)$/, 'gt', (m) => ({ n: m[1]! })],
+  [/^Use at most (-?[\d.]+)$/, 'max', (m) => ({ n: m[1]! })],
+  [/^Use less than (-?[\d.]+)$/, 'lt', (m) => ({ n: m[1]! })],
+  [/^This should be a whole number$/, 'int', () => ({})],
+  [/^This should be a number$/, 'number', () => ({})],
+  [/^This should be text$/, 'text', () => ({})],
+  [/^Choose one of: (.*)$/, 'oneOf', (m) => ({ values: m[1]! })],
+  [/^Enter a full web address, like (.*)$/, 'url', (m) => ({ example: m[1]! })],
+  [/^This value does not fit any of the allowed forms$/, 'union', () => ({})],
+];
+
+export function localizedDetail(p: Pick<Problem, 'field' | 'message'>, t: TFunction): string {
+  const text = detail(p);
+  for (const [re, key, params] of genericMessages) {
+    const m = re.exec(text);
+    if (m) return t(`validatorMessages.${key}`, { ...params(m), defaultValue: text });
+  }
+  return text;
+}
+
 export function describeProblem(p: Problem, t: TFunction, ctx: ProblemContext): string {
-  if (!translatedCodes.has(p.code)) return detail(p);
+  if (!translatedCodes.has(p.code)) return localizedDetail(p, t);
   const node = ctx.nodes.find((n) => n.id === p.nodeId);
   const def = node ? ctx.manifest.get(node.data.nodeType) : undefined;
   const port = p.port && node ? outputPorts(def, node.data.config).find((x) => x.id === p.port) : undefined;

@@ -5,7 +5,7 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Problem } from '../api/schemas';
 import { pickLabel } from '../i18n';
-import { detail } from '../flows/problems';
+import { localizedDetail } from '../flows/problems';
 import { fieldsFromSchema, initialValue, problemsForField, type FieldSpec, type JsonSchema } from './schemaForm';
 import { ConditionBuilder, type Condition } from '../ui/ConditionBuilder';
 import { useLookups } from './lookups';
@@ -240,7 +240,7 @@ export function Field({ spec, path, ui, root, idPrefix, value, onChange, problem
       {spec.description && <p className="muted small">{spec.description}</p>}
       {fieldProblems.map((p, i) => (
         <p key={i} className="field-error" role="alert">
-          {detail(p)}
+          {localizedDetail(p, t)}
         </p>
       ))}
     </div>
