@@ -15,6 +15,7 @@ import type { AppContext } from './context.js';
 import { prepareCustomerData } from './demo/startup.js';
 import { startTemporalEngine } from './engine/temporal.js';
 import { startFlowRuntime } from './flows/runtime/worker.js';
+import { recoverInterruptedImports } from './import/service.js';
 import { startCustomerJobs } from './tags/jobs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,6 +38,8 @@ async function main() {
   console.log(`[nudge] durable engine: ${temporal.lite ? 'temporal-lite (embedded)' : 'Temporal cluster'} at ${temporal.address}`);
 
   const ctx: AppContext = { db, temporal };
+  const recovered = await recoverInterruptedImports(ctx); // imports cut off by a crash: failed, nothing written
+  if (recovered.failedJobs) console.log(`[nudge] ${recovered.failedJobs} interrupted import(s) marked failed; none of their rows were written`);
   const runtime = await startFlowRuntime(ctx); // the Temporal worker, event triggers and sweeps
   const customerJobs = startCustomerJobs(ctx); // tag expiry + reminders, every minute
 
