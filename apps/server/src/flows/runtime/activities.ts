@@ -93,7 +93,7 @@ export function createFlowActivities(deps: FlowActivityDeps) {
    * the same statement (a data-modifying CTE: one round trip). `keepExisting`: only insert, never
    * overwrite a row written meanwhile.
    */
-  async function upsertStep(input: RecordStepInput & { attempt?: number; finished: boolean }, options: { keepExisting?: boolean } = {}) {
+  async function upsertStep(input: RecordStepInput & { attempt?: number; finished: boolean }, options: { keepExisting?: boolean } = {}): Promise<boolean> {
     const now = new Date().toISOString();
     const params: unknown[] = [
       input.runId, input.flowId, input.nodeId, input.nodeKey, input.seq, input.status, input.port,
@@ -104,20 +104,26 @@ export function createFlowActivities(deps: FlowActivityDeps) {
       : `do update set node_id = excluded.node_id, node_key = excluded.node_key, status = excluded.status, port = excluded.port,
            output = excluded.output, error = excluded.error, attempt = coalesce($10, flow_run_steps.attempt), finished_at = excluded.finished_at`;
     const insert = `insert into flow_run_steps (run_id, flow_id, node_id, node_key, seq, status, port, output, error, attempt, finished_at)
-      values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, coalesce($10, 1), $11::timestamptz)
+      select $1::uuid, $2::uuid, $3, $4, $5::int, $6::flow_step_status, $7, $8::jsonb, $9, coalesce($10::int, 1), $11::timestamptz
+      where exists (select 1 from flow_runs where id = $1::uuid)
       on conflict (run_id, seq) ${conflict}`;
+    // the run row is gone when the customer was erased (cascade): report it instead of failing forever
+    const present = 'select exists (select 1 from flow_runs where id = $1::uuid) as present';
+    let rows: { present: boolean }[];
     if (!input.runStatus) {
-      await sqlClient.query(insert, params);
-      return;
+      rows = await sqlClient.query<{ present: boolean }>(`with step as (${insert} returning 1) ${present}`, params);
+    } else {
+      params.push(input.runStatus, now);
+      const setError = input.runError !== undefined ? `, error = $${params.push(input.runError)}` : '';
+      rows = await sqlClient.query<{ present: boolean }>(
+        `with step as (${insert} returning 1),
+         moved as (update flow_runs set status = $12, current_node_id = $3, updated_at = $13::timestamptz${setError}
+           where id = $1::uuid and status not in ('completed', 'failed', 'cancelled') returning 1)
+         ${present}`,
+        params,
+      );
     }
-    params.push(input.runStatus, now);
-    const setError = input.runError !== undefined ? `, error = $${params.push(input.runError)}` : '';
-    await sqlClient.query(
-      `with step as (${insert} returning 1)
-       update flow_runs set status = $12, current_node_id = $3, updated_at = $13::timestamptz${setError}
-       where id = $1 and status not in ('completed', 'failed', 'cancelled')`,
-      params,
-    );
+    return rows[0]?.present === true;
   }
 
   async function moveRun(runId: string, status: RunStatus | undefined, nodeId: string | null, error?: string | null) {
@@ -174,15 +180,17 @@ export function createFlowActivities(deps: FlowActivityDeps) {
       }
     },
 
-    async beginWait(input: RunRef & { nodeId: string; nodeKey: string; seq: number }): Promise<CustomerTiming | null> {
-      await upsertStep({ ...input, status: 'waiting', port: null, finished: false, runStatus: 'waiting' });
+    /** Answers the customer's timing, or `{ runGone: true }` when the run row was deleted (customer erased). */
+    async beginWait(input: RunRef & { nodeId: string; nodeKey: string; seq: number }): Promise<CustomerTiming | { runGone: true } | null> {
+      if (!(await upsertStep({ ...input, status: 'waiting', port: null, finished: false, runStatus: 'waiting' }))) return { runGone: true };
       const customer = await loadCustomerSnapshot(deps.app, input.customerId, Date.now());
       return customer ? { timezone: customer.timezone ?? null, preferredContactSlots: customer.preferredContactSlots } : null;
     },
 
-    async recordStep(input: RecordStepInput): Promise<void> {
+    /** false when the run row was deleted (customer erased): the workflow then ends quietly. */
+    async recordStep(input: RecordStepInput): Promise<boolean> {
       const finished = input.status === 'done' || input.status === 'failed' || input.status === 'skipped';
-      await upsertStep({ ...input, finished });
+      return upsertStep({ ...input, finished });
     },
 
     async markRun(input: MarkRunInput): Promise<void> {

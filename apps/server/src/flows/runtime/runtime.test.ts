@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { schema } from '@nudge/db';
-import { NonRetryableNodeError } from '@nudge/workflow-nodes';
+import { NonRetryableNodeError, type StepResult } from '@nudge/workflow-nodes';
 import { edge, step } from '@nudge/workflow-nodes/testing';
 import { addTag } from '../../tags/index.js';
 import { createFlowActivities } from './activities.js';
@@ -88,6 +88,26 @@ describe('flow runtime', () => {
     } finally {
       w.engine.lite!.unlockTimeSkipping();
     }
+  });
+
+  it('ends quietly when the customer is erased while the run waits', async () => {
+    const { flowId } = await publishFlow(
+      w.ctx,
+      manualFlow([step('wait', 'control.wait@1', { duration: { amount: 1, unit: 'days' } }), step('note', 'action.add_note@1', { text: 'after' })], [edge('trigger', 'next', 'wait'), edge('wait', 'next', 'note')]),
+    );
+    const [customerId] = await seedCustomers(w.ctx, { count: 1, ownerId, prefix: 'erased' });
+    w.engine.lite!.lockTimeSkipping();
+    let workflowId: string;
+    try {
+      const r = await enrollCustomer(w.ctx, { flowId, customerId: customerId! });
+      workflowId = r.run!.workflowId;
+      await waitStatus(r.run!.id, 'waiting');
+      await w.ctx.db.db.delete(schema.customers).where(eq(schema.customers.id, customerId!)); // erasure cascades to runs and steps
+    } finally {
+      w.engine.lite!.unlockTimeSkipping();
+    }
+    expect(await w.engine.client.workflow.getHandle(workflowId).result()).toMatchObject({ outcome: 'completed', nodeId: null });
+    expect(await w.ctx.db.db.select().from(schema.flowRuns).where(eq(schema.flowRuns.flowId, flowId))).toHaveLength(0);
   });
 
   it('records a step that fails for good, and runs it again on "retry step"', async () => {
@@ -218,8 +238,8 @@ describe('flow runtime', () => {
     const activities = createFlowActivities({ app: w.ctx, channels: w.channels });
     const input = { runId: run!.id, flowId, customerId: customerId!, isTest: false, flowVersion: 1, nodeId: 'email', nodeKey: 'action.send_message@1', config: { channel: 'email', templateId: '', subject: 'Once only', body: 'Hi {name}' }, seq: 1, visit: 1, nowMs: Date.now(), triggerEvent: null };
     const { MockActivityEnvironment } = await import('@temporalio/testing');
-    const first = await new MockActivityEnvironment({ attempt: 1 }).run(activities.runStep, input);
-    const again = await new MockActivityEnvironment({ attempt: 2 }).run(activities.runStep, input); // the worker died before reporting the first
+    const first = (await new MockActivityEnvironment({ attempt: 1 }).run(activities.runStep, input)) as StepResult;
+    const again = (await new MockActivityEnvironment({ attempt: 2 }).run(activities.runStep, input)) as StepResult; // the worker died before reporting the first
     expect(again.output).toMatchObject({ providerMessageId: (first.output as { providerMessageId: string }).providerMessageId });
     expect(w.smtp.messages.filter((m) => m.subject === 'Once only')).toHaveLength(1);
     expect(await interactionsOf(customerId!, 'message_out')).toHaveLength(1);

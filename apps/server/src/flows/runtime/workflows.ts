@@ -61,15 +61,21 @@ const EVENT_BUFFER = 200;
  * only when no run that started before its patch can still be open.
  *  - `local-bookkeeping` (v2): step/run bookkeeping as local activities (no server round trip per
  *    status write); v1 ran them as ordinary activities.
+ *  - `local-db-steps` (v3): action and condition steps that only touch Nudge's database (tags,
+ *    tasks, notes, fields, owners, conditions) run as local activities; sends, webhooks and
+ *    start-flow stay ordinary activities (server-side retry state, visible as pending).
  */
-export const PATCHES = { localBookkeeping: 'local-bookkeeping' } as const;
+export const PATCHES = { localBookkeeping: 'local-bookkeeping', localDbSteps: 'local-db-steps' } as const;
 
 /** Bookkeeping activities: quick, retried until they succeed. */
 const bookkeepingRetry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
 const remoteBookkeeping = proxyActivities<FlowActivities>({ startToCloseTimeout: '30 seconds', retry: bookkeepingRetry });
 const localBookkeeping = proxyLocalActivities<FlowActivities>({ startToCloseTimeout: '30 seconds', retry: bookkeepingRetry });
 
-function stepActivity(node: PlanNode): FlowActivities['runStep'] {
+/** Steps that talk to systems outside Nudge stay ordinary activities; database-only steps may run locally. */
+const REMOTE_STEP_KEYS = ['action.send_message@', 'action.http_webhook@', 'action.start_flow@'];
+
+function stepActivity(node: PlanNode, local: boolean): FlowActivities['runStep'] {
   const options: ActivityOptions = {
     startToCloseTimeout: Math.max(node.timeoutMs, 1000),
     retry: {
@@ -79,8 +85,12 @@ function stepActivity(node: PlanNode): FlowActivities['runStep'] {
       maximumInterval: '10 minutes',
     },
   };
+  if (local && !REMOTE_STEP_KEYS.some((k) => node.key.startsWith(k))) return proxyLocalActivities<FlowActivities>(options).runStep;
   return proxyActivities<FlowActivities>(options).runStep;
 }
+
+/** The run row was deleted (the customer was erased): the run ends without writing anything. */
+class RunGone extends Error {}
 
 const failureMessage = (err: unknown): string => {
   if (err instanceof ActivityFailure && err.cause) return err.cause.message;
@@ -91,6 +101,7 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
   const { plan, runId, customerId, flowId } = input;
   const test = input.test === true;
   const bookkeeping = patched(PATCHES.localBookkeeping) ? localBookkeeping : remoteBookkeeping;
+  const localSteps = patched(PATCHES.localDbSteps);
   const defaultTimezone = input.defaultTimezone ?? 'UTC';
 
   // ---- inbound events: a ring of the latest, numbered by arrival ----
@@ -124,6 +135,10 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
   });
   setHandler(currentNode, () => ({ ...state }));
 
+  const record = async (step: Parameters<FlowActivities['recordStep']>[0]) => {
+    // histories recorded before recordStep answered hold `undefined` here: not gone
+    if ((await bookkeeping.recordStep(step)) === false) throw new RunGone();
+  };
   const visits: Record<string, number> = { ...(input.resume?.visits ?? {}) };
   let steps = 0;
   const runInfo = { runId, flowId, customerId, isTest: test };
@@ -139,7 +154,7 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
   const leaveAtGoal = async () => {
     const g = goal!;
     const seq = ++state.seq;
-    await bookkeeping.recordStep({ ...runInfo, nodeId: g.nodeId, nodeKey: plan.nodes[g.nodeId]?.key ?? 'control.goal@1', seq, status: 'done', port: null, output: { goal: g.name } });
+    await record({ ...runInfo, nodeId: g.nodeId, nodeKey: plan.nodes[g.nodeId]?.key ?? 'control.goal@1', seq, status: 'done', port: null, output: { goal: g.name } });
     return finish('goal', g.nodeId, { exitReason: 'goal' });
   };
 
@@ -177,9 +192,9 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
             const seq = ++state.seq;
             state.status = 'waiting';
             state.waitingUntilMs = window.notBeforeMs;
-            await bookkeeping.recordStep({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'waiting', port: null, output: { heldBy: window.reason, untilMs: window.notBeforeMs }, runStatus: 'waiting' });
+            await record({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'waiting', port: null, output: { heldBy: window.reason, untilMs: window.notBeforeMs }, runStatus: 'waiting' });
             const goOn = await waitUntil(window.notBeforeMs);
-            await bookkeeping.recordStep({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: null, output: { heldBy: window.reason, untilMs: window.notBeforeMs }, runStatus: 'running' });
+            await record({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: null, output: { heldBy: window.reason, untilMs: window.notBeforeMs }, runStatus: 'running' });
             state.status = 'running';
             if (!goOn) return await leaveAtGoal();
           }
@@ -189,7 +204,7 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
         let port: string;
         for (;;) {
           try {
-            const result = await stepActivity(node)({
+            const result = await stepActivity(node, localSteps)({
               ...runInfo,
               flowVersion: input.flowVersion,
               nodeId,
@@ -207,14 +222,14 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
             // the step failed for good: record it, and hold the run open for "retry step"
             const message = failureMessage(err);
             state.status = 'failed';
-            await bookkeeping.recordStep({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'failed', port: null, error: message, runStatus: 'failed', runError: `Step ${nodeId} (${node.key}) failed: ${message}` });
+            await record({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'failed', port: null, error: message, runStatus: 'failed', runError: `Step ${nodeId} (${node.key}) failed: ${message}` });
             retryRequested = false;
             const retried = test ? false : await condition(() => retryRequested, FAILED_RUN_RETENTION_MS);
             if (!retried) {
               return await finish('failed', nodeId, { exitReason: 'failed', error: `Step ${nodeId} (${node.key}) failed: ${message}` });
             }
             state.status = 'running';
-            await bookkeeping.recordStep({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'running', port: null, error: null, runStatus: 'running', runError: null });
+            await record({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'running', port: null, error: null, runStatus: 'running', runError: null });
           }
         }
         nodeId = node.next[port] ?? null;
@@ -229,7 +244,9 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
       let customer: CustomerTiming | null = null;
       if (def.waits) {
         // records the step as waiting and reads the customer's timezone and preferred slots
-        customer = await bookkeeping.beginWait({ ...runInfo, nodeId, nodeKey: node.key, seq });
+        const timing = await bookkeeping.beginWait({ ...runInfo, nodeId, nodeKey: node.key, seq });
+        if (timing && 'runGone' in timing) throw new RunGone();
+        customer = timing;
       }
       const decision: ControlDecision = def.decide(config, {
         nowMs: Date.now(),
@@ -241,21 +258,21 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
       });
       switch (decision.type) {
         case 'next':
-          await bookkeeping.recordStep({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: decision.port, runStatus: 'running' });
+          await record({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: decision.port, runStatus: 'running' });
           nodeId = node.next[decision.port] ?? null;
           break;
         case 'exit':
-          await bookkeeping.recordStep({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: null, ...(decision.note ? { output: { note: decision.note } } : {}) });
+          await record({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: null, ...(decision.note ? { output: { note: decision.note } } : {}) });
           return await finish(decision.reason === 'goal' ? 'goal' : 'completed', nodeId, { exitReason: decision.reason });
         case 'sleep': {
           state.status = 'waiting';
           state.waitingUntilMs = decision.untilMs;
           const goOn = await waitUntil(decision.untilMs);
           if (!goOn) {
-            await bookkeeping.recordStep({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: null, output: { interruptedBy: 'goal' } });
+            await record({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: null, output: { interruptedBy: 'goal' } });
             return await leaveAtGoal();
           }
-          await bookkeeping.recordStep({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: decision.port, output: { untilMs: decision.untilMs, ...(test ? { skipped: 'test run' } : {}) }, runStatus: 'running' });
+          await record({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: decision.port, output: { untilMs: decision.untilMs, ...(test ? { skipped: 'test run' } : {}) }, runStatus: 'running' });
           nodeId = node.next[decision.port] ?? null;
           break;
         }
@@ -268,11 +285,11 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
           if (!test && remaining > 0) await condition(() => goal !== null || matching() !== null, remaining);
           const hit = matching();
           if (goal && !hit) {
-            await bookkeeping.recordStep({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: null, output: { interruptedBy: 'goal' } });
+            await record({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: null, output: { interruptedBy: 'goal' } });
             return await leaveAtGoal();
           }
           const port = hit ? decision.eventPort : decision.timeoutPort;
-          await bookkeeping.recordStep({
+          await record({
             ...runInfo,
             nodeId,
             nodeKey: node.key,
@@ -290,6 +307,10 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
     if (goal) return await leaveAtGoal();
     return await finish('completed', null, { exitReason: 'end' });
   } catch (err) {
+    if (err instanceof RunGone) {
+      state.status = 'finished';
+      return { outcome: 'completed', nodeId: null, steps };
+    }
     if (isCancellation(err)) {
       state.status = 'finished';
       await CancellationScope.nonCancellable(() => bookkeeping.markRun({ ...runInfo, status: 'cancelled', exitReason: 'cancelled', error: null }));
