@@ -46,6 +46,24 @@ async function waitForHttp(url: string, child: ChildProcess | null, timeoutMs: n
   throw new Error(`the product did not answer ${url} within ${timeoutMs} ms:\n${output()}`);
 }
 
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops `pnpm start` and everything it started (the server ignores nothing, but a slow shutdown gets SIGKILL). */
+async function stopGroup(pid: number | undefined, graceMs = 10_000): Promise<void> {
+  if (!pid || !groupAlive(pid)) return;
+  process.kill(-pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (groupAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
+}
+
 export async function startProduct(): Promise<Product> {
   if (process.env.E2E_BASE_URL) {
     const baseUrl = process.env.E2E_BASE_URL.replace(/\/$/, '');
@@ -72,29 +90,22 @@ export async function startProduct(): Promise<Product> {
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${baseUrl}/`, child, 180_000, () => output);
+  try {
+    await waitForHttp(`${baseUrl}/`, child, 180_000, () => output);
+  } catch (e) {
+    await stopGroup(child.pid);
+    throw e;
+  }
   const nodes = await fetch(`${baseUrl}/api/nodes`);
   if (nodes.status === 404) {
-    process.kill(-child.pid!, 'SIGTERM');
+    await stopGroup(child.pid);
     throw new Error(`the product is up but GET /api/nodes answers ${nodes.status}: the flow API is not mounted\n${output}`);
   }
   return {
     baseUrl,
     log: () => output,
     async stop() {
-      if (child.exitCode === null && child.pid) {
-        process.kill(-child.pid, 'SIGTERM');
-        await new Promise((r) => {
-          const h = setTimeout(() => {
-            if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
-            r(null);
-          }, 10_000);
-          child.once('exit', () => {
-            clearTimeout(h);
-            r(null);
-          });
-        });
-      }
+      await stopGroup(child.pid);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
