@@ -281,6 +281,46 @@ describe('flow runtime', () => {
     await eventually(async () => (await interactionsOf(birthdayKid!.id, 'note')).length === 1, 'the birthday note');
   });
 
+  it('assigns owners round-robin, starts another flow, and holds a send for the frequency cap', async () => {
+    const ann = await createUser(w.ctx, 'Ann');
+    const bob = await createUser(w.ctx, 'Bob');
+    const { flowId: greet } = await publishFlow(
+      w.ctx,
+      manualFlow([step('email', 'action.send_message@1', { channel: 'email', subject: 'Capped', body: 'Hello {name}, {owner} here' })], [edge('trigger', 'next', 'email')]),
+      { sending: { frequencyCap: { maxMessages: 1, perHours: 24 } } },
+    );
+    const { flowId: assign } = await publishFlow(
+      w.ctx,
+      manualFlow(
+        [step('owner', 'action.assign_owner@1', { strategy: 'round_robin', userIds: [ann, bob] }), step('next', 'action.start_flow@1', { flowId: greet })],
+        [edge('trigger', 'next', 'owner'), edge('owner', 'next', 'next')],
+      ),
+    );
+    const customers = await w.ctx.db.db
+      .insert(schema.customers)
+      .values(['Chen', 'Diaz', 'Evans'].map((fullName) => ({ fullName, email: `${fullName.toLowerCase()}@example.com` })))
+      .returning({ id: schema.customers.id });
+    // Chen got a message an hour ago: the cap (1 per 24 h) holds the next one back
+    await w.ctx.db.db.insert(schema.interactions).values({ customerId: customers[0]!.id, kind: 'message_out', channel: 'email', body: 'earlier', occurredAt: new Date(Date.now() - 3_600_000) });
+    const owners: string[] = [];
+    for (const c of customers) {
+      const r = await enrollCustomer(w.ctx, { flowId: assign, customerId: c.id });
+      await waitStatus(r.run!.id, 'completed');
+      const [row] = await w.ctx.db.db.select({ ownerId: schema.customers.ownerId }).from(schema.customers).where(eq(schema.customers.id, c.id));
+      owners.push(row!.ownerId!);
+    }
+    expect(owners[0]).not.toBe(owners[1]);
+    expect(owners[2]).toBe(owners[0]);
+    expect(new Set(owners)).toEqual(new Set([ann, bob]));
+    await eventually(async () => (await w.ctx.db.db.select().from(schema.flowRuns).where(and(eq(schema.flowRuns.flowId, greet), eq(schema.flowRuns.status, 'completed')))).length === 3, 'the three greetings');
+    const capped = w.smtp.messages.filter((m) => m.subject === 'Capped');
+    expect(capped.map((m) => m.envelopeTo[0]).sort()).toEqual(['chen@example.com', 'diaz@example.com', 'evans@example.com']);
+    const [chenRun] = await w.ctx.db.db.select().from(schema.flowRuns).where(and(eq(schema.flowRuns.flowId, greet), eq(schema.flowRuns.customerId, customers[0]!.id)));
+    const chenSteps = await stepsOf(chenRun!.id);
+    expect(chenSteps[0]).toMatchObject({ nodeId: 'email', output: { heldBy: 'frequency_cap' } });
+    expect(chenSteps.at(-1)).toMatchObject({ nodeId: 'email', status: 'done', port: 'next' });
+  });
+
   it('blocks webhooks to private addresses unless allowed', async () => {
     expect(['127.0.0.1', '10.1.2.3', '192.168.0.9', '172.20.0.1', '169.254.169.254', '::1', 'fd00::1', '::ffff:10.0.0.1'].every(isPrivateAddress)).toBe(true);
     expect(['8.8.8.8', '1.1.1.1', '2606:4700::1111'].some(isPrivateAddress)).toBe(false);
