@@ -14,6 +14,7 @@ import { loadConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { prepareCustomerData } from './demo/startup.js';
 import { startTemporalEngine } from './engine/temporal.js';
+import { startChannelStandInsIfUnconfigured } from './engine/channel-standins.js';
 import { startFlowRuntime } from './flows/runtime/worker.js';
 import { recoverInterruptedImports } from './import/service.js';
 import { startCustomerJobs } from './tags/jobs.js';
@@ -40,6 +41,8 @@ async function main() {
   const ctx: AppContext = { db, temporal };
   const recovered = await recoverInterruptedImports(ctx); // imports cut off by a crash: failed, nothing written
   if (recovered.failedJobs) console.log(`[nudge] ${recovered.failedJobs} interrupted import(s) marked failed; none of their rows were written`);
+  const standIns = await startChannelStandInsIfUnconfigured(process.env, `http://${config.HOST}:${config.port}/api/webhooks/whatsapp`);
+  if (standIns.started.length) console.log(`[nudge] no provider configured for ${standIns.started.join(', ')}: using the local stand-in (messages are kept, not delivered)`);
   const runtime = await startFlowRuntime(ctx); // the Temporal worker, event triggers and sweeps
   const customerJobs = startCustomerJobs(ctx); // tag expiry + reminders, every minute
 
@@ -59,9 +62,12 @@ async function main() {
     stopping = true;
     console.log(`[nudge] ${signal}: stopping`);
     server.close();
+    // never hang on the way out: a worker waiting on a long activity must not keep the process
+    setTimeout(() => { console.error('[nudge] shutdown took over 15 s: exiting'); process.exit(1); }, 15_000).unref();
     await customerJobs.stop().catch((e: unknown) => console.error(e));
     await runtime.stop().catch((e: unknown) => console.error(e));
     await temporal.stop().catch((e: unknown) => console.error(e));
+    await standIns.stop();
     await db.close().catch((e: unknown) => console.error(e));
     process.exit(0);
   };
