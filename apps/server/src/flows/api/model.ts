@@ -122,7 +122,8 @@ export const TestRunBody = z.object({ customerId: z.uuid('customerId is a custom
 const isoDate = z.iso.datetime({ offset: true, message: 'an ISO date-time, e.g. 2026-06-01T00:00:00Z' }).or(z.iso.date());
 export const RunListQuery = z.object({
   status: z.enum(RUN_STATUSES).optional(),
-  customerId: z.uuid('customerId is a customer UUID').optional(),
+  customerId: z.uuid('customerId is a customer UUID (to search by name, use customer=…)').optional(),
+  customer: z.string().trim().min(1).max(200).optional().describe("part of the customer's name"),
   flowId: z.uuid('flowId is a flow UUID').optional(),
   from: isoDate.optional().describe('runs started at or after this time'),
   to: isoDate.optional().describe('runs started at or before this time'),

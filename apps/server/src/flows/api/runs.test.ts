@@ -99,6 +99,11 @@ describe('runs of a published flow', () => {
     const byCustomer = await http.get(`/api/runs?customerId=${ming}`).set(manager.auth);
     expect(byCustomer.body.items.map((r: { id: string }) => r.id)).toEqual([runId]);
     expect((await http.get(`/api/flows/${flowId}/runs?status=failed`).set(manager.auth)).body.items).toEqual([]);
+    expect((await http.get(`/api/runs?customer=${encodeURIComponent('小明')}`).set(manager.auth)).body.items.map((r: { id: string }) => r.id)).toEqual([runId]);
+    expect((await http.get(`/api/runs?customer=${encodeURIComponent('100%')}`).set(manager.auth)).body.total).toBe(0);
+    const byName = await http.get(`/api/runs?customerId=${encodeURIComponent('王小明')}`).set(manager.auth);
+    expect(byName.status).toBe(400);
+    expect(byName.body.error.message).toMatch(/to search by name, use customer=/);
     const today = new Date().toISOString().slice(0, 10);
     expect((await http.get(`/api/flows/${flowId}/runs?from=${today}&to=${today}`).set(manager.auth)).body.total).toBe(1);
     expect((await http.get(`/api/flows/${flowId}/runs?to=2020-01-01`).set(manager.auth)).body.total).toBe(0);

@@ -4,12 +4,13 @@
  * plain SQL over them. Agents see the runs of the customers they may see (their own, their
  * team's), like everywhere else.
  */
-import { and, asc, count, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, ilike, lte, sql, type SQL } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import type { AppContext } from '../../context.js';
 import type { AuthUser } from '../../http/auth.js';
 import { notFound } from '../../http/errors.js';
 import { visibleTo } from '../../customers/access.js';
+import { escapeLike } from './flows.js';
 
 const r = schema.flowRuns;
 const s = schema.flowRunSteps;
@@ -21,6 +22,8 @@ export interface RunFilters {
   flowId?: string;
   status?: (typeof schema.FLOW_RUN_STATUSES)[number];
   customerId?: string;
+  /** part of the customer's name */
+  customer?: string;
   from?: string;
   to?: string;
   test: 'true' | 'false' | 'all';
@@ -66,6 +69,7 @@ export async function listRuns(ctx: AppContext, user: AuthUser, filters: RunFilt
   if (filters.flowId) conds.push(eq(r.flowId, filters.flowId));
   if (filters.status) conds.push(eq(r.status, filters.status));
   if (filters.customerId) conds.push(eq(r.customerId, filters.customerId));
+  if (filters.customer) conds.push(ilike(c.fullName, `%${escapeLike(filters.customer)}%`));
   if (filters.from) conds.push(gte(r.startedAt, bound(filters.from, false)));
   if (filters.to) conds.push(lte(r.startedAt, bound(filters.to, true)));
   if (filters.test !== 'all') conds.push(eq(r.isTest, filters.test === 'true'));
