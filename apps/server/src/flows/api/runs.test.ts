@@ -11,7 +11,7 @@ import { edge, step } from '@nudge/workflow-nodes/testing';
 import { createApp } from '../../app.js';
 import { createSession } from '../../auth/service.js';
 import type { Role } from '../../http/auth.js';
-import { createPotentialSegment, createRuntimeWorld, eventually, type RuntimeWorld } from '../runtime/test-support.js';
+import { createPotentialSegment, createRuntimeWorld, eventually, seedCustomers, type RuntimeWorld } from '../runtime/test-support.js';
 
 let world: RuntimeWorld;
 let http: ReturnType<typeof request>;
@@ -154,11 +154,19 @@ describe('runs of a published flow', () => {
     expect(await world.runtime.enrollCustomer({ flowId, customerId: quiet })).toMatchObject({ outcome: 'skipped', reason: 'suppressed' });
   });
 
-  it('takes no new enrollments while paused', async () => {
+  it('takes no new enrollments while paused: events and sweeps skip it', async () => {
     await http.post(`/api/flows/${flowId}/pause`).set(manager.auth).expect(200);
     const other = await customer({ fullName: 'Paused Pat', email: 'pat@example.com', ownerId: agent.id });
     expect(await world.runtime.enrollCustomer({ flowId, customerId: other })).toMatchObject({ outcome: 'skipped', reason: 'flow_not_active' });
+    // a customer who matches the segment while the flow is paused
+    const [potential] = await world.db.db.insert(schema.tags).values({ name: 'potential' }).onConflictDoNothing().returning();
+    const [matching] = await seedCustomers(world.ctx, { count: 1, ownerId: agent.id, tagId: potential!.id, prefix: 'sweep' });
+    const swept = await world.runtime.sweepAll({ force: true });
+    expect(swept.find((x) => x.flowId === flowId)).toBeUndefined();
+    expect((await http.get(`/api/runs?customerId=${matching}`).set(manager.auth)).body.total).toBe(0);
     await http.post(`/api/flows/${flowId}/resume`).set(manager.auth).expect(200);
+    await world.runtime.sweepAll({ force: true });
+    expect((await http.get(`/api/runs?customerId=${matching}`).set(manager.auth)).body.total).toBe(1);
     const resumed = await world.runtime.enrollCustomer({ flowId, customerId: other });
     expect(resumed.outcome).toBe('started');
     const [version] = await world.db.db.select().from(schema.flowVersions).where(eq(schema.flowVersions.id, resumed.run!.flowVersionId!));
@@ -178,10 +186,10 @@ describe('runs of a published flow', () => {
     await eventually(async () => (await handle.describe()).status.name === 'CANCELLED', 'Temporal to cancel the workflow');
     expect((await runRow(runId)).status).toBe('cancelled');
     const waitCounts = async () => (await http.get(`/api/flows/${flowId}/node-counts`).set(manager.auth)).body.wait;
-    await eventually(async () => (await waitCounts())?.waiting === 1, "Paused Pat's run to reach the wait");
+    await eventually(async () => (await waitCounts())?.waiting === 2, 'the runs started after the pause to reach the wait');
     const counts = { wait: await waitCounts() };
-    // the other customer (enrolled after the pause) still waits; the cancelled run did not pass the wait
-    expect(counts.wait).toEqual({ waiting: 1, running: 0, done: 0, failed: 0 });
+    // the two customers enrolled after the pause still wait; the cancelled run did not pass the wait
+    expect(counts.wait).toEqual({ waiting: 2, running: 0, done: 0, failed: 0 });
     const again = await http.post(`/api/runs/${runId}/cancel`).set(manager.auth);
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/has ended already \(cancelled\)/);
