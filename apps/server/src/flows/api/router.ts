@@ -1,7 +1,8 @@
 /**
  * The flow lifecycle and ops API, mounted at /api:
  *   GET  /nodes                                  the node manifest the editor draws from
- *   /flows …                                     drafts, validation, versions, lifecycle, test runs
+ *   /flows …                                     drafts, validation, versions, lifecycle, test runs,
+ *                                                start by hand (enroll), suppressions, runs, node counts
  *   /runs …                                      runs of every flow, one run, cancel, retry a step
  *   GET  /notifications                          the caller's alerts (failed runs of their flows)
  *   /suppressions                                customers kept out of every flow (per flow: /flows/:id/suppressions)
@@ -26,19 +27,16 @@ import {
   validateFlow,
 } from './flows.js';
 import {
+  EnrollBody,
+  EnrollOut,
   FlowCreate,
   FlowIdParams,
   FlowListOut,
   FlowListQuery,
   FlowOut,
   FlowRunListQuery,
-  EnrollBody,
-  EnrollOut,
   FlowUpdate,
   GlobalSuppressionParams,
-  SuppressionAdd,
-  SuppressionListOut,
-  SuppressionParams,
   NodeCountsOut,
   NotificationListOut,
   NotificationListQuery,
@@ -50,6 +48,9 @@ import {
   RunListOut,
   RunListQuery,
   StepParams,
+  SuppressionAdd,
+  SuppressionListOut,
+  SuppressionParams,
   TestRunBody,
   TestRunOut,
   VersionDetailOut,
