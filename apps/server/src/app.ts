@@ -8,6 +8,7 @@ import { apiNotFound, errorHandler } from './http/errors.js';
 import { openApiDocument } from './openapi/registry.js';
 import { createAuthRouter, createTeamsRouter, createUsersRouter } from './auth/router.js';
 import { createImportRouter } from './import/router.js';
+import { createInboundRouter, createWebhooksRouter } from './inbound/router.js';
 import { createCustomersRouter } from './customers/router.js';
 import { createCustomerTagsRouter, createTagsRouter } from './tags/router.js';
 import { createSegmentsRouter } from './segments/router.js';
@@ -19,7 +20,10 @@ export function createApp(ctx: AppContext): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
+  // webhooks first: their signatures are checked over the raw body
+  app.use('/api/webhooks', createWebhooksRouter(ctx));
   app.use('/api', express.json({ limit: '5mb' }));
+  app.use('/api/inbound', createInboundRouter(ctx));
 
   app.use('/api/auth', createAuthRouter(ctx));
   app.use('/api/users', createUsersRouter(ctx));

@@ -22,6 +22,10 @@ export interface AppContext {
   db: DbHandle;
   /** The durable engine (a Temporal cluster, or the embedded temporal-lite). Absent in API-only tests. */
   temporal?: TemporalEngine;
+  /** The flow runtime, once started: inbound messages reach waiting runs and message triggers through it. */
+  flows?: {
+    routeInboundMessage(message: { customerId: string; channel: string; text: string; messageId?: string }): Promise<{ started: number; signalled: number }>;
+  };
   /** The clock; tests and time-skipping runs replace it. Defaults to `new Date()`. */
   now?: () => Date;
   /** Called after a change is committed. Errors are logged, never fail the request. */

@@ -44,6 +44,7 @@ async function main() {
   const standIns = await startChannelStandInsIfUnconfigured(process.env, `http://${config.HOST}:${config.port}/api/webhooks/whatsapp`);
   if (standIns.started.length) console.log(`[nudge] no provider configured for ${standIns.started.join(', ')}: using the local stand-in (messages are kept, not delivered)`);
   const runtime = await startFlowRuntime(ctx); // the Temporal worker, event triggers and sweeps
+  ctx.flows = runtime;
   const customerJobs = startCustomerJobs(ctx); // tag expiry + reminders, every minute
 
   const app = createApp(ctx);

@@ -1,0 +1,104 @@
+/**
+ * Where customers' messages come in:
+ *   GET  /api/webhooks/whatsapp   the Cloud API's verification handshake (WHATSAPP_VERIFY_TOKEN)
+ *   POST /api/webhooks/whatsapp   Cloud API webhooks, signed with WHATSAPP_APP_SECRET (X-Hub-Signature-256)
+ *   POST /api/webhooks/sms        { from, text, id? } with `Authorization: Bearer SMS_WEBHOOK_TOKEN`
+ *   POST /api/inbound/messages    an agent logs a reply that came in elsewhere (e.g. by e-mail)
+ * Mounted before the JSON body parser: webhook signatures are checked over the raw bytes.
+ */
+import express, { type Request, type Response } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { answerWebhookVerification, parseWhatsAppWebhook, verifyWhatsAppSignature } from '@nudge/channels';
+import type { AppContext } from '../context.js';
+import { createApiRouter } from '../http/route.js';
+import { HttpError } from '../http/errors.js';
+import { InboundError, receiveInboundMessage } from './service.js';
+
+function fail(res: Response, status: number, code: string, message: string) {
+  res.status(status).json({ error: { code, message } });
+}
+
+export function createWebhooksRouter(ctx: AppContext, env: NodeJS.ProcessEnv = process.env): express.Router {
+  const router = express.Router();
+  const raw = express.raw({ type: () => true, limit: '2mb' });
+
+  router.get('/whatsapp', (req: Request, res: Response) => {
+    const token = env.WHATSAPP_VERIFY_TOKEN;
+    if (!token) return fail(res, 503, 'not_configured', 'Set WHATSAPP_VERIFY_TOKEN to verify this webhook with Meta.');
+    const challenge = answerWebhookVerification(req.query as Record<string, unknown>, token);
+    if (challenge === null) return fail(res, 403, 'forbidden', 'The verify token does not match WHATSAPP_VERIFY_TOKEN.');
+    res.type('text/plain').send(challenge);
+  });
+
+  router.post('/whatsapp', raw, async (req: Request, res: Response, next) => {
+    try {
+      const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.from('');
+      const secret = env.WHATSAPP_APP_SECRET;
+      if (!secret) return fail(res, 503, 'not_configured', 'Set WHATSAPP_APP_SECRET: webhooks are only accepted with a valid signature.');
+      if (!verifyWhatsAppSignature(body, req.header('x-hub-signature-256') ?? undefined, secret)) {
+        return fail(res, 401, 'bad_signature', 'The X-Hub-Signature-256 header does not match the body signed with WHATSAPP_APP_SECRET.');
+      }
+      let parsed: ReturnType<typeof parseWhatsAppWebhook>;
+      try {
+        parsed = parseWhatsAppWebhook(JSON.parse(body.toString('utf8')));
+      } catch (err) {
+        return fail(res, 400, 'invalid_webhook', `Not a WhatsApp Cloud API webhook: ${(err as Error).message.slice(0, 300)}`);
+      }
+      const results = [];
+      for (const m of parsed.messages) {
+        results.push(await receiveInboundMessage(ctx, {
+          channel: 'whatsapp', from: m.from, text: m.text, providerMessageId: m.providerMessageId, name: m.profileName, at: new Date(m.at),
+        }));
+      }
+      res.json({ received: results.length, statuses: parsed.statuses.length, results });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  const smsBody = z.object({ from: z.string().min(3), text: z.string().min(1).max(5000), id: z.string().max(200).optional() });
+  router.post('/sms', express.json({ limit: '100kb' }), async (req: Request, res: Response, next) => {
+    try {
+      const token = env.SMS_WEBHOOK_TOKEN;
+      if (!token) return fail(res, 503, 'not_configured', 'Set SMS_WEBHOOK_TOKEN and send it as a Bearer token.');
+      const given = Buffer.from((req.header('authorization') ?? '').replace(/^Bearer\s+/i, ''));
+      const want = Buffer.from(token);
+      if (given.length !== want.length || !timingSafeEqual(given, want)) return fail(res, 401, 'unauthorized', 'Wrong or missing Bearer token (SMS_WEBHOOK_TOKEN).');
+      const r = smsBody.safeParse(req.body);
+      if (!r.success) return fail(res, 400, 'invalid_input', r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+      res.json(await receiveInboundMessage(ctx, { channel: 'sms', from: r.data.from, text: r.data.text, ...(r.data.id ? { providerMessageId: r.data.id } : {}) }));
+    } catch (err) {
+      if (err instanceof InboundError) return fail(res, 400, 'invalid_input', `from: ${err.message}`);
+      next(err);
+    }
+  });
+  return router;
+}
+
+const InboundBody = z.object({
+  channel: z.enum(['whatsapp', 'sms', 'email']),
+  from: z.string().trim().min(3).describe('the sender: phone with country code, WhatsApp id, or e-mail address'),
+  text: z.string().min(1).max(20_000),
+  name: z.string().trim().max(200).optional(),
+});
+
+export function createInboundRouter(ctx: AppContext): express.Router {
+  const { router, route } = createApiRouter(ctx, '/api/inbound', 'Inbound messages');
+  route({
+    method: 'post',
+    path: '/messages',
+    summary: 'Log a message a customer sent (matched by phone / WhatsApp id / e-mail; created on first contact); waiting flow runs hear it',
+    body: InboundBody,
+    roles: ['admin', 'manager', 'agent'],
+    handler: async ({ body }) => {
+      try {
+        return await receiveInboundMessage(ctx, body);
+      } catch (err) {
+        if (err instanceof InboundError) throw new HttpError(400, 'invalid_input', `from: ${err.message}`, [{ path: 'body.from', message: err.message }]);
+        throw err;
+      }
+    },
+  });
+  return router;
+}
