@@ -353,6 +353,26 @@ describe('test run without an engine (simulated over the database)', () => {
     expect(timeline).toEqual([]);
   });
 
+  it('hands a sample triggering event to the steps', async () => {
+    const flow = await newFlow('Keyword reply', {
+      nodes: [
+        step('trigger', 'trigger.inbound_message@1', { channel: 'any', match: 'contains', keywords: ['price', '價格'] }),
+        step('note', 'action.add_note@1', { text: 'Asked: {event.text}' }),
+      ],
+      edges: [edge('trigger', 'next', 'note')],
+    });
+    const [customer] = await t.db.db.insert(schema.customers).values({ fullName: '李小華' }).returning();
+    const res = await t.http
+      .post(`/api/flows/${flow.id}/test-run`)
+      .set(manager.auth)
+      .send({ customerId: customer!.id, event: { type: 'message.received', data: { channel: 'whatsapp', text: '價格多少?' } } });
+    expect(res.status).toBe(200);
+    expect(res.body.actions).toEqual([expect.objectContaining({ action: 'add_note', nodeId: 'note', text: 'Asked: 價格多少?' })]);
+    const bad = await t.http.post(`/api/flows/${flow.id}/test-run`).set(manager.auth).send({ customerId: customer!.id, event: { type: 'message.sent' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe('body.event.type');
+  });
+
   it('shows where and why a step would fail', async () => {
     const flow = await newFlow('Simulated failure');
     const [orphan] = await t.db.db.insert(schema.customers).values({ fullName: 'No Owner', email: 'no-owner@example.com' }).returning();

@@ -4,7 +4,7 @@
  * reads these answers.
  */
 import { z } from 'zod';
-import { frequencyCapSchema, quietHoursSchema } from '@nudge/workflow-nodes';
+import { flowEventTypes, frequencyCapSchema, quietHoursSchema } from '@nudge/workflow-nodes';
 
 export const FLOW_STATUSES = ['draft', 'active', 'paused', 'archived'] as const;
 export const RUN_STATUSES = ['running', 'waiting', 'completed', 'failed', 'cancelled'] as const;
@@ -117,7 +117,14 @@ export const EnrollOut = z.object({
   skipped: z.number(),
   reasons: z.record(z.string(), z.number()).describe('skipped customers by reason: suppressed, active_run, too_soon …'),
 });
-export const TestRunBody = z.object({ customerId: z.uuid('customerId is a customer UUID') });
+export const TestRunBody = z.object({
+  customerId: z.uuid('customerId is a customer UUID'),
+  /** a sample triggering event, for flows whose steps read it ({event.text} …) */
+  event: z
+    .object({ type: z.enum(flowEventTypes), data: z.record(z.string(), z.unknown()).default({}) })
+    .optional()
+    .describe('e.g. { "type": "message.received", "data": { "channel": "whatsapp", "text": "price?" } }'),
+});
 
 const isoDate = z.iso.datetime({ offset: true, message: 'an ISO date-time, e.g. 2026-06-01T00:00:00Z' }).or(z.iso.date());
 export const RunListQuery = z.object({

@@ -262,7 +262,7 @@ function flowsRouter(ctx: AppContext) {
     params: FlowIdParams,
     body: TestRunBody,
     response: TestRunOut,
-    handler: ({ params, body, user }) => testRunFlow(ctx, user, params.id, body.customerId),
+    handler: ({ params, body, user }) => testRunFlow(ctx, user, params.id, body.customerId, body.event),
   });
   return router;
 }

@@ -343,6 +343,23 @@ describe('test runs on the engine', () => {
       expect(tests.body.items).toEqual([expect.objectContaining({ id: res.body.runId, isTest: true, status: 'completed', version: null })]);
       // a test run is not something to retry or cancel
       expect((await http.post(`/api/runs/${res.body.runId}/cancel`).set(manager.auth)).status).toBe(409);
+
+      // a sample triggering event reaches the steps of a real test run too
+      const keyword = await http
+        .post('/api/flows')
+        .set(manager.auth)
+        .send({
+          name: 'Keyword',
+          graph: {
+            nodes: [step('trigger', 'trigger.inbound_message@1', { keywords: ['price'] }), step('note', 'action.add_note@1', { text: 'Asked: {event.text}' })],
+            edges: [edge('trigger', 'next', 'note')],
+          },
+        });
+      const withEvent = await http
+        .post(`/api/flows/${keyword.body.id}/test-run`)
+        .set(manager.auth)
+        .send({ customerId: daming, event: { type: 'message.received', data: { channel: 'whatsapp', text: 'price list?' } } });
+      expect(withEvent.body.actions).toEqual([expect.objectContaining({ action: 'add_note', nodeId: 'note', text: 'Asked: price list?' })]);
     } finally {
       world.engine.lite!.unlockTimeSkipping();
     }

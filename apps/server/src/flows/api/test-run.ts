@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
 import { schema } from '@nudge/db';
-import { compileGraph, FlowValidationError, simulatePlan, type ExecutionPlan } from '@nudge/workflow-nodes';
+import { compileGraph, FlowValidationError, simulatePlan, type ExecutionPlan, type FlowEvent } from '@nudge/workflow-nodes';
 import { nowOf, type AppContext } from '../../context.js';
 import type { AuthUser } from '../../http/auth.js';
 import { writeAudit } from '../../http/audit.js';
@@ -44,7 +44,13 @@ export interface TestRunResult {
 /** How long a request waits for a real test run to finish (waits are skipped, so this is generous). */
 const TEST_RUN_TIMEOUT_MS = 60_000;
 
-export async function testRunFlow(ctx: AppContext, user: AuthUser, flowId: string, customerId: string): Promise<TestRunResult> {
+export async function testRunFlow(
+  ctx: AppContext,
+  user: AuthUser,
+  flowId: string,
+  customerId: string,
+  sample?: { type: FlowEvent['type']; data: Record<string, unknown> },
+): Promise<TestRunResult> {
   const flow = await loadFlow(ctx.db.db, flowId);
   if (flow.status === 'archived') throw conflict(`The flow "${flow.name}" is archived; test runs need a flow you can still change.`);
   const [customer] = await ctx.db.db
@@ -64,7 +70,8 @@ export async function testRunFlow(ctx: AppContext, user: AuthUser, flowId: strin
     throw err;
   }
   const trigger: TestRunStep = { nodeId: plan.trigger.nodeId, key: plan.trigger.key, status: 'done', port: 'next', at: nowOf(ctx).toISOString() };
-  const result = ctx.temporal ? await realTestRun(ctx, flowId, customerId, plan) : await simulatedTestRun(ctx, flowId, customerId, plan);
+  const event: FlowEvent | null = sample ? { type: sample.type, customerId, at: nowOf(ctx).getTime(), data: sample.data } : null;
+  const result = ctx.temporal ? await realTestRun(ctx, flowId, customerId, plan, event) : await simulatedTestRun(ctx, flowId, customerId, plan, event);
   await writeAudit(ctx.db.db, user, {
     action: 'flow.test_run',
     entityType: 'flow',
@@ -74,10 +81,10 @@ export async function testRunFlow(ctx: AppContext, user: AuthUser, flowId: strin
   return { ...result, path: [{ ...trigger, at: result.path[0]?.at ?? trigger.at }, ...result.path] };
 }
 
-async function realTestRun(ctx: AppContext, flowId: string, customerId: string, plan: ExecutionPlan): Promise<TestRunResult> {
+async function realTestRun(ctx: AppContext, flowId: string, customerId: string, plan: ExecutionPlan, event: FlowEvent | null): Promise<TestRunResult> {
   let enrolled;
   try {
-    enrolled = await enrollCustomer(ctx, { flowId, customerId, test: true, plan });
+    enrolled = await enrollCustomer(ctx, { flowId, customerId, test: true, plan, triggerEvent: event });
   } catch (err) {
     if (err instanceof EnrollmentError) throw new HttpError(503, err.code, `The test run could not start: ${err.message}.`);
     throw err;
@@ -121,7 +128,7 @@ async function realTestRun(ctx: AppContext, flowId: string, customerId: string, 
   return { outcome, runId: run.id, path, actions };
 }
 
-async function simulatedTestRun(ctx: AppContext, flowId: string, customerId: string, plan: ExecutionPlan): Promise<TestRunResult> {
+async function simulatedTestRun(ctx: AppContext, flowId: string, customerId: string, plan: ExecutionPlan, event: FlowEvent | null): Promise<TestRunResult> {
   const startMs = nowOf(ctx).getTime();
   let clock = startMs;
   const runId = `test-${randomUUID()}`;
@@ -134,7 +141,7 @@ async function simulatedTestRun(ctx: AppContext, flowId: string, customerId: str
     attempt: 1,
     idempotencyKey: `${runId}:start`,
     testMode: true,
-    triggerEvent: null,
+    triggerEvent: event,
   };
   // every write is recorded, tagged with the step that made it (simulatePlan sets run.nodeId)
   const actions: RecordedAction[] = [];
