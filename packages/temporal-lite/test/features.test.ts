@@ -248,6 +248,21 @@ describe('visibility and history', () => {
     expect(await handle.result()).toBe('approved by bob');
   });
 
+  it('refuses to close a workflow while a signal waits: the task fails with UNHANDLED_COMMAND, the next one sees the signal', async () => {
+    const svc = h.connection.workflowService;
+    const tq = 'tq-unhandled';
+    await h.client.workflow.start('hello', { taskQueue: tq, workflowId: 'unhandled-1', args: ['x'] });
+    const first = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: tq }, identity: 'raw' });
+    await h.client.workflow.getHandle('unhandled-1').signal('late');
+    await svc.respondWorkflowTaskCompleted({ taskToken: first.taskToken, identity: 'raw', commands: [{ commandType: 4, completeWorkflowExecutionCommandAttributes: {} }] });
+    const second = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: tq }, identity: 'raw' });
+    const types = second.history!.events!.map((e) => e.eventType);
+    expect(types).toEqual([1, 5, 6, 9, 26, 5, 6]); // started, wft sched/start, WFT FAILED, SIGNALED, wft sched/start
+    expect(second.history!.events![3]!.workflowTaskFailedEventAttributes!.cause).toBe(1); // UNHANDLED_COMMAND
+    await svc.respondWorkflowTaskCompleted({ taskToken: second.taskToken, identity: 'raw', commands: [{ commandType: 4, completeWorkflowExecutionCommandAttributes: {} }] });
+    expect((await h.client.workflow.getHandle('unhandled-1').describe()).status.name).toBe('COMPLETED');
+  });
+
   it('answers UNIMPLEMENTED naming the RPC it does not support', async () => {
     const err = await h.connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: 'x' } }).catch((e) => e);
     expect(err.code).toBe(grpcStatus.UNIMPLEMENTED);
