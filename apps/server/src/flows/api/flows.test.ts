@@ -421,11 +421,69 @@ describe('runs without an engine', () => {
   });
 });
 
+describe('report', () => {
+  it('counts reach, response, conversion and each step over the runs of a period', async () => {
+    const flow = await newFlow('Report');
+    await t.http.post(`/api/flows/${flow.id}/publish`).set(manager.auth).send({});
+    const [version] = await t.db.db.select().from(schema.flowVersions).where(eq(schema.flowVersions.flowId, flow.id));
+    const people = await t.db.db
+      .insert(schema.customers)
+      .values([{ fullName: 'R1' }, { fullName: 'R2' }, { fullName: 'R3' }, { fullName: 'R4' }])
+      .returning();
+    const day = (d: number) => new Date(Date.UTC(2026, 5, d, 9));
+    const run = async (i: number, values: Partial<typeof schema.flowRuns.$inferInsert>) =>
+      (
+        await t.db.db
+          .insert(schema.flowRuns)
+          .values({ flowId: flow.id, flowVersionId: version!.id, customerId: people[i]!.id, workflowId: `report-${flow.id}-${i}-${values.isTest ?? false}`, enrollmentKey: 'once', ...values })
+          .returning()
+      )[0]!;
+    // R1 replied on day 2 and converted; R2 timed out and got a task; R3 waits; R4's run is a test
+    const r1 = await run(0, { status: 'completed', exitReason: 'goal', startedAt: day(1), finishedAt: day(3) });
+    const r2 = await run(1, { status: 'completed', exitReason: 'end', startedAt: day(1), finishedAt: day(5) });
+    const r3 = await run(2, { status: 'waiting', startedAt: day(10) });
+    const r4 = await run(3, { status: 'completed', isTest: true, startedAt: day(1) });
+    const steps = (runId: string, list: [string, string, string | null][]) =>
+      t.db.db.insert(schema.flowRunSteps).values(list.map(([nodeId, status, port], i) => ({ runId, flowId: flow.id, nodeId, nodeKey: 'k', seq: i + 1, status: status as 'done', port })));
+    await steps(r1.id, [['email', 'done', 'next'], ['wait', 'done', 'replied'], ['done', 'done', null]]);
+    await steps(r2.id, [['email', 'done', 'next'], ['wait', 'done', 'timeout'], ['task', 'done', 'next']]);
+    await steps(r3.id, [['email', 'skipped', 'next'], ['wait', 'waiting', null]]);
+    await steps(r4.id, [['email', 'done', 'next']]);
+    await t.db.db.insert(schema.interactions).values([
+      { customerId: people[0]!.id, kind: 'message_in', channel: 'email', occurredAt: day(2) },
+      { customerId: people[1]!.id, kind: 'message_in', channel: 'email', occurredAt: day(7) }, // after the run ended
+    ]);
+
+    const all = await t.http.get(`/api/flows/${flow.id}/report`).set(viewer.auth);
+    expect(all.status).toBe(200);
+    expect(all.body).toMatchObject({
+      runs: 3,
+      customers: 3,
+      byStatus: { running: 0, waiting: 1, completed: 2, failed: 0, cancelled: 0 },
+      responded: 1,
+      responseRate: 33.3,
+      conversions: 1,
+      conversionRate: 33.3,
+    });
+    expect(all.body.steps).toEqual({
+      email: { reached: 3, done: 2, skipped: 1, failed: 0, replied: 0 },
+      wait: { reached: 3, done: 2, skipped: 0, failed: 0, replied: 1 },
+      task: { reached: 1, done: 1, skipped: 0, failed: 0, replied: 0 },
+      done: { reached: 1, done: 1, skipped: 0, failed: 0, replied: 0 },
+    });
+    const june1to5 = await t.http.get(`/api/flows/${flow.id}/report?from=2026-06-01&to=2026-06-05`).set(manager.auth);
+    expect(june1to5.body).toMatchObject({ runs: 2, byStatus: { waiting: 0 }, conversionRate: 50 });
+    const empty = await t.http.get(`/api/flows/${flow.id}/report?from=2030-01-01`).set(manager.auth);
+    expect(empty.body).toMatchObject({ runs: 0, responseRate: null, conversionRate: null, steps: {} });
+    expect((await t.http.get(`/api/flows/${flow.id}/report?from=June`).set(manager.auth)).status).toBe(400);
+  });
+});
+
 describe('OpenAPI', () => {
   it('documents the flow and run endpoints', async () => {
     const doc = (await t.http.get('/api/openapi.json')).body;
     await SwaggerParser.validate(structuredClone(doc));
-    for (const p of ['/api/nodes', '/api/flows', '/api/flows/{id}', '/api/flows/{id}/publish', '/api/flows/{id}/versions/{version}', '/api/flows/{id}/node-counts', '/api/runs', '/api/runs/{id}', '/api/runs/{id}/cancel', '/api/runs/{id}/steps/{stepId}/retry', '/api/flows/{id}/test-run', '/api/notifications', '/api/flows/{id}/suppressions', '/api/suppressions']) {
+    for (const p of ['/api/nodes', '/api/flows', '/api/flows/{id}', '/api/flows/{id}/publish', '/api/flows/{id}/versions/{version}', '/api/flows/{id}/node-counts', '/api/runs', '/api/runs/{id}', '/api/runs/{id}/cancel', '/api/runs/{id}/steps/{stepId}/retry', '/api/flows/{id}/test-run', '/api/notifications', '/api/flows/{id}/suppressions', '/api/suppressions', '/api/flows/{id}/report']) {
       expect(Object.keys(doc.paths)).toContain(p);
     }
     expect(doc.paths['/api/flows/{id}/publish'].post.description).toMatch(/Roles: admin, manager/);

@@ -139,6 +139,23 @@ export const RunListQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
 export const FlowRunListQuery = RunListQuery.omit({ flowId: true });
+export const ReportQuery = z.object({
+  from: isoDate.optional().describe('runs started at or after this time'),
+  to: isoDate.optional().describe('runs started at or before this time'),
+});
+const StepReport = z.object({ reached: z.number(), done: z.number(), skipped: z.number(), failed: z.number(), replied: z.number() });
+export const ReportOut = z.object({
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  runs: z.number(),
+  customers: z.number(),
+  byStatus: z.object({ running: z.number(), waiting: z.number(), completed: z.number(), failed: z.number(), cancelled: z.number() }),
+  responded: z.number(),
+  responseRate: z.number().nullable().describe('% of runs whose customer wrote to us while the run was open'),
+  conversions: z.number(),
+  conversionRate: z.number().nullable().describe('% of runs that left at a goal'),
+  steps: z.record(z.string(), StepReport),
+});
 
 export const NotificationListQuery = z.object({
   unread: z.enum(['true', 'false']).optional(),

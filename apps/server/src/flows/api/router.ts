@@ -43,6 +43,8 @@ import {
   NotificationReadBody,
   ProblemsOut,
   PublishBody,
+  ReportOut,
+  ReportQuery,
   RunDetailOut,
   RunIdParams,
   RunListOut,
@@ -57,7 +59,8 @@ import {
   VersionListOut,
   VersionParams,
 } from './model.js';
-import { getRun, listRuns, nodeCounts } from './runs.js';
+import { bound, getRun, listRuns, nodeCounts } from './runs.js';
+import { flowReport } from './report.js';
 import { cancelRun, retryStep } from './ops.js';
 import { testRunFlow } from './test-run.js';
 import { enrollSelected } from './manual-enroll.js';
@@ -195,6 +198,18 @@ function flowsRouter(ctx: AppContext) {
     handler: async ({ params, query, user }) => {
       await loadFlow(ctx.db.db, params.id);
       return listRuns(ctx, user, { ...query, flowId: params.id });
+    },
+  });
+  route({
+    method: 'get',
+    path: '/:id/report',
+    summary: "The flow's results: reach, response, conversion, and per step (test runs left out)",
+    params: FlowIdParams,
+    query: ReportQuery,
+    response: ReportOut,
+    handler: async ({ params, query }) => {
+      await loadFlow(ctx.db.db, params.id);
+      return flowReport(ctx, params.id, { from: query.from ? bound(query.from, false) : undefined, to: query.to ? bound(query.to, true) : undefined });
     },
   });
   route({

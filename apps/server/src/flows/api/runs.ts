@@ -32,7 +32,7 @@ export interface RunFilters {
 }
 
 /** A date-only bound covers its whole day (UTC): `to=2026-06-01` includes runs of that day. */
-function bound(value: string, end: boolean): Date {
+export function bound(value: string, end: boolean): Date {
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return new Date(`${value}T${end ? '23:59:59.999' : '00:00:00.000'}Z`);
   return new Date(value);
 }
