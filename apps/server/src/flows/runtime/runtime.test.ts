@@ -210,7 +210,7 @@ describe('flow runtime', () => {
   });
 
   it('holds a send during quiet hours with a durable timer, then sends once', async () => {
-    const now = new Date();
+    const now = new Date(w.engine.lite!.now()); // the workflow clock (earlier tests skipped it ahead)
     const hhmm = (d: Date) => `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
     const quietHours = { start: hhmm(new Date(now.getTime() - 3_600_000)), end: hhmm(new Date(now.getTime() + 2 * 3_600_000)) };
     const { flowId } = await publishFlow(w.ctx, manualFlow([step('email', 'action.send_message@1', { channel: 'email', subject: 'Quiet', body: 'Hello' })], [edge('trigger', 'next', 'email')]), {
@@ -300,8 +300,8 @@ describe('flow runtime', () => {
       .insert(schema.customers)
       .values(['Chen', 'Diaz', 'Evans'].map((fullName) => ({ fullName, email: `${fullName.toLowerCase()}@example.com` })))
       .returning({ id: schema.customers.id });
-    // Chen got a message an hour ago: the cap (1 per 24 h) holds the next one back
-    await w.ctx.db.db.insert(schema.interactions).values({ customerId: customers[0]!.id, kind: 'message_out', channel: 'email', body: 'earlier', occurredAt: new Date(Date.now() - 3_600_000) });
+    // Chen got a message an hour ago (on the workflow clock, which earlier tests moved ahead): the cap (1 per 24 h) holds the next one back
+    await w.ctx.db.db.insert(schema.interactions).values({ customerId: customers[0]!.id, kind: 'message_out', channel: 'email', body: 'earlier', occurredAt: new Date(w.engine.lite!.now() - 3_600_000) });
     const owners: string[] = [];
     for (const c of customers) {
       const r = await enrollCustomer(w.ctx, { flowId: assign, customerId: c.id });
