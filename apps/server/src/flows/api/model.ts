@@ -211,8 +211,9 @@ export const VersionListOut = z.object({ items: z.array(VersionOut) });
 export const VersionDetailOut = VersionOut.extend({ graph: DraftGraph, plan: z.unknown() });
 
 export const TestRunOut = z.object({
-  outcome: z.string(),
+  outcome: z.string().describe('completed | goal | failed | timed_out'),
   runId: z.string().nullable(),
+  error: z.string().optional(),
   path: z.array(
     z.object({
       nodeId: z.string(),

@@ -33,8 +33,10 @@ export interface TestRunStep {
 }
 
 export interface TestRunResult {
-  /** completed | goal | failed | running (the engine had not finished within the time limit) */
+  /** completed | goal | failed | timed_out (the engine had not finished within the time limit) */
   outcome: string;
+  /** why the run failed or stopped, when no step says it */
+  error?: string;
   /** the run row of a real test run (null for a simulation) */
   runId: string | null;
   path: TestRunStep[];
@@ -92,7 +94,8 @@ async function realTestRun(ctx: AppContext, flowId: string, customerId: string, 
   const run = enrolled.run;
   if (!run) throw conflict(`The test run did not start (${enrolled.reason ?? 'unknown reason'}).`);
   const handle = ctx.temporal!.client.workflow.getHandle(run.workflowId);
-  let outcome = 'running';
+  let outcome: string;
+  let error: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
     const finished = await Promise.race([
@@ -100,9 +103,16 @@ async function realTestRun(ctx: AppContext, flowId: string, customerId: string, 
       new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), TEST_RUN_TIMEOUT_MS))),
     ]);
     if (finished) outcome = finished;
+    else {
+      // a step kept retrying (a webhook that times out …): stop the test instead of leaving it behind
+      outcome = 'timed_out';
+      error = `The test run did not finish within ${TEST_RUN_TIMEOUT_MS / 1000} s and was cancelled; the path shows how far it got.`;
+      await handle.cancel().catch(() => undefined);
+    }
   } catch (err) {
     outcome = 'failed';
-    void err;
+    const e = err as { cause?: { message?: string }; message?: string };
+    error = e.cause?.message ?? e.message ?? String(err);
   } finally {
     clearTimeout(timer);
   }
@@ -125,7 +135,7 @@ async function realTestRun(ctx: AppContext, flowId: string, customerId: string, 
       ...(s.error ? { error: s.error } : {}),
     };
   });
-  return { outcome, runId: run.id, path, actions };
+  return { outcome, runId: run.id, path, actions, ...(error ? { error } : {}) };
 }
 
 async function simulatedTestRun(ctx: AppContext, flowId: string, customerId: string, plan: ExecutionPlan, event: FlowEvent | null): Promise<TestRunResult> {
