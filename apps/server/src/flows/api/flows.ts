@@ -181,7 +181,7 @@ export async function validateFlow(ctx: AppContext, id: string): Promise<FlowPro
 }
 
 /** 422 with every problem, in the shape the editor badges on the canvas. */
-export function invalidFlow(name: string, problems: FlowProblem[]): HttpError {
+export function invalidFlow(name: string, problems: FlowProblem[], action: 'publish' | 'test-run' = 'publish'): HttpError {
   const first = problems
     .slice(0, 3)
     .map((p) => (p.nodeId ? `node ${p.nodeId}${p.field ? ` (${p.field})` : ''}: ${p.message}` : p.message))
@@ -189,7 +189,7 @@ export function invalidFlow(name: string, problems: FlowProblem[]): HttpError {
   return new HttpError(
     422,
     'flow_invalid',
-    `The flow "${name}" cannot be published: it has ${problems.length} problem${problems.length === 1 ? '' : 's'} — ${first}${problems.length > 3 ? ' …' : ''}. Fix them on the canvas and publish again.`,
+    `The flow "${name}" cannot be ${action === 'publish' ? 'published' : 'test-run'}: it has ${problems.length} problem${problems.length === 1 ? '' : 's'} — ${first}${problems.length > 3 ? ' …' : ''}. Fix them on the canvas and ${action === 'publish' ? 'publish' : 'test it'} again.`,
     { problems },
   );
 }

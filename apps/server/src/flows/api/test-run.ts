@@ -65,10 +65,7 @@ export async function testRunFlow(
   try {
     plan = compileGraph(flow.draftGraph, await validationOptions(ctx.db.db));
   } catch (err) {
-    if (err instanceof FlowValidationError) {
-      const e = invalidFlow(flow.name, err.problems);
-      throw new HttpError(422, e.code, e.message.replace('cannot be published', 'cannot be test-run'), e.details);
-    }
+    if (err instanceof FlowValidationError) throw invalidFlow(flow.name, err.problems, 'test-run');
     throw err;
   }
   const trigger: TestRunStep = { nodeId: plan.trigger.nodeId, key: plan.trigger.key, status: 'done', port: 'next', at: nowOf(ctx).toISOString() };
