@@ -16,6 +16,7 @@ import { prepareCustomerData } from './demo/startup.js';
 import { startTemporalEngine } from './engine/temporal.js';
 import { startChannelStandInsIfUnconfigured } from './engine/channel-standins.js';
 import { startFlowRuntime } from './flows/runtime/worker.js';
+import { startFailureAlerts } from './flows/api/alerts.js';
 import { recoverInterruptedImports } from './import/service.js';
 import { startCustomerJobs } from './tags/jobs.js';
 
@@ -45,6 +46,7 @@ async function main() {
   if (standIns.started.length) console.log(`[nudge] no provider configured for ${standIns.started.join(', ')}: using the local stand-in (messages are kept, not delivered)`);
   const runtime = await startFlowRuntime(ctx); // the Temporal worker, event triggers and sweeps
   ctx.flows = runtime;
+  const stopAlerts = startFailureAlerts(ctx); // failed runs → an alert for the flow's owner, every 15 s
   const customerJobs = startCustomerJobs(ctx); // tag expiry + reminders, every minute
 
   const app = createApp(ctx);
@@ -65,6 +67,7 @@ async function main() {
     server.close();
     // never hang on the way out: a worker waiting on a long activity must not keep the process
     setTimeout(() => { console.error('[nudge] shutdown took over 15 s: exiting'); process.exit(1); }, 15_000).unref();
+    stopAlerts();
     await customerJobs.stop().catch((e: unknown) => console.error(e));
     await runtime.stop().catch((e: unknown) => console.error(e));
     await temporal.stop().catch((e: unknown) => console.error(e));
