@@ -91,9 +91,11 @@ export async function startFlowRuntime(ctx: AppContext, options: FlowRuntimeOpti
   let timer: NodeJS.Timeout | undefined;
   const every = options.sweepEveryMs ?? 60_000;
   if (every > 0) {
-    timer = setInterval(() => {
+    const sweep = () => {
       sweeping = sweeping.then(() => sweepAll(ctx)).catch((err) => console.error('[flows] sweep failed:', err));
-    }, every);
+    };
+    sweep(); // flows due while the server was down are swept at once
+    timer = setInterval(sweep, every);
     timer.unref();
   }
 
