@@ -9,6 +9,7 @@ import { schema } from '@nudge/db';
 import { NonRetryableNodeError, type StepResult } from '@nudge/workflow-nodes';
 import { edge, step } from '@nudge/workflow-nodes/testing';
 import { addTag } from '../../tags/index.js';
+import { emitCustomersImported } from '../../import/events.js';
 import { createFlowActivities } from './activities.js';
 import { enrollCustomer } from './enroll.js';
 import { createDbNodeContext, isPrivateAddress } from './node-context.js';
@@ -178,6 +179,20 @@ describe('flow runtime', () => {
     const runs = await w.ctx.db.db.select().from(schema.flowRuns).where(eq(schema.flowRuns.flowId, flowId));
     expect(runs).toHaveLength(1);
     expect((await interactionsOf(customerId!, 'note'))[0]!.body).toBe('Welcome to VIP, Customer event-0');
+  });
+
+  it('starts "customer imported" flows for every customer an import batch created', async () => {
+    const { flowId } = await publishFlow(w.ctx, {
+      nodes: [step('trigger', 'trigger.customer_created@1', { origin: 'imported' }), step('note', 'action.add_note@1', { text: 'Imported: welcome {name}' })],
+      edges: [edge('trigger', 'next', 'note')],
+    });
+    const ids = await seedCustomers(w.ctx, { count: 5, ownerId, prefix: 'imported' });
+    emitCustomersImported({ importId: 'imp-1', createdIds: ids, updatedIds: [], at: new Date() });
+    emitCustomersImported({ importId: 'imp-1', createdIds: ids, updatedIds: [], at: new Date() }); // delivered twice
+    await eventually(async () => (await w.ctx.db.db.select().from(schema.flowRuns).where(and(eq(schema.flowRuns.flowId, flowId), eq(schema.flowRuns.status, 'completed')))).length === 5, 'five runs');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await w.ctx.db.db.select().from(schema.flowRuns).where(eq(schema.flowRuns.flowId, flowId))).toHaveLength(5);
+    for (const id of ids) expect(await interactionsOf(id, 'note')).toHaveLength(1);
   });
 
   it('routes inbound messages to keyword triggers (any language, case-insensitive)', async () => {
