@@ -98,7 +98,8 @@ async function blockedCustomers(ctx: AppContext, flow: LoadedFlow['flow'], ids: 
   return blocked;
 }
 
-async function startWorkflow(ctx: AppContext, loaded: LoadedFlow, run: FlowRunRow, triggerEvent: FlowEvent | null): Promise<FlowRunRow> {
+/** Starts the run's workflow; records its Temporal run id unless `record` is false (batches record theirs in one statement). */
+async function startWorkflow(ctx: AppContext, loaded: LoadedFlow, run: FlowRunRow, triggerEvent: FlowEvent | null, record = true): Promise<FlowRunRow> {
   const client = ctx.temporal?.client;
   if (!client) throw new EnrollmentError('The flow engine is not running on this server (no Temporal client)', 'engine_unavailable');
   const input: FlowRunInput = {
@@ -130,6 +131,7 @@ async function startWorkflow(ctx: AppContext, loaded: LoadedFlow, run: FlowRunRo
     if (err instanceof WorkflowExecutionAlreadyStartedError) return run;
     throw err;
   }
+  if (!record) return { ...run, temporalRunId };
   const [updated] = await ctx.db.db
     .update(schema.flowRuns)
     .set({ temporalRunId })
@@ -261,13 +263,24 @@ export async function enrollMany(
   }
   const concurrency = options.concurrency ?? 32;
   let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, toStart.length) }, async () => {
-      while (next < toStart.length) {
-        const run = toStart[next++]!;
-        await startWorkflow(ctx, loaded, run, options.triggerEvent ?? null);
-      }
-    }),
-  );
+  const started: { id: string; temporalRunId: string }[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, toStart.length) }, async () => {
+        while (next < toStart.length) {
+          const run = await startWorkflow(ctx, loaded, toStart[next++]!, options.triggerEvent ?? null, false);
+          if (run.temporalRunId) started.push({ id: run.id, temporalRunId: run.temporalRunId });
+        }
+      }),
+    );
+  } finally {
+    // one statement for the batch (a crash before it only means the next sweep attaches to these runs again)
+    if (started.length > 0) {
+      await ctx.db.sql.query(
+        `update flow_runs set temporal_run_id = s.trid from unnest($1::uuid[], $2::text[]) as s(id, trid) where flow_runs.id = s.id`,
+        [started.map((s) => s.id), started.map((s) => s.temporalRunId)],
+      );
+    }
+  }
   return result;
 }

@@ -285,6 +285,7 @@ describe('flow runtime', () => {
     expect(first.find((r) => r.flowId === birthdayFlow)).toMatchObject({ started: 1 });
     const runs = await w.ctx.db.db.select().from(schema.flowRuns).where(eq(schema.flowRuns.flowId, cronFlow));
     expect(new Set(runs.map((r) => r.customerId))).toEqual(new Set(members));
+    expect(runs.every((r) => typeof r.temporalRunId === 'string' && r.temporalRunId.length > 0)).toBe(true);
     expect(runs[0]!.enrollmentKey).toMatch(/^schedule-\d{4}-\d\d-\d\dT\d\d:00:00\.000Z$/);
     // swept again: no tick since; and the same tick again (the key of the tick): nobody new
     expect(await sweepFlow(w.ctx, cronFlow)).toMatchObject({ matched: 0, started: 0 });
