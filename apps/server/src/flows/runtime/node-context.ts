@@ -18,7 +18,7 @@ import {
   type RunInfo,
 } from '@nudge/workflow-nodes';
 import type { AppContext } from '../../context.js';
-import { addInteraction, adjustPoints, updateCustomer, CustomerPatch } from '../../customers/index.js';
+import { addInteraction, adjustPoints, updateCustomer, CustomerPatch, type InteractionCreate } from '../../customers/index.js';
 import { HttpError } from '../../http/errors.js';
 import { customerInSegment } from '../../segments/index.js';
 import { addTag, removeTag } from '../../tags/index.js';
@@ -140,6 +140,25 @@ async function interactionByKey(app: AppContext, customerId: string, key: string
   return row ?? null;
 }
 
+/**
+ * Adds a timeline entry unless one with this idempotency key exists: check and insert under a
+ * transaction-scoped advisory lock on the key, so a retried step racing a zombie attempt (a worker
+ * that died mid-activity but whose code still runs) cannot write it twice.
+ */
+async function addInteractionOnce(app: AppContext, customerId: string, key: string, input: InteractionCreate): Promise<{ id: string; created: boolean }> {
+  return app.db.db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
+    const [row] = await tx
+      .select({ id: schema.interactions.id })
+      .from(schema.interactions)
+      .where(and(eq(schema.interactions.customerId, customerId), sql`${schema.interactions.payload}->>'idempotencyKey' = ${key}`))
+      .limit(1);
+    if (row) return { id: row.id, created: false };
+    const created = await addInteraction(app, null, customerId, { ...input, payload: { ...(input.payload ?? {}), idempotencyKey: key } }, tx);
+    return { id: created.id, created: true };
+  });
+}
+
 export function createDbNodeContext(deps: NodeContextDeps, run: RunInfo, nowMs: number): NodeContext {
   const { app } = deps;
   const { db } = app.db;
@@ -175,9 +194,7 @@ export function createDbNodeContext(deps: NodeContextDeps, run: RunInfo, nowMs: 
       removeTag: (id, tag) => orNonRetryable(`Tag "${tag}"`, () => removeTag(app, null, id, tag)),
       setOwner: async (id, userId) => {
         await patch(id, { ownerId: userId }, 'Owner');
-        if (!(await interactionByKey(app, id, `${run.idempotencyKey}:owner`))) {
-          await addInteraction(app, null, id, { kind: 'system', body: 'Owner assigned by a flow.', payload: { event: 'owner_assigned', ownerId: userId, ...source, idempotencyKey: `${run.idempotencyKey}:owner` } });
-        }
+        await addInteractionOnce(app, id, `${run.idempotencyKey}:owner`, { kind: 'system', body: 'Owner assigned by a flow.', payload: { event: 'owner_assigned', ownerId: userId, ...source } });
       },
       setPriority: (id, priority) => patch(id, { priority }, 'Priority'),
       changePoints: async (id, delta, reason) => {
@@ -222,15 +239,11 @@ export function createDbNodeContext(deps: NodeContextDeps, run: RunInfo, nowMs: 
     },
     timeline: {
       addNote: async (customerId, text) => {
-        const existing = await interactionByKey(app, customerId, run.idempotencyKey);
-        if (existing) return { noteId: existing.id };
-        const row = await addInteraction(app, null, customerId, { kind: 'note', body: text, payload: source });
+        const row = await addInteractionOnce(app, customerId, run.idempotencyKey, { kind: 'note', body: text, payload: source });
         return { noteId: row.id };
       },
       createTask: async (task) => {
-        const existing = await interactionByKey(app, task.customerId, run.idempotencyKey);
-        if (existing) return { taskId: existing.id };
-        const row = await addInteraction(app, null, task.customerId, {
+        const row = await addInteractionOnce(app, task.customerId, run.idempotencyKey, {
           kind: 'task',
           body: task.title,
           payload: { taskType: task.taskType, assigneeId: task.assigneeId, dueAt: new Date(task.dueAt).toISOString(), notes: task.notes, status: 'open', ...source },
@@ -241,8 +254,7 @@ export function createDbNodeContext(deps: NodeContextDeps, run: RunInfo, nowMs: 
     notifications: {
       // no inbox table yet: a notification is a system entry on the customer's timeline addressed to the user
       notifyUser: async (userId, message) => {
-        if (await interactionByKey(app, message.customerId, run.idempotencyKey)) return;
-        await addInteraction(app, null, message.customerId, {
+        await addInteractionOnce(app, message.customerId, run.idempotencyKey, {
           kind: 'system',
           body: `${message.title}: ${message.body}`,
           payload: { event: 'notify_user', userId, title: message.title, ...source },
@@ -268,14 +280,12 @@ export function createDbNodeContext(deps: NodeContextDeps, run: RunInfo, nowMs: 
           if (e.retryable === false) throw new NonRetryableNodeError(`Sending by ${request.channel} failed: ${e.message}`, e.code ?? 'send_failed');
           throw err;
         }
-        if (!(await interactionByKey(app, request.customerId, request.idempotencyKey))) {
-          await addInteraction(app, null, request.customerId, {
-            kind: 'message_out',
-            channel: request.channel,
-            body: request.subject ? `${request.subject}\n\n${request.text}` : request.text,
-            payload: { providerMessageId: result.providerMessageId, to: request.to, ...source, idempotencyKey: request.idempotencyKey },
-          });
-        }
+        await addInteractionOnce(app, request.customerId, request.idempotencyKey, {
+          kind: 'message_out',
+          channel: request.channel,
+          body: request.subject ? `${request.subject}\n\n${request.text}` : request.text,
+          payload: { providerMessageId: result.providerMessageId, to: request.to, ...source },
+        });
         return result;
       },
     },

@@ -9,7 +9,7 @@ import { schema } from '@nudge/db';
 import { createTestDb, type TestDb } from '@nudge/db/testing';
 import { SqlIdempotencyStore, createChannels, type Channels } from '@nudge/channels';
 import { startSmtpStandIn, type SmtpStandIn } from '@nudge/channels/standins';
-import { compileGraph } from '@nudge/workflow-nodes';
+import { compileGraph, type ExecutionPlan } from '@nudge/workflow-nodes';
 import type { AppContext } from '../../context.js';
 import { startTemporalEngine, type TemporalEngine } from '../../engine/temporal.js';
 import { startFlowRuntime, type FlowRuntime, type FlowRuntimeOptions } from './worker.js';
@@ -27,7 +27,9 @@ export interface RuntimeWorld {
   close(): Promise<void>;
 }
 
-export async function createRuntimeWorld(options: FlowRuntimeOptions & { timeSkipping?: boolean } = {}): Promise<RuntimeWorld> {
+export async function createRuntimeWorld(
+  options: FlowRuntimeOptions & { timeSkipping?: boolean; wrapChannels?: (channels: Channels) => Channels } = {},
+): Promise<RuntimeWorld> {
   const db = await createTestDb();
   const engine = await startTemporalEngine({ db, timeSkipping: options.timeSkipping ?? true, port: 0 });
   const smtp = await startSmtpStandIn({ port: 0 });
@@ -36,7 +38,8 @@ export async function createRuntimeWorld(options: FlowRuntimeOptions & { timeSki
     { store: new SqlIdempotencyStore(db.sql) },
   );
   const ctx: AppContext = { db, temporal: engine };
-  const runtimeOptions: FlowRuntimeOptions = { channels, sweepEveryMs: 0, allowPrivateWebhooks: true, ...options };
+  const { wrapChannels, timeSkipping: _ts, ...rest } = options;
+  const runtimeOptions: FlowRuntimeOptions = { channels: wrapChannels ? wrapChannels(channels) : channels, sweepEveryMs: 0, allowPrivateWebhooks: true, ...rest };
   // temporal-lite's automatic skip can stall when the next due entry is a stale activity timeout
   // (it fires nothing, so no commit re-arms the skip check): re-arm it every 100 ms.
   const lite = engine.lite;
@@ -137,9 +140,10 @@ export async function seedCustomers(
 export async function publishFlow(
   ctx: AppContext,
   graph: unknown,
-  options: { name?: string; enrollment?: schema.FlowEnrollment; sending?: schema.FlowSendingSettings } = {},
+  options: { name?: string; enrollment?: schema.FlowEnrollment; sending?: schema.FlowSendingSettings; adjustPlan?: (plan: ExecutionPlan) => void } = {},
 ): Promise<{ flowId: string; versionId: string }> {
-  const plan = compileGraph(graph);
+  const plan = structuredClone(compileGraph(graph)) as ExecutionPlan;
+  options.adjustPlan?.(plan);
   const [flow] = await ctx.db.db
     .insert(schema.flows)
     .values({ name: options.name ?? 'Test flow', status: 'active', draftGraph: graph, enrollment: options.enrollment ?? { mode: 'once' }, sending: options.sending ?? {} })

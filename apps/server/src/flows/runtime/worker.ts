@@ -34,6 +34,8 @@ export interface FlowRuntimeOptions {
   maxConcurrentActivityTaskExecutions?: number;
   maxCachedWorkflows?: number;
   taskQueue?: string;
+  /** give up on in-flight activities this long after stop() (default: wait for them); tests use it to kill a worker mid-activity */
+  shutdownForceTime?: string | number;
 }
 
 export interface FlowRuntime {
@@ -70,6 +72,7 @@ export async function startFlowRuntime(ctx: AppContext, options: FlowRuntimeOpti
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
     maxCachedWorkflows: options.maxCachedWorkflows ?? 1000,
     stickyQueueScheduleToStartTimeout: '2s',
+    ...(options.shutdownForceTime !== undefined ? { shutdownForceTime: options.shutdownForceTime } : {}),
   });
   const running = worker.run();
   running.catch((err) => console.error('[flows] worker stopped with an error:', err));
