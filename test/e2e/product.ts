@@ -83,6 +83,9 @@ export async function startProduct(): Promise<Product> {
     TEMPORAL_LITE_PORT: String(temporalPort),
     NUDGE_DEMO_CUSTOMERS: process.env.NUDGE_DEMO_CUSTOMERS ?? '300',
     NODE_ENV: 'production',
+    // no e-mail provider and no stand-in: real sends fail ("the email channel is not set up"),
+    // which is what the test needs to see failure alerts reach the flow's owner
+    NUDGE_CHANNEL_STANDINS: '0',
   };
   delete env.DATABASE_URL; // the e2e run keeps its own embedded database
   delete env.TEMPORAL_ADDRESS; // and its own embedded engine
