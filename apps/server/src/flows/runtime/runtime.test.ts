@@ -11,6 +11,7 @@ import { edge, step } from '@nudge/workflow-nodes/testing';
 import { addTag } from '../../tags/index.js';
 import { emitCustomersImported } from '../../import/events.js';
 import { createFlowActivities } from './activities.js';
+import { flowWorkflowBundle } from './worker.js';
 import { enrollCustomer } from './enroll.js';
 import { createDbNodeContext, isPrivateAddress } from './node-context.js';
 import { signalCustomerRuns, sweepAll, sweepFlow } from './triggers.js';
@@ -72,6 +73,10 @@ describe('flow runtime', () => {
       ['bought', 'done'],
     ]);
     expect(await interactionsOf(customerId!, 'note')).toHaveLength(0);
+    // the recorded history (activities, local activities, patches, timer, signal) replays deterministically
+    const history = await w.engine.client.workflow.getHandle(workflowId).fetchHistory();
+    const { Worker } = await import('@temporalio/worker');
+    await Worker.runReplayHistory({ workflowBundle: await flowWorkflowBundle() }, history, workflowId);
   });
 
   it('marks a cancelled run cancelled', async () => {

@@ -64,8 +64,10 @@ const EVENT_BUFFER = 200;
  *  - `local-db-steps` (v3): action and condition steps that only touch Nudge's database (tags,
  *    tasks, notes, fields, owners, conditions) run as local activities; sends, webhooks and
  *    start-flow stay ordinary activities (server-side retry state, visible as pending).
+ *  - `events-from-step-start` (v4): a wait for an event also counts events that arrived while the
+ *    wait step was being recorded (v3 counted only those after its decision).
  */
-export const PATCHES = { localBookkeeping: 'local-bookkeeping', localDbSteps: 'local-db-steps' } as const;
+export const PATCHES = { localBookkeeping: 'local-bookkeeping', localDbSteps: 'local-db-steps', eventsFromStepStart: 'events-from-step-start' } as const;
 
 /** Bookkeeping activities: quick, retried until they succeed. */
 const bookkeepingRetry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
@@ -102,6 +104,7 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
   const test = input.test === true;
   const bookkeeping = patched(PATCHES.localBookkeeping) ? localBookkeeping : remoteBookkeeping;
   const localSteps = patched(PATCHES.localDbSteps);
+  const eventsFromStepStart = patched(PATCHES.eventsFromStepStart);
   const defaultTimezone = input.defaultTimezone ?? 'UTC';
 
   // ---- inbound events: a ring of the latest, numbered by arrival ----
@@ -181,6 +184,7 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
       state.status = 'running';
       state.waitingUntilMs = null;
       steps += 1;
+      const eventsBefore = received;
 
       // ---------- action / condition: an activity ----------
       if (node.kind !== 'control') {
@@ -279,7 +283,7 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
         case 'wait_for_event': {
           state.status = 'waiting';
           state.waitingUntilMs = decision.timeoutAtMs;
-          const from = received;
+          const from = eventsFromStepStart ? eventsBefore : received;
           const matching = () => events.find((e) => e.n >= from && eventMatches(decision.filter, e.event)) ?? null;
           const remaining = decision.timeoutAtMs - Date.now();
           if (!test && remaining > 0) await condition(() => goal !== null || matching() !== null, remaining);
