@@ -79,6 +79,17 @@ describe('flow runtime', () => {
     await Worker.runReplayHistory({ workflowBundle: await flowWorkflowBundle() }, history, workflowId);
   });
 
+  it('fails the run, naming the step, when a plan holds settings this version cannot read', async () => {
+    const { flowId } = await publishFlow(w.ctx, manualFlow([step('wait', 'control.wait@1', { duration: { amount: 1, unit: 'days' } })], [edge('trigger', 'next', 'wait')]), {
+      adjustPlan: (plan) => void (plan.nodes.wait!.config = { duration: 'soon' }),
+    });
+    const [customerId] = await seedCustomers(w.ctx, { count: 1, ownerId, prefix: 'broken' });
+    const r = await enrollCustomer(w.ctx, { flowId, customerId: customerId! });
+    await expect(w.engine.client.workflow.getHandle(r.run!.workflowId).result()).rejects.toThrow();
+    await waitStatus(r.run!.id, 'failed');
+    expect((await runRow(r.run!.id)).error).toMatch(/^Step wait \(control\.wait@1\) has invalid settings: duration/);
+  });
+
   it('marks a cancelled run cancelled', async () => {
     const { flowId } = await publishFlow(w.ctx, manualFlow([step('wait', 'control.wait@1', { duration: { amount: 2, unit: 'days' } })], [edge('trigger', 'next', 'wait')]));
     const [customerId] = await seedCustomers(w.ctx, { count: 1, ownerId, prefix: 'cancel' });

@@ -243,7 +243,12 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
       // ---------- control: decided in the sandbox ----------
       const def = controlNode(node.key);
       if (!def) throw ApplicationFailure.nonRetryable(`Step ${nodeId}: this version of Nudge has no control step "${node.key}"`, 'unknown_node');
-      const config = def.config.parse(node.config);
+      const parsed = def.config.safeParse(node.config);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw ApplicationFailure.nonRetryable(`Step ${nodeId} (${node.key}) has invalid settings: ${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}`, 'invalid_config');
+      }
+      const config = parsed.data;
       const seq = ++state.seq;
       let customer: CustomerTiming | null = null;
       if (def.waits) {
@@ -318,6 +323,10 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
     if (isCancellation(err)) {
       state.status = 'finished';
       await CancellationScope.nonCancellable(() => bookkeeping.markRun({ ...runInfo, status: 'cancelled', exitReason: 'cancelled', error: null }));
+    } else if (err instanceof ApplicationFailure) {
+      // the plan cannot run (unknown step, invalid settings): the workflow fails, and so does the run row
+      state.status = 'finished';
+      await CancellationScope.nonCancellable(() => bookkeeping.markRun({ ...runInfo, status: 'failed', exitReason: 'failed', error: err.message }));
     }
     throw err;
   }
