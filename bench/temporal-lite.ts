@@ -21,10 +21,15 @@ Runtime.install({
 });
 
 // BENCH_ADDRESS: measure a temporal-lite (or Temporal) running in another process instead
+// BENCH_THREAD=1: temporal-lite in a worker thread of this process, with its own connection
 const external = process.env.BENCH_ADDRESS;
+const threaded = process.env.BENCH_THREAD === '1';
 const db = external ? undefined : await createTestDb({ migrate: false });
-const server = external ? undefined : await startTemporalLite({ db, port: 0 });
-const address = external ?? server!.address;
+const server = external || threaded ? undefined : await startTemporalLite({ db, port: 0 });
+const threadServer = !external && threaded
+  ? await startTemporalLite({ thread: true, dbUrl: db!.driver === 'postgres' ? db!.url : 'memory://', port: 0 })
+  : undefined;
+const address = external ?? server?.address ?? threadServer!.address;
 const workflowBundle = await bundleWorkflowCode({
   workflowsPath: fileURLToPath(new URL('./temporal-lite/workflows.ts', import.meta.url)),
   logger: new DefaultLogger('ERROR'),
@@ -70,7 +75,7 @@ const cpu = process.cpuUsage(cpu0);
 const cpuMsPerWf = (cpu.user + cpu.system) / 1000 / N;
 lat.sort((a, b) => a - b);
 const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))]!.toFixed(1);
-console.log(`temporal-lite on ${db?.driver ?? external}: ${N} workflows (1 activity each), ${CONCURRENCY} concurrent starts`);
+console.log(`temporal-lite on ${db?.driver ?? external}${threaded ? ' (server in a worker thread)' : ''}: ${N} workflows (1 activity each), ${CONCURRENCY} concurrent starts`);
 console.log(`  throughput: ${(N / seconds).toFixed(1)} workflows/s  (${seconds.toFixed(2)} s)`);
 console.log(`  latency start→completion: p50 ${pct(50)} ms, p99 ${pct(99)} ms`);
 console.log(`  CPU: ${cpuMsPerWf.toFixed(2)} ms per workflow (server + worker + client threads of this process) → a ${Math.round(1000 / cpuMsPerWf)}/s ceiling per fully used core`);
@@ -89,10 +94,12 @@ await Promise.all(Array.from({ length: 5 }, async () => {
 }));
 light.sort((a, b) => a - b);
 console.log(`  latency at light load (5 at a time, client-measured): p50 ${light[100]!.toFixed(1)} ms, p99 ${light[197]!.toFixed(1)} ms`);
-if (server) console.log(`  commits: ${server.engine.stats.commits}, execution rows written: ${server.engine.stats.rows}, eager activities: ${server.engine.stats.eagerActivities}, workflow tasks sticky/normal: ${server.engine.stats.stickyTasks}/${server.engine.stats.normalTasks}`);
+const stats = server ? server.engine.stats : threadServer ? await threadServer.stats() : undefined;
+if (stats) console.log(`  commits: ${stats.commits}, execution rows written: ${stats.rows}, eager activities: ${stats.eagerActivities}, workflow tasks sticky/normal: ${stats.stickyTasks}/${stats.normalTasks}`);
 worker.shutdown();
 await running;
 await nc.close();
 await connection.close();
 await server?.stop();
+await threadServer?.stop();
 await db?.cleanup();

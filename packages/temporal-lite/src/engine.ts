@@ -165,6 +165,9 @@ export class Engine {
       }
       this.fireDue();
       void this.sync().catch(() => {});
+      // what fired may have been a due time left behind (an activity that already finished):
+      // look again, or the clock would stop there with nothing pending to move it
+      this.scheduleSkipCheck();
     }, 1);
   }
 
@@ -321,6 +324,7 @@ export class Engine {
       this.timerAt = Infinity;
       this.fireDue();
       void this.sync().catch(() => {});
+      this.scheduleSkipCheck();
     }, delay);
   }
 

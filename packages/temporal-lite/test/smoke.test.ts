@@ -38,3 +38,31 @@ describe('TestWorkflowEnvironment.createFromExistingServer', () => {
     }
   });
 });
+
+describe('thread mode', () => {
+  it('serves the SDK from a worker thread with its own database connection, and moves its clock', async () => {
+    const { Client, Connection } = await import('@temporalio/client');
+    const { NativeConnection, Worker } = await import('@temporalio/worker');
+    const { workflowBundle, installRuntime } = await import('./harness.js');
+    const { createTestDb } = await import('@nudge/db/testing');
+    const activities = await import('./activities.js');
+    installRuntime();
+    const db = await createTestDb({ migrate: false });
+    const { startTemporalLite } = await import('../src/index.js');
+    const server = await startTemporalLite({ thread: true, dbUrl: db.driver === 'postgres' ? db.url : 'memory://', port: 0, timeSkipping: true });
+    const nc = await NativeConnection.connect({ address: server.address });
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      const client = new Client({ connection });
+      const worker = await Worker.create({ connection: nc, taskQueue: 'threaded', workflowBundle: await workflowBundle(), activities });
+      const slept = await worker.runUntil(client.workflow.execute(sleeper, { taskQueue: 'threaded', workflowId: 'threaded-1', args: [3 * 24 * 3600 * 1000] }));
+      expect(slept).toBeGreaterThanOrEqual(3 * 24 * 3600 * 1000);
+      expect((await server.stats()).commits).toBeGreaterThan(0);
+    } finally {
+      await connection.close();
+      await nc.close();
+      await server.stop();
+      await db.cleanup();
+    }
+  });
+});

@@ -20,6 +20,11 @@ describe('time skipping', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 
+  it('skips past due times left behind by finished activities', async () => {
+    const r = await h.client.workflow.execute(wf.staleTimeoutThenSleep, { taskQueue: h.taskQueue, workflowId: 'skip-stale' });
+    expect(r).toBe('woke up');
+  });
+
   it('takes the timeout branch when nobody replies', async () => {
     calls.delete('greet:phone task');
     const r = await h.client.workflow.execute(wf.replyWithin3Days, { taskQueue: h.taskQueue, workflowId: 'skip-2' });

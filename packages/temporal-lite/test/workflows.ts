@@ -199,3 +199,11 @@ export async function succeedsOnSecondAttempt(): Promise<number> {
   if (workflowInfo().attempt < 2) throw ApplicationFailure.retryable('first attempt fails', 'Flaky');
   return workflowInfo().attempt;
 }
+
+/** Leaves an activity's schedule-to-close due time (1 day) behind, then sleeps past it. */
+export async function staleTimeoutThenSleep(): Promise<string> {
+  const { greet: quick } = proxyActivities<typeof acts>({ scheduleToCloseTimeout: '1 day' });
+  await quick('stale');
+  await sleep('3 days');
+  return 'woke up';
+}
