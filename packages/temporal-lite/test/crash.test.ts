@@ -62,12 +62,14 @@ it('survives SIGKILL mid-flow: every run completes, recorded activities never ru
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
 
-  const N = 20, STEPS = 8;
+  const N = 20, STEPS = 20;
   const handles = [];
   for (let i = 0; i < N; i++) handles.push(await client.workflow.start(durableSteps, { taskQueue, workflowId: `crash-${i}`, args: [`c${i}`, STEPS], workflowTaskTimeout: '2s' }));
 
-  // wait until the runs are under way, then note which steps the server has recorded as done
-  await new Promise((r) => setTimeout(r, 700));
+  // wait until about a quarter of the steps have run (however fast this machine is), then note
+  // which steps the server has recorded as done, and kill it while the rest are in flight
+  const ran = () => [...calls.entries()].filter(([k]) => /^c\d+:/.test(k)).reduce((n, [, v]) => n + v, 0);
+  for (let i = 0; i < 600 && ran() < (N * STEPS) / 4; i++) await new Promise((r) => setTimeout(r, 10));
   const recorded = new Map<string, number>();
   for (let i = 0; i < N; i++) {
     const history = await client.workflow.getHandle(`crash-${i}`).fetchHistory();
