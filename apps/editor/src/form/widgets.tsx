@@ -2,7 +2,7 @@
 // text in the side panel never drags the canvas.
 import { useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ConditionBuilder, type Condition } from '../ui/ConditionBuilder';
+import { ConditionBuilder, SegmentSelect, type Condition } from '../ui/ConditionBuilder';
 import { cronError, readCron, weekdayName } from './cron';
 import { useLookups } from './lookups';
 
@@ -203,16 +203,7 @@ export function SegmentInput({ id, value, onChange, objectValued }: { id: string
     const cond = (value && typeof value === 'object' ? value : { type: 'and', conditions: [] }) as Condition;
     return <ConditionBuilder dialect="flow" value={cond} onChange={onChange} tags={tags.map((x) => x.name)} segments={segments} />;
   }
-  return (
-    <select id={id} className="nodrag" value={typeof value === 'string' ? value : ''} onChange={(e) => onChange(e.target.value)}>
-      <option value="">{t('cond.pickSegment')}</option>
-      {segments.map((s) => (
-        <option key={s.id} value={s.id}>
-          {s.name}
-        </option>
-      ))}
-    </select>
-  );
+  return <SegmentSelect id={id} value={typeof value === 'string' ? value : ''} segments={segments} onChange={onChange} />;
 }
 
 export function UserInput({ id, value, onChange }: { id: string; value: unknown; onChange: (v: string) => void }) {

@@ -147,13 +147,7 @@ export function ConditionBuilder({ value, onChange, dialect, tags = [], segments
               <option value="less_than">{t('cond.less_than')}</option>
             </select>
           ) : (
-            <select aria-label={t('cond.operator')} className="nodrag" value={str(value.op)} onChange={(e) => onChange({ ...value, op: e.target.value })}>
-              {compareOps.map((op) => (
-                <option key={op} value={op}>
-                  {t(`cond.op_${op}`)}
-                </option>
-              ))}
-            </select>
+            <CompareOpSelect value={str(value.op)} onChange={(op) => onChange({ ...value, op })} />
           )}
           <input aria-label={t('cond.days')} className="nodrag num" type="number" min={0} value={str(value.days)} onChange={(e) => onChange({ ...value, days: Math.max(0, Math.round(Number(e.target.value) || 0)) })} />
           <span>{t('cond.daysAgo')}</span>
@@ -186,26 +180,13 @@ export function ConditionBuilder({ value, onChange, dialect, tags = [], segments
             <option value="in">{t('cond.seg_in')}</option>
             <option value="not_in">{t('cond.seg_not_in')}</option>
           </select>
-          <select aria-label={t('cond.segment')} className="nodrag" value={str(value.segmentId)} onChange={(e) => onChange({ ...value, segmentId: e.target.value })}>
-            <option value="">{t('cond.pickSegment')}</option>
-            {segments.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
+          <SegmentSelect aria-label={t('cond.segment')} value={str(value.segmentId)} segments={segments} onChange={(segmentId) => onChange({ ...value, segmentId })} />
         </>
       )}
       {kind === 'spend' && (
         <>
           <span>{t('cond.spend')}</span>
-          <select aria-label={t('cond.operator')} className="nodrag" value={str(value.op)} onChange={(e) => onChange({ ...value, op: e.target.value })}>
-            {compareOps.map((op) => (
-              <option key={op} value={op}>
-                {t(`cond.op_${op}`)}
-              </option>
-            ))}
-          </select>
+          <CompareOpSelect value={str(value.op)} onChange={(op) => onChange({ ...value, op })} />
           <input aria-label={t('cond.amount')} className="nodrag num" type="number" value={str(value.amount)} onChange={(e) => onChange({ ...value, amount: Number(e.target.value) || 0 })} />
           <span>{t('cond.withinDays')}</span>
           <input aria-label={t('cond.withinDays')} className="nodrag num" type="number" min={1} placeholder="∞" value={str(value.withinDays)} onChange={(e) => {
@@ -236,5 +217,39 @@ export function ConditionBuilder({ value, onChange, dialect, tags = [], segments
       )}
       {remove}
     </div>
+  );
+}
+
+/** A select of saved segments ("pick a segment" first), for conditions and node forms. */
+export function SegmentSelect({ value, segments, onChange, id, 'aria-label': ariaLabel }: {
+  value: string;
+  segments: readonly { id: string; name: string }[];
+  onChange: (segmentId: string) => void;
+  id?: string;
+  'aria-label'?: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <select id={id} aria-label={ariaLabel} className="nodrag" value={value} onChange={(e) => onChange(e.target.value)}>
+      <option value="">{t('cond.pickSegment')}</option>
+      {segments.map((s) => (
+        <option key={s.id} value={s.id}>
+          {s.name}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+function CompareOpSelect({ value, onChange }: { value: string; onChange: (op: string) => void }) {
+  const { t } = useTranslation();
+  return (
+    <select aria-label={t('cond.operator')} className="nodrag" value={value} onChange={(e) => onChange(e.target.value)}>
+      {compareOps.map((op) => (
+        <option key={op} value={op}>
+          {t(`cond.op_${op}`)}
+        </option>
+      ))}
+    </select>
   );
 }
