@@ -82,6 +82,7 @@ export class Engine {
   private metaDirty = false;
   private committing = false;
   private syncWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  private latestLookups = new Map<string, Map<string, { resolve: (runId: string | undefined) => void; reject: (e: Error) => void }[]>>();
   private skipScheduled = false;
   private stopped = false;
   private fatal: Error | undefined;
@@ -1200,8 +1201,36 @@ export class Engine {
   private async latestExecution(ns: string, workflowId: string): Promise<Execution | undefined> {
     const open = this.openById.get(`${ns}\u0000${workflowId}`);
     if (open) return this.execs.get(open);
-    const runId = await this.store.latestRun(ns, workflowId);
+    const runId = await this.latestRunId(ns, workflowId);
     return runId ? this.load(runId) : undefined;
+  }
+
+  /**
+   * The newest run id of a workflow id in the database. Lookups made while the same event-loop
+   * turn runs (many starts arriving together) share one query instead of one query each.
+   */
+  private latestRunId(ns: string, workflowId: string): Promise<string | undefined> {
+    return new Promise((resolve, reject) => {
+      let byId = this.latestLookups.get(ns);
+      if (!byId) this.latestLookups.set(ns, (byId = new Map()));
+      const waiting = byId.get(workflowId);
+      if (waiting) waiting.push({ resolve, reject });
+      else byId.set(workflowId, [{ resolve, reject }]);
+      if (this.latestLookups.size === 1 && byId.size === 1 && !waiting) setImmediate(() => void this.flushLatestLookups());
+    });
+  }
+
+  private async flushLatestLookups() {
+    const batches = this.latestLookups;
+    this.latestLookups = new Map();
+    for (const [ns, byId] of batches) {
+      try {
+        const found = await this.store.latestRuns(ns, [...byId.keys()]);
+        for (const [id, waiters] of byId) for (const w of waiters) w.resolve(found.get(id));
+      } catch (err) {
+        for (const waiters of byId.values()) for (const w of waiters) w.reject(err as Error);
+      }
+    }
   }
 
   /** The execution for (workflowId, runId?): memory first, then the database. */
@@ -1264,6 +1293,8 @@ export class Engine {
       }
     } else if (req.workflowId) {
       const prev = await this.latestExecution(ns, req.workflowId);
+      // another start of the same id may have created a run while this one looked in the database
+      if (this.findOpen(ns, req.workflowId, undefined)) return this.startWorkflow(req, signal);
       if (prev && !prev.open) {
         if (prev.s.requestIds.includes(requestId)) return { runId: prev.s.runId, started: true };
         const failedLike = [S.Failed, S.Canceled, S.Terminated, S.TimedOut].includes(prev.s.status as never);

@@ -146,11 +146,17 @@ export class Store {
     return rows[0]?.state;
   }
 
-  async latestRun(namespace: string, workflowId: string): Promise<string | undefined> {
-    const rows = await this.sql.query<{ run_id: string }>(
-      `SELECT run_id FROM temporal_lite.executions WHERE namespace = $1 AND workflow_id = $2
-       ORDER BY start_time DESC, run_id DESC LIMIT 1`, [namespace, workflowId]);
-    return rows[0]?.run_id;
+  /** The newest run id of each of `workflowIds` that has a run in the database. */
+  async latestRuns(namespace: string, workflowIds: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < workflowIds.length; i += 1000) {
+      const rows = await this.sql.query<{ workflow_id: string; run_id: string }>(
+        `SELECT DISTINCT ON (workflow_id) workflow_id, run_id FROM temporal_lite.executions
+         WHERE namespace = $1 AND workflow_id = ANY($2::text[])
+         ORDER BY workflow_id, start_time DESC, run_id DESC`, [namespace, workflowIds.slice(i, i + 1000)]);
+      for (const r of rows) out.set(r.workflow_id, r.run_id);
+    }
+    return out;
   }
 
   async loadEvents(runIds: string[]): Promise<Map<string, Uint8Array[]>> {

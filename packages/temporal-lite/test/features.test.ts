@@ -205,6 +205,15 @@ describe('workflow id policies', () => {
     await c.terminate();
   });
 
+  it('starts one run when many starts of the same new id arrive at once', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => h.client.workflow.start(wf.blockedChild, opts('ids-race'))));
+    const started = results.filter((r) => r.status === 'fulfilled');
+    expect(started).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+    expect((await h.client.workflow.count(`WorkflowId = 'ids-race' AND ExecutionStatus = 'Running'`)).count).toBe(1);
+    await (started[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof h.client.workflow.start>>>).value.terminate();
+  });
+
   it('applies the id reuse policy to closed runs', async () => {
     await h.client.workflow.execute(wf.hello, { ...opts('ids-2'), args: ['a'] });
     await expect(h.client.workflow.start(wf.hello, { ...opts('ids-2'), args: ['b'], workflowIdReusePolicy: 'REJECT_DUPLICATE' }))
