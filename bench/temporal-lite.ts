@@ -4,14 +4,23 @@
  *   pnpm bench temporal-lite [N] [concurrent starts]   (DATABASE_URL=postgres://… for PostgreSQL)
  * Latency is start→close as recorded by the server (visibility), throughput is N / wall time from
  * the first start to the last close.
+ * Where the time goes:
+ *   BENCH_THREAD=1    temporal-lite in a worker thread of this process, with its own connection
+ *   BENCH_ADDRESS=h:p measure against a temporal-lite (or Temporal) in another process: the CPU
+ *                     printed is then the SDK's alone (worker, client, activities)
+ *   BENCH_TIDS=1      CPU per thread id instead of per thread name
+ *   BENCH_WF_THREADS, BENCH_WFT_POLLS, BENCH_AT_POLLS   worker tuning (default 2 threads, SDK polls)
  */
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, makeTelemetryFilterString } from '@temporalio/worker';
 import { createTestDb } from '@nudge/db/testing';
 import { startTemporalLite } from '@nudge/temporal-lite';
 import * as activities from './temporal-lite/activities.js';
 
+const require = createRequire(import.meta.url);
 const N = Number(process.argv[2] ?? 2000);
 const CONCURRENCY = Number(process.argv[3] ?? 50);
 
@@ -20,8 +29,6 @@ Runtime.install({
   telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }), forward: {} } },
 });
 
-// BENCH_ADDRESS: measure a temporal-lite (or Temporal) running in another process instead
-// BENCH_THREAD=1: temporal-lite in a worker thread of this process, with its own connection
 const external = process.env.BENCH_ADDRESS;
 const threaded = process.env.BENCH_THREAD === '1';
 const db = external ? undefined : await createTestDb({ migrate: false });
@@ -38,6 +45,10 @@ const nc = await NativeConnection.connect({ address });
 const worker = await Worker.create({
   connection: nc, taskQueue: 'bench', workflowBundle, activities,
   maxConcurrentWorkflowTaskExecutions: 100, maxConcurrentActivityTaskExecutions: 200, maxCachedWorkflows: 2000,
+  // two workflow threads, as the product's flow worker uses on 2 cores: one keeps ~80 % of them busy, two ~90 %
+  workflowThreadPoolSize: Number(process.env.BENCH_WF_THREADS ?? 2),
+  ...(process.env.BENCH_WFT_POLLS ? { workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: Number(process.env.BENCH_WFT_POLLS) } } : {}),
+  ...(process.env.BENCH_AT_POLLS ? { activityTaskPollerBehavior: { type: 'simple-maximum', maximum: Number(process.env.BENCH_AT_POLLS) } } : {}),
 });
 const running = worker.run();
 const connection = await Connection.connect({ address });
@@ -48,7 +59,7 @@ const client = new Client({ connection });
  * closed, and reads each one's start→close latency from visibility — the way Temporal's own load
  * tools measure, without a result long-poll per workflow on the client.
  */
-async function runBatch(count: number, prefix: string): Promise<number[]> {
+async function runBatch(count: number, prefix: string): Promise<{ latencies: number[]; lastClose: number }> {
   let next = 0;
   async function lane() {
     while (next < count) {
@@ -57,28 +68,45 @@ async function runBatch(count: number, prefix: string): Promise<number[]> {
     }
   }
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count) }, lane));
+  // a visibility count every 250 ms (a count scans the executions table: polling it often would
+  // load the server being measured); the batch's end is the last close time, not the poll's
   const query = `WorkflowId STARTS_WITH '${prefix}-' AND ExecutionStatus = 'Completed'`;
-  while ((await client.workflow.count(query)).count < count) await new Promise((r) => setTimeout(r, 20));
+  while ((await client.workflow.count(query)).count < count) await new Promise((r) => setTimeout(r, 250));
   const latencies: number[] = [];
-  for await (const wf of client.workflow.list({ query, pageSize: 1000 })) latencies.push(wf.closeTime!.getTime() - wf.startTime.getTime());
-  return latencies;
+  let lastClose = 0;
+  for await (const wf of client.workflow.list({ query, pageSize: 1000 })) {
+    latencies.push(wf.closeTime!.getTime() - wf.startTime.getTime());
+    lastClose = Math.max(lastClose, wf.closeTime!.getTime());
+  }
+  return { latencies, lastClose };
 }
 
 await runBatch(Math.min(200, N), 'warmup');
+const threads0 = threadTimes();
 const cpu0 = process.cpuUsage();
 const mark0 = process.hrtime.bigint();
 const t0 = performance.now();
-const lat = await runBatch(N, 'bench');
+const wall0 = Date.now();
+const { latencies: lat, lastClose } = await runBatch(N, 'bench');
 if (process.env.PROFILE_MARKS) (await import('node:fs')).writeFileSync(process.env.PROFILE_MARKS, JSON.stringify([Number(mark0 / 1000n), Number(process.hrtime.bigint() / 1000n)]));
-const seconds = (performance.now() - t0) / 1000;
+const seconds = (lastClose - wall0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const cpuMsPerWf = (cpu.user + cpu.system) / 1000 / N;
+const threadCpu = diffThreads(threads0, threadTimes());
 lat.sort((a, b) => a - b);
 const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))]!.toFixed(1);
 console.log(`temporal-lite on ${db?.driver ?? external}${threaded ? ' (server in a worker thread)' : ''}: ${N} workflows (1 activity each), ${CONCURRENCY} concurrent starts`);
 console.log(`  throughput: ${(N / seconds).toFixed(1)} workflows/s  (${seconds.toFixed(2)} s)`);
 console.log(`  latency start→completion: p50 ${pct(50)} ms, p99 ${pct(99)} ms`);
-console.log(`  CPU: ${cpuMsPerWf.toFixed(2)} ms per workflow (server + worker + client threads of this process) → a ${Math.round(1000 / cpuMsPerWf)}/s ceiling per fully used core`);
+const cores = availableParallelism();
+if (external) {
+  // the server runs in another process: this process is the SDK alone (worker + client + activity)
+  console.log(`  CPU of the SDK alone (worker, client, activities; the server is another process): ${cpuMsPerWf.toFixed(2)} ms per workflow`);
+  console.log(`    → even with a server costing nothing, ${cores} fully used cores would run at most ${Math.round((cores * 1000) / cpuMsPerWf)} workflows/s here`);
+} else {
+  console.log(`  CPU: ${cpuMsPerWf.toFixed(2)} ms per workflow (server + worker + client threads of this process) → at most ${Math.round((cores * 1000) / cpuMsPerWf)}/s on ${cores} fully used cores; used ${(((cpuMsPerWf * N) / 1000 / seconds / cores) * 100).toFixed(0)} % of them`);
+}
+if (threadCpu) console.log(`  CPU per workflow by thread: ${threadCpu.map(([name, ms]) => `${name} ${(ms / N).toFixed(2)} ms`).join(', ')}`);
 console.log(`  baseline: the in-memory prototype reached ~100 workflows/s → ratio ${((N / seconds) / 100).toFixed(2)}x`);
 
 // latency without queueing: a few workflows at a time, each awaited by its client
@@ -103,3 +131,29 @@ await connection.close();
 await server?.stop();
 await threadServer?.stop();
 await db?.cleanup();
+
+/** CPU time (ms) of each thread of this process by thread name, from /proc (Linux only). */
+function threadTimes(): Map<string, number> | undefined {
+  try {
+    const fs = require('node:fs') as typeof import('node:fs');
+    const tick = 10; // USER_HZ = 100 on Linux
+    const out = new Map<string, number>();
+    for (const tid of fs.readdirSync('/proc/self/task')) {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = (Number(fields[11]) + Number(fields[12])) * tick;
+      out.set(`${name}#${tid}`, ms);
+    }
+    return out;
+  } catch { return undefined; }
+}
+function diffThreads(a: Map<string, number> | undefined, b: Map<string, number> | undefined): Array<[string, number]> | undefined {
+  if (!a || !b) return undefined;
+  const byName = new Map<string, number>();
+  for (const [key, ms] of b) {
+    const name = process.env.BENCH_TIDS ? key : key.slice(0, key.lastIndexOf('#')).replace(/[-#:]?\d+$/, '');
+    byName.set(name, (byName.get(name) ?? 0) + ms - (a.get(key) ?? 0));
+  }
+  return [...byName].filter(([, ms]) => ms > 0).sort((x, y) => y[1] - x[1]);
+}

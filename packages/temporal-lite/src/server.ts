@@ -119,6 +119,8 @@ export function createGrpcServer(engine: Engine): grpc.Server {
     'grpc.max_receive_message_length': 128 * 1024 * 1024,
     'grpc.max_send_message_length': 128 * 1024 * 1024,
     'grpc.keepalive_permit_without_calls': 1,
+    // no channelz bookkeeping (per-call counters and closures nobody reads here)
+    'grpc.enable_channelz': 0,
   });
   const handlers = buildHandlers(engine);
   for (const svc of [WF, OP, TEST, HEALTH]) {
