@@ -26,8 +26,11 @@ export function speedUpGrpcDecompression(): void {
     if ((encoding !== 'gzip' && encoding !== 'deflate') || message.length > 1024 * 1024) return original.call(this, message, encoding);
     try {
       const limit = this.maxReceiveMessageSize;
-      const opts = limit > 0 ? { maxOutputLength: limit } : {};
       const contents = message.subarray(5);
+      // a gzip member ends with its uncompressed size: one output buffer of that size instead of
+      // zlib's default 16 KiB per message (a wrong hint only means more chunks, never a wrong result)
+      const hint = encoding === 'gzip' && contents.length >= 18 ? contents.readUInt32LE(contents.length - 4) : 16 * 1024;
+      const opts = { chunkSize: Math.min(Math.max(hint + 1, 64), 64 * 1024), ...(limit > 0 ? { maxOutputLength: limit } : {}) };
       return Promise.resolve(encoding === 'gzip' ? gunzipSync(contents, opts) : inflateSync(contents, opts));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
