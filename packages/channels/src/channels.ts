@@ -1,8 +1,8 @@
 /** Adapters chosen by configuration, each wrapped with the idempotency store. */
 import { z } from 'zod';
 import { createSmtpAdapter, smtpConfigSchema } from './email.js';
-import type { IdempotencyStore } from './idempotency.js';
-import { MemoryIdempotencyStore, withIdempotency } from './idempotency.js';
+import type { IdempotencyStore, LedgerOptions, SendOptions } from './idempotency.js';
+import { MemoryIdempotencyStore, SendLedger } from './idempotency.js';
 import { createSmsAdapter, smsConfigSchema } from './sms.js';
 import type { ChannelAdapter, ChannelName, OutboundMessage, SendResult } from './types.js';
 import { ChannelSendError } from './types.js';
@@ -52,17 +52,20 @@ export function channelsConfigFromEnv(env: Record<string, string | undefined>): 
 }
 
 export interface Channels {
+  /** the raw adapters (sending through them directly bypasses the ledger) */
   adapters: Partial<Record<ChannelName, ChannelAdapter>>;
-  send(channel: ChannelName, message: OutboundMessage): Promise<SendResult>;
+  /** the one ledger every send goes through (flows, auto-replies, broadcasts) */
+  ledger: SendLedger;
+  send(channel: ChannelName, message: OutboundMessage, options?: SendOptions): Promise<SendResult>;
   close(): Promise<void>;
 }
 
 export function createChannels(
   config: ChannelsConfig,
-  options: { store?: IdempotencyStore; extra?: ChannelAdapter[] } = {},
+  options: { store?: IdempotencyStore; ledger?: LedgerOptions; extra?: ChannelAdapter[] } = {},
 ): Channels {
   const parsed = channelsConfigSchema.parse(config);
-  const store = options.store ?? new MemoryIdempotencyStore();
+  const ledger = new SendLedger(options.store ?? new MemoryIdempotencyStore(), options.ledger);
   const raw: ChannelAdapter[] = [
     ...(parsed.email ? [createSmtpAdapter(parsed.email)] : []),
     ...(parsed.whatsapp ? [createWhatsAppAdapter(parsed.whatsapp)] : []),
@@ -70,15 +73,16 @@ export function createChannels(
     ...(options.extra ?? []),
   ];
   const adapters: Partial<Record<ChannelName, ChannelAdapter>> = {};
-  for (const adapter of raw) adapters[adapter.channel] = withIdempotency(adapter, store);
+  for (const adapter of raw) adapters[adapter.channel] = adapter;
   return {
     adapters,
-    async send(channel, message) {
+    ledger,
+    async send(channel, message, sendOptions) {
       const adapter = adapters[channel];
       if (!adapter) {
         throw new ChannelSendError(`The ${channel} channel is not set up; add its settings first`, channel, false, 'channel_not_configured');
       }
-      return adapter.send(message);
+      return ledger.send(adapter, message, sendOptions);
     },
     async close() {
       await Promise.all(raw.map((a) => a.close?.()));

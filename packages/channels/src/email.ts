@@ -48,6 +48,8 @@ export function createSmtpAdapter(input: SmtpConfig): ChannelAdapter {
 
   return {
     channel: 'email',
+    // the Message-ID comes from the key: a resend after a crash is the same mail to the recipient's system
+    unknownOutcome: { kind: 'resend', waitMs: 0 },
     async send(message: OutboundMessage): Promise<SendResult> {
       if (!emailPattern.test(message.to)) {
         throw new ChannelSendError(`"${message.to}" is not an email address`, 'email', false, 'invalid_address');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpAdapter } from './email.js';
-import { MemoryIdempotencyStore, withIdempotency } from './idempotency.js';
+import { MemoryIdempotencyStore, SendLedger, withIdempotency } from './idempotency.js';
 import type { SmtpStandIn } from './standins/index.js';
 import { startSmtpStandIn } from './standins/index.js';
 import type { ChannelAdapter } from './types.js';
@@ -15,18 +15,14 @@ describe('idempotent sending', () => {
 
   it('never sends the same key twice, even when called concurrently', async () => {
     const store = new MemoryIdempotencyStore();
-    const adapter = withIdempotency(email(), store);
+    const adapter = withIdempotency(email(), store, { pollMs: 10 });
     const message = { to: 'a@example.com', subject: 'once', text: 'only once', idempotencyKey: 'run-7:n2' };
     const first = await adapter.send(message);
     const again = await adapter.send(message);
     expect(again).toEqual(first);
-    const concurrent = await Promise.allSettled([
-      adapter.send({ ...message, idempotencyKey: 'run-8:n2' }),
-      adapter.send({ ...message, idempotencyKey: 'run-8:n2' }),
-    ]);
-    expect(concurrent.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
-    const rejected = concurrent.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-    expect(rejected.reason).toMatchObject({ code: 'send_in_progress', retryable: true });
+    // the second attempt waits for the first instead of failing or sending beside it
+    const concurrent = await Promise.all([adapter.send({ ...message, idempotencyKey: 'run-8:n2' }), adapter.send({ ...message, idempotencyKey: 'run-8:n2' })]);
+    expect(concurrent[0]).toEqual(concurrent[1]);
     await new Promise((r) => setTimeout(r, 200));
     expect(smtp.messages.filter((m) => m.subject === 'once')).toHaveLength(2);
   });
@@ -48,14 +44,32 @@ describe('idempotent sending', () => {
     expect(calls).toBe(2);
   });
 
-  it('refuses to resend a send whose outcome is unknown', async () => {
+  it('settles a claim whose lease ran out by the channel policy instead of failing it for good', async () => {
     const store = new MemoryIdempotencyStore();
     let now = 0;
-    await store.claim('sms:lost', 'sms', now); // a process died after claiming
-    const adapter = withIdempotency({ channel: 'sms', send: async () => ({ providerMessageId: 'never' }) }, store, { now: () => now, inFlightTimeoutMs: 60_000 });
-    await expect(adapter.send({ to: '+1', text: 'x', idempotencyKey: 'lost' })).rejects.toMatchObject({ code: 'send_in_progress', retryable: true });
-    now = 120_000;
-    await expect(adapter.send({ to: '+1', text: 'x', idempotencyKey: 'lost' })).rejects.toMatchObject({ code: 'outcome_unknown', retryable: false });
+    let sends = 0;
+    // a process died after claiming (lease 60 s)
+    await store.claim({ key: 'sms:lost', channel: 'sms', owner: 'dead', nowMs: 0, leaseMs: 60_000, settleWaitMs: 0 });
+    const sms: ChannelAdapter = { channel: 'sms', unknownOutcome: { kind: 'resend', waitMs: 30_000 }, send: async () => ({ providerMessageId: `sms-${++sends}` }) };
+    const ledger = new SendLedger(store, { now: () => now, pollMs: 1, maxWaitMs: 0 });
+    // lease live: another attempt owns it
+    await expect(ledger.send(sms, { to: '+1', text: 'x', idempotencyKey: 'lost' })).rejects.toMatchObject({ code: 'send_in_progress', retryable: true });
+    now = 61_000; // lease ran out: unknown, resent after the channel's wait
+    await expect(ledger.send(sms, { to: '+1', text: 'x', idempotencyKey: 'lost' })).rejects.toMatchObject({ code: 'send_outcome_unknown', retryable: true });
+    expect((await ledger.get('sms', 'lost'))!.now).toBe('unknown');
+    now = 91_000;
+    expect(await ledger.send(sms, { to: '+1', text: 'x', idempotencyKey: 'lost' })).toEqual({ providerMessageId: 'sms-1' });
+    expect(await ledger.get('sms', 'lost')).toMatchObject({ state: 'sent', claims: 2, settledBy: 'resend' });
+  });
+
+  it('a provider callback settles an unknown send', async () => {
+    const store = new MemoryIdempotencyStore();
+    await store.claim({ key: 'whatsapp:k9', channel: 'whatsapp', owner: 'dead', nowMs: 0, leaseMs: 1, settleWaitMs: 0 });
+    const ledger = new SendLedger(store);
+    expect(await ledger.settle('whatsapp', 'k9', { providerMessageId: 'wamid.A' })).toBe(true);
+    expect(await ledger.settle('whatsapp', 'k9', { providerMessageId: 'wamid.B' })).toBe(false); // first record wins
+    const wa: ChannelAdapter = { channel: 'whatsapp', send: async () => ({ providerMessageId: 'never' }) };
+    expect(await ledger.send(wa, { to: '+1', text: 'x', idempotencyKey: 'k9' })).toEqual({ providerMessageId: 'wamid.A' });
   });
 
   it('keeps keys per channel and requires one', async () => {

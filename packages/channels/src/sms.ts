@@ -21,6 +21,8 @@ export const smsConfigSchema = z.object({
   token: z.string().min(1),
   from: z.string().min(1),
   timeoutMs: z.number().int().min(1000).default(15_000),
+  /** a send whose outcome is unknown after a crash is resent with the same reference after this long */
+  unknownOutcomeWaitMs: z.number().int().min(0).default(15_000),
 });
 export type SmsConfig = z.input<typeof smsConfigSchema>;
 
@@ -29,6 +31,9 @@ export function createSmsAdapter(input: SmsConfig): ChannelAdapter {
   const url = `${config.baseUrl.replace(/\/$/, '')}/messages`;
   return {
     channel: 'sms',
+    // the key travels as `reference` (and Idempotency-Key): a gateway that knows it answers the first
+    // message instead of sending again; give its delivery report a while to arrive first
+    unknownOutcome: { kind: 'resend', waitMs: config.unknownOutcomeWaitMs },
     async send(message: OutboundMessage): Promise<SendResult> {
       const request = smsSendRequestSchema.safeParse({
         from: config.from,
@@ -48,7 +53,8 @@ export function createSmsAdapter(input: SmsConfig): ChannelAdapter {
           signal: AbortSignal.timeout(config.timeoutMs),
         });
       } catch (error) {
-        throw new ChannelSendError(`SMS gateway unreachable: ${(error as Error).message}`, 'sms', true, 'network');
+        const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
+        throw new ChannelSendError(`SMS gateway ${timedOut ? 'did not answer in time' : 'unreachable'}: ${(error as Error).message}`, 'sms', true, timedOut ? 'timeout' : 'network', undefined, timedOut);
       }
       const text = await response.text();
       if (!response.ok) {

@@ -1,10 +1,11 @@
 /**
- * An IdempotencyStore in Postgres (PGlite or a server), over any client with
- * `query(text, params) → rows` — @nudge/db's `handle.sql` fits. The claim is one
- * INSERT … ON CONFLICT DO NOTHING, so two workers racing on one key cannot both send.
- * The table is `sendsTableDdl`; a drizzle migration in packages/db should create it.
+ * The send ledger in Postgres (PGlite or a server), over any client with
+ * `query(text, params) → rows` — @nudge/db's `handle.sql` fits. Each operation is one statement:
+ * the claim is an INSERT … ON CONFLICT DO UPDATE … WHERE (the lease ran out), so two attempts
+ * racing on one key — or on one expired claim — cannot both take it.
+ * The table is `sendsTableDdl` (packages/db's `channel_sends`, created by its migrations).
  */
-import type { ClaimResult, IdempotencyStore } from './idempotency.js';
+import type { ClaimRequest, ClaimResult, IdempotencyStore, SendRecord } from './idempotency.js';
 import type { SendResult } from './types.js';
 
 export interface SqlQuery {
@@ -18,8 +19,42 @@ CREATE TABLE IF NOT EXISTS ${table} (
   state text NOT NULL CHECK (state IN ('in_flight', 'sent')),
   provider_message_id text,
   claimed_at_ms bigint NOT NULL,
-  sent_at_ms bigint
+  sent_at_ms bigint,
+  owner text,
+  lease_until_ms bigint,
+  unknown_since_ms bigint,
+  claims integer NOT NULL DEFAULT 1,
+  settled_by text
 )`;
+
+type Row = {
+  idempotency_key: string;
+  channel: string;
+  state: string;
+  owner: string | null;
+  provider_message_id: string | null;
+  claimed_at_ms: string | number;
+  lease_until_ms: string | number | null;
+  unknown_since_ms: string | number | null;
+  claims: number | string;
+  sent_at_ms: string | number | null;
+  settled_by: string | null;
+};
+
+const num = (v: string | number | null) => (v === null ? null : Number(v));
+const toRecord = (r: Row): SendRecord => ({
+  key: r.idempotency_key,
+  channel: r.channel,
+  state: r.state === 'sent' ? 'sent' : 'in_flight',
+  owner: r.owner,
+  claimedAtMs: Number(r.claimed_at_ms),
+  leaseUntilMs: num(r.lease_until_ms),
+  unknownSinceMs: num(r.unknown_since_ms),
+  claims: Number(r.claims),
+  providerMessageId: r.provider_message_id,
+  sentAtMs: num(r.sent_at_ms),
+  settledBy: r.settled_by,
+});
 
 export class SqlIdempotencyStore implements IdempotencyStore {
   constructor(
@@ -29,31 +64,85 @@ export class SqlIdempotencyStore implements IdempotencyStore {
     if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`"${table}" is not a plain table name`);
   }
 
-  async claim(key: string, channel: string, now: number): Promise<ClaimResult> {
-    const inserted = await this.sql.query(
-      `INSERT INTO ${this.table} (idempotency_key, channel, state, claimed_at_ms) VALUES ($1, $2, 'in_flight', $3)
-       ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key`,
-      [key, channel, now],
+  async claim(r: ClaimRequest): Promise<ClaimResult> {
+    const t = this.table;
+    // an in_flight row whose lease ran out (null: a claim from before leases) is unknown from the
+    // first time an attempt sees it; once its settle wait is over, this attempt takes it over
+    const takeOver = `($6::bigint is not null and coalesce(${t}.unknown_since_ms, $4::bigint) + $6::bigint <= $4::bigint)`;
+    const rows = await this.sql.query<{ owner: string | null; claims: number | string; unknown_since_ms: string | number | null }>(
+      `insert into ${t} (idempotency_key, channel, state, owner, claimed_at_ms, lease_until_ms, claims)
+       values ($1, $2, 'in_flight', $3, $4::bigint, $4::bigint + $5::bigint, 1)
+       on conflict (idempotency_key) do update set
+         owner = case when ${takeOver} then $3 else ${t}.owner end,
+         lease_until_ms = case when ${takeOver} then $4::bigint + $5::bigint else ${t}.lease_until_ms end,
+         claims = case when ${takeOver} then ${t}.claims + 1 else ${t}.claims end,
+         unknown_since_ms = case when ${takeOver} then null else coalesce(${t}.unknown_since_ms, $4::bigint) end
+       where ${t}.state = 'in_flight' and coalesce(${t}.lease_until_ms, 0) <= $4::bigint
+       returning owner, claims, unknown_since_ms`,
+      [r.key, r.channel, r.owner, r.nowMs, r.leaseMs, r.settleWaitMs],
     );
-    if (inserted.length > 0) return { state: 'claimed' };
-    const [row] = await this.sql.query<{ state: string; provider_message_id: string | null; claimed_at_ms: string | number }>(
-      `SELECT state, provider_message_id, claimed_at_ms FROM ${this.table} WHERE idempotency_key = $1`,
-      [key],
-    );
-    if (!row) return this.claim(key, channel, now); // released in between: try again
-    return row.state === 'sent'
-      ? { state: 'sent', result: { providerMessageId: row.provider_message_id ?? '' } }
-      : { state: 'in_flight', since: Number(row.claimed_at_ms) };
+    const taken = rows[0];
+    if (taken) {
+      if (taken.owner === r.owner) {
+        const claims = Number(taken.claims);
+        return { state: 'claimed', claims, resend: claims > 1 };
+      }
+      const since = Number(taken.unknown_since_ms);
+      return { state: 'unknown', sinceMs: since, resendAtMs: r.settleWaitMs === null ? null : since + r.settleWaitMs };
+    }
+    const [row] = await this.sql.query<Row>(`select * from ${t} where idempotency_key = $1`, [r.key]);
+    if (!row) return this.claim(r); // released in between: try again
+    if (row.state === 'sent') return { state: 'sent', result: { providerMessageId: row.provider_message_id ?? '' } };
+    return { state: 'in_progress', leaseUntilMs: Number(row.lease_until_ms ?? 0) };
   }
 
-  async complete(key: string, result: SendResult): Promise<void> {
-    await this.sql.query(
-      `UPDATE ${this.table} SET state = 'sent', provider_message_id = $2, sent_at_ms = $3 WHERE idempotency_key = $1`,
-      [key, result.providerMessageId, Date.now()],
+  async renew(key: string, owner: string, leaseUntilMs: number): Promise<boolean> {
+    const rows = await this.sql.query(
+      `update ${this.table} set lease_until_ms = greatest(coalesce(lease_until_ms, 0), $3::bigint)
+       where idempotency_key = $1 and owner = $2 and state = 'in_flight' returning 1 as ok`,
+      [key, owner, leaseUntilMs],
     );
+    return rows.length > 0;
   }
 
-  async release(key: string): Promise<void> {
-    await this.sql.query(`DELETE FROM ${this.table} WHERE idempotency_key = $1 AND state = 'in_flight'`, [key]);
+  async complete(key: string, result: SendResult, nowMs: number, settledBy: string): Promise<SendResult> {
+    const rows = await this.sql.query<{ provider_message_id: string | null }>(
+      `with done as (
+         update ${this.table} set state = 'sent', provider_message_id = $2, sent_at_ms = $3::bigint, settled_by = $4, unknown_since_ms = null
+         where idempotency_key = $1 and state = 'in_flight' returning provider_message_id)
+       select provider_message_id from done
+       union all
+       select provider_message_id from ${this.table} where idempotency_key = $1 and state = 'sent' and not exists (select 1 from done)`,
+      [key, result.providerMessageId, nowMs, settledBy],
+    );
+    const recorded = rows[0]?.provider_message_id;
+    return recorded ? { providerMessageId: recorded } : result;
+  }
+
+  async release(key: string, owner: string): Promise<void> {
+    await this.sql.query(`delete from ${this.table} where idempotency_key = $1 and owner = $2 and state = 'in_flight'`, [key, owner]);
+  }
+
+  async abandon(key: string, owner: string, nowMs: number): Promise<void> {
+    await this.sql.query(`update ${this.table} set lease_until_ms = $3::bigint where idempotency_key = $1 and owner = $2 and state = 'in_flight'`, [key, owner, nowMs]);
+  }
+
+  async settle(key: string, result: SendResult, nowMs: number, settledBy: string): Promise<boolean> {
+    const rows = await this.sql.query(
+      `update ${this.table} set state = 'sent', provider_message_id = $2, sent_at_ms = $3::bigint, settled_by = $4, unknown_since_ms = null
+       where idempotency_key = $1 and state = 'in_flight' returning 1 as ok`,
+      [key, result.providerMessageId, nowMs, settledBy],
+    );
+    return rows.length > 0;
+  }
+
+  async get(key: string): Promise<SendRecord | null> {
+    const [row] = await this.sql.query<Row>(`select * from ${this.table} where idempotency_key = $1`, [key]);
+    return row ? toRecord(row) : null;
+  }
+
+  async unsettled(limit = 100): Promise<SendRecord[]> {
+    const rows = await this.sql.query<Row>(`select * from ${this.table} where state = 'in_flight' order by claimed_at_ms limit $1`, [limit]);
+    return rows.map(toRecord);
   }
 }

@@ -40,6 +40,7 @@ describe('WhatsApp Cloud API adapter against the stand-in', () => {
     expect(sent.request).toEqual({
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
+      biz_opaque_callback_data: 'k1', // the idempotency key, echoed by every status webhook
       to: '+886912345678',
       type: 'text',
       text: { body: '您好，張大明', preview_url: false },
@@ -64,6 +65,7 @@ describe('WhatsApp Cloud API adapter against the stand-in', () => {
         expect(verifyWhatsAppSignature(r.body, r.signature, wa.appSecret)).toBe(true);
         return parseWhatsAppWebhook(JSON.parse(r.body)).statuses[0]!;
       });
+    expect(statuses.every((s) => s.callbackData === 'k3')).toBe(true);
     expect(statuses.map((s) => [s.status, s.providerMessageId, s.recipient])).toEqual([
       ['sent', providerMessageId, '15551234567'],
       ['delivered', providerMessageId, '15551234567'],

@@ -10,9 +10,13 @@ import { ChannelSendError } from './types.js';
 
 // ---- outgoing messages: POST /{version}/{phone-number-id}/messages
 
+/** Echoed by Meta in every status webhook of the message: Nudge puts the idempotency key here. */
+const callbackData = z.string().max(512).optional();
+
 const textMessageSchema = z.object({
   messaging_product: z.literal('whatsapp'),
   recipient_type: z.literal('individual').optional(),
+  biz_opaque_callback_data: callbackData,
   to: z.string().regex(/^\+?\d{6,15}$/, 'to must be a phone number in international format'),
   type: z.literal('text'),
   text: z.object({ body: z.string().min(1).max(4096), preview_url: z.boolean().optional() }),
@@ -21,6 +25,7 @@ const textMessageSchema = z.object({
 const templateMessageSchema = z.object({
   messaging_product: z.literal('whatsapp'),
   recipient_type: z.literal('individual').optional(),
+  biz_opaque_callback_data: callbackData,
   to: z.string().regex(/^\+?\d{6,15}$/, 'to must be a phone number in international format'),
   type: z.literal('template'),
   template: z.object({
@@ -85,6 +90,7 @@ const statusSchema = z.looseObject({
   status: z.enum(['sent', 'delivered', 'read', 'failed', 'deleted']),
   timestamp: z.string(),
   recipient_id: z.string(),
+  biz_opaque_callback_data: z.string().optional(),
   errors: z.array(z.looseObject({ code: z.number(), title: z.string().optional(), message: z.string().optional() })).optional(),
 });
 
@@ -131,6 +137,8 @@ export interface WhatsAppStatusUpdate {
   recipient: string;
   at: number;
   error: string | null;
+  /** `biz_opaque_callback_data` of the message: the idempotency key Nudge sent it with */
+  callbackData: string | null;
 }
 
 /** Inbound messages and delivery statuses from a webhook body (throws a zod error on a foreign shape). */
@@ -162,6 +170,7 @@ export function parseWhatsAppWebhook(body: unknown): { messages: InboundWhatsApp
           recipient: s.recipient_id,
           at: Number(s.timestamp) * 1000,
           error: s.errors?.map((e) => `${e.code} ${e.title ?? e.message ?? ''}`.trim()).join('; ') || null,
+          callbackData: s.biz_opaque_callback_data ?? null,
         });
       }
     }
@@ -197,15 +206,19 @@ export const whatsappConfigSchema = z.object({
   phoneNumberId: z.string().min(1),
   accessToken: z.string().min(1),
   timeoutMs: z.number().int().min(1000).default(15_000),
+  /** how long a send whose outcome is unknown after a crash waits for its status webhook before it is resent */
+  unknownOutcomeWaitMs: z.number().int().min(0).default(60_000),
 });
 export type WhatsAppConfig = z.input<typeof whatsappConfigSchema>;
 
 export function whatsappRequestFor(message: OutboundMessage): WhatsAppSendRequest {
   const to = message.to.replace(/[^\d+]/g, '');
+  const biz_opaque_callback_data = message.idempotencyKey.slice(0, 512);
   if (message.template) {
     return {
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
+      biz_opaque_callback_data,
       to,
       type: 'template',
       template: {
@@ -217,7 +230,7 @@ export function whatsappRequestFor(message: OutboundMessage): WhatsAppSendReques
       },
     };
   }
-  return { messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'text', text: { body: message.text, preview_url: false } };
+  return { messaging_product: 'whatsapp', recipient_type: 'individual', biz_opaque_callback_data, to, type: 'text', text: { body: message.text, preview_url: false } };
 }
 
 export function createWhatsAppAdapter(input: WhatsAppConfig): ChannelAdapter {
@@ -225,6 +238,8 @@ export function createWhatsAppAdapter(input: WhatsAppConfig): ChannelAdapter {
   const url = `${config.baseUrl.replace(/\/$/, '')}/${config.apiVersion}/${config.phoneNumberId}/messages`;
   return {
     channel: 'whatsapp',
+    // the Cloud API does not de-duplicate: wait for the status webhook that echoes the key, then resend
+    unknownOutcome: { kind: 'await_status', waitMs: config.unknownOutcomeWaitMs },
     async send(message: OutboundMessage): Promise<SendResult> {
       const request = whatsappRequestFor(message);
       const checked = whatsappSendRequestSchema.safeParse(request);
@@ -240,7 +255,10 @@ export function createWhatsAppAdapter(input: WhatsAppConfig): ChannelAdapter {
           signal: AbortSignal.timeout(config.timeoutMs),
         });
       } catch (error) {
-        throw new ChannelSendError(`WhatsApp API unreachable: ${(error as Error).message}`, 'whatsapp', true, 'network');
+        const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
+        throw new ChannelSendError(
+          `WhatsApp API ${timedOut ? 'did not answer in time' : 'unreachable'}: ${(error as Error).message}`, 'whatsapp', true, timedOut ? 'timeout' : 'network', undefined, timedOut,
+        );
       }
       const body: unknown = await response.json().catch(() => null);
       if (response.ok) {

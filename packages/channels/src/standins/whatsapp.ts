@@ -20,6 +20,8 @@ export interface WebhookDelivery {
   payload: WhatsAppWebhook;
   status: number | null;
   error: string | null;
+  /** how many times it was posted (retried until a 2xx) */
+  attempts: number;
 }
 
 export interface WhatsAppStandInOptions {
@@ -34,6 +36,9 @@ export interface WhatsAppStandInOptions {
   webhookUrl?: string;
   /** post "sent" and "delivered" statuses after each accepted message */
   statusWebhooks?: boolean;
+  /** a webhook that gets no 2xx is posted again, like Meta does, this many times (default 6, after 1 s, 2 s, 4 s …) */
+  webhookRetries?: number;
+  webhookRetryInitialMs?: number;
 }
 
 export interface WhatsAppStandIn {
@@ -87,12 +92,25 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions = {})
     ],
   });
 
-  async function postWebhook(payload: WhatsAppWebhook): Promise<WebhookDelivery> {
-    const delivery: WebhookDelivery = { payload, status: null, error: null };
-    webhookDeliveries.push(delivery);
+  const retries = options.webhookRetries ?? 6;
+  const retryInitialMs = options.webhookRetryInitialMs ?? 1000;
+  let closing = false;
+  const sleeping = new Set<() => void>();
+  const nap = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        sleeping.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      sleeping.add(wake);
+    });
+
+  async function postOnce(payload: WhatsAppWebhook, delivery: WebhookDelivery): Promise<void> {
     if (!webhookUrl) {
       delivery.error = 'no webhook URL set';
-      return delivery;
+      return;
     }
     const body = JSON.stringify(payload);
     try {
@@ -103,9 +121,31 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions = {})
         signal: AbortSignal.timeout(10_000),
       });
       delivery.status = response.status;
+      delivery.error = null;
       await response.arrayBuffer();
     } catch (error) {
+      delivery.status = null;
       delivery.error = (error as Error).message;
+    }
+  }
+
+  /** Posts once and answers; a delivery without a 2xx is retried in the background (Meta retries for days). */
+  async function postWebhook(payload: WhatsAppWebhook): Promise<WebhookDelivery> {
+    const delivery: WebhookDelivery = { payload, status: null, error: null, attempts: 1 };
+    webhookDeliveries.push(delivery);
+    await postOnce(payload, delivery);
+    const ok = () => delivery.status !== null && delivery.status >= 200 && delivery.status < 300;
+    if (!ok() && webhookUrl && retries > 0) {
+      track(
+        (async () => {
+          for (let i = 0; i < retries && !ok() && !closing; i++) {
+            await nap(retryInitialMs * 2 ** i);
+            if (closing) return;
+            delivery.attempts += 1;
+            await postOnce(payload, delivery);
+          }
+        })(),
+      );
     }
     return delivery;
   }
@@ -152,7 +192,17 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions = {})
           (async () => {
             for (const status of ['sent', 'delivered'] as const) {
               await postWebhook(
-                envelope({ statuses: [{ id, status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: waId }] }),
+                envelope({
+                  statuses: [
+                    {
+                      id,
+                      status,
+                      timestamp: String(Math.floor(Date.now() / 1000)),
+                      recipient_id: waId,
+                      ...(parsed.data.biz_opaque_callback_data ? { biz_opaque_callback_data: parsed.data.biz_opaque_callback_data } : {}),
+                    },
+                  ],
+                }),
               );
             }
           })(),
@@ -210,6 +260,7 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions = {})
                 status,
                 timestamp: String(Math.floor(Date.now() / 1000)),
                 recipient_id: recipient,
+                ...(sent.request.biz_opaque_callback_data ? { biz_opaque_callback_data: sent.request.biz_opaque_callback_data } : {}),
                 ...(status === 'failed' ? { errors: [{ code: 131026, title: 'Message undeliverable' }] } : {}),
               },
             ],
@@ -222,6 +273,8 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions = {})
       return messages;
     },
     async close() {
+      closing = true;
+      for (const wake of [...sleeping]) wake();
       await Promise.allSettled([...pending]);
       await closeServer(server);
     },

@@ -36,7 +36,8 @@ export type FlowRunStatus = (typeof FLOW_RUN_STATUSES)[number];
 /** Statuses of a run that still holds the customer's one active slot in its flow. */
 export const ACTIVE_RUN_STATUSES = ['running', 'waiting'] as const satisfies readonly FlowRunStatus[];
 
-export const flowStepStatus = pgEnum('flow_step_status', ['pending', 'running', 'waiting', 'done', 'failed', 'skipped']);
+// unknown: a send whose outcome is not known yet (the process sending it died); settled by the ledger
+export const flowStepStatus = pgEnum('flow_step_status', ['pending', 'running', 'waiting', 'unknown', 'done', 'failed', 'skipped']);
 export const FLOW_STEP_STATUSES = flowStepStatus.enumValues;
 export type FlowStepStatus = (typeof FLOW_STEP_STATUSES)[number];
 
@@ -185,8 +186,11 @@ export const flowSuppressions = pgTable(
 );
 
 /**
- * The outbound send ledger of @nudge/channels' SqlIdempotencyStore (same columns as its
- * `sendsTableDdl()`): one row per idempotency key, so a retried or replayed step never sends twice.
+ * The outbound send ledger of @nudge/channels (SendLedger over SqlIdempotencyStore; same columns
+ * as its `sendsTableDdl()`): one row per idempotency key, for every channel and every sender
+ * (flow steps, auto-replies, broadcasts). A claim holds a lease (`lease_until_ms`, renewed while
+ * the provider call runs); an `in_flight` row whose lease ran out is *unknown* and is settled by
+ * the channel's policy (resend with the same Message-ID / reference, or a status webhook).
  */
 export const channelSends = pgTable(
   'channel_sends',
@@ -197,6 +201,20 @@ export const channelSends = pgTable(
     providerMessageId: text('provider_message_id'),
     claimedAtMs: bigint('claimed_at_ms', { mode: 'number' }).notNull(),
     sentAtMs: bigint('sent_at_ms', { mode: 'number' }),
+    /** the attempt holding the claim */
+    owner: text('owner'),
+    /** null: a claim written before leases existed, treated as run out */
+    leaseUntilMs: bigint('lease_until_ms', { mode: 'number' }),
+    /** when an attempt first found the lease run out */
+    unknownSinceMs: bigint('unknown_since_ms', { mode: 'number' }),
+    /** how many times the message was handed to the provider */
+    claims: integer('claims').notNull().default(1),
+    /** provider, resend, status_webhook */
+    settledBy: text('settled_by'),
   },
-  (t) => [check('channel_sends_state_check', sql`${t.state} in ('in_flight', 'sent')`)],
+  (t) => [
+    check('channel_sends_state_check', sql`${t.state} in ('in_flight', 'sent')`),
+    // ops' list of unsettled sends
+    index('channel_sends_unsettled_idx').on(t.claimedAtMs).where(sql`${t.state} = 'in_flight'`),
+  ],
 );
