@@ -9,7 +9,7 @@
 import express, { type Request, type Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { answerWebhookVerification, parseWhatsAppWebhook, verifyWhatsAppSignature } from '@nudge/channels';
+import { answerWebhookVerification, parseWhatsAppWebhook, SendLedger, SqlIdempotencyStore, verifyWhatsAppSignature } from '@nudge/channels';
 import type { AppContext } from '../context.js';
 import { createApiRouter } from '../http/route.js';
 import { HttpError } from '../http/errors.js';
@@ -22,6 +22,8 @@ function fail(res: Response, status: number, code: string, message: string) {
 export function createWebhooksRouter(ctx: AppContext, env: NodeJS.ProcessEnv = process.env): express.Router {
   const router = express.Router();
   const raw = express.raw({ type: () => true, limit: '2mb' });
+  // statuses echo the send's idempotency key (biz_opaque_callback_data): they settle the send ledger
+  const ledger = new SendLedger(new SqlIdempotencyStore(ctx.db.sql));
 
   router.get('/whatsapp', (req: Request, res: Response) => {
     const token = env.WHATSAPP_VERIFY_TOKEN;
@@ -51,7 +53,13 @@ export function createWebhooksRouter(ctx: AppContext, env: NodeJS.ProcessEnv = p
           channel: 'whatsapp', from: m.from, text: m.text, providerMessageId: m.providerMessageId, name: m.profileName, at: new Date(m.at),
         }));
       }
-      res.json({ received: results.length, statuses: parsed.statuses.length, results });
+      let settled = 0;
+      for (const s of parsed.statuses) {
+        if (s.callbackData && s.status !== 'failed' && s.status !== 'deleted') {
+          if (await ledger.settle('whatsapp', s.callbackData, { providerMessageId: s.providerMessageId })) settled += 1;
+        }
+      }
+      res.json({ received: results.length, statuses: parsed.statuses.length, settled, results });
     } catch (err) {
       next(err);
     }

@@ -8,7 +8,8 @@ import { flowEventTypes, frequencyCapSchema, quietHoursSchema } from '@nudge/wor
 
 export const FLOW_STATUSES = ['draft', 'active', 'paused', 'archived'] as const;
 export const RUN_STATUSES = ['running', 'waiting', 'completed', 'failed', 'cancelled'] as const;
-export const STEP_STATUSES = ['pending', 'running', 'waiting', 'done', 'failed', 'skipped'] as const;
+/** unknown: a send whose outcome is not known yet (its process died mid-send); the ledger settles it and the run goes on */
+export const STEP_STATUSES = ['pending', 'running', 'waiting', 'unknown', 'done', 'failed', 'skipped'] as const;
 
 export const FlowIdParams = z.object({ id: z.uuid('a flow id is a UUID') });
 export const RunIdParams = z.object({ id: z.uuid('a run id is a UUID') });

@@ -85,12 +85,33 @@ export async function retryStep(ctx: AppContext, user: AuthUser, runId: string, 
   const client = engine(ctx);
 
   if (!run.finishedAt) {
-    // the run is open and waiting for the signal
+    // the run is open and waiting for the signal. The row is reopened first (the workflow's own
+    // bookkeeping never moves a failed run back), so ops see it running again, not failed.
+    const reopen = async () => {
+      try {
+        await ctx.db.db
+          .update(r)
+          .set({ status: 'running', error: null, currentNodeId: step.nodeId, updatedAt: nowOf(ctx) })
+          .where(and(eq(r.id, run.id), eq(r.status, 'failed'), isNull(r.finishedAt)));
+      } catch (err) {
+        if (violates(err, 'flow_runs_one_active_uq')) {
+          throw conflict('The customer has another open run of this flow now; cancel it first, or let it finish, to retry this one.');
+        }
+        throw err;
+      }
+    };
+    const putBack = () =>
+      ctx.db.db
+        .update(r)
+        .set({ status: run.status, error: run.error, currentNodeId: run.currentNodeId, updatedAt: nowOf(ctx) })
+        .where(and(eq(r.id, run.id), eq(r.status, 'running'), isNull(r.finishedAt)));
+    await reopen();
     try {
       await client.workflow.getHandle(run.workflowId).signal(RETRY_STEP_SIGNAL);
       await writeAudit(ctx.db.db, user, { action: 'flow_run.retry_step', entityType: 'flow_run', entityId: runId, details: { stepId, nodeId: step.nodeId, mode: 'signal' } });
       return { mode: 'signal' as const };
     } catch (err) {
+      await putBack();
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       // the execution closed meanwhile: resume it as below
     }

@@ -133,7 +133,8 @@ export async function getRun(ctx: AppContext, user: AuthUser, id: string) {
 
 /**
  * Customers at each node of a flow, for the canvas. One GROUP BY over the latest visit of each
- * (run, node): `waiting` / `running` count open runs paused or working there now; `done` counts
+ * (run, node): `waiting` / `running` count open runs paused or working there now (a send whose outcome
+ * is unknown counts as running: the ledger is settling it); `done` counts
  * runs that went through the node (a step skipped by its own logic, e.g. no email address, went
  * through; one stopped by a cancel did not); `failed` counts runs whose last attempt there failed
  * (and were not retried past it). Test runs are left out.
@@ -142,7 +143,7 @@ export async function nodeCounts(ctx: AppContext, flowId: string) {
   const result = await ctx.db.db.execute(sql`
     select latest.node_id as "nodeId",
       count(*) filter (where latest.status = 'waiting' and latest.run_status in ('running', 'waiting'))::int as waiting,
-      count(*) filter (where latest.status in ('running', 'pending') and latest.run_status in ('running', 'waiting'))::int as running,
+      count(*) filter (where latest.status in ('running', 'pending', 'unknown') and latest.run_status in ('running', 'waiting'))::int as running,
       count(*) filter (where latest.status = 'done' or (latest.status = 'skipped' and latest.error is null))::int as done,
       count(*) filter (where latest.status = 'failed')::int as failed
     from (

@@ -13,7 +13,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
-import type { Channels } from '@nudge/channels';
+import type { Channels, SendWaiting } from '@nudge/channels';
 import {
   customerZone,
   frequencyCapAllows,
@@ -80,6 +80,14 @@ export interface MarkRunInput extends RunRef {
 export type CustomerTiming = Pick<CustomerSnapshot, 'timezone' | 'preferredContactSlots'>;
 
 const TERMINAL: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
+
+/** What the run view shows of a send the ledger is settling. */
+const sendView = (w: SendWaiting) => ({
+  state: w.state,
+  channel: w.channel,
+  unknownSince: w.sinceMs === null ? null : new Date(w.sinceMs).toISOString(),
+  resendAt: w.resendAtMs === null ? null : new Date(w.resendAtMs).toISOString(),
+});
 /** A step still busy after this long is shown as running in the ops view. */
 const RUNNING_VISIBLE_AFTER_MS = 1000;
 
@@ -162,7 +170,18 @@ export function createFlowActivities(deps: FlowActivityDeps) {
         testMode: input.isTest,
         triggerEvent: input.triggerEvent,
       };
-      const real = createDbNodeContext(deps, run, input.nowMs);
+      // A send may wait on the ledger (another attempt's live lease, or an outcome unknown after a
+      // crash) for most of this attempt's time; while it is unknown, ops see the step as unknown.
+      const info = Context.current().info;
+      const budgetMs = info.startToCloseTimeoutMs > 0 ? info.startToCloseTimeoutMs : 60_000;
+      const real = createDbNodeContext(deps, run, input.nowMs, {
+        maxWaitMs: Math.max(1000, budgetMs - Math.min(10_000, budgetMs / 4)),
+        onWaiting: async (w) => {
+          if (w.state !== 'unknown') return;
+          await settle();
+          await upsertStep({ ...base, status: 'unknown', output: { send: sendView(w) }, error: null, finished: false, runStatus: 'running' });
+        },
+      });
       const recorded: RecordedAction[] = [];
       const ctx = input.isTest ? recordingContext(real, recorded) : real;
       try {
@@ -174,7 +193,8 @@ export function createFlowActivities(deps: FlowActivityDeps) {
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         await settle();
-        await upsertStep({ ...base, error: message, runStatus: 'running' });
+        const unknown = (err as { code?: string }).code === 'send_outcome_unknown';
+        await upsertStep({ ...base, ...(unknown ? { status: 'unknown' as const } : {}), error: message, runStatus: 'running' });
         if (err instanceof NonRetryableNodeError) throw ApplicationFailure.nonRetryable(message, err.code);
         throw err;
       }

@@ -8,7 +8,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
-import type { Channels } from '@nudge/channels';
+import type { Channels, SendOptions } from '@nudge/channels';
 import {
   customerSnapshotSchema,
   NonRetryableNodeError,
@@ -159,7 +159,10 @@ async function addInteractionOnce(app: AppContext, customerId: string, key: stri
   });
 }
 
-export function createDbNodeContext(deps: NodeContextDeps, run: RunInfo, nowMs: number): NodeContext {
+/** How a send of this step may wait on the ledger (another attempt's lease, an unknown outcome), and whom to tell. */
+export type StepSendOptions = SendOptions;
+
+export function createDbNodeContext(deps: NodeContextDeps, run: RunInfo, nowMs: number, sendOptions: StepSendOptions = {}): NodeContext {
   const { app } = deps;
   const { db } = app.db;
   const source = { flowId: run.flowId, runId: run.runId, nodeId: run.nodeId, idempotencyKey: run.idempotencyKey };
@@ -274,7 +277,7 @@ export function createDbNodeContext(deps: NodeContextDeps, run: RunInfo, nowMs: 
             ...(request.template ? { template: request.template } : {}),
             variables: request.variables,
             idempotencyKey: request.idempotencyKey,
-          });
+          }, sendOptions);
         } catch (err) {
           const e = err as { retryable?: boolean; code?: string; message?: string };
           if (e.retryable === false) throw new NonRetryableNodeError(`Sending by ${request.channel} failed: ${e.message}`, e.code ?? 'send_failed');

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import { createTestDb, type TestDb } from '@nudge/db/testing';
-import { SqlIdempotencyStore, createChannels, type Channels } from '@nudge/channels';
+import { SqlIdempotencyStore, createChannels, type Channels, type LedgerOptions } from '@nudge/channels';
 import { startSmtpStandIn, type SmtpStandIn } from '@nudge/channels/standins';
 import { compileGraph, type ExecutionPlan } from '@nudge/workflow-nodes';
 import type { AppContext } from '../../context.js';
@@ -28,17 +28,17 @@ export interface RuntimeWorld {
 }
 
 export async function createRuntimeWorld(
-  options: FlowRuntimeOptions & { timeSkipping?: boolean; wrapChannels?: (channels: Channels) => Channels } = {},
+  options: FlowRuntimeOptions & { timeSkipping?: boolean; wrapChannels?: (channels: Channels) => Channels; ledger?: LedgerOptions } = {},
 ): Promise<RuntimeWorld> {
   const db = await createTestDb();
   const engine = await startTemporalEngine({ db, timeSkipping: options.timeSkipping ?? true, port: 0 });
   const smtp = await startSmtpStandIn({ port: 0 });
   const channels = createChannels(
     { email: { host: smtp.host, port: smtp.port, from: 'Nudge <noreply@nudge.test>', ignoreTLS: true } },
-    { store: new SqlIdempotencyStore(db.sql) },
+    { store: new SqlIdempotencyStore(db.sql), ...(options.ledger ? { ledger: options.ledger } : {}) },
   );
   const ctx: AppContext = { db, temporal: engine };
-  const { wrapChannels, timeSkipping: _ts, ...rest } = options;
+  const { wrapChannels, timeSkipping: _ts, ledger: _ledger, ...rest } = options;
   const runtimeOptions: FlowRuntimeOptions = { channels: wrapChannels ? wrapChannels(channels) : channels, sweepEveryMs: 0, allowPrivateWebhooks: true, ...rest };
   // temporal-lite's automatic skip can stall when the next due entry is a stale activity timeout
   // (it fires nothing, so no commit re-arms the skip check): re-arm it every 100 ms.
