@@ -35,6 +35,8 @@ export interface SmtpStandInOptions {
   auth?: { user: string; pass: string };
   /** answer 550 for these recipients, like a server that knows no such mailbox */
   rejectRecipient?: (address: string) => boolean;
+  /** wait this long (ms, asked per mail) after the data before answering 250, like a busy server; the mail counts as received when it answers */
+  acceptDelayMs?: () => number;
 }
 
 const addresses = (a: AddressObject | AddressObject[] | undefined): string[] =>
@@ -63,7 +65,9 @@ export async function startSmtpStandIn(options: SmtpStandInOptions = {}): Promis
     },
     onData(stream, session, callback) {
       simpleParser(stream)
-        .then((mail) => {
+        .then(async (mail) => {
+          const delay = options.acceptDelayMs?.() ?? 0;
+          if (delay > 0) await new Promise((r) => setTimeout(r, delay));
           const headers: Record<string, string> = {};
           for (const line of mail.headerLines) headers[line.key] = line.line.slice(line.line.indexOf(':') + 1).trim();
           messages.push({
