@@ -17,6 +17,12 @@ import { useRights } from '../shell/session';
 
 const finished = new Set(['completed', 'failed', 'cancelled', 'terminated']);
 
+/** A send the ledger is settling (step status "unknown"): when it is resent unless the provider confirms it first. */
+export function unknownSendResendAt(output: unknown): string | null {
+  const send = (output as { send?: { state?: unknown; resendAt?: unknown } } | null)?.send;
+  return send?.state === 'unknown' && typeof send.resendAt === 'string' ? send.resendAt : null;
+}
+
 export function stepError(error: unknown): string | undefined {
   if (error === null || error === undefined || error === '') return undefined;
   if (typeof error === 'string') return error;
@@ -164,6 +170,13 @@ export function RunDetailView({ runId }: { runId: string }) {
                       {s.attempt && s.attempt > 1 ? ` · ${t('runs.attempt', { n: s.attempt })}` : ''}
                     </div>
                     {stepError(s.error) && <p className="field-error">{stepError(s.error)}</p>}
+                    {s.status === 'unknown' && (
+                      <p className="muted small" data-testid="send-unknown">
+                        {unknownSendResendAt(s.output)
+                          ? t('runs.unknownSendResend', { at: formatDateTime(unknownSendResendAt(s.output)!, i18n.language) })
+                          : t('runs.unknownSend')}
+                      </p>
+                    )}
                     {s.port ? <div className="muted small">→ {portName(s.nodeId, s.port)}</div> : null}
                     {s.output !== undefined && s.output !== null && (
                       <details className="step-output">

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pathEdges } from '../flows/FlowEditor';
-import { overlayFromSteps, stepError } from './RunDetailView';
+import { overlayFromSteps, stepError, unknownSendResendAt } from './RunDetailView';
 
 describe('run display', () => {
   it('draws the latest attempt of every step, with its failure reason', () => {
@@ -26,5 +26,13 @@ describe('run display', () => {
       { id: 'e4', source: 'w', target: 'x', sourceHandle: 'timeout' },
     ];
     expect([...pathEdges([{ nodeId: 't' }, { nodeId: 'm' }, { nodeId: 'w', port: 'timeout' }, { nodeId: 'x' }], edges)]).toEqual(['e1', 'e2', 'e4']);
+  });
+
+  it('shows a send whose outcome is unknown as unknown, with when it is resent', () => {
+    const overlay = overlayFromSteps([{ id: '1', nodeId: 'mail', status: 'unknown', startedAt: '2026-01-01T00:00:00Z', finishedAt: null }]);
+    expect(overlay.get('mail')).toMatchObject({ status: 'unknown' });
+    expect(unknownSendResendAt({ send: { state: 'unknown', channel: 'whatsapp', resendAt: '2026-01-01T00:01:00.000Z' } })).toBe('2026-01-01T00:01:00.000Z');
+    expect(unknownSendResendAt({ send: { state: 'unknown', resendAt: null } })).toBeNull();
+    expect(unknownSendResendAt({ providerMessageId: 'x' })).toBeNull();
   });
 });
