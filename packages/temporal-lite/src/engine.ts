@@ -18,6 +18,12 @@ const S = enums.Status;
 
 export interface EngineOptions {
   timeSkipping?: boolean;
+  /**
+   * Start with the clock held by one time lock, like Temporal's Java test server (which is what
+   * `TestWorkflowEnvironment`'s client expects: it releases that lock around each wait and takes
+   * it back after). The CLI's `--time-skipping` sets it.
+   */
+  initialTimeLock?: boolean;
   /** How long a task poll waits before answering empty (ms). */
   pollTimeoutMs?: number;
   /** How long a history long poll waits before answering empty (ms). */
@@ -96,6 +102,7 @@ export class Engine {
 
   constructor(private readonly store: Store, opts: EngineOptions = {}) {
     this.timeSkipping = !!opts.timeSkipping;
+    if (opts.timeSkipping && opts.initialTimeLock) this.lockCount = 1;
     this.pollTimeoutMs = opts.pollTimeoutMs ?? 55_000;
     this.historyPollTimeoutMs = opts.historyPollTimeoutMs ?? 20_000;
     this.closedCacheSize = opts.closedCacheSize ?? 2000;
@@ -111,29 +118,31 @@ export class Engine {
     this.lockCount--;
     this.scheduleSkipCheck();
   }
-  /** Moves the clock forward by `ms`, firing every timer that falls due on the way. */
+  /**
+   * Moves the clock forward by `ms`, firing every timer that falls due on the way — like the Java
+   * test server's Sleep / UnlockTimeSkippingWithSleep: the clock only jumps while nothing is
+   * outstanding (a scheduled or running workflow task, a pending activity, a query); while
+   * something is, it runs in real time. So the workflow task of each fired timer completes before
+   * the clock moves on, and a task a worker holds never times out by a jump.
+   */
   async sleep(ms: number): Promise<void> {
     await this.advanceTo(this.now() + ms);
   }
   async advanceTo(target: number): Promise<void> {
-    for (;;) {
+    await this.sync();
+    while (!this.stopped && this.now() < target) {
+      if (this.hasOutstanding() || this.committing || this.dirty.size) {
+        await new Promise((r) => setTimeout(r, 2));
+        continue;
+      }
       const next = this.heap.peek();
-      if (!next || next.at > target) break;
-      if (next.at > this.now()) this.offset += next.at - this.now();
-      this.metaDirty = true;
+      const to = next && next.at < target ? next.at : target;
+      if (to > this.now()) { this.offset += to - this.now(); this.metaDirty = true; }
       this.fireDue();
       await this.sync();
-      // let the worker react to what fired before moving on (like a real clock would)
-      await this.waitIdle(2000);
     }
-    if (target > this.now()) { this.offset += target - this.now(); this.metaDirty = true; }
     this.fireDue();
     await this.sync();
-  }
-
-  private async waitIdle(maxMs: number) {
-    const until = Date.now() + maxMs;
-    while (this.hasOutstanding() && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
   }
 
   private hasOutstanding(): boolean {
@@ -644,7 +653,8 @@ export class Engine {
       this.scheduleWft(e);
       this.touch(e);
       await this.sync();
-      return {};
+      // like the real server: the task is failed AND the worker is told so
+      throw invalidArgument('UnhandledCommand');
     }
     this.persistTransient(e, w);
     const completed = e.add(E.WorkflowTaskCompleted, 'WorkflowTaskCompleted', {
