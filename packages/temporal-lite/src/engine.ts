@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { status as grpcStatus } from '@grpc/grpc-js';
+import { searchAttributeType, searchAttributesError, typedSearchAttributes } from './search-attributes.js';
 import { Execution, decodeSearchAttributes, type ActivityState, type ExecState, type Obj, type WftState } from './execution.js';
 import { DueHeap, type Due } from './heap.js';
 import { concatBytes, dur, durToMs, encodePlain, enums, lengthDelimited, ts, type, tsToMs } from './proto.js';
@@ -18,6 +19,12 @@ const S = enums.Status;
 
 export interface EngineOptions {
   timeSkipping?: boolean;
+  /**
+   * Start with the clock held by one time lock, like Temporal's Java test server (which is what
+   * `TestWorkflowEnvironment`'s client expects: it releases that lock around each wait and takes
+   * it back after). The CLI's `--time-skipping` sets it.
+   */
+  initialTimeLock?: boolean;
   /** How long a task poll waits before answering empty (ms). */
   pollTimeoutMs?: number;
   /** How long a history long poll waits before answering empty (ms). */
@@ -96,6 +103,7 @@ export class Engine {
 
   constructor(private readonly store: Store, opts: EngineOptions = {}) {
     this.timeSkipping = !!opts.timeSkipping;
+    if (opts.timeSkipping && opts.initialTimeLock) this.lockCount = 1;
     this.pollTimeoutMs = opts.pollTimeoutMs ?? 55_000;
     this.historyPollTimeoutMs = opts.historyPollTimeoutMs ?? 20_000;
     this.closedCacheSize = opts.closedCacheSize ?? 2000;
@@ -111,29 +119,31 @@ export class Engine {
     this.lockCount--;
     this.scheduleSkipCheck();
   }
-  /** Moves the clock forward by `ms`, firing every timer that falls due on the way. */
+  /**
+   * Moves the clock forward by `ms`, firing every timer that falls due on the way — like the Java
+   * test server's Sleep / UnlockTimeSkippingWithSleep: the clock only jumps while nothing is
+   * outstanding (a scheduled or running workflow task, a pending activity, a query); while
+   * something is, it runs in real time. So the workflow task of each fired timer completes before
+   * the clock moves on, and a task a worker holds never times out by a jump.
+   */
   async sleep(ms: number): Promise<void> {
     await this.advanceTo(this.now() + ms);
   }
   async advanceTo(target: number): Promise<void> {
-    for (;;) {
+    await this.sync();
+    while (!this.stopped && this.now() < target) {
+      if (this.hasOutstanding() || this.committing || this.dirty.size) {
+        await new Promise((r) => setTimeout(r, 2));
+        continue;
+      }
       const next = this.heap.peek();
-      if (!next || next.at > target) break;
-      if (next.at > this.now()) this.offset += next.at - this.now();
-      this.metaDirty = true;
+      const to = next && next.at < target ? next.at : target;
+      if (to > this.now()) { this.offset += to - this.now(); this.metaDirty = true; }
       this.fireDue();
       await this.sync();
-      // let the worker react to what fired before moving on (like a real clock would)
-      await this.waitIdle(2000);
     }
-    if (target > this.now()) { this.offset += target - this.now(); this.metaDirty = true; }
     this.fireDue();
     await this.sync();
-  }
-
-  private async waitIdle(maxMs: number) {
-    const until = Date.now() + maxMs;
-    while (this.hasOutstanding() && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
   }
 
   private hasOutstanding(): boolean {
@@ -631,6 +641,12 @@ export class Engine {
     const s = e.s;
     const now = this.now();
     const commands: Obj[] = req.commands ?? [];
+    const badAttrs = this.commandSearchAttributesError(s.namespace, commands);
+    if (badAttrs) {
+      // like the real server: the task fails with BAD_SEARCH_ATTRIBUTES and the worker is told so
+      await this.respondWorkflowTaskFailed({ taskToken: req.taskToken, identity: req.identity, cause: enums.WftFailedCause.BadSearchAttributes, failure: { message: badAttrs } });
+      throw invalidArgument(badAttrs);
+    }
     if (s.buffered.length && commands.some((c) => closeCommandTypes.has(c.commandType))) {
       // new events arrived while the task ran: the workflow must see them before it may close
       this.persistTransient(e, w);
@@ -644,7 +660,8 @@ export class Engine {
       this.scheduleWft(e);
       this.touch(e);
       await this.sync();
-      return {};
+      // like the real server: the task is failed AND the worker is told so
+      throw invalidArgument('UnhandledCommand');
     }
     this.persistTransient(e, w);
     const completed = e.add(E.WorkflowTaskCompleted, 'WorkflowTaskCompleted', {
@@ -704,6 +721,36 @@ export class Engine {
     this.retryWft(e, w);
     await this.sync();
     return {};
+  }
+
+  /** What the real server's frontend refuses in a start (before looking at any run). */
+  private validateStart(req: Obj, signalWithStart: boolean) {
+    const ns = req.namespace || 'default';
+    const reuse = req.workflowIdReusePolicy || 0;
+    const conflict = req.workflowIdConflictPolicy || 0;
+    if (reuse === enums.ReusePolicy.TerminateIfRunning && conflict) {
+      throw invalidArgument('Invalid WorkflowIDReusePolicy: WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING cannot be used together with a WorkflowIDConflictPolicy.');
+    }
+    if (reuse === enums.ReusePolicy.RejectDuplicate && conflict === enums.ConflictPolicy.TerminateExisting) {
+      throw invalidArgument('Invalid WorkflowIDReusePolicy: WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE cannot be used together with WorkflowIdConflictPolicy WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING');
+    }
+    if (signalWithStart && conflict === enums.ConflictPolicy.Fail) {
+      throw invalidArgument('Invalid WorkflowIDConflictPolicy: WORKFLOW_ID_CONFLICT_POLICY_FAIL is not supported for SignalWithStart');
+    }
+    const saErr = searchAttributesError(req.searchAttributes, this.customSearchAttributes, ns);
+    if (saErr) throw invalidArgument(saErr);
+  }
+
+  /** Search attributes a workflow task's commands set (upsert, child, continue-as-new), checked like a real server. */
+  private commandSearchAttributesError(ns: string, commands: Obj[]): string | undefined {
+    for (const c of commands) {
+      const sa = c.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes
+        ?? c.startChildWorkflowExecutionCommandAttributes?.searchAttributes
+        ?? c.continueAsNewWorkflowExecutionCommandAttributes?.searchAttributes;
+      const err = sa && searchAttributesError(sa, this.customSearchAttributes, ns);
+      if (err) return err;
+    }
+    return undefined;
   }
 
   /** Closing the workflow from outside (terminate, timeout) while a task runs fails that task. */
@@ -1268,6 +1315,7 @@ export class Engine {
 
   async startWorkflow(req: Obj, signal?: Obj): Promise<Obj> {
     const ns = req.namespace || 'default';
+    this.validateStart(req, !!signal);
     const requestId = req.requestId || randomUUID();
     const conflict = req.workflowIdConflictPolicy || (signal ? enums.ConflictPolicy.UseExisting : enums.ConflictPolicy.Fail);
     const reuse = req.workflowIdReusePolicy || enums.ReusePolicy.AllowDuplicate;
@@ -1617,7 +1665,7 @@ export class Engine {
       execution: { workflowId: s.workflowId, runId: s.runId }, type: { name: s.workflowType }, startTime: ts(s.startTime),
       closeTime: s.closeTime ? ts(s.closeTime) : undefined, status: s.status, historyLength: s.nextEventId - 1,
       parentNamespaceId: s.parent?.namespace, parentExecution: s.parent ? { workflowId: s.parent.workflowId, runId: s.parent.runId } : undefined,
-      executionTime: ts(s.executionTime), memo: s.memo ?? undefined, searchAttributes: s.searchAttributes ?? undefined,
+      executionTime: ts(s.executionTime), memo: s.memo ?? undefined, searchAttributes: typedSearchAttributes(s.searchAttributes, this.customSearchAttributes),
       taskQueue: s.taskQueue, stateTransitionCount: s.nextEventId, historySizeBytes: 0, firstRunId: s.firstRunId,
       executionDuration: s.closeTime ? dur(s.closeTime - s.executionTime) : undefined,
       rootExecution: { workflowId: s.parent?.workflowId ?? s.workflowId, runId: s.parent?.runId ?? s.runId },
@@ -1627,7 +1675,8 @@ export class Engine {
   async list(req: Obj): Promise<Obj> {
     await this.sync();
     const ns = req.namespace || 'default';
-    const q = compileListQuery(ns, req.query);
+    const q = compileListQuery(ns, req.query, this.knownAttribute);
+    if (q.groupBy) throw invalidArgument('invalid query: GROUP BY is only supported in CountWorkflowExecutions');
     const pageSize = Math.min(Math.max(1, Number(req.pageSize) || 100), 1000);
     const offset = req.nextPageToken?.length ? Number(parseToken(req.nextPageToken).o) || 0 : 0;
     const rows = await this.store.list(q.where, q.params, q.order, pageSize + 1, offset);
@@ -1638,11 +1687,20 @@ export class Engine {
 
   async count(req: Obj): Promise<Obj> {
     await this.sync();
-    const q = compileListQuery(req.namespace || 'default', req.query);
-    return { count: await this.store.count(q.where, q.params) };
+    const q = compileListQuery(req.namespace || 'default', req.query, this.knownAttribute);
+    if (!q.groupBy) return { count: await this.store.count(q.where, q.params) };
+    const groups = await this.store.countByStatus(q.where, q.params);
+    const name = (n: number) => ['Unspecified', 'Running', 'Completed', 'Failed', 'Canceled', 'Terminated', 'ContinuedAsNew', 'TimedOut'][n] ?? String(n);
+    return {
+      count: groups.reduce((n, g) => n + g.n, 0),
+      groups: groups.map((g) => ({ groupValues: [{ metadata: { encoding: Buffer.from('json/plain'), type: Buffer.from('Keyword') }, data: Buffer.from(JSON.stringify(name(g.status))) }], count: g.n })),
+    };
   }
 
   saveMeta() { this.metaDirty = true; return this.sync(); }
+
+  /** Names a list query may use: system attributes and the registered custom ones. */
+  readonly knownAttribute = (name: string) => searchAttributeType(name, this.customSearchAttributes) !== undefined;
 }
 
 function retryBackoff(rp: Obj, attempt: number, override?: Obj): number {

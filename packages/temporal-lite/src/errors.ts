@@ -28,6 +28,7 @@ export class RpcError extends Error {
 export const notFound = (msg: string) =>
   new RpcError(status.NOT_FOUND, msg, { typeName: 'temporal.api.errordetails.v1.NotFoundFailure', value: {} });
 export const invalidArgument = (msg: string) => new RpcError(status.INVALID_ARGUMENT, msg);
+export const alreadyExists = (msg: string) => new RpcError(status.ALREADY_EXISTS, msg);
 export const failedPrecondition = (msg: string) => new RpcError(status.FAILED_PRECONDITION, msg);
 export const alreadyStarted = (msg: string, startRequestId: string, runId: string) =>
   new RpcError(status.ALREADY_EXISTS, msg, {

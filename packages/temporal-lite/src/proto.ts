@@ -146,7 +146,7 @@ export const enums = {
   Status: { Running: 1, Completed: 2, Failed: 3, Canceled: 4, Terminated: 5, ContinuedAsNew: 6, TimedOut: 7 },
   RetryState: { InProgress: 1, NonRetryableFailure: 2, Timeout: 3, MaximumAttemptsReached: 4, RetryPolicyNotSet: 5, CancelRequested: 7 },
   TimeoutType: { StartToClose: 1, ScheduleToStart: 2, ScheduleToClose: 3, Heartbeat: 4 },
-  WftFailedCause: { UnhandledCommand: 1, BadScheduleActivityAttributes: 2, StartTimerDuplicateId: 12, ResetStickyTaskQueue: 13, WorkerUnhandledFailure: 14, ForceCloseCommand: 17, ScheduleActivityDuplicateId: 22, BadStartChildExecutionAttributes: 16 },
+  WftFailedCause: { UnhandledCommand: 1, BadScheduleActivityAttributes: 2, StartTimerDuplicateId: 12, ResetStickyTaskQueue: 13, WorkerUnhandledFailure: 14, ForceCloseCommand: 17, ScheduleActivityDuplicateId: 22, BadStartChildExecutionAttributes: 16, BadSearchAttributes: 23 },
   ReusePolicy: { AllowDuplicate: 1, AllowDuplicateFailedOnly: 2, RejectDuplicate: 3, TerminateIfRunning: 4 },
   ConflictPolicy: { Fail: 1, UseExisting: 2, TerminateExisting: 3 },
   ParentClosePolicy: { Terminate: 1, Abandon: 2, RequestCancel: 3 },

@@ -6,7 +6,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { Engine } from './engine.js';
 import { speedUpGrpcDecompression } from './grpc-patch.js';
-import { RpcError, invalidArgument, unimplemented } from './errors.js';
+import { RpcError, alreadyExists, invalidArgument, unimplemented } from './errors.js';
+import { SYSTEM_SEARCH_ATTRIBUTES } from './search-attributes.js';
 import { HEALTH, OP, TEST, WF, durToMs, serviceDefinition, ts, tsToMs } from './proto.js';
 import type { Obj } from './execution.js';
 
@@ -25,10 +26,7 @@ export function buildHandlers(engine: Engine): Record<string, Record<string, Han
     config: { workflowExecutionRetentionTtl: { seconds: 7 * 24 * 3600 }, historyArchivalState: 2, visibilityArchivalState: 2 },
     isGlobalNamespace: false,
   });
-  const searchAttributeTypes = () => ({
-    WorkflowId: 2, WorkflowType: 2, RunId: 2, ExecutionStatus: 2, TaskQueue: 2, StartTime: 5, CloseTime: 5,
-    ExecutionTime: 5, HistoryLength: 3, ...engine.customSearchAttributes,
-  });
+  const searchAttributeTypes = () => ({ ...SYSTEM_SEARCH_ATTRIBUTES, ...engine.customSearchAttributes });
 
   const wf: Record<string, Handler> = {
     GetSystemInfo: () => ({
@@ -36,7 +34,7 @@ export function buildHandlers(engine: Engine): Record<string, Record<string, Han
       capabilities: {
         signalAndQueryHeader: true, internalErrorDifferentiation: true, activityFailureIncludeHeartbeat: true,
         supportsSchedules: false, encodedFailureAttributes: true, buildIdBasedVersioning: false, upsertMemo: true,
-        eagerWorkflowStart: false, sdkMetadata: true, countGroupByExecutionStatus: false, nexus: false,
+        eagerWorkflowStart: false, sdkMetadata: true, countGroupByExecutionStatus: true, nexus: false,
       },
     }),
     GetClusterInfo: () => ({
@@ -87,9 +85,18 @@ export function buildHandlers(engine: Engine): Record<string, Record<string, Han
   };
 
   const op: Record<string, Handler> = {
-    ListSearchAttributes: () => ({ customAttributes: engine.customSearchAttributes, systemAttributes: searchAttributeTypes(), storageSchema: {} }),
+    ListSearchAttributes: () => ({ customAttributes: engine.customSearchAttributes, systemAttributes: SYSTEM_SEARCH_ATTRIBUTES, storageSchema: {} }),
     AddSearchAttributes: async (r) => {
-      for (const [k, v] of Object.entries<number>(r.searchAttributes ?? {})) engine.customSearchAttributes[k] = v;
+      const add = Object.entries<number>(r.searchAttributes ?? {});
+      if (!add.length) throw invalidArgument('SearchAttributes are not set on request.');
+      for (const [k, v] of add) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw invalidArgument(`Search attribute name ${k} is not valid.`);
+        if (!(v >= 1 && v <= 7)) throw invalidArgument(`Unknown search attribute type: ${v}.`);
+        if (SYSTEM_SEARCH_ATTRIBUTES[k] !== undefined) throw invalidArgument(`Search attribute ${k} is reserved by system.`);
+        const had = engine.customSearchAttributes[k];
+        if (had !== undefined && had !== v) throw alreadyExists(`Search attribute ${k} already exists with a different type.`);
+      }
+      for (const [k, v] of add) engine.customSearchAttributes[k] = v;
       await engine.saveMeta();
       return {};
     },

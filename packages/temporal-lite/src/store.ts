@@ -187,6 +187,12 @@ export class Store {
        ORDER BY ${order}, run_id DESC LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}`, params);
   }
 
+  async countByStatus(where: string, params: unknown[]): Promise<{ status: number; n: number }[]> {
+    const rows = await this.sql.query<{ status: number; n: number | string }>(
+      `SELECT status, count(*)::int AS n FROM temporal_lite.executions WHERE ${where} GROUP BY status ORDER BY status`, params);
+    return rows.map((r) => ({ status: Number(r.status), n: Number(r.n) }));
+  }
+
   async count(where: string, params: unknown[]): Promise<number> {
     const rows = await this.sql.query<{ n: number | string }>(
       `SELECT count(*)::int AS n FROM temporal_lite.executions WHERE ${where}`, params);

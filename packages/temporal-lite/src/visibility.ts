@@ -56,9 +56,15 @@ export interface CompiledQuery {
   where: string;
   params: unknown[];
   order: 'start_time DESC' | 'start_time ASC' | 'close_time DESC' | 'close_time ASC';
+  /** `GROUP BY ExecutionStatus` (CountWorkflowExecutions only) */
+  groupBy?: 'ExecutionStatus';
 }
 
-export function compileListQuery(namespace: string, query: string | undefined): CompiledQuery {
+/**
+ * `known` says which names are search attributes (system or registered); an unknown one is refused
+ * with INVALID_ARGUMENT like the real server does. Without it every name is accepted.
+ */
+export function compileListQuery(namespace: string, query: string | undefined, known?: (name: string) => boolean): CompiledQuery {
   const params: unknown[] = [namespace];
   const toks = tokenize(query ?? '');
   let pos = 0;
@@ -101,6 +107,7 @@ export function compileListQuery(namespace: string, query: string | undefined): 
     if (f.t !== 'id') throw invalidArgument(`invalid query: expected a field name, found '${f.v}'`);
     const field = f.v;
     const col = COLUMNS[field.toLowerCase()];
+    if (!col && known && !known(field)) throw invalidArgument(`invalid query: unable to convert filter expression: unable to convert left side of "${field}": column name '${field}' is not a valid search attribute`);
     let saKey: string | undefined;
     const key = () => (saKey ??= param(field));
     const saText = () => `(search_attributes->>${key()}::text)`;
@@ -176,7 +183,16 @@ export function compileListQuery(namespace: string, query: string | undefined): 
 
   let where = 'namespace = $1';
   let order: CompiledQuery['order'] = 'start_time DESC';
-  if (toks.length && !kw('ORDER')) where += ` AND (${orExpr()})`;
+  let groupBy: CompiledQuery['groupBy'];
+  if (toks.length && !kw('ORDER') && !kw('GROUP')) where += ` AND (${orExpr()})`;
+  if (kw('GROUP')) {
+    next();
+    if (!kw('BY')) throw invalidArgument('invalid query: expected BY after GROUP');
+    next();
+    const f = next().v;
+    if (f.toLowerCase() !== 'executionstatus') throw invalidArgument(`invalid query: 'GROUP BY' clause is only supported for ExecutionStatus, not ${f}`);
+    groupBy = 'ExecutionStatus';
+  }
   if (kw('ORDER')) {
     next();
     if (!kw('BY')) throw invalidArgument('invalid query: expected BY after ORDER');
@@ -187,5 +203,5 @@ export function compileListQuery(namespace: string, query: string | undefined): 
     order = `${f === 'starttime' ? 'start_time' : 'close_time'} ${dir}` as CompiledQuery['order'];
   }
   if (pos < toks.length) throw invalidArgument(`invalid query: unexpected '${toks[pos]!.v}'`);
-  return { where, params, order };
+  return { where, params, order, groupBy };
 }

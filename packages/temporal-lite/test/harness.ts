@@ -1,9 +1,14 @@
-/** Test harness: temporal-lite on a clean database + the official SDK client and worker. */
+/**
+ * Test harness: a Temporal server + the official SDK client and worker. The server is temporal-lite
+ * on a clean database by default; `NUDGE_TEST_TEMPORAL=dev|timeskip` runs the same tests on the
+ * real CLI dev server or the Java time-skipping test server (src/testing.ts).
+ */
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, makeTelemetryFilterString, type WorkflowBundle } from '@temporalio/worker';
 import { createTestDb, type TestDb } from '@nudge/db/testing';
 import { startTemporalLite, type TemporalLite, type TemporalLiteOptions } from '../src/index.js';
+import { startTestTemporal, testTemporalKind, type TestTemporal } from '../src/testing.js';
 import * as activities from './activities.js';
 
 let runtimeInstalled = false;
@@ -30,8 +35,23 @@ export function workflowBundle(): Promise<WorkflowBundle> {
   return bundle;
 }
 
+export const kind = testTemporalKind();
+/** Which server the suite runs on; tests of one server's own features say so with these. */
+export const onLite = kind === 'lite';
+export const canSkipTime = kind !== 'dev';
+/** The Java test server keeps no visibility store: no List/Count/Scan with a query. */
+export const hasVisibility = kind !== 'timeskip';
+/**
+ * Where the Java test server itself answers differently from the real server (the dev server, and
+ * temporal-lite, follow the real one): tests of those behaviours run on lite and dev only.
+ */
+export const realServerSemantics = kind !== 'timeskip';
+
 export interface Harness {
   db: TestDb;
+  /** the server the suite runs on, with clock controls (lock/unlock/sleep/now) */
+  temporal: TestTemporal;
+  /** temporal-lite itself (lite only) */
   server: TemporalLite;
   client: Client;
   connection: Connection;
@@ -44,16 +64,17 @@ export interface Harness {
 export async function createHarness(opts: TemporalLiteOptions = {}): Promise<Harness> {
   installRuntime();
   const db = await createTestDb({ migrate: false });
-  let server = await startTemporalLite({ ...opts, db, port: 0 });
-  const port = server.port;
-  const connection = await Connection.connect({ address: server.address });
+  const temporal = await startTestTemporal({ db, timeSkipping: opts.timeSkipping ?? false });
+  let server = temporal.lite as TemporalLite;
+  const port = server?.port;
+  const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
   const taskQueue = `tq-${Math.random().toString(36).slice(2)}`;
   const workers: { stop: () => Promise<void> }[] = [];
   const h: Harness = {
-    db, server, client, connection, taskQueue,
+    db, temporal, server, client, connection, taskQueue,
     async startWorker(o = {}) {
-      const nc = await NativeConnection.connect({ address: h.server.address });
+      const nc = await NativeConnection.connect({ address: h.temporal.address });
       const worker = await Worker.create({
         connection: nc, taskQueue: o.taskQueue ?? taskQueue, workflowBundle: await workflowBundle(), activities,
         maxCachedWorkflows: o.maxCachedWorkflows ?? 100, stickyQueueScheduleToStartTimeout: '1s',
@@ -71,6 +92,7 @@ export async function createHarness(opts: TemporalLiteOptions = {}): Promise<Har
       return { worker, stop };
     },
     async restartServer() {
+      if (!onLite) throw new Error('restartServer: temporal-lite only');
       await h.server.stop();
       server = await startTemporalLite({ ...opts, db, port });
       h.server = server;
@@ -78,7 +100,8 @@ export async function createHarness(opts: TemporalLiteOptions = {}): Promise<Har
     async close() {
       for (const w of workers) await w.stop();
       await connection.close().catch(() => {});
-      await h.server.stop();
+      if (onLite) await h.server.stop();
+      else await temporal.stop();
       await db.cleanup();
     },
   };

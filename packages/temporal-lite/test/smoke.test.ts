@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from './harness.js';
+import { createHarness, onLite, type Harness } from './harness.js';
 import { hello, sleeper } from './workflows.js';
 
 describe('smoke', () => {
@@ -21,14 +21,14 @@ describe('smoke', () => {
 });
 
 describe('TestWorkflowEnvironment.createFromExistingServer', () => {
-  it('connects the SDK test environment to temporal-lite', async () => {
+  it('connects the SDK test environment to the server', async () => {
     const { TestWorkflowEnvironment } = await import('@temporalio/testing');
     const { Worker } = await import('@temporalio/worker');
     const { workflowBundle } = await import('./harness.js');
     const activities = await import('./activities.js');
     const h = await createHarness();
     try {
-      const env = await TestWorkflowEnvironment.createFromExistingServer({ address: h.server.address });
+      const env = await TestWorkflowEnvironment.createFromExistingServer({ address: h.temporal.address });
       const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'test-env', workflowBundle: await workflowBundle(), activities });
       const r = await worker.runUntil(env.client.workflow.execute(hello, { taskQueue: 'test-env', workflowId: 'test-env-1', args: ['env'] }));
       expect(r).toBe('Hello, env!');
@@ -39,7 +39,8 @@ describe('TestWorkflowEnvironment.createFromExistingServer', () => {
   });
 });
 
-describe('thread mode', () => {
+// temporal-lite's own feature (a server in a worker thread)
+describe.runIf(onLite)('thread mode', () => {
   it('serves the SDK from a worker thread with its own database connection, and moves its clock', async () => {
     const { Client, Connection } = await import('@temporalio/client');
     const { NativeConnection, Worker } = await import('@temporalio/worker');

@@ -30,6 +30,8 @@ export interface TemporalEngineOptions {
   timeSkipping?: boolean;
   /** temporal-lite only: the port to listen on (default: TEMPORAL_LITE_PORT or a free one). */
   port?: number;
+  /** A temporal-lite the caller started and stops itself, at `address` (tests). */
+  lite?: TemporalLite;
   log?: (msg: string) => void;
 }
 
@@ -55,7 +57,10 @@ export async function startTemporalEngine(options: TemporalEngineOptions): Promi
   const external = options.address ?? process.env.TEMPORAL_ADDRESS;
   let lite: TemporalLite | undefined;
   let address: string;
-  if (external) {
+  if (options.lite) {
+    lite = options.lite;
+    address = options.lite.address;
+  } else if (external) {
     address = external;
   } else {
     const port = options.port ?? (process.env.TEMPORAL_LITE_PORT ? Number(process.env.TEMPORAL_LITE_PORT) : 0);
@@ -66,8 +71,20 @@ export async function startTemporalEngine(options: TemporalEngineOptions): Promi
   try {
     connection = await Connection.connect({ address });
   } catch (err) {
-    await lite?.stop();
+    if (!options.lite) await lite?.stop();
     throw new Error(`Cannot reach Temporal at ${address}${external ? ' (TEMPORAL_ADDRESS)' : ''}: ${(err as Error).message}`);
+  }
+  if (!lite) {
+    // a real cluster creates no namespace on first use (temporal-lite accepts any name)
+    try {
+      await connection.workflowService.describeNamespace({ namespace });
+    } catch (err) {
+      await connection.close().catch(() => {});
+      const code = (err as { code?: number }).code;
+      throw new Error(code === 5
+        ? `Temporal namespace "${namespace}" does not exist at ${address}: create it (\`temporal operator namespace create --namespace ${namespace}\`) or set TEMPORAL_NAMESPACE`
+        : `Cannot reach Temporal at ${address}: ${(err as Error).message}`);
+    }
   }
   const client = new Client({ connection, namespace });
   const natives: NativeConnection[] = [];
@@ -85,7 +102,7 @@ export async function startTemporalEngine(options: TemporalEngineOptions): Promi
     async stop() {
       await connection.close().catch(() => {});
       for (const nc of natives) await nc.close().catch(() => {});
-      await lite?.stop();
+      if (!options.lite) await lite?.stop();
     },
   };
 }

@@ -83,13 +83,13 @@ describe('runs of a published flow', () => {
   let ming: string;
 
   beforeAll(async () => {
-    world.engine.lite!.lockTimeSkipping(); // runs must stay at their wait
+    await world.clock.lock(); // runs must stay at their wait
     flowId = await publishedFlow('Follow-up', followUp());
     ming = await customer({ fullName: '王小明', email: 'ming@example.com', ownerId: agent.id });
     runId = await enroll(flowId, ming);
     await eventually(async () => (await runRow(runId)).status === 'waiting', 'the run to wait for a reply');
   });
-  afterAll(() => world.engine.lite!.unlockTimeSkipping());
+  afterAll(() => world.clock.unlock());
 
   it('lists runs by flow, customer and status, with the version and the customer', async () => {
     const byFlow = await http.get(`/api/flows/${flowId}/runs`).set(viewer.auth);
@@ -204,7 +204,7 @@ describe('failed steps: alerts and retries', () => {
   });
 
   it('alerts the flow owner and retries the failed step in the open run (signal)', async () => {
-    world.engine.lite!.lockTimeSkipping(); // the failed run stays open for a retry
+    await world.clock.lock(); // the failed run stays open for a retry
     try {
       const orphan = await customer({ fullName: 'Orphan Olga', email: 'olga@example.com' });
       const runId = await enroll(flowId, orphan);
@@ -259,7 +259,7 @@ describe('failed steps: alerts and retries', () => {
       expect(again.status).toBe(409);
       expect(again.body.error.message).toMatch(/is done, not failed/);
     } finally {
-      world.engine.lite!.unlockTimeSkipping();
+      await world.clock.unlock();
     }
   });
 
@@ -314,7 +314,7 @@ describe('starting a flow by hand', () => {
 
 describe('test runs on the engine', () => {
   it('runs the draft as a real test workflow: waits skipped, nothing sent, listed only on demand', async () => {
-    world.engine.lite!.lockTimeSkipping(); // a test run must not need time skipping
+    await world.clock.lock(); // a test run must not need time skipping
     try {
       const created = await http.post('/api/flows').set(manager.auth).send({ name: 'Draft only', graph: followUp() });
       const flowId = created.body.id as string;
@@ -361,7 +361,7 @@ describe('test runs on the engine', () => {
         .send({ customerId: daming, event: { type: 'message.received', data: { channel: 'whatsapp', text: 'price list?' } } });
       expect(withEvent.body.actions).toEqual([expect.objectContaining({ action: 'add_note', nodeId: 'note', text: 'Asked: price list?' })]);
     } finally {
-      world.engine.lite!.unlockTimeSkipping();
+      await world.clock.unlock();
     }
   });
 });

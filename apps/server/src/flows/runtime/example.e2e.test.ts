@@ -99,21 +99,21 @@ describe('the follow-up example, end to end', () => {
   it('a customer who replies on day 2 gets the email and no task', async () => {
     const { flowId } = await publishFlow(w.ctx, graph(), { name: 'Follow up (reply)' });
     const [customerId] = await seedCustomers(w.ctx, { count: 1, ownerId, tagId, prefix: 'replier' });
-    w.engine.lite!.lockTimeSkipping();
+    await w.clock.lock();
     try {
       const r = await enrollCustomer(w.ctx, { flowId, customerId: customerId! });
       expect(r.outcome).toBe('started');
       await waitForRun(r.run!.id, ['waiting']);
       await eventually(async () => (await w.engine.client.workflow.getHandle(r.run!.workflowId).query<{ nodeId: string }>('currentNode')).nodeId === 'wait', 'the run to reach the wait');
-      const t0 = w.engine.lite!.now();
-      await w.engine.lite!.sleep(2 * DAY);
-      expect(w.engine.lite!.now() - t0).toBeGreaterThanOrEqual(2 * DAY);
+      const t0 = (await w.clock.now());
+      await w.clock.sleep(2 * DAY);
+      expect((await w.clock.now()) - t0).toBeGreaterThanOrEqual(2 * DAY);
       const routed = await w.runtime.routeInboundMessage({ customerId: customerId!, channel: 'email', text: 'Yes, still interested!' });
       expect(routed.signalled).toBe(1);
       const result = await w.engine.client.workflow.getHandle(r.run!.workflowId).result();
       expect(result).toMatchObject({ outcome: 'completed' });
     } finally {
-      w.engine.lite!.unlockTimeSkipping();
+      await w.clock.unlock();
     }
     expect(emailsTo(await emailOf(customerId!))).toHaveLength(1);
     expect(await tasksOf([customerId!])).toHaveLength(0);
@@ -159,7 +159,7 @@ describe('the follow-up example, end to end', () => {
     const { flowId } = await publishFlow(w.ctx, graph(), { name: 'Follow up (crash)' });
     const ids = await seedCustomers(w.ctx, { count: 40, ownerId, tagId, prefix: 'crash' });
     const before = w.smtp.messages.length;
-    w.engine.lite!.lockTimeSkipping();
+    await w.clock.lock();
     try {
       const sweep = sweepFlow(w.ctx, flowId);
       // stop the worker as soon as the first emails went out: some runs wait, others are mid-send
@@ -173,7 +173,7 @@ describe('the follow-up example, end to end', () => {
       await w.restartWorker();
       await eventually(async () => (await runStatusCounts(w.ctx, flowId)).waiting === 40, 'all 40 runs to wait for a reply', 120_000);
     } finally {
-      w.engine.lite!.unlockTimeSkipping();
+      await w.clock.unlock();
     }
     await eventually(async () => (await runStatusCounts(w.ctx, flowId)).completed === 40, 'all 40 runs to complete', 300_000);
     const mails = w.smtp.messages.slice(before);

@@ -53,7 +53,7 @@ describe('flow runtime', () => {
       ),
     );
     const [customerId] = await seedCustomers(w.ctx, { count: 1, ownerId, prefix: 'goal' });
-    w.engine.lite!.lockTimeSkipping();
+    await w.clock.lock();
     let runId: string;
     let workflowId: string;
     try {
@@ -61,11 +61,11 @@ describe('flow runtime', () => {
       runId = r.run!.id;
       workflowId = r.run!.workflowId;
       await waitStatus(runId, 'waiting');
-      await w.engine.lite!.sleep(DAY);
+      await w.clock.sleep(DAY);
       expect(await signalCustomerRuns(w.ctx, customerId!, { type: 'order.created', data: { amount: 100 } })).toBe(1);
       expect(await w.engine.client.workflow.getHandle(workflowId).result()).toMatchObject({ outcome: 'goal', nodeId: 'bought' });
     } finally {
-      w.engine.lite!.unlockTimeSkipping();
+      await w.clock.unlock();
     }
     expect(await runRow(runId)).toMatchObject({ status: 'completed', exitReason: 'goal' });
     expect((await stepsOf(runId)).map((s) => [s.nodeId, s.status])).toEqual([
@@ -93,7 +93,7 @@ describe('flow runtime', () => {
   it('marks a cancelled run cancelled', async () => {
     const { flowId } = await publishFlow(w.ctx, manualFlow([step('wait', 'control.wait@1', { duration: { amount: 2, unit: 'days' } })], [edge('trigger', 'next', 'wait')]));
     const [customerId] = await seedCustomers(w.ctx, { count: 1, ownerId, prefix: 'cancel' });
-    w.engine.lite!.lockTimeSkipping();
+    await w.clock.lock();
     try {
       const r = await enrollCustomer(w.ctx, { flowId, customerId: customerId! });
       await waitStatus(r.run!.id, 'waiting');
@@ -103,7 +103,7 @@ describe('flow runtime', () => {
       expect(await runRow(r.run!.id)).toMatchObject({ exitReason: 'cancelled', currentNodeId: null });
       expect((await w.engine.client.workflow.getHandle(r.run!.workflowId).describe()).status.name).toBe('CANCELLED');
     } finally {
-      w.engine.lite!.unlockTimeSkipping();
+      await w.clock.unlock();
     }
   });
 
@@ -113,7 +113,7 @@ describe('flow runtime', () => {
       manualFlow([step('wait', 'control.wait@1', { duration: { amount: 1, unit: 'days' } }), step('note', 'action.add_note@1', { text: 'after' })], [edge('trigger', 'next', 'wait'), edge('wait', 'next', 'note')]),
     );
     const [customerId] = await seedCustomers(w.ctx, { count: 1, ownerId, prefix: 'erased' });
-    w.engine.lite!.lockTimeSkipping();
+    await w.clock.lock();
     let workflowId: string;
     try {
       const r = await enrollCustomer(w.ctx, { flowId, customerId: customerId! });
@@ -121,7 +121,7 @@ describe('flow runtime', () => {
       await waitStatus(r.run!.id, 'waiting');
       await w.ctx.db.db.delete(schema.customers).where(eq(schema.customers.id, customerId!)); // erasure cascades to runs and steps
     } finally {
-      w.engine.lite!.unlockTimeSkipping();
+      await w.clock.unlock();
     }
     expect(await w.engine.client.workflow.getHandle(workflowId).result()).toMatchObject({ outcome: 'completed', nodeId: null });
     expect(await w.ctx.db.db.select().from(schema.flowRuns).where(eq(schema.flowRuns.flowId, flowId))).toHaveLength(0);
@@ -130,7 +130,7 @@ describe('flow runtime', () => {
   it('records a step that fails for good, and runs it again on "retry step"', async () => {
     const { flowId } = await publishFlow(w.ctx, manualFlow([step('task', 'action.create_task@1', { title: 'Call {name}' })], [edge('trigger', 'next', 'task')]));
     const [customerId] = await w.ctx.db.db.insert(schema.customers).values({ fullName: 'No Owner' }).returning({ id: schema.customers.id });
-    w.engine.lite!.lockTimeSkipping();
+    await w.clock.lock();
     try {
       const r = await enrollCustomer(w.ctx, { flowId, customerId: customerId!.id });
       await waitStatus(r.run!.id, 'failed');
@@ -142,7 +142,7 @@ describe('flow runtime', () => {
       await w.engine.client.workflow.getHandle(r.run!.workflowId).signal('retryFailedStep');
       await waitStatus(r.run!.id, 'completed');
     } finally {
-      w.engine.lite!.unlockTimeSkipping();
+      await w.clock.unlock();
     }
     expect(await interactionsOf(customerId!.id, 'task')).toHaveLength(1);
   });
@@ -162,7 +162,7 @@ describe('flow runtime', () => {
     await w.ctx.db.db.update(schema.flows).set({ status: 'draft' }).where(eq(schema.flows.id, flowId));
     const [customerId] = await seedCustomers(w.ctx, { count: 1, ownerId, prefix: 'testrun' });
     const mailsBefore = w.smtp.messages.length;
-    w.engine.lite!.lockTimeSkipping(); // waits must be skipped by the interpreter, not by the clock
+    await w.clock.lock(); // waits must be skipped by the interpreter, not by the clock
     try {
       const r = await enrollCustomer(w.ctx, { flowId, customerId: customerId!, test: true });
       expect(r).toMatchObject({ outcome: 'started', run: { isTest: true } });
@@ -173,7 +173,7 @@ describe('flow runtime', () => {
       expect(steps[2]!.output).toMatchObject({ recorded: [{ action: 'create_task', title: 'Call Customer testrun-0', assigneeId: ownerId }] });
       expect(steps[3]!.output).toMatchObject({ recorded: [{ action: 'add_tag', tag: 'vip' }] });
     } finally {
-      w.engine.lite!.unlockTimeSkipping();
+      await w.clock.unlock();
     }
     expect(w.smtp.messages.length).toBe(mailsBefore);
     expect(await interactionsOf(customerId!, 'task')).toHaveLength(0);
@@ -241,7 +241,7 @@ describe('flow runtime', () => {
   });
 
   it('holds a send during quiet hours with a durable timer, then sends once', async () => {
-    const now = new Date(w.engine.lite!.now()); // the workflow clock (earlier tests skipped it ahead)
+    const now = new Date((await w.clock.now())); // the workflow clock (earlier tests skipped it ahead)
     const hhmm = (d: Date) => `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
     const quietHours = { start: hhmm(new Date(now.getTime() - 3_600_000)), end: hhmm(new Date(now.getTime() + 2 * 3_600_000)) };
     const { flowId } = await publishFlow(w.ctx, manualFlow([step('email', 'action.send_message@1', { channel: 'email', subject: 'Quiet', body: 'Hello' })], [edge('trigger', 'next', 'email')]), {
@@ -333,7 +333,7 @@ describe('flow runtime', () => {
       .values(['Chen', 'Diaz', 'Evans'].map((fullName) => ({ fullName, email: `${fullName.toLowerCase()}@example.com` })))
       .returning({ id: schema.customers.id });
     // Chen got a message an hour ago (on the workflow clock, which earlier tests moved ahead): the cap (1 per 24 h) holds the next one back
-    await w.ctx.db.db.insert(schema.interactions).values({ customerId: customers[0]!.id, kind: 'message_out', channel: 'email', body: 'earlier', occurredAt: new Date(w.engine.lite!.now() - 3_600_000) });
+    await w.ctx.db.db.insert(schema.interactions).values({ customerId: customers[0]!.id, kind: 'message_out', channel: 'email', body: 'earlier', occurredAt: new Date((await w.clock.now()) - 3_600_000) });
     const owners: string[] = [];
     for (const c of customers) {
       const r = await enrollCustomer(w.ctx, { flowId: assign, customerId: c.id });

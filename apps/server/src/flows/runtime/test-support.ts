@@ -1,7 +1,11 @@
 /**
- * Test and benchmark fixtures for the flow runtime: a migrated database, temporal-lite with time
- * skipping, the SMTP stand-in behind the real SMTP adapter, and helpers to publish a flow and
+ * Test and benchmark fixtures for the flow runtime: a migrated database, a Temporal server with
+ * time skipping, the SMTP stand-in behind the real SMTP adapter, and helpers to publish a flow and
  * seed customers quickly. Not imported by production code.
+ *
+ * The Temporal server is temporal-lite by default; `NUDGE_TEST_TEMPORAL=dev` (the CLI's real dev
+ * server, no time skipping) or `timeskip` (Java test server) runs the same suites on a real one
+ * (@nudge/temporal-lite/testing). Tests move time with `world.clock`, never with temporal-lite.
  */
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
@@ -11,6 +15,7 @@ import { SqlIdempotencyStore, createChannels, type Channels, type LedgerOptions 
 import { startSmtpStandIn, type SmtpStandIn } from '@nudge/channels/standins';
 import { compileGraph, type ExecutionPlan } from '@nudge/workflow-nodes';
 import type { AppContext } from '../../context.js';
+import { startTestTemporal, testTemporalCanSkipTime, type TestTemporal } from '@nudge/temporal-lite/testing';
 import { startTemporalEngine, type TemporalEngine } from '../../engine/temporal.js';
 import { startFlowRuntime, type FlowRuntime, type FlowRuntimeOptions } from './worker.js';
 import { invalidateActiveFlows } from './triggers.js';
@@ -18,6 +23,8 @@ import { invalidateActiveFlows } from './triggers.js';
 export interface RuntimeWorld {
   db: TestDb;
   engine: TemporalEngine;
+  /** the server's clock: lock/unlock automatic skipping, sleep(ms) moves it, now() */
+  clock: TestTemporal;
   smtp: SmtpStandIn;
   channels: Channels;
   ctx: AppContext;
@@ -31,7 +38,9 @@ export async function createRuntimeWorld(
   options: FlowRuntimeOptions & { timeSkipping?: boolean; wrapChannels?: (channels: Channels) => Channels; ledger?: LedgerOptions } = {},
 ): Promise<RuntimeWorld> {
   const db = await createTestDb();
-  const engine = await startTemporalEngine({ db, timeSkipping: options.timeSkipping ?? true, port: 0 });
+  const clock = await startTestTemporal({ db, timeSkipping: options.timeSkipping ?? true });
+  // on temporal-lite the engine gets the server itself; on a real server, its address (as with TEMPORAL_ADDRESS)
+  const engine = await startTemporalEngine({ db, address: clock.address, namespace: clock.namespace, lite: clock.lite });
   const smtp = await startSmtpStandIn({ port: 0 });
   const channels = createChannels(
     { email: { host: smtp.host, port: smtp.port, from: 'Nudge <noreply@nudge.test>', ignoreTLS: true } },
@@ -42,7 +51,7 @@ export async function createRuntimeWorld(
   const runtimeOptions: FlowRuntimeOptions = { channels: wrapChannels ? wrapChannels(channels) : channels, sweepEveryMs: 0, allowPrivateWebhooks: true, ...rest };
   // temporal-lite's automatic skip can stall when the next due entry is a stale activity timeout
   // (it fires nothing, so no commit re-arms the skip check): re-arm it every 100 ms.
-  const lite = engine.lite;
+  const lite = clock.lite;
   const nudge = options.timeSkipping === false || !lite ? undefined : setInterval(() => {
     lite.lockTimeSkipping();
     lite.unlockTimeSkipping();
@@ -50,6 +59,7 @@ export async function createRuntimeWorld(
   const world: RuntimeWorld = {
     db,
     engine,
+    clock,
     smtp,
     channels,
     ctx,
@@ -65,11 +75,15 @@ export async function createRuntimeWorld(
       await channels.close().catch(() => {});
       await smtp.close();
       await engine.stop();
+      await clock.stop();
       await db.cleanup();
     },
   };
   return world;
 }
+
+/** Whether the suite's server can skip time (`it.runIf(canSkipTime)` for tests that wait days). */
+export const canSkipTime = testTemporalCanSkipTime();
 
 export async function createUser(ctx: AppContext, name = 'Agent Ann'): Promise<string> {
   const [u] = await ctx.db.db
