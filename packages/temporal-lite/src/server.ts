@@ -7,6 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Engine } from './engine.js';
 import { speedUpGrpcDecompression } from './grpc-patch.js';
 import { RpcError, invalidArgument, unimplemented } from './errors.js';
+import { scheduleHandlers } from './schedules.js';
 import { HEALTH, OP, TEST, WF, durToMs, serviceDefinition, ts, tsToMs } from './proto.js';
 import type { Obj } from './execution.js';
 
@@ -35,7 +36,7 @@ export function buildHandlers(engine: Engine): Record<string, Record<string, Han
       serverVersion: VERSION,
       capabilities: {
         signalAndQueryHeader: true, internalErrorDifferentiation: true, activityFailureIncludeHeartbeat: true,
-        supportsSchedules: false, encodedFailureAttributes: true, buildIdBasedVersioning: false, upsertMemo: true,
+        supportsSchedules: true, encodedFailureAttributes: true, buildIdBasedVersioning: false, upsertMemo: true,
         eagerWorkflowStart: false, sdkMetadata: true, countGroupByExecutionStatus: false, nexus: false,
       },
     }),
@@ -84,6 +85,7 @@ export function buildHandlers(engine: Engine): Record<string, Record<string, Han
     ResetStickyTaskQueue: () => ({}),
     ShutdownWorker: (r) => { engine.shutdownWorker(ns(r), r.stickyTaskQueue || undefined, r.workerInstanceKey || undefined); return {}; },
     RecordWorkerHeartbeat: () => ({}),
+    ...scheduleHandlers(engine),
   };
 
   const op: Record<string, Handler> = {
