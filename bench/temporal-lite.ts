@@ -21,6 +21,11 @@ import { startTemporalLite } from '@nudge/temporal-lite';
 import * as activities from './temporal-lite/activities.js';
 
 const require = createRequire(import.meta.url);
+// without BENCH_ADDRESS / BENCH_THREAD / BENCH_SINGLE: temporal-lite (PGlite, PostgreSQL) and the
+// real CLI dev server side by side, each its own process (temporal-lite/compare.ts)
+if (!process.env.BENCH_ADDRESS && !process.env.BENCH_THREAD && !process.env.BENCH_SINGLE) {
+  await import('./temporal-lite/compare.js');
+}
 const N = Number(process.argv[2] ?? 2000);
 const CONCURRENCY = Number(process.argv[3] ?? 50);
 

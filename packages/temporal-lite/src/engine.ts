@@ -63,6 +63,17 @@ interface PendingQuery {
 
 const DEFAULT_RETRY = { initialInterval: dur(1000), backoffCoefficient: 2, maximumInterval: dur(100_000), maximumAttempts: 0 };
 
+/**
+ * Something outside the history engine that runs on its clock (schedules, src/schedules.ts): its
+ * due times fire with the engine's (time skipping moves them too), while it is busy time skipping
+ * waits for it, and it hears of every run that closes.
+ */
+export interface EngineExtension {
+  onDue(key: string): void;
+  busy(): boolean;
+  onClose(e: Execution): void;
+}
+
 const closeCommandTypes = new Set<number>([C.CompleteWorkflowExecution, C.FailWorkflowExecution, C.CancelWorkflowExecution, C.ContinueAsNewWorkflowExecution]);
 
 function token(t: Obj): Uint8Array { return Buffer.from(JSON.stringify(t)); }
@@ -99,6 +110,7 @@ export class Engine {
   private readonly closedCacheSize: number;
   private readonly log: (msg: string) => void;
   customSearchAttributes: Record<string, number> = {};
+  private extensions = new Map<string, EngineExtension>();
   readonly stats = { commits: 0, rows: 0, eagerActivities: 0, stickyTasks: 0, normalTasks: 0 };
 
   constructor(private readonly store: Store, opts: EngineOptions = {}) {
@@ -149,6 +161,7 @@ export class Engine {
   private hasOutstanding(): boolean {
     const now = this.now();
     if (this.queries.size) return true;
+    for (const x of this.extensions.values()) if (x.busy()) return true;
     for (const runId of this.openById.values()) {
       const e = this.execs.get(runId);
       if (!e) continue;
@@ -316,6 +329,15 @@ export class Engine {
   }
 
   // ------------------------------------------------------------------ due times
+  /** Registers an extension: its due times are heap entries of `kind` without a run. */
+  extend(kind: string, x: EngineExtension) { this.extensions.set(kind, x); }
+  /** A due time of an extension (fires `onDue(key)` at `at` of the engine's clock). */
+  dueExternal(at: number, kind: string, key: string) {
+    this.heap.push({ at, runId: '', kind, key });
+    if (at < this.timerAt) this.armTimer();
+    this.scheduleSkipCheck();
+  }
+
   private due(at: number, e: Execution, kind: string, key: string) {
     this.heap.push({ at, runId: e.s.runId, kind, key });
     if (at < this.timerAt) this.armTimer();
@@ -345,6 +367,10 @@ export class Engine {
       const d = this.heap.peek();
       if (!d || d.at > now) break;
       this.heap.pop();
+      if (!d.runId) {
+        try { this.extensions.get(d.kind)?.onDue(d.key); } catch (err) { this.log(`temporal-lite: error handling ${d.kind} ${d.key}: ${(err as Error).stack}`); }
+        continue;
+      }
       const e = this.execs.get(d.runId);
       if (e && e.open) {
         try {
@@ -1450,6 +1476,7 @@ export class Engine {
     s.children = {};
     if (s.parent && status !== S.ContinuedAsNew && !(status === S.Failed && next)) this.notifyParent(e, status);
     e.notify();
+    for (const x of this.extensions.values()) x.onClose(e);
     for (const id of e.pendingQueries) this.dispatchQuery(id);
     e.pendingQueries = [];
     this.closedOrder.push(s.runId);

@@ -8,6 +8,7 @@ import { createDb, type DbHandle } from '@nudge/db';
 import { Engine, type EngineOptions } from './engine.js';
 import { createGrpcServer } from './server.js';
 import { Store } from './store.js';
+import { Scheduler } from './schedules.js';
 
 export interface TemporalLiteOptions extends EngineOptions {
   /** A database handle from @nudge/db; or `dbUrl` (folder, memory://, postgres://…). */
@@ -50,7 +51,9 @@ export async function startTemporalLite(options: TemporalLiteOptions = {}): Prom
   const ownDb = !options.db;
   const db = options.db ?? (await createDb({ url: options.dbUrl }));
   const engine = new Engine(new Store(db.sql), options);
+  const scheduler = new Scheduler(engine, db.sql);
   await engine.start();
+  await scheduler.start();
   const server = createGrpcServer(engine);
   const host = options.host ?? '127.0.0.1';
   const port = await new Promise<number>((resolve, reject) => {
@@ -68,6 +71,7 @@ export async function startTemporalLite(options: TemporalLiteOptions = {}): Prom
     async stop() {
       if (stopped) return;
       stopped = true;
+      scheduler.stop();
       await engine.stop();
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => { server.forceShutdown(); resolve(); }, 2000);

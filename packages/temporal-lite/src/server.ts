@@ -8,6 +8,7 @@ import { Engine } from './engine.js';
 import { speedUpGrpcDecompression } from './grpc-patch.js';
 import { RpcError, alreadyExists, invalidArgument, unimplemented } from './errors.js';
 import { SYSTEM_SEARCH_ATTRIBUTES } from './search-attributes.js';
+import { scheduleHandlers } from './schedules.js';
 import { HEALTH, OP, TEST, WF, durToMs, serviceDefinition, ts, tsToMs } from './proto.js';
 import type { Obj } from './execution.js';
 
@@ -33,7 +34,7 @@ export function buildHandlers(engine: Engine): Record<string, Record<string, Han
       serverVersion: VERSION,
       capabilities: {
         signalAndQueryHeader: true, internalErrorDifferentiation: true, activityFailureIncludeHeartbeat: true,
-        supportsSchedules: false, encodedFailureAttributes: true, buildIdBasedVersioning: false, upsertMemo: true,
+        supportsSchedules: true, encodedFailureAttributes: true, buildIdBasedVersioning: false, upsertMemo: true,
         eagerWorkflowStart: false, sdkMetadata: true, countGroupByExecutionStatus: true, nexus: false,
       },
     }),
@@ -82,6 +83,7 @@ export function buildHandlers(engine: Engine): Record<string, Record<string, Han
     ResetStickyTaskQueue: () => ({}),
     ShutdownWorker: (r) => { engine.shutdownWorker(ns(r), r.stickyTaskQueue || undefined, r.workerInstanceKey || undefined); return {}; },
     RecordWorkerHeartbeat: () => ({}),
+    ...scheduleHandlers(engine),
   };
 
   const op: Record<string, Handler> = {

@@ -16,6 +16,7 @@ import type { AuthUser } from '../../http/auth.js';
 import { writeAudit } from '../../http/audit.js';
 import { conflict, HttpError, notFound } from '../../http/errors.js';
 import { invalidateActiveFlows } from '../runtime/triggers.js';
+import { syncFlowScheduleSoon } from '../runtime/schedules.js';
 import type { DraftGraph } from './model.js';
 
 const f = schema.flows;
@@ -222,6 +223,7 @@ export async function publishFlow(ctx: AppContext, user: AuthUser, id: string, n
   if ('error' in result) throw result.error;
   // event triggers and sweeps read the active flows through a short cache: start on the new version now
   invalidateActiveFlows();
+  await syncFlowScheduleSoon(ctx, id);
   return getFlow(ctx, id);
 }
 
@@ -289,5 +291,6 @@ export async function changeLifecycle(ctx: AppContext, user: AuthUser, id: strin
     await writeAudit(tx, user, { action: `flow.${action}`, entityType: 'flow', entityId: id, details: { from: row.status, to: rule.to } });
   });
   invalidateActiveFlows();
+  await syncFlowScheduleSoon(ctx, id);
   return getFlow(ctx, id);
 }

@@ -260,6 +260,20 @@ export async function sweepFlow(ctx: AppContext, flowId: string): Promise<SweepR
   return result;
 }
 
+/**
+ * One tick of a schedule trigger at its nominal time (the flow's Temporal schedule fired):
+ * enrolls the trigger's segment with the tick's key. Nobody when the flow is not active.
+ */
+export async function sweepScheduleTick(ctx: AppContext, flowId: string, tickMs: number): Promise<SweepResult> {
+  invalidateActiveFlows();
+  const flow = (await activeFlows(ctx)).find((f) => f.flowId === flowId);
+  if (!flow || !flow.plan.trigger.key.startsWith('trigger.schedule@')) return empty(flowId, flow?.plan.trigger.key ?? 'none');
+  const cfg = findNode(flow.plan.trigger.key)!.config.parse(flow.plan.trigger.config) as Parameters<typeof nextScheduleTimes>[0];
+  const result = empty(flowId, flow.plan.trigger.key);
+  await sweepSegment(ctx, flowId, cfg.segmentId, `schedule-${new Date(tickMs).toISOString()}`, result, nowOf(ctx));
+  return result;
+}
+
 /** How often a flow's trigger wants sweeping (ms), or null when it is not swept. */
 export function sweepInterval(plan: ExecutionPlan): number | null {
   const { key, config } = plan.trigger;
@@ -270,13 +284,15 @@ export function sweepInterval(plan: ExecutionPlan): number | null {
 }
 
 /** Sweeps every active flow whose interval has passed since its last sweep. */
-export async function sweepAll(ctx: AppContext, options: { force?: boolean } = {}): Promise<SweepResult[]> {
+export async function sweepAll(ctx: AppContext, options: { force?: boolean; skipScheduleTriggers?: boolean } = {}): Promise<SweepResult[]> {
   invalidateActiveFlows();
   const now = nowOf(ctx).getTime();
   const results: SweepResult[] = [];
   for (const flow of await activeFlows(ctx)) {
     const every = sweepInterval(flow.plan);
     if (every === null) continue;
+    // on Temporal schedules, a schedule trigger has its own schedule (flows/runtime/schedules.ts)
+    if (options.skipScheduleTriggers && flow.plan.trigger.key.startsWith('trigger.schedule@')) continue;
     if (!options.force && flow.lastSweptAt && now - flow.lastSweptAt.getTime() < every) continue;
     try {
       results.push(await sweepFlow(ctx, flow.flowId));

@@ -13,6 +13,7 @@ import { createFlowActivities } from './activities.js';
 import { enrollCustomer, type EnrollOptions, type EnrollResult } from './enroll.js';
 import { FLOW_TASK_QUEUE } from './shared.js';
 import { handleCustomersImported, handleDomainEvent, routeInboundMessage, sweepAll, type SweepResult } from './triggers.js';
+import { disableFlowSchedules, enableFlowSchedules, scheduleActivities, syncFlowSchedules } from './schedules.js';
 
 let bundle: Promise<WorkflowBundle> | undefined;
 /** The interpreter workflow bundled for the sandbox (once per process). */
@@ -27,7 +28,11 @@ export function flowWorkflowBundle(): Promise<WorkflowBundle> {
 export interface FlowRuntimeOptions {
   /** channels to send with; default: from the environment (SMTP_HOST, WHATSAPP_…, SMS_…) over the channel_sends ledger */
   channels?: Channels;
-  /** how often active flows are swept (default 60 s; 0 = no loop, call sweepAll yourself) */
+  /**
+   * how often active flows are swept (default 60 s), by a Temporal schedule shared by every Nudge
+   * server on the namespace; cron-triggered flows get a schedule each (schedules.ts).
+   * 0 = no schedules: call sweepAll yourself.
+   */
   sweepEveryMs?: number;
   /** subscribe to ctx.onEvent and import batches (default true) */
   wireTriggers?: boolean;
@@ -47,7 +52,7 @@ export interface FlowRuntime {
   routeInboundMessage(message: { customerId: string; channel: string; text: string; messageId?: string }): Promise<{ started: number; signalled: number }>;
   sweepAll(options?: { force?: boolean }): Promise<SweepResult[]>;
   enrollCustomer(options: EnrollOptions): Promise<EnrollResult>;
-  /** stops the sweep loop, unsubscribes triggers, drains and stops the worker */
+  /** unsubscribes triggers, drains and stops the worker (the schedules stay: they are the cluster's) */
   stop(): Promise<void>;
 }
 
@@ -71,7 +76,7 @@ export async function startFlowRuntime(ctx: AppContext, options: FlowRuntimeOpti
     namespace: engine.namespace,
     taskQueue: options.taskQueue ?? FLOW_TASK_QUEUE,
     workflowBundle: await flowWorkflowBundle(),
-    activities,
+    activities: { ...activities, ...scheduleActivities(ctx) },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
     maxCachedWorkflows: options.maxCachedWorkflows ?? 1000,
     workflowThreadPoolSize: options.workflowThreadPoolSize ?? Math.min(2, availableParallelism()),
@@ -94,16 +99,15 @@ export async function startFlowRuntime(ctx: AppContext, options: FlowRuntimeOpti
     });
     unsubscribe.push(onCustomersImported((e) => handleCustomersImported(ctx, e)));
   }
-  let sweeping: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
   const every = options.sweepEveryMs ?? 60_000;
   if (every > 0) {
-    const sweep = () => {
-      sweeping = sweeping.then(() => sweepAll(ctx)).catch((err) => console.error('[flows] sweep failed:', err));
-    };
-    sweep(); // flows due while the server was down are swept at once
-    timer = setInterval(sweep, every);
-    timer.unref();
+    // create-or-update: idempotent when several servers start at once
+    enableFlowSchedules(ctx, options.taskQueue ?? FLOW_TASK_QUEUE);
+    try {
+      await syncFlowSchedules(ctx, { sweepEveryMs: every });
+    } catch (err) {
+      console.error('[flows] setting up the sweep and flow schedules failed (retried at the next start):', err);
+    }
   }
 
   let stopped = false;
@@ -116,9 +120,8 @@ export async function startFlowRuntime(ctx: AppContext, options: FlowRuntimeOpti
     async stop() {
       if (stopped) return;
       stopped = true;
-      if (timer) clearInterval(timer);
+      if (every > 0) disableFlowSchedules(ctx);
       for (const u of unsubscribe) u();
-      await sweeping;
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => {});
       await connection.close().catch(() => {});

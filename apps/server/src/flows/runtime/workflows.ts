@@ -35,6 +35,9 @@ import {
   type FlowRunInput,
 } from './shared.js';
 
+// the workflows Temporal schedules start (cron-triggered flows, sweeps)
+export { flowScheduleTick, flowSweep } from './schedule-workflows.js';
+
 export const customerEvent = defineSignal<[CustomerEventSignal]>(CUSTOMER_EVENT_SIGNAL);
 /** Ops: run the failed step again (the run waits for this up to FAILED_RUN_RETENTION_MS). */
 export const retryFailedStep = defineSignal(RETRY_STEP_SIGNAL);
