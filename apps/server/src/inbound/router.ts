@@ -91,9 +91,9 @@ export function createInboundRouter(ctx: AppContext): express.Router {
     summary: 'Log a message a customer sent (matched by phone / WhatsApp id / e-mail; created on first contact); waiting flow runs hear it',
     body: InboundBody,
     roles: ['admin', 'manager', 'agent'],
-    handler: async ({ body }) => {
+    handler: async ({ body, user }) => {
       try {
-        return await receiveInboundMessage(ctx, body);
+        return await receiveInboundMessage(ctx, body, user);
       } catch (err) {
         if (err instanceof InboundError) throw new HttpError(400, 'invalid_input', `from: ${err.message}`, [{ path: 'body.from', message: err.message }]);
         throw err;
