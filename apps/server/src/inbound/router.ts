@@ -14,12 +14,14 @@ import type { AppContext } from '../context.js';
 import { createApiRouter } from '../http/route.js';
 import { HttpError } from '../http/errors.js';
 import { InboundError, receiveInboundMessage } from './service.js';
+import { registerWebhookOperations } from './openapi.js';
 
 function fail(res: Response, status: number, code: string, message: string) {
   res.status(status).json({ error: { code, message } });
 }
 
 export function createWebhooksRouter(ctx: AppContext, env: NodeJS.ProcessEnv = process.env): express.Router {
+  registerWebhookOperations();
   const router = express.Router();
   const raw = express.raw({ type: () => true, limit: '2mb' });
 
