@@ -138,6 +138,8 @@ export function validateRow(record: CsvRecord, headers: readonly string[], mappi
     const value = cleanText(raw);
     if (!target || target === 'ignore' || value === '') return;
     const fail = (message: string) => errors.push({ line, column, field: target, message });
+    // the database cannot store U+0000: this row is invalid (skip-invalid skips just this row)
+    if (raw.includes('\u0000')) return void fail('contains the NUL character (\\u0000), which cannot be stored');
     if (target.startsWith('custom:')) {
       out.custom[target.slice('custom:'.length)] = value;
       return;

@@ -39,21 +39,8 @@ export function assertCanEdit(user: AuthUser): void {
 
 export const seesContacts = (user: AuthUser) => hasRight(user, RIGHTS.unmaskContact);
 
-/** 0912-345-678 → 0912***678; +886912345678 → +886***678; short values keep one character. */
-export function maskPhone(value: string | null): string | null {
-  if (!value) return value;
-  const s = value.replace(/[\s\-().]/g, '');
-  if (s.length <= 7) return `${s.slice(0, 1)}***`;
-  return `${s.slice(0, 4)}***${s.slice(-3)}`;
-}
-
-/** john.doe@example.com → jo***@example.com */
-export function maskEmail(value: string | null): string | null {
-  if (!value) return value;
-  const at = value.lastIndexOf('@');
-  if (at <= 0) return `${value.slice(0, 1)}***`;
-  return `${value.slice(0, Math.min(2, at))}***${value.slice(at)}`;
-}
+/** The masking rules live in one module (http/masking.ts); re-exported for the customer views. */
+export { maskEmail, maskPhone } from '../http/masking.js';
 
 export const CONTACT_FIELDS = ['phone', 'phoneRaw', 'email', 'whatsappId'] as const;
 

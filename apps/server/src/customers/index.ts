@@ -7,6 +7,7 @@
  */
 export {
   addInteraction,
+  addProviderMessage,
   adjustPoints,
   createCustomer,
   eraseCustomer,

@@ -344,9 +344,29 @@ export async function addInteraction(
   input: InteractionCreate,
   tx?: Tx,
 ) {
+  return (await insertInteraction(ctx, actorId, customerId, input, tx))!;
+}
+
+/**
+ * A message with the provider's id, on the timeline once: a second delivery of the same message,
+ * even a concurrent one, inserts nothing (unique index interactions_provider_message_uq) and
+ * gets undefined back.
+ */
+export async function addProviderMessage(ctx: AppContext, actorId: string | null, customerId: string, input: InteractionCreate, providerMessageId: string) {
+  return insertInteraction(ctx, actorId, customerId, input, undefined, providerMessageId);
+}
+
+async function insertInteraction(
+  ctx: AppContext,
+  actorId: string | null,
+  customerId: string,
+  input: InteractionCreate,
+  tx?: Tx,
+  providerMessageId?: string,
+) {
   const run = async (db: Tx | Db) => {
     const occurredAt = input.occurredAt ?? nowOf(ctx);
-    const [row] = await db
+    const insert = db
       .insert(schema.interactions)
       .values({
         customerId,
@@ -354,10 +374,12 @@ export async function addInteraction(
         channel: input.channel ?? null,
         body: input.body ?? null,
         payload: input.payload ?? {},
+        providerMessageId: providerMessageId ?? null,
         createdBy: actorId,
         occurredAt,
-      })
-      .returning();
+      });
+    const [row] = providerMessageId ? await insert.onConflictDoNothing().returning() : await insert.returning();
+    if (!row) return undefined;
     const ts = occurredAt.toISOString();
     const updates: Record<string, unknown> = {};
     if (input.kind !== 'system') {
@@ -367,7 +389,7 @@ export async function addInteraction(
     if (FOLLOW_UP_KINDS.has(input.kind)) updates.lastFollowUpAt = sql`greatest(${c.lastFollowUpAt}, ${ts}::timestamptz)`;
     if (input.kind === 'order') updates.totalSpend = sql`${c.totalSpend} + ${Number(input.payload!.amount)}`;
     if (Object.keys(updates).length) await db.update(c).set(updates).where(eq(c.id, customerId));
-    return row!;
+    return row;
   };
   return tx ? run(tx) : run(ctx.db.db);
 }
@@ -457,6 +479,8 @@ export async function mergeCustomers(ctx: AppContext, actor: AuthUser, targetId:
         case when customer_tags.expires_at is null or excluded.expires_at is null then null
              else greatest(customer_tags.expires_at, excluded.expires_at) end`);
     await tx.update(schema.interactions).set({ customerId: targetId }).where(eq(schema.interactions.customerId, sourceId));
+    // the source's channel identities (how inbound messages find a customer) now lead to the target
+    await tx.update(schema.customerChannelIdentities).set({ customerId: targetId }).where(eq(schema.customerChannelIdentities.customerId, sourceId));
     await tx.delete(c).where(eq(c.id, sourceId));
     await addInteraction(ctx, actor.id, targetId, {
       kind: 'system',

@@ -1,5 +1,6 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { ZodError } from 'zod';
+import { hasLoneSurrogate } from './guard.js';
 
 /** An error a client can act on: HTTP status, a stable machine code, a human message. */
 export class HttpError extends Error {
@@ -26,12 +27,14 @@ export const conflict = (message: string, details?: unknown) => new HttpError(40
 export interface ErrorIssue {
   path: string;
   message: string;
+  /** machine code of the issue (zod's issue code, or ours: nul_character, number_too_large…) */
+  code?: string;
 }
 
 export function zodIssues(err: ZodError, prefix?: string): ErrorIssue[] {
   return err.issues.map((i) => {
     const path = [prefix, ...i.path.map(String)].filter((p) => p !== undefined && p !== '').join('.');
-    return { path, message: i.message };
+    return { path, message: i.message, code: i.code };
   });
 }
 
@@ -42,13 +45,85 @@ export function zodMessage(issues: ErrorIssue[]): string {
 }
 
 /** Postgres error codes surface through drizzle as `cause`; both drivers set `.code`. */
-function pgCode(err: unknown): { code: string; detail?: string; constraint?: string } | undefined {
+function pgCode(err: unknown): { code: string; detail?: string; constraint?: string; column?: string; message?: string } | undefined {
   for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const c = (e as { code?: unknown }).code;
     if (typeof c === 'string' && /^[0-9A-Z]{5}$/.test(c)) {
-      const x = e as { detail?: string; constraint?: string; constraint_name?: string };
-      return { code: c, detail: x.detail, constraint: x.constraint ?? x.constraint_name };
+      const x = e as { detail?: string; constraint?: string; constraint_name?: string; column?: string; column_name?: string; message?: string };
+      return { code: c, detail: x.detail, constraint: x.constraint ?? x.constraint_name, column: x.column ?? x.column_name, message: x.message };
     }
+  }
+  return undefined;
+}
+
+/** Paths in the request (body, query, params) whose leaf values satisfy `pred`, largest first. */
+function suspectPaths(req: Request, pred: (v: unknown) => number): string[] {
+  const found: { path: string; score: number }[] = [];
+  const walk = (v: unknown, path: string, depth: number) => {
+    if (depth > 80 || found.length > 200) return;
+    if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`, depth + 1);
+      return;
+    }
+    const score = pred(v);
+    if (score > 0) found.push({ path, score });
+  };
+  walk(req.body, 'body', 0);
+  walk(req.query, 'query', 0);
+  walk(req.params, 'params', 0);
+  return found.sort((a, b) => b.score - a.score).slice(0, 3).map((f) => f.path);
+}
+
+const BIG = 2 ** 31 - 1; // the smallest limit of a numeric column we have (integer)
+const camel = (col: string) => col.replace(/_([a-z])/g, (_m, ch: string) => ch.toUpperCase());
+
+/**
+ * Database errors a client caused, mapped to a 4xx naming the field where it can be known:
+ * the column the database names, else the request values that can have caused it.
+ */
+function dbErrorToHttp(err: unknown, req: Request): HttpError | undefined {
+  const pg = pgCode(err);
+  const e = err as Error;
+  if (!pg) {
+    // JSON nested so deep that a recursive walk (ours, a library's) ran out of stack
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      return new HttpError(400, 'too_deep', 'The input is nested too deeply.', [{ path: 'body', code: 'too_deep', message: 'nested too deeply' }]);
+    }
+    return undefined;
+  }
+  const issue = (code: string, message: string, paths: string[]): HttpError => {
+    const where = paths.length ? paths : ['body'];
+    return new HttpError(400, code, `${where[0]}: ${message}`, where.map((path) => ({ path, code, message })));
+  };
+  const column = pg.column ? [`body.${camel(pg.column)}`] : [];
+  switch (pg.code) {
+    case '23505':
+      return new HttpError(409, 'conflict', `Already exists${pg.detail ? `: ${pg.detail}` : ''}.`, { constraint: pg.constraint });
+    case '23503':
+      return new HttpError(400, 'invalid_reference', `Refers to something that does not exist${pg.detail ? `: ${pg.detail}` : ''}.`, { constraint: pg.constraint });
+    case '23502':
+      return issue('required', 'is required', column);
+    case '23514':
+      return issue('invalid_value', `breaks the rule ${pg.constraint ?? 'of its column'}`, column);
+    case '22003':
+      return issue('number_out_of_range', 'number out of range for its field',
+        column.length ? column : suspectPaths(req, (v) => (typeof v === 'number' && Math.abs(v) > BIG ? Math.abs(v) : 0)));
+    case '22001':
+      return issue('too_long', 'value too long for its field',
+        column.length ? column : suspectPaths(req, (v) => (typeof v === 'string' ? v.length : 0)));
+    case '22P05':
+    case '22021':
+      return issue('invalid_text', 'text contains a character that cannot be stored (NUL or invalid UTF-8)',
+        suspectPaths(req, (v) => (typeof v === 'string' && (v.includes('\u0000') || hasLoneSurrogate(v)) ? 1 : 0)));
+    case '54001':
+      return new HttpError(400, 'too_deep', 'The input is nested too deeply for the database.', [{ path: 'body', code: 'too_deep', message: 'nested too deeply' }]);
+    default:
+      break;
+  }
+  // the rest of class 22 (data exception): invalid text representation (22P02), datetime
+  // (22007/22008), invalid limit / offset / escape (2201x), division by zero…
+  if (pg.code.startsWith('22') || pg.code === '42P18' || pg.code === '2200H') {
+    return issue('invalid_value', `invalid value (${pg.message ?? pg.code})`, column);
   }
   return undefined;
 }
@@ -57,7 +132,7 @@ export const apiNotFound: RequestHandler = (req, _res, next) => {
   next(new HttpError(404, 'not_found', `No API route ${req.method} ${req.originalUrl.split('?')[0]}.`));
 };
 
-export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (res.headersSent) return;
   if (err instanceof HttpError) {
     res.status(err.status).json({ error: { code: err.code, message: err.message, details: err.details } });
@@ -77,17 +152,9 @@ export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
     res.status(413).json({ error: { code: 'too_large', message: 'The request body is too large.' } });
     return;
   }
-  const pg = pgCode(err);
-  if (pg?.code === '23505') {
-    res.status(409).json({
-      error: { code: 'conflict', message: `Already exists${pg.detail ? `: ${pg.detail}` : ''}.`, details: { constraint: pg.constraint } },
-    });
-    return;
-  }
-  if (pg?.code === '23503') {
-    res.status(400).json({
-      error: { code: 'invalid_reference', message: `Refers to something that does not exist${pg.detail ? `: ${pg.detail}` : ''}.` },
-    });
+  const mapped = dbErrorToHttp(err, req);
+  if (mapped) {
+    res.status(mapped.status).json({ error: { code: mapped.code, message: mapped.message, details: mapped.details } });
     return;
   }
   console.error('[api] unexpected error:', err);

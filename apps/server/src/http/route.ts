@@ -10,8 +10,10 @@ import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { registerOperation, toOpenApiPath } from '../openapi/registry.js';
-import { authenticate, requireRole, type AuthUser, type Role } from './auth.js';
-import { HttpError, zodIssues, zodMessage } from './errors.js';
+import { authenticate, hasRight, requireRole, RIGHTS, type AuthUser, type Role } from './auth.js';
+import { HttpError, zodIssues, zodMessage, type ErrorIssue } from './errors.js';
+import { screenInput } from './guard.js';
+import { installContactMasking } from './masking.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type AnyObject = z.ZodObject<z.ZodRawShape>;
@@ -53,6 +55,8 @@ export interface PublicRouteSpec<P extends AnyObject, Q extends AnyObject, B ext
 }
 
 function parsePart<T extends z.ZodType>(schema: T | undefined, value: unknown, where: string): z.infer<T> {
+  const screened = screenInput(value, where);
+  if (screened.length) throw invalid(screened);
   if (!schema) return (value ?? {}) as z.infer<T>;
   const r = schema.safeParse(value);
   if (!r.success) {
@@ -60,6 +64,16 @@ function parsePart<T extends z.ZodType>(schema: T | undefined, value: unknown, w
     throw new HttpError(400, 'invalid_input', zodMessage(details), details);
   }
   return r.data;
+}
+
+function invalid(details: ErrorIssue[]): HttpError {
+  return new HttpError(400, 'invalid_input', zodMessage(details), details);
+}
+
+/** The fields a PATCH body may carry, for the "nothing to change" message. */
+function patchFields(schema: z.ZodType | undefined): string[] {
+  const shape = (schema as { shape?: Record<string, unknown> } | undefined)?.shape;
+  return shape && typeof shape === 'object' ? Object.keys(shape) : [];
 }
 
 const errorBody = z
@@ -107,11 +121,19 @@ export function createApiRouter(ctx: AppContext, mountPath: string, tag: string)
       let user: AuthUser | null = null;
       if (!isPublic) {
         user = await authenticate(ctx, req);
+        // everything this request answers (JSON, text, errors) is masked for this user
+        if (!hasRight(user, RIGHTS.unmaskContact)) installContactMasking(res, { keep: new Set([user.email.toLowerCase()]) });
         if (roles) requireRole(user, roles, spec.summary.toLowerCase());
       }
       const params = parsePart(spec.params, req.params, 'params');
       const query = parsePart(spec.query, req.query, 'query');
       const body = parsePart(spec.body, req.body, 'body');
+      if (spec.method === 'patch' && spec.body && body && typeof body === 'object' && !Array.isArray(body)
+        && Object.values(body as Record<string, unknown>).every((v) => v === undefined)) {
+        const fields = patchFields(spec.body);
+        const message = `nothing to change${fields.length ? ` — give at least one of: ${fields.join(', ')}` : ''}`;
+        throw invalid([{ path: 'body', code: 'empty_patch', message }]);
+      }
       const result = await handler({ params, query, body, user, req, res });
       if (res.headersSent) return;
       if (result === undefined) res.status(status === 200 ? 204 : status).end();

@@ -256,6 +256,17 @@ describe('POST /api/import', () => {
     ]);
   });
 
+  it('skip-invalid skips just the row with a NUL character, and imports the others', async () => {
+    const csv = 'name,phone,notes\nNul Free,0912 710 001,ok\nNul\u0000Name,0912 710 002,x\nNote Nul,0912 710 003,a\u0000b\nAlso Fine,0912 710 004,\n';
+    const job = await runImport(csv, { mode: 'skip-invalid', defaultRegion: 'TW' });
+    expect(job.status).toBe('completed');
+    expect(job.report.totals).toMatchObject({ created: 2, invalid: 2 });
+    expect(job.report.errors.map((e: { line: number; field: string }) => [e.line, e.field])).toEqual([[3, 'name'], [4, 'notes']]);
+    expect(job.report.errors[0].message).toMatch(/NUL/);
+    const rows = await t.db.sql.query<{ full_name: string }>(`select full_name from customers where phone like '+88691271000%' order by full_name`);
+    expect(rows.map((r) => r.full_name)).toEqual(['Also Fine', 'Nul Free']);
+  });
+
   it('matches again when a customer was added between matching and writing', async () => {
     const preview = await upload('name,phone,company\nRacing Person,0912 800 001,Acme\n');
     const [job] = await t.db.db

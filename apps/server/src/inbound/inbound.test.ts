@@ -107,3 +107,78 @@ describe('SMS webhook and logged messages', () => {
     expect(routed.at(-1)).toMatchObject({ channel: 'email', text: 'Sounds good' });
   });
 });
+
+describe('the same delivery several times at once', () => {
+  it('five concurrent deliveries of one message from a known customer: one timeline entry, one flow signal', async () => {
+    const admin = await t.user('admin');
+    const created = await t.http.post('/api/customers').set(admin.auth).send({ fullName: '林小美', phone: '0933-444-555' });
+    const body = cloudApiWebhook('886933444555', '在嗎?', 'wamid.concurrent-1', '林小美');
+    const answers = await Promise.all(Array.from({ length: 5 }, () => post(body)));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    const results = answers.map((a) => a.body.results[0]);
+    expect(new Set(results.map((r) => r.customerId))).toEqual(new Set([created.body.id]));
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    const entries = await t.db.db.select().from(schema.interactions).where(eq(schema.interactions.customerId, created.body.id));
+    expect(entries.filter((i) => i.kind === 'message_in')).toHaveLength(1);
+    expect(routed.filter((m) => m.messageId === 'wamid.concurrent-1')).toHaveLength(1);
+  });
+
+  it('five concurrent deliveries from an unknown number: one customer, one timeline entry', async () => {
+    const body = cloudApiWebhook('886955666777', '想了解方案', 'wamid.concurrent-2', '新客人');
+    const answers = await Promise.all(Array.from({ length: 5 }, () => post(body)));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    const results = answers.map((a) => a.body.results[0]);
+    expect(new Set(results.map((r) => r.customerId)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    const customers = await t.db.db.select().from(schema.customers).where(eq(schema.customers.whatsappId, '886955666777'));
+    expect(customers).toHaveLength(1);
+    const entries = await t.db.db.select().from(schema.interactions).where(eq(schema.interactions.customerId, customers[0]!.id));
+    expect(entries.filter((i) => i.kind === 'message_in')).toHaveLength(1);
+  });
+
+  it('five different messages at once from one unknown number (WhatsApp and SMS): still one customer, five entries', async () => {
+    const answers = await Promise.all([
+      ...[1, 2, 3].map((n) => post(cloudApiWebhook('886977888999', `msg ${n}`, `wamid.concurrent-3-${n}`))),
+      ...[4, 5].map((n) => t.http.post('/api/webhooks/sms').set('Authorization', 'Bearer sms-token').send({ from: '+886977888999', text: `sms ${n}`, id: `sms-c-${n}` })),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    const customers = await t.db.db.select().from(schema.customers).where(eq(schema.customers.phone, '+886977888999'));
+    expect(customers).toHaveLength(1);
+    const entries = await t.db.db.select().from(schema.interactions).where(eq(schema.interactions.customerId, customers[0]!.id));
+    expect(entries.filter((i) => i.kind === 'message_in')).toHaveLength(5);
+  });
+});
+
+describe('access rules when a customer is found by a contact value', () => {
+  it("an agent cannot log a message onto another agent's customer (nothing written, no reply counted)", async () => {
+    const admin = await t.user('admin');
+    const owner = await t.user('agent');
+    const other = await t.user('agent');
+    const created = await t.http.post('/api/customers').set(admin.auth).send({ fullName: 'Owned', email: 'owned@example.com', ownerId: owner.id });
+    expect(created.status).toBe(201);
+    const signalsBefore = routed.length;
+    const denied = await t.http.post('/api/inbound/messages').set(other.auth).send({ channel: 'email', from: 'OWNED@example.com', text: 'I am in' });
+    expect(denied.status).toBe(403);
+    expect(JSON.stringify(denied.body)).not.toContain(created.body.id);
+    expect(routed.length).toBe(signalsBefore);
+    const entries = await t.db.db.select().from(schema.interactions).where(eq(schema.interactions.customerId, created.body.id));
+    expect(entries.filter((i) => i.kind === 'message_in')).toHaveLength(0);
+    expect(await t.db.db.select().from(schema.customers).where(eq(schema.customers.email, 'owned@example.com'))).toHaveLength(1);
+    // the owner may, and so may a manager
+    const ok = await t.http.post('/api/inbound/messages').set(owner.auth).send({ channel: 'email', from: 'owned@example.com', text: 'Reply' });
+    expect(ok.status).toBe(200);
+    expect(ok.body.customerId).toBe(created.body.id);
+    // once the identity is known (after the first message) the rule still holds
+    const again = await t.http.post('/api/inbound/messages').set(other.auth).send({ channel: 'email', from: 'owned@example.com', text: 'again' });
+    expect(again.status).toBe(403);
+  });
+
+  it('a customer an agent creates by logging a first message is theirs', async () => {
+    const agent = await t.user('agent');
+    const res = await t.http.post('/api/inbound/messages').set(agent.auth).send({ channel: 'sms', from: '+886911222333', text: 'new here' });
+    expect(res.status).toBe(200);
+    expect(res.body.created).toBe(true);
+    const seen = await t.http.get(`/api/customers/${res.body.customerId}`).set(agent.auth);
+    expect(seen.status).toBe(200);
+  });
+});

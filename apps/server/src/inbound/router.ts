@@ -14,12 +14,14 @@ import type { AppContext } from '../context.js';
 import { createApiRouter } from '../http/route.js';
 import { HttpError } from '../http/errors.js';
 import { InboundError, receiveInboundMessage } from './service.js';
+import { registerWebhookOperations } from './openapi.js';
 
 function fail(res: Response, status: number, code: string, message: string) {
   res.status(status).json({ error: { code, message } });
 }
 
 export function createWebhooksRouter(ctx: AppContext, env: NodeJS.ProcessEnv = process.env): express.Router {
+  registerWebhookOperations();
   const router = express.Router();
   const raw = express.raw({ type: () => true, limit: '2mb' });
   // statuses echo the send's idempotency key (biz_opaque_callback_data): they settle the send ledger
@@ -99,9 +101,9 @@ export function createInboundRouter(ctx: AppContext): express.Router {
     summary: 'Log a message a customer sent (matched by phone / WhatsApp id / e-mail; created on first contact); waiting flow runs hear it',
     body: InboundBody,
     roles: ['admin', 'manager', 'agent'],
-    handler: async ({ body }) => {
+    handler: async ({ body, user }) => {
       try {
-        return await receiveInboundMessage(ctx, body);
+        return await receiveInboundMessage(ctx, body, user);
       } catch (err) {
         if (err instanceof InboundError) throw new HttpError(400, 'invalid_input', `from: ${err.message}`, [{ path: 'body.from', message: err.message }]);
         throw err;

@@ -4,11 +4,14 @@
  * customer is created on first contact, the message goes on the timeline once (by its provider
  * id), and the flow runtime hears about it (runs waiting for a reply, message/keyword triggers).
  */
-import { and, eq, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import type { AppContext } from '../context.js';
-import { addInteraction, createCustomer } from '../customers/index.js';
+import { emitEvents, nowOf, type AppContext } from '../context.js';
+import { addInteraction, addProviderMessage, canSee } from '../customers/index.js';
+import { writeAudit } from '../http/audit.js';
+import type { AuthUser } from '../http/auth.js';
+import { forbidden } from '../http/errors.js';
 
 export type InboundChannel = 'whatsapp' | 'sms' | 'email';
 
@@ -45,53 +48,162 @@ function identity(channel: InboundChannel, from: string): { phone?: string; what
 
 export class InboundError extends Error {}
 
-async function findCustomer(ctx: AppContext, id: ReturnType<typeof identity>): Promise<string | undefined> {
-  const c = schema.customers;
+type IdentityKind = 'whatsapp' | 'phone' | 'email';
+interface IdentityKey { kind: IdentityKind; value: string }
+interface CustomerRef { id: string; ownerId: string | null; teamId: string | null }
+
+/** The channel identities a sender is known by, the most specific first. */
+function keysOf(id: ReturnType<typeof identity>): IdentityKey[] {
+  const keys: IdentityKey[] = [];
+  if (id.whatsappId) keys.push({ kind: 'whatsapp', value: id.whatsappId });
+  if (id.phone) keys.push({ kind: 'phone', value: id.phone });
+  if (id.email) keys.push({ kind: 'email', value: id.email });
+  return keys;
+}
+
+const ci = schema.customerChannelIdentities;
+const c = schema.customers;
+type Db = AppContext['db']['db'];
+
+/** The live (not archived) customer an identity leads to, by the most specific key. */
+async function lookup(db: Db, keys: IdentityKey[]): Promise<CustomerRef | undefined> {
+  const rows = await db
+    .select({ kind: ci.kind, id: c.id, ownerId: c.ownerId, teamId: c.teamId })
+    .from(ci)
+    .innerJoin(c, eq(c.id, ci.customerId))
+    .where(and(or(...keys.map((k) => and(eq(ci.kind, k.kind), eq(ci.value, k.value)))), isNull(c.archivedAt)));
+  for (const k of keys) {
+    const r = rows.find((x) => x.kind === k.kind);
+    if (r) return { id: r.id, ownerId: r.ownerId, teamId: r.teamId };
+  }
+  return undefined;
+}
+
+/**
+ * Records that these identities lead to `customerId`. An identity already held by a live
+ * customer stays theirs (the constraint decides, not a prior check); one held by an archived
+ * customer moves. Returns how many identities now lead to `customerId`.
+ */
+async function claim(db: Db, keys: IdentityKey[], customerId: string): Promise<number> {
+  const rows = await db
+    .insert(ci)
+    .values(keys.map((k) => ({ ...k, customerId })))
+    .onConflictDoUpdate({
+      target: [ci.kind, ci.value],
+      set: { customerId: sql`excluded.customer_id` },
+      setWhere: sql`customer_channel_identities.customer_id = excluded.customer_id OR exists (select 1 from customers x where x.id = customer_channel_identities.customer_id and x.archived_at is not null)`,
+    })
+    .returning({ kind: ci.kind });
+  return rows.length;
+}
+
+/** A customer who has not written before but is on file (by phone / WhatsApp id / e-mail columns). */
+async function findOnFile(db: Db, id: ReturnType<typeof identity>): Promise<CustomerRef | undefined> {
   const conds = [
     id.whatsappId ? eq(c.whatsappId, id.whatsappId) : undefined,
     id.phone ? eq(c.phone, id.phone) : undefined,
     id.email ? eq(c.email, id.email) : undefined,
   ].filter((x) => x !== undefined);
-  const rows = await ctx.db.db
-    .select({ id: c.id })
+  const rows = await db
+    .select({ id: c.id, ownerId: c.ownerId, teamId: c.teamId })
     .from(c)
-    .where(and(or(...conds), sql`${c.archivedAt} IS NULL`))
+    .where(and(or(...conds), isNull(c.archivedAt)))
     .orderBy(sql`${c.whatsappId} IS NULL`, c.createdAt)
     .limit(1);
-  return rows[0]?.id;
+  return rows[0];
 }
 
-export async function receiveInboundMessage(ctx: AppContext, msg: InboundMessage): Promise<InboundResult> {
+class LostRace extends Error {}
+
+/**
+ * The customer a sender is, created on first contact. Concurrent deliveries from an unknown
+ * sender race on the identity's primary key: one transaction creates the customer, the others
+ * roll back and take the winner.
+ */
+async function resolveSender(ctx: AppContext, msg: InboundMessage, actor: AuthUser | null): Promise<{ customer: CustomerRef; created: boolean }> {
   const id = identity(msg.channel, msg.from);
-  if (msg.providerMessageId) {
-    const seen = await ctx.db.db
-      .select({ customerId: schema.interactions.customerId })
-      .from(schema.interactions)
-      .where(and(eq(schema.interactions.kind, 'message_in'), sql`${schema.interactions.payload}->>'providerMessageId' = ${msg.providerMessageId}`))
-      .limit(1);
-    if (seen[0]) return { customerId: seen[0].customerId, created: false, duplicate: true, flows: null };
+  const keys = keysOf(id);
+  const db = ctx.db.db;
+  const mayUse = (ref: CustomerRef) => {
+    if (actor && !canSee(actor, ref)) {
+      throw forbidden(`The sender "${msg.from}" is a customer who is not yours or your team's; ask their owner or a manager to log this message.`);
+    }
+    return ref;
+  };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const known = await lookup(db, keys);
+    if (known) {
+      mayUse(known);
+      await claim(db, keys, known.id); // e.g. the phone of a WhatsApp sender first seen by e-mail
+      return { customer: known, created: false };
+    }
+    const onFile = await findOnFile(db, id);
+    if (onFile) {
+      mayUse(onFile);
+      await claim(db, keys, onFile.id);
+      continue; // the identity now decides (it may have gone to a concurrent winner)
+    }
+    const now = nowOf(ctx);
+    try {
+      const created = await db.transaction(async (tx) => {
+        const [row] = await tx
+          .insert(c)
+          .values({
+            fullName: msg.name?.trim() || id.email || id.phone!,
+            source: msg.channel,
+            ...(id.phone ? { phone: id.phone, phoneRaw: msg.from.trim() } : {}),
+            ...(id.whatsappId ? { whatsappId: id.whatsappId } : {}),
+            ...(id.email ? { email: id.email } : {}),
+            ...(actor?.role === 'agent' ? { ownerId: actor.id, teamId: actor.teamId } : {}),
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning({ id: c.id, ownerId: c.ownerId, teamId: c.teamId });
+        if ((await claim(tx as unknown as Db, keys, row!.id)) < keys.length) throw new LostRace();
+        return row!;
+      });
+      await writeAudit(db, actor, { action: 'customer.create', entityType: 'customer', entityId: created.id, fields: ['fullName', ...Object.keys(id)] });
+      await emitEvents(ctx, [{ type: 'customer.created', customerId: created.id, source: msg.channel }]);
+      return { customer: created, created: true };
+    } catch (err) {
+      if (!(err instanceof LostRace) && pgCodeOf(err) !== '23505') throw err;
+      // another delivery created the customer first: take theirs on the next turn
+    }
   }
-  let customerId = await findCustomer(ctx, id);
-  let created = false;
-  if (!customerId) {
-    const fullName = msg.name?.trim() || id.email || id.phone!;
-    const customer = await createCustomer(ctx, null, {
-      fullName,
-      source: msg.channel,
-      ...(id.phone ? { phone: id.phone } : {}),
-      ...(id.whatsappId ? { whatsappId: id.whatsappId } : {}),
-      ...(id.email ? { email: id.email } : {}),
-    });
-    customerId = customer.id;
-    created = true;
+  const winner = await lookup(db, keys);
+  if (!winner) throw new Error(`Could not resolve the sender ${msg.from} to a customer.`);
+  return { customer: mayUse(winner), created: false };
+}
+
+function pgCodeOf(err: unknown): string | undefined {
+  for (let e: unknown = err, d = 0; e && d < 4; e = (e as { cause?: unknown }).cause, d++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
   }
-  await addInteraction(ctx, null, customerId, {
-    kind: 'message_in',
+  return undefined;
+}
+
+/**
+ * `actor`: the signed-in user logging the message (POST /api/inbound/messages), whose access
+ * rules apply as on the customer routes — an agent cannot write onto, or count a reply for,
+ * another agent's customer. null for webhooks (the system).
+ */
+export async function receiveInboundMessage(ctx: AppContext, msg: InboundMessage, actor: AuthUser | null = null): Promise<InboundResult> {
+  const { customer, created } = await resolveSender(ctx, msg, actor);
+  const customerId = customer.id;
+  const entry = {
+    kind: 'message_in' as const,
     channel: msg.channel,
     body: msg.text,
     payload: { from: msg.from, ...(msg.providerMessageId ? { providerMessageId: msg.providerMessageId } : {}) },
     ...(msg.at ? { occurredAt: msg.at } : {}),
-  });
+  };
+  if (msg.providerMessageId) {
+    const row = await addProviderMessage(ctx, actor?.id ?? null, customerId, entry, msg.providerMessageId);
+    if (!row) return { customerId, created, duplicate: true, flows: null };
+  } else {
+    await addInteraction(ctx, actor?.id ?? null, customerId, entry);
+  }
   const flows = ctx.flows
     ? await ctx.flows.routeInboundMessage({ customerId, channel: msg.channel, text: msg.text, ...(msg.providerMessageId ? { messageId: msg.providerMessageId } : {}) })
     : null;

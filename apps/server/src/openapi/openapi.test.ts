@@ -19,6 +19,10 @@ describe('OpenAPI document', () => {
     for (const p of ['/api/auth/login', '/api/customers', '/api/customers/{id}', '/api/customers/{id}/timeline', '/api/customers/{id}/tags', '/api/customers/export.csv', '/api/tags', '/api/tags/health', '/api/segments', '/api/segments/count', '/api/quality/report']) {
       expect(paths).toContain(p);
     }
+    // the webhooks are documented too
+    expect(doc.paths['/api/webhooks/whatsapp'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['hub.mode', 'hub.verify_token', 'hub.challenge']);
+    expect(doc.paths['/api/webhooks/whatsapp'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/WhatsAppCloudApiWebhook' });
+    expect(Object.keys(doc.paths['/api/webhooks/sms'].post.requestBody.content['application/json'].schema.properties)).toEqual(['from', 'text', 'id']);
     expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
     expect(doc.paths['/api/customers'].get.security).toEqual([{ bearer: [] }]);
     expect(doc.paths['/api/auth/login'].post.security).toEqual([]);

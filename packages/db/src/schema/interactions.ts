@@ -1,4 +1,5 @@
-import { index, jsonb, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { index, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { customers } from './customers.js';
 import { users } from './users.js';
 
@@ -28,6 +29,8 @@ export const interactions = pgTable(
     channel: text('channel'),
     body: text('body'),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    /** The provider's id of a message (WhatsApp wamid, SMS id): one timeline entry per message, by constraint. */
+    providerMessageId: text('provider_message_id'),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -35,5 +38,26 @@ export const interactions = pgTable(
   (t) => [
     index('interactions_customer_time_idx').on(t.customerId, t.occurredAt.desc()),
     index('interactions_kind_time_idx').on(t.kind, t.occurredAt),
+    uniqueIndex('interactions_provider_message_uq')
+      .on(t.kind, t.channel, t.providerMessageId)
+      .where(sql`${t.providerMessageId} IS NOT NULL`),
   ],
+);
+
+/**
+ * How a customer is reached on a channel, one customer per identity (by constraint): `whatsapp`
+ * (the WhatsApp id, digits), `phone` (E.164), `email` (lower-cased). Inbound messages resolve
+ * their sender here, so concurrent deliveries from an unknown sender create one customer.
+ */
+export const customerChannelIdentities = pgTable(
+  'customer_channel_identities',
+  {
+    kind: text('kind').$type<'whatsapp' | 'phone' | 'email'>().notNull(),
+    value: text('value').notNull(),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.value] }), index('customer_channel_identities_customer_idx').on(t.customerId)],
 );
