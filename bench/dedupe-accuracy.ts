@@ -45,8 +45,9 @@ for (let i = 0; i < PEOPLE; i++) {
   seenNameCompany.add(`${p.given}|${p.family}|${p.companyBase}`);
   const r = rng();
   if (r < 0.12) {
-    // A colleague at the same office number: two different people, one phone.
-    const kind = 'shared-office-phone' as const;
+    // A colleague at the same office number: two different people, one phone; half of them with
+    // the same given name (莊品妤 / 鄧品妤 behind one switchboard, each with their own e-mail).
+    const kind = rng() < 0.5 ? ('shared-office-phone' as const) : ('switchboard-colleague' as const);
     const other = lookAlike(p, kind, rng, nextId++, serial++);
     records.push({ row: other.original ?? rowOf(p, rng), person: p.id, kind: 'original' });
     records.push({ row: other.row, person: other.person.id, kind });
@@ -61,7 +62,7 @@ for (let i = 0; i < PEOPLE; i++) {
       records.push({ row: duplicateRow(p, second, rng), person: p.id, kind: second });
     }
   } else if (r < 0.8) {
-    const kind = LOOKALIKE_KINDS.filter((k) => k !== 'shared-office-phone')[Math.floor(rng() * 3)]!;
+    const kind = LOOKALIKE_KINDS.filter((k) => k !== 'shared-office-phone' && k !== 'switchboard-colleague')[Math.floor(rng() * 3)]!;
     const other = lookAlike(p, kind, rng, nextId++, serial++);
     records.push({ row: other.row, person: other.person.id, kind });
   }

@@ -40,12 +40,15 @@ async function main() {
   console.log(`[nudge] durable engine: ${temporal.lite ? 'temporal-lite (embedded)' : 'Temporal cluster'} at ${temporal.address}`);
 
   const ctx: AppContext = { db, temporal };
-  const recovered = await recoverInterruptedImports(ctx); // imports cut off by a crash: failed, nothing written
-  if (recovered.failedJobs) console.log(`[nudge] ${recovered.failedJobs} interrupted import(s) marked failed; none of their rows were written`);
   const standIns = await startChannelStandInsIfUnconfigured(process.env, `http://${config.HOST}:${config.port}/api/webhooks/whatsapp`);
   if (standIns.started.length) console.log(`[nudge] no provider configured for ${standIns.started.join(', ')}: using the local stand-in (messages are kept, not delivered)`);
   const runtime = await startFlowRuntime(ctx); // the Temporal worker, event triggers and sweeps
   ctx.flows = runtime;
+  // Imports cut off by a crash: failed if nothing was written yet, else resumed (after the flow
+  // runtime is listening, so the customers they create still reach its triggers).
+  const recovered = await recoverInterruptedImports(ctx);
+  if (recovered.failedJobs) console.log(`[nudge] ${recovered.failedJobs} interrupted import(s) marked failed; none of their rows were written`);
+  if (recovered.resumedJobs.length) console.log(`[nudge] resuming ${recovered.resumedJobs.length} import(s) interrupted while writing`);
   const stopAlerts = startFailureAlerts(ctx); // failed runs → an alert for the flow's owner, every 15 s
   const customerJobs = startCustomerJobs(ctx); // tag expiry + reminders, every minute
 

@@ -84,3 +84,62 @@ describe('DuplicateIndex: contacts known for a customer', () => {
     expect(index.findBest({ name: 'Linda Thomas', company: 'Initech LLC', phone: '+34600005444', email: 'linda.thomas@initech.com' })).toBeUndefined();
   });
 });
+
+describe('colleagues behind one switchboard number', () => {
+  // Same company landline, same given name, different family names and e-mails: two people.
+  const taipei = '+886227201234'; // (02) 2720-1234, a fixed line
+  const madrid = '+34912345678'; // 91 234 56 78, a fixed line
+  const pairs: [Identity, Identity][] = [
+    [{ name: '莊品妤', company: '聯發科技', phone: taipei, email: 'pinyu.chuang@mediatek.example' }, { name: '鄧品妤', company: '聯發科技股份有限公司', phone: taipei, email: 'pinyu.teng@mediatek.example' }],
+    [{ name: '陳怡君', phone: taipei, email: 'yichun.chen@example.tw' }, { name: '林怡君', phone: taipei, email: 'yichun.lin@example.tw' }],
+    [{ name: '张 伟', company: '华为', phone: '+861062345678', email: 'zhang.wei@example.cn' }, { name: '王伟', company: '華為', phone: '+861062345678', email: 'wang.wei@example.cn' }],
+    [{ name: 'Ana Ruiz', company: 'Repsol', phone: madrid, email: 'ana.ruiz@repsol.example' }, { name: 'Ana Díaz', company: 'Repsol S.A.', phone: madrid, email: 'ana.diaz@repsol.example' }],
+    [{ name: 'María García López', phone: madrid, email: 'mgarcia@iberdrola.example' }, { name: 'María Gómez López', phone: madrid, email: 'mgomez@iberdrola.example' }],
+    [{ name: 'John Smith', company: 'Initech', phone: '+34931234567', email: 'john.smith@initech.example' }, { name: 'Smyth, Jon', company: 'Initech', phone: '+34931234567', email: 'jon.smyth@initech.example' }],
+  ];
+
+  it('keeps them apart, pairwise and in the index, in either order', () => {
+    for (const [a, b] of pairs) {
+      expect(score(a, b), `${a.name} / ${b.name}`).toBeLessThan(DEFAULT_MATCH_THRESHOLD);
+      expect(score(b, a), `${b.name} / ${a.name}`).toBeLessThan(DEFAULT_MATCH_THRESHOLD);
+      const index = new DuplicateIndex<string>();
+      index.add(a, 'first');
+      expect(index.findBest(b), `${a.name} / ${b.name}`).toBeUndefined();
+    }
+  });
+
+  it('still merges the same person written twice with the switchboard number', () => {
+    expect(isDuplicate({ name: '莊品妤', phone: taipei, email: 'pinyu.chuang@mediatek.example' }, { name: '庄 品妤', phone: taipei })).toBe(true);
+    expect(isDuplicate({ name: 'María García', company: 'Telefónica', phone: madrid }, { name: 'Garcia, Maria', phone: madrid, email: 'maria@telefonica.example' })).toBe(true);
+    expect(isDuplicate({ name: 'Jonathan Smith', phone: madrid }, { name: 'Jonathon Smith', phone: madrid })).toBe(true);
+    // The same e-mail is strong evidence, whatever the phone.
+    expect(isDuplicate({ name: '莊品妤', phone: taipei, email: 'pinyu@example.tw' }, { name: '莊品好', phone: taipei, email: 'pinyu@example.tw' })).toBe(true);
+  });
+
+  it('explains why a shared line was not enough', () => {
+    const [a, b] = pairs[0]!;
+    const r = matchScore(prepareIdentity(b), prepareIdentity(a));
+    expect(r.reasons).toEqual(expect.arrayContaining([`same shared phone line ${taipei}`, 'different family name', 'different e-mails']));
+  });
+
+  it('does not let a mobile number merge two family names that differ, but tolerates a wrong given-name character', () => {
+    const mobile = '+886912345678';
+    expect(isDuplicate({ name: '莊品妤', phone: mobile, email: 'a@example.tw' }, { name: '鄧品妤', phone: mobile, email: 'b@example.tw' })).toBe(false);
+    expect(isDuplicate({ name: 'Ana Ruiz', phone: '+34612345678' }, { name: 'Ana Díaz', phone: '+34612345678' })).toBe(false);
+    expect(isDuplicate({ name: '王小明', phone: mobile }, { name: '王小名', phone: mobile })).toBe(true);
+    expect(isDuplicate({ name: 'Luis Martín', phone: '+34612345678' }, { name: 'Lus Martín', phone: '+34612345678' })).toBe(true);
+    // A husband's surname put in front (冠夫姓) is the same person.
+    expect(isDuplicate({ name: '林美玲', phone: mobile }, { name: '陳林美玲', phone: mobile })).toBe(true);
+  });
+
+  it('treats a mobile number already known for two customers as a shared line', () => {
+    const shared = '+886912000111';
+    const index = new DuplicateIndex<string>();
+    index.add({ name: '黃志強', phone: shared }, 'c1');
+    expect(index.findBest({ name: '黃志鋒', phone: shared })?.ref).toBe('c1');
+    index.add({ name: '吳建國', phone: shared }, 'c2');
+    // Now the number rings two customers: a wrong character is no longer covered by it.
+    expect(index.findBest({ name: '黃志鋒', phone: shared })).toBeUndefined();
+    expect(index.findBest({ name: '黃志強', phone: shared })?.ref).toBe('c1');
+  });
+});

@@ -6,7 +6,7 @@
  * into one score in [0, 1]; `DEFAULT_MATCH_THRESHOLD` was tuned with bench/dedupe-accuracy.ts.
  */
 import { distance } from 'fastest-levenshtein';
-import { foldText } from './normalise.js';
+import { foldText, isSharedLineNumber } from './normalise.js';
 
 export interface Identity {
   name: string;
@@ -100,14 +100,62 @@ interface Evidence {
   emailEq: boolean;
   phoneDiff: boolean;
   emailDiff: boolean;
+  /** The shared phone is a fixed line / switchboard, or known for another customer too. */
+  weakPhone: boolean;
+  /** The shared e-mail is known for another customer too (a team mailbox). */
+  weakEmail: boolean;
+  /** A part of the name (the family name, for Chinese) clearly differs. */
+  partDiffers: boolean;
   n: number;
   /** company similarity; undefined when either side has no company */
   c?: number;
 }
 
+/** Two adjacent letters swapped: "Lusi" for "Luis". */
+function transposed(t: string, o: string): boolean {
+  if (t.length !== o.length) return false;
+  let i = 0;
+  while (i < t.length && t[i] === o[i]) i++;
+  return i + 1 < t.length && t[i] === o[i + 1] && t[i + 1] === o[i] && t.slice(i + 2) === o.slice(i + 2);
+}
+
+/**
+ * Two words of a Latin-script name are the same word: equal, one the initial of the other, or
+ * typos of each other — a letter changed, added, left out or two swapped, two such in words of
+ * six letters or more ("Lis" and "Lus" are both "Luis"; "Willima" and "Willism" both "William").
+ */
+function sameWord(t: string, o: string): boolean {
+  if (t === o) return true;
+  if (t.length === 1 || o.length === 1) return t[0] === o[0];
+  const longer = Math.max(t.length, o.length);
+  if (longer < 3) return false;
+  return distance(t, o) <= (longer >= 6 ? 2 : 1) || transposed(t, o);
+}
+
+/**
+ * Strong evidence that two similar names belong to two people: for Chinese names a different
+ * family name (the first character; 陳林美玲 written for 林美玲, a husband's surname put in front,
+ * is not one); for names in Latin script a word on each side without a counterpart on the other
+ * ("Ana Ruiz" / "Ana Díaz"; not "María García" / "María García López", nor "A. Ruiz" / "Ana Ruiz").
+ */
+export function namePartDiffers(a: PreparedIdentity, b: PreparedIdentity): boolean {
+  if (!a.compact || !b.compact || a.compact === b.compact || a.nameKey === b.nameKey) return false;
+  if (a.han !== b.han) return false;
+  if (a.han) {
+    const [x, y] = [[...a.compact], [...b.compact]];
+    if (x.length < 2 || y.length < 2 || x[0] === y[0]) return false;
+    return !a.compact.endsWith(b.compact) && !b.compact.endsWith(a.compact);
+  }
+  const unmatched = (p: string[], q: string[]) => p.some((t) => !q.some((o) => sameWord(t, o)));
+  return unmatched(a.tokens, b.tokens) && unmatched(b.tokens, a.tokens);
+}
+
+const notShared = () => false;
+
 /**
  * The match score of `a` against `b` (whose customer has the contacts `known`). Name and company
  * similarity are asked for only when they can still matter: below `minimum` it returns 0 early.
+ * `shared(kind, value)` tells whether a phone / e-mail is already known for more than one customer.
  */
 function weigh(
   a: PreparedIdentity,
@@ -117,6 +165,7 @@ function weigh(
   companySim: () => number,
   minimum = -Infinity,
   out?: Evidence,
+  shared: (kind: 'p' | 'e', value: string) => boolean = notShared,
 ): number {
   const x = a.identity;
   const phoneEq = !!x.phone && known.phones.has(x.phone);
@@ -126,12 +175,31 @@ function weigh(
   let score: number;
   let n: number;
   let c: number | undefined;
+  let weakPhone = false;
+  let weakEmail = false;
+  let partDiffers = false;
   if (phoneEq || emailEq) {
-    // A shared switchboard or mailbox with clearly different names is two people. Chinese names
-    // are two or three characters, so one wrong character already costs a third to a half.
+    weakPhone = phoneEq && (isSharedLineNumber(x.phone!) || shared('p', x.phone!));
+    weakEmail = emailEq && shared('e', x.email!);
     n = nameSim();
     const needed = a.han || b.han ? 0.5 : 0.6;
-    score = n >= needed ? 0.85 + 0.15 * n : 0.5 * n;
+    if (emailEq && !weakEmail) {
+      // The same personal mailbox; a team mailbox with clearly different names is two people.
+      // Chinese names are two or three characters, so one wrong character already costs a third to a half.
+      score = n >= needed ? 0.85 + 0.15 * n : 0.5 * n;
+    } else if (phoneEq && !weakPhone) {
+      // The same mobile: one person, unless the names are clearly different or a part of the
+      // name (the family name) is another one.
+      partDiffers = namePartDiffers(a, b);
+      score = n >= needed && !partDiffers ? 0.85 + 0.15 * n : Math.min(0.8, 0.5 * n);
+    } else {
+      // Only a switchboard (fixed line) or a number / mailbox other customers share: it says
+      // little more than "same company", so names must be near-identical; a different family
+      // name or different e-mails speak against.
+      c = a.companyKey && b.companyKey ? companySim() : undefined;
+      partDiffers = namePartDiffers(a, b);
+      score = partDiffers ? Math.min(0.8, 0.5 * n) : Math.max(0, 0.55 * n + 0.45 * (c ?? 1) - (emailDiff ? 0.05 : 0) - (phoneDiff ? 0.1 : 0));
+    }
   } else if (!a.companyKey || !b.companyKey) {
     // A name alone: at most 0.8, below the default threshold.
     if (0.8 < minimum) return 0;
@@ -144,17 +212,18 @@ function weigh(
     n = nameSim();
     score = Math.max(0, 0.55 * n + 0.45 * c - penalty);
   }
-  if (out) Object.assign(out, { score, phoneEq, emailEq, phoneDiff, emailDiff, n, c });
+  if (out) Object.assign(out, { score, phoneEq, emailEq, phoneDiff, emailDiff, weakPhone, weakEmail, partDiffers, n, c });
   return score;
 }
 
 function explain(a: PreparedIdentity, e: Evidence): string[] {
   const reasons: string[] = [];
-  if (e.phoneEq) reasons.push(`same phone ${a.identity.phone}`);
-  if (e.emailEq) reasons.push(`same e-mail ${a.identity.email}`);
+  if (e.phoneEq) reasons.push(e.weakPhone ? `same shared phone line ${a.identity.phone}` : `same phone ${a.identity.phone}`);
+  if (e.emailEq) reasons.push(e.weakEmail ? `same shared e-mail ${a.identity.email}` : `same e-mail ${a.identity.email}`);
   reasons.push(e.n === 1 ? 'same name' : `name ${Math.round(e.n * 100)}% similar`);
-  if (e.c !== undefined) {
-    reasons.push(e.c === 1 ? 'same company' : `company ${Math.round(e.c * 100)}% similar`);
+  if (e.partDiffers) reasons.push(a.han ? 'different family name' : 'a word of the name differs');
+  if (e.c !== undefined) reasons.push(e.c === 1 ? 'same company' : `company ${Math.round(e.c * 100)}% similar`);
+  if (e.c !== undefined || e.weakPhone || e.weakEmail) {
     if (e.phoneDiff) reasons.push('different phones');
     if (e.emailDiff) reasons.push('different e-mails');
   }
@@ -261,6 +330,18 @@ export class DuplicateIndex<T> {
       if (c === undefined) companies.set(b.companyKey!, (c = similarity(a.companyKey!, b.companyKey!)));
       return c;
     };
+    // A phone or e-mail already known for two customers or more is a switchboard or a team mailbox.
+    const sharedValues = new Map<string, boolean>();
+    const shared = (kind: 'p' | 'e', value: string) => {
+      const key = `${kind}:${value}`;
+      let v = sharedValues.get(key);
+      if (v === undefined) {
+        const block = this.blocks.get(key) ?? [];
+        v = block.some((e) => e.ref !== block[0]!.ref);
+        sharedValues.set(key, v);
+      }
+      return v;
+    };
     for (const key of blockKeys(a)) {
       const block = this.blocks.get(key);
       if (!block) continue;
@@ -268,7 +349,7 @@ export class DuplicateIndex<T> {
         if (entry.stamp === stamp) continue;
         entry.stamp = stamp;
         b = entry.prepared;
-        const score = weigh(a, b, entry.known, nameSim, companySim, this.threshold);
+        const score = weigh(a, b, entry.known, nameSim, companySim, this.threshold, undefined, shared);
         if (score >= this.threshold && score > bestScore) {
           best = entry;
           bestScore = score;
@@ -278,7 +359,7 @@ export class DuplicateIndex<T> {
     if (!best) return undefined;
     const evidence = {} as Evidence;
     b = best.prepared;
-    weigh(a, b, best.known, nameSim, companySim, -Infinity, evidence);
+    weigh(a, b, best.known, nameSim, companySim, -Infinity, evidence, shared);
     return { ref: best.ref, score: evidence.score, reasons: explain(a, evidence) };
   }
 }

@@ -47,6 +47,27 @@ export function normalisePhone(raw: string, defaultRegion: CountryCode): PhoneRe
   return { ok: true, e164: parsed.number };
 }
 
+/** Number types that ring a desk, a switchboard or a service line rather than one person's handset. */
+const SHARED_LINE_TYPES = new Set(['FIXED_LINE', 'TOLL_FREE', 'SHARED_COST', 'UAN', 'PREMIUM_RATE', 'VOICEMAIL']);
+const sharedLineCache = new Map<string, boolean>();
+
+/**
+ * Whether an E.164 number is a fixed line (or toll-free, shared-cost, UAN…) by libphonenumber's
+ * type: such a number is often a company's switchboard, shared by many colleagues, so it is weak
+ * evidence that two records are one person. Mobiles and numbers whose type is ambiguous
+ * (FIXED_LINE_OR_MOBILE, e.g. in the US) are not.
+ */
+export function isSharedLineNumber(e164: string): boolean {
+  let shared = sharedLineCache.get(e164);
+  if (shared === undefined) {
+    const type = parsePhoneNumberFromString(e164)?.getType();
+    shared = type !== undefined && SHARED_LINE_TYPES.has(type);
+    if (sharedLineCache.size >= 50_000) sharedLineCache.clear();
+    sharedLineCache.set(e164, shared);
+  }
+  return shared;
+}
+
 export function normaliseEmail(raw: string): string {
   return raw.normalize('NFKC').trim().toLowerCase();
 }

@@ -66,7 +66,9 @@ export async function planMerges(
   // Pass 1: find a target for every row.
   const matches: { row: ValidRow; ref: Ref | undefined; own?: NewCustomerPlan; score: number; reasons: string[] }[] = [];
   const created: NewCustomerPlan[] = [];
-  rows.forEach((row, i) => {
+  for (const [i, row] of rows.entries()) {
+    // Matching 100k rows takes seconds of CPU: let other requests run every few hundred rows.
+    if (i % 500 === 499) await new Promise<void>((resolve) => setImmediate(resolve));
     const prepared = prepareIdentity(row.customer);
     const found = index.findBest(prepared);
     let ref = found?.ref;
@@ -90,7 +92,7 @@ export async function planMerges(
     // Index every variant of the customer, so a later row can match any of them.
     index.add(prepared, ref);
     if (onProgress && i % 1000 === 999) onProgress(i + 1);
-  });
+  }
 
   const existingIds = [...new Set(matches.flatMap((m) => (m.ref?.kind === 'existing' ? [m.ref.id] : [])))];
   const existing = new Map((await loadExisting(existingIds)).map((e) => [e.id, e]));

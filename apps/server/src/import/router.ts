@@ -16,7 +16,7 @@ import type { AppContext } from '../context.js';
 import { createApiRouter } from '../http/route.js';
 import { HttpError } from '../http/errors.js';
 import { createCsvWriter, IMPORT_FIELDS } from '@nudge/customer-import';
-import { getImportJob, importErrors, listImportJobs, previewUpload, ReadOptionsBody, startImport, StartImportBody, storeUpload } from './service.js';
+import { getImportJob, importErrors, listImportJobs, previewUpload, ReadOptionsBody, startImport, StartImportBody, startResume, storeUpload } from './service.js';
 
 const IMPORT_ROLES = ['admin', 'manager'] as const;
 const MAX_UPLOAD = process.env.NUDGE_IMPORT_MAX_BYTES ?? '200mb';
@@ -115,6 +115,25 @@ export function createImportRouter(ctx: AppContext): express.Router {
     params: z.object({ id: z.uuid() }),
     roles: IMPORT_ROLES,
     handler: ({ params }) => getImportJob(ctx, params.id),
+  });
+
+  route({
+    method: 'post',
+    path: '/:id/resume',
+    summary: 'Resume an import stopped half-way by a database error',
+    description:
+      'An import whose writes failed (error code write_interrupted) kept the rest of its plan: this continues it at the first chunk not written (none is written twice). Imports cut off by a crash are resumed at start-up.',
+    params: z.object({ id: z.uuid() }),
+    roles: IMPORT_ROLES,
+    status: 202,
+    handler: async ({ params }) => {
+      const job = await getImportJob(ctx, params.id);
+      if (!(job.status === 'failed' && job.phase === 'writing' && job.error?.code === 'write_interrupted')) {
+        throw new HttpError(409, 'not_resumable', `Import ${params.id} is ${job.status}${job.error ? ` (${job.error.code})` : ''}: only an import stopped by a write error can be resumed.`);
+      }
+      await startResume(ctx, params.id);
+      return getImportJob(ctx, params.id);
+    },
   });
 
   return router;

@@ -1,9 +1,14 @@
 /**
  * The customer import: upload → preview → start → poll. A job reads and validates the whole file
- * first (nothing written), matches the rows against the customer base, then writes everything in
- * ONE transaction under an advisory lock (two imports never race each other into duplicates; a
- * customer base changed since matching is matched again under the lock): all-or-nothing, never
- * half an import. Progress is kept in memory while a job runs and in import_jobs at each phase.
+ * first (nothing written), matches the rows against the customer base, then writes in chunks:
+ * the whole write plan is stored first (import_job_chunks), then each chunk of a few hundred
+ * customers is applied in its own short transaction, so other requests get the database between
+ * chunks. Never half an import: a job that dies before its plan is stored wrote nothing (it is
+ * marked failed at start-up); one that dies after is resumed at start-up at the first chunk not
+ * applied (each chunk is marked applied in its own transaction: none lost, none written twice).
+ * One import writes at a time (two imports never race each other into duplicates); a customer
+ * base changed since matching is matched again before writing. Progress is kept in memory while
+ * a job runs and in import_jobs at each phase and chunk.
  */
 import { createHash } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
@@ -15,9 +20,9 @@ import { emitEvents } from '../context.js';
 import type { AuthUser } from '../http/auth.js';
 import { HttpError } from '../http/errors.js';
 import { emitCustomersImported } from './events.js';
-import { planMerges, type ExistingCustomer, type RowOutcome } from './matching.js';
+import { planMerges, type ExistingCustomer, type ExistingCustomerPlan, type NewCustomerPlan, type RowOutcome } from './matching.js';
 import { estimateRows, loadDbRules, openImport, type DbRules, type ReadOptions, type ValidRow } from './reading.js';
-import { defineCustomFields, insertAudit, insertCustomers, insertInteractions, linkTags, updateCustomers, type AuditRow, type TimelineEntry } from './writing.js';
+import { applyChunk, CHUNK, newCustomerRecords, stageChunks, updateRecords, type AuditRow, type ChunkPayload, type ChunkResult, type TimelineEntry } from './writing.js';
 
 /** Region for phone numbers written without a country code, unless the import says otherwise. */
 const defaultRegion = () => regionSchema.parse(process.env.NUDGE_DEFAULT_REGION ?? 'TW');
@@ -209,23 +214,37 @@ export async function getImportJob(ctx: AppContext, id: string) {
 
 /**
  * Start-up housekeeping (call once when the server starts): jobs left `queued`/`running` by a
- * process that died are marked failed — their transaction never committed, so nothing of them was
- * written — and uploads older than `keepUploadsHours` that no import is using are removed.
+ * process that died before their write plan was stored are marked failed — nothing of them was
+ * written; those that died while writing chunks are resumed in the background (waitForImport(id)
+ * awaits them); uploads older than `keepUploadsHours` that no import is using are removed.
  */
-export async function recoverInterruptedImports(ctx: AppContext, keepUploadsHours = 72): Promise<{ failedJobs: number; removedUploads: number }> {
+export async function recoverInterruptedImports(
+  ctx: AppContext,
+  keepUploadsHours = 72,
+): Promise<{ failedJobs: number; resumedJobs: string[]; removedUploads: number }> {
+  const mine = [...running.keys()];
   const jobs = await ctx.db.sql.query<{ id: string }>(
     `update import_jobs set status = 'failed', phase = 'done', finished_at = now(),
        error = '{"code":"interrupted","message":"The server stopped during this import; nothing was imported. Start it again."}'::jsonb
-     where status in ('queued', 'running') and not (id = any($1::uuid[])) returning id`,
-    [[...running.keys()]],
+     where status in ('queued', 'running') and chunks_total is null and not (id = any($1::uuid[])) returning id`,
+    [mine],
   );
+  if (jobs.length) await ctx.db.sql.query(`delete from import_job_chunks where job_id = any($1::uuid[])`, [jobs.map((j) => j.id)]);
+  const resumable = await ctx.db.sql.query<{ id: string }>(
+    `select id from import_jobs where status = 'running' and chunks_total is not null and not (id = any($1::uuid[])) order by created_at`,
+    [mine],
+  );
+  for (const { id } of resumable) {
+    console.log(`[import] resuming import ${id}, interrupted while writing`);
+    await startResume(ctx, id).catch((err: unknown) => console.error(`[import] cannot resume import ${id}:`, err));
+  }
   const uploads = await ctx.db.sql.query<{ id: string }>(
     `delete from import_uploads u where u.created_at < now() - make_interval(hours => $1::int)
-       and not exists (select 1 from import_jobs j where j.upload_id = u.id and j.status in ('queued', 'running'))
+       and not exists (select 1 from import_jobs j where j.upload_id = u.id and (j.status in ('queued', 'running') or j.chunks_total is not null))
      returning u.id`,
     [keepUploadsHours],
   );
-  return { failedJobs: jobs.length, removedUploads: uploads.length };
+  return { failedJobs: jobs.length, resumedJobs: resumable.map((r) => r.id), removedUploads: uploads.length };
 }
 
 function cut<T>(list: T[]): T[] {
@@ -293,6 +312,8 @@ export interface RunImportOptions extends ReadOptions {
   ownerId: string | null;
   /** Called when the job enters a phase (benchmarks use it to time the phases). */
   onPhase?: (phase: ImportPhase) => void;
+  /** Called after each chunk of the write phase committed (tests and benchmarks). */
+  onChunk?: (done: number, total: number) => void;
 }
 
 export async function runImportJob(ctx: AppContext, jobId: string, actor: AuthUser | null, options: RunImportOptions) {
@@ -321,7 +342,7 @@ export async function runImportJob(ctx: AppContext, jobId: string, actor: AuthUs
       for await (const r of opened.rows) {
         if (r.result.ok) valid.push({ line: r.line, customer: r.result.customer });
         else invalid.push({ line: r.line, errors: r.result.errors });
-        progress.rowsProcessed++;
+        if (++progress.rowsProcessed % 1000 === 0) await yieldToEventLoop();
       }
     } catch (err) {
       if (err instanceof CsvImportError) {
@@ -363,129 +384,307 @@ export async function runImportJob(ctx: AppContext, jobId: string, actor: AuthUs
     const snapshot = await customerBaseVersion(ctx.db.sql);
     let plan = await match(ctx.db.sql);
 
-    const summary = await ctx.db.sql.transaction(async (tx) => {
-      await tx.query(`select pg_advisory_xact_lock(hashtext('nudge.customer-import'))`);
-      if ((await customerBaseVersion(tx)) !== snapshot) plan = await match(tx);
+    // Phase 3: one import writes at a time (two imports never race each other into duplicates);
+    // a customer base changed since matching is matched again first.
+    const claim = await claimWriting(ctx, jobId);
+    if ('pending' in claim) {
+      await fail({ code: 'import_pending', message: claim.pending });
+      return;
+    }
+    if (claim.version !== snapshot) plan = await match(ctx.db.sql);
 
-      Object.assign(progress, { phase: 'writing', rowsProcessed: 0, rowsTotal: plan.created.length + plan.updated.length });
-      options.onPhase?.('writing');
-      const usedCustomKeys = new Map<string, string>();
-      for (const [header, target] of Object.entries(opened.mapping)) if (target.startsWith('custom:')) usedCustomKeys.set(target.slice(7), header);
-      const newKeys = [...usedCustomKeys].filter(([k]) => !rules.customFields.has(k)).map(([key, label]) => ({ key, label }));
-      const keysWithValues = new Set(valid.flatMap((r) => Object.keys(r.customer.custom)));
-      await defineCustomFields(tx, newKeys.filter((k) => keysWithValues.has(k.key)));
-
-      await insertCustomers(tx, plan.created, rules, options.ownerId, (n) => (progress.rowsProcessed += n));
-      await updateCustomers(tx, plan.updated, rules, (n) => (progress.rowsProcessed += n));
-      await linkTags(tx, [...plan.created, ...plan.updated], actor?.id ?? null);
-
-      const timeline: TimelineEntry[] = [];
-      const audit: AuditRow[] = [];
-      const file = job.fileName ? `"${job.fileName}"` : 'a CSV file';
-      for (const p of plan.created) {
-        const merged = p.lines.length > 1 ? `; merged with line(s) ${p.lines.slice(1).join(', ')} of the same file` : '';
-        const conflicts = p.conflicts.length ? `; conflicting values not applied: ${describeConflicts(p.conflicts)}` : '';
-        timeline.push({
-          customer_id: p.id,
-          kind: 'system',
-          body: `Created by import of ${file} (line ${p.lines[0]})${merged}${conflicts}.`,
-          payload: { event: 'import', importId: jobId, lines: p.lines, conflicts: p.conflicts },
-        });
-        if (p.lines.length > 1) {
-          audit.push({ action: 'customer.merge', entity_type: 'customer', entity_id: p.id, fields: p.conflicts.map((c) => c.field), details: { importId: jobId, lines: p.lines, conflicts: p.conflicts } });
-        }
-      }
-      for (const p of plan.updated) {
-        const filled = [...p.filled];
-        const conflicts = p.conflicts.length ? `; conflicting values not applied: ${describeConflicts(p.conflicts)}` : '';
-        timeline.push({
-          customer_id: p.id,
-          kind: 'system',
-          body: `Matched by import of ${file} (line(s) ${p.lines.join(', ')})${filled.length ? `; filled ${filled.join(', ')}` : '; nothing new'}${conflicts}.`,
-          payload: { event: 'import', importId: jobId, lines: p.lines, filled, conflicts: p.conflicts },
-        });
-        if (filled.length || p.conflicts.length) {
-          audit.push({
-            action: 'customer.merge',
-            entity_type: 'customer',
-            entity_id: p.id,
-            fields: [...new Set([...filled, ...p.conflicts.map((c) => c.field)])],
-            details: { importId: jobId, lines: p.lines, filled, conflicts: p.conflicts },
-          });
-        }
-      }
-      for (const p of [...plan.created, ...plan.updated]) {
-        for (const n of p.notes) timeline.push({ customer_id: p.id, kind: 'note', body: n.text, payload: { event: 'import', importId: jobId, line: n.line } });
-      }
-      await insertInteractions(tx, timeline, actor?.id ?? null);
-
-      const count = (o: RowOutcome['outcome']) => plan.outcomes.filter((x) => x.outcome === o).length;
-      const conflicts = [...plan.created, ...plan.updated].flatMap((p) => p.conflicts.map((c) => ({ customerId: p.id, ...c })));
-      const skipped = [
-        ...invalid.map((r) => ({ line: r.line, reason: 'invalid' as const, errors: r.errors })),
-        ...plan.outcomes.flatMap((o) => (o.outcome === 'skipped' ? [{ line: o.line, reason: o.reason, customerId: o.customerId, matchedBy: o.reasons }] : [])),
-      ].sort((a, b) => a.line - b.line);
-      const totals = {
-        rows: rowsTotal,
-        created: count('created'),
-        updated: count('updated'),
-        merged: count('merged'),
-        skipped: skipped.length,
-        invalid: invalid.length,
-        conflicts: conflicts.length,
-        customersCreated: plan.created.length,
-        customersUpdated: plan.updated.filter((p) => p.filled.size || p.conflicts.length || p.notes.length).length,
-      };
-      const report = {
-        ...base,
-        totals,
-        created: cut(plan.outcomes.flatMap((o) => (o.outcome === 'created' ? [{ line: o.line, customerId: o.customerId }] : []))),
-        updated: cut(plan.outcomes.flatMap((o) => (o.outcome === 'updated' ? [{ line: o.line, customerId: o.customerId, filled: o.filled, matchedBy: o.reasons, score: o.score }] : []))),
-        merged: cut(plan.outcomes.flatMap((o) => (o.outcome === 'merged' ? [{ line: o.line, intoLine: o.intoLine, customerId: o.customerId, matchedBy: o.reasons, score: o.score }] : []))),
-        skipped: cut(skipped),
-        conflicts: cut(conflicts),
-        errors: cut(errors),
-        customFieldsDefined: newKeys.filter((k) => keysWithValues.has(k.key)).map((k) => k.key),
-        truncated: Object.values(totals).some((n) => n > REPORT_LIST_LIMIT),
-      };
-      audit.push({
-        action: 'customer.import',
-        entity_type: 'import',
-        entity_id: jobId,
-        fields: null,
-        details: { fileName: job.fileName, mode: job.mode, backfill: job.backfill, totals },
-      });
-      await insertAudit(tx, audit, actor);
-      await tx.query(
-        `update import_jobs set status = 'completed', phase = 'done', rows_processed = $2, rows_total = $2, report = $3::jsonb, finished_at = now(), upload_id = null where id = $1`,
-        [jobId, rowsTotal, JSON.stringify(report)],
-      );
-      await tx.query(`delete from import_uploads where id = $1`, [upload.id]);
-      const API_FIELD: Record<string, string> = { name: 'fullName', whatsapp: 'whatsappId', products: 'productsOfInterest', owner: 'ownerId' };
-      const changes = plan.updated.flatMap((p) => {
-        const list = [...p.filled]
-          .filter((f) => f !== 'notes' && f !== 'tags')
-          .map((f) => {
-            const key = f.startsWith('custom:') ? f.slice(7) : f;
-            const before = f.startsWith('custom:') ? p.before.custom[key] : (p.before as unknown as Record<string, unknown>)[f];
-            let after = f.startsWith('custom:') ? p.customer.custom[key] : (p.customer as unknown as Record<string, unknown>)[f];
-            if (f === 'owner') after = rules.users.get(String(after).toLowerCase())?.[0]?.id;
-            return { field: f.startsWith('custom:') ? `customFields.${key}` : (API_FIELD[f] ?? f), old: before ?? null, new: after ?? null };
-          });
-        return list.length ? [{ customerId: p.id, changes: list }] : [];
-      });
-      return { createdIds: plan.created.map((p) => p.id), updatedIds: plan.updated.filter((p) => p.filled.size || p.conflicts.length).map((p) => p.id), changes };
-    });
+    Object.assign(progress, { phase: 'writing', rowsProcessed: 0, rowsTotal: plan.created.length + plan.updated.length });
+    options.onPhase?.('writing');
+    const usedCustomKeys = new Map<string, string>();
+    for (const [header, target] of Object.entries(opened.mapping)) if (target.startsWith('custom:')) usedCustomKeys.set(target.slice(7), header);
+    const newKeys = [...usedCustomKeys].filter(([k]) => !rules.customFields.has(k)).map(([key, label]) => ({ key, label }));
+    const keysWithValues = new Set(valid.flatMap((r) => Object.keys(r.customer.custom)));
+    const customFields = newKeys.filter((k) => keysWithValues.has(k.key));
+    const chunks = buildChunks({ jobId, job, plan, rules, ownerId: options.ownerId, actor, invalid, errors, rowsTotal, base, customFields, uploadId: upload.id });
+    await stageChunks(ctx.db.sql, jobId, chunks);
+    // From here on the import is resumable: nothing of it is lost if the process dies.
+    const summary = await applyChunks(ctx, jobId, progress, options.onChunk);
     live.delete(jobId);
-
-    // After commit: tell the flow engine (unless this was a backfill).
-    const events: DomainEvent[] = summary.createdIds.map((customerId) => ({ type: 'customer.created', customerId, source: 'import', backfill: job.backfill }));
-    // Field changes may trigger flows ("field changed"): not during a backfill.
-    if (!job.backfill) for (const c of summary.changes) events.push({ type: 'customer.updated', customerId: c.customerId, changes: c.changes });
-    await emitEvents(ctx, events);
-    if (!job.backfill) emitCustomersImported({ importId: jobId, createdIds: summary.createdIds, updatedIds: summary.updatedIds, at: new Date() });
+    await afterImport(ctx, jobId, job.backfill, summary);
   } catch (err) {
+    if (err instanceof WriteInterrupted) {
+      live.delete(jobId);
+      await writeInterrupted(ctx, jobId, err).catch(() => {});
+      throw err.cause;
+    }
     await fail({ code: 'internal', message: `The import failed and nothing was imported: ${(err as Error).message}` }).catch(() => {});
+    await ctx.db.sql.query(`delete from import_job_chunks where job_id = $1`, [jobId]).catch(() => {});
     throw err;
   }
+}
+
+interface ImportSummary {
+  createdIds: string[];
+  updatedIds: string[];
+  changes: { customerId: string; changes: { field: string; old: unknown; new: unknown }[] }[];
+}
+
+/** After the last chunk committed: tell the flow engine (unless this was a backfill). */
+async function afterImport(ctx: AppContext, jobId: string, backfill: boolean, summary: ImportSummary) {
+  const events: DomainEvent[] = summary.createdIds.map((customerId) => ({ type: 'customer.created', customerId, source: 'import', backfill }));
+  // Field changes may trigger flows ("field changed"): not during a backfill.
+  if (!backfill) for (const c of summary.changes) events.push({ type: 'customer.updated', customerId: c.customerId, changes: c.changes });
+  await emitEvents(ctx, events);
+  if (!backfill) emitCustomersImported({ importId: jobId, createdIds: summary.createdIds, updatedIds: summary.updatedIds, at: new Date() });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Lets timers and other requests run (a long synchronous loop would hold the event loop). */
+export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Waits while another import of this database is writing, then marks this job as the one
+ * writing (phase 'writing', under an advisory lock) and returns the customer base version seen
+ * then. An import stopped half-way by a database error must be resumed first.
+ */
+async function claimWriting(ctx: AppContext, jobId: string): Promise<{ version: string } | { pending: string }> {
+  for (;;) {
+    const r = await ctx.db.sql.transaction(async (tx) => {
+      await tx.query(`select pg_advisory_xact_lock(hashtext('nudge.customer-import'))`);
+      const [other] = await tx.query<{ id: string; status: string; file_name: string | null }>(
+        `select id, status, file_name from import_jobs
+         where id <> $1 and phase = 'writing' and (status = 'running' or (status = 'failed' and chunks_total is not null))
+         order by status desc limit 1`,
+        [jobId],
+      );
+      if (other?.status === 'running') return { wait: true as const };
+      if (other) {
+        return {
+          pending: `Import ${other.id}${other.file_name ? ` ("${other.file_name}")` : ''} stopped half-way; resume it (POST /api/import/${other.id}/resume) before starting another. Nothing of this import was written.`,
+        };
+      }
+      await tx.query(`update import_jobs set phase = 'writing' where id = $1`, [jobId]);
+      return { version: await customerBaseVersion(tx) };
+    });
+    if (!('wait' in r)) return r;
+    await sleep(200);
+  }
+}
+
+/** A chunk kept failing: the job stops, resumable, with what was written so far. */
+class WriteInterrupted extends Error {
+  constructor(override readonly cause: Error) {
+    super(cause.message);
+  }
+}
+
+async function writeInterrupted(ctx: AppContext, jobId: string, err: WriteInterrupted) {
+  const [counts] = await ctx.db.sql.query<{ done: string; total: string }>(
+    `select coalesce(sum(customers) filter (where applied_at is not null), 0)::text as done, coalesce(sum(customers), 0)::text as total
+     from import_job_chunks where job_id = $1`,
+    [jobId],
+  );
+  const message = `The import stopped after ${counts!.done} of ${counts!.total} customers were written: ${err.message}. Nothing was lost and nothing is written twice: resume it with POST /api/import/${jobId}/resume.`;
+  await ctx.db.sql.query(
+    `update import_jobs set status = 'failed', phase = 'writing', error = $2::jsonb, finished_at = now(), rows_processed = $3 where id = $1`,
+    [jobId, JSON.stringify({ code: 'write_interrupted', message }), Number(counts!.done)],
+  );
+}
+
+const CHUNK_ATTEMPTS = 3;
+
+/** Applies the job's chunks not applied yet, each in its own transaction; returns the summary stored with the last one. */
+async function applyChunks(ctx: AppContext, jobId: string, progress: LiveProgress, onChunk?: (done: number, total: number) => void): Promise<ImportSummary> {
+  const chunks = await ctx.db.sql.query<{ seq: number; applied: boolean; customers: number }>(
+    `select seq, applied_at is not null as applied, customers from import_job_chunks where job_id = $1 order by seq`,
+    [jobId],
+  );
+  progress.rowsTotal = chunks.reduce((n, c) => n + c.customers, 0);
+  progress.rowsProcessed = chunks.reduce((n, c) => n + (c.applied ? c.customers : 0), 0);
+  let done = chunks.filter((c) => c.applied).length;
+  for (const chunk of chunks) {
+    if (chunk.applied) continue;
+    let result: ChunkResult;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        result = await ctx.db.sql.transaction((tx) => applyChunk(tx, jobId, chunk.seq));
+        break;
+      } catch (err) {
+        if (attempt >= CHUNK_ATTEMPTS) throw new WriteInterrupted(err as Error);
+        await sleep(100 * 2 ** attempt);
+      }
+    }
+    progress.rowsProcessed += chunk.customers;
+    onChunk?.(++done, chunks.length);
+    if (result.applied && result.final) return result.final.summary as ImportSummary;
+    // Between two chunks the database (PGlite's only connection) is free for other requests.
+    await yieldToEventLoop();
+  }
+  throw new Error(`import ${jobId}: its last chunk is missing`);
+}
+
+/**
+ * Continues an import whose write phase was interrupted (a crash: at start-up; a database error:
+ * POST /api/import/:id/resume) at the first chunk not applied. Resolves once the job is marked
+ * running again; the writes go on in the background (waitForImport(id) awaits them).
+ */
+export async function startResume(ctx: AppContext, jobId: string): Promise<void> {
+  if (running.has(jobId)) throw new HttpError(409, 'not_resumable', `Import ${jobId} is running.`);
+  const [job] = await ctx.db.sql.query<{ backfill: boolean }>(
+    `update import_jobs set status = 'running', phase = 'writing', error = null, finished_at = null
+     where id = $1 and chunks_total is not null and phase = 'writing' and status in ('running', 'failed') returning backfill`,
+    [jobId],
+  );
+  if (!job) throw new HttpError(409, 'not_resumable', `Import ${jobId} has no interrupted writes to resume.`);
+  const progress: LiveProgress = { phase: 'writing', rowsProcessed: 0, rowsTotal: 0 };
+  live.set(jobId, progress);
+  const run = (async () => {
+    try {
+      const summary = await applyChunks(ctx, jobId, progress);
+      live.delete(jobId);
+      await afterImport(ctx, jobId, job.backfill, summary);
+    } catch (err) {
+      live.delete(jobId);
+      if (err instanceof WriteInterrupted) await writeInterrupted(ctx, jobId, err).catch(() => {});
+      console.error(`[import] resuming job ${jobId} failed:`, err);
+    }
+  })().finally(() => running.delete(jobId));
+  running.set(jobId, run);
+}
+
+interface BuildInput {
+  jobId: string;
+  job: JobRow;
+  plan: Awaited<ReturnType<typeof planMerges>>;
+  rules: DbRules;
+  ownerId: string | null;
+  actor: AuthUser | null;
+  invalid: { line: number; errors: RowError[] }[];
+  errors: RowError[];
+  rowsTotal: number;
+  base: Record<string, unknown>;
+  customFields: { key: string; label: string }[];
+  uploadId: string;
+}
+
+/** The write plan in chunks of CHUNK customers, each with its tags, timeline entries and audit rows; the report last. */
+function buildChunks(input: BuildInput): { payload: ChunkPayload; customers: number }[] {
+  const { jobId, job, plan, rules, actor } = input;
+  const file = job.fileName ? `"${job.fileName}"` : 'a CSV file';
+  const actorRef = actor ? { id: actor.id, email: actor.email } : null;
+  const targets: (NewCustomerPlan | ExistingCustomerPlan)[] = [...plan.created, ...plan.updated];
+  const out: { payload: ChunkPayload; customers: number }[] = [];
+  for (let i = 0; i < targets.length || out.length === 0; i += CHUNK) {
+    const part = targets.slice(i, i + CHUNK);
+    const created = part.filter((p): p is NewCustomerPlan => p.kind === 'new');
+    const updated = part.filter((p): p is ExistingCustomerPlan => p.kind === 'existing');
+    const timeline: TimelineEntry[] = [];
+    const audit: AuditRow[] = [];
+    for (const p of created) {
+      const merged = p.lines.length > 1 ? `; merged with line(s) ${p.lines.slice(1).join(', ')} of the same file` : '';
+      const conflicts = p.conflicts.length ? `; conflicting values not applied: ${describeConflicts(p.conflicts)}` : '';
+      timeline.push({
+        customer_id: p.id,
+        kind: 'system',
+        body: `Created by import of ${file} (line ${p.lines[0]})${merged}${conflicts}.`,
+        payload: { event: 'import', importId: jobId, lines: p.lines, conflicts: p.conflicts },
+      });
+      if (p.lines.length > 1) {
+        audit.push({ action: 'customer.merge', entity_type: 'customer', entity_id: p.id, fields: p.conflicts.map((c) => c.field), details: { importId: jobId, lines: p.lines, conflicts: p.conflicts } });
+      }
+    }
+    for (const p of updated) {
+      const filled = [...p.filled];
+      const conflicts = p.conflicts.length ? `; conflicting values not applied: ${describeConflicts(p.conflicts)}` : '';
+      timeline.push({
+        customer_id: p.id,
+        kind: 'system',
+        body: `Matched by import of ${file} (line(s) ${p.lines.join(', ')})${filled.length ? `; filled ${filled.join(', ')}` : '; nothing new'}${conflicts}.`,
+        payload: { event: 'import', importId: jobId, lines: p.lines, filled, conflicts: p.conflicts },
+      });
+      if (filled.length || p.conflicts.length) {
+        audit.push({
+          action: 'customer.merge',
+          entity_type: 'customer',
+          entity_id: p.id,
+          fields: [...new Set([...filled, ...p.conflicts.map((c) => c.field)])],
+          details: { importId: jobId, lines: p.lines, filled, conflicts: p.conflicts },
+        });
+      }
+    }
+    for (const p of part) {
+      for (const n of p.notes) timeline.push({ customer_id: p.id, kind: 'note', body: n.text, payload: { event: 'import', importId: jobId, line: n.line } });
+    }
+    const links = part.flatMap((p) => [...p.tags].map((tag) => ({ customer_id: p.id, tag })));
+    out.push({
+      customers: part.length,
+      payload: {
+        actor: actorRef,
+        created: newCustomerRecords(created, rules, input.ownerId),
+        updated: updateRecords(updated, rules),
+        tags: [...new Set(links.map((l) => l.tag))],
+        links,
+        timeline,
+        audit,
+        ...(i === 0 && input.customFields.length ? { customFields: input.customFields } : {}),
+      },
+    });
+  }
+
+  const count = (o: RowOutcome['outcome']) => plan.outcomes.filter((x) => x.outcome === o).length;
+  const conflicts = targets.flatMap((p) => p.conflicts.map((c) => ({ customerId: p.id, ...c })));
+  const skipped = [
+    ...input.invalid.map((r) => ({ line: r.line, reason: 'invalid' as const, errors: r.errors })),
+    ...plan.outcomes.flatMap((o) => (o.outcome === 'skipped' ? [{ line: o.line, reason: o.reason, customerId: o.customerId, matchedBy: o.reasons }] : [])),
+  ].sort((a, b) => a.line - b.line);
+  const totals = {
+    rows: input.rowsTotal,
+    created: count('created'),
+    updated: count('updated'),
+    merged: count('merged'),
+    skipped: skipped.length,
+    invalid: input.invalid.length,
+    conflicts: conflicts.length,
+    customersCreated: plan.created.length,
+    customersUpdated: plan.updated.filter((p) => p.filled.size || p.conflicts.length || p.notes.length).length,
+  };
+  const report = {
+    ...input.base,
+    totals,
+    created: cut(plan.outcomes.flatMap((o) => (o.outcome === 'created' ? [{ line: o.line, customerId: o.customerId }] : []))),
+    updated: cut(plan.outcomes.flatMap((o) => (o.outcome === 'updated' ? [{ line: o.line, customerId: o.customerId, filled: o.filled, matchedBy: o.reasons, score: o.score }] : []))),
+    merged: cut(plan.outcomes.flatMap((o) => (o.outcome === 'merged' ? [{ line: o.line, intoLine: o.intoLine, customerId: o.customerId, matchedBy: o.reasons, score: o.score }] : []))),
+    skipped: cut(skipped),
+    conflicts: cut(conflicts),
+    errors: cut(input.errors),
+    customFieldsDefined: input.customFields.map((k) => k.key),
+    truncated: Object.values(totals).some((n) => n > REPORT_LIST_LIMIT),
+  };
+  const API_FIELD: Record<string, string> = { name: 'fullName', whatsapp: 'whatsappId', products: 'productsOfInterest', owner: 'ownerId' };
+  const changes = plan.updated.flatMap((p) => {
+    const list = [...p.filled]
+      .filter((f) => f !== 'notes' && f !== 'tags')
+      .map((f) => {
+        const key = f.startsWith('custom:') ? f.slice(7) : f;
+        const before = f.startsWith('custom:') ? p.before.custom[key] : (p.before as unknown as Record<string, unknown>)[f];
+        let after = f.startsWith('custom:') ? p.customer.custom[key] : (p.customer as unknown as Record<string, unknown>)[f];
+        if (f === 'owner') after = rules.users.get(String(after).toLowerCase())?.[0]?.id;
+        return { field: f.startsWith('custom:') ? `customFields.${key}` : (API_FIELD[f] ?? f), old: before ?? null, new: after ?? null };
+      });
+    return list.length ? [{ customerId: p.id, changes: list }] : [];
+  });
+  const summary: ImportSummary = {
+    createdIds: plan.created.map((p) => p.id),
+    updatedIds: plan.updated.filter((p) => p.filled.size || p.conflicts.length).map((p) => p.id),
+    changes,
+  };
+  out.push({
+    customers: 0,
+    payload: {
+      actor: actorRef,
+      created: [],
+      updated: [],
+      tags: [],
+      links: [],
+      timeline: [],
+      audit: [{ action: 'customer.import', entity_type: 'import', entity_id: jobId, fields: null, details: { fileName: job.fileName, mode: job.mode, backfill: job.backfill, totals } }],
+      final: { report, rowsTotal: input.rowsTotal, uploadId: input.uploadId, summary },
+    },
+  });
+  return out;
 }

@@ -1,20 +1,20 @@
 /**
- * Third phase: write the plan in one transaction, in chunks (one statement per ~1000 rows and per
- * table, each taking its rows as one jsonb parameter), so 100k rows need ~100 round trips per
- * table, not 100k. The same SQL runs on PGlite and Postgres.
+ * Third phase: write the plan in chunks. The plan is first stored in import_job_chunks (a few
+ * hundred customers and everything that belongs to them per chunk: the new rows, the fills of
+ * existing customers, their tags, timeline entries and audit rows); then each chunk is applied in
+ * its own short transaction that also marks it applied. Between two chunks other requests get the
+ * database (on PGlite a transaction holds its only connection), and an interrupted import resumes
+ * at the first chunk not applied: no row lost, none written twice. Each statement takes a chunk's
+ * rows from the stored jsonb, so the same SQL runs on PGlite and Postgres.
  */
 import type { SqlClient } from '@nudge/db';
 import type { ImportedCustomer } from '@nudge/customer-import';
 import type { ExistingCustomerPlan, NewCustomerPlan } from './matching.js';
 import { typedCustomValue, type DbRules } from './reading.js';
 
-export const CHUNK = 1000;
+/** Customers per chunk: one chunk is one transaction, so this bounds how long others wait. */
+export const CHUNK = Number(process.env.NUDGE_IMPORT_CHUNK ?? 250);
 
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 const CUSTOMER_COLUMNS = `id uuid, full_name text, company text, industry text, products_of_interest text[], phone text, phone_raw text,
   email text, whatsapp_id text, budget_min numeric, budget_max numeric, budget_currency text, timezone text, birthday date,
@@ -54,31 +54,23 @@ function customerRecord(id: string, c: ImportedCustomer, rules: DbRules, ownerId
   };
 }
 
-export async function insertCustomers(tx: SqlClient, plans: NewCustomerPlan[], rules: DbRules, ownerId: string | null, onChunk?: (n: number) => void) {
-  for (const part of chunks(plans)) {
-    await tx.query(
-      `insert into customers (id, full_name, company, industry, products_of_interest, phone, phone_raw, email, whatsapp_id,
-         budget_min, budget_max, budget_currency, timezone, birthday, tier, first_contact_at, last_follow_up_at, source,
-         custom_fields, owner_id)
-       select id, full_name, company, industry, coalesce(products_of_interest, '{}'), phone, phone_raw, email, whatsapp_id,
-         budget_min, budget_max, budget_currency, timezone, birthday, tier, first_contact_at, last_follow_up_at,
-         coalesce(source, 'import'), coalesce(custom_fields, '{}'), owner_id
-       from jsonb_to_recordset($1::jsonb) as r(${CUSTOMER_COLUMNS})`,
-      [JSON.stringify(part.map((p) => customerRecord(p.id, p.customer, rules, ownerId)))],
-    );
-    onChunk?.(part.length);
-  }
+/** The columns an import may fill on an existing customer, by merge field name. */
+const COLUMN_OF: Record<string, string> = {
+  company: 'company', industry: 'industry', products: 'products_of_interest', phone: 'phone', email: 'email', whatsapp: 'whatsapp_id',
+  budgetMin: 'budget_min', budgetMax: 'budget_max', budgetCurrency: 'budget_currency', timezone: 'timezone', birthday: 'birthday',
+  tier: 'tier', firstContactAt: 'first_contact_at', lastFollowUpAt: 'last_follow_up_at', source: 'source', owner: 'owner_id',
+};
+
+export function newCustomerRecords(plans: NewCustomerPlan[], rules: DbRules, ownerId: string | null) {
+  return plans.map((p) => customerRecord(p.id, p.customer, rules, ownerId));
 }
 
-/**
- * Fills the empty fields of existing customers (coalesce: a value set meanwhile by someone else
- * wins), adds missing custom fields and products; never overwrites a non-empty value.
- */
-export async function updateCustomers(tx: SqlClient, plans: ExistingCustomerPlan[], rules: DbRules, onChunk?: (n: number) => void) {
-  const changed = plans.filter((p) => [...p.filled].some((f) => f !== 'notes' && f !== 'tags'));
-  for (const part of chunks(changed)) {
-    const records = part.map((p) => {
-      const full = customerRecord(p.id, p.customer, rules, null);
+/** Only the fields the import fills (empty before); the update never overwrites a non-empty value. */
+export function updateRecords(plans: ExistingCustomerPlan[], rules: DbRules) {
+  return plans
+    .filter((p) => [...p.filled].some((f) => f !== 'notes' && f !== 'tags'))
+    .map((p) => {
+      const full = customerRecord(p.id, p.customer, rules, null) as Record<string, unknown>;
       const only: Record<string, unknown> = { id: p.id };
       const newCustom: Record<string, unknown> = {};
       for (const f of p.filled) {
@@ -86,61 +78,13 @@ export async function updateCustomers(tx: SqlClient, plans: ExistingCustomerPlan
           const key = f.slice('custom:'.length);
           newCustom[key] = (full.custom_fields as Record<string, unknown>)[key];
         }
-      }
-      const columnOf: Record<string, keyof typeof full> = {
-        company: 'company', industry: 'industry', products: 'products_of_interest', phone: 'phone', email: 'email', whatsapp: 'whatsapp_id',
-        budgetMin: 'budget_min', budgetMax: 'budget_max', budgetCurrency: 'budget_currency', timezone: 'timezone', birthday: 'birthday',
-        tier: 'tier', firstContactAt: 'first_contact_at', lastFollowUpAt: 'last_follow_up_at', source: 'source', owner: 'owner_id',
-      };
-      for (const f of p.filled) {
-        const col = columnOf[f];
+        const col = COLUMN_OF[f];
         if (col) only[col] = full[col];
         if (f === 'phone') only.phone_raw = full.phone_raw;
       }
       only.custom_fields = newCustom;
       return only;
     });
-    await tx.query(
-      `update customers c set
-         company = coalesce(c.company, r.company), industry = coalesce(c.industry, r.industry),
-         products_of_interest = case when r.products_of_interest is null then c.products_of_interest else r.products_of_interest end,
-         phone = coalesce(c.phone, r.phone), phone_raw = case when c.phone is null then coalesce(r.phone_raw, c.phone_raw) else c.phone_raw end,
-         email = coalesce(c.email, r.email), whatsapp_id = coalesce(c.whatsapp_id, r.whatsapp_id),
-         budget_min = coalesce(c.budget_min, r.budget_min), budget_max = coalesce(c.budget_max, r.budget_max),
-         budget_currency = coalesce(c.budget_currency, r.budget_currency), timezone = coalesce(c.timezone, r.timezone),
-         birthday = coalesce(c.birthday, r.birthday), tier = coalesce(c.tier, r.tier),
-         first_contact_at = coalesce(c.first_contact_at, r.first_contact_at), last_follow_up_at = coalesce(c.last_follow_up_at, r.last_follow_up_at),
-         source = coalesce(c.source, r.source), owner_id = coalesce(c.owner_id, r.owner_id),
-         custom_fields = coalesce(r.custom_fields, '{}'::jsonb) || c.custom_fields,
-         updated_at = now()
-       from jsonb_to_recordset($1::jsonb) as r(${CUSTOMER_COLUMNS})
-       where c.id = r.id`,
-      [JSON.stringify(records)],
-    );
-    onChunk?.(part.length);
-  }
-}
-
-/** Creates the tags that do not exist yet and links them (source = import). */
-export async function linkTags(tx: SqlClient, plans: (NewCustomerPlan | ExistingCustomerPlan)[], actorId: string | null) {
-  const names = [...new Set(plans.flatMap((p) => [...p.tags]))];
-  if (names.length === 0) return;
-  for (const part of chunks(names)) {
-    await tx.query(`insert into tags (name) select distinct on (lower(n)) n from unnest($1::text[]) as n on conflict do nothing`, [part]);
-  }
-  const rows = await tx.query<{ id: string; name: string }>(`select id, name from tags where lower(name) = any($1::text[])`, [
-    names.map((n) => n.toLowerCase()),
-  ]);
-  const idOf = new Map(rows.map((r) => [r.name.toLowerCase(), r.id]));
-  const links = plans.flatMap((p) => [...p.tags].map((t) => ({ customer_id: p.id, tag_id: idOf.get(t.toLowerCase())! })));
-  for (const part of chunks(links)) {
-    await tx.query(
-      `insert into customer_tags (customer_id, tag_id, added_by, source)
-       select customer_id, tag_id, $2::uuid, 'import' from jsonb_to_recordset($1::jsonb) as r(customer_id uuid, tag_id uuid)
-       on conflict do nothing`,
-      [JSON.stringify(part), actorId],
-    );
-  }
 }
 
 export interface TimelineEntry {
@@ -148,17 +92,6 @@ export interface TimelineEntry {
   kind: 'system' | 'note';
   body: string;
   payload: Record<string, unknown>;
-}
-
-export async function insertInteractions(tx: SqlClient, entries: TimelineEntry[], actorId: string | null) {
-  for (const part of chunks(entries)) {
-    await tx.query(
-      `insert into interactions (customer_id, kind, body, payload, created_by)
-       select customer_id, kind::interaction_kind, body, payload, $2::uuid
-       from jsonb_to_recordset($1::jsonb) as r(customer_id uuid, kind text, body text, payload jsonb)`,
-      [JSON.stringify(part), actorId],
-    );
-  }
 }
 
 export interface AuditRow {
@@ -169,24 +102,157 @@ export interface AuditRow {
   details: Record<string, unknown>;
 }
 
-export async function insertAudit(tx: SqlClient, rows: AuditRow[], actor: { id: string; email: string } | null) {
-  for (const part of chunks(rows)) {
-    await tx.query(
-      `insert into audit_log (actor_id, actor_email, action, entity_type, entity_id, fields, details)
-       select $2::uuid, $3, action, entity_type, entity_id, fields, details
-       from jsonb_to_recordset($1::jsonb) as r(action text, entity_type text, entity_id text, fields text[], details jsonb)`,
-      [JSON.stringify(part), actor?.id ?? null, actor?.email ?? null],
-    );
-  }
+/** What one chunk writes, as stored in import_job_chunks.payload. */
+export interface ChunkPayload {
+  actor: { id: string; email: string } | null;
+  created: ReturnType<typeof newCustomerRecords>;
+  updated: ReturnType<typeof updateRecords>;
+  /** Tags to create if missing, and the links customer → tag name. */
+  tags: string[];
+  links: { customer_id: string; tag: string }[];
+  timeline: TimelineEntry[];
+  audit: AuditRow[];
+  /** Custom-field keys used by the file that have no definition yet (first chunk only). */
+  customFields?: { key: string; label: string }[];
+  /** Last chunk only: completes the job. */
+  final?: { report: Record<string, unknown>; rowsTotal: number; uploadId: string; summary: unknown };
 }
 
-/** Custom-field keys used by the file that have no definition yet become text fields. */
-export async function defineCustomFields(tx: SqlClient, keys: { key: string; label: string }[]) {
-  if (keys.length === 0) return;
-  await tx.query(
-    `insert into custom_field_definitions (key, label, type)
-     select key, label, 'text' from jsonb_to_recordset($1::jsonb) as r(key text, label text)
-     on conflict (key) do nothing`,
-    [JSON.stringify(keys)],
+const STAGE_BATCH_BYTES = 4_000_000;
+
+/**
+ * Stores the plan (outside any long transaction: one insert per few chunks), then sets
+ * import_jobs.chunks_total — the moment from which the import is resumable.
+ */
+export async function stageChunks(db: SqlClient, jobId: string, chunks: { payload: ChunkPayload; customers: number }[]) {
+  await db.query(`delete from import_job_chunks where job_id = $1`, [jobId]);
+  let batch: { seq: number; customers: number; payload: ChunkPayload }[] = [];
+  let bytes = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    await db.query(
+      `insert into import_job_chunks (job_id, seq, customers, payload)
+       select $1::uuid, r.seq, r.customers, r.payload from jsonb_to_recordset($2::jsonb) as r(seq int, customers int, payload jsonb)`,
+      [jobId, JSON.stringify(batch)],
+    );
+    batch = [];
+    bytes = 0;
+  };
+  for (const [seq, c] of chunks.entries()) {
+    batch.push({ seq, customers: c.customers, payload: c.payload });
+    bytes += JSON.stringify(c.payload).length;
+    if (bytes >= STAGE_BATCH_BYTES) await flush();
+  }
+  await flush();
+  await db.query(`update import_jobs set chunks_total = $2 where id = $1`, [jobId, chunks.length]);
+}
+
+const CHUNK_ROWS = (field: string, columns: string) =>
+  `import_job_chunks c cross join lateral jsonb_to_recordset(coalesce(c.payload->'${field}', '[]'::jsonb)) as r(${columns})
+   where c.job_id = $1 and c.seq = $2`;
+
+export type ChunkResult =
+  | { applied: false }
+  | { applied: true; customers: number; final?: { summary: unknown } };
+
+/**
+ * Applies chunk `seq` of the job in the transaction `tx`, unless it was applied before (a retry or
+ * a resume after a crash): the chunk row is locked, written from, and marked applied in the same
+ * transaction. Rows of customers deleted meanwhile are left out instead of failing the chunk.
+ */
+export async function applyChunk(tx: SqlClient, jobId: string, seq: number): Promise<ChunkResult> {
+  const [row] = await tx.query<{ applied: boolean; customers: number; final: boolean; fields: boolean }>(
+    `select applied_at is not null as applied, customers, payload ? 'final' as final, payload ? 'customFields' as fields
+     from import_job_chunks where job_id = $1 and seq = $2 for update`,
+    [jobId, seq],
   );
+  if (!row) throw new Error(`import ${jobId}: chunk ${seq} is missing`);
+  if (row.applied) return { applied: false };
+  const params = [jobId, seq];
+  if (row.fields) {
+    await tx.query(
+      `insert into custom_field_definitions (key, label, type) select r.key, r.label, 'text' from ${CHUNK_ROWS('customFields', 'key text, label text')}
+       on conflict (key) do nothing`,
+      params,
+    );
+  }
+  await tx.query(
+    `insert into customers (id, full_name, company, industry, products_of_interest, phone, phone_raw, email, whatsapp_id,
+       budget_min, budget_max, budget_currency, timezone, birthday, tier, first_contact_at, last_follow_up_at, source,
+       custom_fields, owner_id)
+     select r.id, r.full_name, r.company, r.industry, coalesce(r.products_of_interest, '{}'), r.phone, r.phone_raw, r.email, r.whatsapp_id,
+       r.budget_min, r.budget_max, r.budget_currency, r.timezone, r.birthday, r.tier, r.first_contact_at, r.last_follow_up_at,
+       coalesce(r.source, 'import'), coalesce(r.custom_fields, '{}'), r.owner_id
+     from ${CHUNK_ROWS('created', CUSTOMER_COLUMNS)}
+     on conflict (id) do nothing`,
+    params,
+  );
+  // Fills the empty fields of existing customers (coalesce: a value set meanwhile by someone else
+  // wins), adds missing custom fields and products; never overwrites a non-empty value.
+  await tx.query(
+    `update customers x set
+       company = coalesce(x.company, r.company), industry = coalesce(x.industry, r.industry),
+       products_of_interest = case when r.products_of_interest is null then x.products_of_interest else r.products_of_interest end,
+       phone = coalesce(x.phone, r.phone), phone_raw = case when x.phone is null then coalesce(r.phone_raw, x.phone_raw) else x.phone_raw end,
+       email = coalesce(x.email, r.email), whatsapp_id = coalesce(x.whatsapp_id, r.whatsapp_id),
+       budget_min = coalesce(x.budget_min, r.budget_min), budget_max = coalesce(x.budget_max, r.budget_max),
+       budget_currency = coalesce(x.budget_currency, r.budget_currency), timezone = coalesce(x.timezone, r.timezone),
+       birthday = coalesce(x.birthday, r.birthday), tier = coalesce(x.tier, r.tier),
+       first_contact_at = coalesce(x.first_contact_at, r.first_contact_at), last_follow_up_at = coalesce(x.last_follow_up_at, r.last_follow_up_at),
+       source = coalesce(x.source, r.source), owner_id = coalesce(x.owner_id, r.owner_id),
+       custom_fields = coalesce(r.custom_fields, '{}'::jsonb) || x.custom_fields,
+       updated_at = now()
+     from ${CHUNK_ROWS('updated', CUSTOMER_COLUMNS)} and x.id = r.id`,
+    params,
+  );
+  await tx.query(
+    `insert into tags (name) select distinct on (lower(n)) n
+     from import_job_chunks c cross join lateral jsonb_array_elements_text(coalesce(c.payload->'tags', '[]'::jsonb)) as n
+     where c.job_id = $1 and c.seq = $2
+     on conflict do nothing`,
+    params,
+  );
+  await tx.query(
+    `insert into customer_tags (customer_id, tag_id, added_by, source)
+     select r.customer_id, t.id, (c.payload->'actor'->>'id')::uuid, 'import'
+     from import_job_chunks c
+       cross join lateral jsonb_to_recordset(coalesce(c.payload->'links', '[]'::jsonb)) as r(customer_id uuid, tag text)
+       join tags t on lower(t.name) = lower(r.tag)
+     where c.job_id = $1 and c.seq = $2 and exists (select 1 from customers x where x.id = r.customer_id)
+     on conflict do nothing`,
+    params,
+  );
+  await tx.query(
+    `insert into interactions (customer_id, kind, body, payload, created_by)
+     select r.customer_id, r.kind::interaction_kind, r.body, r.payload, (c.payload->'actor'->>'id')::uuid
+     from ${CHUNK_ROWS('timeline', 'customer_id uuid, kind text, body text, payload jsonb')}
+       and exists (select 1 from customers x where x.id = r.customer_id)`,
+    params,
+  );
+  await tx.query(
+    `insert into audit_log (actor_id, actor_email, action, entity_type, entity_id, fields, details)
+     select (c.payload->'actor'->>'id')::uuid, c.payload->'actor'->>'email', r.action, r.entity_type, r.entity_id, r.fields, r.details
+     from ${CHUNK_ROWS('audit', 'action text, entity_type text, entity_id text, fields text[], details jsonb')}`,
+    params,
+  );
+  await tx.query(
+    `update import_jobs j set rows_processed = (select coalesce(sum(customers), 0) from import_job_chunks where job_id = $1 and (applied_at is not null or seq = $2))
+     where j.id = $1`,
+    params,
+  );
+  if (!row.final) {
+    await tx.query(`update import_job_chunks set applied_at = now(), payload = null where job_id = $1 and seq = $2`, params);
+    return { applied: true, customers: row.customers };
+  }
+  const [fin] = await tx.query<{ summary: unknown }>(
+    `update import_jobs j set status = 'completed', phase = 'done', rows_processed = (c.payload->'final'->>'rowsTotal')::int,
+       rows_total = (c.payload->'final'->>'rowsTotal')::int, report = c.payload->'final'->'report', finished_at = now(), upload_id = null,
+       error = null
+     from import_job_chunks c where c.job_id = $1 and c.seq = $2 and j.id = $1
+     returning c.payload->'final'->'summary' as summary`,
+    params,
+  );
+  await tx.query(`delete from import_uploads where id = (select (payload->'final'->>'uploadId')::uuid from import_job_chunks where job_id = $1 and seq = $2)`, params);
+  await tx.query(`delete from import_job_chunks where job_id = $1`, [jobId]);
+  return { applied: true, customers: row.customers, final: { summary: fin!.summary } };
 }

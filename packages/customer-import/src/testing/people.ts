@@ -174,12 +174,20 @@ export function duplicateRow(p: Person, kind: DuplicateKind, rng: Rng): CsvPerso
   }
 }
 
-export const LOOKALIKE_KINDS = ['same-name-other-company', 'similar-name-same-company', 'same-family-same-company', 'shared-office-phone'] as const;
+export const LOOKALIKE_KINDS = [
+  'same-name-other-company',
+  'similar-name-same-company',
+  'same-family-same-company',
+  'shared-office-phone',
+  'switchboard-colleague',
+] as const;
 export type LookAlikeKind = (typeof LOOKALIKE_KINDS)[number];
 
 /**
  * A DIFFERENT person who resembles `p`. For shared-office-phone the returned rows carry the same
- * office number for both people (`original` is p written with it).
+ * office number for both people (`original` is p written with it). A switchboard-colleague has
+ * p's given name, another family name, their own e-mail and the same company landline as p
+ * (莊品妤 / 鄧品妤 behind one switchboard number).
  */
 export function lookAlike(p: Person, kind: LookAlikeKind, rng: Rng, id: number, serial: number): { person: Person; row: CsvPersonRow; original?: CsvPersonRow } {
   const other = generatePerson(rng, id, serial);
@@ -204,6 +212,19 @@ export function lookAlike(p: Person, kind: LookAlikeKind, rng: Rng, id: number, 
       person.companyBase = p.companyBase;
       if (person.given === p.given) person.given = p.locale === 'zh' ? `${p.given}${pick(rng, ZH_GIVEN)}` : `${p.given}o`;
       break;
+    case 'switchboard-colleague': {
+      person.companyBase = p.companyBase;
+      person.given = p.given;
+      const surnames = p.locale === 'zh' ? ZH_SURNAMES : p.locale === 'es' ? ES_LAST : EN_LAST;
+      const first = (f: string) => f.split(' ')[0]!;
+      person.family = pick(rng, surnames.filter((f) => f !== first(p.family)));
+      if (p.locale === 'es' && p.family.includes(' ')) person.family += ` ${pick(rng, ES_LAST.filter((f) => !p.family.includes(f)))}`;
+      const tail = p.national.slice(-7);
+      // The company's landline: Taipei (02), Beijing (010) or Madrid (91).
+      const office = p.locale === 'zh' ? (p.country === '886' ? `(02) 2${tail.slice(0, 3)}-${tail.slice(3)}` : `+86 10 6${tail}`) : `+34 91${tail}`;
+      const row = rowOf(person, rng);
+      return { person, row: { ...row, phone: office }, original: { ...rowOf(p, rng), phone: office } };
+    }
     case 'shared-office-phone': {
       person.companyBase = p.companyBase;
       const office = p.locale === 'zh' && p.country === '886' ? `(02) 2${p.national.slice(2, 5)}-${p.national.slice(5)}` : null;

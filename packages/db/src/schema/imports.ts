@@ -1,4 +1,4 @@
-import { customType, index, integer, jsonb, pgEnum, pgTable, boolean, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { customType, index, integer, jsonb, pgEnum, pgTable, boolean, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from './users.js';
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
@@ -37,6 +37,12 @@ export const importJobs = pgTable(
     mapping: jsonb('mapping').$type<Record<string, string>>(),
     rowsTotal: integer('rows_total'),
     rowsProcessed: integer('rows_processed').notNull().default(0),
+    /**
+     * Set once the whole write plan is stored in import_job_chunks: from then on the import is
+     * resumable (each chunk is written in its own transaction; an interrupted job continues at
+     * the first chunk not applied). Null while nothing of the job can have been written.
+     */
+    chunksTotal: integer('chunks_total'),
     report: jsonb('report').$type<Record<string, unknown>>(),
     error: jsonb('error').$type<{ code: string; message: string; line?: number; details?: unknown }>(),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
@@ -45,4 +51,26 @@ export const importJobs = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
   (t) => [index('import_jobs_created_idx').on(t.createdAt), index('import_jobs_status_idx').on(t.status)],
+);
+
+/**
+ * The write plan of an import, in chunks of at most a few hundred customers: each chunk is applied
+ * in its own short transaction (so other requests get the database between chunks) and marked
+ * applied in the same transaction, so a crash never applies a chunk twice or loses one. Removed
+ * when the import completes.
+ */
+export const importJobChunks = pgTable(
+  'import_job_chunks',
+  {
+    jobId: uuid('job_id')
+      .notNull()
+      .references(() => importJobs.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    /** What to write (customers, updates, tags, timeline, audit); null once applied. */
+    payload: jsonb('payload').$type<Record<string, unknown>>(),
+    /** Customers (created + updated) this chunk writes, for the progress. */
+    customers: integer('customers').notNull().default(0),
+    appliedAt: timestamp('applied_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.seq] })],
 );
