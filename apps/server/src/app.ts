@@ -15,6 +15,7 @@ import { createSegmentsRouter } from './segments/router.js';
 import { createQualityRouter } from './quality/router.js';
 import { createFlowsRouter } from './flows/api/router.js';
 import { createAuditRouter } from './customers/audit-router.js';
+import { createHooksRouter } from './hooks/router.js';
 
 export function createApp(ctx: AppContext): express.Express {
   const app = express();
@@ -22,6 +23,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.set('query parser', 'extended');
   // webhooks first: their signatures are checked over the raw body
   app.use('/api/webhooks', createWebhooksRouter(ctx));
+  app.use('/api/hooks', createHooksRouter(ctx));
   app.use('/api', express.json({ limit: '5mb' }));
   app.use('/api/inbound', createInboundRouter(ctx));
 

@@ -3,15 +3,19 @@ import { z } from 'zod';
 import { t } from './i18n.js';
 
 export const durationUnits = ['minutes', 'hours', 'days', 'weeks'] as const;
+/** Waits may also be seconds long (at least 1 s): a durable timer of the engine. */
+export const waitDurationUnits = ['seconds', ...durationUnits] as const;
+
+const amount = z.int().min(1, 'Enter a whole number of at least 1').max(100_000);
 
 /** "3 days", "2 hours": what a manager types. Days and weeks are calendar days in the customer's zone. */
-export const durationSchema = z.object({
-  amount: z.int().min(1, 'Enter a whole number of at least 1').max(100_000),
-  unit: z.enum(durationUnits),
-});
-export type Duration = z.infer<typeof durationSchema>;
+export const durationSchema = z.object({ amount, unit: z.enum(durationUnits) });
+/** A wait's duration: as `durationSchema`, or whole seconds (≥ 1 s). */
+export const waitDurationSchema = z.object({ amount, unit: z.enum(waitDurationUnits) });
+export type Duration = z.infer<typeof waitDurationSchema>;
 
 export const unitLabels = {
+  seconds: t('seconds', '秒', '秒', 'segundos'),
   minutes: t('minutes', '分鐘', '分钟', 'minutos'),
   hours: t('hours', '小時', '小时', 'horas'),
   days: t('days', '天', '天', 'días'),
@@ -19,7 +23,7 @@ export const unitLabels = {
 } as const;
 
 /**
- * now + duration. Minutes and hours are elapsed time; days and weeks keep the wall-clock time in
+ * now + duration. Seconds, minutes and hours are elapsed time; days and weeks keep the wall-clock time in
  * `zone` (a 3-day wait started at 10:00 ends at 10:00 even when a DST change falls in between).
  */
 export function addDuration(nowMs: number, duration: Duration, zone = 'UTC'): number {
@@ -29,4 +33,4 @@ export function addDuration(nowMs: number, duration: Duration, zone = 'UTC'): nu
 }
 
 export const durationMs = (d: Duration): number =>
-  d.amount * { minutes: 60_000, hours: 3_600_000, days: 86_400_000, weeks: 604_800_000 }[d.unit];
+  d.amount * { seconds: 1_000, minutes: 60_000, hours: 3_600_000, days: 86_400_000, weeks: 604_800_000 }[d.unit];

@@ -28,4 +28,4 @@ export * from './time/sending.js';
 export { nodeCategories } from './categories.js';
 export { runActivityNode, triggerMatchesEvent } from './runtime.js';
 export { simulatePlan, type SimulatedStep, type SimulationOptions, type SimulationResult } from './simulate.js';
-export { webhookCustomerIdentifier } from './nodes/triggers/webhook.js';
+export { webhookBodyValue, webhookCustomerIdentifier, webhookTrigger, type WebhookIdentifyBy } from './nodes/triggers/webhook.js';

@@ -40,6 +40,22 @@ describe('SchemaForm', () => {
     expect(onChange).toHaveBeenLastCalledWith({ ...value, timeout: { amount: 3, unit: 'hours' } });
   });
 
+  it('offers seconds when the duration schema allows them (a wait), and not otherwise', () => {
+    const onChange = vi.fn();
+    const wait: JsonSchema = {
+      type: 'object',
+      properties: { duration: { type: 'object', properties: { amount: { type: 'integer', minimum: 1 }, unit: { type: 'string', enum: ['seconds', 'minutes', 'hours', 'days', 'weeks'] } }, required: ['amount', 'unit'] } },
+      required: ['duration'],
+    };
+    render(<SchemaForm idPrefix="s" schema={wait} ui={{ duration: { widget: 'duration' } }} value={{ duration: { amount: 1, unit: 'days' } }} onChange={onChange} />);
+    fireEvent.change(screen.getByLabelText('Unit'), { target: { value: 'seconds' } });
+    expect(onChange).toHaveBeenLastCalledWith({ duration: { amount: 1, unit: 'seconds' } });
+    cleanup();
+    render(<SchemaForm idPrefix="m" schema={waitForEvent} ui={{ timeout: { widget: 'duration' } }} value={{ timeout: { amount: 3, unit: 'days' } }} onChange={() => {}} />);
+    expect(screen.queryByRole('option', { name: 'seconds' })).toBeNull();
+    expect(screen.getByRole('option', { name: 'minutes' })).toBeTruthy();
+  });
+
   it('shows the problems of a field under it', () => {
     render(
       <SchemaForm idPrefix="p" schema={{ type: 'object', properties: { body: { type: 'string' } }, required: ['body'] }} ui={{ body: { widget: 'template' } }} value={{ body: '' }} onChange={() => {}}

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { Problem } from '../api/schemas';
 import { pickLabel } from '../i18n';
 import { localizedDetail } from '../flows/problems';
-import { fieldsFromSchema, initialValue, problemsForField, type FieldSpec, type JsonSchema } from './schemaForm';
+import { durationUnitsOf, fieldsFromSchema, initialValue, problemsForField, type FieldSpec, type JsonSchema } from './schemaForm';
 import { ConditionBuilder, type Condition } from '../ui/ConditionBuilder';
 import { useLookups } from './lookups';
 import { CronInput, DurationInput, FlowInput, SegmentInput, TagInput, TagsInput, TemplateInput, TimezoneInput, UserInput, UsersInput } from './widgets';
@@ -120,7 +120,7 @@ export function Field({ spec, path, ui, root, idPrefix, value, onChange, problem
     case 'widget':
       switch (spec.widget) {
         case 'duration':
-          control = <DurationInput id={id} value={value} onChange={onChange} />;
+          control = <DurationInput id={id} value={value} onChange={onChange} units={durationUnitsOf(spec.schema)} />;
           break;
         case 'template':
           control = <TemplateInput id={id} value={value} onChange={onChange} multiline={!(spec.schema.maxLength !== undefined && spec.schema.maxLength <= 300)} />;

@@ -233,3 +233,9 @@ export function problemsForField<T extends { field?: string | null }>(problems: 
     return f === normalized || f === path;
   });
 }
+
+/** The units a duration field's schema allows (`{ amount, unit: enum }`), or undefined when it does not say. */
+export function durationUnitsOf(schema: JsonSchema): string[] | undefined {
+  const units = schema.properties?.unit?.enum;
+  return Array.isArray(units) && units.length > 0 && units.every((u) => typeof u === 'string') ? (units as string[]) : undefined;
+}

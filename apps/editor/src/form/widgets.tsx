@@ -7,9 +7,10 @@ import { cronError, readCron, weekdayName } from './cron';
 import { useLookups } from './lookups';
 
 export const durationUnits = ['minutes', 'hours', 'days', 'weeks'] as const;
-type Unit = (typeof durationUnits)[number];
+type Unit = 'seconds' | (typeof durationUnits)[number];
 
-export function DurationInput({ id, value, onChange }: { id: string; value: unknown; onChange: (v: unknown) => void }) {
+/** `units`: the units the field's schema allows (a wait also takes seconds); default minutes…weeks. */
+export function DurationInput({ id, value, onChange, units = durationUnits }: { id: string; value: unknown; onChange: (v: unknown) => void; units?: readonly string[] }) {
   const { t } = useTranslation();
   const v = value && typeof value === 'object' ? (value as { amount?: number; unit?: Unit }) : { amount: undefined, unit: 'days' as Unit };
   return (
@@ -25,7 +26,7 @@ export function DurationInput({ id, value, onChange }: { id: string; value: unkn
         onChange={(e) => onChange({ unit: v.unit ?? 'days', amount: e.target.value === '' ? undefined : Math.round(Number(e.target.value)) })}
       />
       <select className="nodrag" aria-label={t('widgets.unit')} value={v.unit ?? 'days'} onChange={(e) => onChange({ amount: v.amount, unit: e.target.value })}>
-        {durationUnits.map((u) => (
+        {units.map((u) => (
           <option key={u} value={u}>
             {t(`duration.${u}`)}
           </option>

@@ -15,6 +15,17 @@ describe('validateGraph', () => {
     expect(problems[0]).toMatchObject({ nodeId: 'x', message: expect.stringContaining('nodes.0.data.nodeType') });
   });
 
+  it('accepts waits of seconds (≥ 1 s) but not a task due in seconds', () => {
+    const g = followUpFlow();
+    g.nodes[2] = step('wait', 'control.wait_for_event@1', { event: 'message.received', timeout: { amount: 30, unit: 'seconds' } });
+    expect(validateGraph(g, { segments: [{ id: 'seg-potential-30d' }] })).toEqual([]);
+    g.nodes[2] = step('wait', 'control.wait_for_event@1', { event: 'message.received', timeout: { amount: 0, unit: 'seconds' } });
+    expect(validateGraph(g, { segments: [{ id: 'seg-potential-30d' }] })).toEqual([expect.objectContaining({ nodeId: 'wait', field: 'timeout.amount', code: 'node.invalid_config' })]);
+    g.nodes[2] = step('wait', 'control.wait_for_event@1', { event: 'message.received', timeout: { amount: 3, unit: 'days' } });
+    g.nodes[3] = step('task', 'action.create_task@1', { title: 'Call {name}', taskType: 'call', dueIn: { amount: 30, unit: 'seconds' } });
+    expect(validateGraph(g, { segments: [{ id: 'seg-potential-30d' }] })).toEqual([expect.objectContaining({ nodeId: 'task', field: 'dueIn.unit' })]);
+  });
+
   it('needs exactly one trigger', () => {
     const g = followUpFlow();
     expect(codes(validateGraph({ nodes: g.nodes.filter((n) => n.id !== 'trigger'), edges: g.edges.filter((e) => e.source !== 'trigger') }))).toContain(

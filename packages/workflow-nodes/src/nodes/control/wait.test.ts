@@ -29,6 +29,12 @@ describe('control.wait', () => {
     const decision = waitControl.decide(waitControl.config.parse({ duration: { amount: 1, unit: 'weeks' } }), state(start, 'Not/AZone'));
     expect(decision).toMatchObject({ untilMs: start + 7 * 86_400_000 });
   });
+  it('waits seconds (at least 1 s) as elapsed time', () => {
+    const start = Date.UTC(2026, 2, 29, 0, 59, 58);
+    const decision = waitControl.decide(waitControl.config.parse({ duration: { amount: 5, unit: 'seconds' } }), state(start, 'Europe/Madrid'));
+    expect(decision).toMatchObject({ untilMs: start + 5_000 });
+    expect(waitControl.config.safeParse({ duration: { amount: 0, unit: 'seconds' } }).error?.issues[0]?.message).toBe('Enter a whole number of at least 1');
+  });
   it('refuses a zero or fractional duration', () => {
     expect(waitControl.config.safeParse({ duration: { amount: 0, unit: 'days' } }).error?.issues[0]?.message).toBe(
       'Enter a whole number of at least 1',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from '../../define.js';
-import { addDuration, durationSchema } from '../../duration.js';
+import { addDuration, waitDurationSchema } from '../../duration.js';
 import { t } from '../../i18n.js';
 import { customerZone } from '../../time/zone.js';
 import { controlNextPort } from './ports.js';
@@ -20,7 +20,7 @@ export const waitControl = defineNode({
   ),
   inputs: ['in'],
   outputs: [controlNextPort],
-  config: z.object({ duration: durationSchema }),
+  config: z.object({ duration: waitDurationSchema }),
   defaults: { duration: { amount: 1, unit: 'days' } },
   ui: { duration: { widget: 'duration' } },
   waits: true,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { channelSchema } from '../../customer.js';
 import { defineNode } from '../../define.js';
-import { addDuration, durationSchema } from '../../duration.js';
+import { addDuration, waitDurationSchema } from '../../duration.js';
 import { t } from '../../i18n.js';
 import { customerZone } from '../../time/zone.js';
 
@@ -32,7 +32,7 @@ export const waitForEventControl = defineNode({
     tag: z.string().default(''),
     /** message.received: only replies containing one of these count; empty = any reply */
     keywords: z.array(z.string().min(1)).default([]),
-    timeout: durationSchema,
+    timeout: waitDurationSchema,
   }),
   defaults: { event: 'message.received', channel: 'any', tag: '', keywords: [], timeout: { amount: 3, unit: 'days' } },
   ui: { timeout: { widget: 'duration' }, keywords: { widget: 'tags' } },

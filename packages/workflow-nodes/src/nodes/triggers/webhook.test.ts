@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { webhookCustomerIdentifier, webhookTrigger } from './webhook.js';
+import { webhookBodyValue, webhookCustomerIdentifier, webhookTrigger } from './webhook.js';
 
 describe('trigger.webhook', () => {
   const trigger = webhookTrigger.trigger as Extract<typeof webhookTrigger.trigger, { mode: 'event' }>;
@@ -23,5 +23,18 @@ describe('trigger.webhook', () => {
     });
     const byPhone = webhookTrigger.config.parse({ hookId: 'form', identifyBy: 'phone', identifierField: 'tel' });
     expect(webhookCustomerIdentifier(byPhone, { tel: '+886 912 345 678' })).toMatchObject({ ok: true, value: '+886 912 345 678' });
+  });
+
+  it('reads flat form field names before dotted paths, and needs the field of an external id', () => {
+    const cfg = webhookTrigger.config.parse({ hookId: 'form', identifierField: 'contact.email' });
+    expect(webhookCustomerIdentifier(cfg, { 'contact.email': 'Bo@Example.com' })).toEqual({ ok: true, by: 'email', value: 'bo@example.com' });
+    expect(webhookBodyValue({ a: { b: 3 } }, 'a.b')).toBe(3);
+    expect(webhookTrigger.config.safeParse({ hookId: 'crm-sync', identifyBy: 'external_id', identifierField: 'id' }).error?.issues[0]).toMatchObject({
+      path: ['externalIdKey'],
+    });
+    expect(webhookTrigger.config.parse({ hookId: 'crm-sync', identifyBy: 'external_id', identifierField: 'id', externalIdKey: 'crm_id' })).toMatchObject({
+      auth: 'none',
+      rateLimitPerMinute: 600,
+    });
   });
 });
