@@ -7,3 +7,4 @@ export * from './audit.js';
 export * from './segments.js';
 export * from './imports.js';
 export * from './flows.js';
+export * from './conversations.js';
