@@ -99,6 +99,14 @@ CREATE TABLE "conversations" (
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "early_message_statuses" (
+	"channel" text NOT NULL,
+	"provider_message_id" text NOT NULL,
+	"status" "conversation_message_status" NOT NULL,
+	"error" text,
+	"at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "inbox_notifications" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"user_id" uuid NOT NULL,
@@ -143,5 +151,6 @@ CREATE INDEX "conversations_assignee_list_idx" ON "conversations" USING btree ("
 CREATE INDEX "conversations_team_list_idx" ON "conversations" USING btree ("team_id","status","last_message_at" DESC NULLS LAST,"id");--> statement-breakpoint
 CREATE INDEX "conversations_list_idx" ON "conversations" USING btree ("status","last_message_at" DESC NULLS LAST,"id");--> statement-breakpoint
 CREATE INDEX "conversations_sla_due_idx" ON "conversations" USING btree ("first_response_due_at") WHERE "conversations"."sla_breached_at" IS NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX "early_message_statuses_uq" ON "early_message_statuses" USING btree ("channel","provider_message_id","status");--> statement-breakpoint
 CREATE UNIQUE INDEX "inbox_notifications_dedupe_uq" ON "inbox_notifications" USING btree ("user_id","dedupe_key");--> statement-breakpoint
 CREATE INDEX "inbox_notifications_user_idx" ON "inbox_notifications" USING btree ("user_id","created_at");

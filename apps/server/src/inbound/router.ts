@@ -14,6 +14,7 @@ import type { AppContext } from '../context.js';
 import { createApiRouter } from '../http/route.js';
 import { HttpError } from '../http/errors.js';
 import { InboundError, receiveInboundMessage } from './service.js';
+import { applyDeliveryStatus } from '../conversations/index.js';
 
 function fail(res: Response, status: number, code: string, message: string) {
   res.status(status).json({ error: { code, message } });
@@ -50,6 +51,10 @@ export function createWebhooksRouter(ctx: AppContext, env: NodeJS.ProcessEnv = p
         results.push(await receiveInboundMessage(ctx, {
           channel: 'whatsapp', from: m.from, text: m.text, providerMessageId: m.providerMessageId, name: m.profileName, at: new Date(m.at),
         }));
+      }
+      // ---- inbox: delivery statuses move messages forward only (conversations/status.ts)
+      for (const s of parsed.statuses) {
+        await applyDeliveryStatus(ctx, { channel: 'whatsapp', providerMessageId: s.providerMessageId, status: s.status, at: new Date(s.at), error: s.error });
       }
       res.json({ received: results.length, statuses: parsed.statuses.length, results });
     } catch (err) {

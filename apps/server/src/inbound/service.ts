@@ -9,6 +9,7 @@ import { schema } from '@nudge/db';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { AppContext } from '../context.js';
 import { addInteraction, createCustomer } from '../customers/index.js';
+import { recordConversationMessage, type ConversationInboundResult } from '../conversations/index.js';
 
 export type InboundChannel = 'whatsapp' | 'sms' | 'email';
 
@@ -18,6 +19,8 @@ export interface InboundMessage {
   from: string;
   text: string;
   providerMessageId?: string;
+  /** WhatsApp's business-scoped user id, when Meta sends one */
+  contactUserId?: string | null;
   /** the sender's display name, used when a customer is created on first contact */
   name?: string | null;
   at?: Date;
@@ -28,6 +31,8 @@ export interface InboundResult {
   created: boolean;
   duplicate: boolean;
   flows: { started: number; signalled: number } | null;
+  /** the inbox: conversation, auto-replies queued, hand-off, assignee */
+  conversation: ConversationInboundResult | null;
 }
 
 function identity(channel: InboundChannel, from: string): { phone?: string; whatsappId?: string; email?: string } {
@@ -69,7 +74,7 @@ export async function receiveInboundMessage(ctx: AppContext, msg: InboundMessage
       .from(schema.interactions)
       .where(and(eq(schema.interactions.kind, 'message_in'), sql`${schema.interactions.payload}->>'providerMessageId' = ${msg.providerMessageId}`))
       .limit(1);
-    if (seen[0]) return { customerId: seen[0].customerId, created: false, duplicate: true, flows: null };
+    if (seen[0]) return { customerId: seen[0].customerId, created: false, duplicate: true, flows: null, conversation: null };
   }
   let customerId = await findCustomer(ctx, id);
   let created = false;
@@ -92,8 +97,16 @@ export async function receiveInboundMessage(ctx: AppContext, msg: InboundMessage
     payload: { from: msg.from, ...(msg.providerMessageId ? { providerMessageId: msg.providerMessageId } : {}) },
     ...(msg.at ? { occurredAt: msg.at } : {}),
   });
+  // ---- inbox (conversations/): conversation, auto-replies, hand-off, assignment — stored once per provider id
+  const conversation = await recordConversationMessage(ctx, {
+    customerId, channel: msg.channel, text: msg.text,
+    ...(msg.providerMessageId ? { providerMessageId: msg.providerMessageId } : {}),
+    ...(msg.contactUserId ? { contactUserId: msg.contactUserId } : {}),
+    ...(msg.at ? { at: msg.at } : {}),
+  });
+  // ---- end inbox
   const flows = ctx.flows
     ? await ctx.flows.routeInboundMessage({ customerId, channel: msg.channel, text: msg.text, ...(msg.providerMessageId ? { messageId: msg.providerMessageId } : {}) })
     : null;
-  return { customerId, created, duplicate: false, flows };
+  return { customerId, created, duplicate: false, flows, conversation };
 }

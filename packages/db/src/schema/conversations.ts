@@ -234,3 +234,19 @@ export const inboxNotifications = pgTable(
   },
   (t) => [uniqueIndex('inbox_notifications_dedupe_uq').on(t.userId, t.dedupeKey), index('inbox_notifications_user_idx').on(t.userId, t.createdAt)],
 );
+
+/**
+ * Delivery statuses that arrived before the send was recorded (Meta answers the send and posts
+ * "sent" at once): applied when the provider's message id is recorded, so none is lost.
+ */
+export const earlyMessageStatuses = pgTable(
+  'early_message_statuses',
+  {
+    channel: text('channel').notNull(),
+    providerMessageId: text('provider_message_id').notNull(),
+    status: messageStatus('status').notNull(),
+    error: text('error'),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('early_message_statuses_uq').on(t.channel, t.providerMessageId, t.status)],
+);
