@@ -80,6 +80,7 @@ CREATE TABLE "conversations" (
 	"priority" "customer_priority" DEFAULT 'P3' NOT NULL,
 	"language" text DEFAULT 'en' NOT NULL,
 	"needs_human" boolean DEFAULT false NOT NULL,
+	"handed_off_at" timestamp with time zone,
 	"first_response_due_at" timestamp with time zone,
 	"next_response_due_at" timestamp with time zone,
 	"first_responded_at" timestamp with time zone,

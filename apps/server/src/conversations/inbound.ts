@@ -144,7 +144,8 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
   const phrase = firstMatch(rules, ['handoff'], msg.text, inHours);
   const answeredFollowUp = key === '1' && (await followUpWasSent(tx, before.id));
   let handoff = false;
-  if (!needsHuman && (phrase || repeatCount >= REPEATS_FOR_HANDOFF || answeredFollowUp)) {
+  const handedOff = reopened ? false : before.handedOffAt !== null;
+  if (!handedOff && (phrase || repeatCount >= REPEATS_FOR_HANDOFF || answeredFollowUp)) {
     handoff = true;
     needsHuman = true;
     push('handoff', phrase?.rule ?? firstOfKind(rules, 'handoff', inHours), HANDOFF_NOTICE[language]);
@@ -155,14 +156,18 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
     needsHuman = true;
     push('auto_reply', highValue.rule);
   }
-  if (!needsHuman && !handoff) {
+  // the bot answers common questions until a person has replied in this episode
+  const personTookOver = !reopened && before.firstRespondedAt !== null;
+  if (!handoff && !highValue && !personTookOver) {
     const keyword = firstMatch(rules, ['keyword'], msg.text, inHours);
     if (keyword) {
       push('auto_reply', keyword.rule);
       queued.push({ purpose: 'follow_up', rule: keyword.rule, text: FOLLOW_UP_TEXT[language], template: null, dueAt: new Date(at.getTime() + FOLLOW_UP_DELAY_MS) });
-    } else if (!firstContact || !queued.length) {
+    } else if (!(firstContact && queued.length && isGreeting(key))) {
       needsHuman = true; // nobody answers it automatically: a person must
     }
+  } else if (!handoff && !highValue) {
+    needsHuman = true;
   }
   const today = localDay(hoursOf(team).timezone, at);
   const agentRecently = before.lastAgentMessageAt && at.getTime() - before.lastAgentMessageAt.getTime() < AGENT_RECENT_MS;
@@ -188,7 +193,8 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
     contactUserId: msg.contactUserId ?? before.contactUserId,
     updatedAt: now,
     ...(queued.some((q) => q.purpose === 'away') ? { awaySentOn: today } : {}),
-    ...(reopened ? { resolvedAt: null, snoozedUntil: null, assigneeId: null, firstRespondedAt: null, slaBreachedAt: null } : {}),
+    ...(handoff ? { handedOffAt: at } : {}),
+    ...(reopened ? { handedOffAt: handoff ? at : null, resolvedAt: null, snoozedUntil: null, assigneeId: null, firstRespondedAt: null, slaBreachedAt: null } : {}),
     ...(before.status === 'snoozed' ? { snoozedUntil: null } : {}),
   };
   if (newInquiry) {
@@ -231,6 +237,10 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
   }
   return { conversationId: before.id, messageId: stored.id, duplicate: false, reopened, queued: keys, handoff, assigneeId };
 }
+
+const GREETINGS = new Set(['hi', 'hello', 'hey', 'hola', 'buenas', 'buenos dias', '你好', '您好', '哈啰', '嗨', 'good morning']);
+/** A first message that only says hello: the welcome answers it, no person needed. */
+export const isGreeting = (key: string) => GREETINGS.has(key) || key.length === 0;
 
 async function followUpWasSent(tx: Tx, conversationId: string): Promise<boolean> {
   const rows = await tx

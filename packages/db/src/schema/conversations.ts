@@ -43,6 +43,8 @@ export const conversations = pgTable(
     language: text('language').notNull().default('en'),
     /** Waiting for a person (hand-off phrase, repeated question, or no rule matched). */
     needsHuman: boolean('needs_human').notNull().default(false),
+    /** When the customer was told a person will answer (once per episode; cleared on reopen). */
+    handedOffAt: timestamp('handed_off_at', { withTimezone: true }),
     firstResponseDueAt: timestamp('first_response_due_at', { withTimezone: true }),
     nextResponseDueAt: timestamp('next_response_due_at', { withTimezone: true }),
     firstRespondedAt: timestamp('first_responded_at', { withTimezone: true }),
