@@ -16,6 +16,7 @@ import { createQualityRouter } from './quality/router.js';
 import { createFlowsRouter } from './flows/api/router.js';
 import { createAuditRouter } from './customers/audit-router.js';
 import { createHooksRouter } from './hooks/router.js';
+import { createAutoRepliesRouter, createConversationsRouter, createInboxRouter } from './conversations/router.js';
 
 export function createApp(ctx: AppContext): express.Express {
   const app = express();
@@ -38,6 +39,9 @@ export function createApp(ctx: AppContext): express.Express {
   app.use('/api/quality', createQualityRouter(ctx));
   app.use('/api', createFlowsRouter(ctx));
   app.use('/api/audit', createAuditRouter(ctx));
+  app.use('/api/conversations', createConversationsRouter(ctx));
+  app.use('/api/auto-replies', createAutoRepliesRouter(ctx));
+  app.use('/api/inbox', createInboxRouter(ctx));
 
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument());

@@ -15,6 +15,7 @@ import { createApiRouter } from '../http/route.js';
 import { HttpError } from '../http/errors.js';
 import { InboundError, receiveInboundMessage } from './service.js';
 import { registerWebhookOperations } from './openapi.js';
+import { applyDeliveryStatus } from '../conversations/index.js';
 
 function fail(res: Response, status: number, code: string, message: string) {
   res.status(status).json({ error: { code, message } });
@@ -60,6 +61,8 @@ export function createWebhooksRouter(ctx: AppContext, env: NodeJS.ProcessEnv = p
         if (s.callbackData && s.status !== 'failed' && s.status !== 'deleted') {
           if (await ledger.settle('whatsapp', s.callbackData, { providerMessageId: s.providerMessageId })) settled += 1;
         }
+        // inbox: delivery statuses move messages forward only (conversations/status.ts)
+        await applyDeliveryStatus(ctx, { channel: 'whatsapp', providerMessageId: s.providerMessageId, status: s.status, at: new Date(s.at), error: s.error });
       }
       res.json({ received: results.length, statuses: parsed.statuses.length, settled, results });
     } catch (err) {

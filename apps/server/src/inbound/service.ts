@@ -12,6 +12,7 @@ import { addInteraction, addProviderMessage, canSee } from '../customers/index.j
 import { writeAudit } from '../http/audit.js';
 import type { AuthUser } from '../http/auth.js';
 import { forbidden } from '../http/errors.js';
+import { recordConversationMessage, type ConversationInboundResult } from '../conversations/index.js';
 
 export type InboundChannel = 'whatsapp' | 'sms' | 'email';
 
@@ -21,6 +22,8 @@ export interface InboundMessage {
   from: string;
   text: string;
   providerMessageId?: string;
+  /** WhatsApp's business-scoped user id, when Meta sends one */
+  contactUserId?: string | null;
   /** the sender's display name, used when a customer is created on first contact */
   name?: string | null;
   at?: Date;
@@ -31,6 +34,8 @@ export interface InboundResult {
   created: boolean;
   duplicate: boolean;
   flows: { started: number; signalled: number } | null;
+  /** the inbox: conversation, auto-replies queued, hand-off, assignee */
+  conversation: ConversationInboundResult | null;
 }
 
 function identity(channel: InboundChannel, from: string): { phone?: string; whatsappId?: string; email?: string } {
@@ -198,14 +203,24 @@ export async function receiveInboundMessage(ctx: AppContext, msg: InboundMessage
     payload: { from: msg.from, ...(msg.providerMessageId ? { providerMessageId: msg.providerMessageId } : {}) },
     ...(msg.at ? { occurredAt: msg.at } : {}),
   };
+  let duplicate = false;
   if (msg.providerMessageId) {
-    const row = await addProviderMessage(ctx, actor?.id ?? null, customerId, entry, msg.providerMessageId);
-    if (!row) return { customerId, created, duplicate: true, flows: null };
+    duplicate = !(await addProviderMessage(ctx, actor?.id ?? null, customerId, entry, msg.providerMessageId));
   } else {
     await addInteraction(ctx, actor?.id ?? null, customerId, entry);
   }
+  // ---- inbox (conversations/): conversation, auto-replies, hand-off, assignment — stored once per
+  // provider id, so it also runs for a redelivery (a crash may have fallen between the two writes)
+  const conversation = await recordConversationMessage(ctx, {
+    customerId, channel: msg.channel, text: msg.text,
+    ...(msg.providerMessageId ? { providerMessageId: msg.providerMessageId } : {}),
+    ...(msg.contactUserId ? { contactUserId: msg.contactUserId } : {}),
+    ...(msg.at ? { at: msg.at } : {}),
+  });
+  // ---- end inbox
+  if (duplicate) return { customerId, created, duplicate: true, flows: null, conversation: conversation.duplicate ? null : conversation };
   const flows = ctx.flows
     ? await ctx.flows.routeInboundMessage({ customerId, channel: msg.channel, text: msg.text, ...(msg.providerMessageId ? { messageId: msg.providerMessageId } : {}) })
     : null;
-  return { customerId, created, duplicate: false, flows };
+  return { customerId, created, duplicate: false, flows, conversation };
 }

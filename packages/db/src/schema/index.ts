@@ -8,3 +8,4 @@ export * from './segments.js';
 export * from './imports.js';
 export * from './flows.js';
 export * from './hooks.js';
+export * from './conversations.js';

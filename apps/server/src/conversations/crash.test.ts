@@ -1,0 +1,89 @@
+/**
+ * The server dies (SIGKILL) after the inbound message and its replies were committed and before
+ * anything was sent. After a restart the replies go out, each exactly once; the webhook Meta
+ * redelivers meanwhile changes nothing. PGlite (a folder) or PostgreSQL (DATABASE_URL).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, testDriver, type TestDb } from '@nudge/db/testing';
+import { signWhatsAppPayload } from '@nudge/channels';
+import { startWhatsAppStandIn, type WhatsAppStandIn } from '@nudge/channels/standins';
+import { eventually, messageWebhook, sentTo, sleep } from './test-support.js';
+
+const SECRET = 'crash-secret';
+const serverDir = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+let wa: WhatsAppStandIn;
+let pgDb: TestDb | null = null;
+let dbUrl: string;
+let folder: string | null = null;
+const children: ChildProcess[] = [];
+
+function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/conversations/testing/crash-server.ts'], {
+    cwd: serverDir,
+    env: { ...process.env, NUDGE_TEST_DB: dbUrl, WA_URL: wa.url, WA_PHONE_ID: wa.phoneNumberId, WA_TOKEN: wa.accessToken, WHATSAPP_APP_SECRET: SECRET, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  const exited = new Promise<number | null>((r) => child.on('exit', (code, signal) => r(signal ? -1 : code)));
+  return new Promise((resolveStart, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /\{"port":(\d+)\}/.exec(out);
+      if (m) resolveStart({ child, url: `http://127.0.0.1:${m[1]}`, exited });
+    });
+    child.on('exit', () => reject(new Error(`server exited before listening: ${out}`)));
+  });
+}
+
+async function post(url: string, body: unknown) {
+  const raw = JSON.stringify(body);
+  try {
+    const res = await fetch(`${url}/api/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWhatsAppPayload(raw, SECRET) }, body: raw });
+    return res.status;
+  } catch {
+    return null; // the server died while answering
+  }
+}
+
+beforeAll(async () => {
+  wa = await startWhatsAppStandIn({ appSecret: SECRET, statusWebhooks: false });
+  if (testDriver() === 'postgres') {
+    pgDb = await createTestDb();
+    dbUrl = pgDb.url;
+  } else {
+    folder = mkdtempSync(join(tmpdir(), 'nudge-inbox-crash-'));
+    dbUrl = folder;
+  }
+});
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+  await wa?.close();
+  await pgDb?.cleanup();
+  if (folder) rmSync(folder, { recursive: true, force: true });
+});
+
+describe('server killed between receiving and sending', () => {
+  it('sends each reply once after the restart', async () => {
+    const from = '886912777001';
+    const webhook = messageWebhook(from, '請問價格', 'wamid.crash-1');
+    const first = await startServer({ SEED: '1', CRASH_BEFORE_SEND: '1' });
+    await post(first.url, webhook);
+    expect(await first.exited).toBe(-1); // SIGKILLed by its own outbox, before the send
+    expect(sentTo(wa, from)).toHaveLength(0);
+
+    const second = await startServer({});
+    await post(second.url, webhook); // Meta redelivers: stored once, nothing new queued
+    const bodies = await eventually(async () => { const b = sentTo(wa, from); return b.length >= 2 && b; }, 'the welcome and the price reply', 60_000);
+    await sleep(2000); // leases of 1 s: any second send would have happened by now
+    expect(sentTo(wa, from)).toHaveLength(2);
+    expect(bodies).toEqual(expect.arrayContaining([expect.stringMatching(/價格範圍/), expect.stringMatching(/歡迎/)]));
+    second.child.kill('SIGTERM');
+    await second.exited;
+  }, 240_000);
+});

@@ -1,0 +1,3 @@
+export { recordConversationMessage, type ConversationInbound, type ConversationInboundResult } from './inbound.js';
+export { applyDeliveryStatus, type StatusUpdate } from './status.js';
+export { startOutbox, kickOutbox, type OutboxDrainer } from './outbox.js';

@@ -1,0 +1,76 @@
+/**
+ * The inbox's durable timers that are not per-message: SLA breaches (alert once), snoozes that
+ * end, conversations idle for N days resolved, and the unassigned backlog handed out. All state
+ * is in the database, so a restart loses nothing; each step claims its rows with one UPDATE …
+ * RETURNING, so two servers never alert twice. (The 10-minute follow-up is an outbox row.)
+ */
+import { and, eq, inArray, isNull, lte, or } from 'drizzle-orm';
+import { schema } from '@nudge/db';
+import type { AppContext } from '../context.js';
+import { nowOf } from '../context.js';
+import { assignBacklog } from './assignment.js';
+import { notifyUsers, supervisorsOf } from './notify.js';
+
+const conv = schema.conversations;
+
+export interface SweepResult {
+  breached: number;
+  woken: number;
+  autoResolved: number;
+  assigned: number;
+}
+
+export const autoResolveDays = () => Number(process.env.NUDGE_INBOX_AUTO_RESOLVE_DAYS ?? 7);
+
+export async function sweepInbox(ctx: AppContext): Promise<SweepResult> {
+  const now = nowOf(ctx);
+  const breached = await ctx.db.db
+    .update(conv)
+    .set({ slaBreachedAt: now })
+    .where(
+      and(
+        isNull(conv.slaBreachedAt),
+        inArray(conv.status, ['open', 'pending']),
+        or(
+          and(isNull(conv.firstRespondedAt), lte(conv.firstResponseDueAt, now)),
+          lte(conv.nextResponseDueAt, now),
+        ),
+      ),
+    )
+    .returning();
+  for (const c of breached) {
+    const [customer] = await ctx.db.db.select({ ownerId: schema.customers.ownerId, fullName: schema.customers.fullName }).from(schema.customers).where(eq(schema.customers.id, c.customerId));
+    const due = c.firstRespondedAt ? c.nextResponseDueAt : c.firstResponseDueAt;
+    await notifyUsers(ctx.db.db, [c.assigneeId, customer?.ownerId, ...(await supervisorsOf(ctx.db.db, c.teamId))], {
+      kind: 'sla_breach',
+      conversationId: c.id,
+      body: `${customer?.fullName ?? 'A customer'} (${c.priority}) has waited past the reply deadline ${due?.toISOString() ?? ''}.`,
+      dedupeKey: `sla:${c.id}:${due?.toISOString() ?? ''}`,
+    });
+  }
+  const woken = await ctx.db.db
+    .update(conv)
+    .set({ status: 'open', snoozedUntil: null, updatedAt: now })
+    .where(and(eq(conv.status, 'snoozed'), lte(conv.snoozedUntil, now)))
+    .returning({ id: conv.id });
+  const idleSince = new Date(now.getTime() - autoResolveDays() * 86_400_000);
+  const autoResolved = await ctx.db.db
+    .update(conv)
+    .set({ status: 'resolved', resolvedAt: now, updatedAt: now })
+    .where(and(inArray(conv.status, ['open', 'pending']), lte(conv.lastMessageAt, idleSince)))
+    .returning({ id: conv.id });
+  const assigned = await assignBacklog(ctx);
+  return { breached: breached.length, woken: woken.length, autoResolved: autoResolved.length, assigned };
+}
+
+export function startInboxJobs(ctx: AppContext, intervalMs = 15_000): { stop(): Promise<void> } {
+  let running: Promise<unknown> | null = null;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = sweepInbox(ctx)
+      .catch((err: unknown) => console.error('[inbox] sweep failed:', err))
+      .finally(() => { running = null; });
+  }, intervalMs);
+  timer.unref();
+  return { async stop() { clearInterval(timer); await running; } };
+}

@@ -1,0 +1,98 @@
+/** Request and response shapes of the inbox API (to move into the shared contracts package). */
+import { z } from 'zod';
+import { schema } from '@nudge/db';
+
+const csv = <const E extends readonly [string, ...string[]]>(values: E) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(values)));
+
+export const ConversationListQuery = z.object({
+  view: z.enum(['mine', 'unassigned', 'team', 'all']).default('all').describe('mine: assigned to me; unassigned; team: my team; all (agents: only theirs and unassigned)'),
+  status: csv(schema.CONVERSATION_STATUSES).optional().describe('comma-separated: open,pending,snoozed,resolved'),
+  priority: csv(['P1', 'P2', 'P3']).optional(),
+  channel: csv(['whatsapp', 'sms', 'email']).optional(),
+  q: z.string().trim().min(1).max(200).optional().describe('customer name contains'),
+  cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const IdParams = z.object({ id: z.uuid() });
+
+const Template = z.object({ name: z.string().trim().min(1).max(512), language: z.string().trim().min(2).max(16), parameters: z.array(z.string().max(1024)).max(20).default([]) });
+const Attachment = z.object({ url: z.url().max(2000), mimeType: z.string().max(200).optional(), name: z.string().max(300).optional() });
+
+export const ReplyBody = z
+  .object({
+    text: z.string().trim().min(1).max(4096).optional(),
+    template: Template.optional().describe('an approved WhatsApp template: required outside the 24-hour window'),
+    attachments: z.array(Attachment).max(10).optional().describe('files by link'),
+  })
+  .refine((v) => v.text || v.template, { message: 'give text or template', path: ['text'] });
+
+export const NoteBody = z.object({ text: z.string().trim().min(1).max(20_000), mentions: z.array(z.uuid()).max(50).optional().describe('user ids to notify') });
+export const AssignBody = z
+  .object({ assigneeId: z.uuid().nullable().optional(), teamId: z.uuid().nullable().optional() })
+  .refine((v) => v.assigneeId !== undefined || v.teamId !== undefined, { message: 'give assigneeId or teamId', path: ['assigneeId'] });
+export const SnoozeBody = z.object({ until: z.iso.datetime({ offset: true }).transform((s) => new Date(s)) });
+
+const Customer = z.object({ id: z.string(), fullName: z.string(), phone: z.string().nullable(), email: z.string().nullable(), whatsappId: z.string().nullable() });
+export const ConversationOut = z
+  .object({
+    id: z.string(),
+    channel: z.string(),
+    status: z.enum(schema.CONVERSATION_STATUSES),
+    priority: z.enum(['P1', 'P2', 'P3']),
+    assigneeId: z.string().nullable(),
+    teamId: z.string().nullable(),
+    language: z.string(),
+    needsHuman: z.boolean(),
+    unreadCount: z.number(),
+    firstResponseDueAt: z.string().nullable(),
+    nextResponseDueAt: z.string().nullable(),
+    slaBreachedAt: z.string().nullable(),
+    lastCustomerMessageAt: z.string().nullable(),
+    lastMessageAt: z.string(),
+    windowEndsAt: z.string().nullable(),
+    snoozedUntil: z.string().nullable(),
+    resolvedAt: z.string().nullable(),
+    customer: Customer.describe('phone / e-mail masked without contact.unmask'),
+  })
+  .meta({ id: 'Conversation' });
+export const ConversationPage = z.object({ items: z.array(ConversationOut), nextCursor: z.string().nullable() });
+export const MessageOut = z.object({
+  id: z.string(),
+  direction: z.enum(['in', 'out', 'note']),
+  body: z.string(),
+  template: Template.nullable(),
+  attachments: z.array(Attachment),
+  status: z.enum(['received', 'queued', 'sent', 'delivered', 'read', 'failed']),
+  error: z.string().nullable(),
+  origin: z.string().nullable(),
+  authorId: z.string().nullable(),
+  mentions: z.array(z.string()),
+  createdAt: z.string(),
+});
+export const ConversationDetail = ConversationOut.extend({ messages: z.array(MessageOut) }).meta({ id: 'ConversationDetail' });
+
+export const RuleTestBody = z.object({
+  text: z.string().min(1).max(4096),
+  at: z.iso.datetime({ offset: true }).optional().describe('when the message arrives (default: now): decides in / out of hours'),
+  teamId: z.uuid().optional(),
+  firstContact: z.boolean().default(false),
+});
+
+const Localized = z.object({ default: z.string().max(4096), en: z.string().max(4096), 'zh-Hant': z.string().max(4096), 'zh-Hans': z.string().max(4096), es: z.string().max(4096) }).partial();
+export const RuleBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  kind: z.enum(['keyword', 'welcome', 'away', 'handoff', 'high_value']).default('keyword'),
+  position: z.number().int().min(0).max(100_000).default(100),
+  match: z.enum(['contains', 'exact', 'regex']).default('contains'),
+  patterns: z.array(z.string().trim().min(1).max(500)).max(100).default([]),
+  replies: Localized.default({}),
+  template: Template.nullable().optional(),
+  hours: z.enum(['in_hours', 'out_of_hours', 'always']).default('always'),
+  teamId: z.uuid().nullable().optional(),
+  active: z.boolean().default(true),
+});

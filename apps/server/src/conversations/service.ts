@@ -1,0 +1,258 @@
+/**
+ * What agents do in the inbox: list and open conversations (agents see theirs and the
+ * unassigned; contacts masked without contact.unmask), reply (through the outbox; outside
+ * WhatsApp's 24-hour window only a template), add notes with @mentions, assign / transfer,
+ * snooze and resolve. Freeing a slot hands out the backlog.
+ */
+import { and, asc, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { schema } from '@nudge/db';
+import type { AppContext } from '../context.js';
+import { nowOf } from '../context.js';
+import type { AuthUser } from '../http/auth.js';
+import { HttpError, notFound } from '../http/errors.js';
+import { maskEmail, maskPhone } from '../customers/index.js';
+import { seesContacts } from '../customers/access.js';
+import { assignBacklog, assignConversation } from './assignment.js';
+import { addToTimeline } from './inbound.js';
+import { notifyUsers } from './notify.js';
+import { kickOutbox } from './outbox.js';
+
+const conv = schema.conversations;
+const cm = schema.conversationMessages;
+const cu = schema.customers;
+
+export type ConversationRow = typeof conv.$inferSelect;
+
+/** Agents: their own and the unassigned. Viewers, managers, admins: all. */
+export function conversationsVisibleTo(user: AuthUser): SQL | undefined {
+  if (user.role !== 'agent') return undefined;
+  return or(eq(conv.assigneeId, user.id), isNull(conv.assigneeId));
+}
+
+const canSeeConversation = (user: AuthUser, c: Pick<ConversationRow, 'assigneeId'>) => user.role !== 'agent' || !c.assigneeId || c.assigneeId === user.id;
+
+export async function getConversationFor(ctx: AppContext, user: AuthUser, id: string): Promise<ConversationRow> {
+  const [c] = await ctx.db.db.select().from(conv).where(eq(conv.id, id));
+  if (!c || !canSeeConversation(user, c)) throw notFound('Conversation', id);
+  return c;
+}
+
+function assertCanAct(user: AuthUser) {
+  if (user.role === 'viewer') throw new HttpError(403, 'forbidden', 'Viewers can read conversations but not answer or change them.');
+}
+
+const contactOf = (user: AuthUser, c: { phone: string | null; email: string | null; whatsappId: string | null }) =>
+  seesContacts(user) ? c : { phone: maskPhone(c.phone), email: maskEmail(c.email), whatsappId: maskPhone(c.whatsappId) };
+
+export interface ListQuery {
+  view: 'mine' | 'unassigned' | 'team' | 'all';
+  status?: schema.ConversationStatus[];
+  priority?: ('P1' | 'P2' | 'P3')[];
+  channel?: string[];
+  q?: string;
+  cursor?: string;
+  limit: number;
+}
+
+const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
+function decodeCursor(cursor: string): { at: string; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) {
+    throw new HttpError(400, 'invalid_input', 'query.cursor: not a cursor this API returned (use nextCursor from the previous page).', [{ path: 'query.cursor', message: 'unknown cursor' }]);
+  }
+  return { at, id };
+}
+
+export async function listConversations(ctx: AppContext, user: AuthUser, q: ListQuery) {
+  const conds: (SQL | undefined)[] = [conversationsVisibleTo(user)];
+  if (q.view === 'mine') conds.push(eq(conv.assigneeId, user.id));
+  if (q.view === 'unassigned') conds.push(isNull(conv.assigneeId));
+  if (q.view === 'team') conds.push(user.teamId ? eq(conv.teamId, user.teamId) : sql`false`);
+  if (q.status?.length) conds.push(inArray(conv.status, q.status));
+  if (q.priority?.length) conds.push(inArray(conv.priority, q.priority));
+  if (q.channel?.length) conds.push(inArray(conv.channel, q.channel));
+  if (q.q) conds.push(ilike(cu.fullName, `%${q.q.replace(/[%_\\]/g, (m) => `\\${m}`)}%`));
+  if (q.cursor) {
+    const { at, id } = decodeCursor(q.cursor);
+    conds.push(or(lt(conv.lastMessageAt, new Date(at)), and(eq(conv.lastMessageAt, new Date(at)), lt(conv.id, id))));
+  }
+  const rows = await ctx.db.db
+    .select({ c: conv, name: cu.fullName, phone: cu.phone, email: cu.email, whatsappId: cu.whatsappId })
+    .from(conv)
+    .innerJoin(cu, eq(cu.id, conv.customerId))
+    .where(and(...conds))
+    .orderBy(desc(conv.lastMessageAt), desc(conv.id))
+    .limit(q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => presentConversation(r.c, { id: r.c.customerId, fullName: r.name, ...contactOf(user, r) })),
+    nextCursor: rows.length > q.limit && last ? encodeCursor(last.c.lastMessageAt, last.c.id) : null,
+  };
+}
+
+export function presentConversation(c: ConversationRow, customer: { id: string; fullName: string; phone: string | null; email: string | null; whatsappId: string | null }) {
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  return {
+    id: c.id,
+    channel: c.channel,
+    status: c.status,
+    priority: c.priority,
+    assigneeId: c.assigneeId,
+    teamId: c.teamId,
+    language: c.language,
+    needsHuman: c.needsHuman,
+    unreadCount: c.unreadCount,
+    firstResponseDueAt: iso(c.firstRespondedAt ? null : c.firstResponseDueAt),
+    nextResponseDueAt: iso(c.nextResponseDueAt),
+    slaBreachedAt: iso(c.slaBreachedAt),
+    lastCustomerMessageAt: iso(c.lastCustomerMessageAt),
+    lastMessageAt: c.lastMessageAt.toISOString(),
+    windowEndsAt: iso(c.windowEndsAt),
+    snoozedUntil: iso(c.snoozedUntil),
+    resolvedAt: iso(c.resolvedAt),
+    customer,
+  };
+}
+
+export async function conversationDetail(ctx: AppContext, user: AuthUser, id: string) {
+  const c = await getConversationFor(ctx, user, id);
+  const [customer] = await ctx.db.db.select({ id: cu.id, fullName: cu.fullName, phone: cu.phone, email: cu.email, whatsappId: cu.whatsappId }).from(cu).where(eq(cu.id, c.customerId));
+  const messages = await ctx.db.db.select().from(cm).where(eq(cm.conversationId, id)).orderBy(asc(cm.createdAt), asc(cm.id));
+  return {
+    ...presentConversation(c, { ...customer!, ...contactOf(user, customer!) }),
+    messages: messages.map((m) => ({
+      id: m.id,
+      direction: m.direction,
+      body: m.body,
+      template: m.template,
+      attachments: m.attachments,
+      status: m.status,
+      error: m.error,
+      origin: m.origin,
+      authorId: m.authorId,
+      mentions: m.mentions,
+      createdAt: m.createdAt.toISOString(),
+    })),
+  };
+}
+
+export type ReplyInput = { text?: string | undefined; template?: { name: string; language: string; parameters: string[] } | undefined; attachments?: schema.MessageAttachment[] | undefined };
+
+export async function replyToConversation(ctx: AppContext, user: AuthUser, id: string, input: ReplyInput) {
+  assertCanAct(user);
+  const now = nowOf(ctx);
+  const result = await ctx.db.db.transaction(async (tx) => {
+    const [c] = await tx.select().from(conv).where(eq(conv.id, id)).for('update');
+    if (!c || !canSeeConversation(user, c)) throw notFound('Conversation', id);
+    if (c.channel === 'whatsapp' && !input.template && (!c.windowEndsAt || c.windowEndsAt <= now)) {
+      throw new HttpError(
+        422,
+        'window_closed',
+        `WhatsApp's 24-hour window for this customer ${c.windowEndsAt ? `closed at ${c.windowEndsAt.toISOString()}` : 'is not open (they have not written)'}: free text cannot be sent. Send an approved template instead: body.template = { name, language, parameters }.`,
+        [{ path: 'body.text', message: 'free text outside the 24-hour window' }],
+      );
+    }
+    const text = input.text ?? '';
+    const [m] = await tx
+      .insert(cm)
+      .values({ conversationId: id, customerId: c.customerId, direction: 'out', channel: c.channel, body: text, template: input.template ?? null, attachments: input.attachments ?? [], status: 'queued', origin: 'agent', authorId: user.id, statusAt: now, createdAt: now })
+      .returning();
+    await tx.insert(schema.conversationOutbox).values({ key: `agent:${m!.id}`, conversationId: id, purpose: 'agent', channel: c.channel, text, template: input.template ?? null, messageId: m!.id, dueAt: now });
+    await tx
+      .update(schema.conversationOutbox)
+      .set({ state: 'cancelled' })
+      .where(and(eq(schema.conversationOutbox.conversationId, id), eq(schema.conversationOutbox.purpose, 'follow_up'), eq(schema.conversationOutbox.state, 'pending')));
+    await tx
+      .update(conv)
+      .set({
+        lastAgentMessageAt: now,
+        lastMessageAt: now,
+        firstRespondedAt: c.firstRespondedAt ?? now,
+        nextResponseDueAt: null,
+        unreadCount: 0,
+        status: c.status === 'resolved' ? 'open' : c.status,
+        assigneeId: c.assigneeId ?? (user.role === 'agent' ? user.id : c.assigneeId),
+        assignedAt: c.assigneeId ? c.assignedAt : now,
+        needsHuman: true,
+        updatedAt: now,
+      })
+      .where(eq(conv.id, id));
+    return m!;
+  });
+  kickOutbox(ctx);
+  return { id: result.id, status: result.status };
+}
+
+export async function addNote(ctx: AppContext, user: AuthUser, id: string, input: { text: string; mentions?: string[] | undefined }) {
+  assertCanAct(user);
+  const c = await getConversationFor(ctx, user, id);
+  const now = nowOf(ctx);
+  const mentions = [...new Set(input.mentions ?? [])];
+  if (mentions.length) {
+    const known = await ctx.db.db.select({ id: schema.users.id }).from(schema.users).where(inArray(schema.users.id, mentions));
+    const missing = mentions.filter((m) => !known.some((k) => k.id === m));
+    if (missing.length) throw new HttpError(400, 'invalid_input', `body.mentions: no user ${missing.join(', ')}.`, [{ path: 'body.mentions', message: 'unknown user' }]);
+  }
+  return ctx.db.db.transaction(async (tx) => {
+    const [m] = await tx
+      .insert(cm)
+      .values({ conversationId: id, customerId: c.customerId, direction: 'note', channel: c.channel, body: input.text, status: 'received', origin: 'agent', authorId: user.id, mentions, createdAt: now })
+      .returning();
+    await addToTimeline(ctx, tx, c.customerId, user.id, { kind: 'note', channel: null, body: input.text, payload: { conversationId: id }, at: now });
+    await notifyUsers(tx, mentions.filter((u) => u !== user.id), { kind: 'mention', conversationId: id, body: `${user.name}: ${input.text.slice(0, 200)}`, dedupeKey: `mention:${m!.id}` });
+    return { id: m!.id };
+  });
+}
+
+export async function assignTo(ctx: AppContext, user: AuthUser, id: string, input: { assigneeId?: string | null | undefined; teamId?: string | null | undefined }) {
+  assertCanAct(user);
+  const c = await getConversationFor(ctx, user, id);
+  if (user.role === 'agent' && input.assigneeId && input.assigneeId !== user.id && c.assigneeId !== user.id) {
+    throw new HttpError(403, 'forbidden', 'Agents may take an unassigned conversation or transfer their own; this one is neither.');
+  }
+  const now = nowOf(ctx);
+  if (input.assigneeId) {
+    const [u] = await ctx.db.db.select({ id: schema.users.id, active: schema.users.active, teamId: schema.users.teamId }).from(schema.users).where(eq(schema.users.id, input.assigneeId));
+    if (!u || !u.active) throw new HttpError(400, 'invalid_input', `body.assigneeId: no active user ${input.assigneeId}.`, [{ path: 'body.assigneeId', message: 'unknown user' }]);
+  }
+  if (input.teamId) {
+    const [t] = await ctx.db.db.select({ id: schema.teams.id }).from(schema.teams).where(eq(schema.teams.id, input.teamId));
+    if (!t) throw new HttpError(400, 'invalid_input', `body.teamId: no team ${input.teamId}.`, [{ path: 'body.teamId', message: 'unknown team' }]);
+  }
+  const assignee = await ctx.db.db.transaction(async (tx) => {
+    const teamId = input.teamId !== undefined ? input.teamId : c.teamId;
+    await tx.update(conv).set({ assigneeId: input.assigneeId ?? null, teamId, needsHuman: true, assignedAt: input.assigneeId ? now : null, updatedAt: now }).where(eq(conv.id, id));
+    if (input.assigneeId) {
+      await tx.update(schema.agentProfiles).set({ lastAssignedAt: now }).where(eq(schema.agentProfiles.userId, input.assigneeId));
+      return input.assigneeId;
+    }
+    // to a team queue: the next agent of that team with room, else it waits in the backlog
+    return assignConversation(ctx, tx, { id, teamId, language: c.language });
+  });
+  if (c.assigneeId && c.assigneeId !== assignee) await assignBacklog(ctx); // the previous assignee has a free slot
+  return { id, assigneeId: assignee };
+}
+
+export async function snooze(ctx: AppContext, user: AuthUser, id: string, until: Date) {
+  assertCanAct(user);
+  await getConversationFor(ctx, user, id);
+  if (until <= nowOf(ctx)) throw new HttpError(400, 'invalid_input', 'body.until: must be in the future.', [{ path: 'body.until', message: 'in the past' }]);
+  await ctx.db.db.update(conv).set({ status: 'snoozed', snoozedUntil: until, updatedAt: nowOf(ctx) }).where(eq(conv.id, id));
+  return { id, status: 'snoozed' as const, snoozedUntil: until.toISOString() };
+}
+
+export async function resolve(ctx: AppContext, user: AuthUser, id: string) {
+  assertCanAct(user);
+  const c = await getConversationFor(ctx, user, id);
+  const now = nowOf(ctx);
+  await ctx.db.db.transaction(async (tx) => {
+    await tx.update(conv).set({ status: 'resolved', resolvedAt: now, needsHuman: false, nextResponseDueAt: null, updatedAt: now }).where(eq(conv.id, id));
+    await tx
+      .update(schema.conversationOutbox)
+      .set({ state: 'cancelled' })
+      .where(and(eq(schema.conversationOutbox.conversationId, id), eq(schema.conversationOutbox.purpose, 'follow_up'), eq(schema.conversationOutbox.state, 'pending')));
+  });
+  if (c.assigneeId) await assignBacklog(ctx);
+  return { id, status: 'resolved' as const };
+}

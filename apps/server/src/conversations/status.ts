@@ -1,0 +1,70 @@
+/**
+ * Delivery statuses from webhooks (WhatsApp `statuses`, SMS callbacks). A status only moves a
+ * message forward — queued → sent → delivered → read; failed is final — so statuses that arrive
+ * out of order or again never regress it. A status for a message whose send is not recorded yet
+ * is kept and applied when it is.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import { schema } from '@nudge/db';
+import type { AppContext } from '../context.js';
+import type { DbOrTx } from './settings.js';
+
+const cm = schema.conversationMessages;
+export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed';
+
+const rank = (column: unknown) =>
+  sql`(case ${column} when 'received' then 0 when 'queued' then 1 when 'sent' then 2 when 'delivered' then 3 when 'read' then 4 when 'failed' then 5 end)`;
+const RANK: Record<DeliveryStatus, number> = { sent: 2, delivered: 3, read: 4, failed: 5 };
+
+export interface StatusUpdate {
+  channel: 'whatsapp' | 'sms' | 'email';
+  providerMessageId: string;
+  status: DeliveryStatus | 'deleted';
+  at: Date;
+  error?: string | null;
+}
+
+/** 'updated' | 'stale' (an older or equal status) | 'unknown' (kept for later) | 'ignored'. */
+export async function applyDeliveryStatus(ctx: AppContext, s: StatusUpdate): Promise<'updated' | 'stale' | 'unknown' | 'ignored'> {
+  if (s.status === 'deleted') return 'ignored';
+  const status = s.status;
+  return ctx.db.db.transaction(async (db) => {
+  await lockProviderId(db, s.channel, s.providerMessageId);
+  const updated = await db
+    .update(cm)
+    .set({ status, statusAt: s.at, ...(status === 'failed' ? { error: s.error ?? 'failed' } : {}) })
+    .where(and(eq(cm.channel, s.channel), eq(cm.providerMessageId, s.providerMessageId), sql`${rank(cm.status)} < ${RANK[status]}`, sql`${cm.status} <> 'failed'`))
+    .returning({ id: cm.id });
+  if (updated.length) return 'updated';
+  const [known] = await db.select({ id: cm.id }).from(cm).where(and(eq(cm.channel, s.channel), eq(cm.providerMessageId, s.providerMessageId))).limit(1);
+  if (known) return 'stale';
+  await db
+    .insert(schema.earlyMessageStatuses)
+    .values({ channel: s.channel, providerMessageId: s.providerMessageId, status, error: s.error ?? null, at: s.at })
+    .onConflictDoNothing();
+  return 'unknown';
+  });
+}
+
+/**
+ * Recording a send and applying a status for the same provider id take this lock, so a status
+ * that finds no message is kept before the send's record looks for kept statuses, or waits for it.
+ */
+export async function lockProviderId(db: DbOrTx, channel: string, providerMessageId: string) {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`status:${channel}:${providerMessageId}`}))`);
+}
+
+/** Applies the statuses that came before the send was recorded (the highest wins). */
+export async function applyEarlyStatuses(db: DbOrTx, channel: string, providerMessageId: string): Promise<void> {
+  await lockProviderId(db, channel, providerMessageId);
+  const early = await db
+    .delete(schema.earlyMessageStatuses)
+    .where(and(eq(schema.earlyMessageStatuses.channel, channel), eq(schema.earlyMessageStatuses.providerMessageId, providerMessageId)))
+    .returning();
+  if (!early.length) return;
+  const best = early.sort((a, b) => RANK[b.status as DeliveryStatus] - RANK[a.status as DeliveryStatus])[0]!;
+  await db
+    .update(cm)
+    .set({ status: best.status, statusAt: best.at, ...(best.status === 'failed' ? { error: best.error ?? 'failed' } : {}) })
+    .where(and(eq(cm.channel, channel), eq(cm.providerMessageId, providerMessageId), sql`${rank(cm.status)} < ${RANK[best.status as DeliveryStatus]}`));
+}

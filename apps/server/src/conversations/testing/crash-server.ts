@@ -1,0 +1,39 @@
+/**
+ * A server process for the crash test: the app, the outbox and the WhatsApp channel (the stand-in
+ * at WA_URL) on the database at NUDGE_TEST_DB (a PGlite folder or postgres://). With
+ * CRASH_BEFORE_SEND=1 the process SIGKILLs itself when the outbox is about to send: after the
+ * inbound message and its queued reply were committed, before anything reached the provider.
+ * Prints {"port":N} when listening.
+ */
+import type { AddressInfo } from 'node:net';
+import { createDb, migrate, schema } from '@nudge/db';
+import { SqlIdempotencyStore, createChannels, type Channels } from '@nudge/channels';
+import { createApp } from '../../app.js';
+import type { AppContext } from '../../context.js';
+import { insertExampleRules } from '../examples.js';
+import { startOutbox } from '../outbox.js';
+
+const db = await createDb({ url: process.env.NUDGE_TEST_DB! });
+await migrate(db);
+if (process.env.SEED === '1') {
+  const [team] = await db.db.insert(schema.teams).values({ name: 'Sales' }).returning();
+  await db.db.insert(schema.teamInboxSettings).values({ teamId: team!.id, timezone: 'UTC', periods: [], isDefault: true });
+  await insertExampleRules(db.db);
+}
+const ctx: AppContext = { db };
+const channels = createChannels(
+  { whatsapp: { baseUrl: process.env.WA_URL!, phoneNumberId: process.env.WA_PHONE_ID!, accessToken: process.env.WA_TOKEN! } },
+  { store: new SqlIdempotencyStore(db.sql) },
+);
+const crashing: Channels = {
+  ...channels,
+  async send() {
+    process.kill(process.pid, 'SIGKILL');
+    return new Promise(() => {});
+  },
+};
+startOutbox(ctx, { channels: process.env.CRASH_BEFORE_SEND === '1' ? crashing : channels, leaseMs: 1000, pollMs: 200 });
+const app = createApp(ctx);
+const server = app.listen(0, '127.0.0.1', () => {
+  console.log(JSON.stringify({ port: (server.address() as AddressInfo).port }));
+});

@@ -1,0 +1,254 @@
+/**
+ * The shared inbox: a conversation per customer and channel, its messages (in, out, internal
+ * notes) with delivery status, the agents' routing profile, business hours per team, auto-reply
+ * rules, the outbox that sends auto-replies exactly once (and holds the durable timers), and the
+ * notifications agents and supervisors get (SLA breach, high-value message, hand-off).
+ */
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { customerPriority, customers } from './customers.js';
+import { teams, users } from './users.js';
+
+export const conversationStatus = pgEnum('conversation_status', ['open', 'pending', 'snoozed', 'resolved']);
+export const CONVERSATION_STATUSES = conversationStatus.enumValues;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    /** whatsapp | sms | email */
+    channel: text('channel').notNull(),
+    /** The WhatsApp business-scoped user id (sent by Meta since 2026; stays when the user hides the phone). */
+    contactUserId: text('contact_user_id'),
+    status: conversationStatus('status').notNull().default('open'),
+    assigneeId: uuid('assignee_id').references(() => users.id, { onDelete: 'set null' }),
+    teamId: uuid('team_id').references(() => teams.id, { onDelete: 'set null' }),
+    priority: customerPriority('priority').notNull().default('P3'),
+    /** The customer's language as last detected: en | zh-Hant | zh-Hans | es. */
+    language: text('language').notNull().default('en'),
+    /** Waiting for a person (hand-off phrase, repeated question, or no rule matched). */
+    needsHuman: boolean('needs_human').notNull().default(false),
+    /** When the customer was told a person will answer (once per episode; cleared on reopen). */
+    handedOffAt: timestamp('handed_off_at', { withTimezone: true }),
+    firstResponseDueAt: timestamp('first_response_due_at', { withTimezone: true }),
+    nextResponseDueAt: timestamp('next_response_due_at', { withTimezone: true }),
+    firstRespondedAt: timestamp('first_responded_at', { withTimezone: true }),
+    slaBreachedAt: timestamp('sla_breached_at', { withTimezone: true }),
+    lastCustomerMessageAt: timestamp('last_customer_message_at', { withTimezone: true }),
+    lastAgentMessageAt: timestamp('last_agent_message_at', { withTimezone: true }),
+    lastMessageAt: timestamp('last_message_at', { withTimezone: true }).notNull().defaultNow(),
+    /** WhatsApp: free text may be sent until then (24 h after the customer's last message). */
+    windowEndsAt: timestamp('window_ends_at', { withTimezone: true }),
+    /** The folded text of the customer's last question and how many times in a row it came. */
+    lastQuestion: text('last_question'),
+    repeatCount: integer('repeat_count').notNull().default(0),
+    unreadCount: integer('unread_count').notNull().default(0),
+    /** The day (team timezone, yyyy-mm-dd) the away message last went out. */
+    awaySentOn: text('away_sent_on'),
+    snoozedUntil: timestamp('snoozed_until', { withTimezone: true }),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    assignedAt: timestamp('assigned_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('conversations_customer_channel_uq').on(t.customerId, t.channel),
+    index('conversations_contact_user_idx').on(t.channel, t.contactUserId),
+    index('conversations_assignee_list_idx').on(t.assigneeId, t.status, t.lastMessageAt.desc(), t.id),
+    index('conversations_team_list_idx').on(t.teamId, t.status, t.lastMessageAt.desc(), t.id),
+    index('conversations_list_idx').on(t.status, t.lastMessageAt.desc(), t.id),
+    index('conversations_sla_due_idx').on(t.firstResponseDueAt).where(sql`${t.slaBreachedAt} IS NULL`),
+  ],
+);
+
+export const messageDirection = pgEnum('conversation_message_direction', ['in', 'out', 'note']);
+/** Delivery status, ordered: a status webhook only moves it forward (failed is final). */
+export const messageStatus = pgEnum('conversation_message_status', ['received', 'queued', 'sent', 'delivered', 'read', 'failed']);
+export type MessageStatus = (typeof messageStatus.enumValues)[number];
+
+export type MessageAttachment = { url: string; mimeType?: string; name?: string };
+
+export const conversationMessages = pgTable(
+  'conversation_messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    direction: messageDirection('direction').notNull(),
+    channel: text('channel').notNull(),
+    body: text('body').notNull().default(''),
+    /** WhatsApp template used (outside the 24-hour window). */
+    template: jsonb('template').$type<{ name: string; language: string; parameters: string[] }>(),
+    attachments: jsonb('attachments').$type<MessageAttachment[]>().notNull().default([]),
+    providerMessageId: text('provider_message_id'),
+    status: messageStatus('status').notNull(),
+    error: text('error'),
+    statusAt: timestamp('status_at', { withTimezone: true }),
+    authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
+    /** auto_reply | welcome | away | handoff | follow_up | agent */
+    origin: text('origin'),
+    ruleId: uuid('rule_id'),
+    mentions: uuid('mentions').array().notNull().default(sql`'{}'::uuid[]`),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('conversation_messages_provider_uq').on(t.channel, t.providerMessageId),
+    index('conversation_messages_conversation_idx').on(t.conversationId, t.createdAt),
+  ],
+);
+
+/** Weekly periods in the team's timezone: weekday 1 = Monday … 7 = Sunday, "HH:MM". */
+export type WeeklyPeriods = { weekday: number; start: string; end: string }[];
+
+/** Routing profile of an agent (a user): skills, languages, working hours, load cap, presence. */
+export const agentProfiles = pgTable('agent_profiles', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  /** e.g. technical, sales; product lines as `product:<name>` */
+  skills: text('skills').array().notNull().default(sql`'{}'::text[]`),
+  /** en | zh-Hant | zh-Hans | es */
+  languages: text('languages').array().notNull().default(sql`'{}'::text[]`),
+  workingHours: jsonb('working_hours').$type<WeeklyPeriods>().notNull().default([]),
+  timezone: text('timezone').notNull().default('UTC'),
+  maxOpen: integer('max_open').notNull().default(6),
+  /** presence from the open app: away agents get nothing new */
+  available: boolean('available').notNull().default(true),
+  lastAssignedAt: timestamp('last_assigned_at', { withTimezone: true }),
+  supervisor: boolean('supervisor').notNull().default(false),
+});
+
+/** Business hours, holidays and routing keywords per team. */
+export const teamInboxSettings = pgTable('team_inbox_settings', {
+  teamId: uuid('team_id')
+    .primaryKey()
+    .references(() => teams.id, { onDelete: 'cascade' }),
+  timezone: text('timezone').notNull().default('UTC'),
+  periods: jsonb('periods').$type<WeeklyPeriods>().notNull().default([]),
+  /** yyyy-mm-dd in the team's timezone */
+  holidays: text('holidays').array().notNull().default(sql`'{}'::text[]`),
+  /** words that route a conversation to this team (安装, 故障 → technical) */
+  routingKeywords: text('routing_keywords').array().notNull().default(sql`'{}'::text[]`),
+  /** required agent skill for this team's conversations (optional) */
+  skill: text('skill'),
+  isDefault: boolean('is_default').notNull().default(false),
+});
+
+export const autoReplyKind = pgEnum('auto_reply_kind', ['keyword', 'welcome', 'away', 'handoff', 'high_value']);
+export const autoReplyMatch = pgEnum('auto_reply_match', ['contains', 'exact', 'regex']);
+export const autoReplyHours = pgEnum('auto_reply_hours', ['in_hours', 'out_of_hours', 'always']);
+
+/** Replies per language; `default` when the customer's language has none. */
+export type LocalizedText = Partial<Record<'default' | 'en' | 'zh-Hant' | 'zh-Hans' | 'es', string>>;
+
+export const autoReplyRules = pgTable(
+  'auto_reply_rules',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    kind: autoReplyKind('kind').notNull().default('keyword'),
+    /** order among rules: lower first; the first match wins */
+    position: integer('position').notNull().default(0),
+    match: autoReplyMatch('match').notNull().default('contains'),
+    /** phrasings and languages: 价格, 價格, precio, price */
+    patterns: text('patterns').array().notNull().default(sql`'{}'::text[]`),
+    replies: jsonb('replies').$type<LocalizedText>().notNull().default({}),
+    /** a saved WhatsApp template instead of text: { name, language, parameters with {name}/{owner} } */
+    template: jsonb('template').$type<{ name: string; language: string; parameters: string[] }>(),
+    hours: autoReplyHours('hours').notNull().default('always'),
+    /** whose business hours apply (null: the default team's) */
+    teamId: uuid('team_id').references(() => teams.id, { onDelete: 'set null' }),
+    active: boolean('active').notNull().default(true),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('auto_reply_rules_order_idx').on(t.kind, t.position)],
+);
+
+/**
+ * The transactional outbox: written in the same transaction as the inbound message it answers,
+ * drained by the server (claim with a lease, send through the channel_sends ledger, record).
+ * `dueAt` in the future makes it a durable timer (10-minute follow-up); `cancelled` when an agent
+ * answers first.
+ */
+export const conversationOutbox = pgTable(
+  'conversation_outbox',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** idempotency key: `<inbound message id>:<rule or purpose>` — also the channel ledger key */
+    key: text('key').notNull(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    /** auto_reply | welcome | away | handoff | follow_up */
+    purpose: text('purpose').notNull(),
+    ruleId: uuid('rule_id'),
+    channel: text('channel').notNull(),
+    text: text('text').notNull().default(''),
+    template: jsonb('template').$type<{ name: string; language: string; parameters: string[] }>(),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull().defaultNow(),
+    /** pending | sent | failed | cancelled */
+    state: text('state').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    lastError: text('last_error'),
+    messageId: uuid('message_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('conversation_outbox_key_uq').on(t.key),
+    index('conversation_outbox_due_idx').on(t.dueAt).where(sql`${t.state} = 'pending'`),
+  ],
+);
+
+/** Notifications for people: SLA breach, high-value message, hand-off, @mention. Once per `dedupeKey`. */
+export const inboxNotifications = pgTable(
+  'inbox_notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    conversationId: uuid('conversation_id').references(() => conversations.id, { onDelete: 'cascade' }),
+    body: text('body').notNull(),
+    dedupeKey: text('dedupe_key').notNull(),
+    readAt: timestamp('read_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('inbox_notifications_dedupe_uq').on(t.userId, t.dedupeKey), index('inbox_notifications_user_idx').on(t.userId, t.createdAt)],
+);
+
+/**
+ * Delivery statuses that arrived before the send was recorded (Meta answers the send and posts
+ * "sent" at once): applied when the provider's message id is recorded, so none is lost.
+ */
+export const earlyMessageStatuses = pgTable(
+  'early_message_statuses',
+  {
+    channel: text('channel').notNull(),
+    providerMessageId: text('provider_message_id').notNull(),
+    status: messageStatus('status').notNull(),
+    error: text('error'),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('early_message_statuses_uq').on(t.channel, t.providerMessageId, t.status)],
+);
