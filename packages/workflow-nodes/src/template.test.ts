@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { customerSnapshotSchema } from './customer.js';
-import { customerTemplateValues, renderTemplate, templateVariables, unknownTemplateVariables } from './template.js';
+import { customerTemplateValues, oftenEmptyVariableWarnings, renderTemplate, templateVariables, unknownTemplateVariables } from './template.js';
 
 describe('templates', () => {
   const customer = customerSnapshotSchema.parse({
@@ -20,6 +20,29 @@ describe('templates', () => {
       missing: [],
     });
     expect(renderTemplate('Hi { name }, {email|no email}, {custom.none}!', values)).toEqual({ text: 'Hi 陳美玲, no email, !', missing: ['custom.none'] });
+  });
+
+  it('uses the fallback for an empty or blank value, trimmed: {company|your company}', () => {
+    const noCompany = customerTemplateValues(customerSnapshotSchema.parse({ id: 'c2', name: 'Ana', company: '   ', fields: {}, custom: {} }));
+    expect(renderTemplate('Can we help with {company | your company} at {company|your company}?', noCompany)).toEqual({
+      text: 'Can we help with your company at your company?',
+      missing: [],
+    });
+    expect(renderTemplate('help with {company} at ?', noCompany)).toEqual({ text: 'help with  at ?', missing: ['company'] });
+    expect(renderTemplate('{company|x}', { company: ' ' }).text).toBe('x');
+  });
+
+  it('warns, by node and field, when a variable without fallback is often empty', () => {
+    const uses = [
+      { nodeId: 'email', field: 'body', variable: 'company' },
+      { nodeId: 'email', field: 'subject', variable: 'name' },
+      { nodeId: 'email', field: 'body', variable: 'event.text' },
+    ];
+    const shares: Record<string, { empty: number; total: number }> = { company: { empty: 3, total: 10 }, name: { empty: 2, total: 10 } };
+    expect(oftenEmptyVariableWarnings(uses, (v) => shares[v])).toEqual([
+      expect.objectContaining({ nodeId: 'email', field: 'body', code: 'template.often_empty', variable: 'company', emptyShare: 0.3,
+        message: expect.stringContaining('{company} is empty for 30 % of the customers this flow targets (3 of 10)') }),
+    ]);
   });
 
   it('leaves JSON and other braces alone', () => {

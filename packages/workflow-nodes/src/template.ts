@@ -62,8 +62,8 @@ export function unknownTemplateVariables(
 }
 
 const asText = (v: unknown): string | undefined => {
-  if (v === null || v === undefined || v === '') return undefined;
-  if (typeof v === 'string') return v;
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === 'string') return v.trim() === '' ? undefined : v; // "  " is as empty as 
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return v.map(asText).filter(Boolean).join(', ');
   return JSON.stringify(v);
@@ -101,10 +101,46 @@ export function renderTemplate(text: string, values: Readonly<Record<string, str
   const missing: string[] = [];
   const rendered = text.replace(variablePattern, (_all, name: string, fallback: string | undefined) => {
     const value = values[name];
-    if (value !== undefined) return value;
-    if (fallback !== undefined) return fallback;
+    if (value !== undefined && value.trim() !== '') return value;
+    // {company|your company}: the fallback as written, without the spaces around it
+    if (fallback !== undefined) return fallback.trim();
     missing.push(name);
     return '';
   });
   return { text: rendered, missing };
+}
+
+/** A template variable a flow step uses with no fallback, by node and config field. */
+export interface TemplateVariableWithoutFallback {
+  nodeId: string;
+  field: string;
+  variable: string;
+}
+
+/**
+ * Turns "how often is this variable empty for the customers the flow targets" into warnings the
+ * editor badges on the node and field: a variable empty for more than `threshold` of them (and
+ * without a fallback) would render as nothing, e.g. "help with {company}?" → "help with ?".
+ * `share(variable)` is the empty share 0..1, or undefined when it cannot be known (event.*).
+ */
+export function oftenEmptyVariableWarnings(
+  uses: readonly TemplateVariableWithoutFallback[],
+  share: (variable: string) => { empty: number; total: number } | undefined,
+  threshold = 0.2,
+): { nodeId: string; field: string; code: string; message: string; variable: string; emptyShare: number }[] {
+  const out = [];
+  for (const u of uses) {
+    const s = share(u.variable);
+    if (!s || s.total === 0 || s.empty / s.total <= threshold) continue;
+    const pct = Math.round((100 * s.empty) / s.total);
+    out.push({
+      nodeId: u.nodeId,
+      field: u.field,
+      code: 'template.often_empty',
+      variable: u.variable,
+      emptyShare: s.empty / s.total,
+      message: `{${u.variable}} is empty for ${pct} % of the customers this flow targets (${s.empty} of ${s.total}) and would render as nothing; give a fallback such as {${u.variable}|…}.`,
+    });
+  }
+  return out;
 }

@@ -16,9 +16,10 @@ export async function startChannelStandInsIfUnconfigured(env: NodeJS.ProcessEnv 
   const stops: (() => Promise<void>)[] = [];
   if (env.NUDGE_CHANNEL_STANDINS === '0') return { started, stop: async () => {} };
   if (!env.SMTP_HOST) {
-    const smtp = await startSmtpStandIn({ port: 0 });
+    // what it received is on a small HTTP page for the operator (NUDGE_SMTP_INBOX_PORT, default a free port)
+    const smtp = await startSmtpStandIn({ port: 0, http: { port: Number(env.NUDGE_SMTP_INBOX_PORT ?? 0) } });
     Object.assign(env, { SMTP_HOST: smtp.host, SMTP_PORT: String(smtp.port), SMTP_IGNORE_TLS: 'true', SMTP_FROM: env.SMTP_FROM ?? 'Nudge <noreply@nudge.local>' });
-    started.push(`email (SMTP ${smtp.host}:${smtp.port})`);
+    started.push(`email (SMTP ${smtp.host}:${smtp.port}; what it received: ${smtp.httpUrl}/)`);
     stops.push(() => smtp.close());
   }
   if (!env.WHATSAPP_API_URL) {

@@ -152,6 +152,17 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.status(413).json({ error: { code: 'too_large', message: 'The request body is too large.' } });
     return;
   }
+  if (err instanceof URIError) {
+    // express could not decode a path parameter (e.g. %ED%A0%80, a lone surrogate)
+    const details = [{ path: 'params', code: 'invalid_encoding', message: 'is not valid percent-encoded UTF-8' }];
+    res.status(400).json({ error: { code: 'invalid_input', message: `Invalid input — a path parameter ${err.message.replace(/^Failed to decode param /, '')} is not valid percent-encoded UTF-8.`, details } });
+    return;
+  }
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    // body-parser and friends: unsupported charset, bad content encoding…
+    res.status(e.status).json({ error: { code: e.type ? String(e.type).replace(/\W+/g, '_') : 'bad_request', message: e.message ?? 'Bad request.' } });
+    return;
+  }
   const mapped = dbErrorToHttp(err, req);
   if (mapped) {
     res.status(mapped.status).json({ error: { code: mapped.code, message: mapped.message, details: mapped.details } });

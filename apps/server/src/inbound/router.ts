@@ -8,11 +8,12 @@
  */
 import express, { type Request, type Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import { z, type ZodError } from 'zod';
 import { answerWebhookVerification, parseWhatsAppWebhook, SendLedger, SqlIdempotencyStore, verifyWhatsAppSignature } from '@nudge/channels';
 import type { AppContext } from '../context.js';
 import { createApiRouter } from '../http/route.js';
-import { HttpError } from '../http/errors.js';
+import { HttpError, zodIssues, zodMessage } from '../http/errors.js';
+import { screenInput } from '../http/guard.js';
 import { InboundError, receiveInboundMessage } from './service.js';
 import { registerWebhookOperations } from './openapi.js';
 import { applyDeliveryStatus } from '../conversations/index.js';
@@ -46,9 +47,16 @@ export function createWebhooksRouter(ctx: AppContext, env: NodeJS.ProcessEnv = p
       }
       let parsed: ReturnType<typeof parseWhatsAppWebhook>;
       try {
-        parsed = parseWhatsAppWebhook(JSON.parse(body.toString('utf8')));
+        const json: unknown = JSON.parse(body.toString('utf8'));
+        const screened = screenInput(json, 'body'); // NUL, lone surrogates, huge numbers, deep nesting
+        if (screened.length) throw new HttpError(400, 'invalid_input', zodMessage(screened), screened);
+        parsed = parseWhatsAppWebhook(json);
       } catch (err) {
-        return fail(res, 400, 'invalid_webhook', `Not a WhatsApp Cloud API webhook: ${(err as Error).message.slice(0, 300)}`);
+        if (err instanceof HttpError) throw err;
+        const details = Array.isArray((err as ZodError).issues) ? zodIssues(err as ZodError, 'body') : undefined;
+        const why = details ? zodMessage(details) : (err as Error).message.slice(0, 300);
+        res.status(400).json({ error: { code: 'invalid_webhook', message: `Not a WhatsApp Cloud API webhook: ${why}`, details } });
+        return;
       }
       const results = [];
       for (const m of parsed.messages) {
@@ -78,11 +86,15 @@ export function createWebhooksRouter(ctx: AppContext, env: NodeJS.ProcessEnv = p
       const given = Buffer.from((req.header('authorization') ?? '').replace(/^Bearer\s+/i, ''));
       const want = Buffer.from(token);
       if (given.length !== want.length || !timingSafeEqual(given, want)) return fail(res, 401, 'unauthorized', 'Wrong or missing Bearer token (SMS_WEBHOOK_TOKEN).');
+      const screened = screenInput(req.body, 'body');
+      if (screened.length) return void res.status(400).json({ error: { code: 'invalid_input', message: zodMessage(screened), details: screened } });
       const r = smsBody.safeParse(req.body);
       if (!r.success) return fail(res, 400, 'invalid_input', r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
       res.json(await receiveInboundMessage(ctx, { channel: 'sms', from: r.data.from, text: r.data.text, ...(r.data.id ? { providerMessageId: r.data.id } : {}) }));
     } catch (err) {
-      if (err instanceof InboundError) return fail(res, 400, 'invalid_input', `from: ${err.message}`);
+      if (err instanceof InboundError) {
+        return void res.status(400).json({ error: { code: 'invalid_input', message: `body.from: ${err.message}`, details: [{ path: 'body.from', code: 'invalid_phone', message: err.message }] } });
+      }
       next(err);
     }
   });

@@ -24,7 +24,7 @@ const { values } = parseArgs({
   },
 });
 
-const smtp = await startSmtpStandIn({ port: Number(values['smtp-port']) });
+const smtp = await startSmtpStandIn({ port: Number(values['smtp-port']), http: { port: 0 } });
 const whatsapp = await startWhatsAppStandIn({
   port: Number(values['whatsapp-port']),
   ...(values['webhook-url'] ? { webhookUrl: values['webhook-url'] } : {}),
@@ -64,7 +64,8 @@ WHATSAPP_APP_SECRET=${whatsapp.appSecret}
 SMS_API_URL=${sms.url}
 SMS_API_TOKEN=${sms.token}
 SMS_FROM=NUDGE
-Inbox: http://127.0.0.1:${inboxPort}/  (POST /whatsapp/inbound to play a customer)`);
+Inbox: http://127.0.0.1:${inboxPort}/  (POST /whatsapp/inbound to play a customer)
+E-mails received (HTML page): ${smtp.httpUrl}/`);
 
 const stop = async () => {
   inbox.close();

@@ -4,8 +4,9 @@
  */
 import { simpleParser } from 'mailparser';
 import type { AddressObject } from 'mailparser';
+import { createServer, type Server } from 'node:http';
 import { SMTPServer } from 'smtp-server';
-import { waitUntil } from './http.js';
+import { closeServer, listen, sendJson, waitUntil } from './http.js';
 
 export interface ReceivedEmail {
   envelopeFrom: string;
@@ -24,6 +25,8 @@ export interface SmtpStandIn {
   host: string;
   port: number;
   messages: ReceivedEmail[];
+  /** the operator's page of what was received (`http` option): `${httpUrl}/` HTML, `/messages` JSON */
+  httpUrl: string | null;
   waitForMessages(count: number, timeoutMs?: number): Promise<ReceivedEmail[]>;
   close(): Promise<void>;
 }
@@ -37,6 +40,46 @@ export interface SmtpStandInOptions {
   rejectRecipient?: (address: string) => boolean;
   /** wait this long (ms, asked per mail) after the data before answering 250, like a busy server; the mail counts as received when it answers */
   acceptDelayMs?: () => number;
+  /**
+   * Also serve what was received over HTTP, for an operator: `GET /` an HTML page (newest first),
+   * `GET /messages` JSON, `GET /messages/<n>` one message. `{ port: 0 }` picks a free port.
+   */
+  http?: { port?: number; host?: string };
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function inboxPage(messages: ReceivedEmail[]): string {
+  const rows = messages
+    .map((m, i) => ({ m, i }))
+    .reverse()
+    .map(({ m, i }) => `<article><h2><a href="messages/${i}">#${i}</a> ${escapeHtml(m.subject || '(no subject)')}</h2>
+<p><b>From</b> ${escapeHtml(m.from || m.envelopeFrom)} · <b>To</b> ${escapeHtml(m.envelopeTo.join(', '))} · ${new Date(m.receivedAt).toISOString()}${m.messageId ? ` · <code>${escapeHtml(m.messageId)}</code>` : ''}</p>
+<pre>${escapeHtml(m.text)}</pre></article>`)
+    .join('\n');
+  return `<!doctype html><html><head><meta charset="utf-8"><title>SMTP stand-in: ${messages.length} received</title>
+<style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:60rem}article{border-top:1px solid #ddd;padding:.5rem 0}pre{white-space:pre-wrap;background:#f6f6f6;padding:.5rem}</style></head>
+<body><h1>Nudge SMTP stand-in</h1><p>${messages.length} e-mail(s) received since it started (kept in memory). JSON: <a href="messages">messages</a>.</p>
+${rows || '<p>Nothing received yet.</p>'}</body></html>`;
+}
+
+async function serveInbox(messages: ReceivedEmail[], opts: { port?: number; host?: string }): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '') || '/';
+    if (req.method !== 'GET') return sendJson(res, 405, { error: 'GET only' });
+    if (path === '/') {
+      const html = inboxPage(messages);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
+      return res.end(html);
+    }
+    if (path === '/messages') return sendJson(res, 200, { count: messages.length, messages });
+    const one = /^\/messages\/(\d+)$/.exec(path);
+    if (one && messages[Number(one[1])]) return sendJson(res, 200, messages[Number(one[1])]);
+    return sendJson(res, 404, { error: `nothing at ${path}: try / or /messages` });
+  });
+  const host = opts.host ?? '127.0.0.1';
+  const port = await listen(server, opts.port ?? 0, host);
+  return { server, url: `http://${host}:${port}` };
 }
 
 const addresses = (a: AddressObject | AddressObject[] | undefined): string[] =>
@@ -93,14 +136,19 @@ export async function startSmtpStandIn(options: SmtpStandInOptions = {}): Promis
   });
   const address = server.server.address();
   if (!address || typeof address === 'string') throw new Error('SMTP stand-in has no port');
+  const inbox = options.http ? await serveInbox(messages, options.http) : null;
   return {
     host,
     port: address.port,
     messages,
+    httpUrl: inbox?.url ?? null,
     async waitForMessages(count, timeoutMs = 5000) {
       await waitUntil(() => messages.length >= count, `${count} email(s) at the SMTP stand-in`, timeoutMs);
       return messages;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      if (inbox) await closeServer(inbox.server);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

@@ -3,3 +3,4 @@ export * from './plan.js';
 export { validateGraph, analyzeGraph, type ValidateOptions, type GraphNodeSpec } from './validate.js';
 export { compileGraph, FlowValidationError } from './compile.js';
 export { friendlyErrorMap } from './messages.js';
+export { templateUsesWithoutFallback, targetedSegmentIds } from './template-uses.js';

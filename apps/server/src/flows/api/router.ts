@@ -66,6 +66,7 @@ import { testRunFlow } from './test-run.js';
 import { enrollSelected } from './manual-enroll.js';
 import { listNotifications, markNotificationsRead } from './alerts.js';
 import { addSuppressions, listSuppressions, removeSuppression } from './suppressions.js';
+import { oftenEmptyWarnings } from './template-warnings.js';
 
 export const EDITORS = ['admin', 'manager'] as const;
 
@@ -141,8 +142,14 @@ function flowsRouter(ctx: AppContext) {
     path: '/:id/validate',
     summary: 'Every problem of the draft, tied to its node, edge, port and field',
     params: FlowIdParams,
-    response: ProblemsOut,
-    handler: async ({ params }) => ({ problems: await validateFlow(ctx, params.id) }),
+    description: '`warnings` do not block publishing: e.g. a template variable without a fallback that is empty for more than 20 % of the targeted customers (code template.often_empty, with node and field).',
+    response: ProblemsOut.extend({
+      warnings: z.array(z.object({ nodeId: z.string(), field: z.string(), code: z.string(), message: z.string(), variable: z.string(), emptyShare: z.number() })),
+    }),
+    handler: async ({ params }) => ({
+      problems: await validateFlow(ctx, params.id),
+      warnings: await oftenEmptyWarnings(ctx, (await getFlow(ctx, params.id)).graph),
+    }),
   });
   route({
     method: 'post',
