@@ -29,8 +29,14 @@ export interface EngineOptions {
   pollTimeoutMs?: number;
   /** How long a history long poll waits before answering empty (ms). */
   historyPollTimeoutMs?: number;
-  /** How many closed executions to keep in memory. */
+  /** How many closed executions to keep in memory (default 500). */
   closedCacheSize?: number;
+  /**
+   * How many bytes of encoded history the closed executions kept in memory may hold together
+   * (default 8 MiB; the decoded events beside them take about 3–4× that). Closed executions
+   * are loaded again from the database when asked for.
+   */
+  closedCacheBytes?: number;
   log?: (msg: string) => void;
 }
 
@@ -89,6 +95,8 @@ export class Engine {
   private execs = new Map<string, Execution>();
   private openById = new Map<string, string>();
   private closedOrder: string[] = [];
+  /** estimated encoded bytes of the closed executions in `closedOrder` (see `cachedSize`) */
+  private closedBytes = 0;
   private queues = new Map<string, QueueState>();
   private heap = new DueHeap();
   private timer: NodeJS.Timeout | undefined;
@@ -108,6 +116,7 @@ export class Engine {
   private readonly pollTimeoutMs: number;
   private readonly historyPollTimeoutMs: number;
   private readonly closedCacheSize: number;
+  private readonly closedCacheBytes: number;
   private readonly log: (msg: string) => void;
   customSearchAttributes: Record<string, number> = {};
   private extensions = new Map<string, EngineExtension>();
@@ -118,7 +127,8 @@ export class Engine {
     if (opts.timeSkipping && opts.initialTimeLock) this.lockCount = 1;
     this.pollTimeoutMs = opts.pollTimeoutMs ?? 55_000;
     this.historyPollTimeoutMs = opts.historyPollTimeoutMs ?? 20_000;
-    this.closedCacheSize = opts.closedCacheSize ?? 2000;
+    this.closedCacheSize = opts.closedCacheSize ?? 500;
+    this.closedCacheBytes = opts.closedCacheBytes ?? 8 * 1024 * 1024;
     this.log = opts.log ?? (() => {});
   }
 
@@ -224,7 +234,7 @@ export class Engine {
     e.savedUpTo = e.events.length;
     this.execs.set(s.runId, e);
     if (s.status === S.Running) this.openById.set(e.key, s.runId);
-    else this.closedOrder.push(s.runId);
+    else this.rememberClosed(e);
     return e;
   }
 
@@ -1479,7 +1489,7 @@ export class Engine {
     for (const x of this.extensions.values()) x.onClose(e);
     for (const id of e.pendingQueries) this.dispatchQuery(id);
     e.pendingQueries = [];
-    this.closedOrder.push(s.runId);
+    this.rememberClosed(e);
     this.evictClosed();
   }
 
@@ -1516,13 +1526,40 @@ export class Engine {
     this.scheduleWft(parent);
   }
 
+  private rememberClosed(e: Execution) {
+    e.cachedSize = e.sizeEstimate();
+    this.closedBytes += e.cachedSize;
+    this.closedOrder.push(e.s.runId);
+  }
+
+  /** Drops the oldest closed executions beyond the count or the byte budget (never one being written or waited on). */
   private evictClosed() {
-    while (this.closedOrder.length > this.closedCacheSize) {
+    while (this.closedOrder.length > this.closedCacheSize || (this.closedBytes > this.closedCacheBytes && this.closedOrder.length > 1)) {
       const runId = this.closedOrder.shift()!;
       const e = this.execs.get(runId);
-      if (e && !e.open && !this.dirty.has(e) && e.waiters.size === 0) this.execs.delete(runId);
-      else if (e && !e.open) { this.closedOrder.push(runId); break; }
+      if (!e || e.open) continue;
+      if (this.dirty.has(e) || e.waiters.size > 0) { this.closedOrder.push(runId); break; }
+      this.closedBytes -= e.cachedSize;
+      e.cachedSize = 0;
+      this.execs.delete(runId);
     }
+  }
+
+  /** What the engine holds in memory: for the soak benchmark and the README. */
+  memoryStats(): Record<string, number> {
+    let queued = 0;
+    for (const q of this.queues.values()) queued += q.tasks.length + q.pollers.length;
+    return {
+      executions: this.execs.size,
+      open: this.openById.size,
+      closedCached: this.closedOrder.length,
+      closedCachedKiB: Math.round(this.closedBytes / 1024),
+      taskQueues: this.queues.size,
+      queuedItems: queued,
+      dueTimes: this.heap.size,
+      pendingQueries: this.queries.size,
+      dirty: this.dirty.size,
+    };
   }
 
   // ------------------------------------------------------------------ queries

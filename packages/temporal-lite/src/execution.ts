@@ -111,6 +111,8 @@ export class Execution {
   savedUpTo = 0;
   waiters = new Set<() => void>();
   pendingQueries: string[] = [];
+  /** encoded bytes counted for this execution while it is in the engine's closed cache */
+  cachedSize = 0;
 
   constructor(s: ExecState) {
     this.s = s;
@@ -138,6 +140,13 @@ export class Execution {
   }
 
   event(eventId: number): Obj | undefined { return this.events[eventId - 1]; }
+
+  /** Encoded size of the history (events not encoded yet count 512 bytes). */
+  sizeEstimate(): number {
+    let n = 0;
+    for (let i = 0; i < this.events.length; i++) n += this.eventBytes[i]?.length ?? 512;
+    return n;
+  }
 
   notify() {
     if (this.waiters.size === 0) return;

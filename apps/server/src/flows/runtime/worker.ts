@@ -10,6 +10,7 @@ import { SqlIdempotencyStore, channelsConfigFromEnv, createChannels, type Channe
 import type { AppContext, DomainEvent } from '../../context.js';
 import { onCustomersImported } from '../../import/events.js';
 import { createFlowActivities } from './activities.js';
+import { workflowCacheSize } from './cache-size.js';
 import { enrollCustomer, type EnrollOptions, type EnrollResult } from './enroll.js';
 import { FLOW_TASK_QUEUE } from './shared.js';
 import { handleCustomersImported, handleDomainEvent, routeInboundMessage, sweepAll, type SweepResult } from './triggers.js';
@@ -38,6 +39,7 @@ export interface FlowRuntimeOptions {
   wireTriggers?: boolean;
   allowPrivateWebhooks?: boolean;
   maxConcurrentActivityTaskExecutions?: number;
+  /** default: sized by memory (NUDGE_WORKFLOW_CACHE_MB, see cache-size.ts) */
   maxCachedWorkflows?: number;
   /** threads running workflow code (default 2 where there are 2 cores: one thread keeps ~80 % of 2 cores busy, two ~90 %) */
   workflowThreadPoolSize?: number;
@@ -78,7 +80,7 @@ export async function startFlowRuntime(ctx: AppContext, options: FlowRuntimeOpti
     workflowBundle: await flowWorkflowBundle(),
     activities: { ...activities, ...scheduleActivities(ctx) },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
-    maxCachedWorkflows: options.maxCachedWorkflows ?? 1000,
+    maxCachedWorkflows: options.maxCachedWorkflows ?? workflowCacheSize(),
     workflowThreadPoolSize: options.workflowThreadPoolSize ?? Math.min(2, availableParallelism()),
     stickyQueueScheduleToStartTimeout: '2s',
     ...(options.shutdownForceTime !== undefined ? { shutdownForceTime: options.shutdownForceTime } : {}),
