@@ -8,7 +8,14 @@ import Long from 'long';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { createTarget, onDev, waitFor, type Target } from './target.js';
-import { createHarness } from './harness.js';
+import { createHarness, installRuntime } from './harness.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { createTestDb, testDriver } from '@nudge/db/testing';
 
 let t: Target;
 const taskQueue = `sched-${Math.random().toString(36).slice(2, 8)}`;
@@ -222,7 +229,57 @@ describe(`schedules on ${onDev ? 'the CLI dev server' : 'temporal-lite'}`, () =>
   });
 });
 
+function startCli(port: number, db: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--port', String(port), '--db', db], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout!.on('data', (b: Buffer) => { out += b.toString(); if (out.includes('listening on')) resolve(p); });
+    p.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
+    p.on('exit', (code) => reject(new Error(`temporal-lite exited with ${code}: ${out}`)));
+  });
+}
+
 describe.skipIf(onDev)('schedules on temporal-lite: restarts, catch-up window, time skipping', () => {
+  it('SIGKILL while a schedule fires every second: after the restart it goes on, no nominal time started twice', async () => {
+    installRuntime();
+    const testDb = testDriver() === 'postgres' ? await createTestDb({ migrate: false }) : undefined;
+    const folder = testDb ? undefined : mkdtempSync(join(tmpdir(), 'tl-sched-'));
+    const dbArg = testDb?.url ?? folder!;
+    const port = 17360 + Math.floor(Math.random() * 30);
+    let proc = await startCli(port, dbArg);
+    const address = `127.0.0.1:${port}`;
+    let connection = await Connection.connect({ address });
+    try {
+      let client = new Client({ connection });
+      await client.schedule.create({
+        scheduleId: 'killed', spec: { intervals: [{ every: '1s' }] }, policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL },
+        action: { type: 'startWorkflow', workflowType: 'hello', taskQueue: 'nobody-polls', workflowId: 'killed-wf' },
+      });
+      await waitFor('actions before the kill', async () => (await client.schedule.getHandle('killed').describe()).info.numActionsTaken >= 3);
+      proc.kill('SIGKILL');
+      await new Promise((r) => proc.once('exit', r));
+      await connection.close().catch(() => {});
+      proc = await startCli(port, dbArg);
+      connection = await Connection.connect({ address });
+      client = new Client({ connection });
+      const before = (await client.schedule.getHandle('killed').describe()).info.numActionsTaken;
+      expect(before).toBeGreaterThanOrEqual(3);
+      await waitFor('actions after the restart', async () => (await client.schedule.getHandle('killed').describe()).info.numActionsTaken >= before + 3);
+      await client.schedule.getHandle('killed').pause();
+      await new Promise((r) => setTimeout(r, 500));
+      // every workflow the schedule started: one run per nominal second
+      const runs: string[] = [];
+      for await (const wf of client.workflow.list({ query: "WorkflowId STARTS_WITH 'killed-wf-'" })) runs.push(wf.workflowId);
+      expect(runs.length).toBeGreaterThanOrEqual(before + 3);
+      expect(new Set(runs).size).toBe(runs.length);
+    } finally {
+      await connection.close().catch(() => {});
+      proc.kill('SIGKILL');
+      if (folder) rmSync(folder, { recursive: true, force: true });
+      await testDb?.cleanup();
+    }
+  });
+
   it('survives a restart: state, running actions and the timer are back; times missed beyond the catch-up window are counted', async () => {
     const h = await createHarness();
     try {

@@ -30,7 +30,7 @@ describe('flow schedules', () => {
     const potential = await createTag(w.ctx, 'potential');
     segmentId = await createPotentialSegment(w.ctx);
     members = await seedCustomers(w.ctx, { count: 2, ownerId, tagId: potential, prefix: 'sched' });
-  });
+  }, 240_000);
   afterAll(async () => {
     await second?.stop();
     await w?.close();

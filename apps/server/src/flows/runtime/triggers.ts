@@ -9,7 +9,8 @@
  *  - sweeps: segment entry, birthday and date-field triggers, and cron schedules, evaluated by
  *    `sweepFlow` in batches (keyset pages of 1,000) and idempotent (the enrollment key of a sweep
  *    is stable for its period, and enrollment is idempotent per key). `sweepAll` sweeps every
- *    active flow that is due; the runtime calls it on a timer.
+ *    active flow that is due; a Temporal schedule calls it (schedules.ts), and each schedule
+ *    trigger has its own schedule whose ticks call `sweepScheduleTick`.
  */
 import { and, asc, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
