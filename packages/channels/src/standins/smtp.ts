@@ -132,8 +132,13 @@ export async function startSmtpStandIn(options: SmtpStandInOptions = {}): Promis
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
+  // a client that dies mid-session (ECONNRESET) is an event of the connection, not of the server
+  server.on('error', () => {});
   const address = server.server.address();
   if (!address || typeof address === 'string') throw new Error('SMTP stand-in has no port');
   const inbox = options.http ? await serveInbox(messages, options.http) : null;
