@@ -183,7 +183,7 @@ export class Engine {
   }
 
   private scheduleSkipCheck() {
-    if (!this.timeSkipping || this.skipScheduled || this.stopped) return;
+    if (!this.timeSkipping || this.skipScheduled || this.stopped || this.lockCount > 0) return; // unlock re-arms it
     this.skipScheduled = true;
     setTimeout(() => {
       this.skipScheduled = false;

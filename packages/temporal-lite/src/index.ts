@@ -88,7 +88,7 @@ export { compileListQuery } from './visibility.js';
 async function startInThread(options: TemporalLiteOptions): Promise<ThreadedTemporalLite> {
   if (options.db) throw new Error('startTemporalLite({ thread: true }) opens its own connection: give dbUrl, not db');
   const worker = new Worker(new URL('./thread-entry.mjs', import.meta.url), {
-    workerData: { dbUrl: options.dbUrl ?? 'memory://', port: options.port ?? 7233, host: options.host, timeSkipping: options.timeSkipping },
+    workerData: { dbUrl: options.dbUrl ?? 'memory://', port: options.port ?? 7233, host: options.host, timeSkipping: options.timeSkipping, initialTimeLock: options.initialTimeLock },
   });
   const ready = await new Promise<{ address: string; port: number }>((resolve, reject) => {
     worker.once('error', reject);

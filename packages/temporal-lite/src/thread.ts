@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { startTemporalLite } from './index.js';
 
-const opts = workerData as { dbUrl: string; port: number; host?: string; timeSkipping?: boolean };
+const opts = workerData as { dbUrl: string; port: number; host?: string; timeSkipping?: boolean; initialTimeLock?: boolean };
 const server = await startTemporalLite({ ...opts, thread: false });
 parentPort!.postMessage({ type: 'ready', address: server.address, port: server.port });
 parentPort!.on('message', async (msg: { id: number; op: string; ms?: number }) => {

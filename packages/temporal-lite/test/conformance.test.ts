@@ -8,6 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { Connection } from '@temporalio/client';
+import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection.js';
+import { createTestDb } from '@nudge/db/testing';
+import { startTestTemporal } from '../src/testing.js';
 import { canSkipTime, createHarness, hasVisibility, realServerSemantics, type Harness } from './harness.js';
 import * as wf from './workflows.js';
 
@@ -35,31 +39,58 @@ afterAll(async () => { await h?.close(); });
 
 describe.runIf(canSkipTime)('time skipping (the Java test server is the reference)', () => {
   it('holds the clock while a fired timer\'s workflow task waits for a worker: sleep(1.5 s) returns at +1.5 s with only the +1 s timer fired', async () => {
+    // no SDK worker on this queue: the test is the worker, so "not picked up yet" is exact
     const tq = 'tq-ts-two-timers';
-    const first = await h.startWorker({ taskQueue: tq });
+    const svc = h.connection.workflowService;
     await h.temporal.lock();
     try {
-      const handle = await h.client.workflow.start(wf.twoTimers, { taskQueue: tq, workflowId: 'ts-two-timers' });
-      // both timers started (the first workflow task done), then the worker goes away
-      for (let i = 0; i < 200 && (await eventTypes('ts-two-timers')).filter((t) => t === E.TimerStarted).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
-      await first.stop();
+      await h.client.workflow.start('twoTimers', { taskQueue: tq, workflowId: 'ts-two-timers' });
+      const task = await rawPoll(tq);
+      await svc.respondWorkflowTaskCompleted({
+        taskToken: task.taskToken, identity: 'raw',
+        commands: [
+          { commandType: 3 /* StartTimer */, startTimerCommandAttributes: { timerId: 't1', startToFireTimeout: { seconds: 1 as never } } },
+          { commandType: 3, startTimerCommandAttributes: { timerId: 't3', startToFireTimeout: { seconds: 3 as never } } },
+        ],
+      });
       const t0 = await h.temporal.now();
       await h.temporal.sleep(1500);
       const moved = (await h.temporal.now()) - t0;
       expect(moved).toBeGreaterThanOrEqual(1500);
-      // the +1 s timer's workflow task is scheduled and nobody takes it: the clock does not jump on
+      // the +1 s timer's workflow task is scheduled and nobody has taken it: the clock did not jump on
       expect(moved).toBeLessThan(3000);
       expect((await eventTypes('ts-two-timers')).filter((t) => t === E.TimerFired)).toHaveLength(1);
-      const second = await h.startWorker({ taskQueue: tq });
-      await h.temporal.sleep(2000);
-      expect(await handle.result()).toBe('both fired');
-      await second.stop();
+      const next = await rawPoll(tq);
+      await svc.respondWorkflowTaskCompleted({ taskToken: next.taskToken, identity: 'raw', commands: [{ commandType: 4, completeWorkflowExecutionCommandAttributes: {} }] });
     } finally {
       await h.temporal.unlock();
     }
   });
 
-  it('does not skip past the timeout of a workflow task a worker holds: its completion is accepted after sleep(60 s)', async () => {
+  it('starts with the clock held by one lock: the first UnlockTimeSkipping succeeds, and locks nest', async () => {
+    const db = await createTestDb({ migrate: false });
+    const fresh = await startTestTemporal({ db, timeSkipping: false }); // as started, nothing released
+    const conn = await Connection.connect({ address: fresh.address, [InternalConnectionOptionsSymbol]: { supportsTestService: true } } as never);
+    try {
+      // what TestWorkflowEnvironment's client does around a wait for a result: unlock, then lock again
+      await conn.testService!.unlockTimeSkipping({});
+      await conn.testService!.lockTimeSkipping({});
+      await conn.testService!.lockTimeSkipping({});
+      await conn.testService!.unlockTimeSkipping({});
+      await conn.testService!.unlockTimeSkipping({});
+      // released: a 1-hour sleep of the server clock takes no hour
+      const t0 = Number((await conn.testService!.getCurrentTime({})).time!.seconds);
+      await conn.testService!.lockTimeSkipping({});
+      await conn.testService!.unlockTimeSkippingWithSleep({ duration: { seconds: 3600 as never } });
+      expect(Number((await conn.testService!.getCurrentTime({})).time!.seconds) - t0).toBeGreaterThanOrEqual(3600);
+    } finally {
+      await conn.close();
+      await fresh.stop();
+      await db.cleanup();
+    }
+  });
+
+  it('does not skip past the timeout of a workflow task a worker holds: its completion is accepted after sleep(15 s)', async () => {
     const tq = 'tq-ts-held-task';
     const handle = await h.client.workflow.start(wf.hello, { taskQueue: tq, workflowId: 'ts-held-task', args: ['x'], workflowTaskTimeout: '10s' });
     await h.temporal.lock();
@@ -67,7 +98,7 @@ describe.runIf(canSkipTime)('time skipping (the Java test server is the referenc
       const task = await rawPoll(tq);
       expect(task.taskToken?.length).toBeGreaterThan(0);
       const t0 = await h.temporal.now();
-      const slept = h.temporal.sleep(60_000);
+      const slept = h.temporal.sleep(15_000);
       // while the task is out, the clock runs in real time only (a jump would time the task out)
       await new Promise((r) => setTimeout(r, 5000));
       expect((await h.temporal.now()) - t0).toBeLessThan(10_000);

@@ -210,20 +210,9 @@ export async function staleTimeoutThenSleep(): Promise<string> {
 
 // --- conformance (test/conformance.test.ts) ---
 
-/** Two timers at once, due at +1 s and +3 s. */
-export async function twoTimers(): Promise<string> {
-  await Promise.all([sleep(1000), sleep(3000)]);
-  return 'both fired';
-}
-
 /** Upserts the attributes it is given (names and values from the test). */
 export async function upsertGiven(attrs: Record<string, unknown[]>): Promise<string> {
   upsertSearchAttributes(attrs as never);
   await sleep(1);
   return 'upserted';
-}
-
-/** The start time of this run (workflow clock), for cron reruns. */
-export async function stamp(): Promise<number> {
-  return Date.now();
 }

@@ -11,7 +11,7 @@ import { schema } from '@nudge/db';
 import { followUpFlow } from '@nudge/workflow-nodes/testing';
 import type { Channels } from '@nudge/channels';
 import { sweepFlow } from './triggers.js';
-import { createPotentialSegment, createRuntimeWorld, createTag, createUser, eventually, publishFlow, runStatusCounts, seedCustomers, type RuntimeWorld } from './test-support.js';
+import { createPotentialSegment, createRuntimeWorld, createTag, createUser, eventually, onJavaTestServer, publishFlow, runStatusCounts, seedCustomers, type RuntimeWorld } from './test-support.js';
 
 /** Sends for real, then hangs before answering: the window in which the worker dies. */
 const hangAfterSend = (channels: Channels, ms: number): Channels => ({
@@ -23,7 +23,8 @@ const hangAfterSend = (channels: Channels, ms: number): Channels => ({
   },
 });
 
-describe('worker killed mid-send', () => {
+// not on the Java test server (see onJavaTestServer)
+describe.skipIf(onJavaTestServer)('worker killed mid-send', () => {
   let w: RuntimeWorld;
   beforeAll(async () => {
     w = await createRuntimeWorld({ timeSkipping: true, wrapChannels: (c) => hangAfterSend(c, 1500), shutdownForceTime: '100ms' });
