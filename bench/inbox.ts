@@ -97,8 +97,10 @@ async function postOne(n = ++seq): Promise<{ to: string; t0: number }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWhatsAppPayload(body, SECRET) }, body });
   if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
   await res.arrayBuffer();
+  answered.push(performance.now() - t0);
   return { to: from, t0 };
 }
+const answered: number[] = [];
 /** the server may drop a kept-alive connection under load: post again (the same message id is stored once) */
 async function postWithRetry(): Promise<{ to: string; t0: number }> {
   const n = ++seq;
@@ -117,6 +119,7 @@ const waitHanded = async (tos: string[], timeoutMs = 120_000) => {
 };
 
 for (let i = 0; i < 20; i++) await postOne(); // warm-up
+answered.length = 0;
 const sentAt: { to: string; t0: number }[] = [];
 const posts: Promise<void>[] = [];
 const interval = 1000 / RATE;
@@ -130,6 +133,7 @@ for (let i = 0; i < RATE * SECONDS; i++) {
 await Promise.all(posts);
 await waitHanded(sentAt.map((s) => s.to));
 // the first message of a customer also gets a welcome: the latency is to the LAST of its replies
+console.log(`webhook answered (message stored, replies queued) at ${RATE}/s: ${fmt(answered)}`);
 console.log(`webhook → reply handed to the channel at ${RATE}/s for ${SECONDS} s: ${fmt(sentAt.map((s) => handed.get(s.to)! - s.t0))}`);
 
 const burst: { to: string; t0: number }[] = [];
