@@ -19,6 +19,7 @@ import { startFlowRuntime } from './flows/runtime/worker.js';
 import { startFailureAlerts } from './flows/api/alerts.js';
 import { recoverInterruptedImports } from './import/service.js';
 import { startCustomerJobs } from './tags/jobs.js';
+import { startInbox } from './conversations/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
@@ -51,6 +52,7 @@ async function main() {
   if (recovered.resumedJobs.length) console.log(`[nudge] resuming ${recovered.resumedJobs.length} import(s) interrupted while writing`);
   const stopAlerts = startFailureAlerts(ctx); // failed runs → an alert for the flow's owner, every 15 s
   const customerJobs = startCustomerJobs(ctx); // tag expiry + reminders, every minute
+  const inbox = startInbox(ctx, runtime.channels); // auto-replies and replies (outbox), SLA alerts, snoozes, backlog
 
   const app = createApp(ctx);
   const dist = config.NUDGE_EDITOR_DIST ?? resolve(repoRoot, 'apps/editor/dist');
@@ -72,6 +74,7 @@ async function main() {
     setTimeout(() => { console.error('[nudge] shutdown took over 15 s: exiting'); process.exit(1); }, 15_000).unref();
     stopAlerts();
     await customerJobs.stop().catch((e: unknown) => console.error(e));
+    await inbox.stop().catch((e: unknown) => console.error(e));
     await runtime.stop().catch((e: unknown) => console.error(e));
     await temporal.stop().catch((e: unknown) => console.error(e));
     await standIns.stop();

@@ -26,7 +26,8 @@ export function teamForText(teams: { teamId: string; routingKeywords: string[] }
   return null;
 }
 
-export async function loadCandidates(db: DbOrTx, at: Date): Promise<AgentCandidate[]> {
+/** Agents who could take a conversation (of one team, when given) with their current open load. */
+export async function loadCandidates(db: DbOrTx, at: Date, teamId?: string | null): Promise<AgentCandidate[]> {
   const p = schema.agentProfiles;
   const u = schema.users;
   const rows = await db
@@ -40,11 +41,17 @@ export async function loadCandidates(db: DbOrTx, at: Date): Promise<AgentCandida
       workingHours: p.workingHours,
       timezone: p.timezone,
       lastAssignedAt: p.lastAssignedAt,
-      open: sql<number>`(select count(*)::int from ${conv} where ${conv.assigneeId} = ${p.userId} and ${conv.status} in ('open', 'pending'))`,
     })
     .from(p)
     .innerJoin(u, eq(u.id, p.userId))
-    .where(and(eq(u.active, true), eq(p.supervisor, false)));
+    .where(and(eq(u.active, true), eq(p.supervisor, false), eq(p.available, true), teamId ? eq(u.teamId, teamId) : undefined));
+  if (!rows.length) return [];
+  const loads = await db
+    .select({ assigneeId: conv.assigneeId, open: sql<number>`count(*)::int` })
+    .from(conv)
+    .where(and(inArray(conv.assigneeId, rows.map((r) => r.userId)), inArray(conv.status, [...OPEN_STATUSES])))
+    .groupBy(conv.assigneeId);
+  const open = new Map(loads.map((l) => [l.assigneeId, Number(l.open)]));
   return rows.map((r) => ({
     userId: r.userId,
     teamId: r.teamId,
@@ -52,7 +59,7 @@ export async function loadCandidates(db: DbOrTx, at: Date): Promise<AgentCandida
     languages: r.languages,
     maxOpen: r.maxOpen,
     available: r.available,
-    open: Number(r.open),
+    open: open.get(r.userId) ?? 0,
     lastAssignedAt: r.lastAssignedAt,
     onShift: r.workingHours.length === 0 || isWithinHours({ timezone: r.timezone, periods: r.workingHours }, at),
   }));
@@ -76,7 +83,7 @@ export async function assignConversation(
   const at = nowOf(ctx);
   const settings = await loadInboxSettings(ctx, tx);
   const team = settings.teams.find((t) => t.teamId === c.teamId);
-  const chosen = chooseAgent(await loadCandidates(tx, at), { teamId: c.teamId, skill: team?.skill ?? null, language: c.language }, strategy);
+  const chosen = chooseAgent(await loadCandidates(tx, at, c.teamId), { teamId: c.teamId, skill: team?.skill ?? null, language: c.language }, strategy);
   if (!chosen) return null;
   await give(tx, c.id, chosen.userId, at);
   return chosen.userId;

@@ -214,12 +214,12 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
     .set({ state: 'cancelled' })
     .where(and(eq(schema.conversationOutbox.conversationId, before.id), eq(schema.conversationOutbox.purpose, 'follow_up'), eq(schema.conversationOutbox.state, 'pending')));
   const keys: string[] = [];
-  for (const q of queued) {
+  for (const [i, q] of queued.entries()) {
     const k = `${stored.id}:${q.purpose === 'auto_reply' ? q.rule!.id : q.purpose}`;
     keys.push(k);
     await tx
       .insert(schema.conversationOutbox)
-      .values({ key: k, conversationId: before.id, purpose: q.purpose, ruleId: q.rule?.id ?? null, channel: msg.channel, text: q.text, template: q.template, dueAt: q.dueAt })
+      .values({ key: k, conversationId: before.id, purpose: q.purpose, ruleId: q.rule?.id ?? null, channel: msg.channel, text: q.text, template: q.template, dueAt: new Date(q.dueAt.getTime() - (queued.length - i)) }) // 1 ms apart, never later than decided: sent in this order
       .onConflictDoNothing({ target: schema.conversationOutbox.key });
   }
 

@@ -171,19 +171,30 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
     });
   }
 
+  /**
+   * Each conversation's rows in order (the welcome before the answer); on PostgreSQL conversations
+   * in parallel. PGlite is one connection: its rows go one by one (a query from a parallel row
+   * could run inside another row's open transaction).
+   */
   async function drainOnce(): Promise<number> {
     let handled = 0;
     for (;;) {
       const rows = await claim();
       if (!rows.length) return handled;
-      for (const row of rows) {
-        try {
-          await handle(row);
-        } catch (err) {
-          console.error(`[inbox] outbox row ${row.key} failed:`, err);
+      const byConversation = new Map<string, Row[]>();
+      for (const row of rows) byConversation.set(row.conversationId, [...(byConversation.get(row.conversationId) ?? []), row]);
+      const runList = async (list: Row[]) => {
+        for (const row of list.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())) {
+          try {
+            await handle(row);
+          } catch (err) {
+            console.error(`[inbox] outbox row ${row.key} failed:`, err);
+          }
         }
-        handled += 1;
-      }
+      };
+      if (ctx.db.driver === 'postgres') await Promise.all([...byConversation.values()].map(runList));
+      else for (const list of byConversation.values()) await runList(list);
+      handled += rows.length;
     }
   }
 

@@ -1,0 +1,16 @@
+/** The inbox's background work in the server process: the outbox drainer and the sweep (SLA, snooze, backlog). */
+import type { Channels } from '@nudge/channels';
+import type { AppContext } from '../context.js';
+import { startInboxJobs } from './jobs.js';
+import { startOutbox } from './outbox.js';
+
+export function startInbox(ctx: AppContext, channels: Channels): { stop(): Promise<void> } {
+  const outbox = startOutbox(ctx, { channels });
+  const jobs = startInboxJobs(ctx, Number(process.env.NUDGE_INBOX_SWEEP_MS ?? 15_000));
+  return {
+    async stop() {
+      await jobs.stop();
+      await outbox.stop();
+    },
+  };
+}
