@@ -60,13 +60,14 @@ parentPort.once('message', async (csv) => {
 function run(id, started) {
 const phases = [];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// A socket the server closed while it was stalled (keep-alive timeout) is retried: the time counts.
+const retry = async (f) => { for (let i = 0; ; i++) { try { return await f(); } catch (err) { if (i >= 3) throw err; } } };
 const status = [], signIn = [];
 let phase = 'queued', finished = false;
 const statusLoop = (async () => {
   while (!finished) {
     const t0 = performance.now();
-    const res = await fetch(base + '/api/import/' + id, { headers: auth });
-    const body = await res.json();
+    const body = await retry(async () => (await fetch(base + '/api/import/' + id, { headers: auth })).json());
     status.push({ ms: performance.now() - t0, phase });
     if (body.phase !== phase) phases.push({ phase: body.phase, at: performance.now() - started });
     phase = body.phase;
@@ -77,8 +78,11 @@ const statusLoop = (async () => {
 const signInLoop = (async () => {
   while (!finished) {
     const t0 = performance.now();
-    const res = await fetch(base + '/api/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: 'signin@bench.local', password }) });
-    await res.arrayBuffer();
+    const res = await retry(async () => {
+      const r = await fetch(base + '/api/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: 'signin@bench.local', password }) });
+      await r.arrayBuffer();
+      return r;
+    });
     if (res.status !== 200) throw new Error('sign-in answered ' + res.status);
     signIn.push({ ms: performance.now() - t0, phase });
     await sleep(500);
