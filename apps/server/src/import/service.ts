@@ -330,6 +330,8 @@ export async function runImportJob(ctx: AppContext, jobId: string, actor: AuthUs
     await setJob({ status: 'failed', phase: 'done', error, report: report ?? null, finishedAt: new Date(), rowsProcessed: progress.rowsProcessed });
   };
 
+  let staged = false;
+  let completed = false;
   try {
     await setJob({ status: 'running', phase: 'reading', startedAt: new Date() });
     const rules = await loadDbRules(ctx.db);
@@ -403,14 +405,20 @@ export async function runImportJob(ctx: AppContext, jobId: string, actor: AuthUs
     const chunks = buildChunks({ jobId, job, plan, rules, ownerId: options.ownerId, actor, invalid, errors, rowsTotal, base, customFields, uploadId: upload.id });
     await stageChunks(ctx.db.sql, jobId, chunks);
     // From here on the import is resumable: nothing of it is lost if the process dies.
+    staged = true;
     const summary = await applyChunks(ctx, jobId, progress, options.onChunk);
+    completed = true;
     live.delete(jobId);
     await afterImport(ctx, jobId, job.backfill, summary);
   } catch (err) {
-    if (err instanceof WriteInterrupted) {
+    // Written completely: only telling the flow engine failed (logged by the caller).
+    if (completed) throw err;
+    if (staged || err instanceof WriteInterrupted) {
+      // Part of it may be written: keep the rest of the plan, resumable, never "nothing imported".
       live.delete(jobId);
-      await writeInterrupted(ctx, jobId, err).catch(() => {});
-      throw err.cause;
+      const interrupted = err instanceof WriteInterrupted ? err : new WriteInterrupted(err as Error);
+      await writeInterrupted(ctx, jobId, interrupted).catch(() => {});
+      throw interrupted.cause;
     }
     await fail({ code: 'internal', message: `The import failed and nothing was imported: ${(err as Error).message}` }).catch(() => {});
     await ctx.db.sql.query(`delete from import_job_chunks where job_id = $1`, [jobId]).catch(() => {});
