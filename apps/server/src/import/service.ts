@@ -344,7 +344,7 @@ export async function runImportJob(ctx: AppContext, jobId: string, actor: AuthUs
       for await (const r of opened.rows) {
         if (r.result.ok) valid.push({ line: r.line, customer: r.result.customer });
         else invalid.push({ line: r.line, errors: r.result.errors });
-        if (++progress.rowsProcessed % 1000 === 0) await yieldToEventLoop();
+        if (++progress.rowsProcessed % 500 === 0) await yieldToEventLoop();
       }
     } catch (err) {
       if (err instanceof CsvImportError) {
@@ -402,7 +402,7 @@ export async function runImportJob(ctx: AppContext, jobId: string, actor: AuthUs
     const newKeys = [...usedCustomKeys].filter(([k]) => !rules.customFields.has(k)).map(([key, label]) => ({ key, label }));
     const keysWithValues = new Set(valid.flatMap((r) => Object.keys(r.customer.custom)));
     const customFields = newKeys.filter((k) => keysWithValues.has(k.key));
-    const chunks = buildChunks({ jobId, job, plan, rules, ownerId: options.ownerId, actor, invalid, errors, rowsTotal, base, customFields, uploadId: upload.id });
+    const chunks = await buildChunks({ jobId, job, plan, rules, ownerId: options.ownerId, actor, invalid, errors, rowsTotal, base, customFields, uploadId: upload.id });
     await stageChunks(ctx.db.sql, jobId, chunks);
     // From here on the import is resumable: nothing of it is lost if the process dies.
     staged = true;
@@ -571,13 +571,14 @@ interface BuildInput {
 }
 
 /** The write plan in chunks of CHUNK customers, each with its tags, timeline entries and audit rows; the report last. */
-function buildChunks(input: BuildInput): { payload: ChunkPayload; customers: number }[] {
+async function buildChunks(input: BuildInput): Promise<{ payload: ChunkPayload; customers: number }[]> {
   const { jobId, job, plan, rules, actor } = input;
   const file = job.fileName ? `"${job.fileName}"` : 'a CSV file';
   const actorRef = actor ? { id: actor.id, email: actor.email } : null;
   const targets: (NewCustomerPlan | ExistingCustomerPlan)[] = [...plan.created, ...plan.updated];
   const out: { payload: ChunkPayload; customers: number }[] = [];
   for (let i = 0; i < targets.length || out.length === 0; i += CHUNK) {
+    await yieldToEventLoop();
     const part = targets.slice(i, i + CHUNK);
     const created = part.filter((p): p is NewCustomerPlan => p.kind === 'new');
     const updated = part.filter((p): p is ExistingCustomerPlan => p.kind === 'existing');

@@ -125,6 +125,8 @@ export interface ChunkPayload {
 export async function stageChunks(db: SqlClient, jobId: string, chunks: { payload: ChunkPayload; customers: number }[]) {
   await db.query(`delete from import_job_chunks where job_id = $1`, [jobId]);
   for (const [seq, c] of chunks.entries()) {
+    // A PGlite query resolves without an event-loop turn: yield, or no request is read meanwhile.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     await db.query(`insert into import_job_chunks (job_id, seq, customers, payload) values ($1, $2, $3, $4::jsonb)`, [jobId, seq, c.customers, JSON.stringify(c.payload)]);
   }
   await db.query(`update import_jobs set chunks_total = $2 where id = $1`, [jobId, chunks.length]);
