@@ -2,7 +2,7 @@
  * CSV import throughput: N rows (default 100,000) of which 10 % are duplicates written
  * differently (phone formats, Simplified script, "Last, First", typos, case): half of them repeat
  * an earlier row of the file, half repeat customers already in the database. Runs the real import
- * job (read → validate → match → one transaction of batched writes) and prints rows/s and the
+ * job (read → validate → match → the plan stored, then written in chunks of short transactions) and prints rows/s and the
  * time per phase. The database is PGlite in memory, or a fresh database on DATABASE_URL.
  *
  *   pnpm --filter @nudge/bench exec tsx import.ts [rows=100000] [existing=5000]

@@ -4,6 +4,7 @@ import { schema } from '@nudge/db';
 import { createTestApp, type TestApp, type TestUser } from '../http/testing.js';
 import { onCustomersImported, type CustomersImportedEvent } from './events.js';
 import { recoverInterruptedImports, runImportJob, waitForImport } from './service.js';
+import { CHUNK } from './writing.js';
 
 let t: TestApp;
 let admin: TestUser;
@@ -168,7 +169,7 @@ describe('POST /api/import', () => {
     expect(await count('customers')).toBe(before);
   });
 
-  it('a failure in the middle of the writes rolls everything back', async () => {
+  it('a write that keeps failing stops the import resumable: resumed, every row is written once', async () => {
     const before = await Promise.all([count('customers'), count('interactions'), count('audit_log')]);
     const rows = Array.from({ length: 2500 }, (_, i) => `Person ${i},+886 912 ${String(100000 + i)},Company ${i}`);
     const preview = await upload(`name,phone,company\n${rows.join('\n')}\n`);
@@ -177,6 +178,8 @@ describe('POST /api/import', () => {
       .values({ uploadId: preview.body.uploadId, mode: 'all-or-nothing', defaultRegion: 'TW', createdBy: admin.id })
       .returning();
     const db = t.db;
+    // The disk fills up after the third chunk: every later attempt fails.
+    let chunksWritten = 0;
     const failing = {
       ...t.ctx,
       db: {
@@ -187,17 +190,39 @@ describe('POST /api/import', () => {
             db.sql.transaction((tx) =>
               fn({
                 ...tx,
-                query: (text: string, params?: readonly unknown[]) =>
-                  text.includes('insert into interactions') ? Promise.reject(new Error('disk full')) : tx.query(text, params),
+                query: (text: string, params?: readonly unknown[]) => {
+                  if (!text.includes('insert into interactions')) return tx.query(text, params);
+                  return chunksWritten >= 3 ? Promise.reject(new Error('disk full')) : (chunksWritten++, tx.query(text, params));
+                },
               } as typeof db.sql),
             ),
         },
       },
     };
     await expect(runImportJob(failing, job!.id, null, { defaultRegion: 'TW', ownerId: null })).rejects.toThrow('disk full');
-    expect(await Promise.all([count('customers'), count('interactions'), count('audit_log')])).toEqual(before);
     const status = await t.http.get(`/api/import/${job!.id}`).set(admin.auth);
-    expect(status.body).toMatchObject({ status: 'failed', error: { code: 'internal', message: expect.stringContaining('nothing was imported') } });
+    expect(status.body).toMatchObject({ status: 'failed', phase: 'writing', error: { code: 'write_interrupted', message: expect.stringContaining('resume') } });
+    // Three whole chunks are written (each customer with its timeline entry), nothing of the rest.
+    const written = 3 * CHUNK;
+    expect(status.body.error.message).toContain(`after ${written} of 2500 customers`);
+    expect(await Promise.all([count('customers'), count('interactions')])).toEqual([before[0] + written, before[1] + written]);
+
+    // Another import waits for this one to be resumed and writes nothing meanwhile.
+    const other = await runImport('name,phone\nWaiting Person,0912 000 999\n');
+    expect(other).toMatchObject({ status: 'failed', error: { code: 'import_pending', message: expect.stringContaining(`/api/import/${job!.id}/resume`) } });
+    expect(await count('customers')).toBe(before[0] + written);
+
+    const resumed = await t.http.post(`/api/import/${job!.id}/resume`).set(admin.auth);
+    expect(resumed.status).toBe(202);
+    expect(resumed.body).toMatchObject({ status: 'running', phase: 'writing' });
+    await waitForImport(job!.id);
+    const done = await t.http.get(`/api/import/${job!.id}`).set(admin.auth);
+    expect(done.body).toMatchObject({ status: 'completed', report: { totals: { created: 2500 } } });
+    expect(await Promise.all([count('customers'), count('interactions'), count('audit_log')])).toEqual([before[0] + 2500, before[1] + 2500, before[2] + 1]);
+    const dupes = await t.db.sql.query(`select phone from customers group by phone having count(*) > 1`);
+    expect(dupes).toEqual([]);
+    const again = await t.http.post(`/api/import/${job!.id}/resume`).set(admin.auth);
+    expect(again.status).toBe(409);
   });
 
   it('backfill imports without the customers-imported event, and a second run finds the duplicates', async () => {
@@ -274,6 +299,7 @@ describe('POST /api/import', () => {
       .values({ uploadId: preview.body.uploadId, mode: 'all-or-nothing', defaultRegion: 'TW', createdBy: admin.id })
       .returning();
     const db = t.db;
+    let raced = false;
     const racing = {
       ...t.ctx,
       db: {
@@ -281,8 +307,9 @@ describe('POST /api/import', () => {
         sql: {
           ...db.sql,
           transaction: async <T>(fn: (tx: typeof db.sql) => Promise<T>) => {
-            // Someone creates the same customer while the import is matching.
-            await db.sql.query(`insert into customers (full_name, phone, phone_raw) values ('Racing Person', '+886912800001', '0912800001')`);
+            // Someone creates the same customer while the import is matching (before its first transaction).
+            if (!raced) await db.sql.query(`insert into customers (full_name, phone, phone_raw) values ('Racing Person', '+886912800001', '0912800001')`);
+            raced = true;
             return db.sql.transaction(fn);
           },
         },

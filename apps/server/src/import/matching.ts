@@ -100,7 +100,8 @@ export async function planMerges(
 
   // Pass 2: merge in file order.
   const outcomes: RowOutcome[] = [];
-  for (const { row, ref, own, score, reasons } of matches) {
+  for (const [i, { row, ref, own, score, reasons }] of matches.entries()) {
+    if (i % 500 === 499) await new Promise<void>((resolve) => setImmediate(resolve));
     const { line, customer } = row;
     let target: NewCustomerPlan | ExistingCustomerPlan;
     if (!ref) {

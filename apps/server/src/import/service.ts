@@ -330,6 +330,8 @@ export async function runImportJob(ctx: AppContext, jobId: string, actor: AuthUs
     await setJob({ status: 'failed', phase: 'done', error, report: report ?? null, finishedAt: new Date(), rowsProcessed: progress.rowsProcessed });
   };
 
+  let staged = false;
+  let completed = false;
   try {
     await setJob({ status: 'running', phase: 'reading', startedAt: new Date() });
     const rules = await loadDbRules(ctx.db);
@@ -342,7 +344,7 @@ export async function runImportJob(ctx: AppContext, jobId: string, actor: AuthUs
       for await (const r of opened.rows) {
         if (r.result.ok) valid.push({ line: r.line, customer: r.result.customer });
         else invalid.push({ line: r.line, errors: r.result.errors });
-        if (++progress.rowsProcessed % 1000 === 0) await yieldToEventLoop();
+        if (++progress.rowsProcessed % 500 === 0) await yieldToEventLoop();
       }
     } catch (err) {
       if (err instanceof CsvImportError) {
@@ -400,17 +402,23 @@ export async function runImportJob(ctx: AppContext, jobId: string, actor: AuthUs
     const newKeys = [...usedCustomKeys].filter(([k]) => !rules.customFields.has(k)).map(([key, label]) => ({ key, label }));
     const keysWithValues = new Set(valid.flatMap((r) => Object.keys(r.customer.custom)));
     const customFields = newKeys.filter((k) => keysWithValues.has(k.key));
-    const chunks = buildChunks({ jobId, job, plan, rules, ownerId: options.ownerId, actor, invalid, errors, rowsTotal, base, customFields, uploadId: upload.id });
+    const chunks = await buildChunks({ jobId, job, plan, rules, ownerId: options.ownerId, actor, invalid, errors, rowsTotal, base, customFields, uploadId: upload.id });
     await stageChunks(ctx.db.sql, jobId, chunks);
     // From here on the import is resumable: nothing of it is lost if the process dies.
+    staged = true;
     const summary = await applyChunks(ctx, jobId, progress, options.onChunk);
+    completed = true;
     live.delete(jobId);
     await afterImport(ctx, jobId, job.backfill, summary);
   } catch (err) {
-    if (err instanceof WriteInterrupted) {
+    // Written completely: only telling the flow engine failed (logged by the caller).
+    if (completed) throw err;
+    if (staged || err instanceof WriteInterrupted) {
+      // Part of it may be written: keep the rest of the plan, resumable, never "nothing imported".
       live.delete(jobId);
-      await writeInterrupted(ctx, jobId, err).catch(() => {});
-      throw err.cause;
+      const interrupted = err instanceof WriteInterrupted ? err : new WriteInterrupted(err as Error);
+      await writeInterrupted(ctx, jobId, interrupted).catch(() => {});
+      throw interrupted.cause;
     }
     await fail({ code: 'internal', message: `The import failed and nothing was imported: ${(err as Error).message}` }).catch(() => {});
     await ctx.db.sql.query(`delete from import_job_chunks where job_id = $1`, [jobId]).catch(() => {});
@@ -563,13 +571,14 @@ interface BuildInput {
 }
 
 /** The write plan in chunks of CHUNK customers, each with its tags, timeline entries and audit rows; the report last. */
-function buildChunks(input: BuildInput): { payload: ChunkPayload; customers: number }[] {
+async function buildChunks(input: BuildInput): Promise<{ payload: ChunkPayload; customers: number }[]> {
   const { jobId, job, plan, rules, actor } = input;
   const file = job.fileName ? `"${job.fileName}"` : 'a CSV file';
   const actorRef = actor ? { id: actor.id, email: actor.email } : null;
   const targets: (NewCustomerPlan | ExistingCustomerPlan)[] = [...plan.created, ...plan.updated];
   const out: { payload: ChunkPayload; customers: number }[] = [];
   for (let i = 0; i < targets.length || out.length === 0; i += CHUNK) {
+    await yieldToEventLoop();
     const part = targets.slice(i, i + CHUNK);
     const created = part.filter((p): p is NewCustomerPlan => p.kind === 'new');
     const updated = part.filter((p): p is ExistingCustomerPlan => p.kind === 'existing');

@@ -118,32 +118,17 @@ export interface ChunkPayload {
   final?: { report: Record<string, unknown>; rowsTotal: number; uploadId: string; summary: unknown };
 }
 
-const STAGE_BATCH_BYTES = 4_000_000;
-
 /**
- * Stores the plan (outside any long transaction: one insert per few chunks), then sets
+ * Stores the plan (outside any long transaction: one short insert per chunk), then sets
  * import_jobs.chunks_total — the moment from which the import is resumable.
  */
 export async function stageChunks(db: SqlClient, jobId: string, chunks: { payload: ChunkPayload; customers: number }[]) {
   await db.query(`delete from import_job_chunks where job_id = $1`, [jobId]);
-  let batch: { seq: number; customers: number; payload: ChunkPayload }[] = [];
-  let bytes = 0;
-  const flush = async () => {
-    if (batch.length === 0) return;
-    await db.query(
-      `insert into import_job_chunks (job_id, seq, customers, payload)
-       select $1::uuid, r.seq, r.customers, r.payload from jsonb_to_recordset($2::jsonb) as r(seq int, customers int, payload jsonb)`,
-      [jobId, JSON.stringify(batch)],
-    );
-    batch = [];
-    bytes = 0;
-  };
   for (const [seq, c] of chunks.entries()) {
-    batch.push({ seq, customers: c.customers, payload: c.payload });
-    bytes += JSON.stringify(c.payload).length;
-    if (bytes >= STAGE_BATCH_BYTES) await flush();
+    // A PGlite query resolves without an event-loop turn: yield, or no request is read meanwhile.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await db.query(`insert into import_job_chunks (job_id, seq, customers, payload) values ($1, $2, $3, $4::jsonb)`, [jobId, seq, c.customers, JSON.stringify(c.payload)]);
   }
-  await flush();
   await db.query(`update import_jobs set chunks_total = $2 where id = $1`, [jobId, chunks.length]);
 }
 
@@ -161,14 +146,18 @@ export type ChunkResult =
  * transaction. Rows of customers deleted meanwhile are left out instead of failing the chunk.
  */
 export async function applyChunk(tx: SqlClient, jobId: string, seq: number): Promise<ChunkResult> {
-  const [row] = await tx.query<{ applied: boolean; customers: number; final: boolean; fields: boolean }>(
-    `select applied_at is not null as applied, customers, payload ? 'final' as final, payload ? 'customFields' as fields
+  const [row] = await tx.query<{ applied: boolean; customers: number; final: boolean; fields: boolean; actor_id: string | null; actor_email: string | null }>(
+    `select applied_at is not null as applied, customers, payload ? 'final' as final, payload ? 'customFields' as fields,
+       payload->'actor'->>'id' as actor_id, payload->'actor'->>'email' as actor_email
      from import_job_chunks where job_id = $1 and seq = $2 for update`,
     [jobId, seq],
   );
   if (!row) throw new Error(`import ${jobId}: chunk ${seq} is missing`);
   if (row.applied) return { applied: false };
+  // (The actor is passed as a parameter: an expression on c.payload per row would read the whole
+  // chunk's jsonb again for every row.)
   const params = [jobId, seq];
+  const withActor = [jobId, seq, row.actor_id];
   if (row.fields) {
     await tx.query(
       `insert into custom_field_definitions (key, label, type) select r.key, r.label, 'text' from ${CHUNK_ROWS('customFields', 'key text, label text')}
@@ -214,26 +203,26 @@ export async function applyChunk(tx: SqlClient, jobId: string, seq: number): Pro
   );
   await tx.query(
     `insert into customer_tags (customer_id, tag_id, added_by, source)
-     select r.customer_id, t.id, (c.payload->'actor'->>'id')::uuid, 'import'
+     select r.customer_id, t.id, $3::uuid, 'import'
      from import_job_chunks c
        cross join lateral jsonb_to_recordset(coalesce(c.payload->'links', '[]'::jsonb)) as r(customer_id uuid, tag text)
        join tags t on lower(t.name) = lower(r.tag)
      where c.job_id = $1 and c.seq = $2 and exists (select 1 from customers x where x.id = r.customer_id)
      on conflict do nothing`,
-    params,
+    withActor,
   );
   await tx.query(
     `insert into interactions (customer_id, kind, body, payload, created_by)
-     select r.customer_id, r.kind::interaction_kind, r.body, r.payload, (c.payload->'actor'->>'id')::uuid
+     select r.customer_id, r.kind::interaction_kind, r.body, r.payload, $3::uuid
      from ${CHUNK_ROWS('timeline', 'customer_id uuid, kind text, body text, payload jsonb')}
        and exists (select 1 from customers x where x.id = r.customer_id)`,
-    params,
+    withActor,
   );
   await tx.query(
     `insert into audit_log (actor_id, actor_email, action, entity_type, entity_id, fields, details)
-     select (c.payload->'actor'->>'id')::uuid, c.payload->'actor'->>'email', r.action, r.entity_type, r.entity_id, r.fields, r.details
+     select $3::uuid, $4::text, r.action, r.entity_type, r.entity_id, r.fields, r.details
      from ${CHUNK_ROWS('audit', 'action text, entity_type text, entity_id text, fields text[], details jsonb')}`,
-    params,
+    [...withActor, row.actor_email],
   );
   await tx.query(
     `update import_jobs j set rows_processed = (select coalesce(sum(customers), 0) from import_job_chunks where job_id = $1 and (applied_at is not null or seq = $2))
