@@ -220,7 +220,14 @@ describe('workflow id policies', () => {
     const started = results.filter((r) => r.status === 'fulfilled');
     expect(started).toHaveLength(1);
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
-    if (hasVisibility) expect((await h.client.workflow.count(`WorkflowId = 'ids-race' AND ExecutionStatus = 'Running'`)).count).toBe(1);
+    if (hasVisibility) {
+      let n = 0;
+      for (let i = 0; i < 100 && n < 1; i++) {
+        if (i) await new Promise((r) => setTimeout(r, 100));
+        n = (await h.client.workflow.count(`WorkflowId = 'ids-race' AND ExecutionStatus = 'Running'`)).count;
+      }
+      expect(n).toBe(1);
+    }
     await (started[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof h.client.workflow.start>>>).value.terminate();
   });
 
@@ -240,13 +247,27 @@ describe('visibility and history', () => {
     const prefix = `vis-${Date.now()}`;
     for (let i = 0; i < 5; i++) await h.client.workflow.execute(wf.hello, { ...opts(`${prefix}-${i}`), args: [`v${i}`] });
     const running = await h.client.workflow.start(wf.blockedChild, opts(`${prefix}-run`));
-    const ids: string[] = [];
-    for await (const x of h.client.workflow.list({ query: `WorkflowType = 'hello' AND WorkflowId STARTS_WITH '${prefix}'`, pageSize: 2 })) ids.push(x.workflowId);
+    let ids: string[] = [];
+    for (let i = 0; i < 100 && ids.length < 5; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 100));
+      ids = [];
+      for await (const x of h.client.workflow.list({ query: `WorkflowType = 'hello' AND WorkflowId STARTS_WITH '${prefix}'`, pageSize: 2 })) ids.push(x.workflowId);
+    }
     expect(ids).toEqual([4, 3, 2, 1, 0].map((i) => `${prefix}-${i}`));
-    const open: string[] = [];
-    for await (const x of h.client.workflow.list({ query: `ExecutionStatus = 'Running' AND WorkflowId = '${prefix}-run'` })) open.push(x.workflowId);
+    // a real server's visibility is eventually consistent: a run just started shows up shortly after
+    let open: string[] = [];
+    for (let i = 0; i < 100 && open.length === 0; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 100));
+      open = [];
+      for await (const x of h.client.workflow.list({ query: `ExecutionStatus = 'Running' AND WorkflowId = '${prefix}-run'` })) open.push(x.workflowId);
+    }
     expect(open).toEqual([`${prefix}-run`]);
-    expect((await h.client.workflow.count(`WorkflowId STARTS_WITH '${prefix}'`)).count).toBe(6);
+    let n = 0;
+    for (let i = 0; i < 100 && n < 6; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 100));
+      n = (await h.client.workflow.count(`WorkflowId STARTS_WITH '${prefix}'`)).count;
+    }
+    expect(n).toBe(6);
     await expect(h.client.workflow.list({ query: 'WorkflowType = ' })[Symbol.asyncIterator]().next()).rejects.toMatchObject({ cause: { code: grpcStatus.INVALID_ARGUMENT, details: expect.stringMatching(/invalid query/) } });
     await running.terminate();
   });
