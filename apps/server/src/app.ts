@@ -15,6 +15,7 @@ import { createSegmentsRouter } from './segments/router.js';
 import { createQualityRouter } from './quality/router.js';
 import { createFlowsRouter } from './flows/api/router.js';
 import { createAuditRouter } from './customers/audit-router.js';
+import { createFieldsRouter } from './fields/router.js';
 
 export function createApp(ctx: AppContext): express.Express {
   const app = express();
@@ -36,6 +37,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use('/api/quality', createQualityRouter(ctx));
   app.use('/api', createFlowsRouter(ctx));
   app.use('/api/audit', createAuditRouter(ctx));
+  app.use('/api/fields', createFieldsRouter(ctx));
 
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument());

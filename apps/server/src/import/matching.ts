@@ -67,7 +67,8 @@ export async function planMerges(
   const matches: { row: ValidRow; ref: Ref | undefined; own?: NewCustomerPlan; score: number; reasons: string[] }[] = [];
   const created: NewCustomerPlan[] = [];
   rows.forEach((row, i) => {
-    const prepared = prepareIdentity(row.customer);
+    const { fullName: name, company, phone, email } = row.customer;
+    const prepared = prepareIdentity({ name, company, phone, email });
     const found = index.findBest(prepared);
     let ref = found?.ref;
     let own: NewCustomerPlan | undefined;

@@ -3,7 +3,7 @@
  * table, each taking its rows as one jsonb parameter), so 100k rows need ~100 round trips per
  * table, not 100k. The same SQL runs on PGlite and Postgres.
  */
-import type { SqlClient } from '@nudge/db';
+import { customerFields, type SqlClient } from '@nudge/db';
 import type { ImportedCustomer } from '@nudge/customer-import';
 import type { ExistingCustomerPlan, NewCustomerPlan } from './matching.js';
 import { typedCustomValue, type DbRules } from './reading.js';
@@ -16,9 +16,27 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   return out;
 }
 
-const CUSTOMER_COLUMNS = `id uuid, full_name text, company text, industry text, products_of_interest text[], phone text, phone_raw text,
-  email text, whatsapp_id text, budget_min numeric, budget_max numeric, budget_currency text, timezone text, birthday date,
-  tier customer_tier, first_contact_at timestamptz, last_follow_up_at timestamptz, source text, custom_fields jsonb, owner_id uuid`;
+/** The columns an import writes: the registry's importable fields and their raw companions. */
+const WRITTEN = customerFields.importWritten;
+const CUSTOMER_COLUMNS = ['id uuid', ...WRITTEN.map((f) => `${f.column} ${f.sqlType}`), 'custom_fields jsonb'].join(', ');
+const COLUMN_LIST = ['id', ...WRITTEN.map((f) => f.column), 'custom_fields'].join(', ');
+/** A new customer: empty lists and not-null columns get their defaults (source = import). */
+const INSERT_VALUES = [
+  'id',
+  ...WRITTEN.map((f) =>
+    f.import?.defaultValue !== undefined
+      ? `coalesce(${f.column}, '${f.import.defaultValue.replace(/'/g, "''")}')`
+      : f.type === 'array' ? `coalesce(${f.column}, '{}')` : f.column,
+  ),
+  `coalesce(custom_fields, '{}')`,
+].join(', ');
+/** An existing customer: only empty fields are filled (a value set meanwhile by someone else wins). */
+const UPDATE_SET = WRITTEN.map((f) => {
+  const raw = WRITTEN.find((o) => o.raw === f.name);
+  if (raw) return `${f.column} = case when c.${raw.column} is null then coalesce(r.${f.column}, c.${f.column}) else c.${f.column} end`;
+  if (f.type === 'array') return `${f.column} = case when r.${f.column} is null then c.${f.column} else r.${f.column} end`;
+  return `${f.column} = coalesce(c.${f.column}, r.${f.column})`;
+}).join(',\n         ');
 
 function typedCustom(custom: Record<string, string>, rules: DbRules): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -29,40 +47,21 @@ function typedCustom(custom: Record<string, string>, rules: DbRules): Record<str
   return out;
 }
 
-function customerRecord(id: string, c: ImportedCustomer, rules: DbRules, ownerId: string | null) {
-  return {
-    id,
-    full_name: c.name,
-    company: c.company ?? null,
-    industry: c.industry ?? null,
-    products_of_interest: c.products ?? null,
-    phone: c.phone ?? null,
-    phone_raw: c.phoneRaw ?? null,
-    email: c.email ?? null,
-    whatsapp_id: c.whatsapp ?? null,
-    budget_min: c.budgetMin ?? null,
-    budget_max: c.budgetMax ?? null,
-    budget_currency: c.budgetCurrency ?? null,
-    timezone: c.timezone ?? null,
-    birthday: c.birthday ?? null,
-    tier: c.tier ?? null,
-    first_contact_at: c.firstContactAt ?? null,
-    last_follow_up_at: c.lastFollowUpAt ?? null,
-    source: c.source ?? null,
-    custom_fields: typedCustom(c.custom, rules),
-    owner_id: (c.owner ? rules.users.get(c.owner.toLowerCase())?.[0]?.id : undefined) ?? ownerId,
-  };
+function customerRecord(id: string, c: ImportedCustomer, rules: DbRules, ownerId: string | null): Record<string, unknown> {
+  const record: Record<string, unknown> = { id };
+  for (const f of WRITTEN) {
+    const v = c[f.name];
+    record[f.column] = f.format === 'user' ? ((typeof v === 'string' ? rules.users.get(v.toLowerCase())?.[0]?.id : undefined) ?? ownerId) : (v ?? null);
+  }
+  record.custom_fields = typedCustom(c.custom, rules);
+  return record;
 }
 
 export async function insertCustomers(tx: SqlClient, plans: NewCustomerPlan[], rules: DbRules, ownerId: string | null, onChunk?: (n: number) => void) {
   for (const part of chunks(plans)) {
     await tx.query(
-      `insert into customers (id, full_name, company, industry, products_of_interest, phone, phone_raw, email, whatsapp_id,
-         budget_min, budget_max, budget_currency, timezone, birthday, tier, first_contact_at, last_follow_up_at, source,
-         custom_fields, owner_id)
-       select id, full_name, company, industry, coalesce(products_of_interest, '{}'), phone, phone_raw, email, whatsapp_id,
-         budget_min, budget_max, budget_currency, timezone, birthday, tier, first_contact_at, last_follow_up_at,
-         coalesce(source, 'import'), coalesce(custom_fields, '{}'), owner_id
+      `insert into customers (${COLUMN_LIST})
+       select ${INSERT_VALUES}
        from jsonb_to_recordset($1::jsonb) as r(${CUSTOMER_COLUMNS})`,
       [JSON.stringify(part.map((p) => customerRecord(p.id, p.customer, rules, ownerId)))],
     );
@@ -87,30 +86,19 @@ export async function updateCustomers(tx: SqlClient, plans: ExistingCustomerPlan
           newCustom[key] = (full.custom_fields as Record<string, unknown>)[key];
         }
       }
-      const columnOf: Record<string, keyof typeof full> = {
-        company: 'company', industry: 'industry', products: 'products_of_interest', phone: 'phone', email: 'email', whatsapp: 'whatsapp_id',
-        budgetMin: 'budget_min', budgetMax: 'budget_max', budgetCurrency: 'budget_currency', timezone: 'timezone', birthday: 'birthday',
-        tier: 'tier', firstContactAt: 'first_contact_at', lastFollowUpAt: 'last_follow_up_at', source: 'source', owner: 'owner_id',
-      };
       for (const f of p.filled) {
-        const col = columnOf[f];
-        if (col) only[col] = full[col];
-        if (f === 'phone') only.phone_raw = full.phone_raw;
+        const field = customerFields.get(f);
+        if (!field?.import) continue;
+        only[field.column] = full[field.column];
+        const raw = field.raw ? customerFields.get(field.raw) : undefined;
+        if (raw) only[raw.column] = full[raw.column];
       }
       only.custom_fields = newCustom;
       return only;
     });
     await tx.query(
       `update customers c set
-         company = coalesce(c.company, r.company), industry = coalesce(c.industry, r.industry),
-         products_of_interest = case when r.products_of_interest is null then c.products_of_interest else r.products_of_interest end,
-         phone = coalesce(c.phone, r.phone), phone_raw = case when c.phone is null then coalesce(r.phone_raw, c.phone_raw) else c.phone_raw end,
-         email = coalesce(c.email, r.email), whatsapp_id = coalesce(c.whatsapp_id, r.whatsapp_id),
-         budget_min = coalesce(c.budget_min, r.budget_min), budget_max = coalesce(c.budget_max, r.budget_max),
-         budget_currency = coalesce(c.budget_currency, r.budget_currency), timezone = coalesce(c.timezone, r.timezone),
-         birthday = coalesce(c.birthday, r.birthday), tier = coalesce(c.tier, r.tier),
-         first_contact_at = coalesce(c.first_contact_at, r.first_contact_at), last_follow_up_at = coalesce(c.last_follow_up_at, r.last_follow_up_at),
-         source = coalesce(c.source, r.source), owner_id = coalesce(c.owner_id, r.owner_id),
+         ${UPDATE_SET},
          custom_fields = coalesce(r.custom_fields, '{}'::jsonb) || c.custom_fields,
          updated_at = now()
        from jsonb_to_recordset($1::jsonb) as r(${CUSTOMER_COLUMNS})
