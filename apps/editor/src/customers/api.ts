@@ -117,8 +117,6 @@ export const importJob = z.object({
 });
 export type ImportJob = z.infer<typeof importJob>;
 
-export const IMPORT_FIELDS = ['name', 'company', 'phone', 'email', 'whatsapp', 'industry', 'tier', 'products', 'budgetMin', 'budgetMax', 'budgetCurrency', 'timezone', 'birthday', 'firstContactAt', 'lastFollowUpAt', 'source', 'tags', 'notes'] as const;
-
 export const customersApi = {
   list: (q: Record<string, string | number | undefined>, signal?: AbortSignal) => api.get('/customers', customerPage, q, signal),
   get: (cid: string, signal?: AbortSignal) => api.get(`/customers/${cid}`, customer, undefined, signal),
@@ -138,5 +136,7 @@ export const customersApi = {
   repreview: (uploadId: string, body: { mapping?: Record<string, string>; defaultRegion?: string }) => api.post(`/import/preview/${uploadId}`, importPreview, body),
   startImport: (body: { uploadId: string; mapping?: Record<string, string>; mode: string; backfill: boolean; defaultRegion?: string }) => api.post('/import', importJob, body),
   importJob: (jobId: string) => api.get(`/import/${jobId}`, importJob),
+  importFields: (signal?: AbortSignal) =>
+    api.get('/import/fields', z.object({ fields: z.array(z.object({ name: z.string(), required: z.boolean() })) }), undefined, signal).then((r) => r.fields),
 
 };
