@@ -168,12 +168,6 @@ export async function importErrors(ctx: AppContext, id: string): Promise<RowErro
   return ((job.report as { errors?: RowError[] } | null)?.errors ?? []) as RowError[];
 }
 
-/** The in-memory progress of a job running in this process (no database access). */
-export function liveProgress(id: string): Readonly<LiveProgress> | undefined {
-  const p = live.get(id);
-  return p && { ...p };
-}
-
 /** Resolves when the job (started in this process) has finished; for tests and scripts. */
 export async function waitForImport(id: string): Promise<void> {
   await running.get(id);
