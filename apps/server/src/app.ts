@@ -17,6 +17,7 @@ import { createFlowsRouter } from './flows/api/router.js';
 import { createAuditRouter } from './customers/audit-router.js';
 import { createHooksRouter } from './hooks/router.js';
 import { createAutoRepliesRouter, createConversationsRouter, createInboxRouter } from './conversations/router.js';
+import { createFieldsRouter } from './fields/router.js';
 
 export function createApp(ctx: AppContext): express.Express {
   const app = express();
@@ -42,6 +43,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use('/api/conversations', createConversationsRouter(ctx));
   app.use('/api/auto-replies', createAutoRepliesRouter(ctx));
   app.use('/api/inbox', createInboxRouter(ctx));
+  app.use('/api/fields', createFieldsRouter(ctx));
 
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument());

@@ -5,23 +5,23 @@ import { CsvImportError } from './errors.js';
 describe('suggestMapping', () => {
   it('maps English headers', () => {
     const { mapping } = suggestMapping(['Full Name', 'Company', 'Mobile', 'E-mail', 'Tags', 'Lead source']);
-    expect(mapping).toEqual({ 'Full Name': 'name', Company: 'company', Mobile: 'phone', 'E-mail': 'email', Tags: 'tags', 'Lead source': 'source' });
+    expect(mapping).toEqual({ 'Full Name': 'fullName', Company: 'company', Mobile: 'phone', 'E-mail': 'email', Tags: 'tags', 'Lead source': 'source' });
   });
 
   it('maps Traditional Chinese headers', () => {
     const { mapping } = suggestMapping(['客戶姓名', '電話', '公司', '電郵', '行業', '備註']);
-    expect(mapping).toEqual({ 客戶姓名: 'name', 電話: 'phone', 公司: 'company', 電郵: 'email', 行業: 'industry', 備註: 'notes' });
+    expect(mapping).toEqual({ 客戶姓名: 'fullName', 電話: 'phone', 公司: 'company', 電郵: 'email', 行業: 'industry', 備註: 'notes' });
   });
 
   it('maps Simplified Chinese headers', () => {
     const { mapping } = suggestMapping(['客户姓名', '电话', '公司名称', '邮箱', '生日', '标签']);
-    expect(mapping).toEqual({ 客户姓名: 'name', 电话: 'phone', 公司名称: 'company', 邮箱: 'email', 生日: 'birthday', 标签: 'tags' });
+    expect(mapping).toEqual({ 客户姓名: 'fullName', 电话: 'phone', 公司名称: 'company', 邮箱: 'email', 生日: 'birthday', 标签: 'tags' });
   });
 
   it('maps Spanish headers, with or without accents', () => {
     const { mapping } = suggestMapping(['Nombre del Cliente', 'Teléfono', 'Empresa', 'Correo electrónico', 'Cumpleaños', 'Notas']);
     expect(mapping).toEqual({
-      'Nombre del Cliente': 'name',
+      'Nombre del Cliente': 'fullName',
       Teléfono: 'phone',
       Empresa: 'company',
       'Correo electrónico': 'email',
@@ -32,7 +32,7 @@ describe('suggestMapping', () => {
 
   it('recognises a synonym inside a longer header and keeps unknown columns as custom fields', () => {
     const { mapping, suggestions } = suggestMapping(['客戶姓名（必填）', '手機號碼', '會員卡號']);
-    expect(mapping).toEqual({ '客戶姓名（必填）': 'name', 手機號碼: 'phone', 會員卡號: 'custom:會員卡號' });
+    expect(mapping).toEqual({ '客戶姓名（必填）': 'fullName', 手機號碼: 'phone', 會員卡號: 'custom:會員卡號' });
     expect(suggestions.map((s) => s.match)).toEqual(['partial', 'exact', 'none']);
   });
 
@@ -47,7 +47,7 @@ describe('resolveMapping', () => {
 
   it('applies overrides on top of the suggestion', () => {
     expect(resolveMapping(headers, { Móvil: 'phone', Teléfono: 'ignore' })).toEqual({
-      Nombre: 'name',
+      Nombre: 'fullName',
       Teléfono: 'ignore',
       Móvil: 'phone',
       Empresa: 'company',
@@ -69,7 +69,7 @@ describe('resolveMapping', () => {
       throw new Error('expected an error');
     };
     expect(error(() => resolveMapping(headers, { Nombre: 'ignore' }))).toMatch(/No column is mapped to the customer name/);
-    expect(error(() => resolveMapping(headers, { Apellido: 'name' }))).toMatch(/column "Apellido" that the file does not have/);
+    expect(error(() => resolveMapping(headers, { Apellido: 'fullName' }))).toMatch(/column "Apellido" that the file does not have/);
     expect(error(() => resolveMapping(headers, { Teléfono: 'phone', Móvil: 'phone' }))).toMatch(/"Teléfono" and "Móvil" are both mapped to phone/);
     expect(error(() => resolveMapping(headers, { Empresa: 'employer' as never }))).toMatch(/Mapping for column "Empresa"/);
     expect(error(() => resolveMapping(['name', 'name'], {}))).toMatch(/^Line 1: the header has the same column name more than once/);
@@ -78,6 +78,6 @@ describe('resolveMapping', () => {
 
 describe('suggestMapping: owner', () => {
   it('recognises the owner column in each language', () => {
-    for (const header of ['Owner', '負責人', '负责人', 'Responsable']) expect(suggestMapping(['Name', header]).mapping[header]).toBe('owner');
+    for (const header of ['Owner', '負責人', '负责人', 'Responsable']) expect(suggestMapping(['Name', header]).mapping[header]).toBe('ownerId');
   });
 });

@@ -1,19 +1,28 @@
 /** Column mapping: suggested from the headers, overridable by the user, validated before import. */
 import { z } from 'zod';
 import { CsvImportError } from './errors.js';
-import { FIELD_SYNONYMS, IMPORT_FIELDS, type ImportField } from './fields.js';
+import { customerFields, type FieldRegistry } from '@nudge/db/fields';
+import { importTargets, LEGACY_TARGETS, type ImportField } from './fields.js';
 import { foldText } from './normalise.js';
 
 export type MappingTarget = ImportField | `custom:${string}` | 'ignore';
 /** header text → target */
 export type ColumnMapping = Record<string, MappingTarget>;
 
-export const mappingTargetSchema = z.union([
-  z.enum(IMPORT_FIELDS),
-  z.literal('ignore'),
-  z.string().regex(/^custom:.+$/, 'a custom field target looks like "custom:<key>"'),
-]) as z.ZodType<MappingTarget>;
-export const columnMappingSchema = z.record(z.string(), mappingTargetSchema);
+/** A mapping target: a field of `fields` (earlier names accepted), `ignore` or `custom:<key>`. */
+export function mappingTargetSchemaFor(fields: FieldRegistry = customerFields): z.ZodType<MappingTarget> {
+  const names = importTargets(fields).map((t) => t.name) as [string, ...string[]];
+  return z.union([
+    z.enum(names),
+    z.literal('ignore'),
+    z.string().regex(/^custom:.+$/, 'a custom field target looks like "custom:<key>"'),
+  ]) as z.ZodType<MappingTarget>;
+}
+const legacy = (v: unknown) => (typeof v === 'string' && v in LEGACY_TARGETS ? LEGACY_TARGETS[v] : v);
+export const columnMappingSchemaFor = (fields: FieldRegistry = customerFields) =>
+  z.record(z.string(), z.preprocess(legacy, mappingTargetSchemaFor(fields)));
+export const mappingTargetSchema = mappingTargetSchemaFor();
+export const columnMappingSchema = columnMappingSchemaFor();
 
 export interface MappingSuggestion {
   header: string;
@@ -23,15 +32,19 @@ export interface MappingSuggestion {
 }
 
 const compact = (s: string) => foldText(s).replace(/\s+/g, '');
-const SYNONYMS: { field: ImportField; key: string }[] = IMPORT_FIELDS.flatMap((field) =>
-  FIELD_SYNONYMS[field].map((s) => ({ field, key: compact(s) })),
-);
+const synonymsOf = (fields: FieldRegistry): { field: ImportField; key: string }[] =>
+  importTargets(fields).flatMap((t) => t.aliases.map((s) => ({ field: t.name, key: compact(s) })));
+const DEFAULT_SYNONYMS = synonymsOf(customerFields);
 
 export function customKeyFor(header: string): `custom:${string}` {
   return `custom:${header.trim()}`;
 }
 
-export function suggestMapping(headers: readonly string[]): { mapping: ColumnMapping; suggestions: MappingSuggestion[] } {
+export function suggestMapping(
+  headers: readonly string[],
+  fields: FieldRegistry = customerFields,
+): { mapping: ColumnMapping; suggestions: MappingSuggestion[] } {
+  const SYNONYMS = fields === customerFields ? DEFAULT_SYNONYMS : synonymsOf(fields);
   const taken = new Set<ImportField>();
   const result = new Map<number, MappingSuggestion>();
   const keys = headers.map(compact);
@@ -65,8 +78,8 @@ export function suggestMapping(headers: readonly string[]): { mapping: ColumnMap
  * Applies the user's overrides on top of the suggestion and checks the result: every header
  * mapped exists, each field is used at most once, the name is mapped, headers are unique.
  */
-export function resolveMapping(headers: readonly string[], override: ColumnMapping = {}): ColumnMapping {
-  const parsed = columnMappingSchema.safeParse(override);
+export function resolveMapping(headers: readonly string[], override: ColumnMapping = {}, fields: FieldRegistry = customerFields): ColumnMapping {
+  const parsed = (fields === customerFields ? columnMappingSchema : columnMappingSchemaFor(fields)).safeParse(override);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new CsvImportError('MAPPING_INVALID', `Mapping for column "${String(issue.path[0])}": ${issue.message}`);
@@ -84,7 +97,7 @@ export function resolveMapping(headers: readonly string[], override: ColumnMappi
       throw new CsvImportError('MAPPING_INVALID', `The mapping names a column "${header}" that the file does not have (columns: ${headers.join(', ')}).`);
     }
   }
-  const mapping: ColumnMapping = { ...suggestMapping(headers).mapping };
+  const mapping: ColumnMapping = { ...suggestMapping(headers, fields).mapping };
   // An override that takes a field away from another column leaves that column as a custom field.
   for (const [header, target] of Object.entries(parsed.data)) {
     if (!target.startsWith('custom:') && target !== 'ignore') {
@@ -101,7 +114,8 @@ export function resolveMapping(headers: readonly string[], override: ColumnMappi
     }
     seen.set(target, header);
   }
-  if (![...seen.keys()].includes('name')) {
+  const required = importTargets(fields).find((t) => t.required)?.name ?? 'fullName';
+  if (![...seen.keys()].includes(required)) {
     throw new CsvImportError('MAPPING_INVALID', 'No column is mapped to the customer name, which every customer needs; choose the column that holds it.');
   }
   return mapping;

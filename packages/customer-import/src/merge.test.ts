@@ -3,9 +3,9 @@ import { mergeCustomer } from './merge.js';
 
 describe('mergeCustomer', () => {
   it('fills empty fields, keeps equal ones and reports conflicts without dropping a value', () => {
-    const base = { name: '張大明', company: '台積電', phone: '+886912345678', phoneRaw: '0912-345-678', tags: ['VIP'], custom: { 卡號: 'M-1' } };
+    const base = { fullName: '張大明', company: '台積電', phone: '+886912345678', phoneRaw: '0912-345-678', tags: ['VIP'], custom: { 卡號: 'M-1' } };
     const incoming = {
-      name: '張大明',
+      fullName: '張大明',
       company: '鴻海',
       email: 'daming@example.tw',
       phone: '+886933222111',
@@ -16,7 +16,7 @@ describe('mergeCustomer', () => {
     };
     const r = mergeCustomer(base, incoming, 9);
     expect(r.merged).toEqual({
-      name: '張大明',
+      fullName: '張大明',
       company: '台積電',
       phone: '+886912345678',
       phoneRaw: '0912-345-678',
@@ -34,13 +34,13 @@ describe('mergeCustomer', () => {
   });
 
   it('treats case differences as equal and keeps products within two, reporting the rest', () => {
-    const r = mergeCustomer({ name: 'Ana', email: 'ana@x.es', products: ['A'], custom: {} }, { name: 'ANA', products: ['B', 'C'], custom: {} }, 4);
-    expect(r.merged.products).toEqual(['A', 'B']);
-    expect(r.conflicts).toEqual([{ field: 'products', kept: ['A', 'B'], incoming: ['C'], line: 4 }]);
+    const r = mergeCustomer({ fullName: 'Ana', email: 'ana@x.es', productsOfInterest: ['A'], custom: {} }, { fullName: 'ANA', productsOfInterest: ['B', 'C'], custom: {} }, 4);
+    expect(r.merged.productsOfInterest).toEqual(['A', 'B']);
+    expect(r.conflicts).toEqual([{ field: 'productsOfInterest', kept: ['A', 'B'], incoming: ['C'], line: 4 }]);
   });
 
   it('appends a different note instead of replacing it', () => {
-    const r = mergeCustomer({ name: 'Ana', notes: 'first', custom: {} }, { name: 'Ana', notes: 'second', custom: {} }, 3);
+    const r = mergeCustomer({ fullName: 'Ana', notes: 'first', custom: {} }, { fullName: 'Ana', notes: 'second', custom: {} }, 3);
     expect(r.merged.notes).toBe('first\nsecond');
     expect(r.conflicts).toEqual([]);
   });
@@ -49,12 +49,12 @@ describe('mergeCustomer', () => {
 describe('mergeCustomer: spellings of the same value', () => {
   it('does not report a name or company written differently as a conflict', () => {
     const r = mergeCustomer(
-      { name: 'María García', company: 'Telefónica', custom: {} },
-      { name: 'Garcia, Maria', company: 'TELEFONICA S.A.', custom: {} },
+      { fullName: 'María García', company: 'Telefónica', custom: {} },
+      { fullName: 'Garcia, Maria', company: 'TELEFONICA S.A.', custom: {} },
       2,
     );
     expect(r.conflicts).toEqual([]);
-    expect(r.merged).toMatchObject({ name: 'María García', company: 'Telefónica' });
-    expect(mergeCustomer({ name: '張大明', custom: {} }, { name: '张大明', custom: {} }, 3).conflicts).toEqual([]);
+    expect(r.merged).toMatchObject({ fullName: 'María García', company: 'Telefónica' });
+    expect(mergeCustomer({ fullName: '張大明', custom: {} }, { fullName: '张大明', custom: {} }, 3).conflicts).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@
  * one is kept and the other is returned as a conflict (for the import report and the timeline),
  * so that no non-empty value is ever dropped silently.
  */
+import { customerFields, type FieldRegistry } from '@nudge/db/fields';
 import type { ImportedCustomer } from './row.js';
 import { companyKeyOf, prepareIdentity } from './match.js';
 
@@ -25,10 +26,6 @@ export interface MergeResult {
 }
 
 type Scalar = string | number;
-const SCALAR_FIELDS = [
-  'name', 'company', 'phone', 'email', 'whatsapp', 'industry', 'tier', 'budgetMin', 'budgetMax', 'budgetCurrency',
-  'timezone', 'birthday', 'firstContactAt', 'lastFollowUpAt', 'source', 'owner',
-] as const satisfies readonly (keyof ImportedCustomer)[];
 
 /**
  * Equal values are not conflicts. Names and companies are compared as the matcher sees them:
@@ -38,40 +35,43 @@ const SCALAR_FIELDS = [
 function same(field: string, a: Scalar, b: Scalar): boolean {
   if (typeof a !== 'string' || typeof b !== 'string') return a === b;
   if (a.toLowerCase() === b.toLowerCase()) return true;
-  if (field === 'name') return prepareIdentity({ name: a }).nameKey === prepareIdentity({ name: b }).nameKey;
+  if (field === 'fullName') return prepareIdentity({ name: a }).nameKey === prepareIdentity({ name: b }).nameKey;
   if (field === 'company') return companyKeyOf(a) === companyKeyOf(b);
   return false;
 }
 
-export function mergeCustomer(base: ImportedCustomer, incoming: ImportedCustomer, line: number): MergeResult {
+export function mergeCustomer(base: ImportedCustomer, incoming: ImportedCustomer, line: number, fields: FieldRegistry = customerFields): MergeResult {
   const merged: ImportedCustomer = { ...base, custom: { ...base.custom } };
   const filled: string[] = [];
   const conflicts: FieldConflict[] = [];
-  for (const field of SCALAR_FIELDS) {
+  for (const { name: field, type, raw, maxItems } of fields.importable) {
+    if (type === 'array') {
+      const next = incoming[field] as string[] | undefined;
+      if (!next?.length) continue;
+      const current = (merged[field] as string[] | undefined) ?? [];
+      const union = [...new Set([...current, ...next])];
+      const kept = maxItems === undefined ? union : union.slice(0, maxItems);
+      if (kept.length !== current.length) filled.push(field);
+      merged[field] = kept;
+      const overflow = union.slice(kept.length);
+      if (overflow.length > 0) conflicts.push({ field, kept, incoming: overflow, line });
+      continue;
+    }
     const next = incoming[field] as Scalar | undefined;
     if (next === undefined || next === '') continue;
     const current = merged[field] as Scalar | undefined;
     if (current === undefined || current === '') {
-      (merged as unknown as Record<string, unknown>)[field] = next;
-      if (field === 'phone') merged.phoneRaw = incoming.phoneRaw;
+      merged[field] = next;
+      if (raw) merged[raw] = incoming[raw];
       filled.push(field);
     } else if (!same(field, current, next)) {
-      conflicts.push({ field, kept: current, incoming: field === 'phone' ? incoming.phoneRaw ?? next : next, line });
+      conflicts.push({ field, kept: current, incoming: raw ? incoming[raw] ?? next : next, line });
     }
   }
   if (incoming.tags?.length) {
     const union = [...new Set([...(merged.tags ?? []), ...incoming.tags])];
     if (union.length !== (merged.tags ?? []).length) filled.push('tags');
     merged.tags = union;
-  }
-  if (incoming.products?.length) {
-    const current = merged.products ?? [];
-    const union = [...new Set([...current, ...incoming.products])];
-    const kept = union.slice(0, 2);
-    if (kept.length !== current.length) filled.push('products');
-    merged.products = kept;
-    const overflow = union.slice(2);
-    if (overflow.length > 0) conflicts.push({ field: 'products', kept, incoming: overflow, line });
   }
   if (incoming.notes) {
     if (!merged.notes) {

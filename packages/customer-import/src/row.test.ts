@@ -37,7 +37,7 @@ describe('validateRow', () => {
       ok: true,
       line: 2,
       customer: {
-        name: '張大明',
+        fullName: '張大明',
         phone: '+886912345678',
         phoneRaw: '0912-345-678',
         email: 'daming@example.tw',
@@ -45,7 +45,7 @@ describe('validateRow', () => {
         tier: 'A',
         birthday: '1988-05-03',
         tags: ['潛在客戶', 'VIP'],
-        products: ['A100', 'B200'],
+        productsOfInterest: ['A100', 'B200'],
         budgetMax: 100000,
         custom: { 會員卡號: 'M-001' },
       },
@@ -61,9 +61,9 @@ describe('validateRow', () => {
       { line: 7, column: '電郵', field: 'email', message: '"not-an-email" is not a valid e-mail address' },
       { line: 7, column: '等級', field: 'tier', message: '"Z" is not a tier; use A, B, C or strategic' },
       { line: 7, column: '生日', field: 'birthday', message: expect.stringContaining('"1988-02-30" is not a date') },
-      { line: 7, column: '意向產品', field: 'products', message: expect.stringContaining('at most 2 products') },
+      { line: 7, column: '意向產品', field: 'productsOfInterest', message: expect.stringContaining('at most 2 productsOfInterest') },
       { line: 7, column: '預算上限', field: 'budgetMax', message: expect.stringContaining('"lots" is not an amount') },
-      { line: 7, column: '客戶姓名', field: 'name', message: 'is empty; every customer needs a name' },
+      { line: 7, column: '客戶姓名', field: 'fullName', message: 'is empty; every customer needs a name' },
     ]);
   });
 

@@ -5,44 +5,28 @@
 import { z } from 'zod';
 import type { CountryCode } from 'libphonenumber-js';
 import { isSupportedCountry } from 'libphonenumber-js';
+import { customerFields, type CustomerField, type FieldRegistry } from '@nudge/db/fields';
 import type { ImportField } from './fields.js';
 import type { ColumnMapping } from './mapping.js';
 import { cleanText, normaliseEmail, normalisePhone } from './normalise.js';
 import type { CsvRecord } from './read.js';
 
-export const TIERS = ['A', 'B', 'C', 'strategic'] as const;
-export type Tier = (typeof TIERS)[number];
-
-/** A customer as read from one row, normalised. Absent fields were empty in the file. */
-export interface ImportedCustomer {
-  name: string;
+/** A customer as read from one row, normalised, keyed by the API's field names (the field
+ * registry's). Absent fields were empty in the file. Text and dates are strings (dates YYYY-MM-DD,
+ * instants ISO 8601), numbers numbers, lists string arrays; `ownerId` holds the owner as written
+ * (a user's e-mail or name) until the server resolves it. */
+export type ImportedCustomer = {
+  fullName: string;
   company?: string;
-  /** E.164 */
   phone?: string;
-  /** As typed in the file. */
   phoneRaw?: string;
   email?: string;
-  /** WhatsApp id: the E.164 number's digits. */
-  whatsapp?: string;
   industry?: string;
-  tier?: Tier;
-  products?: string[];
-  budgetMin?: number;
-  budgetMax?: number;
-  budgetCurrency?: string;
-  timezone?: string;
-  /** YYYY-MM-DD */
-  birthday?: string;
-  /** ISO 8601 */
-  firstContactAt?: string;
-  lastFollowUpAt?: string;
-  source?: string;
-  /** The owner as written (a user's e-mail or name); the server resolves it to a user. */
-  owner?: string;
+  ownerId?: string;
   tags?: string[];
   notes?: string;
   custom: Record<string, string>;
-}
+} & { [field: string]: unknown };
 
 export interface RowError {
   /** Physical line in the file (header = 1). */
@@ -58,6 +42,8 @@ export type RowResult = { ok: true; line: number; customer: ImportedCustomer } |
 export interface RowOptions {
   /** Region for phone numbers written without a country code (ISO 3166 alpha-2), e.g. TW. */
   defaultRegion: CountryCode;
+  /** The field registry (default: the real customer table's). */
+  fields?: FieldRegistry;
 }
 
 export const regionSchema = z
@@ -68,11 +54,6 @@ export const regionSchema = z
 const LIST_SEPARATORS = /[,;，；、|\n]+/;
 const splitList = (v: string) => v.split(LIST_SEPARATORS).map(cleanText).filter(Boolean);
 
-const TIER_WORDS: Record<string, Tier> = {
-  a: 'A', b: 'B', c: 'C', strategic: 'strategic', estrategico: 'strategic', 'estratégico': 'strategic',
-  战略: 'strategic', 戰略: 'strategic', 战略客户: 'strategic', 戰略客戶: 'strategic',
-  a级: 'A', b级: 'B', c级: 'C', a級: 'A', b級: 'B', c級: 'C',
-};
 const CURRENCY_WORDS: Record<string, string> = {
   'nt$': 'TWD', ntd: 'TWD', 新台币: 'TWD', 新台幣: 'TWD', 台币: 'TWD', 台幣: 'TWD', rmb: 'CNY', 人民币: 'CNY', 人民幣: 'CNY',
   'us$': 'USD', $: 'USD', 美元: 'USD', '€': 'EUR', euro: 'EUR', euros: 'EUR', 欧元: 'EUR', 歐元: 'EUR', 'hk$': 'HKD', 港币: 'HKD', 港幣: 'HKD', '¥': 'CNY',
@@ -121,10 +102,81 @@ function isTimeZone(v: string): boolean {
 
 const emailSchema = z.email();
 
+const orList = (v: readonly string[]) => (v.length > 1 ? `${v.slice(0, -1).join(', ')} or ${v.at(-1)}` : v.join(''));
+const fold = (v: string) => v.toLowerCase().normalize('NFD').replace(/\p{M}+/gu, '');
+
+/** One cell → the field's value, or the message saying what is wrong with it. */
+function readValue(field: CustomerField, value: string, options: RowOptions): { ok: true; value: unknown; raw?: string } | { ok: false; message: string } {
+  const bad = (message: string) => ({ ok: false as const, message });
+  switch (field.format) {
+    case 'phone': {
+      const r = normalisePhone(value, options.defaultRegion);
+      return r.ok ? { ok: true, value: r.e164, raw: value } : bad(r.message);
+    }
+    case 'whatsapp': {
+      const r = normalisePhone(value, options.defaultRegion);
+      return r.ok ? { ok: true, value: r.e164.slice(1) } : bad(r.message.replace('phone number', 'WhatsApp number'));
+    }
+    case 'email': {
+      const email = normaliseEmail(value);
+      return emailSchema.safeParse(email).success ? { ok: true, value: email } : bad(`"${value}" is not a valid e-mail address`);
+    }
+    case 'currency': {
+      const code = CURRENCY_WORDS[value.toLowerCase()] ?? (/^[A-Za-z]{3}$/.test(value) ? value.toUpperCase() : undefined);
+      return code ? { ok: true, value: code } : bad(`"${value}" is not a currency; use a 3-letter code such as TWD, CNY, USD or EUR`);
+    }
+    case 'timezone':
+      return isTimeZone(value) ? { ok: true, value } : bad(`"${value}" is not a time zone; use a name such as Asia/Taipei or Europe/Madrid`);
+    case 'user':
+      return { ok: true, value };
+  }
+  switch (field.type) {
+    case 'enum': {
+      const words = field.import?.valueWords ?? {};
+      const hit =
+        field.values?.find((v) => v.toLowerCase() === value.toLowerCase() || fold(v) === fold(value)) ??
+        words[value.toLowerCase()] ??
+        words[fold(value)];
+      return hit ? { ok: true, value: hit } : bad(`"${value}" is not a ${field.name}; use ${orList(field.values ?? [])}`);
+    }
+    case 'array': {
+      const items = splitList(value);
+      if (field.maxItems !== undefined && items.length > field.maxItems) {
+        return bad(`lists ${items.length} values; a customer has at most ${field.maxItems} ${field.name}`);
+      }
+      return { ok: true, value: items };
+    }
+    case 'number': {
+      const amount = parseAmount(value);
+      if (amount === undefined || (field.integer && !Number.isInteger(amount))) return bad(`"${value}" is not ${field.integer ? 'a whole number' : 'an amount; write a number such as 100000 or 100,000'}`);
+      if (field.min !== undefined && amount < field.min) return bad(`"${value}" is below ${field.min}`);
+      if (field.max !== undefined && amount > field.max) return bad(`"${value}" is above ${field.max}`);
+      return { ok: true, value: amount };
+    }
+    case 'date': {
+      const d = parseDate(value);
+      return d ? { ok: true, value: d } : bad(`"${value}" is not a date; write it as YYYY-MM-DD, e.g. 1988-05-03`);
+    }
+    case 'datetime': {
+      const d = parseDateTime(value);
+      return d ? { ok: true, value: d } : bad(`"${value}" is not a date and time; write it as YYYY-MM-DD HH:mm (UTC) or ISO 8601 with an offset`);
+    }
+    case 'boolean': {
+      const b = /^(1|true|yes|y|是|si|sí)$/i.test(value) ? true : /^(0|false|no|n|否)$/i.test(value) ? false : undefined;
+      return b === undefined ? bad(`"${value}" is not yes or no`) : { ok: true, value: b };
+    }
+    default: {
+      const max = field.maxLength ?? 200;
+      return value.length > max ? bad(`is longer than ${max} characters`) : { ok: true, value };
+    }
+  }
+}
+
 /** Maps and validates one record. `headers[i]` names `record.values[i]`. */
 export function validateRow(record: CsvRecord, headers: readonly string[], mapping: ColumnMapping, options: RowOptions): RowResult {
+  const fields = options.fields ?? customerFields;
   const errors: RowError[] = [];
-  const out: Partial<ImportedCustomer> & { custom: Record<string, string> } = { custom: {} };
+  const out: Record<string, unknown> & { custom: Record<string, string> } = { custom: {} };
   const line = record.line;
   if (record.values.length > headers.length && record.values.slice(headers.length).some((v) => v.trim() !== '')) {
     errors.push({
@@ -144,94 +196,39 @@ export function validateRow(record: CsvRecord, headers: readonly string[], mappi
       out.custom[target.slice('custom:'.length)] = value;
       return;
     }
-    switch (target as ImportField) {
-      case 'name':
-        if (value.length > 200) fail('is longer than 200 characters');
-        else out.name = value;
-        break;
-      case 'company':
-      case 'industry':
-      case 'source':
-      case 'owner':
-        out[target as 'company' | 'industry' | 'source' | 'owner'] = value;
-        break;
-      case 'notes':
-        out.notes = raw.trim();
-        break;
-      case 'phone': {
-        const r = normalisePhone(value, options.defaultRegion);
-        if (r.ok) {
-          out.phone = r.e164;
-          out.phoneRaw = value;
-        } else fail(r.message);
-        break;
-      }
-      case 'whatsapp': {
-        const r = normalisePhone(value, options.defaultRegion);
-        if (r.ok) out.whatsapp = r.e164.slice(1);
-        else fail(r.message.replace('phone number', 'WhatsApp number'));
-        break;
-      }
-      case 'email': {
-        const email = normaliseEmail(value);
-        if (emailSchema.safeParse(email).success) out.email = email;
-        else fail(`"${value}" is not a valid e-mail address`);
-        break;
-      }
-      case 'tier': {
-        const tier = TIER_WORDS[value.toLowerCase()] ?? TIER_WORDS[value.toLowerCase().normalize('NFD').replace(/\p{M}+/gu, '')];
-        if (tier) out.tier = tier;
-        else fail(`"${value}" is not a tier; use A, B, C or strategic`);
-        break;
-      }
-      case 'products': {
-        const products = splitList(value);
-        if (products.length > 2) fail(`lists ${products.length} products; a customer has at most 2 products of interest`);
-        else out.products = products;
-        break;
-      }
-      case 'tags':
-        out.tags = [...new Set(splitList(value))];
-        break;
-      case 'budgetMin':
-      case 'budgetMax': {
-        const amount = parseAmount(value);
-        if (amount === undefined || amount < 0) fail(`"${value}" is not an amount; write a number such as 100000 or 100,000`);
-        else out[target as 'budgetMin' | 'budgetMax'] = amount;
-        break;
-      }
-      case 'budgetCurrency': {
-        const code = CURRENCY_WORDS[value.toLowerCase()] ?? (/^[A-Za-z]{3}$/.test(value) ? value.toUpperCase() : undefined);
-        if (code) out.budgetCurrency = code;
-        else fail(`"${value}" is not a currency; use a 3-letter code such as TWD, CNY, USD or EUR`);
-        break;
-      }
-      case 'timezone':
-        if (isTimeZone(value)) out.timezone = value;
-        else fail(`"${value}" is not a time zone; use a name such as Asia/Taipei or Europe/Madrid`);
-        break;
-      case 'birthday': {
-        const d = parseDate(value);
-        if (d) out.birthday = d;
-        else fail(`"${value}" is not a date; write it as YYYY-MM-DD, e.g. 1988-05-03`);
-        break;
-      }
-      case 'firstContactAt':
-      case 'lastFollowUpAt': {
-        const d = parseDateTime(value);
-        if (d) out[target as 'firstContactAt' | 'lastFollowUpAt'] = d;
-        else fail(`"${value}" is not a date and time; write it as YYYY-MM-DD HH:mm (UTC) or ISO 8601 with an offset`);
-        break;
-      }
+    if (target === 'notes') {
+      out.notes = raw.trim();
+      return;
     }
+    if (target === 'tags') {
+      out.tags = [...new Set(splitList(value))];
+      return;
+    }
+    const field = fields.get(target);
+    if (!field?.import) return;
+    const r = readValue(field, value, options);
+    if (!r.ok) {
+      errors.push({ line, column, field: target, message: r.message });
+      return;
+    }
+    out[target] = r.value;
+    if (field.raw && r.raw !== undefined) out[field.raw] = r.raw;
   });
-  if (out.budgetMin !== undefined && out.budgetMax !== undefined && out.budgetMin > out.budgetMax) {
-    const column = headers.find((h) => mapping[h] === 'budgetMin');
-    errors.push({ line, column, field: 'budgetMin', message: `budget minimum ${out.budgetMin} is above the maximum ${out.budgetMax}` });
+  for (const field of fields.importable) {
+    const above = field.notAbove;
+    const a = out[field.name];
+    const b = above ? out[above] : undefined;
+    if (above && typeof a === 'number' && typeof b === 'number' && a > b) {
+      const column = headers.find((h) => mapping[h] === field.name);
+      errors.push({ line, column, field: field.name, message: `${field.name} ${a} is above ${above} ${b}` });
+    }
   }
-  if (out.name === undefined && !errors.some((e) => e.field === 'name')) {
-    const column = headers.find((h) => mapping[h] === 'name');
-    errors.push({ line, column, field: 'name', message: 'is empty; every customer needs a name' });
+  const required = fields.importable.filter((f) => f.import!.required);
+  for (const field of required) {
+    if (out[field.name] === undefined && !errors.some((e) => e.field === field.name)) {
+      const column = headers.find((h) => mapping[h] === field.name);
+      errors.push({ line, column, field: field.name, message: 'is empty; every customer needs a name' });
+    }
   }
   if (errors.length > 0) return { ok: false, line, errors };
   return { ok: true, line, customer: out as ImportedCustomer };

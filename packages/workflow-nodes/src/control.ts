@@ -36,3 +36,7 @@ export { waitUntilInstant } from './nodes/control/wait_until.js';
 export { addDuration, type Duration } from './duration.js';
 export { executionPlanSchema, type ExecutionPlan, type PlanNode } from './graph/plan.js';
 export { frequencyCapAllows, quietHoursEnd, type FrequencyCap, type QuietHours } from './time/sending.js';
+
+export { stepEffects } from './graph/plan.js';
+/** The key of the goal node (a goal's record names it when the plan lacks the node). */
+export const GOAL_NODE_KEY = nodeKey(goalControl);

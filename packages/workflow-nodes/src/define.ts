@@ -93,8 +93,19 @@ export interface TriggerNodeDefinition<S extends z.ZodType = z.ZodType> extends 
   trigger: TriggerBehaviour<z.output<S>>;
 }
 
+/**
+ * What a step touches. `external`: a service outside Nudge's database (a channel, a webhook, the
+ * workflow service) — an ordinary activity, its retry state kept by the server and visible as
+ * pending; `database`: only Nudge's database — may run as a local activity; `none`: nothing.
+ */
+export type NodeEffects = 'external' | 'database' | 'none';
+export const NODE_EFFECTS = ['external', 'database', 'none'] as const satisfies readonly NodeEffects[];
+
 export interface ActivityNodeDefinition<S extends z.ZodType = z.ZodType> extends NodeBase<S> {
   kind: 'action' | 'condition';
+  effects: NodeEffects;
+  /** The sending window (quiet hours, frequency cap) holds the step back with a durable timer. */
+  sendingWindow?: boolean;
   run(ctx: NodeContext, config: z.output<S>): Promise<StepResult>;
 }
 

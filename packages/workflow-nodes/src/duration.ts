@@ -1,6 +1,5 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { t } from './i18n.js';
 
 export const durationUnits = ['minutes', 'hours', 'days', 'weeks'] as const;
 /** Waits may also be seconds long (at least 1 s): a durable timer of the engine. */
@@ -14,14 +13,6 @@ export const durationSchema = z.object({ amount, unit: z.enum(durationUnits) });
 export const waitDurationSchema = z.object({ amount, unit: z.enum(waitDurationUnits) });
 export type Duration = z.infer<typeof waitDurationSchema>;
 
-export const unitLabels = {
-  seconds: t('seconds', '秒', '秒', 'segundos'),
-  minutes: t('minutes', '分鐘', '分钟', 'minutos'),
-  hours: t('hours', '小時', '小时', 'horas'),
-  days: t('days', '天', '天', 'días'),
-  weeks: t('weeks', '週', '周', 'semanas'),
-} as const;
-
 /**
  * now + duration. Seconds, minutes and hours are elapsed time; days and weeks keep the wall-clock time in
  * `zone` (a 3-day wait started at 10:00 ends at 10:00 even when a DST change falls in between).
@@ -31,6 +22,3 @@ export function addDuration(nowMs: number, duration: Duration, zone = 'UTC'): nu
   if (!start.isValid) throw new Error(`Unknown timezone "${zone}"`);
   return start.plus({ [duration.unit]: duration.amount }).toMillis();
 }
-
-export const durationMs = (d: Duration): number =>
-  d.amount * { seconds: 1_000, minutes: 60_000, hours: 3_600_000, days: 86_400_000, weeks: 604_800_000 }[d.unit];

@@ -28,9 +28,6 @@ export function setToken(next: string | null): void {
   if (next) localStorage.setItem(TOKEN_KEY, next);
   else localStorage.removeItem(TOKEN_KEY);
 }
-export function getToken(): string | null {
-  return token;
-}
 export function onUnauthorized(listener: () => void): () => void {
   unauthorizedListeners.add(listener);
   return () => unauthorizedListeners.delete(listener);

@@ -15,6 +15,7 @@ export function CustomerPage({ customerId }: { customerId: string }) {
   const lng = i18n.language;
   const { users } = useLookups();
   const c = useLoad((signal) => customersApi.get(customerId, signal), [customerId]);
+  const registry = useLoad((signal) => customersApi.fields(signal), []).data ?? [];
   const tl = useLoad((signal) => customersApi.timeline(customerId, undefined, signal), [customerId]);
   const [more, setMore] = useState<Interaction[]>([]);
   const [cursor, setCursor] = useState<string | null | undefined>(undefined);
@@ -28,7 +29,15 @@ export function CustomerPage({ customerId }: { customerId: string }) {
   const owner = x.ownerId ? (users.find((u) => u.id === x.ownerId)?.name ?? x.ownerId) : null;
   const nextCursor = cursor === undefined ? tl.data?.nextCursor : cursor;
   const items = [...(tl.data?.items ?? []), ...more];
-  const budget = x.budgetMin != null || x.budgetMax != null ? `${formatNumber(x.budgetMin, lng)} – ${formatNumber(x.budgetMax, lng)} ${x.budgetCurrency ?? ''}` : null;
+  // A field that may not exceed another (the registry's notAbove) is shown as one range, in the currency field's unit.
+  const record = x as Record<string, unknown>;
+  const currency = registry.find((f) => f.format === 'currency');
+  const ranges = registry.flatMap((f): [string, React.ReactNode][] => {
+    if (!f.notAbove) return [];
+    const [lo, hi] = [record[f.name], record[f.notAbove]] as [number | null | undefined, number | null | undefined];
+    const unit = currency ? String(record[currency.name] ?? '') : '';
+    return [[`${f.name}Range`, lo != null || hi != null ? `${formatNumber(lo, lng)} – ${formatNumber(hi, lng)} ${unit}`.trim() : null]];
+  });
   const optOuts = (['Email', 'Whatsapp', 'Sms', 'Phone'] as const).filter((ch) => x[`optOut${ch}`]);
   const rows: [string, React.ReactNode][] = [
     ['company', x.company],
@@ -39,7 +48,7 @@ export function CustomerPage({ customerId }: { customerId: string }) {
     ['tier', x.tier ? t(`tiers.${x.tier}`, { defaultValue: x.tier }) : null],
     ['ownerId', owner],
     ['priority', x.priority],
-    ['budget', budget],
+    ...ranges,
     ['productsOfInterest', x.productsOfInterest.join(', ') || null],
     ['preferredContactSlots', x.preferredContactSlots.map((s) => `${new Intl.DateTimeFormat(lng, { weekday: 'short', timeZone: 'UTC' }).format(new Date(Date.UTC(2024, 0, 7 + s.weekday)))} ${t(`dayParts.${s.part}`, { defaultValue: s.part })}`).join(', ') || null],
     ['timezone', x.timezone],

@@ -3,8 +3,8 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../i18n/format';
-import { ErrorBanner, Spinner } from '../ui/common';
-import { customersApi, IMPORT_FIELDS, type ImportJob, type ImportPreview, type ImportReport } from './api';
+import { ErrorBanner, Spinner, useLoad } from '../ui/common';
+import { customersApi, type ImportJob, type ImportPreview, type ImportReport } from './api';
 
 type Step = 'upload' | 'mapping' | 'running' | 'report';
 
@@ -129,6 +129,8 @@ function MappingStep(props: {
 }) {
   const { t, i18n } = useTranslation();
   const { preview, mapping } = props;
+  // The fields a column can be mapped to: the server's field registry (GET /api/import/fields).
+  const targets = useLoad((signal) => customersApi.importFields(signal), []).data ?? [];
   const errorsByLine = new Map<number, string[]>();
   for (const e of preview.errors) errorsByLine.set(e.line, [...(errorsByLine.get(e.line) ?? []), `${e.column ? `${e.column}: ` : ''}${e.message}`]);
   return (
@@ -160,9 +162,9 @@ function MappingStep(props: {
                   <td>{h}</td>
                   <td>
                     <select aria-label={t('import.mapColumn', { column: h })} value={custom ? 'custom' : target} onChange={(e) => props.onMapping({ ...mapping, [h]: e.target.value === 'custom' ? `custom:${h}` : e.target.value })}>
-                      {IMPORT_FIELDS.map((f) => (
-                        <option key={f} value={f}>
-                          {t(`importFields.${f}`)}
+                      {targets.map((f) => (
+                        <option key={f.name} value={f.name}>
+                          {t(`fields.${f.name}`, { defaultValue: f.name })}
                         </option>
                       ))}
                       <option value="custom">{t('import.customField')}</option>

@@ -27,9 +27,6 @@ export const customer = z
     birthday: nullableStr,
     priority: nullableStr,
     source: nullableStr,
-    budgetMin: z.number().nullish(),
-    budgetMax: z.number().nullish(),
-    budgetCurrency: nullableStr,
     productsOfInterest: z.array(z.string()).default([]),
     preferredContactSlots: z.array(z.object({ weekday: z.number(), part: z.string() })).default([]),
     optOutEmail: z.boolean().default(false),
@@ -43,6 +40,12 @@ export const customer = z
   })
   .loose();
 export type Customer = z.infer<typeof customer>;
+
+/** One customer field as GET /api/fields describes it (the server's field registry). */
+export const customerField = z
+  .object({ name: z.string(), type: z.string(), format: z.string().nullable(), notAbove: z.string().nullable(), labels: z.record(z.string(), z.string()) })
+  .loose();
+export type CustomerField = z.infer<typeof customerField>;
 export const customerPage = z.object({ items: z.array(customer), total: z.number(), page: z.number(), pageSize: z.number() });
 
 export const interaction = z.object({
@@ -117,8 +120,6 @@ export const importJob = z.object({
 });
 export type ImportJob = z.infer<typeof importJob>;
 
-export const IMPORT_FIELDS = ['name', 'company', 'phone', 'email', 'whatsapp', 'industry', 'tier', 'products', 'budgetMin', 'budgetMax', 'budgetCurrency', 'timezone', 'birthday', 'firstContactAt', 'lastFollowUpAt', 'source', 'tags', 'notes'] as const;
-
 export const customersApi = {
   list: (q: Record<string, string | number | undefined>, signal?: AbortSignal) => api.get('/customers', customerPage, q, signal),
   get: (cid: string, signal?: AbortSignal) => api.get(`/customers/${cid}`, customer, undefined, signal),
@@ -138,5 +139,8 @@ export const customersApi = {
   repreview: (uploadId: string, body: { mapping?: Record<string, string>; defaultRegion?: string }) => api.post(`/import/preview/${uploadId}`, importPreview, body),
   startImport: (body: { uploadId: string; mapping?: Record<string, string>; mode: string; backfill: boolean; defaultRegion?: string }) => api.post('/import', importJob, body),
   importJob: (jobId: string) => api.get(`/import/${jobId}`, importJob),
+  fields: (signal?: AbortSignal) => api.get('/fields', z.object({ fields: z.array(customerField) }).loose(), undefined, signal).then((r) => r.fields),
+  importFields: (signal?: AbortSignal) =>
+    api.get('/import/fields', z.object({ fields: z.array(z.object({ name: z.string(), required: z.boolean() })) }), undefined, signal).then((r) => r.fields),
 
 };

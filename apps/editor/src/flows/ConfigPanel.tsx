@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { pickLabel } from '../i18n';
 import { SchemaForm } from '../form/SchemaForm';
-import type { JsonSchema } from '../form/schemaForm';
+import type { JsonSchema } from '../form/schemaModel';
 import { useFlow } from './context';
 import { NodeIcon } from './icons';
 import { describeProblem } from './problems';

@@ -2,7 +2,7 @@ import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import i18n from 'i18next';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import '../i18n';
-import type { JsonSchema } from './schemaForm';
+import type { JsonSchema } from './schemaModel';
 import { SchemaForm } from './SchemaForm';
 
 const waitForEvent: JsonSchema = {

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { Problem } from '../api/schemas';
 import { pickLabel } from '../i18n';
 import { localizedDetail } from '../flows/problems';
-import { durationUnitsOf, fieldsFromSchema, initialValue, problemsForField, type FieldSpec, type JsonSchema } from './schemaForm';
+import { durationUnitsOf, fieldsFromSchema, initialValue, problemsForField, type FieldSpec, type JsonSchema } from './schemaModel';
 import { ConditionBuilder, type Condition } from '../ui/ConditionBuilder';
 import { useLookups } from './lookups';
 import { CronInput, DurationInput, FlowInput, SegmentInput, TagInput, TagsInput, TemplateInput, TimezoneInput, UserInput, UsersInput } from './widgets';

@@ -6,7 +6,7 @@
  * - custom fields with a `requiredRight` (e.g. `finance` for discount / cost) are hidden from,
  *   and refused to, users without that right.
  */
-import { eq, or, sql, type SQL } from 'drizzle-orm';
+import { eq, or, type SQL } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import { hasRight, RIGHTS, type AuthUser } from '../http/auth.js';
 import { forbidden } from '../http/errors.js';
@@ -18,14 +18,6 @@ export function visibleTo(user: AuthUser): SQL | undefined {
   if (user.role !== 'agent') return undefined;
   if (user.teamId) return or(eq(c.ownerId, user.id), eq(c.teamId, user.teamId));
   return eq(c.ownerId, user.id);
-}
-
-/** The same condition as a raw SQL fragment over a given table alias (for segment queries). */
-export function visibleToSql(user: AuthUser, alias = 'c'): SQL | undefined {
-  if (user.role !== 'agent') return undefined;
-  const a = sql.raw(alias);
-  if (user.teamId) return sql`(${a}.owner_id = ${user.id} or ${a}.team_id = ${user.teamId})`;
-  return sql`${a}.owner_id = ${user.id}`;
 }
 
 export function canSee(user: AuthUser, row: { ownerId: string | null; teamId: string | null }): boolean {

@@ -1,6 +1,6 @@
 /** The customer record at the API boundary: input (create / patch), output and list query. */
 import { z } from 'zod';
-import { schema } from '@nudge/db';
+import { customerFields, schema, type CustomerField } from '@nudge/db';
 
 export const TIERS = schema.customerTier.enumValues;
 export const MEMBERSHIP_TIERS = schema.membershipTier.enumValues;
@@ -24,69 +24,93 @@ export const ContactSlot = z.object({
   part: z.enum(DAY_PARTS),
 });
 
-/** Fields a client may set. Phone is given as typed (any format) and stored as E.164 + raw. */
-const fields = {
-  fullName: text(),
-  company: text(),
-  industry: text(100),
-  productsOfInterest: z.array(text(100)).max(2, 'at most 2 products of interest'),
-  phone: z.string().trim().min(3).max(40),
-  phoneRegion: z
-    .string()
-    .regex(/^[A-Z]{2}$/, 'a two-letter country code such as US')
-    .describe('Country of a phone given without +country code (default: NUDGE_DEFAULT_REGION, TW); not stored'),
-  email: z.string().trim().toLowerCase().pipe(z.email()),
-  whatsappId: text(64),
-  budgetMin: z.number().nonnegative(),
-  budgetMax: z.number().nonnegative(),
-  budgetCurrency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as TWD, EUR, USD'),
+/** The zod schema of a client-set value of one registry field (JSON fields are given below). */
+function inputSchema(f: CustomerField): z.ZodType {
+  switch (f.format) {
+    case 'email':
+      return z.string().trim().toLowerCase().pipe(z.email());
+    case 'phone':
+      return z.string().trim().min(3).max(40);
+    case 'currency':
+      return z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as TWD, EUR, USD');
+    case 'timezone':
+      return z.string().refine(isTimeZone, 'an IANA time zone such as Asia/Taipei');
+  }
+  switch (f.type) {
+    case 'enum':
+      return z.enum(f.values as [string, ...string[]]);
+    case 'number': {
+      let n = f.integer ? z.number().int() : z.number();
+      if (f.min !== undefined) n = n.min(f.min);
+      if (f.max !== undefined) n = n.max(f.max);
+      return n;
+    }
+    case 'boolean':
+      return z.boolean();
+    case 'date':
+      return z.iso.date();
+    case 'datetime':
+      return instant;
+    case 'uuid':
+      return z.uuid();
+    case 'array': {
+      const list = z.array(text(f.maxLength ?? 100));
+      return f.maxItems === undefined ? list : list.max(f.maxItems, `at most ${f.maxItems} ${f.name}`);
+    }
+    case 'json':
+      throw new Error(`customer field ${f.name} is JSON: give its input schema in JSON_INPUTS`);
+    default:
+      return text(f.maxLength ?? 200);
+  }
+}
+
+/** Input schemas of the JSON columns. */
+const JSON_INPUTS: Record<string, z.ZodType> = {
   preferredContactSlots: z.array(ContactSlot).max(21),
-  timezone: z.string().refine(isTimeZone, 'an IANA time zone such as Asia/Taipei'),
-  birthday: z.iso.date(),
-  tier: z.enum(TIERS),
-  ownerId: z.uuid(),
-  teamId: z.uuid(),
-  optOutEmail: z.boolean(),
-  optOutWhatsapp: z.boolean(),
-  optOutSms: z.boolean(),
-  optOutPhone: z.boolean(),
-  points: z.number().int(),
-  membershipTier: z.enum(MEMBERSHIP_TIERS),
-  firstContactAt: instant,
-  lastFollowUpAt: instant,
-  lastInteractionAt: instant,
-  priority: z.enum(PRIORITIES),
-  winProbability: z.number().int().min(0).max(100),
-  source: text(64),
   customFields: z.record(z.string(), z.unknown()),
 };
 
-type Fields = typeof fields;
-type Nullable<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.ZodOptional<z.ZodNullable<T[K]>> };
-const nullableOptional = <T extends Record<string, z.ZodType>>(f: T): Nullable<T> =>
-  Object.fromEntries(Object.entries(f).map(([k, v]) => [k, v.nullable().optional()])) as Nullable<T>;
+/** Fields a client may set (the registry's writable fields). Phone is given as typed (any format) and stored as E.164 + raw. */
+const fieldSchemas: Record<string, z.ZodType> = Object.fromEntries(
+  customerFields.writable.map((f) => [f.name, JSON_INPUTS[f.name] ?? inputSchema(f)]),
+);
+const phoneRegion = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'a two-letter country code such as US')
+  .describe('Country of a phone given without +country code (default: NUDGE_DEFAULT_REGION, TW); not stored');
 
-const budgetOrder = (v: { budgetMin?: number | null; budgetMax?: number | null }, ctx: z.RefinementCtx) => {
-  if (v.budgetMin != null && v.budgetMax != null && v.budgetMin > v.budgetMax) {
-    ctx.addIssue({ code: 'custom', path: ['budgetMax'], message: 'budgetMax must be ≥ budgetMin' });
+type Insert = typeof schema.customers.$inferInsert;
+type WritableName = Exclude<keyof Insert, 'id' | 'phoneRaw' | 'consentUpdatedAt' | 'totalSpend' | 'archivedAt' | 'createdAt' | 'updatedAt'>;
+type Settable = { [K in Exclude<WritableName, 'fullName'>]?: Insert[K] | null } & { phoneRegion?: string | null };
+
+/** One field is not above another (e.g. the budget range), as the registry's `notAbove` says. */
+const ordered = (v: Record<string, unknown>, ctx: z.RefinementCtx) => {
+  for (const f of customerFields.writable) {
+    const other = f.notAbove;
+    const a = v[f.name];
+    const b = other ? v[other] : undefined;
+    if (other && typeof a === 'number' && typeof b === 'number' && a > b) {
+      ctx.addIssue({ code: 'custom', path: [other], message: `${other} must be ≥ ${f.name}` });
+    }
   }
 };
 
-const { fullName, ...optionalFields } = fields;
+const { fullName, ...optionalFields } = fieldSchemas;
+const nullableOptional = (f: Record<string, z.ZodType>) => Object.fromEntries(Object.entries(f).map(([k, v]) => [k, v.nullable().optional()]));
+
 export const CustomerCreate = z
-  .object({ fullName, ...nullableOptional(optionalFields) })
+  .object({ fullName: fullName!, ...nullableOptional({ ...optionalFields, phoneRegion }) })
   .strict()
-  .superRefine(budgetOrder)
-  .meta({ id: 'CustomerCreate' });
-export type CustomerCreate = z.infer<typeof CustomerCreate>;
+  .superRefine(ordered)
+  .meta({ id: 'CustomerCreate' }) as unknown as z.ZodType<{ fullName: string } & Settable>;
+export type CustomerCreate = { fullName: string } & Settable;
 
 export const CustomerPatch = z
-  .object({ fullName: fullName.optional(), ...nullableOptional(optionalFields) })
+  .object({ fullName: fullName!.optional(), ...nullableOptional({ ...optionalFields, phoneRegion }) })
   .strict()
-  .superRefine(budgetOrder)
-  .meta({ id: 'CustomerPatch' });
-export type CustomerPatch = z.infer<typeof CustomerPatch>;
-export type CustomerFieldName = keyof Fields;
+  .superRefine(ordered)
+  .meta({ id: 'CustomerPatch' }) as unknown as z.ZodType<{ fullName?: string } & Settable>;
+export type CustomerPatch = { fullName?: string } & Settable;
 
 export const TagOnCustomer = z.object({
   id: z.string(),
@@ -95,48 +119,34 @@ export const TagOnCustomer = z.object({
   expiresAt: z.string().nullable(),
 });
 
+/** The output schema of one registry field's value. */
+function outputSchema(f: CustomerField): z.ZodType {
+  const base: z.ZodType =
+    f.name === 'preferredContactSlots' ? z.array(ContactSlot)
+    : f.name === 'customFields' ? z.record(z.string(), z.unknown())
+    : f.type === 'enum' ? z.enum(f.values as [string, ...string[]])
+    : f.type === 'number' ? z.number()
+    : f.type === 'boolean' ? z.boolean()
+    : f.type === 'array' ? z.array(z.string())
+    : z.string();
+  const out = f.notNull ? base : base.nullable();
+  return f.mask ? out.describe(`${f.mask === 'email' ? 'E-mail' : 'Phone'}; masked (e.g. ${f.mask === 'email' ? 'jo***@example.com' : '+886***678'}) without the contact.unmask right`) : out;
+}
+
+type Select = typeof schema.customers.$inferSelect;
+type Iso<T> = T extends Date ? string : T extends Date | null ? string | null : T;
+export type CustomerOut = { [K in Exclude<keyof Select, 'consentUpdatedAt'>]: Iso<Select[K]> } & {
+  tags: z.infer<typeof TagOnCustomer>[];
+  masked: boolean;
+};
+
 export const CustomerOut = z
   .object({
-    id: z.string(),
-    fullName: z.string(),
-    company: z.string().nullable(),
-    industry: z.string().nullable(),
-    productsOfInterest: z.array(z.string()),
-    phone: z.string().nullable().describe('E.164; masked (e.g. +886***678) without the contact.unmask right'),
-    phoneRaw: z.string().nullable(),
-    email: z.string().nullable(),
-    whatsappId: z.string().nullable(),
-    budgetMin: z.number().nullable(),
-    budgetMax: z.number().nullable(),
-    budgetCurrency: z.string().nullable(),
-    preferredContactSlots: z.array(ContactSlot),
-    timezone: z.string().nullable(),
-    birthday: z.string().nullable(),
-    tier: z.enum(TIERS).nullable(),
-    ownerId: z.string().nullable(),
-    teamId: z.string().nullable(),
-    optOutEmail: z.boolean(),
-    optOutWhatsapp: z.boolean(),
-    optOutSms: z.boolean(),
-    optOutPhone: z.boolean(),
-    points: z.number(),
-    membershipTier: z.enum(MEMBERSHIP_TIERS).nullable(),
-    totalSpend: z.number(),
-    firstContactAt: z.string().nullable(),
-    lastFollowUpAt: z.string().nullable(),
-    lastInteractionAt: z.string().nullable(),
-    priority: z.enum(PRIORITIES).nullable(),
-    winProbability: z.number().nullable(),
-    source: z.string().nullable(),
-    customFields: z.record(z.string(), z.unknown()),
-    archivedAt: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
+    ...Object.fromEntries(customerFields.api.map((f) => [f.name, outputSchema(f)])),
     tags: z.array(TagOnCustomer),
     masked: z.boolean().describe('true when contact fields are masked for this user'),
   })
-  .meta({ id: 'Customer' });
-export type CustomerOut = z.infer<typeof CustomerOut>;
+  .meta({ id: 'Customer' }) as unknown as z.ZodType<CustomerOut>;
 
 const csv = z
   .union([z.string(), z.array(z.string())])

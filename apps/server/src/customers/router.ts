@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { schema } from '@nudge/db';
+import { customerFields, schema } from '@nudge/db';
 import { nowOf, type AppContext } from '../context.js';
 import { hasRight, RIGHTS, type AuthUser } from '../http/auth.js';
 import { writeAudit } from '../http/audit.js';
@@ -35,6 +35,13 @@ import {
 import { segmentCondition } from '../segments/filter.js';
 
 const c = schema.customers;
+
+/** One value → a CSV cell: lists stay lists, objects become JSON. */
+function exportCell(v: unknown): string | number | boolean | null | readonly string[] {
+  if (v === undefined || v === null) return null;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  return typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean);
+}
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
 const FieldDefIn = z
@@ -277,12 +284,8 @@ export function createCustomersRouter(ctx: AppContext) {
       const defs = await loadFieldDefinitions(db());
       const hidden = hiddenCustomFields(user, fieldRightsOf(defs));
       const customKeys = [...defs.keys()].filter((k) => !hidden.has(k)).sort();
-      const headers = [
-        'id', 'fullName', 'company', 'industry', 'phone', 'phoneRaw', 'email', 'whatsappId', 'tier', 'ownerId', 'teamId',
-        'budgetMin', 'budgetMax', 'budgetCurrency', 'timezone', 'birthday', 'points', 'membershipTier', 'totalSpend',
-        'firstContactAt', 'lastFollowUpAt', 'lastInteractionAt', 'priority', 'winProbability', 'optOutEmail',
-        'optOutWhatsapp', 'optOutSms', 'optOutPhone', 'tags', ...customKeys.map((k) => `custom.${k}`),
-      ] as const;
+      const columns = customerFields.export.map((f) => f.name);
+      const headers = [...columns, 'tags', ...customKeys.map((k) => `custom.${k}`)];
       res.status(200);
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
       res.setHeader('Content-Disposition', `attachment; filename="customers-${now.toISOString().slice(0, 10)}.csv"`);
@@ -301,15 +304,11 @@ export function createCustomersRouter(ctx: AppContext) {
         const tags = await tagsOf(db(), rows.map((r) => r.id), now);
         for (const r of rows) {
           const p = presentCustomer(r, tags.get(r.id) ?? [], user, defs);
+          const record = p as unknown as Record<string, unknown>;
           const line = [
-            p.id, p.fullName, p.company, p.industry, p.phone, p.phoneRaw, p.email, p.whatsappId, p.tier, p.ownerId, p.teamId,
-            p.budgetMin, p.budgetMax, p.budgetCurrency, p.timezone, p.birthday, p.points, p.membershipTier, p.totalSpend,
-            p.firstContactAt, p.lastFollowUpAt, p.lastInteractionAt, p.priority, p.winProbability, p.optOutEmail,
-            p.optOutWhatsapp, p.optOutSms, p.optOutPhone, p.tags.map((t) => t.name),
-            ...customKeys.map((k) => {
-              const v = p.customFields[k];
-              return v === undefined || v === null ? null : typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean);
-            }),
+            ...columns.map((name) => exportCell(record[name])),
+            p.tags.map((t) => t.name),
+            ...customKeys.map((k) => exportCell(p.customFields[k])),
           ];
           if (!writer.write(line)) await new Promise((resolve) => writer.stream.once('drain', resolve));
         }

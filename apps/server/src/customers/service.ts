@@ -5,7 +5,7 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { schema, type DbHandle } from '@nudge/db';
+import { customerFields, schema, type DbHandle } from '@nudge/db';
 import { emitEvents, nowOf, type AppContext, type DomainEvent } from '../context.js';
 import type { AuthUser } from '../http/auth.js';
 import { writeAudit } from '../http/audit.js';
@@ -251,45 +251,16 @@ export function presentCustomer(
   const unmasked = seesContacts(user);
   const hidden = hiddenCustomFields(user, fieldRightsOf(defs));
   const customFields = Object.fromEntries(Object.entries(row.customFields ?? {}).filter(([k]) => !hidden.has(k)));
-  return {
-    id: row.id,
-    fullName: row.fullName,
-    company: row.company,
-    industry: row.industry,
-    productsOfInterest: row.productsOfInterest,
-    phone: unmasked ? row.phone : maskPhone(row.phone),
-    phoneRaw: unmasked ? row.phoneRaw : maskPhone(row.phoneRaw),
-    email: unmasked ? row.email : maskEmail(row.email),
-    whatsappId: unmasked ? row.whatsappId : maskPhone(row.whatsappId),
-    budgetMin: row.budgetMin,
-    budgetMax: row.budgetMax,
-    budgetCurrency: row.budgetCurrency,
-    preferredContactSlots: row.preferredContactSlots,
-    timezone: row.timezone,
-    birthday: row.birthday,
-    tier: row.tier,
-    ownerId: row.ownerId,
-    teamId: row.teamId,
-    optOutEmail: row.optOutEmail,
-    optOutWhatsapp: row.optOutWhatsapp,
-    optOutSms: row.optOutSms,
-    optOutPhone: row.optOutPhone,
-    points: row.points,
-    membershipTier: row.membershipTier,
-    totalSpend: Number(row.totalSpend),
-    firstContactAt: iso(row.firstContactAt),
-    lastFollowUpAt: iso(row.lastFollowUpAt),
-    lastInteractionAt: iso(row.lastInteractionAt),
-    priority: row.priority,
-    winProbability: row.winProbability,
-    source: row.source,
-    customFields,
-    archivedAt: iso(row.archivedAt),
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-    tags,
-    masked: !unmasked,
-  };
+  const out: Record<string, unknown> = {};
+  for (const f of customerFields.api) {
+    const v = (row as Record<string, unknown>)[f.name];
+    if (f.name === 'customFields') out[f.name] = customFields;
+    else if (f.mask && !unmasked) out[f.name] = f.mask === 'email' ? maskEmail(v as string | null) : maskPhone(v as string | null);
+    else if (v instanceof Date) out[f.name] = v.toISOString();
+    else if (f.type === 'number' && v !== null && v !== undefined) out[f.name] = Number(v);
+    else out[f.name] = v ?? null;
+  }
+  return { ...out, tags, masked: !unmasked } as CustomerOut;
 }
 
 /** The sensitive fields a user actually saw unmasked (for the audit log). */
@@ -423,11 +394,8 @@ export async function eraseCustomer(ctx: AppContext, actor: AuthUser, id: string
   await emitEvents(ctx, [{ type: 'customer.erased', customerId: id }]);
 }
 
-const MERGEABLE: (keyof CustomerRow)[] = [
-  'company', 'industry', 'phone', 'phoneRaw', 'email', 'whatsappId', 'budgetMin', 'budgetMax', 'budgetCurrency',
-  'timezone', 'birthday', 'tier', 'ownerId', 'teamId', 'membershipTier', 'firstContactAt', 'lastFollowUpAt',
-  'lastInteractionAt', 'priority', 'winProbability',
-];
+/** The registry's mergeable fields: filled from the source when empty on the target. */
+const MERGEABLE = customerFields.mergeable.map((f) => f.name as keyof CustomerRow);
 const isEmpty = (v: unknown) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
 
 /**

@@ -54,9 +54,9 @@ describe('POST /api/import/preview', () => {
     expect(res.body).toMatchObject({
       encoding: { encoding: 'big5' },
       headers: ['客戶姓名', '電話', '公司', '電郵'],
-      mapping: { 客戶姓名: 'name', 電話: 'phone', 公司: 'company', 電郵: 'email' },
+      mapping: { 客戶姓名: 'fullName', 電話: 'phone', 公司: 'company', 電郵: 'email' },
       rows: [
-        { line: 2, customer: { name: '張大明', phone: '+886912345678', email: 'daming@example.tw', company: '台積電' } },
+        { line: 2, customer: { fullName: '張大明', phone: '+886912345678', email: 'daming@example.tw', company: '台積電' } },
         { line: 3, errors: [{ line: 3, column: '電話', field: 'phone' }] },
       ],
       errors: [{ line: 3, column: '電話', field: 'phone', message: expect.stringContaining('"12345" is not a valid phone number') }],
@@ -155,8 +155,8 @@ describe('POST /api/import', () => {
     expect(csv.status).toBe(200);
     expect(csv.body).toBe('\uFEFFline,column,field,message\r\n3,email,email,"""not-an-email"" is not a valid e-mail address"\r\n');
     const fields = await t.http.get('/api/import/fields').set(admin.auth);
-    expect(fields.body.fields).toContainEqual({ name: 'name', required: true });
-    expect(fields.body.fields).toContainEqual({ name: 'owner', required: false });
+    expect(fields.body.fields).toContainEqual({ name: 'fullName', required: true });
+    expect(fields.body.fields).toContainEqual({ name: 'ownerId', required: false });
     const list = await t.http.get('/api/import?limit=5').set(admin.auth);
     expect(list.status).toBe(200);
     expect(list.body[0]).toMatchObject({ id: job.id, status: 'failed', totals: { rows: 2, invalid: 1 } });
@@ -270,7 +270,7 @@ describe('POST /api/import', () => {
     const job = await runImport(csv, { mode: 'skip-invalid' });
     expect(job.report.totals).toMatchObject({ created: 2, invalid: 1 });
     expect(job.report.errors).toEqual([
-      { line: 4, column: '負責人', field: 'owner', message: '"nobody@nowhere.tw" is not an active user; write a user\'s e-mail or name' },
+      { line: 4, column: '負責人', field: 'ownerId', message: '"nobody@nowhere.tw" is not an active user; write a user\'s e-mail or name' },
     ]);
     const owners = await t.db.sql.query<{ full_name: string; owner_id: string }>(
       `select full_name, owner_id from customers where phone in ('+886912700001', '+886912700002') order by full_name`,

@@ -69,7 +69,8 @@ export async function planMerges(
   for (const [i, row] of rows.entries()) {
     // Matching 100k rows takes seconds of CPU: let other requests run every few hundred rows.
     if (i % 500 === 499) await new Promise<void>((resolve) => setImmediate(resolve));
-    const prepared = prepareIdentity(row.customer);
+    const { fullName: name, company, phone, email } = row.customer;
+    const prepared = prepareIdentity({ name, company, phone, email });
     const found = index.findBest(prepared);
     let ref = found?.ref;
     let own: NewCustomerPlan | undefined;

@@ -93,17 +93,17 @@ function dbRuleErrors(line: number, customer: ImportedCustomer, headers: readonl
       message: `"${customer.industry}" is not in the managed list of industries (${rules.industries.join(', ')})`,
     });
   }
-  if (customer.owner) {
-    const found = rules.users.get(customer.owner.toLowerCase()) ?? [];
-    if (found.length === 1) customer.owner = found[0]!.email;
+  if (customer.ownerId) {
+    const found = rules.users.get(customer.ownerId.toLowerCase()) ?? [];
+    if (found.length === 1) customer.ownerId = found[0]!.email;
     else {
       errors.push({
         line,
-        column: columnOf('owner'),
-        field: 'owner',
+        column: columnOf('ownerId'),
+        field: 'ownerId',
         message: found.length === 0
-          ? `"${customer.owner}" is not an active user; write a user's e-mail or name`
-          : `several users are called "${customer.owner}"; write the owner's e-mail instead`,
+          ? `"${customer.ownerId}" is not an active user; write a user's e-mail or name`
+          : `several users are called "${customer.ownerId}"; write the owner's e-mail instead`,
       });
     }
   }

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { createApiRouter } from '../http/route.js';
 import { HttpError } from '../http/errors.js';
-import { createCsvWriter, IMPORT_FIELDS } from '@nudge/customer-import';
+import { createCsvWriter, importTargets } from '@nudge/customer-import';
 import { getImportJob, importErrors, listImportJobs, previewUpload, ReadOptionsBody, startImport, StartImportBody, startResume, storeUpload } from './service.js';
 
 const IMPORT_ROLES = ['admin', 'manager'] as const;
@@ -76,7 +76,7 @@ export function createImportRouter(ctx: AppContext): express.Router {
     path: '/fields',
     summary: 'The customer fields a column can be mapped to (besides "custom:<key>" and "ignore")',
     roles: IMPORT_ROLES,
-    handler: () => ({ fields: IMPORT_FIELDS.map((name) => ({ name, required: name === 'name' })) }),
+    handler: () => ({ fields: importTargets().map(({ name, required }) => ({ name, required })) }),
   });
 
   route({

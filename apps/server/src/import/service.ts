@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { schema, type SqlClient } from '@nudge/db';
+import { customerFields, schema, type SqlClient } from '@nudge/db';
 import { CsvImportError, columnMappingSchema, regionSchema, type ImportedCustomer, type RowError } from '@nudge/customer-import';
 import type { AppContext, DomainEvent } from '../context.js';
 import { emitEvents } from '../context.js';
@@ -173,12 +173,6 @@ export async function importErrors(ctx: AppContext, id: string): Promise<RowErro
   return ((job.report as { errors?: RowError[] } | null)?.errors ?? []) as RowError[];
 }
 
-/** The in-memory progress of a job running in this process (no database access). */
-export function liveProgress(id: string): Readonly<LiveProgress> | undefined {
-  const p = live.get(id);
-  return p && { ...p };
-}
-
 /** Resolves when the job (started in this process) has finished; for tests and scripts. */
 export async function waitForImport(id: string): Promise<void> {
   await running.get(id);
@@ -255,43 +249,39 @@ function describeConflicts(conflicts: { field: string; kept: unknown; incoming: 
   return conflicts.map((c) => `${c.field}: kept ${JSON.stringify(c.kept)}, file had ${JSON.stringify(c.incoming)} (line ${c.line})`).join('; ');
 }
 
+/** The in-memory progress of a job running in this process (no database access). */
+export function liveProgress(id: string): Readonly<LiveProgress> | undefined {
+  const p = live.get(id);
+  return p && { ...p };
+}
+
+/** A stored customer → the import's shape (API names), for merging a file's row into it. */
 function customerToImported(r: Record<string, unknown>, rules: DbRules): ImportedCustomer {
-  const str = (v: unknown) => (v === null || v === undefined || v === '' ? undefined : String(v));
-  const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v ? new Date(String(v)).toISOString() : undefined);
-  const day = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : str(v));
-  const num = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
+  const out: Record<string, unknown> = {};
+  for (const f of customerFields.importWritten) {
+    const v = r[f.column];
+    if (v === null || v === undefined || v === '') continue;
+    if (f.format === 'user') out[f.name] = rules.userEmailById.get(String(v));
+    else if (f.type === 'array') out[f.name] = (v as string[]).length ? v : undefined;
+    else if (f.type === 'number') out[f.name] = Number(v);
+    else if (f.type === 'datetime') out[f.name] = (v instanceof Date ? v : new Date(String(v))).toISOString();
+    else if (f.type === 'date') out[f.name] = v instanceof Date ? v.toISOString().slice(0, 10) : String(v);
+    else out[f.name] = String(v);
+  }
   const custom: Record<string, string> = {};
   for (const [k, v] of Object.entries((r.custom_fields as Record<string, unknown>) ?? {})) if (v !== null && v !== undefined && v !== '') custom[k] = String(v);
-  const products = (r.products_of_interest as string[] | null) ?? [];
-  return {
-    name: String(r.full_name),
-    company: str(r.company),
-    phone: str(r.phone),
-    phoneRaw: str(r.phone_raw),
-    email: str(r.email),
-    whatsapp: str(r.whatsapp_id),
-    industry: str(r.industry),
-    tier: str(r.tier) as ImportedCustomer['tier'],
-    products: products.length ? products : undefined,
-    budgetMin: num(r.budget_min),
-    budgetMax: num(r.budget_max),
-    budgetCurrency: str(r.budget_currency),
-    timezone: str(r.timezone),
-    birthday: day(r.birthday),
-    firstContactAt: iso(r.first_contact_at),
-    lastFollowUpAt: iso(r.last_follow_up_at),
-    source: str(r.source),
-    owner: r.owner_id ? rules.userEmailById.get(String(r.owner_id)) : undefined,
-    custom,
-  };
+  return { ...out, fullName: String(r.full_name), custom } as ImportedCustomer;
 }
+
+const EXISTING_COLUMNS = customerFields.importWritten
+  .map((f) => (f.type === 'date' ? `${f.column}::text as ${f.column}` : f.column))
+  .join(', ');
 
 async function loadExistingCustomers(tx: SqlClient, ids: string[], rules: DbRules): Promise<ExistingCustomer[]> {
   const out: ExistingCustomer[] = [];
   for (let i = 0; i < ids.length; i += 1000) {
     const rows = await tx.query(
-      `select id, full_name, company, industry, products_of_interest, phone, phone_raw, email, whatsapp_id, budget_min, budget_max,
-         budget_currency, timezone, birthday::text as birthday, tier, first_contact_at, last_follow_up_at, source, owner_id, custom_fields
+      `select id, ${EXISTING_COLUMNS}, custom_fields
        from customers where id = any($1::uuid[])`,
       [ids.slice(i, i + 1000)],
     );
@@ -664,7 +654,6 @@ async function buildChunks(input: BuildInput): Promise<{ payload: ChunkPayload; 
     customFieldsDefined: input.customFields.map((k) => k.key),
     truncated: Object.values(totals).some((n) => n > REPORT_LIST_LIMIT),
   };
-  const API_FIELD: Record<string, string> = { name: 'fullName', whatsapp: 'whatsappId', products: 'productsOfInterest', owner: 'ownerId' };
   const changes = plan.updated.flatMap((p) => {
     const list = [...p.filled]
       .filter((f) => f !== 'notes' && f !== 'tags')
@@ -672,8 +661,8 @@ async function buildChunks(input: BuildInput): Promise<{ payload: ChunkPayload; 
         const key = f.startsWith('custom:') ? f.slice(7) : f;
         const before = f.startsWith('custom:') ? p.before.custom[key] : (p.before as unknown as Record<string, unknown>)[f];
         let after = f.startsWith('custom:') ? p.customer.custom[key] : (p.customer as unknown as Record<string, unknown>)[f];
-        if (f === 'owner') after = rules.users.get(String(after).toLowerCase())?.[0]?.id;
-        return { field: f.startsWith('custom:') ? `customFields.${key}` : (API_FIELD[f] ?? f), old: before ?? null, new: after ?? null };
+        if (customerFields.get(f)?.format === 'user') after = rules.users.get(String(after).toLowerCase())?.[0]?.id;
+        return { field: f.startsWith('custom:') ? `customFields.${key}` : f, old: before ?? null, new: after ?? null };
       });
     return list.length ? [{ customerId: p.id, changes: list }] : [];
   });

@@ -7,7 +7,7 @@
  * at the first chunk not applied: no row lost, none written twice. Each statement takes a chunk's
  * rows from the stored jsonb, so the same SQL runs on PGlite and Postgres.
  */
-import type { SqlClient } from '@nudge/db';
+import { customerFields, type SqlClient } from '@nudge/db';
 import type { ImportedCustomer } from '@nudge/customer-import';
 import type { ExistingCustomerPlan, NewCustomerPlan } from './matching.js';
 import { typedCustomValue, type DbRules } from './reading.js';
@@ -16,9 +16,29 @@ import { typedCustomValue, type DbRules } from './reading.js';
 export const CHUNK = Number(process.env.NUDGE_IMPORT_CHUNK ?? 250);
 
 
-const CUSTOMER_COLUMNS = `id uuid, full_name text, company text, industry text, products_of_interest text[], phone text, phone_raw text,
-  email text, whatsapp_id text, budget_min numeric, budget_max numeric, budget_currency text, timezone text, birthday date,
-  tier customer_tier, first_contact_at timestamptz, last_follow_up_at timestamptz, source text, custom_fields jsonb, owner_id uuid`;
+/** The columns an import writes: the registry's importable fields and their raw companions. */
+const WRITTEN = customerFields.importWritten;
+const CUSTOMER_COLUMNS = ['id uuid', ...WRITTEN.map((f) => `${f.column} ${f.sqlType}`), 'custom_fields jsonb'].join(', ');
+const COLUMN_LIST = ['id', ...WRITTEN.map((f) => f.column), 'custom_fields'].join(', ');
+/** A new customer from record `r`: empty lists and not-null columns get their defaults (source = import). */
+const insertValues = (r: string) =>
+  [
+    `${r}.id`,
+    ...WRITTEN.map((f) =>
+      f.import?.defaultValue !== undefined
+        ? `coalesce(${r}.${f.column}, '${f.import.defaultValue.replace(/'/g, "''")}')`
+        : f.type === 'array' ? `coalesce(${r}.${f.column}, '{}')` : `${r}.${f.column}`,
+    ),
+    `coalesce(${r}.custom_fields, '{}')`,
+  ].join(', ');
+/** An existing customer `c` filled from record `r`: only empty fields (a value set meanwhile by someone else wins). */
+const updateSet = (c: string, r: string) =>
+  WRITTEN.map((f) => {
+    const raw = WRITTEN.find((o) => o.raw === f.name);
+    if (raw) return `${f.column} = case when ${c}.${raw.column} is null then coalesce(${r}.${f.column}, ${c}.${f.column}) else ${c}.${f.column} end`;
+    if (f.type === 'array') return `${f.column} = case when ${r}.${f.column} is null then ${c}.${f.column} else ${r}.${f.column} end`;
+    return `${f.column} = coalesce(${c}.${f.column}, ${r}.${f.column})`;
+  }).join(',\n       ');
 
 function typedCustom(custom: Record<string, string>, rules: DbRules): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -29,37 +49,15 @@ function typedCustom(custom: Record<string, string>, rules: DbRules): Record<str
   return out;
 }
 
-function customerRecord(id: string, c: ImportedCustomer, rules: DbRules, ownerId: string | null) {
-  return {
-    id,
-    full_name: c.name,
-    company: c.company ?? null,
-    industry: c.industry ?? null,
-    products_of_interest: c.products ?? null,
-    phone: c.phone ?? null,
-    phone_raw: c.phoneRaw ?? null,
-    email: c.email ?? null,
-    whatsapp_id: c.whatsapp ?? null,
-    budget_min: c.budgetMin ?? null,
-    budget_max: c.budgetMax ?? null,
-    budget_currency: c.budgetCurrency ?? null,
-    timezone: c.timezone ?? null,
-    birthday: c.birthday ?? null,
-    tier: c.tier ?? null,
-    first_contact_at: c.firstContactAt ?? null,
-    last_follow_up_at: c.lastFollowUpAt ?? null,
-    source: c.source ?? null,
-    custom_fields: typedCustom(c.custom, rules),
-    owner_id: (c.owner ? rules.users.get(c.owner.toLowerCase())?.[0]?.id : undefined) ?? ownerId,
-  };
+function customerRecord(id: string, c: ImportedCustomer, rules: DbRules, ownerId: string | null): Record<string, unknown> {
+  const record: Record<string, unknown> = { id };
+  for (const f of WRITTEN) {
+    const v = c[f.name];
+    record[f.column] = f.format === 'user' ? ((typeof v === 'string' ? rules.users.get(v.toLowerCase())?.[0]?.id : undefined) ?? ownerId) : (v ?? null);
+  }
+  record.custom_fields = typedCustom(c.custom, rules);
+  return record;
 }
-
-/** The columns an import may fill on an existing customer, by merge field name. */
-const COLUMN_OF: Record<string, string> = {
-  company: 'company', industry: 'industry', products: 'products_of_interest', phone: 'phone', email: 'email', whatsapp: 'whatsapp_id',
-  budgetMin: 'budget_min', budgetMax: 'budget_max', budgetCurrency: 'budget_currency', timezone: 'timezone', birthday: 'birthday',
-  tier: 'tier', firstContactAt: 'first_contact_at', lastFollowUpAt: 'last_follow_up_at', source: 'source', owner: 'owner_id',
-};
 
 export function newCustomerRecords(plans: NewCustomerPlan[], rules: DbRules, ownerId: string | null) {
   return plans.map((p) => customerRecord(p.id, p.customer, rules, ownerId));
@@ -78,9 +76,13 @@ export function updateRecords(plans: ExistingCustomerPlan[], rules: DbRules) {
           const key = f.slice('custom:'.length);
           newCustom[key] = (full.custom_fields as Record<string, unknown>)[key];
         }
-        const col = COLUMN_OF[f];
-        if (col) only[col] = full[col];
-        if (f === 'phone') only.phone_raw = full.phone_raw;
+      }
+      for (const f of p.filled) {
+        const field = customerFields.get(f);
+        if (!field?.import) continue;
+        only[field.column] = full[field.column];
+        const raw = field.raw ? customerFields.get(field.raw) : undefined;
+        if (raw) only[raw.column] = full[raw.column];
       }
       only.custom_fields = newCustom;
       return only;
@@ -166,12 +168,8 @@ export async function applyChunk(tx: SqlClient, jobId: string, seq: number): Pro
     );
   }
   await tx.query(
-    `insert into customers (id, full_name, company, industry, products_of_interest, phone, phone_raw, email, whatsapp_id,
-       budget_min, budget_max, budget_currency, timezone, birthday, tier, first_contact_at, last_follow_up_at, source,
-       custom_fields, owner_id)
-     select r.id, r.full_name, r.company, r.industry, coalesce(r.products_of_interest, '{}'), r.phone, r.phone_raw, r.email, r.whatsapp_id,
-       r.budget_min, r.budget_max, r.budget_currency, r.timezone, r.birthday, r.tier, r.first_contact_at, r.last_follow_up_at,
-       coalesce(r.source, 'import'), coalesce(r.custom_fields, '{}'), r.owner_id
+    `insert into customers (${COLUMN_LIST})
+     select ${insertValues('r')}
      from ${CHUNK_ROWS('created', CUSTOMER_COLUMNS)}
      on conflict (id) do nothing`,
     params,
@@ -180,15 +178,7 @@ export async function applyChunk(tx: SqlClient, jobId: string, seq: number): Pro
   // wins), adds missing custom fields and products; never overwrites a non-empty value.
   await tx.query(
     `update customers x set
-       company = coalesce(x.company, r.company), industry = coalesce(x.industry, r.industry),
-       products_of_interest = case when r.products_of_interest is null then x.products_of_interest else r.products_of_interest end,
-       phone = coalesce(x.phone, r.phone), phone_raw = case when x.phone is null then coalesce(r.phone_raw, x.phone_raw) else x.phone_raw end,
-       email = coalesce(x.email, r.email), whatsapp_id = coalesce(x.whatsapp_id, r.whatsapp_id),
-       budget_min = coalesce(x.budget_min, r.budget_min), budget_max = coalesce(x.budget_max, r.budget_max),
-       budget_currency = coalesce(x.budget_currency, r.budget_currency), timezone = coalesce(x.timezone, r.timezone),
-       birthday = coalesce(x.birthday, r.birthday), tier = coalesce(x.tier, r.tier),
-       first_contact_at = coalesce(x.first_contact_at, r.first_contact_at), last_follow_up_at = coalesce(x.last_follow_up_at, r.last_follow_up_at),
-       source = coalesce(x.source, r.source), owner_id = coalesce(x.owner_id, r.owner_id),
+       ${updateSet('x', 'r')},
        custom_fields = coalesce(r.custom_fields, '{}'::jsonb) || x.custom_fields,
        updated_at = now()
      from ${CHUNK_ROWS('updated', CUSTOMER_COLUMNS)} and x.id = r.id`,

@@ -51,10 +51,3 @@ export function openApiDocument(): object {
   }
   return doc;
 }
-
-/** For tests that want a fresh registry. */
-export function resetOpenApiRegistry(): void {
-  registry = new OpenAPIRegistry();
-  seen.clear();
-  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-}

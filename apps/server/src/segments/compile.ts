@@ -5,50 +5,24 @@
  * fail with a 400 naming the node's path before any query runs.
  */
 import { inArray, sql, type SQL } from 'drizzle-orm';
-import { schema, type DbHandle } from '@nudge/db';
+import { customerFields, schema, type DbHandle, type FieldRegistry, type FieldType as RegistryFieldType } from '@nudge/db';
 import { HttpError } from '../http/errors.js';
 import { SegmentCondition } from './model.js';
 
-export type FieldType = 'text' | 'enum' | 'number' | 'boolean' | 'datetime' | 'date' | 'uuid' | 'array';
+export type FieldType = Exclude<RegistryFieldType, 'json'>;
 interface FieldSpec {
   column: string;
   type: FieldType;
   values?: readonly string[];
 }
 
-/** The customer fields a segment may test, with their SQL column and type. */
-export const SEGMENT_FIELDS: Record<string, FieldSpec> = {
-  fullName: { column: 'full_name', type: 'text' },
-  company: { column: 'company', type: 'text' },
-  industry: { column: 'industry', type: 'text' },
-  phone: { column: 'phone', type: 'text' },
-  email: { column: 'email', type: 'text' },
-  whatsappId: { column: 'whatsapp_id', type: 'text' },
-  timezone: { column: 'timezone', type: 'text' },
-  budgetCurrency: { column: 'budget_currency', type: 'text' },
-  source: { column: 'source', type: 'text' },
-  tier: { column: 'tier', type: 'enum', values: schema.customerTier.enumValues },
-  membershipTier: { column: 'membership_tier', type: 'enum', values: schema.membershipTier.enumValues },
-  priority: { column: 'priority', type: 'enum', values: schema.customerPriority.enumValues },
-  budgetMin: { column: 'budget_min', type: 'number' },
-  budgetMax: { column: 'budget_max', type: 'number' },
-  points: { column: 'points', type: 'number' },
-  winProbability: { column: 'win_probability', type: 'number' },
-  totalSpend: { column: 'total_spend', type: 'number' },
-  optOutEmail: { column: 'opt_out_email', type: 'boolean' },
-  optOutWhatsapp: { column: 'opt_out_whatsapp', type: 'boolean' },
-  optOutSms: { column: 'opt_out_sms', type: 'boolean' },
-  optOutPhone: { column: 'opt_out_phone', type: 'boolean' },
-  firstContactAt: { column: 'first_contact_at', type: 'datetime' },
-  lastFollowUpAt: { column: 'last_follow_up_at', type: 'datetime' },
-  lastInteractionAt: { column: 'last_interaction_at', type: 'datetime' },
-  createdAt: { column: 'created_at', type: 'datetime' },
-  updatedAt: { column: 'updated_at', type: 'datetime' },
-  birthday: { column: 'birthday', type: 'date' },
-  ownerId: { column: 'owner_id', type: 'uuid' },
-  teamId: { column: 'team_id', type: 'uuid' },
-  productsOfInterest: { column: 'products_of_interest', type: 'array' },
-};
+/** The customer fields a segment may test (the registry's `segment` fields), with their SQL column and type. */
+export function segmentFieldsOf(registry: FieldRegistry): Record<string, FieldSpec> {
+  return Object.fromEntries(
+    registry.segment.map((f) => [f.name, { column: f.column, type: f.type as FieldType, ...(f.values ? { values: f.values } : {}) }]),
+  );
+}
+export const SEGMENT_FIELDS = segmentFieldsOf(customerFields);
 
 export const OPS_BY_TYPE: Record<FieldType, readonly string[]> = {
   text: ['eq', 'neq', 'in', 'not_in', 'contains', 'starts_with', 'is_empty', 'is_not_empty'],
@@ -62,7 +36,7 @@ export const OPS_BY_TYPE: Record<FieldType, readonly string[]> = {
 };
 
 /** Fields masked for users without the contact.unmask right. */
-const CONTACT_FIELDS = new Set(['phone', 'email', 'whatsappId']);
+const CONTACT_FIELDS = new Set(customerFields.masked.map((f) => f.name));
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,6 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { schema } from '@nudge/db';
+import { customerFields, schema } from '@nudge/db';
 import { nowOf, type AppContext } from '../context.js';
 import { writeAudit } from '../http/audit.js';
 import { seesContacts } from '../customers/access.js';
@@ -69,7 +69,7 @@ export function createSegmentsRouter(ctx: AppContext) {
       const fields = Object.entries(SEGMENT_FIELDS).map(([field, spec]) => ({
         field,
         type: spec.type,
-        ops: !contacts && ['phone', 'email', 'whatsappId'].includes(field) ? emptyOnly : OPS_BY_TYPE[spec.type],
+        ops: !contacts && customerFields.get(field)?.mask ? emptyOnly : OPS_BY_TYPE[spec.type],
         values: spec.values ?? null,
       }));
       const defs = await db().select().from(schema.customFieldDefinitions).orderBy(asc(schema.customFieldDefinitions.key));

@@ -5,7 +5,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { schema, type DbHandle } from '@nudge/db';
 import { emitEvents, nowOf, type AppContext, type DomainEvent } from '../context.js';
-import { writeAudit } from '../http/audit.js';
 import type { AuthUser } from '../http/auth.js';
 import { badRequest, notFound } from '../http/errors.js';
 
@@ -252,8 +251,4 @@ export async function tagHealth(db: DbHandle, now: Date) {
     };
   });
   return { totalCustomers: Number(total), items };
-}
-
-export async function auditTagChange(db: DbHandle, actor: AuthUser, action: string, customerId: string, tag: string) {
-  await writeAudit(db.db, actor, { action, entityType: 'customer', entityId: customerId, fields: ['tags'], details: { tag } });
 }

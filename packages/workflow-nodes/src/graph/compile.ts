@@ -49,6 +49,8 @@ export function compileGraph(graph: FlowGraph | unknown, options: ValidateOption
       next: Object.fromEntries(r.ports.map((p) => [p.id, outs?.get(p.id) ?? null])),
       retry: r.spec.retry ?? defaultRetry[r.spec.kind],
       timeoutMs: r.spec.timeoutMs ?? defaultTimeoutMs[r.spec.kind],
+      effects: r.spec.effects ?? (r.spec.kind === 'control' ? 'none' : 'database'),
+      ...(r.spec.sendingWindow ? { sendingWindow: true } : {}),
     };
     if (isGoal) {
       const goalConfig = config as Parameters<typeof goalFilter>[0];

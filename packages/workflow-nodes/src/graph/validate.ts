@@ -3,7 +3,7 @@
  * node id (and config field or port) with a message a manager can act on. Pure.
  */
 import type { z } from 'zod';
-import type { DynamicOutputs, NodeKind, OutputPort, RetryPolicy, UiHint } from '../define.js';
+import type { DynamicOutputs, NodeEffects, NodeKind, OutputPort, RetryPolicy, UiHint } from '../define.js';
 import { nodeKey } from '../define.js';
 import { nodeRegistry } from '../registry.js';
 import { unknownTemplateVariables } from '../template.js';
@@ -24,6 +24,8 @@ export interface GraphNodeSpec {
   waits?: boolean;
   retry?: RetryPolicy;
   timeoutMs?: number;
+  effects?: NodeEffects;
+  sendingWindow?: boolean;
 }
 
 export interface ValidateOptions {

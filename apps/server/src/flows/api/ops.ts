@@ -18,7 +18,8 @@ import { nowOf, type AppContext } from '../../context.js';
 import type { AuthUser } from '../../http/auth.js';
 import { writeAudit } from '../../http/audit.js';
 import { conflict, HttpError, notFound } from '../../http/errors.js';
-import { FLOW_TASK_QUEUE, FLOW_WORKFLOW_TYPE, RETRY_STEP_SIGNAL, type FlowRunInput } from '../runtime/shared.js';
+import { RETRY_STEP_SIGNAL } from '../runtime/shared.js';
+import { startFlowRun } from '../runtime/start.js';
 import { loadRun } from './runs.js';
 
 const r = schema.flowRuns;
@@ -148,29 +149,19 @@ async function resumeClosedRun(
   }
   if (!reopened) throw conflict(`Run ${run.id} changed meanwhile; reload it and try again.`);
   const [maxSeq] = await ctx.db.db.select({ seq: s.seq }).from(s).where(eq(s.runId, run.id)).orderBy(desc(s.seq)).limit(1);
-  const input: FlowRunInput = {
-    plan,
-    runId: run.id,
-    flowId: run.flowId,
-    versionId: version.id,
-    flowVersion: version.version,
-    customerId: run.customerId,
-    enrollmentKey: run.enrollmentKey,
-    test: false,
-    sending: flow.sending ?? {},
-    triggerEvent: null,
-    defaultTimezone: process.env.NUDGE_DEFAULT_TIMEZONE ?? 'UTC',
-    resume: { nodeId: step.nodeId, seq: maxSeq?.seq ?? step.seq, visits: {} },
-  };
   try {
-    const handle = await engine(ctx).workflow.start(FLOW_WORKFLOW_TYPE, {
-      taskQueue: FLOW_TASK_QUEUE,
-      workflowId: run.workflowId,
-      args: [input],
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      memo: { flowId: run.flowId, customerId: run.customerId, runId: run.id, resumedFrom: step.id },
+    const temporalRunId = await startFlowRun(engine(ctx), {
+      run: { ...run, isTest: false },
+      plan,
+      versionId: version.id,
+      flowVersion: version.version,
+      sending: flow.sending ?? {},
+      triggerEvent: null,
+      resume: { nodeId: step.nodeId, seq: maxSeq?.seq ?? step.seq, visits: {} },
+      reusePolicy: 'ALLOW_DUPLICATE',
+      memo: { resumedFrom: step.id },
     });
-    await ctx.db.db.update(r).set({ temporalRunId: handle.firstExecutionRunId }).where(eq(r.id, run.id));
+    await ctx.db.db.update(r).set({ temporalRunId }).where(eq(r.id, run.id));
   } catch (err) {
     // put the row back as it was: nothing runs
     await ctx.db.db

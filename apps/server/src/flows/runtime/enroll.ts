@@ -15,7 +15,8 @@ import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import { executionPlanSchema, type ExecutionPlan, type FlowEvent } from '@nudge/workflow-nodes/control';
 import { nowOf, type AppContext } from '../../context.js';
-import { FLOW_TASK_QUEUE, FLOW_WORKFLOW_TYPE, flowWorkflowId, type FlowRunInput } from './shared.js';
+import { flowWorkflowId } from './shared.js';
+import { startFlowRun } from './start.js';
 
 export type FlowRunRow = typeof schema.flowRuns.$inferSelect;
 
@@ -57,7 +58,6 @@ interface LoadedFlow {
   plan: ExecutionPlan;
 }
 
-const defaultTimezone = () => process.env.NUDGE_DEFAULT_TIMEZONE ?? 'UTC';
 const DAY_MS = 86_400_000;
 
 async function loadFlow(ctx: AppContext, flowId: string, test: boolean, plan?: ExecutionPlan): Promise<LoadedFlow | EnrollSkipReason> {
@@ -102,30 +102,18 @@ async function blockedCustomers(ctx: AppContext, flow: LoadedFlow['flow'], ids: 
 async function startWorkflow(ctx: AppContext, loaded: LoadedFlow, run: FlowRunRow, triggerEvent: FlowEvent | null, record = true): Promise<FlowRunRow> {
   const client = ctx.temporal?.client;
   if (!client) throw new EnrollmentError('The flow engine is not running on this server (no Temporal client)', 'engine_unavailable');
-  const input: FlowRunInput = {
-    plan: loaded.plan,
-    runId: run.id,
-    flowId: run.flowId,
-    versionId: loaded.versionId ?? '',
-    flowVersion: loaded.version,
-    customerId: run.customerId,
-    enrollmentKey: run.enrollmentKey,
-    test: run.isTest,
-    sending: loaded.flow.sending ?? {},
-    triggerEvent,
-    defaultTimezone: defaultTimezone(),
-  };
   let temporalRunId: string;
   try {
-    const handle = await client.workflow.start(FLOW_WORKFLOW_TYPE, {
-      taskQueue: FLOW_TASK_QUEUE,
-      workflowId: run.workflowId,
-      args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: loaded.flow.enrollment.mode === 'once' ? 'REJECT_DUPLICATE' : 'ALLOW_DUPLICATE',
-      memo: { flowId: run.flowId, customerId: run.customerId, runId: run.id },
+    temporalRunId = await startFlowRun(client, {
+      run,
+      plan: loaded.plan,
+      versionId: loaded.versionId ?? '',
+      flowVersion: loaded.version,
+      sending: loaded.flow.sending ?? {},
+      triggerEvent,
+      useExisting: true,
+      reusePolicy: loaded.flow.enrollment.mode === 'once' ? 'REJECT_DUPLICATE' : 'ALLOW_DUPLICATE',
     });
-    temporalRunId = handle.firstExecutionRunId;
   } catch (err) {
     // a closed execution with this id exists ("once" flows): that enrollment happened already
     if (err instanceof WorkflowExecutionAlreadyStartedError) return run;

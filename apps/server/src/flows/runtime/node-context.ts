@@ -7,7 +7,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { schema } from '@nudge/db';
+import { customerFields, schema } from '@nudge/db';
 import type { Channels, SendOptions } from '@nudge/channels';
 import {
   customerSnapshotSchema,
@@ -44,6 +44,16 @@ async function orNonRetryable<T>(what: string, fn: () => Promise<T>): Promise<T>
   }
 }
 
+/** The registry's `condition` fields of a row, by API name (instants as ISO strings). */
+function conditionFields(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    customerFields.condition.map((f) => {
+      const v = row[f.name];
+      return [f.name, v instanceof Date ? v.toISOString() : (v ?? null)];
+    }),
+  );
+}
+
 export async function loadCustomerSnapshot(app: AppContext, customerId: string, nowMs: number): Promise<CustomerSnapshot | null> {
   const { db } = app.db;
   const c = schema.customers;
@@ -59,7 +69,6 @@ export async function loadCustomerSnapshot(app: AppContext, customerId: string, 
     .where(eq(c.id, customerId));
   if (!row) return null;
   const r = row.c;
-  const iso = (d: Date | null) => (d ? d.toISOString() : null);
   return customerSnapshotSchema.parse({
     id: r.id,
     name: r.fullName,
@@ -72,25 +81,7 @@ export async function loadCustomerSnapshot(app: AppContext, customerId: string, 
     timezone: r.timezone,
     birthday: r.birthday,
     tags: row.tags ?? [],
-    fields: {
-      tier: r.tier,
-      industry: r.industry,
-      points: r.points,
-      priority: r.priority,
-      membershipTier: r.membershipTier,
-      totalSpend: r.totalSpend,
-      budgetMin: r.budgetMin,
-      budgetMax: r.budgetMax,
-      budgetCurrency: r.budgetCurrency,
-      winProbability: r.winProbability,
-      source: r.source,
-      productsOfInterest: r.productsOfInterest,
-      teamId: r.teamId,
-      lastInteractionAt: iso(r.lastInteractionAt),
-      lastFollowUpAt: iso(r.lastFollowUpAt),
-      firstContactAt: iso(r.firstContactAt),
-      createdAt: iso(r.createdAt),
-    },
+    fields: conditionFields(r),
     custom: r.customFields ?? {},
     lastProduct: r.productsOfInterest[0] ?? null,
     preferredContactSlots: (r.preferredContactSlots ?? []).map((s) => ({ weekday: WEEKDAYS[s.weekday] ?? 'mon', part: s.part })),

@@ -24,7 +24,7 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import { controlNode, eventMatches, type ControlDecision, type FlowEvent, type PlanNode } from '@nudge/workflow-nodes/control';
+import { controlNode, eventMatches, GOAL_NODE_KEY, stepEffects, type ControlDecision, type FlowEvent, type PlanNode } from '@nudge/workflow-nodes/control';
 import type { FlowActivities, CustomerTiming } from './activities.js';
 import {
   CURRENT_NODE_QUERY,
@@ -77,8 +77,6 @@ const bookkeepingRetry = { initialInterval: '1 second', backoffCoefficient: 2, m
 const remoteBookkeeping = proxyActivities<FlowActivities>({ startToCloseTimeout: '30 seconds', retry: bookkeepingRetry });
 const localBookkeeping = proxyLocalActivities<FlowActivities>({ startToCloseTimeout: '30 seconds', retry: bookkeepingRetry });
 
-/** Steps that talk to systems outside Nudge stay ordinary activities; database-only steps may run locally. */
-const REMOTE_STEP_KEYS = ['action.send_message@', 'action.http_webhook@', 'action.start_flow@'];
 
 function stepActivity(node: PlanNode, local: boolean): FlowActivities['runStep'] {
   const options: ActivityOptions = {
@@ -90,7 +88,8 @@ function stepActivity(node: PlanNode, local: boolean): FlowActivities['runStep']
       maximumInterval: '10 minutes',
     },
   };
-  if (local && !REMOTE_STEP_KEYS.some((k) => node.key.startsWith(k))) return proxyLocalActivities<FlowActivities>(options).runStep;
+  // Steps that talk to systems outside Nudge stay ordinary activities; database-only steps may run locally.
+  if (local && stepEffects(node).effects !== 'external') return proxyLocalActivities<FlowActivities>(options).runStep;
   return proxyActivities<FlowActivities>(options).runStep;
 }
 
@@ -160,7 +159,7 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
   const leaveAtGoal = async () => {
     const g = goal!;
     const seq = ++state.seq;
-    await record({ ...runInfo, nodeId: g.nodeId, nodeKey: plan.nodes[g.nodeId]?.key ?? 'control.goal@1', seq, status: 'done', port: null, output: { goal: g.name } });
+    await record({ ...runInfo, nodeId: g.nodeId, nodeKey: plan.nodes[g.nodeId]?.key ?? GOAL_NODE_KEY, seq, status: 'done', port: null, output: { goal: g.name } });
     return finish('goal', g.nodeId, { exitReason: 'goal' });
   };
 
@@ -192,7 +191,7 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
       // ---------- action / condition: an activity ----------
       if (node.kind !== 'control') {
         // quiet hours and the frequency cap hold a send back with a durable timer
-        if (node.key.startsWith('action.send_message@') && !test && (input.sending?.quietHours || input.sending?.frequencyCap)) {
+        if (stepEffects(node).sendingWindow && !test && (input.sending?.quietHours || input.sending?.frequencyCap)) {
           for (let hold = 0; hold < MAX_SEND_HOLDS; hold++) {
             const window = await bookkeeping.sendWindow({ customerId, nowMs: Date.now(), sending: input.sending, defaultTimezone });
             if (window.notBeforeMs <= Date.now()) break;

@@ -8,6 +8,7 @@ export const addNoteAction = defineNode({
   type: 'action.add_note',
   version: 1,
   kind: 'action',
+  effects: 'database',
   category: 'customer',
   icon: 'sticky-note',
   label: t('Add note', '新增備註', '添加备注', 'Añadir nota'),

@@ -8,6 +8,7 @@ export const addTagAction = defineNode({
   type: 'action.add_tag',
   version: 1,
   kind: 'action',
+  effects: 'database',
   category: 'customer',
   icon: 'tag',
   label: t('Add tag', '新增標籤', '添加标签', 'Añadir etiqueta'),

@@ -48,6 +48,7 @@ export const assignOwnerAction = defineNode({
   type: 'action.assign_owner',
   version: 1,
   kind: 'action',
+  effects: 'database',
   category: 'customer',
   icon: 'user-check',
   label: t('Assign owner', '指派負責人', '分配负责人', 'Asignar responsable'),

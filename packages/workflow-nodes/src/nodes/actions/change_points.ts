@@ -7,6 +7,7 @@ export const changePointsAction = defineNode({
   type: 'action.change_points',
   version: 1,
   kind: 'action',
+  effects: 'database',
   category: 'loyalty',
   icon: 'star',
   label: t('Change points', '調整點數', '调整积分', 'Cambiar puntos'),

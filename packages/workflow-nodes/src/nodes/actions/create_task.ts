@@ -9,6 +9,7 @@ export const createTaskAction = defineNode({
   type: 'action.create_task',
   version: 1,
   kind: 'action',
+  effects: 'database',
   category: 'team',
   icon: 'list-todo',
   label: t('Create task', '建立任務', '创建任务', 'Crear tarea'),

@@ -16,6 +16,7 @@ export const httpWebhookAction = defineNode({
   type: 'action.http_webhook',
   version: 1,
   kind: 'action',
+  effects: 'external',
   category: 'integrations',
   icon: 'globe',
   label: t('Call a webhook', '呼叫 Webhook', '调用 Webhook', 'Llamar a un webhook'),

@@ -8,6 +8,7 @@ export const notifyUserAction = defineNode({
   type: 'action.notify_user',
   version: 1,
   kind: 'action',
+  effects: 'database',
   category: 'team',
   icon: 'bell',
   label: t('Notify a user', '通知使用者', '通知用户', 'Avisar a un usuario'),

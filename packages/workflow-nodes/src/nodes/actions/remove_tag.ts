@@ -7,6 +7,7 @@ export const removeTagAction = defineNode({
   type: 'action.remove_tag',
   version: 1,
   kind: 'action',
+  effects: 'database',
   category: 'customer',
   icon: 'tag-x',
   label: t('Remove tag', '移除標籤', '移除标签', 'Quitar etiqueta'),

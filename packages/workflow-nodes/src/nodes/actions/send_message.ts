@@ -47,6 +47,8 @@ export const sendMessageAction = defineNode({
   type: 'action.send_message',
   version: 1,
   kind: 'action',
+  effects: 'external',
+  sendingWindow: true,
   category: 'messaging',
   icon: 'send',
   label: t('Send message', '傳送訊息', '发送消息', 'Enviar mensaje'),

@@ -7,6 +7,7 @@ export const setPriorityAction = defineNode({
   type: 'action.set_priority',
   version: 1,
   kind: 'action',
+  effects: 'database',
   category: 'customer',
   icon: 'flag',
   label: t('Set priority', '設定優先級', '设置优先级', 'Fijar prioridad'),

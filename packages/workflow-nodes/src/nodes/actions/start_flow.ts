@@ -7,6 +7,7 @@ export const startFlowAction = defineNode({
   type: 'action.start_flow',
   version: 1,
   kind: 'action',
+  effects: 'external',
   category: 'flows',
   icon: 'workflow',
   label: t('Start another flow', '啟動其他流程', '启动其他流程', 'Iniciar otro flujo'),

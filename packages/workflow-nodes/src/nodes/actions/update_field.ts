@@ -10,6 +10,7 @@ export const updateFieldAction = defineNode({
   type: 'action.update_field',
   version: 1,
   kind: 'action',
+  effects: 'database',
   category: 'customer',
   icon: 'pencil',
   label: t('Update field', '更新欄位', '更新字段', 'Actualizar campo'),

@@ -8,6 +8,7 @@ export const ifElseCondition = defineNode({
   type: 'condition.if_else',
   version: 1,
   kind: 'condition',
+  effects: 'database',
   category: 'conditions',
   icon: 'split',
   label: t('If / else', '如果 / 否則', '如果 / 否则', 'Si / si no'),

@@ -14,6 +14,7 @@ export const switchCondition = defineNode({
   type: 'condition.switch',
   version: 1,
   kind: 'condition',
+  effects: 'database',
   category: 'conditions',
   icon: 'git-fork',
   label: t('Switch', '多路分支', '多路分支', 'Selector'),

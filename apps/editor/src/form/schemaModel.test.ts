@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldsFromSchema, humanize, initialValue, problemsForField, type JsonSchema } from './schemaForm';
+import { fieldsFromSchema, humanize, initialValue, problemsForField, type JsonSchema } from './schemaModel';
 
 // Shapes as zod 4's z.toJSONSchema() writes them.
 const sendMessage: JsonSchema = {
