@@ -331,6 +331,8 @@ export class Engine {
           e.notify();
         }
         for (const w of waiters) w.resolve();
+        // closed executions that were still being written (or waited on) when they closed can go now
+        if (this.closedBytes > this.closedCacheBytes || this.closedOrder.length > this.closedCacheSize) this.evictClosed();
       }
     } finally {
       this.committing = false;

@@ -19,7 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { DbHandle } from '@nudge/db';
-import { startTemporalLite, type TemporalLite } from './index.js';
+import { startTemporalLite, type TemporalLite, type TemporalLiteOptions } from './index.js';
 
 export type TestTemporalKind = 'lite' | 'dev' | 'timeskip';
 
@@ -58,6 +58,8 @@ export interface TestTemporalOptions {
   kind?: TestTemporalKind;
   /** temporal-lite only; default a free port. */
   port?: number;
+  /** temporal-lite only: its own settings (cache sizes, poll timeouts…), passed through. */
+  lite?: Omit<TemporalLiteOptions, 'db' | 'port' | 'timeSkipping' | 'initialTimeLock'>;
 }
 
 function executable(envVar: string, name: string): string {
@@ -95,7 +97,7 @@ export async function startTestTemporal(options: TestTemporalOptions = {}): Prom
   if (kind === 'lite') {
     if (!options.db) throw new Error('startTestTemporal: temporal-lite needs a db');
     // the same start as the Java server's: time skipping on, one lock held; released for auto skipping
-    const lite = await startTemporalLite({ db: options.db, port: options.port ?? 0, timeSkipping: true, initialTimeLock: true });
+    const lite = await startTemporalLite({ ...options.lite, db: options.db, port: options.port ?? 0, timeSkipping: true, initialTimeLock: true });
     if (autoSkip) lite.unlockTimeSkipping();
     return {
       kind, address: lite.address, namespace: 'default', canSkipTime: true, lite,

@@ -64,7 +64,8 @@ export interface Harness {
 export async function createHarness(opts: TemporalLiteOptions = {}): Promise<Harness> {
   installRuntime();
   const db = await createTestDb({ migrate: false });
-  const temporal = await startTestTemporal({ db, timeSkipping: opts.timeSkipping ?? false });
+  const { timeSkipping, ...liteOptions } = opts;
+  const temporal = await startTestTemporal({ db, timeSkipping: timeSkipping ?? false, lite: liteOptions });
   let server = temporal.lite as TemporalLite;
   const port = server?.port;
   const connection = await Connection.connect({ address: temporal.address });
