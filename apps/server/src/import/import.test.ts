@@ -286,7 +286,7 @@ describe('POST /api/import', () => {
     const job = await runImport(csv, { mode: 'skip-invalid', defaultRegion: 'TW' });
     expect(job.status).toBe('completed');
     expect(job.report.totals).toMatchObject({ created: 2, invalid: 2 });
-    expect(job.report.errors.map((e: { line: number; field: string }) => [e.line, e.field])).toEqual([[3, 'name'], [4, 'notes']]);
+    expect(job.report.errors.map((e: { line: number; field: string }) => [e.line, e.field])).toEqual([[3, 'fullName'], [4, 'notes']]);
     expect(job.report.errors[0].message).toMatch(/NUL/);
     const rows = await t.db.sql.query<{ full_name: string }>(`select full_name from customers where phone like '+88691271000%' order by full_name`);
     expect(rows.map((r) => r.full_name)).toEqual(['Also Fine', 'Nul Free']);
