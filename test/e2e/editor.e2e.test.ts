@@ -97,7 +97,8 @@ describe('editor end to end', () => {
     await page.getByRole('link', { name: 'Import' }).click();
     await page.getByLabel('CSV file').setInputFiles({ name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByTestId('mapping-table').waitFor();
-    expect(await page.getByLabel('Field for column 客戶姓名').inputValue()).toBe('fullName');
+    // the field list loads beside the preview: wait for it rather than read the first paint
+    await expect.poll(() => page.getByLabel('Field for column 客戶姓名').inputValue()).toBe('fullName');
     expect(await page.getByLabel('Field for column 手機號碼').inputValue()).toBe('phone');
     const badRow = page.getByTestId('preview-table').locator('tr.row-error');
     await expect.poll(() => badRow.count()).toBe(1);
