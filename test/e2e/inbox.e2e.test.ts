@@ -1,7 +1,8 @@
 // The inbox end to end, in a real browser against the product started as README says, with the
 // WhatsApp stand-in as the provider (it posts signed Cloud API webhooks to the product and
 // receives what the product sends): a customer writes → the message appears in the open inbox
-// without a reload, with the auto-reply under it → the agent answers and sees the delivery ticks.
+// without a reload, with the auto-reply under it → the agent answers and sees the delivery ticks;
+// outside the 24-hour window the screen asks for a template and shows the server's 422.
 // Screenshots in English and 繁體中文 go to test-output/e2e/inbox-*.png.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,6 +63,7 @@ describe('inbox end to end', () => {
     await page.getByRole('link', { name: 'Inbox' }).click();
     await page.getByRole('tab', { name: 'All' }).click();
     await page.getByTestId('conversation').first().waitFor(); // the demo conversations
+    await shot('inbox-list-en');
     await page.getByLabel('Search customer name').fill(customerName);
     await page.getByText('No conversations here').waitFor();
 
@@ -103,4 +105,25 @@ describe('inbox end to end', () => {
     await shot('inbox-zh-TW');
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  it("outside WhatsApp's 24-hour window the inbox says a template is required and shows the server's refusal", async () => {
+    await page.getByLabel('語言').selectOption('en');
+    const token = await page.evaluate(() => localStorage.getItem('nudge.token'));
+    const res = await fetch(`${product.baseUrl}/api/conversations?view=all&channel=whatsapp&limit=200`, { headers: { Authorization: `Bearer ${token}` } });
+    const { items } = (await res.json()) as { items: { id: string; windowEndsAt: string | null }[] };
+    const closed = items.find((c) => !c.windowEndsAt || Date.parse(c.windowEndsAt) < Date.now());
+    expect(closed, 'a demo WhatsApp conversation whose window is closed').toBeTruthy();
+    await page.goto(`${product.baseUrl}/#/inbox?view=all&c=${closed!.id}`);
+    await page.getByTestId('window-closed').filter({ hasText: 'A template is required.' }).waitFor();
+    await page.getByLabel('Write a reply… (Ctrl+Enter sends)').fill('Are you still interested?');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const refusal = page.getByTestId('window-closed-error');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toContain("WhatsApp's 24-hour window");
+    expect(sentTexts()).not.toContain('Are you still interested?');
+    await shot('inbox-window-closed-en');
+    await page.getByRole('link', { name: 'My work' }).click();
+    await page.getByRole('heading', { name: 'My work' }).waitFor();
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });
