@@ -242,7 +242,7 @@ function MessageBubble({ m, authors }: { m: Message; authors: Map<string, string
       <div className="msg-body">{m.template && !m.body ? t('inbox.templateBody', { name: m.template.name }) : m.body}</div>
       {m.attachments.map((a) => (
         <a key={a.url} href={a.url} target="_blank" rel="noreferrer" className="small">
-          📎 {a.name ?? a.url}
+          ↗ {a.name ?? a.url}
         </a>
       ))}
       <div className="msg-meta">

@@ -4,7 +4,7 @@ import type { Conversation, Message } from './api';
 
 export type Tick = { symbol: string; state: 'queued' | 'sent' | 'delivered' | 'read' | 'failed' | 'none' };
 
-/** ✓ sent, ✓✓ delivered, blue ✓✓ read, ! failed, 🕓 still queued; inbound and notes have none. */
+/** ✓ sent, ✓✓ delivered, blue ✓✓ read, ! failed, … still queued; inbound and notes have none. */
 export function tickFor(m: Pick<Message, 'direction' | 'status'>): Tick {
   if (m.direction !== 'out') return { symbol: '', state: 'none' };
   switch (m.status) {
@@ -17,7 +17,7 @@ export function tickFor(m: Pick<Message, 'direction' | 'status'>): Tick {
     case 'failed':
       return { symbol: '!', state: 'failed' };
     default:
-      return { symbol: '🕓', state: 'queued' };
+      return { symbol: '…', state: 'queued' };
   }
 }
 
