@@ -124,7 +124,7 @@ describe('inbox screen', () => {
     expect(calls.find((c) => (c.body as any)?.template)!.body).toEqual({ template: { name: 'follow_up', language: 'en', parameters: [] } });
   });
 
-  it('adds a note (not a reply) in note mode, and takes the conversation', async () => {
+  it('adds a note (not a reply) in note mode with the @mentioned user, and takes the conversation', async () => {
     const calls = fakeApi((url) => {
       if (url.pathname === '/api/conversations') return { status: 200, body: { items: [conv()], nextCursor: null } };
       if (url.pathname.endsWith('/notes')) return { status: 201, body: {} };
@@ -135,10 +135,10 @@ describe('inbox screen', () => {
     location.hash = '#/inbox?view=all&c=11111111-1111-4111-8111-111111111111';
     render(<InboxScreen />);
     fireEvent.click(await screen.findByRole('tab', { name: 'Internal note' }));
-    fireEvent.change(screen.getByLabelText('Write a note for colleagues…'), { target: { value: 'call her back' } });
+    fireEvent.change(screen.getByLabelText('Write a note for colleagues… (@name notifies them)'), { target: { value: '@Olivia Owner call her back' } });
     fireEvent.click(screen.getByRole('button', { name: 'Add note' }));
     fireEvent.click(screen.getByRole('button', { name: 'Take' }));
-    await waitFor(() => expect(calls.find((c) => c.path.endsWith('/notes'))?.body).toEqual({ text: 'call her back' }));
+    await waitFor(() => expect(calls.find((c) => c.path.endsWith('/notes'))?.body).toEqual({ text: '@Olivia Owner call her back', mentions: ['u-owner'] }));
     await waitFor(() => expect(calls.find((c) => c.path.endsWith('/assign'))?.body).toEqual({ assigneeId: 'me' }));
     expect(calls.some((c) => c.path.endsWith('/reply'))).toBe(false);
   });

@@ -12,7 +12,7 @@ import { navigate, routeQuery, useRoutePath } from '../shell/router';
 import { useSession } from '../shell/session';
 import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { inboxApi, STATUSES, VIEWS, type Conversation, type ConversationDetail, type InboxView as View, type Message } from './api';
-import { countdown, slaDue, snoozeUntil, tickFor, windowState } from './logic';
+import { countdown, mentionsIn, slaDue, snoozeUntil, tickFor, windowState } from './logic';
 
 export const POLL_MS = 3000;
 
@@ -149,6 +149,7 @@ function Composer({ c, onSent }: { c: ConversationDetail; onSent: () => void }) 
   const [tplLang, setTplLang] = useState(c.language || 'en');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const { users } = useLookups();
   const now = useNow(10_000);
   const win = windowState(c, now);
   const closed = mode === 'reply' && win.kind === 'closed';
@@ -170,7 +171,7 @@ function Composer({ c, onSent }: { c: ConversationDetail; onSent: () => void }) 
     e.preventDefault();
     const body = text.trim();
     if (!body) return;
-    if (mode === 'note') void run(() => inboxApi.note(c.id, body), () => setText(''));
+    if (mode === 'note') void run(() => inboxApi.note(c.id, body, mentionsIn(body, users)), () => setText(''));
     else void run(() => inboxApi.reply(c.id, { text: body }), () => setText(''));
   }
   function sendTemplate(e: FormEvent) {

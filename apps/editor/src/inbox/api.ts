@@ -64,7 +64,7 @@ export const inboxApi = {
     api.get('/conversations', conversationPage, { view: f.view, status: f.status, priority: f.priority, channel: f.channel, q: f.q?.trim() || undefined, limit: 100 }, signal),
   get: (id: string, signal?: AbortSignal) => api.get(`/conversations/${id}`, conversationDetail, undefined, signal),
   reply: (id: string, body: { text?: string; template?: { name: string; language: string; parameters: string[] } }) => api.post(`/conversations/${id}/reply`, z.unknown(), body),
-  note: (id: string, text: string) => api.post(`/conversations/${id}/notes`, z.unknown(), { text }),
+  note: (id: string, text: string, mentions: string[] = []) => api.post(`/conversations/${id}/notes`, z.unknown(), mentions.length ? { text, mentions } : { text }),
   assign: (id: string, body: { assigneeId?: string | null; teamId?: string | null }) => api.post(`/conversations/${id}/assign`, z.unknown(), body),
   snooze: (id: string, until: Date) => api.post(`/conversations/${id}/snooze`, z.unknown(), { until: until.toISOString() }),
   resolve: (id: string) => api.post(`/conversations/${id}/resolve`, z.unknown()),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countdown, slaDue, snoozeUntil, tickFor, windowState } from './logic';
+import { countdown, mentionsIn, slaDue, snoozeUntil, tickFor, windowState } from './logic';
 
 describe('delivery ticks', () => {
   it('shows one tick when sent, two when delivered, two (read state) when read, ! when failed', () => {
@@ -54,5 +54,17 @@ describe('snooze choices', () => {
     expect(snoozeUntil('4h', now).getTime() - now.getTime()).toBe(4 * 3_600_000);
     const t = snoozeUntil('tomorrow', now);
     expect([t.getDate(), t.getHours(), t.getMinutes()]).toEqual([2, 9, 0]);
+  });
+});
+
+describe('@mentions in a note', () => {
+  const users = [{ id: 'a', name: 'Ana' }, { id: 'am', name: 'Ana María' }, { id: 'w', name: '王小明' }];
+  it('finds each mentioned user once, the longest name first, any case', () => {
+    expect(mentionsIn('@ana maría please call, cc @王小明 and @王小明', users).sort()).toEqual(['am', 'w']);
+    expect(mentionsIn('@Ana can you?', users)).toEqual(['a']);
+  });
+  it('ignores e-mail-like text without a known name and text without @', () => {
+    expect(mentionsIn('write to bob@example.com', users)).toEqual([]);
+    expect(mentionsIn('Ana will call', users)).toEqual([]);
   });
 });

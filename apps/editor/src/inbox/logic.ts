@@ -61,3 +61,18 @@ export function snoozeUntil(choice: '1h' | '4h' | 'tomorrow', now: Date): Date {
   d.setHours(9, 0, 0, 0);
   return d;
 }
+
+/** The users a note mentions: "@Name" (longest name first, so "@Ana María" beats "@Ana"), case-insensitive. */
+export function mentionsIn(text: string, users: { id: string; name: string }[]): string[] {
+  const found = new Set<string>();
+  const lower = text.toLowerCase();
+  const sorted = [...users].filter((u) => u.name.trim()).sort((a, b) => b.name.length - a.name.length);
+  let i = lower.indexOf('@');
+  while (i >= 0) {
+    const rest = lower.slice(i + 1);
+    const u = sorted.find((x) => rest.startsWith(x.name.toLowerCase()));
+    if (u) found.add(u.id);
+    i = lower.indexOf('@', i + 1);
+  }
+  return [...found];
+}
