@@ -1,7 +1,8 @@
 // The inbox end to end, in a real browser against the product started as README says, with the
 // WhatsApp stand-in as the provider (it posts signed Cloud API webhooks to the product and
 // receives what the product sends): a customer writes → the message appears in the open inbox
-// without a reload, with the auto-reply under it → the agent answers and sees the delivery ticks;
+// without a reload, with the auto-reply under it → the agent answers and sees the delivery ticks,
+// adds a note with an @mention (the colleague is notified), takes and transfers the conversation;
 // outside the 24-hour window the screen asks for a template and shows the server's 422.
 // Screenshots in English and 繁體中文 go to test-output/e2e/inbox-*.png.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -91,6 +92,25 @@ describe('inbox end to end', () => {
     await mine.waitFor();
     await expect.poll(sentTexts, { timeout: 20_000 }).toContain(agentText);
     await expect.poll(() => mine.locator('.tick').getAttribute('data-status'), { timeout: 20_000 }).toBe('delivered');
+
+    // a note for a colleague with an @mention: yellow, not sent to the customer; she is notified
+    await page.getByRole('tab', { name: 'Internal note' }).click();
+    await page.getByLabel('Write a note for colleagues… (@name notifies them)').fill('@Sofía Navarro can you quote model X?');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.getByTestId('msg-note').filter({ hasText: 'can you quote model X?' }).waitFor();
+    expect(sentTexts().some((x) => x.includes('can you quote'))).toBe(false);
+    const login = await fetch(`${product.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'sofia.navarro@nudge.local', password: 'nudge-demo' }) });
+    const { token: sofia } = (await login.json()) as { token: string };
+    const notes = (await (await fetch(`${product.baseUrl}/api/inbox/notifications`, { headers: { Authorization: `Bearer ${sofia}` } })).json()) as { kind: string; body: string }[];
+    expect(notes.some((n) => n.kind === 'mention' && n.body.includes('can you quote model X?'))).toBe(true);
+    await page.getByRole('tab', { name: 'Reply' }).click();
+
+    // take it, then transfer it to her
+    const side = page.getByRole('complementary', { name: 'Customer' });
+    await page.getByRole('button', { name: 'Take' }).click();
+    await expect.poll(() => side.textContent()).toContain('Administrator');
+    await page.getByLabel('Transfer').selectOption({ label: 'Sofía Navarro' });
+    await expect.poll(() => side.textContent()).toContain('Sofía Navarro');
     await shot('inbox-en');
 
     // the customer reads it: the ticks turn to "read" without a reload
