@@ -56,6 +56,13 @@ describe('tasks API', () => {
     expect(row!.payload).toMatchObject({ status: 'done', doneBy: me.id, taskType: 'call', flowId: 'f-1' });
   });
 
+  it('five clicks at once: all answer done with the same doneAt', async () => {
+    await task('burst', me.id, '2026-12-02T01:00:00.000Z');
+    const res = await Promise.all(Array.from({ length: 5 }, () => t.http.post(`/api/tasks/${ids.burst}/done`).set(me.auth)));
+    expect(res.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(new Set(res.map((r) => r.body.doneAt)).size).toBe(1);
+  });
+
   it("an agent cannot tick someone else's task (404, unchanged); a manager can; bad ids are 400", async () => {
     expect((await t.http.post(`/api/tasks/${ids.theirs}/done`).set(me.auth)).status).toBe(404);
     const [row] = await t.db.db.select().from(schema.interactions).where(eq(schema.interactions.id, ids.theirs!));
