@@ -64,7 +64,8 @@ async function stopGroup(pid: number | undefined, graceMs = 10_000): Promise<voi
   if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
 }
 
-export async function startProduct(): Promise<Product> {
+/** `env` adds or overrides variables of `pnpm start` (e.g. a WhatsApp provider the test plays). */
+export async function startProduct(options: { env?: NodeJS.ProcessEnv } = {}): Promise<Product> {
   if (process.env.E2E_BASE_URL) {
     const baseUrl = process.env.E2E_BASE_URL.replace(/\/$/, '');
     await waitForHttp(`${baseUrl}/`, null, 10_000, () => '');
@@ -86,6 +87,7 @@ export async function startProduct(): Promise<Product> {
     // no e-mail provider and no stand-in: real sends fail ("the email channel is not set up"),
     // which is what the test needs to see failure alerts reach the flow's owner
     NUDGE_CHANNEL_STANDINS: '0',
+    ...options.env,
   };
   delete env.DATABASE_URL; // the e2e run keeps its own embedded database
   delete env.TEMPORAL_ADDRESS; // and its own embedded engine

@@ -10,6 +10,7 @@ import { createAuthRouter, createTeamsRouter, createUsersRouter } from './auth/r
 import { createImportRouter } from './import/router.js';
 import { createInboundRouter, createWebhooksRouter } from './inbound/router.js';
 import { createCustomersRouter } from './customers/router.js';
+import { createTasksRouter } from './tasks/router.js';
 import { createCustomerTagsRouter, createTagsRouter } from './tags/router.js';
 import { createSegmentsRouter } from './segments/router.js';
 import { createQualityRouter } from './quality/router.js';
@@ -44,6 +45,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use('/api/auto-replies', createAutoRepliesRouter(ctx));
   app.use('/api/inbox', createInboxRouter(ctx));
   app.use('/api/fields', createFieldsRouter(ctx));
+  app.use('/api/tasks', createTasksRouter(ctx));
 
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument());

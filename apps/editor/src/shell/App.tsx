@@ -14,9 +14,13 @@ const CustomerList = lazy(() => import('../customers/CustomerList').then((m) => 
 const CustomerPage = lazy(() => import('../customers/CustomerPage').then((m) => ({ default: m.CustomerPage })));
 const ImportWizard = lazy(() => import('../customers/ImportWizard').then((m) => ({ default: m.ImportWizard })));
 const TagsView = lazy(() => import('../customers/TagsView').then((m) => ({ default: m.TagsView })));
+const InboxScreen = lazy(() => import('../inbox/InboxView').then((m) => ({ default: m.InboxScreen })));
+const TasksView = lazy(() => import('../inbox/TasksView').then((m) => ({ default: m.TasksView })));
 const QualityView = lazy(() => import('../customers/QualityView').then((m) => ({ default: m.QualityView })));
 
 const nav = [
+  { path: '/inbox', key: 'nav.inbox' },
+  { path: '/tasks', key: 'nav.tasks' },
   { path: '/flows', key: 'nav.flows' },
   { path: '/customers', key: 'nav.customers' },
   { path: '/import', key: 'nav.import', right: 'importCustomers' },
@@ -34,6 +38,8 @@ function route(path: string): ReactNode {
   if (matchRoute('/import', path)) return <ImportWizard />;
   if (matchRoute('/tags', path)) return <TagsView />;
   if (matchRoute('/quality', path)) return <QualityView />;
+  if (matchRoute('/inbox', path)) return <InboxScreen />;
+  if (matchRoute('/tasks', path)) return <TasksView />;
   return <FlowList />;
 }
 

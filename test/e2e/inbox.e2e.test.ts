@@ -1,0 +1,149 @@
+// The inbox end to end, in a real browser against the product started as README says, with the
+// WhatsApp stand-in as the provider (it posts signed Cloud API webhooks to the product and
+// receives what the product sends): a customer writes → the message appears in the open inbox
+// without a reload, with the auto-reply under it → the agent answers and sees the delivery ticks,
+// adds a note with an @mention (the colleague is notified), takes and transfers the conversation;
+// outside the 24-hour window the screen asks for a template and shows the server's 422.
+// Screenshots in English and 繁體中文 go to test-output/e2e/inbox-*.png.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWhatsAppStandIn, type WhatsAppStandIn } from '../../packages/channels/src/standins/index';
+import { chromiumArgs, chromiumPath, repoRoot, startProduct, type Product } from './product';
+
+const shots = join(repoRoot, 'test-output', 'e2e');
+const customerPhone = '886912000111';
+const customerName = 'Lin E2E';
+const agentText = 'Model X is 8,000 TWD, shipping included.';
+
+let wa: WhatsAppStandIn;
+let product: Product;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+const sentTexts = () => wa.messages.filter((m) => m.request.to.replace(/^\+/, '') === customerPhone).map((m) => (m.request.type === 'text' ? m.request.text.body : `template:${m.request.template.name}`));
+
+describe('inbox end to end', () => {
+  beforeAll(async () => {
+    mkdirSync(shots, { recursive: true });
+    wa = await startWhatsAppStandIn({ appSecret: 'inbox-e2e-secret', statusWebhooks: true });
+    product = await startProduct({
+      env: {
+        WHATSAPP_API_URL: wa.url,
+        WHATSAPP_PHONE_NUMBER_ID: wa.phoneNumberId,
+        WHATSAPP_ACCESS_TOKEN: wa.accessToken,
+        WHATSAPP_APP_SECRET: wa.appSecret,
+        NUDGE_DEMO_CONVERSATIONS: '30',
+      },
+    });
+    wa.setWebhookUrl(`${product.baseUrl}/api/webhooks/whatsapp`);
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.setDefaultTimeout(20_000);
+  }, 280_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (product) {
+      writeFileSync(join(shots, 'inbox-server.log'), product.log());
+      await product.stop();
+    }
+    await wa?.close();
+  }, 30_000);
+
+  it('a customer writes on WhatsApp → it appears in the open inbox with the auto-reply; the agent answers', async () => {
+    await page.goto(`${product.baseUrl}/`);
+    await page.getByLabel('Email').fill('admin@nudge.local');
+    await page.getByLabel('Password').fill('nudge-admin');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
+    await page.getByRole('link', { name: 'Inbox' }).click();
+    await page.getByRole('tab', { name: 'All' }).click();
+    await page.getByTestId('conversation').first().waitFor(); // the demo conversations
+    await shot('inbox-list-en');
+    await page.getByLabel('Search customer name').fill(customerName);
+    await page.getByText('No conversations here').waitFor();
+
+    // the customer writes; the open page is not reloaded
+    const delivery = await wa.sendInbound({ from: customerPhone, name: customerName, text: 'Hi, what is the price of model X?' });
+    expect(delivery.status).toBe(200);
+    const item = page.getByTestId('conversation').filter({ hasText: customerName });
+    await item.waitFor({ timeout: 30_000 });
+    await item.click();
+    await page.getByTestId('msg-in').filter({ hasText: 'what is the price of model X?' }).waitFor();
+    const autoReply = page.getByTestId('msg-out').filter({ hasText: 'Our prices range from 3,500 to 15,000 TWD' });
+    await autoReply.waitFor({ timeout: 30_000 });
+    // the auto-reply is under the customer's message and went out through the provider
+    const bodies = await page.getByTestId('messages').locator('.msg-body').allTextContents();
+    expect(bodies.findIndex((b) => b.includes('Our prices range'))).toBeGreaterThan(bodies.findIndex((b) => b.includes('what is the price of model X?')));
+    await expect.poll(sentTexts, { timeout: 20_000 }).toContainEqual(expect.stringContaining('Our prices range'));
+    await expect.poll(() => autoReply.locator('.tick').getAttribute('data-status'), { timeout: 20_000 }).toBe('delivered');
+    expect(await page.getByRole('complementary', { name: 'Customer' }).textContent()).toContain(customerName);
+
+    // the agent answers inside the 24-hour window
+    expect(await page.getByTestId('window-closed').count()).toBe(0);
+    await page.getByLabel('Write a reply… (Ctrl+Enter sends)').fill(agentText);
+    await page.getByRole('button', { name: 'Send' }).click();
+    const mine = page.getByTestId('msg-out').filter({ hasText: agentText });
+    await mine.waitFor();
+    await expect.poll(sentTexts, { timeout: 20_000 }).toContain(agentText);
+    await expect.poll(() => mine.locator('.tick').getAttribute('data-status'), { timeout: 20_000 }).toBe('delivered');
+
+    // a note for a colleague with an @mention: yellow, not sent to the customer; she is notified
+    await page.getByRole('tab', { name: 'Internal note' }).click();
+    await page.getByLabel('Write a note for colleagues… (@name notifies them)').fill('@Sofía Navarro can you quote model X?');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.getByTestId('msg-note').filter({ hasText: 'can you quote model X?' }).waitFor();
+    expect(sentTexts().some((x) => x.includes('can you quote'))).toBe(false);
+    const login = await fetch(`${product.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'sofia.navarro@nudge.local', password: 'nudge-demo' }) });
+    const { token: sofia } = (await login.json()) as { token: string };
+    const notes = (await (await fetch(`${product.baseUrl}/api/inbox/notifications`, { headers: { Authorization: `Bearer ${sofia}` } })).json()) as { kind: string; body: string }[];
+    expect(notes.some((n) => n.kind === 'mention' && n.body.includes('can you quote model X?'))).toBe(true);
+    await page.getByRole('tab', { name: 'Reply' }).click();
+
+    // take it, then transfer it to her
+    const side = page.getByRole('complementary', { name: 'Customer' });
+    await page.getByRole('button', { name: 'Take' }).click();
+    await expect.poll(() => side.textContent()).toContain('Administrator');
+    await page.getByLabel('Transfer').selectOption({ label: 'Sofía Navarro' });
+    await expect.poll(() => side.textContent()).toContain('Sofía Navarro');
+    await shot('inbox-en');
+
+    // the customer reads it: the ticks turn to "read" without a reload
+    const sent = wa.messages.find((m) => m.request.type === 'text' && m.request.text.body === agentText)!;
+    await wa.sendStatus(sent.id, 'read');
+    await expect.poll(() => mine.locator('.tick').getAttribute('data-status'), { timeout: 20_000 }).toBe('read');
+
+    // 繁體中文
+    await page.getByLabel('Language').selectOption('zh-TW');
+    await page.getByRole('tab', { name: '全部' }).waitFor();
+    await page.getByRole('button', { name: '送出' }).waitFor();
+    await shot('inbox-zh-TW');
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it("outside WhatsApp's 24-hour window the inbox says a template is required and shows the server's refusal", async () => {
+    await page.getByLabel('語言').selectOption('en');
+    const token = await page.evaluate(() => localStorage.getItem('nudge.token'));
+    const res = await fetch(`${product.baseUrl}/api/conversations?view=all&channel=whatsapp&limit=200`, { headers: { Authorization: `Bearer ${token}` } });
+    const { items } = (await res.json()) as { items: { id: string; windowEndsAt: string | null }[] };
+    const closed = items.find((c) => !c.windowEndsAt || Date.parse(c.windowEndsAt) < Date.now());
+    expect(closed, 'a demo WhatsApp conversation whose window is closed').toBeTruthy();
+    await page.goto(`${product.baseUrl}/#/inbox?view=all&c=${closed!.id}`);
+    await page.getByTestId('window-closed').filter({ hasText: 'A template is required.' }).waitFor();
+    await page.getByLabel('Write a reply… (Ctrl+Enter sends)').fill('Are you still interested?');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const refusal = page.getByTestId('window-closed-error');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toContain("WhatsApp's 24-hour window");
+    expect(sentTexts()).not.toContain('Are you still interested?');
+    await shot('inbox-window-closed-en');
+    await page.getByRole('link', { name: 'My work' }).click();
+    await page.getByRole('heading', { name: 'My work' }).waitFor();
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+});
