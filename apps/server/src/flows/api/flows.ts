@@ -106,6 +106,7 @@ export async function getFlow(ctx: AppContext, id: string) {
       : null,
     enrollment: row.enrollment,
     sending: row.sending,
+    lastSweptAt: row.lastSweptAt?.toISOString() ?? null,
     hasUnpublishedChanges: current ? canonical(current.graph) !== canonical(graph) : graph.nodes.length > 0,
   };
 }

@@ -213,6 +213,8 @@ export const FlowOut = FlowSummaryOut.extend({
   hasUnpublishedChanges: z.boolean(),
   /** whom the published flow enrolls: customers already matching too, or only those entering since `since` */
   enrolls: z.object({ mode: z.enum(['existing', 'new']), since: z.string().nullable() }).nullable(),
+  /** when the runtime last swept the flow's segment / date trigger (null: not yet) */
+  lastSweptAt: z.string().nullable(),
 });
 export const FlowListOut = z.object({ items: z.array(FlowSummaryOut) });
 
