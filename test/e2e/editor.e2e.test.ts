@@ -218,6 +218,10 @@ describe('editor end to end', () => {
 
   it('publishes with a version note and lists the version', async () => {
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    // publishing asks whom to enroll, with the count of customers in the segment now
+    await expect.poll(() => page.getByTestId('enroll-count').innerText()).toMatch(/\d+ customers? (is|are) in the segment now/);
+    expect(await page.getByRole('dialog').getByRole('button', { name: 'Publish' }).isDisabled()).toBe(true);
+    await page.getByLabel(/Customers already in the segment too/).check();
     await page.getByLabel('What changed in this version?').fill('First version: email, wait 3 days, phone call');
     await page.getByRole('dialog').getByRole('button', { name: 'Publish' }).click();
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Published as version' }).count()).toBe(1);
@@ -318,7 +322,7 @@ describe('editor end to end', () => {
     await shot('19-runs-live');
 
     // find the runs of one customer by name (a name only one customer has: demo data repeats some)
-    const names = [...new Set(await page.getByTestId('runs-table').locator('tbody tr td:nth-child(2)').allInnerTexts())];
+    const names = [...new Set(await page.getByTestId('runs-table').locator('tbody tr td:nth-child(1)').allInnerTexts())];
     const picker = page.getByRole('searchbox', { name: 'Customer' });
     let who = '';
     for (const name of names.slice(0, 15)) {
@@ -332,7 +336,7 @@ describe('editor end to end', () => {
       }
     }
     expect(who).not.toBe('');
-    await expect.poll(async () => [...new Set(await page.getByTestId('runs-table').locator('tbody tr td:nth-child(2)').allInnerTexts())]).toEqual([who]);
+    await expect.poll(async () => [...new Set(await page.getByTestId('runs-table').locator('tbody tr td:nth-child(1)').allInnerTexts())]).toEqual([who]);
 
     // runs that failed (customers without an e-mail address) alert the flow's owner
     await page.getByRole('button', { name: /^Notifications/ }).click();

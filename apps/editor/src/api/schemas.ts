@@ -76,6 +76,8 @@ export const flowList = z.union([
 ]);
 export const flowDetail = flowSummary.extend({
   hasUnpublishedChanges: z.boolean().optional(),
+  /** whom the published flow enrolls: customers already matching too, or only those entering since `since` */
+  enrolls: z.object({ mode: z.enum(['existing', 'new']), since: z.string().nullish() }).nullish(),
   graph: flowGraph.nullish().transform((g) => g ?? { nodes: [], edges: [] }),
 });
 export type FlowDetail = z.infer<typeof flowDetail>;
@@ -154,3 +156,8 @@ export const nodeCounts = z.record(
 export type NodeCounts = z.infer<typeof nodeCounts>;
 
 export const ok = z.unknown();
+
+/** How many customers a publish / resume would enroll at once (GET /flows/:id/enroll-preview). */
+export const enrollPreview = z.object({ asks: z.boolean(), trigger: z.string().nullish(), segmentId: z.string().nullish(), matchingNow: z.number().nullish() });
+export type EnrollPreview = z.infer<typeof enrollPreview>;
+export type EnrollChoice = 'existing' | 'new';

@@ -5,11 +5,12 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FlowDetail, ManifestCategory, TestRunResult } from '../api/schemas';
 import { ErrorBanner, Spinner, StatusPill } from '../ui/common';
+import { formatDateTime } from '../i18n/format';
 import { flowsApi, loadManifest } from './api';
 import { Canvas } from './Canvas';
 import { ConfigPanel } from './ConfigPanel';
 import { FlowStoreContext, useFlow } from './context';
-import { PublishDialog, TestRunDialog, VersionsDialog } from './dialogs';
+import { PublishDialog, ResumeDialog, TestRunDialog, VersionsDialog } from './dialogs';
 import { Palette } from './Palette';
 import { ProblemsPanel } from './ProblemsPanel';
 import { useFlowStore, type StepOverlay } from './store';
@@ -72,7 +73,7 @@ function SaveIndicator({ state }: { state: SaveState }) {
 }
 
 function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; categories: ManifestCategory[]; onFlowChange: (f: FlowDetail) => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const store = useFlowStore;
   const manifest = useFlow((s) => s.manifest);
   const manifestNodes = useMemo(() => [...manifest.values()], [manifest]);
@@ -83,7 +84,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
   const readOnly = useFlow((s) => s.readOnly);
   const [selected, setSelected] = useState<string | null>(null);
   const [showProblems, setShowProblems] = useState(false);
-  const [dialog, setDialog] = useState<'publish' | 'versions' | 'test' | null>(null);
+  const [dialog, setDialog] = useState<'publish' | 'resume' | 'versions' | 'test' | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
   const [liveCounts, setLiveCounts] = useState(false);
@@ -181,6 +182,11 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
         )}
         <StatusPill status={flow.status} />
         {flow.currentVersion ? <span className="muted small">v{flow.currentVersion}</span> : null}
+        {flow.currentVersion && flow.enrolls ? (
+          <span className="pill" data-testid="enrolls-pill" title={t('enroll.question')}>
+            {flow.enrolls.mode === 'new' ? t('enroll.headerNew', { date: formatDateTime(flow.enrolls.since ?? '', i18n.language) }) : t('enroll.headerExisting')}
+          </span>
+        ) : null}
         {flow.currentVersion && unpublished ? <span className="pill status-pending">{t('flows.unpublished')}</span> : null}
         {!readOnly && <SaveIndicator state={saveState} />}
         </div>
@@ -224,7 +230,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
             {t('toolbar.pause')}
           </button>
         ) : flow.status === 'paused' ? (
-          <button type="button" onClick={() => void lifecycle('resume')}>
+          <button type="button" onClick={() => setDialog('resume')}>
             {t('toolbar.resume')}
           </button>
         ) : null}
@@ -270,6 +276,16 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
               onFlowChange(f);
               setNotice(t('publish.done', { version: f.currentVersion ?? '' }));
             });
+          }}
+        />
+      )}
+      {dialog === 'resume' && (
+        <ResumeDialog
+          flowId={flow.id}
+          onClose={() => setDialog(null)}
+          onResumed={() => {
+            setDialog(null);
+            void flowsApi.get(flow.id).then(onFlowChange, setActionError);
           }}
         />
       )}

@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { api } from '../api/client';
 import {
-  flowDetail, flowList, manifest, nodeCounts, problems, runDetail, runList, testRunResult, versionList,
-  type FlowGraph, type Manifest,
+  enrollPreview, flowDetail, flowList, manifest, nodeCounts, problems, runDetail, runList, testRunResult, versionList,
+  type EnrollChoice, type FlowGraph, type Manifest,
 } from '../api/schemas';
 
 let manifestPromise: Promise<Manifest> | null = null;
@@ -22,10 +22,12 @@ export const flowsApi = {
   saveDraft: (id: string, graph: FlowGraph) => api.put(`/flows/${id}`, z.unknown(), { graph }),
   rename: (id: string, name: string) => api.put(`/flows/${id}`, z.unknown(), { name }),
   validate: (id: string) => api.post(`/flows/${id}/validate`, problems),
-  publish: (id: string, note: string) => api.post(`/flows/${id}/publish`, z.unknown(), { note }),
+  publish: (id: string, note: string, enroll?: EnrollChoice) => api.post(`/flows/${id}/publish`, z.unknown(), { note, ...(enroll ? { enroll } : {}) }),
+  enrollPreview: (id: string, action: 'publish' | 'resume', signal?: AbortSignal) => api.get(`/flows/${id}/enroll-preview`, enrollPreview, { action }, signal),
   versions: (id: string, signal?: AbortSignal) => api.get(`/flows/${id}/versions`, versionList, undefined, signal),
   version: (id: string, version: number) => api.get(`/flows/${id}/versions/${version}`, z.object({ graph: z.unknown().optional() }).loose()),
-  lifecycle: (id: string, action: 'pause' | 'resume' | 'archive') => api.post(`/flows/${id}/${action}`, z.unknown()),
+  lifecycle: (id: string, action: 'pause' | 'resume' | 'archive', enroll?: EnrollChoice) =>
+    api.post(`/flows/${id}/${action}`, z.unknown(), enroll ? { enroll } : undefined),
   testRun: (id: string, customerId: string) => api.post(`/flows/${id}/test-run`, testRunResult, { customerId }),
   runs: (id: string, query: { status?: string; customerId?: string; from?: string; to?: string; page?: number; pageSize?: number; test?: string }, signal?: AbortSignal) =>
     api.get(`/flows/${id}/runs`, runList, query, signal),

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
 import { api, ApiError } from '../api/client';
-import { flowGraph, problem, type FlowGraph, type TestRunResult } from '../api/schemas';
+import { flowGraph, problem, type EnrollChoice, type EnrollPreview, type FlowGraph, type TestRunResult } from '../api/schemas';
 import { pickLabel } from '../i18n';
 import { formatDateTime } from '../i18n/format';
 import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
@@ -28,6 +28,42 @@ export function Modal({ title, onClose, children, wide }: { title: string; onClo
   );
 }
 
+/**
+ * Whom a publish / resume enrolls: with a segment-entry trigger, the customers in the segment
+ * now too, or only those who enter from now on. Nothing is preselected: the person decides.
+ */
+export function EnrollQuestion({ preview, value, onChange }: { preview: EnrollPreview | undefined; value: EnrollChoice | null; onChange: (v: EnrollChoice) => void }) {
+  const { t } = useTranslation();
+  if (!preview) return <p className="muted" data-testid="enroll-counting">{t('enroll.counting')}</p>;
+  if (!preview.asks) return null;
+  const count = preview.matchingNow ?? 0;
+  return (
+    <fieldset className="stack enroll-question" data-testid="enroll-question">
+      <legend className="field-label">{t('enroll.question')}</legend>
+      <p data-testid="enroll-count">
+        <strong>{t('enroll.matchingNow', { count })}</strong>
+      </p>
+      <label className="row">
+        <input type="radio" name="enroll" value="existing" checked={value === 'existing'} onChange={() => onChange('existing')} /> {t('enroll.existing', { count })}
+      </label>
+      <label className="row">
+        <input type="radio" name="enroll" value="new" checked={value === 'new'} onChange={() => onChange('new')} /> {t('enroll.new')}
+      </label>
+    </fieldset>
+  );
+}
+
+/** The preview, and whether the choice is still missing (asked, customers match, nothing chosen). */
+function useEnrollChoice(flowId: string, action: 'publish' | 'resume', ready: Promise<unknown> | null = null) {
+  const { data: preview, error } = useLoad(async (signal) => {
+    await ready; // the draft is saved first, so the count is that of the trigger being published
+    return flowsApi.enrollPreview(flowId, action, signal);
+  }, [flowId, action]);
+  const [choice, setChoice] = useState<EnrollChoice | null>(null);
+  const missing = !preview || (preview.asks && (preview.matchingNow ?? 0) > 0 && choice === null);
+  return { preview, error, choice, setChoice, missing, enroll: preview?.asks ? (choice ?? undefined) : undefined };
+}
+
 export function PublishDialog({ flowId, beforePublish, onClose, onPublished }: { flowId: string; beforePublish: () => Promise<void>; onClose: () => void; onPublished: () => void }) {
   const { t } = useTranslation();
   const store = useFlowApi();
@@ -35,13 +71,19 @@ export function PublishDialog({ flowId, beforePublish, onClose, onPublished }: {
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [saved] = useState(() => beforePublish().catch(() => undefined));
+  const who = useEnrollChoice(flowId, 'publish', saved);
   async function submit(e: FormEvent) {
     e.preventDefault();
+    if (who.missing) {
+      setError(new Error(t('enroll.required')));
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
       await beforePublish();
-      await flowsApi.publish(flowId, note.trim());
+      await flowsApi.publish(flowId, note.trim(), who.enroll);
       onPublished();
     } catch (err) {
       const parsed = err instanceof ApiError ? z.object({ problems: z.array(problem) }).safeParse(err.details) : null;
@@ -56,17 +98,59 @@ export function PublishDialog({ flowId, beforePublish, onClose, onPublished }: {
     <Modal title={t('publish.title')} onClose={onClose}>
       <form onSubmit={submit} className="stack">
         {problemCount > 0 && <p className="field-error">{t('publish.hasProblems', { count: problemCount })}</p>}
+        <EnrollQuestion preview={who.preview} value={who.choice} onChange={who.setChoice} />
         <label className="field-label" htmlFor="publish-note">
           {t('publish.note')}
         </label>
         <textarea id="publish-note" rows={3} value={note} placeholder={t('publish.notePlaceholder')} onChange={(e) => setNote(e.target.value)} />
-        <ErrorBanner error={error} />
+        <ErrorBanner error={error ?? who.error} />
         <div className="row end">
           <button type="button" className="ghost" onClick={onClose}>
             {t('common.cancel')}
           </button>
-          <button type="submit" className="primary" disabled={busy}>
+          <button type="submit" className="primary" disabled={busy || who.missing}>
             {busy ? t('publish.publishing') : t('publish.submit')}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+/** Resuming a paused flow asks the same question as publishing. */
+export function ResumeDialog({ flowId, onClose, onResumed }: { flowId: string; onClose: () => void; onResumed: () => void }) {
+  const { t } = useTranslation();
+  const who = useEnrollChoice(flowId, 'resume');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (who.missing) {
+      setError(new Error(t('enroll.required')));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await flowsApi.lifecycle(flowId, 'resume', who.enroll);
+      onResumed();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Modal title={t('enroll.resumeTitle')} onClose={onClose}>
+      <form onSubmit={submit} className="stack">
+        <EnrollQuestion preview={who.preview} value={who.choice} onChange={who.setChoice} />
+        <ErrorBanner error={error ?? who.error} />
+        <div className="row end">
+          <button type="button" className="ghost" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="primary" disabled={busy || who.missing}>
+            {busy ? t('enroll.resuming') : t('enroll.resumeSubmit')}
           </button>
         </div>
       </form>

@@ -1,11 +1,14 @@
 // Runs of one flow, filtered by status, customer and date.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../i18n/format';
 import { navigate } from '../shell/router';
 import { EmptyState, ErrorBanner, Spinner, StatusPill, useLoad } from '../ui/common';
 import { flowsApi } from '../flows/api';
 import { CustomerPicker } from '../ui/CustomerPicker';
+
+/** How often the runs list refreshes itself. */
+export const RUNS_POLL_MS = 4000;
 
 export const runStatuses = ['running', 'waiting', 'completed', 'failed', 'cancelled'] as const;
 
@@ -32,6 +35,14 @@ export function RunsView({ flowId }: { flowId: string }) {
       }, signal),
     [flowId, status, customerId, from, to, includeTests, page],
   );
+  // runs appear and move on by themselves: poll while the page is visible
+  const reload = runs.reload;
+  useEffect(() => {
+    const h = setInterval(() => {
+      if (document.visibilityState !== 'hidden') reload();
+    }, RUNS_POLL_MS);
+    return () => clearInterval(h);
+  }, [reload]);
   return (
     <section className="page">
       <header className="page-head">
@@ -41,7 +52,7 @@ export function RunsView({ flowId }: { flowId: string }) {
           </a>
           <h2>{t('runs.title')}</h2>
         </div>
-        <button type="button" onClick={runs.reload}>
+        <button type="button" onClick={runs.reload} title={t('runs.autoRefresh')}>
           ⟳ {t('common.refresh')}
         </button>
       </header>
@@ -73,6 +84,11 @@ export function RunsView({ flowId }: { flowId: string }) {
           <input type="checkbox" checked={includeTests} onChange={(e) => setIncludeTests(e.target.checked)} /> {t('runs.includeTests')}
         </label>
       </form>
+      {!includeTests && (
+        <p className="muted small" data-testid="tests-hidden">
+          {t('runs.testsHidden')}
+        </p>
+      )}
       <ErrorBanner error={runs.error} onRetry={runs.reload} />
       {runs.loading && !runs.data ? (
         <Spinner />
@@ -82,7 +98,6 @@ export function RunsView({ flowId }: { flowId: string }) {
         <table className="table" data-testid="runs-table">
           <thead>
             <tr>
-              <th>{t('runs.run')}</th>
               <th>{t('runs.customer')}</th>
               <th>{t('runs.status')}</th>
               <th>{t('runs.version')}</th>
@@ -94,11 +109,10 @@ export function RunsView({ flowId }: { flowId: string }) {
             {runs.data.items.map((r) => (
               <tr key={r.id} className="clickable" onClick={() => navigate(`/runs/${r.id}`)}>
                 <td>
-                  <a href={`#/runs/${r.id}`} className="mono">
-                    {r.id.length > 12 ? `${r.id.slice(0, 12)}…` : r.id}
+                  <a href={`#/runs/${r.id}`} title={`${t('runs.run')} ${r.id}`}>
+                    {r.customerName ?? r.customerId ?? '—'}
                   </a>
                 </td>
-                <td>{r.customerName ?? r.customerId ?? '—'}</td>
                 <td>
                   <StatusPill status={r.status} /> {r.isTest ? <span className="pill">{t('runs.test')}</span> : null}
                 </td>

@@ -16,6 +16,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   unique,
@@ -68,6 +69,12 @@ export const flows = pgTable(
     currentVersionId: uuid('current_version_id').references((): AnyPgColumn => flowVersions.id, { onDelete: 'set null' }),
     /** When the runtime last completed a segment/date sweep of this flow. */
     lastSweptAt: timestamp('last_swept_at', { withTimezone: true }),
+    /**
+     * Set when the flow was published / resumed for "only customers who enter from now on": the
+     * customers matching at that moment are in flow_enroll_baseline and are not enrolled, and a
+     * date trigger that fired before this time enrolls nobody. Null: existing matches enroll too.
+     */
+    enrollNewSince: timestamp('enroll_new_since', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -91,6 +98,8 @@ export const flowVersions = pgTable(
     note: text('note'),
     publishedBy: uuid('published_by').references(() => users.id, { onDelete: 'set null' }),
     publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The publisher's choice: enroll the customers matching at publish time (true), or only later entrants. */
+    enrollExisting: boolean('enroll_existing').notNull().default(true),
   },
   (t) => [unique('flow_versions_flow_version_uq').on(t.flowId, t.version)],
 );
@@ -164,6 +173,24 @@ export const flowRunSteps = pgTable(
     unique('flow_run_steps_run_seq_uq').on(t.runId, t.seq),
     index('flow_run_steps_node_status_idx').on(t.flowId, t.nodeId, t.status),
   ],
+);
+
+/**
+ * Customers who matched a flow's segment trigger when it was published / resumed for "only new
+ * customers": the segment sweep skips them; one who leaves the segment is dropped from here, so
+ * re-entering later counts as entering.
+ */
+export const flowEnrollBaseline = pgTable(
+  'flow_enroll_baseline',
+  {
+    flowId: uuid('flow_id')
+      .notNull()
+      .references(() => flows.id, { onDelete: 'cascade' }),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.customerId] })],
 );
 
 /** Customers who must not enter a flow (flow_id set) or any flow (flow_id null = global). */

@@ -9,12 +9,14 @@
  * changes runs in flight.
  */
 import { and, asc, desc, eq, ilike, isNotNull, max, ne } from 'drizzle-orm';
+import { executionPlanSchema, type ExecutionPlan } from '@nudge/workflow-nodes/control';
 import { schema } from '@nudge/db';
 import { compileGraph, FlowValidationError, validateGraph, type FlowProblem, type ValidateOptions } from '@nudge/workflow-nodes';
 import { nowOf, type AppContext } from '../../context.js';
 import type { AuthUser } from '../../http/auth.js';
 import { writeAudit } from '../../http/audit.js';
-import { conflict, HttpError, notFound } from '../../http/errors.js';
+import { badRequest, conflict, HttpError, notFound } from '../../http/errors.js';
+import { countSegment, segmentMemberIds } from '../../segments/index.js';
 import { invalidateActiveFlows } from '../runtime/triggers.js';
 import { syncFlowScheduleSoon } from '../runtime/schedules.js';
 import type { DraftGraph } from './model.js';
@@ -87,14 +89,24 @@ export async function loadFlow(db: Executor, id: string, lock = false): Promise<
 export async function getFlow(ctx: AppContext, id: string) {
   const row = await loadFlow(ctx.db.db, id);
   const [current] = row.currentVersionId
-    ? await ctx.db.db.select({ version: v.version, publishedAt: v.publishedAt, graph: v.graph }).from(v).where(eq(v.id, row.currentVersionId))
+    ? await ctx.db.db
+        .select({ version: v.version, publishedAt: v.publishedAt, graph: v.graph, enrollExisting: v.enrollExisting })
+        .from(v)
+        .where(eq(v.id, row.currentVersionId))
     : [];
   const graph = asGraph(row.draftGraph);
   return {
     ...presentFlowSummary(row, current ?? null),
     graph,
+    /** who the published flow enrolls: null before the first publish */
+    enrolls: current
+      ? row.enrollNewSince
+        ? { mode: 'new' as const, since: row.enrollNewSince.toISOString() }
+        : { mode: 'existing' as const, since: null }
+      : null,
     enrollment: row.enrollment,
     sending: row.sending,
+    lastSweptAt: row.lastSweptAt?.toISOString() ?? null,
     hasUnpublishedChanges: current ? canonical(current.graph) !== canonical(graph) : graph.nodes.length > 0,
   };
 }
@@ -195,7 +207,112 @@ export function invalidFlow(name: string, problems: FlowProblem[], action: 'publ
   );
 }
 
-export async function publishFlow(ctx: AppContext, user: AuthUser, id: string, note: string) {
+// ------------------------------------------------------------------ who a publish / resume enrolls
+
+/** "existing": the customers matching now enroll too; "new": only customers who enter from now on. */
+export type EnrollChoice = 'existing' | 'new';
+
+/** The segment of a segment-entry trigger (the trigger that enrolls everyone who matches). */
+export function segmentOfTrigger(plan: ExecutionPlan): string | null {
+  const { key, config } = plan.trigger;
+  return key.startsWith('trigger.segment_entry@') && typeof config.segmentId === 'string' ? config.segmentId : null;
+}
+
+export interface EnrollPreview {
+  /** true when publish / resume must be told whether to enroll the current matches */
+  asks: boolean;
+  trigger: string | null;
+  segmentId: string | null;
+  /** customers the trigger matches now (null when the trigger has no standing audience) */
+  matchingNow: number | null;
+}
+
+/**
+ * Who would enroll at once if the flow were published (its draft) or resumed (its current
+ * version). A draft that does not compile asks nothing: publishing it is refused anyway.
+ */
+export async function enrollPreview(ctx: AppContext, id: string, action: 'publish' | 'resume'): Promise<EnrollPreview> {
+  const row = await loadFlow(ctx.db.db, id);
+  let plan: ExecutionPlan | null = null;
+  if (action === 'publish') {
+    try {
+      plan = compileGraph(row.draftGraph, await validationOptions(ctx.db.db));
+    } catch (err) {
+      if (!(err instanceof FlowValidationError)) throw err;
+    }
+  } else if (row.currentVersionId) {
+    const [cur] = await ctx.db.db.select({ plan: v.plan }).from(v).where(eq(v.id, row.currentVersionId));
+    const parsed = executionPlanSchema.safeParse(cur?.plan);
+    if (parsed.success) plan = parsed.data;
+  }
+  if (!plan) return { asks: false, trigger: null, segmentId: null, matchingNow: null };
+  const segmentId = segmentOfTrigger(plan);
+  if (!segmentId) return { asks: false, trigger: plan.trigger.key, segmentId: null, matchingNow: null };
+  let matchingNow: number;
+  try {
+    matchingNow = await countSegment(ctx.db, segmentId, { now: nowOf(ctx) });
+  } catch (err) {
+    // a segment that cannot be evaluated now (e.g. a tag nobody has yet) matches nobody
+    if (err instanceof HttpError && err.status < 500) return { asks: false, trigger: plan.trigger.key, segmentId, matchingNow: null };
+    throw err;
+  }
+  return { asks: true, trigger: plan.trigger.key, segmentId, matchingNow };
+}
+
+function choiceRequired(action: 'publish' | 'resume', matchingNow: number): HttpError {
+  const who = `${matchingNow} customer${matchingNow === 1 ? '' : 's'} match${matchingNow === 1 ? 'es' : ''} the trigger's segment now`;
+  return badRequest(
+    'enroll_choice_required',
+    `${who}: say whether to enroll them too (enroll: "existing") or only customers who enter the segment from now on (enroll: "new"), then ${action} again.`,
+    { issues: [{ path: 'body.enroll', message: 'choose "existing" or "new"' }], matchingNow },
+  );
+}
+
+/** Every member of a segment now (the baseline of an "only new" publish / resume). */
+async function allMembers(ctx: AppContext, segmentId: string): Promise<string[]> {
+  const out: string[] = [];
+  const now = nowOf(ctx);
+  for (let after: string | undefined; ; ) {
+    const ids = await segmentMemberIds(ctx.db, segmentId, { now, limit: 5000, ...(after ? { after } : {}) });
+    out.push(...ids);
+    if (ids.length < 5000) return out;
+    after = ids[ids.length - 1];
+  }
+}
+
+/** Stores the choice on the flow: the baseline of current matches ("new") or none ("existing"). */
+async function applyEnrollChoice(tx: Tx, flowId: string, choice: EnrollChoice, baseline: string[], now: Date) {
+  const b = schema.flowEnrollBaseline;
+  await tx.delete(b).where(eq(b.flowId, flowId));
+  if (choice === 'new') {
+    for (let i = 0; i < baseline.length; i += 1000) {
+      await tx
+        .insert(b)
+        .values(baseline.slice(i, i + 1000).map((customerId) => ({ flowId, customerId })))
+        .onConflictDoNothing();
+    }
+  }
+  await tx.update(f).set({ enrollNewSince: choice === 'new' ? now : null }).where(eq(f.id, flowId));
+}
+
+/**
+ * What the publish / resume will do about the customers matching now: the given choice, or 400
+ * when the trigger would enroll some of them and no choice was given. Without a segment trigger
+ * (or with nobody matching) no choice is needed and the flow enrolls as before ("existing").
+ */
+async function decideEnroll(ctx: AppContext, id: string, action: 'publish' | 'resume', given: EnrollChoice | undefined, activates: boolean) {
+  const preview = await enrollPreview(ctx, id, action);
+  if (!activates && given === undefined) return null; // publishing a paused flow: asked again at resume
+  if (given === undefined && preview.asks && (preview.matchingNow ?? 0) > 0) throw choiceRequired(action, preview.matchingNow!);
+  const choice: EnrollChoice = given ?? 'existing';
+  const baseline = choice === 'new' && preview.segmentId && preview.matchingNow ? await allMembers(ctx, preview.segmentId) : [];
+  return { choice, baseline, segmentId: preview.segmentId, matchingNow: preview.matchingNow };
+}
+
+export async function publishFlow(ctx: AppContext, user: AuthUser, id: string, note: string, enroll?: EnrollChoice) {
+  const before = await loadFlow(ctx.db.db, id);
+  assertNotArchived(before, 'be published');
+  const decision = await decideEnroll(ctx, id, 'publish', enroll, before.status !== 'paused');
   const result = await ctx.db.db.transaction(async (tx) => {
     const row = await loadFlow(tx, id, true);
     assertNotArchived(row, 'be published');
@@ -206,18 +323,31 @@ export async function publishFlow(ctx: AppContext, user: AuthUser, id: string, n
       if (err instanceof FlowValidationError) return { error: invalidFlow(row.name, err.problems) };
       throw err;
     }
+    if (decision && segmentOfTrigger(plan) !== decision.segmentId) {
+      return { error: conflict(`The trigger of "${row.name}" changed while it was being published; publish again.`) };
+    }
     const [{ last }] = (await tx.select({ last: max(v.version) }).from(v).where(eq(v.flowId, id))) as [{ last: number | null }];
     const version = (last ?? 0) + 1;
     const now = nowOf(ctx);
     const [created] = await tx
       .insert(v)
-      .values({ flowId: id, version, plan, graph: row.draftGraph, note: note || null, publishedBy: user.id, publishedAt: now })
+      .values({
+        flowId: id,
+        version,
+        plan,
+        graph: row.draftGraph,
+        note: note || null,
+        publishedBy: user.id,
+        publishedAt: now,
+        enrollExisting: decision ? decision.choice === 'existing' : row.enrollNewSince === null,
+      })
       .returning({ id: v.id });
+    if (decision) await applyEnrollChoice(tx, id, decision.choice, decision.baseline, now);
     await tx
       .update(f)
       .set({ currentVersionId: created!.id, status: row.status === 'draft' ? 'active' : row.status, updatedAt: now })
       .where(eq(f.id, id));
-    await writeAudit(tx, user, { action: 'flow.publish', entityType: 'flow', entityId: id, details: { version, note: note || null } });
+    await writeAudit(tx, user, { action: 'flow.publish', entityType: 'flow', entityId: id, details: { version, note: note || null, ...(decision ? { enroll: decision.choice, matchingNow: decision.matchingNow } : {}) } });
     return { version };
   });
   if ('error' in result) throw result.error;
@@ -282,13 +412,23 @@ const allowed: Record<Lifecycle, { from: FlowRow['status'][]; to: FlowRow['statu
  * resume: enrollments start again; archive: no new enrollments ever, the flow turns read-only,
  * runs in flight finish on their version.
  */
-export async function changeLifecycle(ctx: AppContext, user: AuthUser, id: string, action: Lifecycle) {
+export async function changeLifecycle(ctx: AppContext, user: AuthUser, id: string, action: Lifecycle, enroll?: EnrollChoice) {
+  const rule = allowed[action];
+  const before = await loadFlow(ctx.db.db, id);
+  if (!rule.from.includes(before.status)) throw conflict(rule.explain(before), { status: before.status });
+  const decision = action === 'resume' ? await decideEnroll(ctx, id, 'resume', enroll, true) : null;
   await ctx.db.db.transaction(async (tx) => {
     const row = await loadFlow(tx, id, true);
-    const rule = allowed[action];
     if (!rule.from.includes(row.status)) throw conflict(rule.explain(row), { status: row.status });
-    await tx.update(f).set({ status: rule.to, updatedAt: nowOf(ctx) }).where(eq(f.id, id));
-    await writeAudit(tx, user, { action: `flow.${action}`, entityType: 'flow', entityId: id, details: { from: row.status, to: rule.to } });
+    const now = nowOf(ctx);
+    await tx.update(f).set({ status: rule.to, updatedAt: now }).where(eq(f.id, id));
+    if (decision) await applyEnrollChoice(tx, id, decision.choice, decision.baseline, now);
+    await writeAudit(tx, user, {
+      action: `flow.${action}`,
+      entityType: 'flow',
+      entityId: id,
+      details: { from: row.status, to: rule.to, ...(decision ? { enroll: decision.choice, matchingNow: decision.matchingNow } : {}) },
+    });
   });
   invalidateActiveFlows();
   await syncFlowScheduleSoon(ctx, id);

@@ -108,7 +108,20 @@ export const FlowListQuery = z.object({
   q: z.string().trim().max(200).optional(),
 });
 
-export const PublishBody = z.object({ note: z.string().trim().max(2000).default('') }).default({ note: '' });
+/** Whom a publish / resume enrolls among the customers its segment trigger matches now. */
+export const EnrollChoiceField = z
+  .enum(['existing', 'new'], { error: 'enroll is "existing" (enroll the customers in the segment now) or "new" (only customers who enter from now on)' })
+  .optional()
+  .describe('Required when the trigger is "enters a segment" and customers match it now (see GET /api/flows/{id}/enroll-preview): "existing" enrolls them, "new" only customers who enter afterwards.');
+export const PublishBody = z.object({ note: z.string().trim().max(2000).default(''), enroll: EnrollChoiceField }).default({ note: '' });
+export const ResumeBody = z.object({ enroll: EnrollChoiceField }).default({});
+export const EnrollPreviewQuery = z.object({ action: z.enum(['publish', 'resume']).default('publish') });
+export const EnrollPreviewOut = z.object({
+  asks: z.boolean().describe('true: publish / resume must say whether to enroll the customers matching now'),
+  trigger: z.string().nullable(),
+  segmentId: z.string().nullable(),
+  matchingNow: z.number().nullable().describe('customers the segment trigger matches now'),
+});
 export const EnrollBody = z.object({
   customerIds: z.array(z.uuid('customer ids are UUIDs')).min(1, 'select at least one customer').max(1000, 'at most 1,000 customers at a time'),
 });
@@ -198,6 +211,10 @@ export const FlowOut = FlowSummaryOut.extend({
   sending: Sending,
   /** true when the draft differs from the published version */
   hasUnpublishedChanges: z.boolean(),
+  /** whom the published flow enrolls: customers already matching too, or only those entering since `since` */
+  enrolls: z.object({ mode: z.enum(['existing', 'new']), since: z.string().nullable() }).nullable(),
+  /** when the runtime last swept the flow's segment / date trigger (null: not yet) */
+  lastSweptAt: z.string().nullable(),
 });
 export const FlowListOut = z.object({ items: z.array(FlowSummaryOut) });
 

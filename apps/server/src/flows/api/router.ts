@@ -17,6 +17,7 @@ import { createApiRouter } from '../../http/route.js';
 import {
   changeLifecycle,
   createFlow,
+  enrollPreview,
   getFlow,
   getVersion,
   listFlows,
@@ -29,6 +30,8 @@ import {
 import {
   EnrollBody,
   EnrollOut,
+  EnrollPreviewOut,
+  EnrollPreviewQuery,
   FlowCreate,
   FlowIdParams,
   FlowListOut,
@@ -43,6 +46,7 @@ import {
   NotificationReadBody,
   ProblemsOut,
   PublishBody,
+  ResumeBody,
   ReportOut,
   ReportQuery,
   RunDetailOut,
@@ -161,7 +165,17 @@ function flowsRouter(ctx: AppContext) {
     body: PublishBody,
     response: FlowOut,
     status: 201,
-    handler: ({ params, body, user }) => publishFlow(ctx, user, params.id, body.note),
+    handler: ({ params, body, user }) => publishFlow(ctx, user, params.id, body.note, body.enroll),
+  });
+  route({
+    method: 'get',
+    path: '/:id/enroll-preview',
+    summary: 'How many customers the trigger matches now, before publishing (action=publish) or resuming (action=resume)',
+    description: 'With `asks: true` the publish / resume body must carry `enroll`: "existing" or "new".',
+    params: FlowIdParams,
+    query: EnrollPreviewQuery,
+    response: EnrollPreviewOut,
+    handler: ({ params, query }) => enrollPreview(ctx, params.id, query.action),
   });
   route({
     method: 'get',
@@ -191,8 +205,10 @@ function flowsRouter(ctx: AppContext) {
             : 'Archive: no new enrollments, read-only; runs in flight finish on their version',
       roles: EDITORS,
       params: FlowIdParams,
+      ...(action === 'resume' ? { body: ResumeBody } : {}),
       response: FlowOut,
-      handler: ({ params, user }) => changeLifecycle(ctx, user, params.id, action),
+      handler: ({ params, user, body }) =>
+        changeLifecycle(ctx, user, params.id, action, action === 'resume' ? (body as { enroll?: 'existing' | 'new' } | undefined)?.enroll : undefined),
     });
   }
   route({

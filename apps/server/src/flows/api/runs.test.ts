@@ -164,7 +164,7 @@ describe('runs of a published flow', () => {
     const swept = await world.runtime.sweepAll({ force: true });
     expect(swept.find((x) => x.flowId === flowId)).toBeUndefined();
     expect((await http.get(`/api/runs?customerId=${matching}`).set(manager.auth)).body.total).toBe(0);
-    await http.post(`/api/flows/${flowId}/resume`).set(manager.auth).expect(200);
+    await http.post(`/api/flows/${flowId}/resume`).set(manager.auth).send({ enroll: 'existing' }).expect(200); // resumed for the customers matching now too
     await world.runtime.sweepAll({ force: true });
     expect((await http.get(`/api/runs?customerId=${matching}`).set(manager.auth)).body.total).toBe(1);
     const resumed = await world.runtime.enrollCustomer({ flowId, customerId: other });

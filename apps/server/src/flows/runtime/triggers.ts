@@ -36,6 +36,8 @@ export interface ActiveFlow {
   versionId: string;
   plan: ExecutionPlan;
   lastSweptAt: Date | null;
+  /** published / resumed for "only new customers" at this time (null: existing matches enroll too) */
+  enrollNewSince: Date | null;
 }
 
 const SWEEP_PAGE = 1000;
@@ -47,14 +49,14 @@ let cache: { at: number; db: unknown; flows: ActiveFlow[] } | null = null;
 export async function activeFlows(ctx: AppContext): Promise<ActiveFlow[]> {
   if (cache && cache.db === ctx.db && Date.now() - cache.at < 1000) return cache.flows;
   const rows = await ctx.db.db
-    .select({ flowId: schema.flows.id, versionId: schema.flowVersions.id, plan: schema.flowVersions.plan, lastSweptAt: schema.flows.lastSweptAt })
+    .select({ flowId: schema.flows.id, versionId: schema.flowVersions.id, plan: schema.flowVersions.plan, lastSweptAt: schema.flows.lastSweptAt, enrollNewSince: schema.flows.enrollNewSince })
     .from(schema.flows)
     .innerJoin(schema.flowVersions, eq(schema.flowVersions.id, schema.flows.currentVersionId))
     .where(eq(schema.flows.status, 'active'));
   const flows: ActiveFlow[] = [];
   for (const r of rows) {
     const plan = executionPlanSchema.safeParse(r.plan);
-    if (plan.success) flows.push({ flowId: r.flowId, versionId: r.versionId, plan: plan.data, lastSweptAt: r.lastSweptAt });
+    if (plan.success) flows.push({ flowId: r.flowId, versionId: r.versionId, plan: plan.data, lastSweptAt: r.lastSweptAt, enrollNewSince: r.enrollNewSince });
     else console.error(`[flows] flow ${r.flowId} version ${r.versionId} has an unreadable plan; it is not triggered`);
   }
   cache = { at: Date.now(), db: ctx.db, flows };
@@ -185,15 +187,38 @@ function add(into: SweepResult, r: EnrollManyResult, matched: number) {
   for (const [k, v] of Object.entries(r.reasons)) into.reasons[k as keyof EnrollManyResult['reasons']] = (into.reasons[k as keyof EnrollManyResult['reasons']] ?? 0) + (v ?? 0);
 }
 
-/** Enrolls the members of a segment, a page at a time. */
-async function sweepSegment(ctx: AppContext, flowId: string, segmentId: string, enrollmentKey: string | undefined, result: SweepResult, now: Date) {
+/**
+ * Enrolls the members of a segment, a page at a time. With `baseline` (segment entry of a flow
+ * published for "only new customers"), the customers who matched at publish time are not
+ * enrolled; those who have left the segment since are dropped from the baseline, so coming back
+ * later counts as entering.
+ */
+async function sweepSegment(
+  ctx: AppContext,
+  flowId: string,
+  segmentId: string,
+  enrollmentKey: string | undefined,
+  result: SweepResult,
+  now: Date,
+  baseline = false,
+) {
+  const b = schema.flowEnrollBaseline;
+  const held = baseline
+    ? new Set((await ctx.db.db.select({ id: b.customerId }).from(b).where(eq(b.flowId, flowId))).map((r) => r.id))
+    : new Set<string>();
+  const stillIn = new Set<string>();
   let after: string | undefined;
   for (;;) {
-    const ids = await segmentMemberIds(ctx.db, segmentId, { now, limit: SWEEP_PAGE, ...(after ? { after } : {}) });
-    if (ids.length === 0) break;
-    add(result, await enrollMany(ctx, { flowId, customerIds: ids, ...(enrollmentKey ? { enrollmentKey } : {}) }), ids.length);
-    after = ids[ids.length - 1];
-    if (ids.length < SWEEP_PAGE) break;
+    const page = await segmentMemberIds(ctx.db, segmentId, { now, limit: SWEEP_PAGE, ...(after ? { after } : {}) });
+    if (page.length === 0) break;
+    after = page[page.length - 1];
+    const ids = held.size ? page.filter((id) => (held.has(id) ? (stillIn.add(id), false) : true)) : page;
+    if (ids.length) add(result, await enrollMany(ctx, { flowId, customerIds: ids, ...(enrollmentKey ? { enrollmentKey } : {}) }), ids.length);
+    if (page.length < SWEEP_PAGE) break;
+  }
+  const left = [...held].filter((id) => !stillIn.has(id));
+  for (let i = 0; i < left.length; i += SWEEP_PAGE) {
+    await ctx.db.db.delete(b).where(and(eq(b.flowId, flowId), inArray(b.customerId, left.slice(i, i + SWEEP_PAGE))));
   }
 }
 
@@ -221,6 +246,8 @@ async function sweepDates(ctx: AppContext, flow: ActiveFlow, result: SweepResult
         ? birthdayFireAt(config as never, customer, nowMs - DAY_MS, defaultTimezone())
         : dateFieldFireAt(config as never, customer, defaultTimezone());
       if (fireAt === null || fireAt > nowMs || fireAt <= nowMs - DAY_MS) continue;
+      // "only new customers": a date that came before the publish / resume enrolls nobody
+      if (flow.enrollNewSince && fireAt < flow.enrollNewSince.getTime()) continue;
       const key = `date-${new Date(fireAt).toISOString().slice(0, 10)}`;
       due.set(key, [...(due.get(key) ?? []), id]);
     }
@@ -242,7 +269,7 @@ export async function sweepFlow(ctx: AppContext, flowId: string): Promise<SweepR
   const result = empty(flowId, trigger.key);
   const config = trigger.config as Record<string, unknown>;
   if (trigger.key.startsWith('trigger.segment_entry@')) {
-    await sweepSegment(ctx, flowId, String(config.segmentId), undefined, result, now);
+    await sweepSegment(ctx, flowId, String(config.segmentId), undefined, result, now, true);
   } else if (trigger.key.startsWith('trigger.birthday@') || trigger.key.startsWith('trigger.date_field@')) {
     await sweepDates(ctx, flow, result, now);
   } else if (trigger.key.startsWith('trigger.schedule@')) {
