@@ -102,7 +102,7 @@ export async function seedBoundaryData(t: TestApp): Promise<BoundaryData> {
     edges: [edge('trigger', 'next', 'email'), edge('email', 'next', 'done')],
   };
   const flow = ok(await t.http.post('/api/flows').set(as).send({ name: 'Follow up hot leads', graph }), 'flow');
-  ok(await t.http.post(`/api/flows/${flow.id}/publish`).set(as).send({ note: 'first' }), 'publish');
+  ok(await t.http.post(`/api/flows/${flow.id}/publish`).set(as).send({ note: 'first', enroll: 'existing' }), 'publish');
   const [version] = await t.db.db.select().from(schema.flowVersions);
   ok(await t.http.post(`/api/flows/${flow.id}/suppressions`).set(as).send({ customerIds: [b.customerId], reason: 'asked to stop' }), 'suppression');
   ok(await t.http.post('/api/suppressions').set(as).send({ customerIds: [b.customerId], reason: 'global stop' }), 'global suppression');
