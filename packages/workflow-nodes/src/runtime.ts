@@ -7,6 +7,7 @@ import type { NodeContext, StepResult } from './context.js';
 import type { FlowEvent } from './events.js';
 import { NonRetryableNodeError } from './errors.js';
 import { friendlyErrorMap } from './graph/messages.js';
+import { outputPortIds } from './graph/ports.js';
 import { findNode } from './registry.js';
 
 /**
@@ -29,12 +30,7 @@ export async function runActivityNode(key: string, config: unknown, ctx: NodeCon
     );
   }
   const result = await def.run(ctx, parsed.data);
-  const ports = new Set(def.outputs.map((o) => o.id));
-  if (def.dynamicOutputs) {
-    const items = (parsed.data as Record<string, unknown>)[def.dynamicOutputs.fromField];
-    if (Array.isArray(items)) for (const item of items) ports.add(String((item as Record<string, unknown>)[def.dynamicOutputs.idKey]));
-  }
-  if (!ports.has(result.port)) throw new Error(`Step ${key} answered with unknown port "${result.port}"`);
+  if (!outputPortIds(def, parsed.data).includes(result.port)) throw new Error(`Step ${key} answered with unknown port "${result.port}"`);
   return result;
 }
 

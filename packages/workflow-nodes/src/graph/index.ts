@@ -1,4 +1,4 @@
-export * from './schema.js';
+export * from './shapes.js';
 export * from './plan.js';
 export { validateGraph, analyzeGraph, type ValidateOptions, type GraphNodeSpec } from './validate.js';
 export { compileGraph, FlowValidationError } from './compile.js';

@@ -9,6 +9,7 @@ import { nodeRegistry } from '../registry.js';
 import { unknownTemplateVariables } from '../template.js';
 import { friendlyErrorMap, issuePath } from './messages.js';
 import type { FlowGraph, FlowProblem, GraphEdge, GraphNode, ParsedFlowGraph } from './schema.js';
+import { getPath, outputPorts } from './ports.js';
 import { flowGraphSchema } from './schema.js';
 
 /** What the validator needs of a node definition (every registry entry fits). */
@@ -61,27 +62,6 @@ export interface GraphAnalysis {
 }
 
 const nameOf = (n: GraphNode) => (n.data.label ? `"${n.data.label}"` : `step ${n.id}`);
-
-function getPath(value: unknown, path: string): unknown {
-  let cur = value;
-  for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
-}
-
-function dynamicPorts(spec: GraphNodeSpec, config: Record<string, unknown>): { id: string; optional: boolean }[] {
-  if (!spec.dynamicOutputs) return [];
-  const items = getPath(config, spec.dynamicOutputs.fromField);
-  if (!Array.isArray(items)) return [];
-  const ports: { id: string; optional: boolean }[] = [];
-  for (const item of items) {
-    const id = item && typeof item === 'object' ? (item as Record<string, unknown>)[spec.dynamicOutputs.idKey] : undefined;
-    if (typeof id === 'string' && id) ports.push({ id, optional: false });
-  }
-  return ports;
-}
 
 /** Walks a config for keys naming references (segmentId, templateId, flowId). */
 function collectReferences(value: unknown, key: string, path: string[] = [], into: { path: string; id: string }[] = []) {
@@ -197,10 +177,7 @@ export function analyzeGraph(input: unknown, options: ValidateOptions = {}): Gra
       }
     }
     const config = result.success ? (result.data as Record<string, unknown>) : null;
-    const ports = [
-      ...spec.outputs.map((o) => ({ id: o.id, optional: o.optional === true })),
-      ...dynamicPorts(spec, config ?? node.data.config),
-    ];
+    const ports = outputPorts(spec, config ?? node.data.config).map((p) => ({ id: p.id, optional: p.optional }));
     resolved.set(node.id, { node, spec, config, ports });
   }
 
