@@ -6,3 +6,5 @@
 export * from './schema.js';
 export * from './ports.js';
 export * from '../manifest-schema.js';
+export { clockTimeSchema, quietHoursSchema, frequencyCapSchema, type QuietHours, type FrequencyCap } from '../time/schemas.js';
+export { flowEventTypes, type FlowEventType } from '../events.js';

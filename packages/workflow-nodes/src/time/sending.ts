@@ -3,16 +3,10 @@
  * customer. Pure, so the interpreter can hold a send back with a durable timer.
  */
 import { DateTime } from 'luxon';
-import { z } from 'zod';
-import { clockMinutes, clockTimeSchema } from './windows.js';
+import { frequencyCapSchema, quietHoursSchema, type FrequencyCap, type QuietHours } from './schemas.js';
+import { clockMinutes } from './windows.js';
 
-export const quietHoursSchema = z.object({
-  /** local time quiet hours begin, e.g. 21:00 */
-  start: clockTimeSchema,
-  /** local time they end, e.g. 08:00 (the next morning when earlier than start) */
-  end: clockTimeSchema,
-});
-export type QuietHours = z.infer<typeof quietHoursSchema>;
+export { frequencyCapSchema, quietHoursSchema, type FrequencyCap, type QuietHours };
 
 /** The first instant ≥ now outside quiet hours (now itself when sending is allowed). */
 export function quietHoursEnd(nowMs: number, zone: string, quiet: QuietHours): number {
@@ -31,12 +25,6 @@ export function quietHoursEnd(nowMs: number, zone: string, quiet: QuietHours): n
     { zone },
   ).toMillis();
 }
-
-export const frequencyCapSchema = z.object({
-  maxMessages: z.int().min(1),
-  perHours: z.int().min(1).max(24 * 90),
-});
-export type FrequencyCap = z.infer<typeof frequencyCapSchema>;
 
 /**
  * The first instant ≥ now at which one more message stays within the cap, given when the

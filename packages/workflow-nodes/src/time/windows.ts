@@ -4,12 +4,11 @@
  */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { clockTimeSchema } from './schemas.js';
 import type { ContactSlot, Weekday } from '../customer.js';
 import { weekdays } from '../customer.js';
 
-export const clockTimeSchema = z
-  .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'Use a 24-hour time like 09:00 or 18:30');
+export { clockTimeSchema };
 
 export const isoDateSchema = z
   .string()
