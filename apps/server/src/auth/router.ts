@@ -8,24 +8,11 @@ import { bearerToken, ROLES, type AuthUser } from '../http/auth.js';
 import { badRequest, HttpError, notFound } from '../http/errors.js';
 import { hashPassword, verifyPassword } from '../http/passwords.js';
 import { createApiRouter } from '../http/route.js';
+import { LoginBody, LoginOut, TeamListOut, TeamOut, UserListOut, UserOut } from '@nudge/contracts';
 import { createSession, deleteSession, ensureAdminUser } from './service.js';
 
 // A valid hash of a random password, so unknown emails cost as much time as wrong passwords.
 const dummyHash = hashPassword(Math.random().toString(36));
-
-export const UserOut = z
-  .object({
-    id: z.string().uuid(),
-    email: z.string(),
-    name: z.string(),
-    role: z.enum(ROLES),
-    teamId: z.string().uuid().nullable(),
-    rights: z.array(z.string()),
-  })
-  .meta({ id: 'User' });
-
-const LoginBody = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1000) });
-const LoginOut = z.object({ token: z.string(), expiresAt: z.string(), user: UserOut });
 
 const publicUser = (u: AuthUser | typeof schema.users.$inferSelect) => ({
   id: u.id,
@@ -121,7 +108,7 @@ export function createUsersRouter(ctx: AppContext) {
     path: '/',
     summary: 'List users',
     roles: ['admin', 'manager'],
-    response: z.object({ items: z.array(UserOut.extend({ active: z.boolean() })) }),
+    response: UserListOut,
     handler: async () => {
       const rows = await ctx.db.db.select().from(schema.users).orderBy(asc(schema.users.email));
       return { items: rows.map((u) => ({ ...publicUser(u), active: u.active })) };
@@ -181,12 +168,11 @@ export function createUsersRouter(ctx: AppContext) {
 
 export function createTeamsRouter(ctx: AppContext) {
   const { router, route } = createApiRouter(ctx, '/api/teams', 'Users');
-  const TeamOut = z.object({ id: z.string(), name: z.string(), timezone: z.string().nullable() });
   route({
     method: 'get',
     path: '/',
     summary: 'List teams',
-    response: z.object({ items: z.array(TeamOut) }),
+    response: TeamListOut,
     handler: async () => ({
       items: (await ctx.db.db.select().from(schema.teams).orderBy(asc(schema.teams.name))).map((t) => ({
         id: t.id,

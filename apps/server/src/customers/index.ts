@@ -18,5 +18,5 @@ export {
   type CustomerRow,
 } from './service.js';
 export { maskEmail, maskPhone, visibleTo, canSee } from './access.js';
-export { CustomerCreate, CustomerPatch, InteractionCreate } from './model.js';
+export { CustomerCreate, CustomerPatch, InteractionCreate } from '@nudge/contracts';
 export { createCustomersRouter } from './router.js';

@@ -13,11 +13,11 @@ import {
   CustomerListQuery,
   CustomerOut,
   CustomerPatch,
-  IdParams,
+  CustomerIdParams as IdParams,
   InteractionCreate,
   InteractionOut,
   TimelineQuery,
-} from './model.js';
+} from '@nudge/contracts';
 import {
   addInteraction,
   createCustomer,

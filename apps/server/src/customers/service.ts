@@ -19,7 +19,7 @@ import {
   seesContacts,
   type FieldRights,
 } from './access.js';
-import type { CustomerCreate, CustomerOut, CustomerPatch, InteractionCreate } from './model.js';
+import type { CustomerCreate, CustomerOut, CustomerPatch, InteractionCreate } from '@nudge/contracts';
 
 const c = schema.customers;
 export type CustomerRow = typeof c.$inferSelect;

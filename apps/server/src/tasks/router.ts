@@ -5,32 +5,16 @@
  *   POST /api/tasks/:id/done    tick it done (the assignee, or an admin / manager); again = no change
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { z } from 'zod';
 import { schema } from '@nudge/db';
+import { TaskIdParams as IdParams, TaskListOut as TaskList, TaskListQuery as TaskQuery, TaskOut } from '@nudge/contracts';
 import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
 import { createApiRouter } from '../http/route.js';
 import { notFound } from '../http/errors.js';
 
-const TaskOut = z.object({
-  id: z.string(),
-  title: z.string(),
-  taskType: z.string().nullable(),
-  dueAt: z.string().nullable(),
-  status: z.enum(['open', 'done']),
-  doneAt: z.string().nullable(),
-  notes: z.string().nullable(),
-  flowId: z.string().nullable(),
-  customer: z.object({ id: z.string(), fullName: z.string() }),
-  createdAt: z.string(),
-}).meta({ id: 'Task' });
-const TaskList = z.object({ items: z.array(TaskOut) });
-const TaskQuery = z.object({ status: z.enum(['open', 'done', 'all']).default('open') });
-const IdParams = z.object({ id: z.uuid() });
-
 type Row = { id: string; body: string | null; payload: Record<string, unknown>; customerId: string; fullName: string; createdAt: Date };
 const str = (v: unknown) => (typeof v === 'string' && v ? v : null);
-function present(r: Row): z.infer<typeof TaskOut> {
+function present(r: Row): TaskOut {
   const p = r.payload;
   return {
     id: r.id,

@@ -19,7 +19,7 @@ import { badRequest, conflict, HttpError, notFound } from '../../http/errors.js'
 import { countSegment, segmentMemberIds } from '../../segments/index.js';
 import { invalidateActiveFlows } from '../runtime/triggers.js';
 import { syncFlowScheduleSoon } from '../runtime/schedules.js';
-import type { DraftGraph } from './model.js';
+import type { DraftGraph } from '@nudge/contracts';
 
 const f = schema.flows;
 const v = schema.flowVersions;

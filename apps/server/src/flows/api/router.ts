@@ -12,6 +12,7 @@
 import express from 'express';
 import { z } from 'zod';
 import { buildManifest } from '@nudge/workflow-nodes';
+import { nodeManifestSchema } from '@nudge/workflow-nodes/graph';
 import type { AppContext } from '../../context.js';
 import { createApiRouter } from '../../http/route.js';
 import {
@@ -62,7 +63,7 @@ import {
   VersionDetailOut,
   VersionListOut,
   VersionParams,
-} from './model.js';
+} from '@nudge/contracts';
 import { bound, getRun, listRuns, nodeCounts } from './runs.js';
 import { flowReport } from './report.js';
 import { cancelRun, retryStep } from './ops.js';
@@ -91,7 +92,7 @@ function nodesRouter(ctx: AppContext) {
     method: 'get',
     path: '/nodes',
     summary: 'The node catalogue (triggers, conditions, actions, control) with config JSON Schemas',
-    response: z.object({ version: z.number(), categories: z.array(z.unknown()), nodes: z.array(z.unknown()) }),
+    response: nodeManifestSchema,
     handler: async ({ res }) => {
       manifest ??= buildManifest();
       res.setHeader('Cache-Control', 'private, max-age=60');

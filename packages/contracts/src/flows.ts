@@ -1,10 +1,9 @@
 /**
- * The HTTP shapes of the flow lifecycle and ops API, as zod schemas: they validate requests and
- * document answers in the OpenAPI document. The editor's client (apps/editor/src/api/schemas.ts)
- * reads these answers.
+ * The HTTP shapes of the flow lifecycle and ops API, as zod schemas: the server validates
+ * requests and documents answers (OpenAPI) with them; the editor parses the answers with them.
  */
 import { z } from 'zod';
-import { flowEventTypes, frequencyCapSchema, quietHoursSchema } from '@nudge/workflow-nodes';
+import { flowEventTypes, flowGraphSchema, flowProblemSchema, frequencyCapSchema, quietHoursSchema } from '@nudge/workflow-nodes/graph';
 
 export const FLOW_STATUSES = ['draft', 'active', 'paused', 'archived'] as const;
 export const RUN_STATUSES = ['running', 'waiting', 'completed', 'failed', 'cancelled'] as const;
@@ -20,35 +19,11 @@ export const VersionParams = z.object({
 });
 
 /**
- * The draft graph as the editor saves it (React Flow's nodes and edges). Only the structure is
- * checked here: a draft may be unfinished; `validate` and `publish` judge its content.
+ * The draft graph as the editor saves it (React Flow's nodes and edges): workflow-nodes' graph
+ * schema. Only the structure is checked here: a draft may be unfinished; `validate` and
+ * `publish` judge its content.
  */
-export const DraftGraph = z
-  .object({
-    nodes: z
-      .array(
-        z.looseObject({
-          id: z.string().min(1, 'every node needs an id').max(200),
-          type: z.string().max(100).optional(),
-          position: z.object({ x: z.number(), y: z.number() }).optional(),
-          data: z.looseObject({}).optional(),
-        }),
-      )
-      .max(2000, 'a flow has at most 2,000 nodes'),
-    edges: z
-      .array(
-        z.looseObject({
-          id: z.string().min(1, 'every edge needs an id').max(400),
-          source: z.string().min(1),
-          target: z.string().min(1),
-          sourceHandle: z.string().nullish(),
-          targetHandle: z.string().nullish(),
-        }),
-      )
-      .max(5000, 'a flow has at most 5,000 edges')
-      .default([]),
-  })
-  .meta({ id: 'FlowGraph' });
+export const DraftGraph = flowGraphSchema.meta({ id: 'FlowGraph' });
 export type DraftGraph = z.infer<typeof DraftGraph>;
 
 /** once: a customer enters at most once, ever; again_after_days: again N days after their last run started. */
@@ -182,17 +157,8 @@ export const NotificationReadBody = z
 
 // ---- answers ------------------------------------------------------------------------------
 
-const Problem = z
-  .object({
-    nodeId: z.string().optional(),
-    edgeId: z.string().optional(),
-    port: z.string().optional(),
-    field: z.string().optional(),
-    code: z.string(),
-    message: z.string(),
-  })
-  .meta({ id: 'FlowProblem' });
-export const ProblemsOut = z.object({ problems: z.array(Problem) });
+export const FlowProblem = flowProblemSchema.meta({ id: 'FlowProblem' });
+export const ProblemsOut = z.object({ problems: z.array(FlowProblem) });
 
 export const FlowSummaryOut = z.object({
   id: z.string(),

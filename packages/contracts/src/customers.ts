@@ -1,6 +1,11 @@
-/** The customer record at the API boundary: input (create / patch), output and list query. */
+/**
+ * The customer record at the API boundary: input (create / patch), output and list query, built
+ * from the customer field registry. The server validates and documents with these; the editor
+ * parses customers with them.
+ */
 import { z } from 'zod';
-import { customerFields, schema, type CustomerField } from '@nudge/db';
+import { customerFields, type CustomerField } from '@nudge/db/fields';
+import * as schema from '@nudge/db/schema';
 
 export const TIERS = schema.customerTier.enumValues;
 export const MEMBERSHIP_TIERS = schema.membershipTier.enumValues;
@@ -167,7 +172,7 @@ export const CustomerListQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-export const IdParams = z.object({ id: z.uuid() });
+export const CustomerIdParams = z.object({ id: z.uuid() });
 
 export const InteractionCreate = z
   .object({
