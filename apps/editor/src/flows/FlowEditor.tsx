@@ -225,7 +225,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
         <a className="button" href={`#/flows/${flow.id}/runs`}>
           {t('toolbar.runs')}
         </a>
-        {readOnly ? null : flow.status === 'active' || flow.status === 'published' ? (
+        {readOnly ? null : flow.status === 'active' ? (
           <button type="button" onClick={() => void lifecycle('pause')}>
             {t('toolbar.pause')}
           </button>

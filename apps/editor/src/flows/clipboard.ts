@@ -25,7 +25,7 @@ export function pasteClipboard(
   const edges = clip.edges.map((e) => {
     const source = idMap.get(e.source)!;
     const target = idMap.get(e.target)!;
-    return { ...e, id: edgeId(source, e.sourceHandle, target), source, target };
+    return { ...e, id: edgeId(source, e.sourceHandle ?? 'next', target), source, target };
   });
   return { nodes, edges };
 }

@@ -183,8 +183,8 @@ export function VersionsDialog({ flowId, onClose, onRestore }: { flowId: string;
           {[...data.items].sort((a, b) => b.version - a.version).map((v) => (
             <li key={v.version}>
               <strong>v{v.version}</strong>
-              <span className="muted"> · {formatDateTime(v.publishedAt ?? v.createdAt, i18n.language)}</span>
-              {v.publishedBy && typeof v.publishedBy === 'object' && 'name' in v.publishedBy ? <span className="muted"> · {String((v.publishedBy as { name: unknown }).name)}</span> : null}
+              <span className="muted"> · {formatDateTime(v.publishedAt, i18n.language)}</span>
+              {v.publishedBy ? <span className="muted"> · {v.publishedBy.name}</span> : null}
               <p>{v.note || <span className="muted">{t('versions.noNote')}</span>}</p>
               <button type="button" className="link" onClick={() => void restore(v.version)}>
                 {t('versions.restore')}

@@ -40,7 +40,7 @@ function fakeApi(handler: Handler) {
 
 beforeAll(async () => {
   await i18n.changeLanguage('en');
-  useSession.setState({ user: { id: 'me', name: 'Mia Agent', email: 'mia@x', role: 'agent' } });
+  useSession.setState({ user: { id: 'me', name: 'Mia Agent', email: 'mia@x', role: 'agent', teamId: null, rights: [] } });
 });
 afterEach(() => {
   cleanup();

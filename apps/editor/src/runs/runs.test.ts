@@ -1,14 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { pathEdges } from '../flows/FlowEditor';
+import type { RunStep } from '../api/schemas';
 import { overlayFromSteps, stepError, unknownSendResendAt } from './RunDetailView';
+
+/** A step as GET /api/runs/:id answers it. */
+const step = (s: Pick<RunStep, 'id' | 'nodeId' | 'status' | 'startedAt' | 'finishedAt'> & Partial<RunStep>): RunStep => ({
+  nodeType: null, seq: Number(s.id), attempt: 1, port: null, output: null, error: null, ...s,
+});
 
 describe('run display', () => {
   it('draws the latest attempt of every step, with its failure reason', () => {
     const overlay = overlayFromSteps([
-      { id: '1', nodeId: 'a', status: 'done', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:01Z' },
-      { id: '2', nodeId: 'b', status: 'failed', startedAt: '2026-01-01T00:00:01Z', finishedAt: null, error: { message: 'SMTP 550 mailbox unavailable' } },
-      { id: '3', nodeId: 'b', status: 'running', startedAt: '2026-01-01T00:01:00Z', finishedAt: null },
-      { id: '4', nodeId: 'c', status: 'failed', startedAt: null, finishedAt: null, error: 'timeout' },
+      step({ id: '1', nodeId: 'a', status: 'done', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:01Z' }),
+      step({ id: '2', nodeId: 'b', status: 'failed', startedAt: '2026-01-01T00:00:01Z', finishedAt: null, error: 'SMTP 550 mailbox unavailable' }),
+      step({ id: '3', nodeId: 'b', status: 'running', startedAt: '2026-01-01T00:01:00Z', finishedAt: null }),
+      step({ id: '4', nodeId: 'c', status: 'failed', startedAt: null, finishedAt: null, error: 'timeout' }),
     ]);
     expect(overlay.get('a')).toMatchObject({ status: 'done' });
     expect(overlay.get('b')).toEqual({ status: 'running', startedAt: '2026-01-01T00:01:00Z', finishedAt: null });
@@ -29,7 +35,7 @@ describe('run display', () => {
   });
 
   it('shows a send whose outcome is unknown as unknown, with when it is resent', () => {
-    const overlay = overlayFromSteps([{ id: '1', nodeId: 'mail', status: 'unknown', startedAt: '2026-01-01T00:00:00Z', finishedAt: null }]);
+    const overlay = overlayFromSteps([step({ id: '1', nodeId: 'mail', status: 'unknown', startedAt: '2026-01-01T00:00:00Z', finishedAt: null })]);
     expect(overlay.get('mail')).toMatchObject({ status: 'unknown' });
     expect(unknownSendResendAt({ send: { state: 'unknown', channel: 'whatsapp', resendAt: '2026-01-01T00:01:00.000Z' } })).toBe('2026-01-01T00:01:00.000Z');
     expect(unknownSendResendAt({ send: { state: 'unknown', resendAt: null } })).toBeNull();
