@@ -211,3 +211,6 @@ export const TimelineQuery = z.object({
   before: z.string().optional().describe('Cursor from the previous page (nextCursor)'),
   kind: csv.pipe(z.array(z.enum(schema.INTERACTION_KINDS))).optional(),
 });
+
+export const CustomerListOut = z.object({ items: z.array(CustomerOut), total: z.number(), page: z.number(), pageSize: z.number() });
+export const TimelineOut = z.object({ items: z.array(InteractionOut), nextCursor: z.string().nullable() });

@@ -9,4 +9,5 @@
 export * from './flows.js';
 export * from './customers.js';
 export * from './tasks.js';
+export * from './fields.js';
 export * from './auth.js';

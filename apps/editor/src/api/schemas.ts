@@ -18,6 +18,7 @@ import {
   StepOut,
   TestRunOut,
   UserOut,
+  VersionDetailOut,
   VersionListOut,
   VersionOut,
 } from '@nudge/contracts';
@@ -66,6 +67,7 @@ export const problems = ProblemsOut;
 export const flowVersion = VersionOut;
 export type FlowVersion = z.infer<typeof flowVersion>;
 export const versionList = VersionListOut;
+export const versionDetail = VersionDetailOut;
 
 export const testRunResult = TestRunOut;
 export type TestRunResult = z.infer<typeof testRunResult>;

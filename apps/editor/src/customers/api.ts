@@ -1,67 +1,24 @@
 // Customer-side endpoints (customers, segments, tags, import, data quality), typed.
 import { z } from 'zod';
+import { CustomerListOut, CustomerOut, FieldOut, FieldsOut, InteractionOut, TagOnCustomer, TimelineOut } from '@nudge/contracts';
 import { api } from '../api/client';
 
 const id = z.union([z.string(), z.number()]).transform(String);
 const nullableStr = z.string().nullish();
 
-export const customerTag = z.object({ id: id.optional(), name: z.string(), color: z.string().nullish(), expiresAt: nullableStr });
-export const customer = z
-  .object({
-    id,
-    fullName: z.string(),
-    company: nullableStr,
-    industry: nullableStr,
-    phone: nullableStr,
-    email: nullableStr,
-    whatsappId: nullableStr,
-    tier: nullableStr,
-    ownerId: nullableStr,
-    points: z.number().nullish(),
-    membershipTier: nullableStr,
-    totalSpend: z.number().nullish(),
-    lastInteractionAt: nullableStr,
-    lastFollowUpAt: nullableStr,
-    firstContactAt: nullableStr,
-    timezone: nullableStr,
-    birthday: nullableStr,
-    priority: nullableStr,
-    source: nullableStr,
-    productsOfInterest: z.array(z.string()).default([]),
-    preferredContactSlots: z.array(z.object({ weekday: z.number(), part: z.string() })).default([]),
-    optOutEmail: z.boolean().default(false),
-    optOutWhatsapp: z.boolean().default(false),
-    optOutSms: z.boolean().default(false),
-    optOutPhone: z.boolean().default(false),
-    customFields: z.record(z.string(), z.unknown()).default({}),
-    tags: z.array(customerTag).default([]),
-    masked: z.boolean().default(false),
-    createdAt: nullableStr,
-  })
-  .loose();
+// Customers, their timeline and the field registry: the server's own schemas (@nudge/contracts).
+export const customerTag = TagOnCustomer;
+export const customer = CustomerOut;
 export type Customer = z.infer<typeof customer>;
 
 /** One customer field as GET /api/fields describes it (the server's field registry). */
-export const customerField = z
-  .object({ name: z.string(), type: z.string(), format: z.string().nullable(), notAbove: z.string().nullable(), labels: z.record(z.string(), z.string()) })
-  .loose();
+export const customerField = FieldOut;
 export type CustomerField = z.infer<typeof customerField>;
-export const customerPage = z.object({ items: z.array(customer), total: z.number(), page: z.number(), pageSize: z.number() });
+export const customerPage = CustomerListOut;
 
-export const interaction = z.object({
-  id,
-  kind: z.string(),
-  channel: nullableStr,
-  body: nullableStr,
-  payload: z.record(z.string(), z.unknown()).default({}),
-  createdBy: nullableStr,
-  occurredAt: z.string(),
-});
+export const interaction = InteractionOut;
 export type Interaction = z.infer<typeof interaction>;
-export const timeline = z.union([
-  z.object({ items: z.array(interaction), nextCursor: z.string().nullish() }),
-  z.array(interaction).transform((items) => ({ items, nextCursor: null })),
-]);
+export const timeline = TimelineOut;
 
 export const segment = z.object({ id, name: z.string(), description: nullableStr, definition: z.unknown() });
 export type Segment = z.infer<typeof segment>;
@@ -139,7 +96,7 @@ export const customersApi = {
   repreview: (uploadId: string, body: { mapping?: Record<string, string>; defaultRegion?: string }) => api.post(`/import/preview/${uploadId}`, importPreview, body),
   startImport: (body: { uploadId: string; mapping?: Record<string, string>; mode: string; backfill: boolean; defaultRegion?: string }) => api.post('/import', importJob, body),
   importJob: (jobId: string) => api.get(`/import/${jobId}`, importJob),
-  fields: (signal?: AbortSignal) => api.get('/fields', z.object({ fields: z.array(customerField) }).loose(), undefined, signal).then((r) => r.fields),
+  fields: (signal?: AbortSignal) => api.get('/fields', FieldsOut, undefined, signal).then((r) => r.fields),
   importFields: (signal?: AbortSignal) =>
     api.get('/import/fields', z.object({ fields: z.array(z.object({ name: z.string(), required: z.boolean() })) }), undefined, signal).then((r) => r.fields),
 

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { api } from '../api/client';
 import {
-  enrollPreview, flowDetail, flowList, manifest, nodeCounts, problems, runDetail, runList, testRunResult, versionList,
+  enrollPreview, flowDetail, flowList, manifest, nodeCounts, problems, runDetail, runList, testRunResult, versionDetail, versionList,
   type EnrollChoice, type FlowGraph, type Manifest,
 } from '../api/schemas';
 
@@ -25,7 +25,7 @@ export const flowsApi = {
   publish: (id: string, note: string, enroll?: EnrollChoice) => api.post(`/flows/${id}/publish`, z.unknown(), { note, ...(enroll ? { enroll } : {}) }),
   enrollPreview: (id: string, action: 'publish' | 'resume', signal?: AbortSignal) => api.get(`/flows/${id}/enroll-preview`, enrollPreview, { action }, signal),
   versions: (id: string, signal?: AbortSignal) => api.get(`/flows/${id}/versions`, versionList, undefined, signal),
-  version: (id: string, version: number) => api.get(`/flows/${id}/versions/${version}`, z.object({ graph: z.unknown().optional() }).loose()),
+  version: (id: string, version: number) => api.get(`/flows/${id}/versions/${version}`, versionDetail),
   lifecycle: (id: string, action: 'pause' | 'resume' | 'archive', enroll?: EnrollChoice) =>
     api.post(`/flows/${id}/${action}`, z.unknown(), enroll ? { enroll } : undefined),
   testRun: (id: string, customerId: string) => api.post(`/flows/${id}/test-run`, testRunResult, { customerId }),

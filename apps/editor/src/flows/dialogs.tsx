@@ -1,9 +1,9 @@
 // Publish, version history and test run: the lifecycle actions of the flow editor.
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { z } from 'zod';
+import { CustomerListOut } from '@nudge/contracts';
 import { api, ApiError } from '../api/client';
-import { flowGraph, problem, type EnrollChoice, type EnrollPreview, type FlowGraph, type TestRunResult } from '../api/schemas';
+import { problems, type EnrollChoice, type EnrollPreview, type FlowGraph, type TestRunResult } from '../api/schemas';
 import { pickLabel } from '../i18n';
 import { formatDateTime } from '../i18n/format';
 import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
@@ -86,8 +86,8 @@ export function PublishDialog({ flowId, beforePublish, onClose, onPublished }: {
       await flowsApi.publish(flowId, note.trim(), who.enroll);
       onPublished();
     } catch (err) {
-      const parsed = err instanceof ApiError ? z.object({ problems: z.array(problem) }).safeParse(err.details) : null;
-      const list = parsed?.success ? parsed.data.problems : err instanceof ApiError && Array.isArray(err.details) ? z.array(problem).safeParse(err.details).data : undefined;
+      // a refused publish answers 422 with details.problems (ProblemsOut)
+      const list = err instanceof ApiError ? problems.safeParse(err.details).data?.problems : undefined;
       if (list?.length) store.getState().setProblems(list);
       setError(err);
     } finally {
@@ -166,7 +166,7 @@ export function VersionsDialog({ flowId, onClose, onRestore }: { flowId: string;
     setRestoreError(null);
     try {
       const v = await flowsApi.version(flowId, version);
-      onRestore(flowGraph.parse(v.graph), version);
+      onRestore(v.graph, version);
     } catch (e) {
       setRestoreError(e);
     }
@@ -197,19 +197,12 @@ export function VersionsDialog({ flowId, onClose, onRestore }: { flowId: string;
   );
 }
 
-const customerOption = z.object({ id: z.union([z.string(), z.number()]).transform(String), name: z.string().nullish(), fullName: z.string().nullish(), company: z.string().nullish(), email: z.string().nullish() }).loose();
-const customerSearch = z.union([
-  z.object({ items: z.array(customerOption) }),
-  z.object({ customers: z.array(customerOption) }).transform((v) => ({ items: v.customers })),
-  z.array(customerOption).transform((items) => ({ items })),
-]);
-
 export function TestRunDialog({ flowId, beforeRun, onClose, onResult }: { flowId: string; beforeRun: () => Promise<void>; onClose: () => void; onResult: (r: TestRunResult) => void }) {
   const { t, i18n } = useTranslation();
   const manifest = useFlow((s) => s.manifest);
   const nodes = useFlow((s) => s.nodes);
   const [q, setQ] = useState('');
-  const { data, error, loading } = useLoad((signal) => api.get('/customers', customerSearch, { q, pageSize: 8 }, signal), [q]);
+  const { data, error, loading } = useLoad((signal) => api.get('/customers', CustomerListOut, { q, pageSize: 8 }, signal), [q]);
   const [result, setResult] = useState<TestRunResult | null>(null);
   const [busy, setBusy] = useState(false);
   const [runError, setRunError] = useState<unknown>(null);
@@ -249,7 +242,7 @@ export function TestRunDialog({ flowId, beforeRun, onClose, onResult }: { flowId
             {data?.items.map((c) => (
               <li key={c.id}>
                 <button type="button" className="pick" disabled={busy} onClick={() => void run(c.id)}>
-                  <strong>{c.fullName ?? c.name ?? c.id}</strong> <span className="muted">{[c.company, c.email].filter(Boolean).join(' · ')}</span>
+                  <strong>{c.fullName}</strong> <span className="muted">{[c.company, c.email].filter(Boolean).join(' · ')}</span>
                 </button>
               </li>
             ))}

@@ -3,6 +3,7 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import i18n from 'i18next';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { customerAnswer } from '@nudge/contracts/testing';
 import '../i18n';
 import { useSession } from '../shell/session';
 import { InboxScreen } from './InboxView';
@@ -30,7 +31,7 @@ function fakeApi(handler: Handler) {
     const url = new URL(input, 'http://x');
     calls.push({ method: init.method ?? 'GET', path: url.pathname, query: url.searchParams, body: init.body ? JSON.parse(String(init.body)) : undefined });
     const r = handler(url, init) ?? (url.pathname === '/api/customers/22222222-2222-4222-8222-222222222222'
-      ? { status: 200, body: { id: '22222222-2222-4222-8222-222222222222', fullName: 'Ana García', ownerId: 'u-owner', tags: [{ name: 'vip' }] } }
+      ? { status: 200, body: customerAnswer({ id: '22222222-2222-4222-8222-222222222222', fullName: 'Ana García', ownerId: 'u-owner', tags: [{ id: 't-vip', name: 'vip', color: '#888888', expiresAt: null }] }) }
       : url.pathname === '/api/users' ? { status: 200, body: { items: [{ id: 'u-owner', name: 'Olivia Owner' }] } }
       : url.pathname.startsWith('/api/') ? { status: 200, body: { items: [] } } : { status: 404, body: {} });
     return new Response(JSON.stringify(r.body), { status: r.status, headers: { 'content-type': 'application/json' } });

@@ -1,23 +1,12 @@
 // "My work": the tasks flows and people create for me (GET /api/tasks), grouped by when they are due.
-import { z } from 'zod';
+import { TaskListOut, TaskOut } from '@nudge/contracts';
 import { api } from '../api/client';
 
-export const task = z.object({
-  id: z.string(),
-  title: z.string(),
-  taskType: z.string().nullable(),
-  dueAt: z.string().nullable(),
-  status: z.enum(['open', 'done']),
-  doneAt: z.string().nullable(),
-  notes: z.string().nullable(),
-  flowId: z.string().nullable(),
-  customer: z.object({ id: z.string(), fullName: z.string() }),
-  createdAt: z.string(),
-});
-export type Task = z.infer<typeof task>;
+export const task = TaskOut;
+export type Task = TaskOut;
 
 export const tasksApi = {
-  mine: (signal?: AbortSignal) => api.get('/tasks', z.object({ items: z.array(task) }), { status: 'open' }, signal).then((r) => r.items),
+  mine: (signal?: AbortSignal) => api.get('/tasks', TaskListOut, { status: 'open' }, signal).then((r) => r.items),
   done: (id: string) => api.post(`/tasks/${id}/done`, task),
 };
 

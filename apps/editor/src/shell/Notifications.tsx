@@ -4,25 +4,11 @@ import { Bell } from 'lucide-react';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
+import { NotificationListOut } from '@nudge/contracts';
 import { api } from '../api/client';
 import { formatDateTime } from '../i18n/format';
 
-const notificationList = z.object({
-  items: z.array(
-    z.object({
-      id: z.string(),
-      event: z.string(),
-      title: z.string(),
-      body: z.string().nullish(),
-      customerId: z.string().nullish(),
-      customerName: z.string().nullish(),
-      runId: z.string().nullish(),
-      read: z.boolean(),
-      createdAt: z.string(),
-    }),
-  ),
-  unread: z.number(),
-});
+const notificationList = NotificationListOut;
 type NotificationList = z.infer<typeof notificationList>;
 
 export function Notifications() {

@@ -1,21 +1,20 @@
 // Find a customer by name, company, e-mail or phone and pick one; answers its id.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { z } from 'zod';
+import { CustomerListOut, type CustomerOut } from '@nudge/contracts';
 import { api } from '../api/client';
 
-const found = z.object({ items: z.array(z.object({ id: z.string(), fullName: z.string(), company: z.string().nullish() }).loose()) });
 
 export function CustomerPicker({ value, onChange, label }: { value: string; onChange: (id: string, name: string) => void; label: string }) {
   const { t } = useTranslation();
   const [q, setQ] = useState('');
   const [open, setOpen] = useState(false);
-  const [items, setItems] = useState<z.infer<typeof found>['items']>([]);
+  const [items, setItems] = useState<CustomerOut[]>([]);
   useEffect(() => {
     if (!open || !q.trim()) return setItems([]);
     const ctrl = new AbortController();
     const h = setTimeout(() => {
-      api.get('/customers', found, { q: q.trim(), pageSize: 8 }, ctrl.signal).then((r) => setItems(r.items)).catch(() => undefined);
+      api.get('/customers', CustomerListOut, { q: q.trim(), pageSize: 8 }, ctrl.signal).then((r) => setItems(r.items)).catch(() => undefined);
     }, 250);
     return () => {
       clearTimeout(h);

@@ -10,12 +10,14 @@ import { assertCanEdit, hiddenCustomFields, seesContacts, visibleTo } from './ac
 import { createCsvWriter } from '@nudge/customer-import';
 import {
   CustomerCreate,
+  CustomerListOut,
   CustomerListQuery,
   CustomerOut,
   CustomerPatch,
   CustomerIdParams as IdParams,
   InteractionCreate,
   InteractionOut,
+  TimelineOut,
   TimelineQuery,
 } from '@nudge/contracts';
 import {
@@ -226,7 +228,7 @@ export function createCustomersRouter(ctx: AppContext) {
     path: '/',
     summary: 'Search and page through customers',
     query: CustomerListQuery,
-    response: z.object({ items: z.array(CustomerOut), total: z.number(), page: z.number(), pageSize: z.number() }),
+    response: CustomerListOut,
     handler: async ({ query, user }) => {
       const now = nowOf(ctx);
       const where = await listWhere(query, user, now);
@@ -417,7 +419,7 @@ export function createCustomersRouter(ctx: AppContext) {
     summary: 'The customer timeline, newest first, paged by cursor',
     params: IdParams,
     query: TimelineQuery,
-    response: z.object({ items: z.array(InteractionOut), nextCursor: z.string().nullable() }),
+    response: TimelineOut,
     handler: async ({ params, query, user }) => {
       await getVisibleCustomer(ctx, user, params.id);
       const i = schema.interactions;

@@ -5,7 +5,7 @@
  * the defined custom fields.
  */
 import { asc } from 'drizzle-orm';
-import { z } from 'zod';
+import { FieldsOut, type FieldLabels, type FieldOut } from '@nudge/contracts';
 import { customerFields, schema, type FieldRegistry } from '@nudge/db';
 import type { AppContext } from '../context.js';
 import { createApiRouter } from '../http/route.js';
@@ -18,38 +18,14 @@ import es from '../../../editor/src/i18n/locales/es.json' with { type: 'json' };
 export const LOCALES = { en, 'zh-Hant': zhHant, 'zh-Hans': zhHans, es } as const;
 export type FieldLocale = keyof typeof LOCALES;
 
-const Labels = z.object({ en: z.string(), 'zh-Hant': z.string(), 'zh-Hans': z.string(), es: z.string() });
-export const FieldOut = z
-  .object({
-    name: z.string().describe("The API's name (camelCase), used by segments, flow conditions, the import and the export"),
-    column: z.string(),
-    type: z.enum(['text', 'enum', 'number', 'boolean', 'datetime', 'date', 'uuid', 'array', 'json']),
-    values: z.array(z.string()).nullable(),
-    format: z.string().nullable(),
-    labels: Labels,
-    writable: z.boolean(),
-    segment: z.boolean(),
-    condition: z.boolean(),
-    template: z.string().nullable().describe('Placeholder name in message templates ({name})'),
-    export: z.boolean(),
-    masked: z.enum(['phone', 'email']).nullable().describe('Masked for users without the contact.unmask right'),
-    import: z.object({ aliases: z.array(z.string()), required: z.boolean() }).nullable(),
-    notAbove: z.string().nullable(),
-  })
-  .meta({ id: 'CustomerField' });
-export const FieldsOut = z.object({
-  fields: z.array(FieldOut),
-  custom: z.array(z.object({ key: z.string(), label: z.string(), type: z.string(), options: z.array(z.string()).nullable() })),
-});
-
 /** A field's label in each language (the API name where a locale lacks it). */
-export function labelsOf(name: string): z.infer<typeof Labels> {
+export function labelsOf(name: string): FieldLabels {
   return Object.fromEntries(
     Object.entries(LOCALES).map(([lng, file]) => [lng, (file.fields as Record<string, string>)[name] ?? name]),
-  ) as z.infer<typeof Labels>;
+  ) as FieldLabels;
 }
 
-export function describeFields(registry: FieldRegistry = customerFields): z.infer<typeof FieldOut>[] {
+export function describeFields(registry: FieldRegistry = customerFields): FieldOut[] {
   return registry.api.map((f) => ({
     name: f.name,
     column: f.column,
