@@ -11,3 +11,4 @@ export * from './customers.js';
 export * from './tasks.js';
 export * from './fields.js';
 export * from './auth.js';
+export * from './conversations.js';

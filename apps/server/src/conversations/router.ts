@@ -18,7 +18,7 @@ import { nowOf } from '../context.js';
 import { createApiRouter } from '../http/route.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { isWithinHours } from './hours.js';
-import { AssignBody, ConversationDetail, ConversationListQuery, ConversationPage, IdParams, NoteBody, ReplyBody, RuleBody, RuleTestBody, SnoozeBody } from './model.js';
+import { AssignBody, ConversationDetail, ConversationIdParams as IdParams, ConversationListQuery, ConversationPage, NoteBody, ReplyBody, RuleBody, RuleTestBody, SnoozeBody } from '@nudge/contracts';
 import { firstMatch, firstOfKind, regexProblem, replyIn } from './rules.js';
 import { addNote, assignTo, conversationDetail, listConversations, replyToConversation, resolve, snooze } from './service.js';
 import { forgetInboxSettings, inHoursOf, loadInboxSettings, teamSettingsFor } from './settings.js';

@@ -19,10 +19,10 @@ import {
 } from 'drizzle-orm/pg-core';
 import { customerPriority, customers } from './customers.js';
 import { teams, users } from './users.js';
+import { CONVERSATION_STATUSES, type ConversationStatus } from './values.js';
 
-export const conversationStatus = pgEnum('conversation_status', ['open', 'pending', 'snoozed', 'resolved']);
-export const CONVERSATION_STATUSES = conversationStatus.enumValues;
-export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+export const conversationStatus = pgEnum('conversation_status', CONVERSATION_STATUSES);
+export { CONVERSATION_STATUSES, type ConversationStatus };
 
 export const conversations = pgTable(
   'conversations',

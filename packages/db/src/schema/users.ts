@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { USER_ROLES, type UserRole } from './values.js';
 
 /** admin: everything; manager: all customers and settings; agent: own/team customers; viewer: read-only, masked. */
-export const userRole = pgEnum('user_role', ['admin', 'manager', 'agent', 'viewer']);
-export const USER_ROLES = userRole.enumValues;
-export type UserRole = (typeof USER_ROLES)[number];
+export const userRole = pgEnum('user_role', USER_ROLES);
+export { USER_ROLES, type UserRole };
 
 export const teams = pgTable('teams', {
   id: uuid('id').primaryKey().defaultRandom(),

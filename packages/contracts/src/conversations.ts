@@ -1,6 +1,8 @@
-/** Request and response shapes of the inbox API (to move into the shared contracts package). */
+/** Request and response shapes of the inbox API (conversations, messages, auto-reply rules). */
 import { z } from 'zod';
-import { schema } from '@nudge/db';
+import { CONVERSATION_STATUSES } from '@nudge/db/schema';
+
+export { CONVERSATION_STATUSES };
 
 const csv = <const E extends readonly [string, ...string[]]>(values: E) =>
   z
@@ -10,7 +12,7 @@ const csv = <const E extends readonly [string, ...string[]]>(values: E) =>
 
 export const ConversationListQuery = z.object({
   view: z.enum(['mine', 'unassigned', 'team', 'all']).default('all').describe('mine: assigned to me; unassigned; team: my team; all (agents: only theirs and unassigned)'),
-  status: csv(schema.CONVERSATION_STATUSES).optional().describe('comma-separated: open,pending,snoozed,resolved'),
+  status: csv(CONVERSATION_STATUSES).optional().describe('comma-separated: open,pending,snoozed,resolved'),
   priority: csv(['P1', 'P2', 'P3']).optional(),
   channel: csv(['whatsapp', 'sms', 'email']).optional(),
   q: z.string().trim().min(1).max(200).optional().describe('customer name contains'),
@@ -18,7 +20,7 @@ export const ConversationListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-export const IdParams = z.object({ id: z.uuid() });
+export const ConversationIdParams = z.object({ id: z.uuid() });
 
 const Template = z.object({ name: z.string().trim().min(1).max(512), language: z.string().trim().min(2).max(16), parameters: z.array(z.string().max(1024)).max(20).default([]) });
 const Attachment = z.object({ url: z.url().max(2000), mimeType: z.string().max(200).optional(), name: z.string().max(300).optional() });
@@ -42,7 +44,7 @@ export const ConversationOut = z
   .object({
     id: z.string(),
     channel: z.string(),
-    status: z.enum(schema.CONVERSATION_STATUSES),
+    status: z.enum(CONVERSATION_STATUSES),
     priority: z.enum(['P1', 'P2', 'P3']),
     assigneeId: z.string().nullable(),
     teamId: z.string().nullable(),
@@ -61,6 +63,7 @@ export const ConversationOut = z
   })
   .meta({ id: 'Conversation' });
 export const ConversationPage = z.object({ items: z.array(ConversationOut), nextCursor: z.string().nullable() });
+export type ConversationOut = z.infer<typeof ConversationOut>;
 export const MessageOut = z.object({
   id: z.string(),
   direction: z.enum(['in', 'out', 'note']),
@@ -74,7 +77,9 @@ export const MessageOut = z.object({
   mentions: z.array(z.string()),
   createdAt: z.string(),
 });
+export type MessageOut = z.infer<typeof MessageOut>;
 export const ConversationDetail = ConversationOut.extend({ messages: z.array(MessageOut) }).meta({ id: 'ConversationDetail' });
+export type ConversationDetail = z.infer<typeof ConversationDetail>;
 
 export const RuleTestBody = z.object({
   text: z.string().min(1).max(4096),
