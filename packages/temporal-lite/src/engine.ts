@@ -123,7 +123,7 @@ export class Engine {
   private readonly log: (msg: string) => void;
   customSearchAttributes: Record<string, number> = {};
   private extensions = new Map<string, EngineExtension>();
-  readonly stats = { commits: 0, rows: 0, eagerActivities: 0, stickyTasks: 0, normalTasks: 0 };
+  readonly stats = { commits: 0, rows: 0, eagerActivities: 0, eagerWorkflows: 0, stickyTasks: 0, normalTasks: 0 };
 
   constructor(private readonly store: Store, opts: EngineOptions = {}) {
     this.timeSkipping = !!opts.timeSkipping;
@@ -425,8 +425,10 @@ export class Engine {
         if (!at || at > now) return;
         this.failInFlightWft(e, 17);
         this.flushBuffered(e);
-        e.add(E.WorkflowExecutionTimedOut, 'WorkflowExecutionTimedOut', { retryState: enums.RetryState.Timeout }, now);
-        this.close(e, S.TimedOut);
+        // a run timeout goes on with the next cron run; the execution timeout spans the whole chain
+        const cron = d.kind === 'wf-run-timeout' ? this.cronContinuation(e, {}) : undefined;
+        e.add(E.WorkflowExecutionTimedOut, 'WorkflowExecutionTimedOut', { retryState: enums.RetryState.Timeout, newExecutionRunId: cron?.newRunId }, now);
+        this.close(e, S.TimedOut, cron);
         break;
       }
       case 'wft-ready': {
@@ -802,6 +804,7 @@ export class Engine {
     }
     const saErr = searchAttributesError(req.searchAttributes, this.customSearchAttributes, ns);
     if (saErr) throw invalidArgument(saErr);
+    if (req.cronSchedule) validateCron(req.cronSchedule);
   }
 
   /** Search attributes a workflow task's commands set (upsert, child, continue-as-new), checked like a real server. */
@@ -934,17 +937,20 @@ export class Engine {
         return false;
       }
       case C.CompleteWorkflowExecution: {
-        e.add(E.WorkflowExecutionCompleted, 'WorkflowExecutionCompleted', { result: cmd.completeWorkflowExecutionCommandAttributes?.result, workflowTaskCompletedEventId: wftCompletedId }, now);
-        this.close(e, S.Completed);
+        const result = cmd.completeWorkflowExecutionCommandAttributes?.result;
+        const cron = this.cronContinuation(e, { lastCompletionResult: result });
+        e.add(E.WorkflowExecutionCompleted, 'WorkflowExecutionCompleted', { result, workflowTaskCompletedEventId: wftCompletedId, newExecutionRunId: cron?.newRunId }, now);
+        this.close(e, S.Completed, cron);
         return false;
       }
       case C.FailWorkflowExecution: {
         const failure = cmd.failWorkflowExecutionCommandAttributes?.failure;
         const retry = this.workflowRetry(e, failure);
+        const cron = retry.newRunId ? undefined : this.cronContinuation(e, { failure });
         e.add(E.WorkflowExecutionFailed, 'WorkflowExecutionFailed', {
-          failure, retryState: retry.state, workflowTaskCompletedEventId: wftCompletedId, newExecutionRunId: retry.newRunId,
+          failure, retryState: retry.state, workflowTaskCompletedEventId: wftCompletedId, newExecutionRunId: retry.newRunId ?? cron?.newRunId,
         }, now);
-        this.close(e, S.Failed, retry.newRunId ? { initiator: enums.ContinueAsNewInitiator.Retry, backoffMs: retry.backoffMs, failure } : undefined);
+        this.close(e, S.Failed, retry.newRunId ? { initiator: enums.ContinueAsNewInitiator.Retry, backoffMs: retry.backoffMs, failure } : cron);
         return false;
       }
       case C.CancelWorkflowExecution: {
@@ -1057,6 +1063,15 @@ export class Engine {
       default:
         throw invalidArgument(`temporal-lite does not support command type ${cmd.commandType}`);
     }
+  }
+
+  /** The next run of a cron workflow (the real server's CRON_SCHEDULE continue-as-new), or undefined. */
+  private cronContinuation(e: Execution, o: { lastCompletionResult?: Obj; failure?: Obj }) {
+    const s = e.s;
+    if (!s.cronSchedule) return undefined;
+    const backoffMs = cronBackoff(s.cronSchedule, s.executionTime, this.now());
+    if (s.execExpireAt && this.now() + backoffMs >= s.execExpireAt) return undefined;
+    return { initiator: enums.ContinueAsNewInitiator.Cron, newRunId: randomUUID(), backoffMs, ...o };
   }
 
   private workflowRetry(e: Execution, failure: Obj | undefined): { state: number; newRunId?: string; backoffMs?: number } {
@@ -1258,6 +1273,8 @@ export class Engine {
     requestId: string; executionTimeoutMs?: number; runTimeoutMs?: number; taskTimeoutMs?: number; retryPolicy?: Obj;
     memo?: Obj; searchAttributes?: Obj; header?: Obj; cronSchedule?: string; parent?: Execution['s']['parent'];
     rootWorkflowId?: string; startDelayMs?: number; signal?: Obj; continuedFrom?: Execution; initiator?: number;
+    /** eager start: the first workflow task is scheduled but not queued (the start's answer carries it) */
+    eager?: boolean;
     attempt?: number; failure?: Obj; lastCompletionResult?: Obj; runId?: string; execExpireAt?: number | null;
     /** update-with-start: the update, admitted before the first workflow task so that task carries it */
     updateRequest?: Obj;
@@ -1272,7 +1289,8 @@ export class Engine {
     if (!runTimeout || (execTimeout && runTimeout > execTimeout)) runTimeout = execTimeout;
     const wftTimeout = Math.min(o.taskTimeoutMs || 10_000, 120_000);
     const prev = o.continuedFrom?.s;
-    const delay = o.startDelayMs ?? 0;
+    // a cron workflow's first run waits for the next match (firstWorkflowTaskBackoff), like the real server
+    const delay = o.startDelayMs || (o.cronSchedule && !o.continuedFrom ? cronBackoff(o.cronSchedule, now, now) : 0);
     const s: ExecState = {
       namespace: o.namespace, workflowId: o.workflowId, runId, firstRunId: prev?.firstRunId ?? runId,
       originalRunId: runId, workflowType: o.workflowType, taskQueue: o.taskQueue, status: S.Running, startTime: now,
@@ -1284,6 +1302,7 @@ export class Engine {
       retryPolicy: o.retryPolicy ?? null, attempt: o.attempt ?? 1, wftSeq: 0, wft: null, sticky: null, buffered: [],
       activities: {}, timers: {}, children: {}, cancelRequested: false, requestIds: [o.requestId], newRunId: null,
       closeEventId: null, startDelayUntil: delay ? now + delay : null, identity: o.identity,
+      ...(o.cronSchedule ? { cronSchedule: o.cronSchedule } : {}),
     };
     const e = new Execution(s);
     e.add(E.WorkflowExecutionStarted, 'WorkflowExecutionStarted', {
@@ -1306,7 +1325,7 @@ export class Engine {
     if (s.runExpireAt) this.due(s.runExpireAt, e, 'wf-run-timeout', '');
     if (s.execExpireAt) this.due(s.execExpireAt, e, 'wf-exec-timeout', '');
     if (delay) this.due(now + delay, e, 'wf-start', '');
-    else this.scheduleWft(e);
+    else this.scheduleWft(e, { noDispatch: o.eager });
     this.touch(e);
     return e;
   }
@@ -1423,9 +1442,27 @@ export class Engine {
       runTimeoutMs: durToMs(req.workflowRunTimeout), taskTimeoutMs: durToMs(req.workflowTaskTimeout), retryPolicy: req.retryPolicy,
       memo: req.memo, searchAttributes: req.searchAttributes, header: req.header, cronSchedule: req.cronSchedule || undefined,
       startDelayMs: durToMs(req.workflowStartDelay), signal, updateRequest,
+      eager: !!req.requestEagerExecution && !signal && !updateRequest,
     });
+    const eagerTask = req.requestEagerExecution && !signal && !updateRequest ? this.eagerWorkflowTask(e, req.identity ?? '') : undefined;
     await this.sync();
-    return { runId: e.s.runId, started: true };
+    if (!eagerTask) return { runId: e.s.runId, started: true };
+    const head = encodePlain(type('temporal.api.workflowservice.v1.StartWorkflowExecutionResponse'), { runId: e.s.runId, started: true, status: e.s.status });
+    return concatBytes([head, lengthDelimited(2, eagerTask)]);
+  }
+
+  /**
+   * Eager workflow start: the first workflow task goes back in the start's answer, to the worker
+   * that shares the client's connection (as the real server does when the namespace allows it).
+   * A run whose first task is delayed (start delay, cron) is started normally.
+   */
+  private eagerWorkflowTask(e: Execution, identity: string): Uint8Array | undefined {
+    const w = e.s.wft;
+    if (!w) return undefined;
+    const worker: Poller = { resolve: () => {}, identity, workerKey: '', cancelled: () => false, timer: undefined as never, kind: 'wf', queueKey: '' };
+    const task = this.startWft(e, w.seq, worker);
+    if (task) this.stats.eagerWorkflows++;
+    return task ?? undefined;
   }
 
   // ------------------------------------------------------------------ signals, cancel, terminate
@@ -1475,7 +1512,7 @@ export class Engine {
   }
 
   // ------------------------------------------------------------------ closing
-  private close(e: Execution, status: number, next?: { initiator: number; attrs?: Obj; newRunId?: string; backoffMs?: number; failure?: Obj }) {
+  private close(e: Execution, status: number, next?: { initiator: number; attrs?: Obj; newRunId?: string; backoffMs?: number; failure?: Obj; lastCompletionResult?: Obj }) {
     const s = e.s;
     const now = this.now();
     s.status = status;
@@ -1503,7 +1540,8 @@ export class Engine {
         parent: s.parent, continuedFrom: e, initiator: next.initiator,
         startDelayMs: next.backoffMs ?? durToMs(a.backoffStartInterval),
         attempt: next.initiator === enums.ContinueAsNewInitiator.Retry ? s.attempt + 1 : 1,
-        failure: next.failure, execExpireAt: s.execExpireAt,
+        failure: next.failure, execExpireAt: s.execExpireAt, cronSchedule: a.cronSchedule || s.cronSchedule,
+        lastCompletionResult: next.lastCompletionResult,
       });
     }
     // children by their parent close policy
@@ -1515,7 +1553,7 @@ export class Engine {
       else if (c.parentClosePolicy === enums.ParentClosePolicy.RequestCancel) this.requestCancel(live, { identity: '', reason: 'by parent close policy' });
     }
     s.children = {};
-    if (s.parent && status !== S.ContinuedAsNew && !(status === S.Failed && next)) this.notifyParent(e, status);
+    if (s.parent && !next) this.notifyParent(e, status);
     e.notify();
     for (const x of this.extensions.values()) x.onClose(e);
     for (const id of e.pendingQueries) this.dispatchQuery(id);
@@ -2043,4 +2081,26 @@ function mergeFields(target: Obj | null, upsert: Obj | undefined, key: 'fields' 
     else fields[k] = v;
   }
   return { [key]: fields };
+}
+
+/** The real server's cron: five fields (minute…day of week), descriptors (@hourly, @every 1h), CRON_TZ=; no seconds. */
+function validateCron(cron: string) {
+  const text = cron.trim().replace(/^(CRON_TZ|TZ)=\S+\s+/, '');
+  if (!text.startsWith('@') && text.split(/\s+/).length !== 5) throw invalidArgument('invalid CronSchedule.');
+  try {
+    canonicalSpec({ cronString: [cron] });
+  } catch {
+    throw invalidArgument('invalid CronSchedule.');
+  }
+}
+
+/**
+ * How long after `closeTime` the next run of a cron workflow starts: the first match after the
+ * run's start that is not before its close (as temporalio/temporal's GetBackoffForNextSchedule).
+ */
+function cronBackoff(cron: string, runStart: number, closeTime: number): number {
+  const spec = compileSpec(canonicalSpec({ cronString: [cron] }));
+  let next = spec.nextNominal(runStart);
+  while (next !== null && next < closeTime) next = spec.nextNominal(next);
+  return next === null ? 0 : Math.max(0, next - closeTime);
 }

@@ -118,6 +118,8 @@ export interface ExecState {
   closeEventId: number | null;
   startDelayUntil: number | null;
   identity: string;
+  /** a cron workflow's schedule: each run that completes, fails or times out starts the next at the next match */
+  cronSchedule?: string;
   /** workflow updates by id (absent in states saved before updates existed) */
   updates?: Record<string, UpdateState>;
 }

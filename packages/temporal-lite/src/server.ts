@@ -29,7 +29,7 @@ export function buildHandlers(engine: Engine): Record<string, Record<string, Han
   const namespaceInfo = (name: string) => ({
     namespaceInfo: {
       name, state: 1, description: 'temporal-lite namespace', id: `ns-${name}`,
-      capabilities: { eagerWorkflowStart: false, syncUpdate: true, asyncUpdate: true, workerPollCompleteOnShutdown: true },
+      capabilities: { eagerWorkflowStart: true, syncUpdate: true, asyncUpdate: true, workerPollCompleteOnShutdown: true },
     },
     config: { workflowExecutionRetentionTtl: { seconds: 7 * 24 * 3600 }, historyArchivalState: 2, visibilityArchivalState: 2 },
     isGlobalNamespace: false,
@@ -42,7 +42,7 @@ export function buildHandlers(engine: Engine): Record<string, Record<string, Han
       capabilities: {
         signalAndQueryHeader: true, internalErrorDifferentiation: true, activityFailureIncludeHeartbeat: true,
         supportsSchedules: true, encodedFailureAttributes: true, buildIdBasedVersioning: false, upsertMemo: true,
-        eagerWorkflowStart: false, sdkMetadata: true, countGroupByExecutionStatus: true, nexus: false,
+        eagerWorkflowStart: true, sdkMetadata: true, countGroupByExecutionStatus: true, nexus: false,
       },
     }),
     GetClusterInfo: () => ({

@@ -5,9 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
-import { createHarness, type Harness } from './harness.js';
+import { Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { canSkipTime, createHarness, workflowBundle, type Harness } from './harness.js';
+import { waitFor } from './target.js';
+import * as activities from './activities.js';
 import * as wf from './workflows.js';
 
 let h: Harness;
@@ -137,7 +139,133 @@ describe('workflow updates', () => {
     } finally {
       await stop();
     }
-    const { workflowBundle } = await import('./harness.js');
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await history('upd-replay'), 'upd-replay');
+  });
+});
+
+describe('update-with-start', () => {
+  it('starts the workflow and delivers the update in its first workflow task: the early-return shape', async () => {
+    const startWorkflowOperation = new WithStartWorkflowOperation(wf.transaction, {
+      workflowId: 'uws-early', taskQueue: h.taskQueue, args: ['tx-1'], workflowIdConflictPolicy: 'FAIL',
+    });
+    const confirmation = await h.client.workflow.executeUpdateWithStart(wf.getTransactionConfirmation, { startWorkflowOperation });
+    expect(confirmation).toBe('confirmed tx-1');
+    const handle = await startWorkflowOperation.workflowHandle();
+    expect(await handle.result()).toBe('completed tx-1');
+    const types = await eventTypes('uws-early');
+    console.log('PROBE uws types', types.join(','));
+    // the first workflow task carries the update: it is accepted in that task's completion
+    expect(types.slice(0, 5)).toEqual([1, 5, 6, 7, E.UpdateAccepted]);
+    expect(types).toContain(E.UpdateCompleted);
+  });
+
+  it('USE_EXISTING: a second update-with-start updates the running workflow; startUpdateWithStart returns at ACCEPTED', async () => {
+    const op = () => new WithStartWorkflowOperation(wf.cart, { workflowId: 'uws-cart', taskQueue: h.taskQueue, workflowIdConflictPolicy: 'USE_EXISTING' });
+    const op1 = op();
+    expect(await h.client.workflow.executeUpdateWithStart(wf.addItem, { args: ['a'], startWorkflowOperation: op1 })).toBe(1);
+    const op2 = op();
+    expect(await h.client.workflow.executeUpdateWithStart(wf.addItem, { args: ['b'], startWorkflowOperation: op2 })).toBe(2);
+    const [h1, h2] = [await op1.workflowHandle(), await op2.workflowHandle()];
+    expect((await h2.describe()).runId).toBe((await h1.describe()).runId);
+    const op3 = op();
+    const upd = await h.client.workflow.startUpdateWithStart(wf.waitForRelease, { args: ['c'], startWorkflowOperation: op3, waitForStage: WorkflowUpdateStage.ACCEPTED });
+    await h1.signal(wf.release);
+    expect(await upd.result()).toBe('released c');
+    await h1.signal(wf.checkout);
+    expect(await h1.result()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('conflict policy FAIL on a running workflow: WorkflowExecutionAlreadyStartedError', async () => {
+    const startWorkflowOperation = new WithStartWorkflowOperation(wf.cart, { workflowId: 'uws-fail', taskQueue: h.taskQueue, workflowIdConflictPolicy: 'FAIL' });
+    await h.client.workflow.start(wf.cart, opts('uws-fail'));
+    const err = await h.client.workflow.executeUpdateWithStart(wf.addItem, { args: ['a'], startWorkflowOperation }).catch((e) => e);
+    console.log('PROBE uws fail', err?.name, err?.message, grpcCode(err), err?.cause?.name, err?.cause?.message);
+    expect(err).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+    await h.client.workflow.getHandle('uws-fail').terminate();
+  });
+});
+
+describe('cron workflows', () => {
+  it('waits for the next match, starts a new run (CRON_SCHEDULE, same id) at each match after the last closed; terminate ends the chain', async () => {
+    // the real server's cron is minute-granular: hourly with time skipping, every minute on the dev server (real time)
+    const cron = canSkipTime ? '0 * * * *' : '* * * * *';
+    const period = canSkipTime ? 3_600_000 : 60_000;
+    const handle = await h.client.workflow.start(wf.cronRun, { ...opts('cron-chain'), cronSchedule: cron });
+    const firstRunId = handle.firstExecutionRunId;
+    const started = async (runId: string) => {
+      const ev = ((await h.client.workflow.getHandle('cron-chain', runId).fetchHistory()).events ?? [])[0]!;
+      return ev.workflowExecutionStartedEventAttributes!;
+    };
+    const s1 = await started(firstRunId);
+    expect(s1.cronSchedule).toBe(cron);
+    const backoff1 = Number(s1.firstWorkflowTaskBackoff?.seconds ?? 0) * 1000 + Math.round((s1.firstWorkflowTaskBackoff?.nanos ?? 0) / 1e6);
+    expect(backoff1).toBeGreaterThan(0);
+    expect(backoff1).toBeLessThanOrEqual(period);
+    const d1 = await h.client.workflow.getHandle('cron-chain', firstRunId).describe();
+    expect(d1.status.name).toBe('RUNNING');
+    expect(d1.executionTime!.getTime() - d1.startTime.getTime()).toBeGreaterThan(0);
+    // not run yet: only the started event
+    expect(await eventTypes('cron-chain')).toEqual([1]);
+
+    if (canSkipTime) await h.temporal.sleep(backoff1 + 1_000);
+    const closed = await waitFor('the first cron run to close', async () => {
+      const d = await h.client.workflow.getHandle('cron-chain', firstRunId).describe();
+      return d.status.name !== 'RUNNING' && d;
+    }, 120_000);
+    expect(closed.status.name).toBe('COMPLETED');
+    const run1 = (await h.client.workflow.getHandle('cron-chain', firstRunId).fetchHistory()).events ?? [];
+    const done = run1[run1.length - 1]!.workflowExecutionCompletedEventAttributes!;
+    const secondRunId = done.newExecutionRunId!;
+    expect(secondRunId).toBeTruthy();
+    expect(secondRunId).not.toBe(firstRunId);
+    const s2 = await started(secondRunId);
+    expect(s2.initiator).toBe(3); // CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE
+    expect(s2.continuedExecutionRunId).toBe(firstRunId);
+    expect(s2.firstExecutionRunId).toBe(firstRunId);
+    expect(s2.cronSchedule).toBe(cron);
+    expect(s2.lastCompletionResult?.payloads?.length).toBe(1);
+    const backoff2 = Number(s2.firstWorkflowTaskBackoff?.seconds ?? 0) * 1000;
+    expect(backoff2).toBeGreaterThan(0);
+    expect(backoff2).toBeLessThanOrEqual(period);
+    const latest = await h.client.workflow.getHandle('cron-chain').describe();
+    expect(latest.runId).toBe(secondRunId);
+    expect(latest.status.name).toBe('RUNNING');
+
+    await h.client.workflow.getHandle('cron-chain').terminate('enough');
+    const after = await h.client.workflow.getHandle('cron-chain').describe();
+    expect(after.runId).toBe(secondRunId);
+    expect(after.status.name).toBe('TERMINATED');
+    if (canSkipTime) {
+      await h.temporal.sleep(period + 1_000);
+      expect((await h.client.workflow.getHandle('cron-chain').describe()).runId).toBe(secondRunId);
+    }
+  });
+
+  it('refuses a cron string the real server does not parse (seconds field): INVALID_ARGUMENT', async () => {
+    const err = await h.client.workflow.start(wf.cronRun, { ...opts('cron-bad'), cronSchedule: '* * * * * *' }).catch((e) => e);
+    console.log('PROBE cron bad', err?.name, err?.message, grpcCode(err), err?.cause?.details);
+    expect(grpcCode(err)).toBe(grpcStatus.INVALID_ARGUMENT);
+  });
+});
+
+describe('eager workflow start', () => {
+  it('requestEagerStart with a worker sharing the client\'s NativeConnection: lite answers as the real server does', async () => {
+    const nc = await NativeConnection.connect({ address: h.temporal.address });
+    const tq = `${h.taskQueue}-eager`;
+    const worker = await Worker.create({ connection: nc, taskQueue: tq, workflowBundle: await workflowBundle(), activities });
+    const running = worker.run();
+    try {
+      const client = new Client({ connection: nc as never });
+      const handle = await client.workflow.start(wf.hello, { taskQueue: tq, workflowId: 'eager-1', args: ['eager'], requestEagerStart: true });
+      console.log('PROBE eager', handle.eagerlyStarted);
+      expect(await handle.result()).toBe('Hello, eager!');
+      const events = (await handle.fetchHistory()).events ?? [];
+      console.log('PROBE eager types', events.map((e) => Number(e.eventType)).join(','), JSON.stringify(events[1]?.workflowTaskScheduledEventAttributes), JSON.stringify(events[2]?.workflowTaskStartedEventAttributes));
+      expect(handle.eagerlyStarted).toBe(true);
+    } finally {
+      worker.shutdown();
+      await running.catch(() => {});
+      await nc.close();
+    }
   });
 });
