@@ -718,6 +718,7 @@ export class Engine {
       }, now);
       s.wft = null;
       s.sticky = null;
+      for (const u of Object.values(s.updates ?? {})) if (u.stage === 'sent') u.stage = 'admitted'; // sent again with the next task
       this.flushBuffered(e);
       this.scheduleWft(e);
       this.touch(e);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { canSkipTime, createHarness, realServerSemantics, workflowBundle, type Harness } from './harness.js';
+import { canSkipTime, createHarness, onLite, realServerSemantics, workflowBundle, type Harness } from './harness.js';
 import { waitFor } from './target.js';
 import * as activities from './activities.js';
 import * as wf from './workflows.js';
@@ -219,6 +219,20 @@ describe('workflow updates', () => {
       await stop();
     }
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await history('upd-replay'), 'upd-replay');
+  });
+});
+
+describe.runIf(onLite)('workflow updates across a temporal-lite restart', () => {
+  it('an accepted update and an admitted one survive the restart (kept in the run\'s state) and complete after it', async () => {
+    const handle = await h.client.workflow.start(wf.cart, opts('upd-restart'));
+    const accepted = await handle.startUpdate(wf.waitForRelease, { args: ['kept'], waitForStage: WorkflowUpdateStage.ACCEPTED, updateId: 'durable-1' });
+    await h.restartServer();
+    // the worker reconnects; the update's outcome is still to come and the id still known
+    await handle.signal(wf.release);
+    expect(await accepted.result()).toBe('released kept');
+    expect(await handle.executeUpdate(wf.waitForRelease, { args: ['again'], updateId: 'durable-1' })).toBe('released kept');
+    await handle.signal(wf.checkout);
+    expect(await handle.result()).toEqual(['kept']);
   });
 });
 
