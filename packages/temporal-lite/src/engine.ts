@@ -6,10 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { searchAttributeType, searchAttributesError, typedSearchAttributes } from './search-attributes.js';
-import { Execution, decodeSearchAttributes, type ActivityState, type ExecState, type Obj, type WftState } from './execution.js';
+import { Execution, decodeSearchAttributes, type ActivityState, type ExecState, type Obj, type UpdateState, type WftState } from './execution.js';
 import { DueHeap, type Due } from './heap.js';
-import { concatBytes, dur, durToMs, encodePlain, enums, lengthDelimited, ts, type, tsToMs } from './proto.js';
+import { anyOf, concatBytes, decodePlain, dur, durToMs, encodePlain, enums, lengthDelimited, ts, type, tsToMs } from './proto.js';
 import { RpcError, alreadyStarted, failedPrecondition, invalidArgument, notFound } from './errors.js';
+import { canonicalSpec, compileSpec } from './schedule-spec.js';
 import type { Store } from './store.js';
 import { compileListQuery } from './visibility.js';
 
@@ -80,6 +81,8 @@ export interface EngineExtension {
   onClose(e: Execution): void;
 }
 
+interface InboundMessage { id: string; updateId: string; kind: 'acceptance' | 'rejection' | 'response'; body: Obj; done: boolean }
+
 const closeCommandTypes = new Set<number>([C.CompleteWorkflowExecution, C.FailWorkflowExecution, C.CancelWorkflowExecution, C.ContinueAsNewWorkflowExecution]);
 
 function token(t: Obj): Uint8Array { return Buffer.from(JSON.stringify(t)); }
@@ -120,7 +123,7 @@ export class Engine {
   private readonly log: (msg: string) => void;
   customSearchAttributes: Record<string, number> = {};
   private extensions = new Map<string, EngineExtension>();
-  readonly stats = { commits: 0, rows: 0, eagerActivities: 0, stickyTasks: 0, normalTasks: 0 };
+  readonly stats = { commits: 0, rows: 0, eagerActivities: 0, eagerWorkflows: 0, stickyTasks: 0, normalTasks: 0 };
 
   constructor(private readonly store: Store, opts: EngineOptions = {}) {
     this.timeSkipping = !!opts.timeSkipping;
@@ -256,6 +259,8 @@ export class Engine {
     }
     for (const t of Object.values(s.timers)) this.due(t.fireAt, e, 'timer', t.timerId);
     for (const a of Object.values(s.activities)) this.armActivity(e, a);
+    for (const u of Object.values(s.updates ?? {})) if (u.stage === 'sent') u.stage = 'admitted';
+    if (!s.wft && this.hasAdmittedUpdates(e)) this.scheduleWft(e, { speculative: true });
   }
 
   async stop(): Promise<void> {
@@ -420,8 +425,10 @@ export class Engine {
         if (!at || at > now) return;
         this.failInFlightWft(e, 17);
         this.flushBuffered(e);
-        e.add(E.WorkflowExecutionTimedOut, 'WorkflowExecutionTimedOut', { retryState: enums.RetryState.Timeout }, now);
-        this.close(e, S.TimedOut);
+        // a run timeout goes on with the next cron run; the execution timeout spans the whole chain
+        const cron = d.kind === 'wf-run-timeout' ? this.cronContinuation(e, {}) : undefined;
+        e.add(E.WorkflowExecutionTimedOut, 'WorkflowExecutionTimedOut', { retryState: enums.RetryState.Timeout, newExecutionRunId: cron?.newRunId }, now);
+        this.close(e, S.TimedOut, cron);
         break;
       }
       case 'wft-ready': {
@@ -583,18 +590,26 @@ export class Engine {
   }
 
   // ------------------------------------------------------------------ workflow tasks
-  private scheduleWft(e: Execution, opts: { forceNormal?: boolean } = {}) {
+  private scheduleWft(e: Execution, opts: { forceNormal?: boolean; speculative?: boolean; noDispatch?: boolean } = {}) {
     const s = e.s;
     if (!e.open || s.wft || s.startDelayUntil) return;
     const sticky = !!s.sticky && !opts.forceNormal;
     const queue = sticky ? s.sticky!.queue : s.taskQueue;
+    if (opts.speculative) {
+      // no events yet: they are written when the task completes, unless it only rejected updates
+      s.wft = { seq: ++s.wftSeq, attempt: 1, transient: true, speculative: s.nextEventId, queue, sticky, scheduledEventId: 0, scheduledTime: this.now() };
+      this.enqueue(this.queueKey(s.namespace, queue, 'wf'), { k: 'w', runId: s.runId, seq: s.wft.seq });
+      if (sticky) this.due(this.now() + s.sticky!.timeoutMs, e, 'wft-s2s', `${s.wft.seq}`);
+      this.touch(e);
+      return;
+    }
     const ev = e.add(E.WorkflowTaskScheduled, 'WorkflowTaskScheduled', {
       taskQueue: { name: queue, kind: sticky ? enums.TaskQueueKind.Sticky : enums.TaskQueueKind.Normal, ...(sticky ? { normalName: s.taskQueue } : {}) },
       startToCloseTimeout: dur(s.wftTimeoutMs),
       attempt: 1,
     }, this.now());
     s.wft = { seq: ++s.wftSeq, attempt: 1, transient: false, queue, sticky, scheduledEventId: ev.eventId, scheduledTime: this.now() };
-    this.enqueue(this.queueKey(s.namespace, queue, 'wf'), { k: 'w', runId: s.runId, seq: s.wft.seq });
+    if (!opts.noDispatch) this.enqueue(this.queueKey(s.namespace, queue, 'wf'), { k: 'w', runId: s.runId, seq: s.wft.seq });
     if (sticky) this.due(this.now() + s.sticky!.timeoutMs, e, 'wft-s2s', `${s.wft.seq}`);
     this.touch(e);
   }
@@ -603,6 +618,7 @@ export class Engine {
   private retryWft(e: Execution, w: WftState) {
     const s = e.s;
     s.sticky = null;
+    for (const u of Object.values(s.updates ?? {})) if (u.stage === 'sent') u.stage = 'admitted';
     const hadBuffered = s.buffered.length > 0;
     s.wft = null;
     this.flushBuffered(e);
@@ -625,11 +641,12 @@ export class Engine {
     const now = this.now();
     const requestId = randomUUID();
     let transientEvents: Obj[] = [];
+    if (w.speculative !== undefined && w.speculative !== s.nextEventId) w.speculative = undefined; // events came: an ordinary task now
     if (w.transient) {
       w.scheduledEventId = s.nextEventId;
       w.startedEventId = s.nextEventId + 1;
       transientEvents = [
-        { eventId: w.scheduledEventId, eventTime: ts(now), eventType: E.WorkflowTaskScheduled, workflowTaskScheduledEventAttributes: { taskQueue: { name: s.taskQueue, kind: 1 }, startToCloseTimeout: dur(s.wftTimeoutMs), attempt: w.attempt } },
+        { eventId: w.scheduledEventId, eventTime: ts(now), eventType: E.WorkflowTaskScheduled, workflowTaskScheduledEventAttributes: { taskQueue: this.wftQueueOf(e, w), startToCloseTimeout: dur(s.wftTimeoutMs), attempt: w.attempt } },
         { eventId: w.startedEventId, eventTime: ts(now), eventType: E.WorkflowTaskStarted, workflowTaskStartedEventAttributes: { scheduledEventId: w.scheduledEventId, identity: p.identity, requestId } },
       ];
     } else {
@@ -660,6 +677,7 @@ export class Engine {
       workflowExecutionTaskQueue: { name: s.taskQueue, kind: 1 },
       scheduledTime: ts(w.scheduledTime),
       startedTime: ts(now),
+      messages: this.outgoingUpdateMessages(e, w.startedEventId!),
     });
     return concatBytes([head, lengthDelimited(8, concatBytes(parts))]);
   }
@@ -685,7 +703,13 @@ export class Engine {
       await this.respondWorkflowTaskFailed({ taskToken: req.taskToken, identity: req.identity, cause: enums.WftFailedCause.BadSearchAttributes, failure: { message: badAttrs } });
       throw invalidArgument(badAttrs);
     }
-    if (s.buffered.length && commands.some((c) => closeCommandTypes.has(c.commandType))) {
+    const messages = this.inboundUpdateMessages(req.messages);
+    if (w.speculative !== undefined && !commands.length && !s.buffered.length && !req.forceCreateNewWorkflowTask
+      && [...messages.values()].every((m) => m.kind === 'rejection')) {
+      // like the real server's speculative task: nothing but rejections leaves no trace in history
+      return this.dropSpeculativeWft(e, req, messages);
+    }
+    if ((s.buffered.length || this.hasAdmittedUpdates(e)) && commands.some((c) => closeCommandTypes.has(c.commandType))) {
       // new events arrived while the task ran: the workflow must see them before it may close
       this.persistTransient(e, w);
       e.add(E.WorkflowTaskFailed, 'WorkflowTaskFailed', {
@@ -694,6 +718,7 @@ export class Engine {
       }, now);
       s.wft = null;
       s.sticky = null;
+      for (const u of Object.values(s.updates ?? {})) if (u.stage === 'sent') u.stage = 'admitted'; // sent again with the next task
       this.flushBuffered(e);
       this.scheduleWft(e);
       this.touch(e);
@@ -713,6 +738,7 @@ export class Engine {
     s.sticky = stickyName ? { queue: stickyName, timeoutMs: durToMs(req.stickyAttributes.scheduleToStartTimeout) || 10_000 } : null;
     let needWft = false;
     const eager: number[] = [];
+    this.inbound.set(e, messages);
     for (const cmd of commands) {
       if (!e.open) break;
       const before = s.nextEventId;
@@ -721,9 +747,11 @@ export class Engine {
       if (cmd.commandType === C.ScheduleActivityTask && a?.requestEagerExecution && s.activities[before]
         && s.activities[before]!.taskQueue === s.taskQueue) eager.push(before);
     }
+    this.finishUpdateMessages(e, completed.eventId);
     if (e.open) {
       if (s.buffered.length) { this.flushBuffered(e); needWft = true; }
       if (needWft || req.forceCreateNewWorkflowTask) this.scheduleWft(e);
+      else if (this.hasAdmittedUpdates(e)) this.scheduleWft(e, { speculative: true });
       this.dispatchQueries(e);
     }
     // eager activity dispatch: the worker reserved a slot for each activity it flagged, so the
@@ -743,7 +771,7 @@ export class Engine {
   private persistTransient(e: Execution, w: WftState) {
     if (!w.transient) return;
     const now = this.now();
-    e.add(E.WorkflowTaskScheduled, 'WorkflowTaskScheduled', { taskQueue: { name: e.s.taskQueue, kind: 1 }, startToCloseTimeout: dur(e.s.wftTimeoutMs), attempt: w.attempt }, w.startedTime ?? now);
+    e.add(E.WorkflowTaskScheduled, 'WorkflowTaskScheduled', { taskQueue: this.wftQueueOf(e, w), startToCloseTimeout: dur(e.s.wftTimeoutMs), attempt: w.attempt }, w.startedTime ?? now);
     e.add(E.WorkflowTaskStarted, 'WorkflowTaskStarted', { scheduledEventId: w.scheduledEventId, identity: w.identity ?? '', requestId: w.requestId ?? '' }, w.startedTime ?? now);
   }
 
@@ -777,6 +805,7 @@ export class Engine {
     }
     const saErr = searchAttributesError(req.searchAttributes, this.customSearchAttributes, ns);
     if (saErr) throw invalidArgument(saErr);
+    if (req.cronSchedule) validateCron(req.cronSchedule);
   }
 
   /** Search attributes a workflow task's commands set (upsert, child, continue-as-new), checked like a real server. */
@@ -909,17 +938,20 @@ export class Engine {
         return false;
       }
       case C.CompleteWorkflowExecution: {
-        e.add(E.WorkflowExecutionCompleted, 'WorkflowExecutionCompleted', { result: cmd.completeWorkflowExecutionCommandAttributes?.result, workflowTaskCompletedEventId: wftCompletedId }, now);
-        this.close(e, S.Completed);
+        const result = cmd.completeWorkflowExecutionCommandAttributes?.result;
+        const cron = this.cronContinuation(e, { lastCompletionResult: result });
+        e.add(E.WorkflowExecutionCompleted, 'WorkflowExecutionCompleted', { result, workflowTaskCompletedEventId: wftCompletedId, newExecutionRunId: cron?.newRunId }, now);
+        this.close(e, S.Completed, cron);
         return false;
       }
       case C.FailWorkflowExecution: {
         const failure = cmd.failWorkflowExecutionCommandAttributes?.failure;
         const retry = this.workflowRetry(e, failure);
+        const cron = retry.newRunId ? undefined : this.cronContinuation(e, { failure });
         e.add(E.WorkflowExecutionFailed, 'WorkflowExecutionFailed', {
-          failure, retryState: retry.state, workflowTaskCompletedEventId: wftCompletedId, newExecutionRunId: retry.newRunId,
+          failure, retryState: retry.state, workflowTaskCompletedEventId: wftCompletedId, newExecutionRunId: retry.newRunId ?? cron?.newRunId,
         }, now);
-        this.close(e, S.Failed, retry.newRunId ? { initiator: enums.ContinueAsNewInitiator.Retry, backoffMs: retry.backoffMs, failure } : undefined);
+        this.close(e, S.Failed, retry.newRunId ? { initiator: enums.ContinueAsNewInitiator.Retry, backoffMs: retry.backoffMs, failure } : cron);
         return false;
       }
       case C.CancelWorkflowExecution: {
@@ -1028,10 +1060,19 @@ export class Engine {
         return false;
       }
       case C.ProtocolMessage:
-        return false;
+        return this.applyProtocolMessageCommand(e, cmd, wftCompletedId);
       default:
         throw invalidArgument(`temporal-lite does not support command type ${cmd.commandType}`);
     }
+  }
+
+  /** The next run of a cron workflow (the real server's CRON_SCHEDULE continue-as-new), or undefined. */
+  private cronContinuation(e: Execution, o: { lastCompletionResult?: Obj; failure?: Obj }) {
+    const s = e.s;
+    if (!s.cronSchedule) return undefined;
+    const backoffMs = cronBackoff(s.cronSchedule, s.executionTime, this.now());
+    if (s.execExpireAt && this.now() + backoffMs >= s.execExpireAt) return undefined;
+    return { initiator: enums.ContinueAsNewInitiator.Cron, newRunId: randomUUID(), backoffMs, ...o };
   }
 
   private workflowRetry(e: Execution, failure: Obj | undefined): { state: number; newRunId?: string; backoffMs?: number } {
@@ -1233,7 +1274,11 @@ export class Engine {
     requestId: string; executionTimeoutMs?: number; runTimeoutMs?: number; taskTimeoutMs?: number; retryPolicy?: Obj;
     memo?: Obj; searchAttributes?: Obj; header?: Obj; cronSchedule?: string; parent?: Execution['s']['parent'];
     rootWorkflowId?: string; startDelayMs?: number; signal?: Obj; continuedFrom?: Execution; initiator?: number;
+    /** eager start: the first workflow task is scheduled but not queued (the start's answer carries it) */
+    eager?: boolean;
     attempt?: number; failure?: Obj; lastCompletionResult?: Obj; runId?: string; execExpireAt?: number | null;
+    /** update-with-start: the update, admitted before the first workflow task so that task carries it */
+    updateRequest?: Obj;
   }): Execution {
     if (!o.workflowId) throw invalidArgument('workflowId is required');
     if (!o.workflowType) throw invalidArgument('workflowType.name is required');
@@ -1245,7 +1290,8 @@ export class Engine {
     if (!runTimeout || (execTimeout && runTimeout > execTimeout)) runTimeout = execTimeout;
     const wftTimeout = Math.min(o.taskTimeoutMs || 10_000, 120_000);
     const prev = o.continuedFrom?.s;
-    const delay = o.startDelayMs ?? 0;
+    // a cron workflow's first run waits for the next match (firstWorkflowTaskBackoff), like the real server
+    const delay = o.startDelayMs || (o.cronSchedule && !o.continuedFrom ? cronBackoff(o.cronSchedule, now, now) : 0);
     const s: ExecState = {
       namespace: o.namespace, workflowId: o.workflowId, runId, firstRunId: prev?.firstRunId ?? runId,
       originalRunId: runId, workflowType: o.workflowType, taskQueue: o.taskQueue, status: S.Running, startTime: now,
@@ -1257,6 +1303,7 @@ export class Engine {
       retryPolicy: o.retryPolicy ?? null, attempt: o.attempt ?? 1, wftSeq: 0, wft: null, sticky: null, buffered: [],
       activities: {}, timers: {}, children: {}, cancelRequested: false, requestIds: [o.requestId], newRunId: null,
       closeEventId: null, startDelayUntil: delay ? now + delay : null, identity: o.identity,
+      ...(o.cronSchedule ? { cronSchedule: o.cronSchedule } : {}),
     };
     const e = new Execution(s);
     e.add(E.WorkflowExecutionStarted, 'WorkflowExecutionStarted', {
@@ -1273,12 +1320,13 @@ export class Engine {
     if (o.signal) {
       e.add(E.WorkflowExecutionSignaled, 'WorkflowExecutionSignaled', o.signal, now);
     }
+    if (o.updateRequest) s.updates = { [o.updateRequest.meta.updateId]: { id: o.updateRequest.meta.updateId, stage: 'admitted', request: o.updateRequest } };
     this.execs.set(runId, e);
     this.openById.set(e.key, runId);
     if (s.runExpireAt) this.due(s.runExpireAt, e, 'wf-run-timeout', '');
     if (s.execExpireAt) this.due(s.execExpireAt, e, 'wf-exec-timeout', '');
     if (delay) this.due(now + delay, e, 'wf-start', '');
-    else this.scheduleWft(e);
+    else this.scheduleWft(e, { noDispatch: o.eager });
     this.touch(e);
     return e;
   }
@@ -1351,7 +1399,7 @@ export class Engine {
     return this.execs.get(id);
   }
 
-  async startWorkflow(req: Obj, signal?: Obj): Promise<Obj> {
+  async startWorkflow(req: Obj, signal?: Obj, updateRequest?: Obj): Promise<Obj> {
     const ns = req.namespace || 'default';
     this.validateStart(req, !!signal);
     const requestId = req.requestId || randomUUID();
@@ -1380,7 +1428,7 @@ export class Engine {
     } else if (req.workflowId) {
       const prev = await this.latestExecution(ns, req.workflowId);
       // another start of the same id may have created a run while this one looked in the database
-      if (this.findOpen(ns, req.workflowId, undefined)) return this.startWorkflow(req, signal);
+      if (this.findOpen(ns, req.workflowId, undefined)) return this.startWorkflow(req, signal, updateRequest);
       if (prev && !prev.open) {
         if (prev.s.requestIds.includes(requestId)) return { runId: prev.s.runId, started: true };
         const failedLike = [S.Failed, S.Canceled, S.Terminated, S.TimedOut].includes(prev.s.status as never);
@@ -1394,10 +1442,28 @@ export class Engine {
       input: req.input, identity: req.identity ?? '', requestId, executionTimeoutMs: durToMs(req.workflowExecutionTimeout),
       runTimeoutMs: durToMs(req.workflowRunTimeout), taskTimeoutMs: durToMs(req.workflowTaskTimeout), retryPolicy: req.retryPolicy,
       memo: req.memo, searchAttributes: req.searchAttributes, header: req.header, cronSchedule: req.cronSchedule || undefined,
-      startDelayMs: durToMs(req.workflowStartDelay), signal,
+      startDelayMs: durToMs(req.workflowStartDelay), signal, updateRequest,
+      eager: !!req.requestEagerExecution && !signal && !updateRequest,
     });
+    const eagerTask = req.requestEagerExecution && !signal && !updateRequest ? this.eagerWorkflowTask(e, req.identity ?? '') : undefined;
     await this.sync();
-    return { runId: e.s.runId, started: true };
+    if (!eagerTask) return { runId: e.s.runId, started: true };
+    const head = encodePlain(type('temporal.api.workflowservice.v1.StartWorkflowExecutionResponse'), { runId: e.s.runId, started: true, status: e.s.status });
+    return concatBytes([head, lengthDelimited(2, eagerTask)]);
+  }
+
+  /**
+   * Eager workflow start: the first workflow task goes back in the start's answer, to the worker
+   * that shares the client's connection (as the real server does when the namespace allows it).
+   * A run whose first task is delayed (start delay, cron) is started normally.
+   */
+  private eagerWorkflowTask(e: Execution, identity: string): Uint8Array | undefined {
+    const w = e.s.wft;
+    if (!w) return undefined;
+    const worker: Poller = { resolve: () => {}, identity, workerKey: '', cancelled: () => false, timer: undefined as never, kind: 'wf', queueKey: '' };
+    const task = this.startWft(e, w.seq, worker);
+    if (task) this.stats.eagerWorkflows++;
+    return task ?? undefined;
   }
 
   // ------------------------------------------------------------------ signals, cancel, terminate
@@ -1447,7 +1513,7 @@ export class Engine {
   }
 
   // ------------------------------------------------------------------ closing
-  private close(e: Execution, status: number, next?: { initiator: number; attrs?: Obj; newRunId?: string; backoffMs?: number; failure?: Obj }) {
+  private close(e: Execution, status: number, next?: { initiator: number; attrs?: Obj; newRunId?: string; backoffMs?: number; failure?: Obj; lastCompletionResult?: Obj }) {
     const s = e.s;
     const now = this.now();
     s.status = status;
@@ -1456,6 +1522,7 @@ export class Engine {
     s.wft = null;
     s.activities = {};
     s.timers = {};
+    this.abortUpdates(e);
     if (this.openById.get(e.key) === s.runId) this.openById.delete(e.key);
     this.touch(e);
     // runs that go on under the same workflow id: continue-as-new and workflow retry
@@ -1474,7 +1541,8 @@ export class Engine {
         parent: s.parent, continuedFrom: e, initiator: next.initiator,
         startDelayMs: next.backoffMs ?? durToMs(a.backoffStartInterval),
         attempt: next.initiator === enums.ContinueAsNewInitiator.Retry ? s.attempt + 1 : 1,
-        failure: next.failure, execExpireAt: s.execExpireAt,
+        failure: next.failure, execExpireAt: s.execExpireAt, cronSchedule: a.cronSchedule || s.cronSchedule,
+        lastCompletionResult: next.lastCompletionResult,
       });
     }
     // children by their parent close policy
@@ -1486,7 +1554,7 @@ export class Engine {
       else if (c.parentClosePolicy === enums.ParentClosePolicy.RequestCancel) this.requestCancel(live, { identity: '', reason: 'by parent close policy' });
     }
     s.children = {};
-    if (s.parent && status !== S.ContinuedAsNew && !(status === S.Failed && next)) this.notifyParent(e, status);
+    if (s.parent && !next) this.notifyParent(e, status);
     e.notify();
     for (const x of this.extensions.values()) x.onClose(e);
     for (const id of e.pendingQueries) this.dispatchQuery(id);
@@ -1562,6 +1630,233 @@ export class Engine {
       pendingQueries: this.queries.size,
       dirty: this.dirty.size,
     };
+  }
+
+
+  // ------------------------------------------------------------------ updates
+  // The real server's update protocol: an update is admitted (in memory and in the run's state),
+  // sent to the worker as a protocol message in the next workflow task (a speculative one when
+  // nothing else is pending), and the worker answers with Acceptance / Rejection / Response
+  // messages, placed in the command sequence by PROTOCOL_MESSAGE commands. Accepted and completed
+  // updates are history events (WorkflowExecutionUpdateAccepted / -Completed); a rejection leaves
+  // none. Update ids are de-duplicated per run, also after it closed.
+
+  /** a workflow task completion's messages, by id, while its commands are applied */
+  private inbound = new Map<Execution, Map<string, InboundMessage>>();
+
+  private updatesOf(e: Execution): Record<string, UpdateState> {
+    return (e.s.updates ??= {});
+  }
+
+  private hasAdmittedUpdates(e: Execution): boolean {
+    for (const u of Object.values(e.s.updates ?? {})) if (u.stage === 'admitted') return true;
+    return false;
+  }
+
+  private wftQueueOf(e: Execution, w: WftState): Obj {
+    return w.sticky ? { name: w.queue, kind: enums.TaskQueueKind.Sticky, normalName: e.s.taskQueue } : { name: e.s.taskQueue, kind: enums.TaskQueueKind.Normal };
+  }
+
+  /** The admitted updates, as the request messages of the workflow task being started (they become "sent"). */
+  private outgoingUpdateMessages(e: Execution, startedEventId: number): Obj[] | undefined {
+    const out: Obj[] = [];
+    for (const u of Object.values(e.s.updates ?? {})) {
+      if (u.stage !== 'admitted' || !u.request) continue;
+      u.stage = 'sent';
+      out.push({ id: `${u.id}/request`, protocolInstanceId: u.id, eventId: startedEventId - 1, body: anyOf('temporal.api.update.v1.Request', u.request) });
+    }
+    return out.length ? out : undefined;
+  }
+
+  private inboundUpdateMessages(messages: Obj[] | undefined): Map<string, InboundMessage> {
+    const out = new Map<string, InboundMessage>();
+    for (const m of messages ?? []) {
+      const url: string = m.body?.type_url ?? m.body?.typeUrl ?? '';
+      const kind = url.endsWith('update.v1.Acceptance') ? 'acceptance' : url.endsWith('update.v1.Rejection') ? 'rejection'
+        : url.endsWith('update.v1.Response') ? 'response' : undefined;
+      if (!kind) throw invalidArgument(`BadUpdateWorkflowExecutionMessage: unknown message body type ${url}`);
+      const typeName = `temporal.api.update.v1.${kind[0]!.toUpperCase()}${kind.slice(1)}`;
+      out.set(m.id, { id: m.id, updateId: m.protocolInstanceId, kind, body: decodePlain(type(typeName), m.body.value ?? new Uint8Array()), done: false });
+    }
+    return out;
+  }
+
+  /** PROTOCOL_MESSAGE: the message it names takes effect here, between the other commands. */
+  private applyProtocolMessageCommand(e: Execution, cmd: Obj, wftCompletedId: number): boolean {
+    const m = this.inbound.get(e)?.get(cmd.protocolMessageCommandAttributes?.messageId);
+    if (m) this.applyUpdateMessage(e, m, wftCompletedId);
+    return false;
+  }
+
+  private applyUpdateMessage(e: Execution, m: InboundMessage, _wftCompletedId: number) {
+    if (m.done) return;
+    m.done = true;
+    const updates = this.updatesOf(e);
+    const u = updates[m.updateId];
+    if (!u) return;
+    const now = this.now();
+    if (m.kind === 'rejection') {
+      if (u.stage !== 'sent' && u.stage !== 'admitted') return;
+      u.stage = 'completed';
+      u.rejected = true;
+      u.outcome = { failure: m.body.failure };
+      delete updates[u.id]; // the real server forgets a rejected update: the same id may be tried again
+    } else if (!e.open) {
+      return; // the run closed: closing aborted the update
+    } else if (m.kind === 'acceptance') {
+      if (u.stage !== 'sent' && u.stage !== 'admitted') return;
+      const ev = e.add(E.WorkflowExecutionUpdateAccepted, 'WorkflowExecutionUpdateAccepted', {
+        protocolInstanceId: u.id, acceptedRequestMessageId: `${u.id}/request`,
+        acceptedRequestSequencingEventId: m.body.acceptedRequestSequencingEventId, acceptedRequest: u.request,
+      }, now);
+      u.stage = 'accepted';
+      u.acceptedEventId = ev.eventId;
+      delete u.request;
+    } else {
+      if (u.stage !== 'accepted') return;
+      e.add(E.WorkflowExecutionUpdateCompleted, 'WorkflowExecutionUpdateCompleted', {
+        meta: m.body.meta, acceptedEventId: u.acceptedEventId, outcome: m.body.outcome,
+      }, now);
+      u.stage = 'completed';
+      u.outcome = m.body.outcome;
+    }
+    e.notify();
+  }
+
+  /** After the commands: messages no command placed, then the sent updates the worker did not answer. */
+  private finishUpdateMessages(e: Execution, wftCompletedId: number) {
+    const messages = this.inbound.get(e);
+    this.inbound.delete(e);
+    for (const m of messages?.values() ?? []) this.applyUpdateMessage(e, m, wftCompletedId);
+    this.rejectUnprocessedUpdates(e);
+  }
+
+  private rejectUnprocessedUpdates(e: Execution) {
+    const updates = this.updatesOf(e);
+    for (const u of Object.values(updates)) {
+      if (u.stage !== 'sent') continue;
+      u.stage = 'completed';
+      u.rejected = true;
+      u.outcome = { failure: { message: "Workflow Update is rejected because it wasn't processed by worker. Probably, Workflow Update is not supported by the worker.", source: 'Server', applicationFailureInfo: { type: 'UnprocessedUpdate', nonRetryable: true } } };
+      delete updates[u.id];
+      e.notify();
+    }
+  }
+
+  /** A speculative task that only rejected updates: no events, as if it never happened (except for the answers). */
+  private async dropSpeculativeWft(e: Execution, req: Obj, messages: Map<string, InboundMessage>): Promise<Obj> {
+    const s = e.s;
+    for (const m of messages.values()) this.applyUpdateMessage(e, m, 0);
+    this.rejectUnprocessedUpdates(e);
+    s.wft = null;
+    const stickyName = req.stickyAttributes?.workerTaskQueue?.name;
+    s.sticky = stickyName ? { queue: stickyName, timeoutMs: durToMs(req.stickyAttributes.scheduleToStartTimeout) || 10_000 } : null;
+    if (this.hasAdmittedUpdates(e)) this.scheduleWft(e, { speculative: true });
+    this.dispatchQueries(e);
+    this.touch(e);
+    await this.sync();
+    // tells the worker the task was discarded: its history ends at the last task that stayed
+    return { resetHistoryEventId: s.previousStartedEventId };
+  }
+
+  /** The run closes: updates not accepted yet are aborted, accepted ones fail (as the real server does). */
+  private abortUpdates(e: Execution) {
+    const updates = e.s.updates;
+    if (!updates) return;
+    for (const u of Object.values(updates)) {
+      if (u.stage === 'admitted' || u.stage === 'sent') {
+        u.aborted = true;
+        delete updates[u.id];
+      } else if (u.stage === 'accepted') {
+        u.stage = 'completed';
+        u.outcome = { failure: { message: 'Workflow Update failed because the Workflow completed before the Update completed.', source: 'Server', applicationFailureInfo: { type: 'AcceptedUpdateCompletedWorkflow', nonRetryable: true } } };
+      }
+    }
+  }
+
+  private admitUpdate(e: Execution, request: Obj): UpdateState {
+    const id: string = request.meta.updateId;
+    const updates = this.updatesOf(e);
+    let u = updates[id];
+    if (u) return u; // de-duplicated by id
+    if (!e.open) throw notFound('workflow execution already completed');
+    u = { id, stage: 'admitted', request };
+    updates[id] = u;
+    if (!e.s.wft) this.scheduleWft(e, { speculative: true });
+    this.touch(e);
+    e.notify();
+    return u;
+  }
+
+  private validateUpdateRequest(req: Obj) {
+    const stage = req.waitPolicy?.lifecycleStage ?? 0;
+    if (stage === enums.UpdateStage.Admitted) {
+      throw new RpcError(grpcStatus.PERMISSION_DENIED, 'UpdateWorkflowExecution issued asynchronously and waiting on update admitted is not supported.');
+    }
+    if (!req.workflowExecution?.workflowId) throw invalidArgument('WorkflowId is not set on request.');
+    if (!req.request?.meta?.updateId) throw invalidArgument('Update ID is not set on request.');
+    if (!req.request?.input?.name) throw invalidArgument('Update name is not set on request.');
+  }
+
+  /** UpdateWorkflowExecution: admits the update (or finds it by id) and waits for the stage asked for. */
+  async updateWorkflow(req: Obj, deadline = Infinity): Promise<Obj> {
+    this.validateUpdateRequest(req);
+    const ns = req.namespace || 'default';
+    const e = await this.getExecution(ns, req.workflowExecution.workflowId, req.workflowExecution.runId || undefined);
+    const u = this.updatesOf(e)[req.request.meta.updateId] ?? this.admitUpdate(e, req.request);
+    return this.awaitUpdate(e, u, req.waitPolicy?.lifecycleStage ?? 0, deadline);
+  }
+
+  /** PollWorkflowExecutionUpdate: waits for a known update to reach the stage asked for. */
+  async pollUpdate(req: Obj, deadline = Infinity): Promise<Obj> {
+    const ref = req.updateRef ?? {};
+    const ns = req.namespace || 'default';
+    if (!ref.updateId) throw invalidArgument('Update ID is not set on request.');
+    const e = await this.getExecution(ns, ref.workflowExecution?.workflowId, ref.workflowExecution?.runId || undefined);
+    const u = this.updatesOf(e)[ref.updateId];
+    if (!u) throw notFound(`update ${ref.updateId} not found`);
+    return this.awaitUpdate(e, u, req.waitPolicy?.lifecycleStage ?? 0, deadline);
+  }
+
+  private async awaitUpdate(e: Execution, u: UpdateState, want: number, deadline: number): Promise<Obj> {
+    const stageOf = () => (u.stage === 'completed' ? enums.UpdateStage.Completed : u.stage === 'accepted' ? enums.UpdateStage.Accepted : enums.UpdateStage.Admitted);
+    // like the real server: answer with the stage reached so far a little before the caller's deadline
+    const soft = Math.min(Date.now() + 20_000, deadline - 1_000);
+    while (!u.aborted && stageOf() < want && Date.now() < soft && !this.stopped) {
+      await new Promise<void>((resolve) => {
+        const done = () => { clearTimeout(t); e.waiters.delete(done); resolve(); };
+        const t = setTimeout(done, Math.max(1, soft - Date.now()));
+        e.waiters.add(done);
+      });
+    }
+    if (u.aborted) throw notFound('workflow execution already completed');
+    await this.sync();
+    return {
+      updateRef: { workflowExecution: { workflowId: e.s.workflowId, runId: e.s.runId }, updateId: u.id },
+      outcome: u.stage === 'completed' ? u.outcome : undefined,
+      stage: stageOf(),
+    };
+  }
+
+  /** ExecuteMultiOperation: update-with-start (a start, then an update of the run it started or found). */
+  async executeMultiOperation(req: Obj, deadline = Infinity): Promise<Obj> {
+    const ops: Obj[] = req.operations ?? [];
+    const start = ops[0]?.startWorkflow;
+    const update = ops[1]?.updateWorkflow;
+    if (ops.length !== 2 || !start || !update) throw invalidArgument('Operations have to be exactly [Start, Update].');
+    const ns = req.namespace || 'default';
+    if ((start.namespace || ns) !== ns || (update.namespace || ns) !== ns) throw invalidArgument('Operation namespace mismatch with request namespace.');
+    if (update.workflowExecution?.workflowId !== start.workflowId) throw invalidArgument("Update operation's WorkflowId is not set or does not match the Start operation's WorkflowId.");
+    if (update.workflowExecution?.runId) throw invalidArgument("Update operation's RunId cannot be set.");
+    if (!start.workflowIdConflictPolicy) throw invalidArgument('WorkflowIdConflictPolicy is not set on the Start operation (required for update-with-start).');
+    if (start.cronSchedule) throw invalidArgument('CronSchedule is not allowed in update-with-start.');
+    if (durToMs(start.workflowStartDelay)) throw invalidArgument('WorkflowStartDelay is not allowed in update-with-start.');
+    this.validateUpdateRequest({ ...update, workflowExecution: { workflowId: start.workflowId } });
+    const started = await this.startWorkflow({ ...start, namespace: ns }, undefined, update.request);
+    const e = await this.getExecution(ns, start.workflowId, started.runId);
+    const u = this.updatesOf(e)[update.request.meta.updateId] ?? this.admitUpdate(e, update.request);
+    const res = await this.awaitUpdate(e, u, update.waitPolicy?.lifecycleStage ?? 0, deadline);
+    return { responses: [{ startWorkflow: { runId: started.runId, started: started.started, status: e.s.status } }, { updateWorkflow: res }] };
   }
 
   // ------------------------------------------------------------------ queries
@@ -1787,4 +2082,26 @@ function mergeFields(target: Obj | null, upsert: Obj | undefined, key: 'fields' 
     else fields[k] = v;
   }
   return { [key]: fields };
+}
+
+/** The real server's cron: five fields (minute…day of week), descriptors (@hourly, @every 1h), CRON_TZ=; no seconds. */
+function validateCron(cron: string) {
+  const text = cron.trim().replace(/^(CRON_TZ|TZ)=\S+\s+/, '');
+  if (!text.startsWith('@') && text.split(/\s+/).length !== 5) throw invalidArgument('invalid CronSchedule.');
+  try {
+    canonicalSpec({ cronString: [cron] });
+  } catch {
+    throw invalidArgument('invalid CronSchedule.');
+  }
+}
+
+/**
+ * How long after `closeTime` the next run of a cron workflow starts: the first match after the
+ * run's start that is not before its close (as temporalio/temporal's GetBackoffForNextSchedule).
+ */
+function cronBackoff(cron: string, runStart: number, closeTime: number): number {
+  const spec = compileSpec(canonicalSpec({ cronString: [cron] }));
+  let next = spec.nextNominal(runStart);
+  while (next !== null && next < closeTime) next = spec.nextNominal(next);
+  return next === null ? 0 : Math.max(0, next - closeTime);
 }

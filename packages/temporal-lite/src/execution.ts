@@ -57,6 +57,26 @@ export interface WftState {
   startedTime?: number;
   identity?: string;
   requestId?: string;
+  /**
+   * Scheduled only to deliver updates, like the real server's speculative workflow task: its
+   * events are written only if it does more than reject them. The value is the next event id
+   * when it was scheduled (any event added since makes it an ordinary task).
+   */
+  speculative?: number;
+}
+
+/** A workflow update (src/engine.ts, "updates"): admitted → sent (in a workflow task) → accepted → completed. */
+export interface UpdateState {
+  id: string;
+  stage: 'admitted' | 'sent' | 'accepted' | 'completed';
+  /** the update.v1.Request, until it is written into the Accepted event */
+  request?: Obj;
+  acceptedEventId?: number;
+  /** update.v1.Outcome once completed (a rejection: `rejected` and the failure) */
+  outcome?: Obj;
+  rejected?: boolean;
+  /** the run closed before the update was accepted: its callers get "workflow execution already completed" */
+  aborted?: boolean;
 }
 
 export interface ParentInfo { namespace: string; workflowId: string; runId: string; initiatedEventId: number }
@@ -98,6 +118,10 @@ export interface ExecState {
   closeEventId: number | null;
   startDelayUntil: number | null;
   identity: string;
+  /** a cron workflow's schedule: each run that completes, fails or times out starts the next at the next match */
+  cronSchedule?: string;
+  /** workflow updates by id (absent in states saved before updates existed) */
+  updates?: Record<string, UpdateState>;
 }
 
 const eventAttrKey = (name: string) => `${name[0]!.toLowerCase()}${name.slice(1)}EventAttributes`;

@@ -134,7 +134,8 @@ export const enums = {
     ChildWorkflowExecutionCompleted: 32, ChildWorkflowExecutionFailed: 33, ChildWorkflowExecutionCanceled: 34,
     ChildWorkflowExecutionTimedOut: 35, ChildWorkflowExecutionTerminated: 36, SignalExternalWorkflowExecutionInitiated: 37,
     SignalExternalWorkflowExecutionFailed: 38, ExternalWorkflowExecutionSignaled: 39, UpsertWorkflowSearchAttributes: 40,
-    WorkflowPropertiesModified: 46,
+    WorkflowPropertiesModified: 46, WorkflowExecutionUpdateAccepted: 41, WorkflowExecutionUpdateCompleted: 43,
+    WorkflowExecutionUpdateAdmitted: 47,
   },
   CommandType: {
     ScheduleActivityTask: 1, RequestCancelActivityTask: 2, StartTimer: 3, CompleteWorkflowExecution: 4, FailWorkflowExecution: 5,
@@ -154,6 +155,7 @@ export const enums = {
   FilterType: { All: 1, Close: 2 },
   TaskQueueKind: { Normal: 1, Sticky: 2 },
   ContinueAsNewInitiator: { Workflow: 1, Retry: 2, Cron: 3 },
+  UpdateStage: { Unspecified: 0, Admitted: 1, Accepted: 2, Completed: 3 },
   PendingActivityState: { Scheduled: 1, Started: 2, CancelRequested: 3 },
 } as const;
 

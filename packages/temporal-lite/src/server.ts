@@ -16,13 +16,20 @@ type Handler = (req: Obj, call: grpc.ServerUnaryCall<Obj, unknown>) => Promise<O
 
 const VERSION = '1.24.0-temporal-lite';
 
+/** The caller's deadline (ms since the epoch, Infinity without one): long polls answer before it. */
+function deadlineOf(call: grpc.ServerUnaryCall<Obj, unknown>): number {
+  const d = call.getDeadline();
+  const ms = d instanceof Date ? d.getTime() : Number(d);
+  return Number.isFinite(ms) && ms > 0 ? ms : Infinity;
+}
+
 export function buildHandlers(engine: Engine): Record<string, Record<string, Handler>> {
   const ns = (r: Obj) => r.namespace || 'default';
   const cancelledOf = (call: grpc.ServerUnaryCall<Obj, unknown>) => () => call.cancelled;
   const namespaceInfo = (name: string) => ({
     namespaceInfo: {
       name, state: 1, description: 'temporal-lite namespace', id: `ns-${name}`,
-      capabilities: { eagerWorkflowStart: false, syncUpdate: false, asyncUpdate: false, workerPollCompleteOnShutdown: true },
+      capabilities: { eagerWorkflowStart: true, syncUpdate: true, asyncUpdate: true, workerPollCompleteOnShutdown: true },
     },
     config: { workflowExecutionRetentionTtl: { seconds: 7 * 24 * 3600 }, historyArchivalState: 2, visibilityArchivalState: 2 },
     isGlobalNamespace: false,
@@ -35,7 +42,7 @@ export function buildHandlers(engine: Engine): Record<string, Record<string, Han
       capabilities: {
         signalAndQueryHeader: true, internalErrorDifferentiation: true, activityFailureIncludeHeartbeat: true,
         supportsSchedules: true, encodedFailureAttributes: true, buildIdBasedVersioning: false, upsertMemo: true,
-        eagerWorkflowStart: false, sdkMetadata: true, countGroupByExecutionStatus: true, nexus: false,
+        eagerWorkflowStart: true, sdkMetadata: true, countGroupByExecutionStatus: true, nexus: false,
       },
     }),
     GetClusterInfo: () => ({
@@ -67,6 +74,9 @@ export function buildHandlers(engine: Engine): Record<string, Record<string, Han
     RespondActivityTaskCanceled: (r) => engine.respondActivityCanceled(r),
     RespondActivityTaskCanceledById: (r) => engine.respondActivityCanceled(r),
     QueryWorkflow: (r) => engine.query(r),
+    UpdateWorkflowExecution: (r, call) => engine.updateWorkflow(r, deadlineOf(call)),
+    PollWorkflowExecutionUpdate: (r, call) => engine.pollUpdate(r, deadlineOf(call)),
+    ExecuteMultiOperation: (r, call) => engine.executeMultiOperation(r, deadlineOf(call)),
     RespondQueryTaskCompleted: (r) => engine.respondQueryTaskCompleted(r),
     GetWorkflowExecutionHistory: (r, call) => engine.getHistory(r, cancelledOf(call)),
     GetWorkflowExecutionHistoryReverse: (r, call) => engine.getHistory(r, cancelledOf(call), true),

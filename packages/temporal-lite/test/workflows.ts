@@ -2,7 +2,7 @@
 import {
   ApplicationFailure, CancellationScope, ParentClosePolicy, condition, continueAsNew, defineQuery, defineSignal,
   executeChild, isCancellation, proxyActivities, setHandler, sleep, startChild, upsertMemo, upsertSearchAttributes,
-  workflowInfo, patched, ChildWorkflowCancellationType,
+  workflowInfo, patched, ChildWorkflowCancellationType, defineUpdate, allHandlersFinished,
 } from '@temporalio/workflow';
 import type * as acts from './activities.js';
 
@@ -215,4 +215,46 @@ export async function upsertGiven(attrs: Record<string, unknown[]>): Promise<str
   upsertSearchAttributes(attrs as never);
   await sleep(1);
   return 'upserted';
+}
+
+// ---- workflow updates
+export const addItem = defineUpdate<number, [string]>('addItem');
+export const addItemAfterActivity = defineUpdate<string, [string]>('addItemAfterActivity');
+export const waitForRelease = defineUpdate<string, [string]>('waitForRelease');
+export const release = defineSignal('release');
+export const checkout = defineSignal('checkout');
+export const itemsQuery = defineQuery<string[]>('items');
+
+/** A cart: updates add items (validated), a signal checks out. */
+export async function cart(): Promise<string[]> {
+  const items: string[] = [];
+  let released = false;
+  let done = false;
+  setHandler(addItem, (item) => { items.push(item); return items.length; }, {
+    validator: (item) => { if (!item || item.startsWith('bad')) throw new Error(`invalid item "${item}"`); },
+  });
+  setHandler(addItemAfterActivity, async (item) => { const g = await greet(item); items.push(item); return g; });
+  setHandler(waitForRelease, async (item) => { await condition(() => released); items.push(item); return `released ${item}`; });
+  setHandler(release, () => { released = true; });
+  setHandler(checkout, () => { done = true; });
+  setHandler(itemsQuery, () => items);
+  await condition(() => done && allHandlersFinished());
+  return items;
+}
+
+/** The samples-typescript "early-return" shape: the update returns once the transaction is initialised, the workflow goes on. */
+export const getTransactionConfirmation = defineUpdate<string>('getTransactionConfirmation');
+export async function transaction(id: string): Promise<string> {
+  let initDone = false;
+  setHandler(getTransactionConfirmation, async () => { await condition(() => initDone); return `confirmed ${id}`; });
+  await greet(`init ${id}`);
+  initDone = true;
+  await sleep(100);
+  return `completed ${id}`;
+}
+
+/** A cron run: returns what it was started with and which run of the chain it is. */
+export async function cronRun(): Promise<string> {
+  const info = workflowInfo();
+  return `${info.runId}:${info.cronSchedule ?? ''}`;
 }
