@@ -12,7 +12,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { createDb, migrate, schema, type DbHandle } from '@nudge/db';
-import { createChannels, signWhatsAppPayload, MemoryIdempotencyStore, type ChannelAdapter } from '@nudge/channels';
+import { createChannels, signWhatsAppPayload, whatsAppMessageWebhook, MemoryIdempotencyStore, type ChannelAdapter } from '@nudge/channels';
 import { createApp } from '@nudge/server/src/app.ts';
 import { assignConversation } from '@nudge/server/src/conversations/assignment.ts';
 import { insertExampleRules } from '@nudge/server/src/conversations/examples.ts';
@@ -89,10 +89,7 @@ const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webh
 let seq = 0;
 async function postOne(n = ++seq): Promise<{ to: string; t0: number }> {
   const from = `8869${String(20_000_000 + n)}`;
-  const body = JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [{ id: 'w', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '1', phone_number_id: '1' }, contacts: [{ profile: { name: `B${n}` }, wa_id: from }], messages: [{ from, id: `wamid.in.${n}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: n % 2 ? '请问价格' : 'precio?' } }] } }] }],
-  });
+  const body = JSON.stringify(whatsAppMessageWebhook({ from, name: `B${n}`, id: `wamid.in.${n}`, text: n % 2 ? '请问价格' : 'precio?' }));
   const t0 = performance.now();
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWhatsAppPayload(body, SECRET) }, body });
   if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);

@@ -5,3 +5,4 @@ export * from './whatsapp.js';
 export * from './sms.js';
 export * from './channels.js';
 export * from './sql-idempotency.js';
+export * from './whatsapp-webhooks.js';

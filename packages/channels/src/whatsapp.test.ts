@@ -11,6 +11,7 @@ import {
   signWhatsAppPayload,
   verifyWhatsAppSignature,
 } from './whatsapp.js';
+import { whatsAppMessageWebhook } from './whatsapp-webhooks.js';
 
 describe('WhatsApp Cloud API adapter against the stand-in', () => {
   let wa: WhatsAppStandIn;
@@ -114,6 +115,17 @@ describe('WhatsApp Cloud API adapter against the stand-in', () => {
     const query = { 'hub.mode': 'subscribe', 'hub.verify_token': 'tok', 'hub.challenge': '1158201444' };
     expect(answerWebhookVerification(query, 'tok')).toBe('1158201444');
     expect(answerWebhookVerification(query, 'other')).toBeNull();
+  });
+
+  it('reads the business-scoped user id (BSUID), also when Meta withholds the phone number', () => {
+    const both = parseWhatsAppWebhook(whatsAppMessageWebhook({ from: '886912345678', userId: 'TW.123456789', text: 'hi', id: 'wamid.a', name: '張大明' }));
+    expect(both.messages[0]).toMatchObject({ from: '886912345678', userId: 'TW.123456789', profileName: '張大明', text: 'hi' });
+    const hidden = whatsAppMessageWebhook({ userId: 'TW.123456789', text: 'again', id: 'wamid.b' }) as any;
+    hidden.entry[0].changes[0].value.contacts[0].profile = { username: 'daming' };
+    expect(parseWhatsAppWebhook(hidden).messages[0]).toMatchObject({ from: null, userId: 'TW.123456789', profileName: 'daming' });
+    delete hidden.entry[0].changes[0].value.messages[0].from_user_id;
+    delete hidden.entry[0].changes[0].value.contacts;
+    expect(() => parseWhatsAppWebhook(hidden)).toThrow(/from/);
   });
 
   it('refuses a webhook body of another shape', () => {

@@ -68,7 +68,10 @@ const retryableWhatsAppCodes = new Set([1, 2, 4, 80007, 130429, 131000, 131016, 
 // ---- webhooks
 
 const inboundMessageSchema = z.looseObject({
-  from: z.string(),
+  /** the sender's phone digits; Meta omits it for a user who hides their number behind a username */
+  from: z.string().optional(),
+  /** the sender's business-scoped user id (BSUID), sent since 2026 */
+  from_user_id: z.string().optional(),
   id: z.string(),
   timestamp: z.string(),
   type: z.string(),
@@ -105,8 +108,12 @@ export const whatsappWebhookSchema = z.object({
           value: z.looseObject({
             messaging_product: z.literal('whatsapp'),
             metadata: z.object({ display_phone_number: z.string(), phone_number_id: z.string() }),
-            contacts: z.array(z.object({ profile: z.object({ name: z.string() }).optional(), wa_id: z.string() })).optional(),
-            messages: z.array(inboundMessageSchema).optional(),
+            contacts: z
+              .array(z.looseObject({ profile: z.looseObject({ name: z.string().optional(), username: z.string().optional() }).optional(), wa_id: z.string().optional(), user_id: z.string().optional() }))
+              .optional(),
+            messages: z
+              .array(inboundMessageSchema.refine((m) => m.from || m.from_user_id, { message: 'a message needs `from` or `from_user_id`', path: ['from'] }))
+              .optional(),
             statuses: z.array(statusSchema).optional(),
           }),
         }),
@@ -119,8 +126,10 @@ export type WhatsAppWebhook = z.infer<typeof whatsappWebhookSchema>;
 export interface InboundWhatsAppMessage {
   providerMessageId: string;
   phoneNumberId: string;
-  /** the sender's WhatsApp id (digits of their phone number) */
-  from: string;
+  /** the sender's WhatsApp id (digits of their phone number); null when the user hides it behind a username */
+  from: string | null;
+  /** the sender's business-scoped user id (BSUID), when Meta sends one */
+  userId: string | null;
   profileName: string | null;
   type: string;
   /** the text, button title or caption; empty for media without caption */
@@ -150,13 +159,15 @@ export function parseWhatsAppWebhook(body: unknown): { messages: InboundWhatsApp
     for (const change of entry.changes) {
       if (change.field !== 'messages') continue;
       const { value } = change;
-      const names = new Map((value.contacts ?? []).map((c) => [c.wa_id, c.profile?.name ?? null]));
+      const contacts = value.contacts ?? [];
       for (const m of value.messages ?? []) {
+        const contact = contacts.find((c) => (m.from_user_id && c.user_id === m.from_user_id) || (m.from && c.wa_id === m.from)) ?? (contacts.length === 1 ? contacts[0] : undefined);
         messages.push({
           providerMessageId: m.id,
           phoneNumberId: value.metadata.phone_number_id,
-          from: m.from,
-          profileName: names.get(m.from) ?? null,
+          from: m.from ?? contact?.wa_id ?? null,
+          userId: m.from_user_id ?? contact?.user_id ?? null,
+          profileName: contact?.profile?.name ?? contact?.profile?.username ?? null,
           type: m.type,
           text: m.text?.body ?? m.button?.text ?? m.interactive?.button_reply?.title ?? m.interactive?.list_reply?.title ?? m.image?.caption ?? '',
           at: Number(m.timestamp) * 1000,

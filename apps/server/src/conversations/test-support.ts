@@ -6,7 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { schema } from '@nudge/db';
-import { SqlIdempotencyStore, createChannels, signWhatsAppPayload, type Channels } from '@nudge/channels';
+import { SqlIdempotencyStore, createChannels, signWhatsAppPayload, whatsAppMessageWebhook, whatsAppStatusWebhook, type Channels, type WhatsAppStatus } from '@nudge/channels';
 import { startWhatsAppStandIn, type WhatsAppStandIn } from '@nudge/channels/standins';
 import { createTestApp, type TestApp } from '../http/testing.js';
 import { insertExampleRules, TAIPEI_WEEKDAYS } from './examples.js';
@@ -29,34 +29,10 @@ export interface InboxWorld {
 }
 
 let seq = 0;
-export function messageWebhook(from: string, text: string, id = `wamid.test${Date.now()}${++seq}`, name = 'Ana', userId?: string) {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [{
-      id: 'waba-1',
-      changes: [{
-        field: 'messages',
-        value: {
-          messaging_product: 'whatsapp',
-          metadata: { display_phone_number: '15550000001', phone_number_id: '100000000000001' },
-          contacts: [{ profile: { name }, wa_id: from, ...(userId ? { user_id: userId } : {}) }],
-          messages: [{ from, id, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
-        },
-      }],
-    }],
-  };
-}
+export const messageWebhook = (from: string, text: string, id = `wamid.test${Date.now()}${++seq}`, name = 'Ana', userId?: string) =>
+  whatsAppMessageWebhook({ from, text, id, name, userId });
 
-export function statusWebhook(id: string, status: 'sent' | 'delivered' | 'read' | 'failed', recipient: string) {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [{ id: 'waba-1', changes: [{ field: 'messages', value: {
-      messaging_product: 'whatsapp',
-      metadata: { display_phone_number: '15550000001', phone_number_id: '100000000000001' },
-      statuses: [{ id, status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: recipient, ...(status === 'failed' ? { errors: [{ code: 131026, title: 'Message undeliverable' }] } : {}) }],
-    } }] }],
-  };
-}
+export const statusWebhook = (id: string, status: WhatsAppStatus, recipient: string) => whatsAppStatusWebhook({ id, status, recipient });
 
 /** Tuesday 2026-12-01 10:00 Asia/Taipei (in hours) */
 export const IN_HOURS = new Date('2026-12-01T02:00:00Z');

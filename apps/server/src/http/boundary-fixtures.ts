@@ -5,7 +5,7 @@
  * `payload.to`), run step outputs, a test run's results, notifications, tags, segments,
  * suppressions, exports — and a real id for every path parameter.
  */
-import { signWhatsAppPayload } from '@nudge/channels';
+import { signWhatsAppPayload, whatsAppMessageWebhook } from '@nudge/channels';
 import { schema } from '@nudge/db';
 import { edge, step } from '@nudge/workflow-nodes/testing';
 import type { TestApp, TestUser } from './testing.js';
@@ -79,14 +79,10 @@ export async function seedBoundaryData(t: TestApp): Promise<BoundaryData> {
   const b = ok(sms, 'customer B by SMS');
   ok(await t.http.patch(`/api/customers/${b.customerId}`).set(as).send({ ownerId: agent.id }), 'owner of B');
 
-  const raw = JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [{ id: 'waba', changes: [{ field: 'messages', value: {
-      messaging_product: 'whatsapp', metadata: { display_phone_number: '+886 2 2345 6789', phone_number_id: 'pn-1' },
-      contacts: [{ profile: { name: 'Ana López' }, wa_id: '886933444555' }],
-      messages: [{ from: '886933444555', id: 'wamid.seed-1', timestamp: '1795600000', type: 'text', text: { body: `my office: ${CONTACTS.emailC}` } }],
-    } }] }],
-  });
+  const raw = JSON.stringify(whatsAppMessageWebhook(
+    { from: '886933444555', name: 'Ana López', id: 'wamid.seed-1', text: `my office: ${CONTACTS.emailC}`, at: 1_795_600_000_000 },
+    { displayPhoneNumber: '+886 2 2345 6789', phoneNumberId: 'pn-1', businessAccountId: 'waba' },
+  ));
   ok(await t.http.post('/api/webhooks/whatsapp').set('Content-Type', 'application/json').set('X-Hub-Signature-256', signWhatsAppPayload(raw, WEBHOOK_SECRET)).send(raw), 'WhatsApp message');
   ok(await t.http.post(`/api/customers/${a.id}/notes`).set(as).send({ body: `Call back on 0933 444 555 or write to ${CONTACTS.emailA}` }), 'note');
   ok(await t.http.post(`/api/customers/${a.id}/tags`).set(as).send({ tag: tag.id }), 'tag A');

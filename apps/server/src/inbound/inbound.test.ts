@@ -1,29 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { schema } from '@nudge/db';
-import { signWhatsAppPayload } from '@nudge/channels';
+import { signWhatsAppPayload, whatsAppMessageWebhook } from '@nudge/channels';
 import { createTestApp, type TestApp } from '../http/testing.js';
 
 const SECRET = 'test-app-secret';
 const routed: { customerId: string; channel: string; text: string; messageId?: string }[] = [];
 
-function cloudApiWebhook(from: string, text: string, id: string, name = '張大明') {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [{
-      id: 'waba-1',
-      changes: [{
-        field: 'messages',
-        value: {
-          messaging_product: 'whatsapp',
-          metadata: { display_phone_number: '+886 2 2345 6789', phone_number_id: 'pn-1' },
-          contacts: [{ profile: { name }, wa_id: from }],
-          messages: [{ from, id, timestamp: '1795600000', type: 'text', text: { body: text } }],
-        },
-      }],
-    }],
-  };
-}
+const BUSINESS = { displayPhoneNumber: '+886 2 2345 6789', phoneNumberId: 'pn-1', businessAccountId: 'waba-1' };
+const cloudApiWebhook = (from: string, text: string, id: string, name = '張大明', userId?: string) =>
+  whatsAppMessageWebhook({ from, text, id, name, userId, at: 1_795_600_000_000 }, BUSINESS);
 
 let t: TestApp;
 beforeAll(async () => {
@@ -61,6 +47,44 @@ describe('WhatsApp webhook', () => {
     expect(res.body.results[0].created).toBe(true);
     const [c] = await t.db.db.select().from(schema.customers).where(eq(schema.customers.id, res.body.results[0].customerId));
     expect(c).toMatchObject({ fullName: 'Ana García', phone: '+34612345678', whatsappId: '34612345678', source: 'whatsapp' });
+  });
+
+  it('matches a WhatsApp user by the business-scoped user id too: hiding the number keeps their history', async () => {
+    const bsuid = 'TW.1502576394655843';
+    const first = await post(cloudApiWebhook('886922333444', '你好', 'wamid.bsuid-1', '陳美玲', bsuid));
+    const customerId = first.body.results[0].customerId;
+    expect(first.body.results[0].created).toBe(true);
+    // the user adopts a username: Meta now sends only the BSUID, no phone (`from` / `wa_id` omitted)
+    const hidden = whatsAppMessageWebhook({ userId: bsuid, text: '還在嗎?', id: 'wamid.bsuid-2', name: 'meiling' }, BUSINESS);
+    expect(JSON.stringify(hidden)).not.toContain('886922333444');
+    const second = await post(hidden);
+    expect(second.status).toBe(200);
+    expect(second.body.results[0]).toMatchObject({ customerId, created: false });
+    const entries = await t.db.db.select().from(schema.interactions).where(eq(schema.interactions.customerId, customerId));
+    expect(entries.filter((i) => i.kind === 'message_in').map((i) => i.body).sort()).toEqual(['你好', '還在嗎?'].sort());
+    const [c] = await t.db.db.select().from(schema.customers).where(eq(schema.customers.id, customerId));
+    expect(c).toMatchObject({ phone: '+886922333444', fullName: '陳美玲' });
+  });
+
+  it('a first contact known only by a BSUID becomes a customer without a phone; five concurrent deliveries make one', async () => {
+    const body = whatsAppMessageWebhook({ userId: 'TW.88877766655', text: 'price?', id: 'wamid.bsuid-3', name: 'quietuser' }, BUSINESS);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => post(body)));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    const ids = new Set(answers.map((a) => a.body.results[0].customerId));
+    expect(ids.size).toBe(1);
+    const [c] = await t.db.db.select().from(schema.customers).where(eq(schema.customers.id, [...ids][0]!));
+    expect(c).toMatchObject({ fullName: 'quietuser', phone: null, whatsappId: null, source: 'whatsapp' });
+    const again = await post(whatsAppMessageWebhook({ userId: 'TW.88877766655', text: 'hello?', id: 'wamid.bsuid-4' }, BUSINESS));
+    expect(again.body.results[0]).toMatchObject({ customerId: c!.id, created: false });
+  });
+
+  it('refuses a message with neither a phone nor a BSUID, naming the field', async () => {
+    const body = whatsAppMessageWebhook({ userId: 'x', text: 'hi', id: 'wamid.bsuid-5' }, BUSINESS) as any;
+    delete body.entry[0].changes[0].value.messages[0].from_user_id;
+    delete body.entry[0].changes[0].value.contacts;
+    const res = await post(body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/from/);
   });
 
   it('refuses a bad signature or a foreign body, and changes nothing', async () => {

@@ -61,7 +61,7 @@ export function createWebhooksRouter(ctx: AppContext, env: NodeJS.ProcessEnv = p
       const results = [];
       for (const m of parsed.messages) {
         results.push(await receiveInboundMessage(ctx, {
-          channel: 'whatsapp', from: m.from, text: m.text, providerMessageId: m.providerMessageId, name: m.profileName, at: new Date(m.at),
+          channel: 'whatsapp', from: m.from ?? '', contactUserId: m.userId, text: m.text, providerMessageId: m.providerMessageId, name: m.profileName, at: new Date(m.at),
         }));
       }
       let settled = 0;

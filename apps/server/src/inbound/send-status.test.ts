@@ -4,25 +4,14 @@
  * `biz_opaque_callback_data`. PGlite, or Postgres with DATABASE_URL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SendLedger, SqlIdempotencyStore, signWhatsAppPayload } from '@nudge/channels';
+import { SendLedger, SqlIdempotencyStore, signWhatsAppPayload, whatsAppStatusWebhook, type WhatsAppStatus } from '@nudge/channels';
 import { createTestApp, type TestApp } from '../http/testing.js';
 
 const SECRET = 'status-app-secret';
 
-const statusWebhook = (id: string, status: string, callbackData?: string) => ({
-  object: 'whatsapp_business_account',
-  entry: [{
-    id: 'waba-1',
-    changes: [{
-      field: 'messages',
-      value: {
-        messaging_product: 'whatsapp',
-        metadata: { display_phone_number: '+886 2 2345 6789', phone_number_id: 'pn-1' },
-        statuses: [{ id, status, timestamp: '1795600000', recipient_id: '886912345678', ...(callbackData ? { biz_opaque_callback_data: callbackData } : {}) }],
-      },
-    }],
-  }],
-});
+const statusWebhook = (id: string, status: WhatsAppStatus, callbackData?: string) =>
+  whatsAppStatusWebhook({ id, status, recipient: '886912345678', callbackData, at: 1_795_600_000_000 }, { displayPhoneNumber: '+886 2 2345 6789', phoneNumberId: 'pn-1', businessAccountId: 'waba-1' });
+
 
 let t: TestApp;
 beforeAll(async () => {

@@ -18,11 +18,12 @@ export type InboundChannel = 'whatsapp' | 'sms' | 'email';
 
 export interface InboundMessage {
   channel: InboundChannel;
-  /** the sender: WhatsApp id / phone digits, a phone number, or an e-mail address */
+  /** the sender: WhatsApp id / phone digits, a phone number, or an e-mail address; empty for a
+   * WhatsApp user who hides their number (then `contactUserId` identifies them) */
   from: string;
   text: string;
   providerMessageId?: string;
-  /** WhatsApp's business-scoped user id, when Meta sends one */
+  /** WhatsApp's business-scoped user id (BSUID), when Meta sends one: matched before the phone */
   contactUserId?: string | null;
   /** the sender's display name, used when a customer is created on first contact */
   name?: string | null;
@@ -38,8 +39,12 @@ export interface InboundResult {
   conversation: ConversationInboundResult | null;
 }
 
-function identity(channel: InboundChannel, from: string): { phone?: string; whatsappId?: string; email?: string } {
+interface SenderIdentity { phone?: string; whatsappId?: string; email?: string; whatsappUserId?: string }
+
+function identity(channel: InboundChannel, from: string, userId?: string | null): SenderIdentity {
   const raw = from.trim();
+  const bsuid = channel === 'whatsapp' ? userId?.trim() : undefined;
+  if (bsuid && !raw) return { whatsappUserId: bsuid }; // a user who hides their number behind a username
   if (channel === 'email') {
     const email = raw.toLowerCase().replace(/^.*<([^>]+)>.*$/, '$1');
     if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new InboundError(`"${from}" is not an e-mail address`);
@@ -48,18 +53,21 @@ function identity(channel: InboundChannel, from: string): { phone?: string; what
   const digits = raw.replace(/[^\d+]/g, '');
   const parsed = parsePhoneNumberFromString(digits.startsWith('+') ? digits : `+${digits}`);
   if (!parsed?.isValid()) throw new InboundError(`"${from}" is not a phone number with a country code`);
-  return channel === 'whatsapp' ? { phone: parsed.number, whatsappId: parsed.number.slice(1) } : { phone: parsed.number };
+  return channel === 'whatsapp'
+    ? { phone: parsed.number, whatsappId: parsed.number.slice(1), ...(bsuid ? { whatsappUserId: bsuid } : {}) }
+    : { phone: parsed.number };
 }
 
 export class InboundError extends Error {}
 
-type IdentityKind = 'whatsapp' | 'phone' | 'email';
+type IdentityKind = 'whatsapp_user' | 'whatsapp' | 'phone' | 'email';
 interface IdentityKey { kind: IdentityKind; value: string }
 interface CustomerRef { id: string; ownerId: string | null; teamId: string | null }
 
 /** The channel identities a sender is known by, the most specific first. */
-function keysOf(id: ReturnType<typeof identity>): IdentityKey[] {
+function keysOf(id: SenderIdentity): IdentityKey[] {
   const keys: IdentityKey[] = [];
+  if (id.whatsappUserId) keys.push({ kind: 'whatsapp_user', value: id.whatsappUserId });
   if (id.whatsappId) keys.push({ kind: 'whatsapp', value: id.whatsappId });
   if (id.phone) keys.push({ kind: 'phone', value: id.phone });
   if (id.email) keys.push({ kind: 'email', value: id.email });
@@ -103,12 +111,13 @@ async function claim(db: Db, keys: IdentityKey[], customerId: string): Promise<n
 }
 
 /** A customer who has not written before but is on file (by phone / WhatsApp id / e-mail columns). */
-async function findOnFile(db: Db, id: ReturnType<typeof identity>): Promise<CustomerRef | undefined> {
+async function findOnFile(db: Db, id: SenderIdentity): Promise<CustomerRef | undefined> {
   const conds = [
     id.whatsappId ? eq(c.whatsappId, id.whatsappId) : undefined,
     id.phone ? eq(c.phone, id.phone) : undefined,
     id.email ? eq(c.email, id.email) : undefined,
   ].filter((x) => x !== undefined);
+  if (!conds.length) return undefined; // known by a BSUID only: nothing on file to match
   const rows = await db
     .select({ id: c.id, ownerId: c.ownerId, teamId: c.teamId })
     .from(c)
@@ -126,7 +135,7 @@ class LostRace extends Error {}
  * roll back and take the winner.
  */
 async function resolveSender(ctx: AppContext, msg: InboundMessage, actor: AuthUser | null): Promise<{ customer: CustomerRef; created: boolean }> {
-  const id = identity(msg.channel, msg.from);
+  const id = identity(msg.channel, msg.from, msg.contactUserId);
   const keys = keysOf(id);
   const db = ctx.db.db;
   const mayUse = (ref: CustomerRef) => {
@@ -154,7 +163,7 @@ async function resolveSender(ctx: AppContext, msg: InboundMessage, actor: AuthUs
         const [row] = await tx
           .insert(c)
           .values({
-            fullName: msg.name?.trim() || id.email || id.phone!,
+            fullName: msg.name?.trim() || id.email || id.phone || 'WhatsApp user',
             source: msg.channel,
             ...(id.phone ? { phone: id.phone, phoneRaw: msg.from.trim() } : {}),
             ...(id.whatsappId ? { whatsappId: id.whatsappId } : {}),
@@ -200,7 +209,7 @@ export async function receiveInboundMessage(ctx: AppContext, msg: InboundMessage
     kind: 'message_in' as const,
     channel: msg.channel,
     body: msg.text,
-    payload: { from: msg.from, ...(msg.providerMessageId ? { providerMessageId: msg.providerMessageId } : {}) },
+    payload: { ...(msg.from ? { from: msg.from } : {}), ...(msg.contactUserId ? { userId: msg.contactUserId } : {}), ...(msg.providerMessageId ? { providerMessageId: msg.providerMessageId } : {}) },
     ...(msg.at ? { occurredAt: msg.at } : {}),
   };
   let duplicate = false;

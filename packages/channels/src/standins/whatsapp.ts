@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import type { WhatsAppSendRequest, WhatsAppWebhook } from '../whatsapp.js';
 import { signWhatsAppPayload, whatsappSendRequestSchema } from '../whatsapp.js';
 import { closeServer, listen, readBody, sendJson, waitUntil } from './http.js';
+import { whatsAppMessageWebhook, whatsAppStatusWebhook, type CloudApiRecipient } from '../whatsapp-webhooks.js';
 
 export interface WhatsAppStandInMessage {
   id: string;
@@ -53,7 +54,8 @@ export interface WhatsAppStandIn {
   /** the next send answers with this HTTP status and Graph API error */
   failNext(status: number, error: { code: number; message: string }): void;
   /** a customer writes to the business: posts the inbound-message webhook */
-  sendInbound(message: { from: string; text: string; name?: string; replyTo?: string }): Promise<WebhookDelivery>;
+  /** a customer writes: by phone (`from`), by business-scoped user id (`userId`, a user hiding their number), or both */
+  sendInbound(message: { from?: string; userId?: string; text: string; name?: string; replyTo?: string }): Promise<WebhookDelivery>;
   /** the recipient read (or the send failed for) a message the stand-in accepted: posts the status webhook */
   sendStatus(providerMessageId: string, status: 'read' | 'failed'): Promise<WebhookDelivery>;
   waitForMessages(count: number, timeoutMs?: number): Promise<WhatsAppStandInMessage[]>;
@@ -77,20 +79,7 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions = {})
   const failures: { status: number; error: { code: number; message: string } }[] = [];
   const pending = new Set<Promise<unknown>>();
 
-  const envelope = (value: Record<string, unknown>): WhatsAppWebhook => ({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: businessAccountId,
-        changes: [
-          {
-            field: 'messages',
-            value: { messaging_product: 'whatsapp', metadata: { display_phone_number: displayPhoneNumber, phone_number_id: phoneNumberId }, ...value },
-          },
-        ],
-      },
-    ],
-  });
+  const recipient: CloudApiRecipient = { businessAccountId, phoneNumberId, displayPhoneNumber };
 
   const retries = options.webhookRetries ?? 6;
   const retryInitialMs = options.webhookRetryInitialMs ?? 1000;
@@ -191,19 +180,7 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions = {})
         track(
           (async () => {
             for (const status of ['sent', 'delivered'] as const) {
-              await postWebhook(
-                envelope({
-                  statuses: [
-                    {
-                      id,
-                      status,
-                      timestamp: String(Math.floor(Date.now() / 1000)),
-                      recipient_id: waId,
-                      ...(parsed.data.biz_opaque_callback_data ? { biz_opaque_callback_data: parsed.data.biz_opaque_callback_data } : {}),
-                    },
-                  ],
-                }),
-              );
+              await postWebhook(whatsAppStatusWebhook({ id, status, recipient: waId, callbackData: parsed.data.biz_opaque_callback_data }, recipient));
             }
           })(),
         );
@@ -227,46 +204,15 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions = {})
     failNext(status, error) {
       failures.push({ status, error });
     },
-    sendInbound({ from, text, name, replyTo }) {
-      const waId = from.replace(/^\+/, '');
-      return track(
-        postWebhook(
-          envelope({
-            contacts: [{ profile: { name: name ?? waId }, wa_id: waId }],
-            messages: [
-              {
-                from: waId,
-                id: `wamid.${randomBytes(24).toString('base64url')}`,
-                timestamp: String(Math.floor(Date.now() / 1000)),
-                type: 'text',
-                text: { body: text },
-                ...(replyTo ? { context: { from: displayPhoneNumber, id: replyTo } } : {}),
-              },
-            ],
-          }),
-        ),
-      );
+    sendInbound({ from, userId, text, name, replyTo }) {
+      const id = `wamid.${randomBytes(24).toString('base64url')}`;
+      return track(postWebhook(whatsAppMessageWebhook({ from, userId, text, name, replyTo, id }, recipient)));
     },
     sendStatus(providerMessageId, status) {
       const sent = messages.find((m) => m.id === providerMessageId);
       if (!sent) return Promise.reject(new Error(`The stand-in never accepted message ${providerMessageId}`));
-      const recipient = sent.request.to.replace(/^\+/, '');
-      return track(
-        postWebhook(
-          envelope({
-            statuses: [
-              {
-                id: providerMessageId,
-                status,
-                timestamp: String(Math.floor(Date.now() / 1000)),
-                recipient_id: recipient,
-                ...(sent.request.biz_opaque_callback_data ? { biz_opaque_callback_data: sent.request.biz_opaque_callback_data } : {}),
-                ...(status === 'failed' ? { errors: [{ code: 131026, title: 'Message undeliverable' }] } : {}),
-              },
-            ],
-          }),
-        ),
-      );
+      const update = { id: providerMessageId, status, recipient: sent.request.to, callbackData: sent.request.biz_opaque_callback_data };
+      return track(postWebhook(whatsAppStatusWebhook(update, recipient)));
     },
     async waitForMessages(count, timeoutMs = 5000) {
       await waitUntil(() => messages.length >= count, `${count} WhatsApp message(s) at the stand-in`, timeoutMs);

@@ -45,14 +45,14 @@ export const interactions = pgTable(
 );
 
 /**
- * How a customer is reached on a channel, one customer per identity (by constraint): `whatsapp`
- * (the WhatsApp id, digits), `phone` (E.164), `email` (lower-cased). Inbound messages resolve
+ * How a customer is reached on a channel, one customer per identity (by constraint): `whatsapp_user`
+ * (WhatsApp's business-scoped user id, BSUID), `whatsapp` (the WhatsApp id, digits), `phone` (E.164), `email` (lower-cased). Inbound messages resolve
  * their sender here, so concurrent deliveries from an unknown sender create one customer.
  */
 export const customerChannelIdentities = pgTable(
   'customer_channel_identities',
   {
-    kind: text('kind').$type<'whatsapp' | 'phone' | 'email'>().notNull(),
+    kind: text('kind').$type<'whatsapp_user' | 'whatsapp' | 'phone' | 'email'>().notNull(),
     value: text('value').notNull(),
     customerId: uuid('customer_id')
       .notNull()
