@@ -44,7 +44,7 @@ console.log(`import latency benchmark — ${ROWS} rows (${(csv.length / 1e6).toF
 
 const auth = { Authorization: admin.auth.Authorization };
 
-type Sample = { ms: number; phase: string };
+type Sample = { ms: number; phase: string; at: number };
 // The client runs in its own thread: in the server's thread it would stall together with the
 // server and never see the stall.
 const client = `
@@ -67,7 +67,7 @@ parentPort.once('message', async (csv) => {
       const t0 = performance.now();
       if (id) {
         const body = await retry(async () => (await fetch(base + '/api/import/' + id, { headers: auth })).json());
-        status.push({ ms: performance.now() - t0, phase });
+        status.push({ ms: performance.now() - t0, phase, at: t0 - started });
         if (phase !== 'report') setPhase(body.phase);
         if ((body.status === 'completed' || body.status === 'failed') && phase !== 'report') {
           if (body.status === 'failed') console.error('  import failed:', body);
@@ -77,7 +77,7 @@ parentPort.once('message', async (csv) => {
         }
       } else {
         await retry(async () => (await fetch(base + '/api/import?limit=1', { headers: auth })).arrayBuffer());
-        status.push({ ms: performance.now() - t0, phase });
+        status.push({ ms: performance.now() - t0, phase, at: t0 - started });
       }
       await sleep(50);
     }
@@ -91,7 +91,7 @@ parentPort.once('message', async (csv) => {
         return r;
       });
       if (res.status !== 200) throw new Error('sign-in answered ' + res.status);
-      signIn.push({ ms: performance.now() - t0, phase });
+      signIn.push({ ms: performance.now() - t0, phase, at: t0 - started });
       await sleep(500);
     }
   })();
@@ -125,7 +125,8 @@ const line = (label: string, samples: Sample[]) => {
 };
 console.log(`  upload + import + report took ${(total / 1000).toFixed(1)} s (as the client saw it; phases seen from: ${phases.map((p) => `${p.phase} ${(p.at / 1000).toFixed(1)} s`).join(', ')})`);
 for (const [name, samples] of [['status check', status], ['sign-in', signIn]] as const) {
-  console.log(`  ${line(name, samples)}`);
+  const worst = samples.reduce((a, b) => (b.ms > a.ms ? b : a));
+  console.log(`  ${line(name, samples)}  (worst sent at ${(worst.at / 1000).toFixed(1)} s)`);
   for (const ph of ['upload', 'start', 'queued', 'reading', 'matching', 'writing', 'report']) {
     const inPhase = samples.filter((s) => s.phase === ph);
     if (inPhase.length) console.log(`    ${line(`during ${ph}`, inPhase)}`);

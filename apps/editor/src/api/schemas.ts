@@ -91,7 +91,10 @@ export const problem = z.object({
   message: z.string(),
 });
 export type Problem = z.infer<typeof problem>;
-export const problems = z.object({ problems: z.array(problem) });
+/** What the validator warns about without blocking publishing (e.g. template.often_empty). */
+export const flowWarning = problem.extend({ variable: z.string().nullish(), emptyShare: z.number().nullish() });
+export type FlowWarning = z.infer<typeof flowWarning>;
+export const problems = z.object({ problems: z.array(problem), warnings: z.array(flowWarning).default([]) });
 
 export const flowVersion = z.object({
   id: id.optional(),
