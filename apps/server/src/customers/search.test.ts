@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foldText } from '@nudge/customer-import';
-import { createRng, generatePerson } from '@nudge/customer-import/testing';
+import { createRng, duplicateRow, generatePerson, rowOf } from '@nudge/customer-import/testing';
 import { createTestApp, type TestApp, type TestUser } from '../http/testing.js';
 import { waitForImport } from '../import/service.js';
 
@@ -78,8 +78,11 @@ describe('customer search ignores accents, case, width and script', () => {
       'María  GARCÍA-López', '張大明', '臺北市　信義區', 'ＡＢＣ　株式会社', 'Ñandú O\'Brien', 'Ærø Ödegård', 'François Lefèvre', '龍騰國際', '鄧品妤', 'Ｊｏｓé', '王・小明', '「鴻海」、《精密》', 'A–B — “C” … D', '¿Qué? ¡Sí!', 'Mohammed·Ali',
       ...Array.from({ length: 200 }, (_, i) => {
         const p = generatePerson(rng, i, i + 1);
-        return `${p.name} ${p.company ?? ''}`;
-      }),
+        // the person as written in a file, and the same person in the other script / case
+        const r = rowOf(p, rng);
+        const d = duplicateRow(p, i % 2 ? 'script' : 'case', rng);
+        return [`${r.name} ${r.company}`, `${d.name} ${d.company}`];
+      }).flat(),
     ];
     const rows = await t.db.sql.query<{ i: number; f: string }>(
       `select i::int, nudge_fold(s) as f from unnest($1::text[]) with ordinality as x(s, i)`,
