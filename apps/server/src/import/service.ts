@@ -72,7 +72,11 @@ function readOptions(body: z.infer<typeof ReadOptionsBody>): ReadOptions {
 const UPLOAD_PART_BYTES = 256 * 1024;
 
 export async function storeUpload(ctx: AppContext, actor: AuthUser, bytes: Uint8Array, fileName?: string): Promise<string> {
-  if (bytes.length === 0) throw new HttpError(400, 'csv_empty', 'The upload is empty: send the CSV file as the request body (Content-Type: text/csv).');
+  if (bytes.length === 0) {
+    throw new HttpError(400, 'csv_empty', 'The file is empty: choose a CSV file with a header line and at least one row.', {
+      hint: 'API clients: send the file itself as the request body (Content-Type: text/csv).',
+    });
+  }
   const [row] = await ctx.db.db
     .insert(schema.importUploads)
     .values({ bytes: null, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), fileName: fileName ?? null, createdBy: actor.id })
