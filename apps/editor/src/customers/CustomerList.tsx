@@ -171,7 +171,12 @@ export function SegmentBuilder({ onSaved }: { onSaved: (segmentId: string) => vo
           setCount(r.count);
           setCountError(null);
         })
-        .catch((e: unknown) => !stale && setCountError(e))
+        .catch((e: unknown) => {
+          if (stale) return;
+          // The old number is not the count of this definition: say nothing rather than mislead.
+          setCount(null);
+          setCountError(e);
+        })
         .finally(() => !stale && setCounting(false));
     }, 350);
     return () => {

@@ -242,7 +242,14 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
           </button>
         ) : null}
         {!readOnly && (
-          <button type="button" className="primary" onClick={() => setDialog('publish')}>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => setDialog('publish')}
+            disabled={problemCount > 0}
+            title={problemCount > 0 ? t('publish.hasProblems', { count: problemCount }) : undefined}
+            data-testid="publish"
+          >
             {t('toolbar.publish')}
           </button>
         )}
