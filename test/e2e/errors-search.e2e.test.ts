@@ -85,6 +85,8 @@ describe('errors a person can cause, and accent-blind search', () => {
     await page.getByLabel('Tag', { exact: true }).first().fill('potentiall');
     await expect.poll(alertText, { timeout: 20_000 }).toBe('Condition 1 · Tag: there is no tag "potentiall". Choose one of the existing tags.');
     expect(await count.innerText()).toBe('');
+    // … and at the condition itself, under its tag field
+    expect(await page.getByTestId('cond-tag').first().locator('xpath=following-sibling::*[1]').textContent()).toBe('There is no tag "potentiall". Choose one of the existing tags.');
     expect(await page.getByRole('button', { name: 'Save segment' }).isDisabled()).toBe(true);
     await shot('errors-search-03-segment-unknown-tag-en');
     await language('zh-TW');

@@ -39,17 +39,36 @@ export function humanPath(path: unknown, t: TFunction): string {
   return out.join(' · ');
 }
 
-function issueText(issue: ApiIssue, t: TFunction): string {
+/** What an issue says, in the UI language, without where it is. */
+export function issueMessage(issue: ApiIssue, t: TFunction): string {
   const what = issue.code
     ? t(`apiIssues.${issue.code}`, { value: issue.value ?? '', defaultValue: '' }) || (issue.message ?? '')
     : (issue.message ?? '');
+  return what.replace(DEV_PATH, '');
+}
+
+function issueText(issue: ApiIssue, t: TFunction): string {
   const where = humanPath(issue.path, t);
-  const text = what.replace(DEV_PATH, '');
+  const text = issueMessage(issue, t);
   return where ? `${where}: ${text}` : text;
 }
 
 function issuesOf(error: ApiError): ApiIssue[] {
   return Array.isArray(error.details) ? (error.details as ApiIssue[]).filter((d) => d && typeof d === 'object') : [];
+}
+
+/**
+ * The issues of an API error under a request path (e.g. "body.definition"), with paths relative
+ * to it and their text in the UI language: for showing each next to its own field.
+ */
+export function issuesUnder(error: unknown, prefix: string, t: TFunction): { path: string; text: string }[] {
+  if (!(error instanceof ApiError) || error.status >= 500) return [];
+  return issuesOf(error).flatMap((i) => {
+    const path = Array.isArray(i.path) ? i.path.join('.') : typeof i.path === 'string' ? i.path : '';
+    if (path !== prefix && !path.startsWith(`${prefix}.`)) return [];
+    const text = issueMessage(i, t);
+    return [{ path: path.slice(prefix.length + 1), text: text.charAt(0).toLocaleUpperCase() + text.slice(1) }];
+  });
 }
 
 /**
