@@ -159,6 +159,12 @@ export const NotificationReadBody = z
 
 export const FlowProblem = flowProblemSchema.meta({ id: 'FlowProblem' });
 export const ProblemsOut = z.object({ problems: z.array(FlowProblem) });
+/** What the validator warns about without blocking publishing, e.g. template.often_empty: a
+ * template variable without a fallback, empty for `emptyShare` of the targeted customers. */
+export const FlowWarning = z
+  .object({ nodeId: z.string(), field: z.string(), code: z.string(), message: z.string(), variable: z.string().nullish(), emptyShare: z.number().nullish() })
+  .meta({ id: 'FlowWarning' });
+export const ValidationOut = ProblemsOut.extend({ warnings: z.array(FlowWarning).default([]) });
 
 export const FlowSummaryOut = z.object({
   id: z.string(),

@@ -52,6 +52,26 @@ function decodesCleanly(sample: Uint8Array, encoding: string, complete: boolean)
   return !iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), encoding).includes('\uFFFD');
 }
 
+/** Files people pick by mistake, by their first bytes: what they are and what to do instead. */
+const NOT_CSV: { kind: string; magic: number[]; advice: string }[] = [
+  { kind: 'a PNG image', magic: [0x89, 0x50, 0x4e, 0x47], advice: 'Choose the CSV file exported from your spreadsheet or CRM.' },
+  { kind: 'a JPEG image', magic: [0xff, 0xd8, 0xff], advice: 'Choose the CSV file exported from your spreadsheet or CRM.' },
+  { kind: 'a GIF image', magic: [0x47, 0x49, 0x46, 0x38], advice: 'Choose the CSV file exported from your spreadsheet or CRM.' },
+  { kind: 'a PDF document', magic: [0x25, 0x50, 0x44, 0x46], advice: 'Choose the CSV file exported from your spreadsheet or CRM.' },
+  // .xlsx, .docx, .numbers… are ZIP archives; .xls is an OLE2 compound file.
+  { kind: 'a spreadsheet workbook (Excel .xlsx or another ZIP file)', magic: [0x50, 0x4b, 0x03, 0x04], advice: 'In Excel: File → Save As → "CSV UTF-8 (comma delimited)", then upload that file.' },
+  { kind: 'an old Excel workbook (.xls)', magic: [0xd0, 0xcf, 0x11, 0xe0], advice: 'In Excel: File → Save As → "CSV UTF-8 (comma delimited)", then upload that file.' },
+];
+
+/**
+ * Refuses a known binary format by its first bytes (an image, a PDF, a workbook) instead of
+ * guessing a text encoding for it. (A stray NUL byte in a row is that row's error, not the file's.)
+ */
+export function refuseBinary(sample: Uint8Array): void {
+  const known = NOT_CSV.find((f) => f.magic.every((b, i) => sample[i] === b));
+  if (known) throw new CsvImportError('NOT_CSV', `This file is ${known.kind}, not a CSV file. ${known.advice}`, undefined, { kind: known.kind });
+}
+
 /**
  * @param sample the first bytes of the file (up to ENCODING_SAMPLE_BYTES)
  * @param complete whether the sample is the whole file
@@ -59,6 +79,7 @@ function decodesCleanly(sample: Uint8Array, encoding: string, complete: boolean)
  */
 export function detectEncoding(sample: Uint8Array, complete: boolean, declared?: string): DetectedEncoding {
   const hasUtf8Bom = sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf;
+  refuseBinary(sample);
   if (declared) {
     if (!iconv.encodingExists(declared)) {
       throw new CsvImportError('ENCODING_UNSUPPORTED', `Unknown encoding "${declared}". Use utf-8, big5 or gb18030.`);

@@ -4,6 +4,7 @@ export type CsvImportErrorCode =
   | 'ENCODING_UNSUPPORTED'
   | 'CSV_MALFORMED'
   | 'CSV_EMPTY'
+  | 'NOT_CSV'
   | 'HEADER_INVALID'
   | 'MAPPING_INVALID';
 

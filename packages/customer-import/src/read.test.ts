@@ -73,6 +73,17 @@ describe('openCsv: encodings', () => {
     expect(err.message).toMatch(/save it as "CSV UTF-8"/i);
   });
 
+  it('says a PNG image or an Excel workbook is not a CSV file (no encoding guessed for it)', async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0xde, 0xad, 0xbe, 0xef]);
+    const err = await expectImportError(openCsv(png));
+    expect(err.code).toBe('NOT_CSV');
+    expect(err.message).toBe('This file is a PNG image, not a CSV file. Choose the CSV file exported from your spreadsheet or CRM.');
+    expect(err.message).not.toMatch(/windows-1252|encoding/i);
+    const xlsx = await expectImportError(openCsv(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00])));
+    expect(xlsx.code).toBe('NOT_CSV');
+    expect(xlsx.message).toMatch(/Save As → "CSV UTF-8/);
+  });
+
   it('refuses a file whose later part is in another encoding, naming the line', async () => {
     const head = Buffer.from('name,city\n' + 'Ana,Madrid\n'.repeat(7000), 'utf8');
     const tail = iconv.encode('張大明,台北\n', 'big5');

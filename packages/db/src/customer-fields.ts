@@ -185,6 +185,7 @@ export const CUSTOMER_FIELD_TRAITS = {
   archivedAt: { system: true },
   createdAt: { system: true, segment: true, condition: true },
   updatedAt: { system: true, segment: true },
+  searchFolded: { system: true, hidden: true, export: false, mergeable: false },
 } satisfies Traits;
 
 /** The registry of the real `customers` table. */

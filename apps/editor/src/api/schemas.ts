@@ -11,7 +11,8 @@ import {
   FlowSummaryOut,
   LoginOut,
   NodeCountsOut,
-  ProblemsOut,
+  FlowWarning,
+  ValidationOut,
   RunDetailOut,
   RunListOut,
   RunSummaryOut,
@@ -62,7 +63,10 @@ export type FlowDetail = z.infer<typeof flowDetail>;
 
 export const problem = FlowProblem;
 export type Problem = z.infer<typeof problem>;
-export const problems = ProblemsOut;
+/** problems block publishing; warnings (e.g. template.often_empty) do not */
+export const problems = ValidationOut;
+export const flowWarning = FlowWarning;
+export type FlowWarning = z.infer<typeof flowWarning>;
 
 export const flowVersion = VersionOut;
 export type FlowVersion = z.infer<typeof flowVersion>;

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDate, formatNumber } from '../i18n/format';
 import { navigate, routeQuery } from '../shell/router';
-import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
+import { EmptyState, ErrorBanner, issuesUnder, Spinner, useLoad } from '../ui/common';
 import { ConditionBuilder, type Condition } from '../ui/ConditionBuilder';
 import { useLookups, refreshLookups } from '../form/lookups';
 import { customersApi } from './api';
@@ -171,7 +171,12 @@ export function SegmentBuilder({ onSaved }: { onSaved: (segmentId: string) => vo
           setCount(r.count);
           setCountError(null);
         })
-        .catch((e: unknown) => !stale && setCountError(e))
+        .catch((e: unknown) => {
+          if (stale) return;
+          // The old number is not the count of this definition: say nothing rather than mislead.
+          setCount(null);
+          setCountError(e);
+        })
         .finally(() => !stale && setCounting(false));
     }, 350);
     return () => {
@@ -198,7 +203,7 @@ export function SegmentBuilder({ onSaved }: { onSaved: (segmentId: string) => vo
           {counting ? '…' : count !== null ? t('segments.liveCount', { count, formatted: formatNumber(count, i18n.language) }) : ''}
         </span>
       </div>
-      <ConditionBuilder dialect="segment" value={tree} onChange={setTree} tags={tags.map((x) => x.name)} />
+      <ConditionBuilder dialect="segment" value={tree} onChange={setTree} tags={tags.map((x) => x.name)} issues={issuesUnder(countError ?? saveError, 'body.definition', t)} />
       <ErrorBanner error={countError ?? saveError} />
       <div className="row end">
         <input aria-label={t('segments.name')} placeholder={t('segments.name')} value={name} onChange={(e) => setName(e.target.value)} />

@@ -3,7 +3,8 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../i18n/format';
-import { ErrorBanner, Spinner, useLoad } from '../ui/common';
+import { ErrorBanner, errorText, Spinner, useLoad } from '../ui/common';
+import { ApiError } from '../api/client';
 import { customersApi, type ImportJob, type ImportPreview, type ImportReport } from './api';
 
 type Step = 'upload' | 'mapping' | 'running' | 'report';
@@ -108,8 +109,8 @@ export function ImportWizard() {
         <>
           {job.status === 'failed' && job.error ? (
             <div className="error-banner" role="alert">
-              <strong>{t('import.failed')}</strong> {job.error.message}
-              {job.error.line ? ` (${t('import.line', { line: job.error.line })})` : ''}
+              <strong>{t('import.failed')}</strong> {errorText(new ApiError(422, job.error.code, job.error.message, { line: job.error.line }), t)}
+              {job.error.line && !t(`apiErrors.${job.error.code}`, { defaultValue: '' }) ? ` (${t('import.line', { line: job.error.line })})` : ''}
             </div>
           ) : null}
           {job.report && <Report report={job.report} />}
@@ -141,7 +142,7 @@ function MappingStep(props: {
         </p>
         {preview.fatal && (
           <div className="error-banner" role="alert">
-            {preview.fatal.message}
+            {errorText(new ApiError(422, preview.fatal.code, preview.fatal.message, { line: preview.fatal.line }), t)}
           </div>
         )}
         <h3>{t('import.mapping')}</h3>

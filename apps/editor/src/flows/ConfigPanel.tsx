@@ -6,13 +6,14 @@ import { SchemaForm } from '../form/SchemaForm';
 import type { JsonSchema } from '../form/schemaModel';
 import { useFlow } from './context';
 import { NodeIcon } from './icons';
-import { describeProblem } from './problems';
+import { describeProblem, describeWarning } from './problems';
 
 export function ConfigPanel({ nodeId }: { nodeId: string }) {
   const { t, i18n } = useTranslation();
   const node = useFlow((s) => s.nodes.find((n) => n.id === nodeId));
   const def = useFlow((s) => (node ? s.manifest.get(node.data.nodeType) : undefined));
   const problems = useFlow(useShallow((s) => s.problems.filter((p) => p.nodeId === nodeId)));
+  const warnings = useFlow(useShallow((s) => s.warnings.filter((w) => w.nodeId === nodeId)));
   const overlay = useFlow((s) => s.overlay.get(nodeId));
   const readOnly = useFlow((s) => s.readOnly);
   const allNodes = useFlow((s) => s.nodes);
@@ -23,6 +24,7 @@ export function ConfigPanel({ nodeId }: { nodeId: string }) {
   if (!node) return null;
   const lng = i18n.language;
   const nodeLevel = problems.filter((p) => !p.field);
+  const nodeLevelWarnings = warnings.filter((w) => !w.field);
   return (
     <aside className="config-panel" aria-label={t('panel.title')}>
       <header className="panel-head">
@@ -49,6 +51,15 @@ export function ConfigPanel({ nodeId }: { nodeId: string }) {
           ))}
         </ul>
       )}
+      {nodeLevelWarnings.length > 0 && (
+        <ul className="problem-list compact">
+          {nodeLevelWarnings.map((w, i) => (
+            <li key={i} className="field-warning">
+              ⚠ {describeWarning(w, t)}
+            </li>
+          ))}
+        </ul>
+      )}
       <div className="field">
         <label className="field-label" htmlFor={`label-${nodeId}`}>
           {t('panel.name')}
@@ -71,6 +82,7 @@ export function ConfigPanel({ nodeId }: { nodeId: string }) {
           value={node.data.config}
           onChange={(config) => updateConfig(nodeId, config)}
           problems={problems}
+          warnings={warnings}
           readOnly={readOnly}
         />
       ) : (

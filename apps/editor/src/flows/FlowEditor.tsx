@@ -80,6 +80,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
   const canUndo = useFlow((s) => s.past.length > 0);
   const canRedo = useFlow((s) => s.future.length > 0);
   const problemCount = useFlow((s) => s.problems.length);
+  const warningCount = useFlow((s) => s.warnings.length);
   const hasOverlay = useFlow((s) => s.overlay.size > 0);
   const readOnly = useFlow((s) => s.readOnly);
   const [selected, setSelected] = useState<string | null>(null);
@@ -205,6 +206,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
         </>)}
         <button type="button" className={problemCount ? 'warn' : 'ok'} onClick={() => setShowProblems((v) => !v)} aria-pressed={showProblems} data-testid="problems-toggle">
           {problemCount ? `⚠ ${t('toolbar.problems', { count: problemCount })}` : `✓ ${t('toolbar.noProblems')}`}
+          {warningCount > 0 && ` · ${t('toolbar.warnings', { count: warningCount })}`}
         </button>
         {!readOnly && (
           <button type="button" onClick={() => setDialog('test')}>
@@ -240,7 +242,14 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
           </button>
         ) : null}
         {!readOnly && (
-          <button type="button" className="primary" onClick={() => setDialog('publish')}>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => setDialog('publish')}
+            disabled={problemCount > 0}
+            title={problemCount > 0 ? t('publish.hasProblems', { count: problemCount }) : undefined}
+            data-testid="publish"
+          >
             {t('toolbar.publish')}
           </button>
         )}

@@ -1,12 +1,13 @@
 // The checklist of every problem in the draft; clicking one selects and centres its node.
 import { useReactFlow } from '@xyflow/react';
 import { useTranslation } from 'react-i18next';
-import { describeProblem, problemLocation } from './problems';
+import { describeProblem, describeWarning, problemLocation } from './problems';
 import { useFlow } from './context';
 
 export function ProblemsPanel({ onClose }: { onClose: () => void }) {
   const { t, i18n } = useTranslation();
   const problems = useFlow((s) => s.problems);
+  const warnings = useFlow((s) => s.warnings);
   const nodes = useFlow((s) => s.nodes);
   const manifest = useFlow((s) => s.manifest);
   const selectNode = useFlow((s) => s.selectNode);
@@ -43,6 +44,26 @@ export function ProblemsPanel({ onClose }: { onClose: () => void }) {
             );
           })}
         </ol>
+      )}
+      {warnings.length > 0 && (
+        <>
+          <h4 className="problem-section">{t('problems.warnings', { count: warnings.length })}</h4>
+          <p className="muted small">{t('problems.warningsHint')}</p>
+          <ol className="problem-list" aria-label={t('problems.warnings', { count: warnings.length })}>
+            {warnings.map((w, i) => {
+              const node = w.nodeId ? nodes.find((n) => n.id === w.nodeId) : undefined;
+              const ctx = { nodes, manifest, lng: i18n.language };
+              return (
+                <li key={i}>
+                  <button type="button" className="problem-item warning-item" onClick={() => focus(w.nodeId)} disabled={!node}>
+                    <span className="problem-where">{problemLocation(w, t, ctx)}</span>
+                    <span className="problem-message">⚠ {describeWarning(w, t)}</span>
+                  </button>
+                </li>
+              );
+            })}
+          </ol>
+        </>
       )}
     </aside>
   );

@@ -108,7 +108,7 @@ export function PublishDialog({ flowId, beforePublish, onClose, onPublished }: {
           <button type="button" className="ghost" onClick={onClose}>
             {t('common.cancel')}
           </button>
-          <button type="submit" className="primary" disabled={busy || who.missing}>
+          <button type="submit" className="primary" disabled={busy || who.missing || problemCount > 0}>
             {busy ? t('publish.publishing') : t('publish.submit')}
           </button>
         </div>

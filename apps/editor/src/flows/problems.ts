@@ -2,7 +2,7 @@
 // a code; codes the editor knows are rephrased in the current language with the node's and port's
 // own (translated) names, the rest keep the validator's message. Pure, unit-tested.
 import type { TFunction } from 'i18next';
-import type { ManifestNode, Problem } from '../api/schemas';
+import type { FlowWarning, ManifestNode, Problem } from '../api/schemas';
 import { pickLabel } from '../i18n';
 import type { NudgeNode } from './graph';
 import { outputPorts } from './ports';
@@ -73,6 +73,23 @@ export function describeProblem(p: Problem, t: TFunction, ctx: ProblemContext): 
   const port = p.port && node ? outputPorts(def, node.data.config).find((x) => x.id === p.port) : undefined;
   const portLabel = port ? (typeof port.label === 'string' ? port.label : pickLabel(port.label, ctx.lng, port.id)) : (p.port ?? '');
   return t(problemKey(p.code), { node: nodeDisplayName(p.nodeId, ctx) ?? '', port: portLabel, defaultValue: detail(p) });
+}
+
+/**
+ * A warning in the UI language: codes the editor knows are said again with their figures
+ * (`template.often_empty`: the variable, how often it is empty, the fallback to write); others keep
+ * the validator's (English) message.
+ */
+export function describeWarning(w: FlowWarning, t: TFunction): string {
+  if (w.code === 'template.often_empty' && w.variable) {
+    return t('warningCodes.template_often_empty', {
+      variable: `{${w.variable}}`,
+      fallback: `{${w.variable}|…}`,
+      percent: Math.round(100 * (w.emptyShare ?? 0)),
+      defaultValue: detail(w),
+    });
+  }
+  return t(`warningCodes.${w.code.replace(/\./g, '_')}`, { defaultValue: detail(w) });
 }
 
 /** Where the problem is, for the checklist: the node's name and the field's label. */

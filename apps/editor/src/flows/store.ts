@@ -3,7 +3,7 @@
 // frames, badges and run overlays never enter the history or the saved draft.
 import { addEdge, applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react';
 import { create } from 'zustand';
-import type { FlowGraph, ManifestNode, NodeCounts, Problem } from '../api/schemas';
+import type { FlowGraph, FlowWarning, ManifestNode, NodeCounts, Problem } from '../api/schemas';
 import { copySelection, pasteClipboard } from './clipboard';
 import { checkConnection } from './connection';
 import { edgeId, graphToReactFlow, newNodeId, reactFlowToGraph, sameGraph, type NudgeEdge, type NudgeNode } from './graph';
@@ -33,6 +33,8 @@ export interface FlowState {
   problems: Problem[];
   /** The same problems by node id, so each node card reads its own in O(1). */
   problemsByNode: Map<string, Problem[]>;
+  /** The validator's warnings: shown beside the problems, never blocking a publish. */
+  warnings: FlowWarning[];
   clipboard: FlowGraph | null;
   readOnly: boolean;
   /** Test-run path or a run's steps, by node id. View state only. */
@@ -58,7 +60,7 @@ export interface FlowState {
   tidy(): void;
   /** Puts a whole graph (e.g. a published version) in the draft, as one undoable step. */
   replaceGraph(graph: FlowGraph): void;
-  setProblems(problems: Problem[]): void;
+  setProblems(problems: Problem[], warnings?: FlowWarning[]): void;
   setOverlay(overlay: Map<string, StepOverlay>, pathEdgeIds?: Set<string>): void;
   setCounts(counts: NodeCounts): void;
 }
@@ -92,6 +94,7 @@ export const createFlowStore = () =>
     manifest: new Map(),
     problems: [],
     problemsByNode: new Map(),
+    warnings: [],
     clipboard: null,
     readOnly: false,
     overlay: new Map(),
@@ -104,7 +107,7 @@ export const createFlowStore = () =>
       const { nodes, edges } = graphToReactFlow(graph);
       set({
         nodes, edges, present: reactFlowToGraph(nodes, edges), past: [], future: [], revision: 0,
-        readOnly: options?.readOnly ?? false, problems: [], problemsByNode: new Map(), overlay: new Map(), pathEdgeIds: new Set(), counts: {},
+        readOnly: options?.readOnly ?? false, problems: [], problemsByNode: new Map(), warnings: [], overlay: new Map(), pathEdgeIds: new Set(), counts: {},
         lastCommitTag: null,
       });
     },
@@ -242,10 +245,10 @@ export const createFlowStore = () =>
       set(commit(state, nodes, edges));
     },
 
-    setProblems: (problems) => {
+    setProblems: (problems, warnings = []) => {
       const problemsByNode = new Map<string, Problem[]>();
       for (const p of problems) if (p.nodeId) problemsByNode.set(p.nodeId, [...(problemsByNode.get(p.nodeId) ?? []), p]);
-      set({ problems, problemsByNode });
+      set({ problems, problemsByNode, warnings });
     },
     setOverlay: (overlay, pathEdgeIds = new Set()) => set({ overlay, pathEdgeIds }),
     setCounts: (counts) => set({ counts }),

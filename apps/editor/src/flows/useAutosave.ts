@@ -15,7 +15,7 @@ export function useAutosave(flowId: string, store: FlowStore, delayMs = 800) {
   async function validate() {
     try {
       const res = await flowsApi.validate(flowId);
-      store.getState().setProblems(res.problems);
+      store.getState().setProblems(res.problems, res.warnings);
     } catch (e) {
       // A draft the server cannot validate is reported where the problems are listed.
       if (!(e instanceof ApiError && e.status === 404)) store.getState().setProblems([{ code: 'validate_failed', message: (e as Error).message }]);

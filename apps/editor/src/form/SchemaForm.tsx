@@ -3,9 +3,9 @@ import type { TFunction } from 'i18next';
 // widget hints. Problems from the validator are shown under the field they name.
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Problem } from '../api/schemas';
+import type { FlowWarning, Problem } from '../api/schemas';
 import { pickLabel } from '../i18n';
-import { localizedDetail } from '../flows/problems';
+import { describeWarning, localizedDetail } from '../flows/problems';
 import { durationUnitsOf, fieldsFromSchema, initialValue, problemsForField, type FieldSpec, type JsonSchema } from './schemaModel';
 import { ConditionBuilder, type Condition } from '../ui/ConditionBuilder';
 import { useLookups } from './lookups';
@@ -19,11 +19,13 @@ interface FormProps {
   value: Record<string, unknown>;
   onChange: (next: Record<string, unknown>) => void;
   problems?: readonly Problem[];
+  /** The validator's warnings (do not block publishing), shown under their field like problems. */
+  warnings?: readonly FlowWarning[];
   idPrefix: string;
   readOnly?: boolean;
 }
 
-export function SchemaForm({ schema, ui = {}, value, onChange, problems = [], idPrefix, readOnly }: FormProps) {
+export function SchemaForm({ schema, ui = {}, value, onChange, problems = [], warnings = [], idPrefix, readOnly }: FormProps) {
   const fields = useMemo(() => fieldsFromSchema(schema, ui as never), [schema, ui]);
   return (
     <fieldset className="schema-form" disabled={readOnly}>
@@ -37,6 +39,7 @@ export function SchemaForm({ schema, ui = {}, value, onChange, problems = [], id
           idPrefix={idPrefix}
           value={value[f.name]}
           problems={problems}
+          warnings={warnings}
           onChange={(v) => {
             const next = { ...value };
             if (v === undefined) delete next[f.name];
@@ -58,6 +61,7 @@ interface FieldProps {
   value: unknown;
   onChange: (v: unknown) => void;
   problems: readonly Problem[];
+  warnings?: readonly FlowWarning[];
 }
 
 function fieldTitle(spec: FieldSpec, ui: UiHints, lng: string, t: TFunction): string {
@@ -66,10 +70,11 @@ function fieldTitle(spec: FieldSpec, ui: UiHints, lng: string, t: TFunction): st
   return t(`fields.${spec.name}`, { defaultValue: spec.title });
 }
 
-export function Field({ spec, path, ui, root, idPrefix, value, onChange, problems }: FieldProps) {
+export function Field({ spec, path, ui, root, idPrefix, value, onChange, problems, warnings = [] }: FieldProps) {
   const { t, i18n } = useTranslation();
   const id = `${idPrefix}-${path.replace(/[^\w-]/g, '_')}`;
   const fieldProblems = problemsForField(problems, path);
+  const fieldWarnings = problemsForField(warnings, path);
   const title = fieldTitle(spec, ui, i18n.language, t);
   const label = (
     <label htmlFor={id} className="field-label">
@@ -156,7 +161,7 @@ export function Field({ spec, path, ui, root, idPrefix, value, onChange, problem
       control = (
         <div className="nested">
           {spec.fields.map((f) => (
-            <Field key={f.name} spec={f} path={`${path}.${f.name}`} ui={ui} root={root} idPrefix={idPrefix} value={obj[f.name]} problems={problems} onChange={(v) => {
+            <Field key={f.name} spec={f} path={`${path}.${f.name}`} ui={ui} root={root} idPrefix={idPrefix} value={obj[f.name]} problems={problems} warnings={warnings} onChange={(v) => {
               const next = { ...obj };
               if (v === undefined) delete next[f.name];
               else next[f.name] = v;
@@ -174,7 +179,7 @@ export function Field({ spec, path, ui, root, idPrefix, value, onChange, problem
           {items.map((item, i) => (
             <div className="list-item" key={i}>
               {spec.itemFields.map((f) => (
-                <Field key={f.name} spec={f} path={`${path}.${i}.${f.name}`} ui={ui} root={root} idPrefix={idPrefix} value={item?.[f.name]} problems={problems} onChange={(v) => {
+                <Field key={f.name} spec={f} path={`${path}.${i}.${f.name}`} ui={ui} root={root} idPrefix={idPrefix} value={item?.[f.name]} problems={problems} warnings={warnings} onChange={(v) => {
                   const next = items.map((x, j) => (j === i ? { ...x, [f.name]: v } : x));
                   onChange(next);
                 }} />
@@ -209,7 +214,7 @@ export function Field({ spec, path, ui, root, idPrefix, value, onChange, problem
             ))}
           </select>
           {sub.map((f) => (
-            <Field key={f.name} spec={f} path={`${path}.${f.name}`} ui={ui} root={root} idPrefix={idPrefix} value={obj[f.name]} problems={problems} onChange={(v) => onChange({ ...obj, [f.name]: v })} />
+            <Field key={f.name} spec={f} path={`${path}.${f.name}`} ui={ui} root={root} idPrefix={idPrefix} value={obj[f.name]} problems={problems} warnings={warnings} onChange={(v) => onChange({ ...obj, [f.name]: v })} />
           ))}
         </div>
       );
@@ -241,6 +246,11 @@ export function Field({ spec, path, ui, root, idPrefix, value, onChange, problem
       {fieldProblems.map((p, i) => (
         <p key={i} className="field-error" role="alert">
           {localizedDetail(p, t)}
+        </p>
+      ))}
+      {fieldWarnings.map((w, i) => (
+        <p key={`w${i}`} className="field-warning" role="status">
+          ⚠ {describeWarning(w, t)}
         </p>
       ))}
     </div>

@@ -17,6 +17,15 @@ describe('ConditionBuilder', () => {
   });
   afterEach(cleanup);
 
+  it('shows a server issue at the condition it names, nested ones included', () => {
+    const tree: Condition = { type: 'and', conditions: [{ type: 'has_tag', tag: 'potential' }, { type: 'not', condition: { type: 'has_tag', tag: 'vipp' } }] };
+    render(<ConditionBuilder dialect="segment" value={tree} onChange={() => {}} issues={[{ path: 'conditions.1.condition.tag', text: 'There is no tag "vipp".' }]} />);
+    const leaves = screen.getAllByTestId('cond-tag');
+    expect(leaves.map((l) => l.className.includes('invalid'))).toEqual([false, true]);
+    expect(screen.getAllByTestId('cond-issue').map((p) => p.textContent)).toEqual(['There is no tag "vipp".']);
+    expect(leaves[1]!.nextElementSibling!.textContent).toBe('There is no tag "vipp".');
+  });
+
   it('builds the segment tree "tag = potential AND no follow-up for 30 days" in the server dialect', () => {
     render(<Harness dialect="segment" initial={{ type: 'and', conditions: [] }} />);
     fireEvent.click(screen.getByRole('button', { name: '+ tag' }));

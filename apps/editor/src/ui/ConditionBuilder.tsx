@@ -54,11 +54,18 @@ interface Props {
   segments?: readonly { id: string; name: string }[];
   depth?: number;
   onRemove?: () => void;
+  /** Problems the server found, by path relative to this condition ("conditions.0.tag"), shown at it. */
+  issues?: readonly { path: string; text: string }[];
+}
+
+/** The issues of child `key` ("conditions.0", "condition"), with paths relative to that child. */
+function issuesOfChild(issues: readonly { path: string; text: string }[], key: string) {
+  return issues.flatMap((i) => (i.path === key || i.path.startsWith(`${key}.`) ? [{ ...i, path: i.path.slice(key.length + 1) }] : []));
 }
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 
-export function ConditionBuilder({ value, onChange, dialect, tags = [], segments = [], depth = 0, onRemove }: Props) {
+export function ConditionBuilder({ value, onChange, dialect, tags = [], segments = [], depth = 0, onRemove, issues = [] }: Props) {
   const { t } = useTranslation();
   const remove = onRemove ? (
     <button type="button" className="icon-btn" aria-label={t('cond.remove')} title={t('cond.remove')} onClick={onRemove}>
@@ -67,7 +74,10 @@ export function ConditionBuilder({ value, onChange, dialect, tags = [], segments
   ) : null;
   const kind = leafKind(value);
   const child = (c: Condition, change: (c: Condition) => void, rm?: () => void, key?: number) => (
-    <ConditionBuilder key={key} value={c} dialect={dialect} tags={tags} segments={segments} depth={depth + 1} onChange={change} onRemove={rm} />
+    <ConditionBuilder
+      key={key} value={c} dialect={dialect} tags={tags} segments={segments} depth={depth + 1} onChange={change} onRemove={rm}
+      issues={issuesOfChild(issues, key === undefined ? 'condition' : `conditions.${key}`)}
+    />
   );
 
   if (kind === 'group') {
@@ -112,7 +122,8 @@ export function ConditionBuilder({ value, onChange, dialect, tags = [], segments
   }
   const opKey = dialect === 'flow' ? 'operator' : 'op';
   return (
-    <div className="cond-leaf" data-testid={`cond-${kind}`}>
+    <>
+    <div className={`cond-leaf${issues.length ? ' invalid' : ''}`} data-testid={`cond-${kind}`}>
       {kind === 'tag' && (
         <>
           <select
@@ -217,6 +228,12 @@ export function ConditionBuilder({ value, onChange, dialect, tags = [], segments
       )}
       {remove}
     </div>
+    {issues.map((i, n) => (
+      <p key={n} className="field-error cond-issue" data-testid="cond-issue">
+        {i.text}
+      </p>
+    ))}
+    </>
   );
 }
 

@@ -101,13 +101,16 @@ async function listWhereFor(ctx: AppContext, query: ListFilters, user: AuthUser,
     const like = `%${escapeLike(query.q)}%`;
     const digits = query.q.replace(/\D/g, '').replace(/^0+/, '');
     // Users who see contacts masked search names and companies only (no probing of hidden values).
-    // The expressions match the trigram indexes of migration 0006 (used where pg_trgm exists).
+    // The expressions match the trigram indexes of migrations 0006 and 0016 (where pg_trgm exists).
     const contacts = seesContacts(user);
-    const nameCompany = sql`(coalesce(${c.fullName}, '') || ' ' || coalesce(${c.company}, ''))`;
+    // Names and companies are matched folded, as the import's matcher compares them: accents,
+    // case, full-/half-width forms and Traditional vs Simplified do not matter ("Jose Garcia" finds
+    // "José García", 陳 finds 陈). nudge_fold() never leaves % or _ (punctuation becomes a space).
+    const folded = sql`nudge_fold(${query.q}::text)`;
     const emailPhone = sql`(coalesce(${c.email}, '') || ' ' || coalesce(${c.phone}, ''))`;
     conds.push(
       or(
-        sql`${nameCompany} ilike ${like}`,
+        sql`(${folded} <> '' and ${c.searchFolded} like '%' || ${folded} || '%')`,
         contacts ? sql`${emailPhone} ilike ${like}` : undefined,
         contacts && digits.length >= 4 ? sql`${emailPhone} like ${`%${digits}%`}` : undefined,
       ),

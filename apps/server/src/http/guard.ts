@@ -36,6 +36,9 @@ export function screenInput(value: unknown, prefix: string): ErrorIssue[] {
       return;
     }
     if (v === null || typeof v !== 'object') return;
+    // Raw bytes (an uploaded CSV file) are not JSON: their reader screens them (walking a 100 MB
+    // Buffer's indices as keys would hold the event loop for seconds).
+    if (ArrayBuffer.isView(v)) return;
     if (depth >= MAX_DEPTH) {
       add(path, 'too_deep', `nested more than ${MAX_DEPTH} levels deep`);
       return;

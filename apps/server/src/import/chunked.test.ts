@@ -4,6 +4,7 @@
  * lost and none written twice. On both drivers.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +84,53 @@ describe('a large import writes in chunks that let other requests through', () =
     expect(done.body).toMatchObject({ status: 'completed', report: { totals: { created: rows } } });
     const [left] = await t.db.sql.query<{ n: string }>(`select count(*)::text as n from import_job_chunks where job_id = $1`, [id]);
     expect(left!.n).toBe('0');
+  }, 300_000);
+});
+
+describe('a large upload is stored and read in parts that let other requests through', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await t.user('admin');
+  });
+  afterAll(() => t.close());
+
+  it('answers a request while the file is half stored, before the preview answers', async () => {
+    const bytes = Buffer.from(csvOf(40_000, 0)); // ≈ 2.5 MB: ten parts and more
+    const order: string[] = [];
+    const preview = t.http
+      .post('/api/import/preview')
+      .set(admin.auth)
+      .set('Content-Type', 'text/csv')
+      .send(bytes)
+      .then((r) => (order.push('preview answered'), r));
+    // Until the upload is half stored: a query that sees some parts but not all of them was
+    // itself served between two parts (one query storing the whole file would never show this).
+    let seen = { parts: 0, bytes: 0 };
+    await until(async () => {
+      const [r] = await t.db.sql.query<{ parts: number; bytes: number }>(
+        `select count(*)::int as parts, coalesce(sum(length(bytes)), 0)::int as bytes from import_upload_parts`,
+      );
+      seen = r!;
+      return order.length > 0 || (seen.parts > 0 && seen.bytes < bytes.length);
+    }, 'a part of the upload');
+    const list = await t.http.get('/api/import').set(admin.auth).then((r) => (order.push('list answered'), r));
+    const done = await preview;
+
+    expect(seen.parts).toBeGreaterThan(0);
+    expect(seen.bytes).toBeLessThan(bytes.length);
+    expect(list.status).toBe(200);
+    expect(order).toEqual(['list answered', 'preview answered']);
+    expect(done.status).toBe(201);
+    expect(done.body.estimatedRows).toBe(40_000);
+    // The parts put together are the file as uploaded.
+    const [stored] = await t.db.sql.query<{ sha: string; size: number }>(
+      `select encode(sha256(string_agg(p.bytes, ''::bytea order by p.seq)), 'hex') as sha, u.size from import_upload_parts p join import_uploads u on u.id = p.upload_id
+       where u.id = $1 group by u.size`,
+      [done.body.uploadId],
+    );
+    expect(stored).toEqual({ sha: createHash('sha256').update(bytes).digest('hex'), size: bytes.length });
   }, 300_000);
 });
 

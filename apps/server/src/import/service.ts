@@ -11,7 +11,7 @@
  * a job runs and in import_jobs at each phase and chunk.
  */
 import { createHash } from 'node:crypto';
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { customerFields, schema, type SqlClient } from '@nudge/db';
 import { CsvImportError, columnMappingSchema, regionSchema, type ImportedCustomer, type RowError } from '@nudge/customer-import';
@@ -68,19 +68,50 @@ function readOptions(body: z.infer<typeof ReadOptionsBody>): ReadOptions {
   return { mapping: body.mapping, defaultRegion: body.defaultRegion ?? defaultRegion(), encoding: body.encoding, delimiter: body.delimiter };
 }
 
+/** Bytes per import_upload_parts row: one query each, so none holds PGlite's connection for long. */
+const UPLOAD_PART_BYTES = 256 * 1024;
+
 export async function storeUpload(ctx: AppContext, actor: AuthUser, bytes: Uint8Array, fileName?: string): Promise<string> {
-  if (bytes.length === 0) throw new HttpError(400, 'csv_empty', 'The upload is empty: send the CSV file as the request body (Content-Type: text/csv).');
+  if (bytes.length === 0) {
+    throw new HttpError(400, 'csv_empty', 'The file is empty: choose a CSV file with a header line and at least one row.', {
+      hint: 'API clients: send the file itself as the request body (Content-Type: text/csv).',
+    });
+  }
   const [row] = await ctx.db.db
     .insert(schema.importUploads)
-    .values({ bytes, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), fileName: fileName ?? null, createdBy: actor.id })
+    .values({ bytes: null, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), fileName: fileName ?? null, createdBy: actor.id })
     .returning({ id: schema.importUploads.id });
+  try {
+    for (let seq = 0, at = 0; at < bytes.length; seq++, at += UPLOAD_PART_BYTES) {
+      // A PGlite query resolves without an event-loop turn: yield, or no request is read meanwhile.
+      await yieldToEventLoop();
+      await ctx.db.db.insert(schema.importUploadParts).values({ uploadId: row!.id, seq, bytes: bytes.subarray(at, at + UPLOAD_PART_BYTES) });
+    }
+  } catch (err) {
+    await ctx.db.db.delete(schema.importUploads).where(eq(schema.importUploads.id, row!.id)).catch(() => {});
+    throw err;
+  }
   return row!.id;
 }
 
 async function loadUpload(ctx: AppContext, uploadId: string) {
   const [row] = await ctx.db.db.select().from(schema.importUploads).where(eq(schema.importUploads.id, uploadId));
   if (!row) throw new HttpError(404, 'not_found', `Upload ${uploadId} does not exist (it is removed once imported); upload the file again.`);
-  return { ...row, bytes: new Uint8Array(row.bytes) };
+  if (row.bytes) return { ...row, bytes: new Uint8Array(row.bytes) };
+  // Part by part, one short query each (see storeUpload).
+  const bytes = new Uint8Array(row.size);
+  let at = 0;
+  for (let seq = 0; at < row.size; seq++) {
+    await yieldToEventLoop();
+    const [part] = await ctx.db.db
+      .select({ bytes: schema.importUploadParts.bytes })
+      .from(schema.importUploadParts)
+      .where(and(eq(schema.importUploadParts.uploadId, uploadId), eq(schema.importUploadParts.seq, seq)));
+    if (!part) throw new Error(`upload ${uploadId}: part ${seq} is missing`);
+    bytes.set(part.bytes, at);
+    at += part.bytes.length;
+  }
+  return { ...row, bytes };
 }
 
 export async function previewUpload(ctx: AppContext, uploadId: string, body: z.infer<typeof ReadOptionsBody>) {

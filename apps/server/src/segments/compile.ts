@@ -43,6 +43,10 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export interface SegmentIssue {
   path: string;
   message: string;
+  /** Machine code of what is wrong (e.g. unknown_tag), for clients that word it themselves. */
+  code?: string;
+  /** The value the issue is about (the tag's name for unknown_tag). */
+  value?: string;
 }
 
 export class SegmentError extends HttpError {
@@ -238,7 +242,7 @@ function compileNode(node: SegmentCondition, path: string, cx: CompileContext): 
     case 'lacks_tag': {
       const id = cx.tagIds.get(node.tag.toLowerCase());
       if (!id) {
-        cx.issues.push({ path: `${path}.tag`, message: `unknown tag "${node.tag}"` });
+        cx.issues.push({ path: `${path}.tag`, code: 'unknown_tag', value: node.tag, message: `there is no tag "${node.tag}"; choose an existing tag` });
         return undefined;
       }
       const exists = sql`exists (select 1 from customer_tags ct where ct.customer_id = "customers"."id" and ct.tag_id = ${id}::uuid and (ct.expires_at is null or ct.expires_at > ${ts(cx.now)}))`;

@@ -150,7 +150,7 @@ describe('segments API', () => {
     const send = (definition: unknown) => t.http.post('/api/segments/count').set(admin.auth).send({ definition });
     const tag = await send({ type: 'has_tag', tag: 'nope' });
     expect(tag.status).toBe(400);
-    expect(tag.body.error.details[0]).toMatchObject({ path: 'body.definition.tag', message: 'unknown tag "nope"' });
+    expect(tag.body.error.details[0]).toMatchObject({ path: 'body.definition.tag', code: 'unknown_tag', value: 'nope', message: 'there is no tag "nope"; choose an existing tag' });
     const op = await send({ type: 'field', field: 'optOutEmail', op: 'contains', value: 'x' });
     expect(op.body.error.details[0].path).toBe('body.definition.op');
     const val = await send({ type: 'field', field: 'tier', op: 'eq', value: 'Z' });

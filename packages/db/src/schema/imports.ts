@@ -3,16 +3,35 @@ import { users } from './users.js';
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
 
-/** A CSV file as uploaded for a preview, kept until an import of it finishes (or it is cleaned up). */
+/**
+ * A CSV file as uploaded for a preview, kept until an import of it finishes (or it is cleaned up).
+ * Its bytes are in import_upload_parts (null `bytes` here); an upload stored whole in `bytes` (older
+ * rows, scripts) is read the same way.
+ */
 export const importUploads = pgTable('import_uploads', {
   id: uuid('id').primaryKey().defaultRandom(),
   fileName: text('file_name'),
-  bytes: bytea('bytes').notNull(),
+  bytes: bytea('bytes'),
   size: integer('size').notNull(),
   sha256: text('sha256').notNull(),
   createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * An upload's bytes in parts of a few hundred KB, written and read one query each: on PGlite one
+ * query holds the only connection (and the event loop) while it runs, and a 100 MB file in one
+ * bytea parameter would hold both for seconds.
+ */
+export const importUploadParts = pgTable(
+  'import_upload_parts',
+  {
+    uploadId: uuid('upload_id').notNull().references(() => importUploads.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    bytes: bytea('bytes').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.uploadId, t.seq] })],
+);
 
 export const importStatus = pgEnum('import_status', ['queued', 'running', 'completed', 'failed']);
 export const IMPORT_STATUSES = importStatus.enumValues;

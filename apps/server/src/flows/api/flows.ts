@@ -197,7 +197,7 @@ export async function validateFlow(ctx: AppContext, id: string): Promise<FlowPro
 export function invalidFlow(name: string, problems: FlowProblem[], action: 'publish' | 'test-run' = 'publish'): HttpError {
   const first = problems
     .slice(0, 3)
-    .map((p) => (p.nodeId ? `node ${p.nodeId}${p.field ? ` (${p.field})` : ''}: ${p.message}` : p.message))
+    .map((p) => (p.nodeId ? `node ${p.nodeId}${p.field ? ` (${p.field})` : ''}: ${p.message}` : p.message).replace(/[.\s]+$/, ''))
     .join('; ');
   return new HttpError(
     422,

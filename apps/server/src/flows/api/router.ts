@@ -45,7 +45,7 @@ import {
   NotificationListOut,
   NotificationListQuery,
   NotificationReadBody,
-  ProblemsOut,
+  ValidationOut,
   PublishBody,
   ResumeBody,
   ReportOut,
@@ -148,9 +148,7 @@ function flowsRouter(ctx: AppContext) {
     summary: 'Every problem of the draft, tied to its node, edge, port and field',
     params: FlowIdParams,
     description: '`warnings` do not block publishing: e.g. a template variable without a fallback that is empty for more than 20 % of the targeted customers (code template.often_empty, with node and field).',
-    response: ProblemsOut.extend({
-      warnings: z.array(z.object({ nodeId: z.string(), field: z.string(), code: z.string(), message: z.string(), variable: z.string(), emptyShare: z.number() })),
-    }),
+    response: ValidationOut,
     handler: async ({ params }) => ({
       problems: await validateFlow(ctx, params.id),
       warnings: await oftenEmptyWarnings(ctx, (await getFlow(ctx, params.id)).graph),
