@@ -11,5 +11,6 @@ export * from './customers.js';
 export * from './tasks.js';
 export * from './fields.js';
 export * from './tags.js';
+export * from './segments.js';
 export * from './auth.js';
 export * from './conversations.js';

@@ -1,6 +1,6 @@
 // Customer-side endpoints (customers, segments, tags, import, data quality), typed.
 import { z } from 'zod';
-import { CustomerListOut, CustomerOut, FieldOut, FieldsOut, InteractionOut, TagGroupListOut, TagHealthOut, TagListOut, TagOnCustomer, TagOut, TimelineOut } from '@nudge/contracts';
+import { CustomerListOut, CustomerOut, FieldOut, FieldsOut, InteractionOut, SegmentCountOut, SegmentListOut, SegmentOut, TagGroupListOut, TagHealthOut, TagListOut, TagOnCustomer, TagOut, TimelineOut } from '@nudge/contracts';
 import { api } from '../api/client';
 
 const id = z.union([z.string(), z.number()]).transform(String);
@@ -20,10 +20,10 @@ export const interaction = InteractionOut;
 export type Interaction = z.infer<typeof interaction>;
 export const timeline = TimelineOut;
 
-export const segment = z.object({ id, name: z.string(), description: nullableStr, definition: z.unknown() });
-export type Segment = z.infer<typeof segment>;
-export const segmentList = z.union([z.array(segment).transform((items) => ({ items })), z.object({ items: z.array(segment) })]);
-export const segmentCount = z.object({ count: z.number(), tookMs: z.number().optional() });
+export const segment = SegmentOut;
+export type Segment = SegmentOut;
+export const segmentList = SegmentListOut;
+export const segmentCount = SegmentCountOut;
 
 export const tag = TagOut;
 export const tagList = TagListOut;
