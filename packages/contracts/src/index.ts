@@ -10,5 +10,7 @@ export * from './flows.js';
 export * from './customers.js';
 export * from './tasks.js';
 export * from './fields.js';
+export * from './tags.js';
+export * from './segments.js';
 export * from './auth.js';
 export * from './conversations.js';

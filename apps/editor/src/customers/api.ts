@@ -1,6 +1,6 @@
 // Customer-side endpoints (customers, segments, tags, import, data quality), typed.
 import { z } from 'zod';
-import { CustomerListOut, CustomerOut, FieldOut, FieldsOut, InteractionOut, TagOnCustomer, TimelineOut } from '@nudge/contracts';
+import { CustomerListOut, CustomerOut, FieldOut, FieldsOut, InteractionOut, SegmentCountOut, SegmentListOut, SegmentOut, TagGroupListOut, TagHealthOut, TagListOut, TagOnCustomer, TagOut, TimelineOut } from '@nudge/contracts';
 import { api } from '../api/client';
 
 const id = z.union([z.string(), z.number()]).transform(String);
@@ -20,19 +20,14 @@ export const interaction = InteractionOut;
 export type Interaction = z.infer<typeof interaction>;
 export const timeline = TimelineOut;
 
-export const segment = z.object({ id, name: z.string(), description: nullableStr, definition: z.unknown() });
-export type Segment = z.infer<typeof segment>;
-export const segmentList = z.union([z.array(segment).transform((items) => ({ items })), z.object({ items: z.array(segment) })]);
-export const segmentCount = z.object({ count: z.number(), tookMs: z.number().optional() });
+export const segment = SegmentOut;
+export type Segment = SegmentOut;
+export const segmentList = SegmentListOut;
+export const segmentCount = SegmentCountOut;
 
-export const tag = z.object({ id, name: z.string(), color: nullableStr, description: nullableStr, group: z.unknown().optional(), groupId: nullableStr, defaultLifetimeHours: z.number().nullish(), lifetimeDays: z.number().nullish() }).loose();
-export const tagList = z.union([z.array(tag).transform((items) => ({ items })), z.object({ items: z.array(tag) })]);
-export const tagHealth = z.object({
-  totalCustomers: z.number(),
-  items: z.array(
-    z.object({ id, name: z.string(), group: nullableStr, customers: z.number(), share: z.number(), responseRate: z.number().nullable(), flag: z.enum(['overused', 'rare']).nullable(), suggestion: nullableStr }),
-  ),
-});
+export const tag = TagOut;
+export const tagList = TagListOut;
+export const tagHealth = TagHealthOut;
 
 export const rowError = z.object({ line: z.number(), column: nullableStr, field: nullableStr, message: z.string() });
 export type RowError = z.infer<typeof rowError>;
@@ -86,7 +81,7 @@ export const customersApi = {
   countSegment: (definition: unknown, signal?: AbortSignal) => api.post('/segments/count', segmentCount, { definition }).then((r) => (signal?.aborted ? r : r)),
   saveSegment: (name: string, definition: unknown) => api.post('/segments', segment, { name, definition }),
   tags: (signal?: AbortSignal) => api.get('/tags', tagList, undefined, signal),
-  tagGroups: (signal?: AbortSignal) => api.get('/tags/groups', z.object({ items: z.array(z.object({ id, name: z.string(), dimension: z.string(), description: nullableStr })) }), undefined, signal),
+  tagGroups: (signal?: AbortSignal) => api.get('/tags/groups', TagGroupListOut, undefined, signal),
   createTag: (body: { name: string; groupId?: string | null; color?: string; description?: string | null; defaultLifetimeHours?: number | null }) => api.post('/tags', tag, body),
   deleteTag: (tagId: string) => api.del(`/tags/${tagId}`, z.unknown()),
   tagCustomer: (cid: string, body: { tag: string; expiresAt?: string | null; lifetimeHours?: number }) => api.post(`/customers/${cid}/tags`, z.unknown(), body),

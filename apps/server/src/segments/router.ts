@@ -1,5 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { SegmentCountOut, SegmentListOut, SegmentMembershipOut, SegmentOut } from '@nudge/contracts';
 import { customerFields, schema } from '@nudge/db';
 import { nowOf, type AppContext } from '../context.js';
 import { writeAudit } from '../http/audit.js';
@@ -17,18 +18,6 @@ const SegmentIn = z.object({
   // validated by parseSegmentTree so that errors name the tree path; documented as SegmentCondition
   definition: SegmentDefinition,
 });
-const SegmentOut = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    description: z.string().nullable(),
-    definition: z.unknown(),
-    createdBy: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'Segment' });
-const CountOut = z.object({ count: z.number(), tookMs: z.number() });
 const IdParams = z.object({ id: z.uuid() });
 
 const present = (s: typeof schema.segments.$inferSelect) => ({
@@ -50,7 +39,7 @@ export function createSegmentsRouter(ctx: AppContext) {
     path: '/count',
     summary: 'Live count of an unsaved condition tree (for the builder preview)',
     body: z.object({ definition: SegmentDefinition }),
-    response: CountOut,
+    response: SegmentCountOut,
     handler: async ({ body, user }) => {
       const t0 = performance.now();
       const tree = parseSegmentTree(body.definition, 'body.definition');
@@ -95,7 +84,7 @@ export function createSegmentsRouter(ctx: AppContext) {
     method: 'get',
     path: '/',
     summary: 'Saved segments',
-    response: z.object({ items: z.array(SegmentOut) }),
+    response: SegmentListOut,
     handler: async () => ({ items: (await db().select().from(schema.segments).orderBy(asc(schema.segments.name))).map(present) }),
   });
 
@@ -177,7 +166,7 @@ export function createSegmentsRouter(ctx: AppContext) {
     path: '/membership/:customerId',
     summary: 'The saved segments one customer belongs to now',
     params: z.object({ customerId: z.uuid() }),
-    response: z.object({ items: z.array(z.object({ id: z.string(), name: z.string() })) }),
+    response: SegmentMembershipOut,
     handler: async ({ params, user }) => {
       await getVisibleCustomer(ctx, user, params.customerId);
       const saved = await db().select().from(schema.segments).orderBy(asc(schema.segments.name));
@@ -198,7 +187,7 @@ export function createSegmentsRouter(ctx: AppContext) {
     path: '/:id/count',
     summary: 'Live count of a saved segment (within the customers you may see)',
     params: IdParams,
-    response: CountOut,
+    response: SegmentCountOut,
     handler: async ({ params, user }) => {
       const t0 = performance.now();
       const count = await countSegment(ctx.db, params.id, { now: nowOf(ctx), user });

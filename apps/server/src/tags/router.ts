@@ -5,38 +5,10 @@ import { nowOf, type AppContext } from '../context.js';
 import { writeAudit } from '../http/audit.js';
 import { badRequest, notFound } from '../http/errors.js';
 import { createApiRouter } from '../http/route.js';
+import { TagGroupIn as GroupIn, TagGroupListOut, TagGroupOut as GroupOut, TagHealthOut, TagIdParams as IdParams, TagIn, TagListOut, TagOut } from '@nudge/contracts';
 import { assertCanEdit } from '../customers/access.js';
 import { getVisibleCustomer } from '../customers/service.js';
 import { addTag, expireTags, removeTag, tagHealth, tagsExpiringWithin } from './service.js';
-
-const color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour like #22c55e');
-const GroupIn = z.object({
-  name: z.string().trim().min(1).max(100),
-  dimension: z.enum(schema.tagDimension.enumValues),
-  description: z.string().max(1000).nullable().optional(),
-});
-const GroupOut = z.object({ id: z.string(), name: z.string(), dimension: z.string(), description: z.string().nullable() }).meta({ id: 'TagGroup' });
-const TagIn = z.object({
-  name: z.string().trim().min(1).max(100),
-  groupId: z.uuid().nullable().optional(),
-  color: color.optional(),
-  description: z.string().max(1000).nullable().optional(),
-  defaultLifetimeHours: z.number().int().min(1).max(24 * 3650).nullable().optional().describe('e.g. 24 for "new inquiry", 168 for "quote sent"'),
-  reminderAfterHours: z.number().int().min(1).max(24 * 3650).nullable().optional(),
-});
-const TagOut = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    groupId: z.string().nullable(),
-    color: z.string(),
-    description: z.string().nullable(),
-    defaultLifetimeHours: z.number().nullable(),
-    reminderAfterHours: z.number().nullable(),
-    customers: z.number().optional(),
-  })
-  .meta({ id: 'Tag' });
-const IdParams = z.object({ id: z.uuid() });
 
 const presentTag = (t: typeof schema.tags.$inferSelect) => ({
   id: t.id,
@@ -57,7 +29,7 @@ export function createTagsRouter(ctx: AppContext) {
     method: 'get',
     path: '/groups',
     summary: 'Tag groups (dimensions)',
-    response: z.object({ items: z.array(GroupOut) }),
+    response: TagGroupListOut,
     handler: async () => ({
       items: (await db().select().from(schema.tagGroups).orderBy(asc(schema.tagGroups.name))).map((g) => ({
         id: g.id, name: g.name, dimension: g.dimension, description: g.description,
@@ -110,7 +82,7 @@ export function createTagsRouter(ctx: AppContext) {
     method: 'get',
     path: '/',
     summary: 'Tags, with how many customers carry each',
-    response: z.object({ items: z.array(TagOut) }),
+    response: TagListOut,
     handler: async () => {
       const now = nowOf(ctx).toISOString();
       const rows = await db()
@@ -181,6 +153,7 @@ export function createTagsRouter(ctx: AppContext) {
     path: '/health',
     summary: 'Tag health: share per tag, >40 % flagged, <5 % merge suggestions, response rate',
     roles: managers,
+    response: TagHealthOut,
     handler: async () => tagHealth(ctx.db, nowOf(ctx)),
   });
 

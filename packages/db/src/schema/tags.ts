@@ -2,8 +2,10 @@ import { sql } from 'drizzle-orm';
 import { index, integer, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { customers } from './customers.js';
 import { users } from './users.js';
+import { TAG_DIMENSIONS } from './values.js';
 
-export const tagDimension = pgEnum('tag_dimension', ['attribute', 'behaviour', 'value']);
+export const tagDimension = pgEnum('tag_dimension', TAG_DIMENSIONS);
+export { TAG_DIMENSIONS };
 
 export const tagGroups = pgTable('tag_groups', {
   id: uuid('id').primaryKey().defaultRandom(),

@@ -7,5 +7,7 @@
 export const USER_ROLES = ['admin', 'manager', 'agent', 'viewer'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
+export const TAG_DIMENSIONS = ['attribute', 'behaviour', 'value'] as const;
+
 export const CONVERSATION_STATUSES = ['open', 'pending', 'snoozed', 'resolved'] as const;
 export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
