@@ -1,13 +1,14 @@
-import { and, eq, asc } from 'drizzle-orm';
+import { and, eq, asc, ne } from 'drizzle-orm';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
 import { schema } from '@nudge/db';
 import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
-import { bearerToken, ROLES, type AuthUser } from '../http/auth.js';
+import { bearerToken, hashToken, ROLES, type AuthUser } from '../http/auth.js';
 import { badRequest, HttpError, notFound } from '../http/errors.js';
 import { hashPassword, verifyPassword } from '../http/passwords.js';
 import { createApiRouter } from '../http/route.js';
+import { PASSWORD_PROBLEM_TEXT, PASSWORD_RULE, passwordProblem, type PasswordProblem } from './password-policy.js';
 import { createSession, deleteSession, ensureAdminUser } from './service.js';
 
 // A valid hash of a random password, so unknown emails cost as much time as wrong passwords.
@@ -21,11 +22,29 @@ export const UserOut = z
     role: z.enum(ROLES),
     teamId: z.string().uuid().nullable(),
     rights: z.array(z.string()),
+    mustChangePassword: z.boolean().describe('the user must choose a new password before anything else answers'),
   })
   .meta({ id: 'User' });
 
 const LoginBody = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1000) });
-const LoginOut = z.object({ token: z.string(), expiresAt: z.string(), user: UserOut });
+const LoginOut = z.object({
+  token: z.string(),
+  expiresAt: z.string(),
+  user: UserOut,
+  passwordChangeRequired: z.boolean().describe('true: call POST /api/auth/password first; other routes answer 403 password_change_required'),
+});
+const PasswordBody = z.object({ currentPassword: z.string().min(1).max(1000), newPassword: z.string().max(1000) });
+
+/** 400 weak_password at the given field, saying what a password needs. */
+export function weakPassword(problem: PasswordProblem, path: string): HttpError {
+  const message = PASSWORD_PROBLEM_TEXT[problem];
+  return new HttpError(400, 'weak_password', `${path}: ${message}.`, [{ path, code: 'weak_password', reason: problem, rule: PASSWORD_RULE, message }]);
+}
+
+export function emailTaken(path = 'body.email'): HttpError {
+  return new HttpError(409, 'email_taken', `${path}: a user with this e-mail already exists.`, [{ path, code: 'email_taken', message: 'a user with this e-mail already exists' }]);
+}
+
 
 const publicUser = (u: AuthUser | typeof schema.users.$inferSelect) => ({
   id: u.id,
@@ -34,6 +53,7 @@ const publicUser = (u: AuthUser | typeof schema.users.$inferSelect) => ({
   role: u.role,
   teamId: u.teamId,
   rights: u.rights,
+  mustChangePassword: u.mustChangePassword ?? false,
 });
 
 /**
@@ -74,9 +94,40 @@ export function createAuthRouter(ctx: AppContext) {
       const email = body.email.toLowerCase();
       const [u] = await ctx.db.db.select().from(schema.users).where(eq(schema.users.email, email)).limit(1);
       const ok = await verifyPassword(body.password, u?.passwordHash ?? (await dummyHash));
-      if (!u || !ok || !u.active) throw new HttpError(401, 'invalid_credentials', 'Wrong email or password.');
+      if (!u || !ok) throw new HttpError(401, 'invalid_credentials', 'Wrong email or password.');
+      // only told to someone who knows the password, so it reveals nothing to a guesser
+      if (!u.active) throw new HttpError(403, 'account_disabled', 'This account is disabled; ask an administrator.');
       const s = await createSession(ctx.db, u.id, nowOf(ctx));
-      return { token: s.token, expiresAt: s.expiresAt.toISOString(), user: publicUser(u) };
+      return { token: s.token, expiresAt: s.expiresAt.toISOString(), user: publicUser(u), passwordChangeRequired: u.mustChangePassword };
+    },
+  });
+
+  route({
+    method: 'post',
+    path: '/password',
+    summary: 'Change my password (required after an admin set it); other sessions end',
+    allowPendingPassword: true,
+    body: PasswordBody,
+    response: UserOut,
+    handler: async ({ body, user, req }) => {
+      const [u] = await ctx.db.db.select().from(schema.users).where(eq(schema.users.id, user.id)).limit(1);
+      if (!u || !(await verifyPassword(body.currentPassword, u.passwordHash))) {
+        throw new HttpError(400, 'wrong_password', 'body.currentPassword: this is not your current password.', [
+          { path: 'body.currentPassword', code: 'wrong_password', message: 'is not your current password' },
+        ]);
+      }
+      const problem = body.newPassword === body.currentPassword ? 'same_as_current' : passwordProblem(body.newPassword, u);
+      if (problem) throw weakPassword(problem, 'body.newPassword');
+      const [next] = await ctx.db.db
+        .update(schema.users)
+        .set({ passwordHash: await hashPassword(body.newPassword), mustChangePassword: false })
+        .where(eq(schema.users.id, u.id))
+        .returning();
+      // every other session of this user ends; this one stays
+      await ctx.db.db
+        .delete(schema.sessions)
+        .where(and(eq(schema.sessions.userId, u.id), ne(schema.sessions.tokenHash, hashToken(bearerToken(req)!))));
+      return publicUser(next!);
     },
   });
 
@@ -84,6 +135,7 @@ export function createAuthRouter(ctx: AppContext) {
     method: 'post',
     path: '/logout',
     summary: 'Sign out: the token stops working',
+    allowPendingPassword: true,
     status: 204,
     handler: async ({ req }) => {
       await deleteSession(ctx.db, bearerToken(req)!);
@@ -94,6 +146,7 @@ export function createAuthRouter(ctx: AppContext) {
     method: 'get',
     path: '/me',
     summary: 'The signed-in user',
+    allowPendingPassword: true,
     response: UserOut,
     handler: ({ user }) => publicUser(user),
   });
@@ -104,7 +157,8 @@ export function createAuthRouter(ctx: AppContext) {
 const CreateUserBody = z.object({
   email: z.string().trim().toLowerCase().pipe(z.email()),
   name: z.string().trim().min(1).max(200),
-  password: z.string().min(8, 'at least 8 characters').max(1000),
+  /** a first password the user must change at first login; checked by password-policy.ts */
+  password: z.string().max(1000),
   role: z.enum(ROLES),
   teamId: z.string().uuid().nullable().optional(),
   rights: z.array(z.string().min(1).max(100)).max(50).optional(),
@@ -113,18 +167,30 @@ const UpdateUserBody = CreateUserBody.partial().extend({ active: z.boolean().opt
 const IdParams = z.object({ id: z.string().uuid() });
 const TeamBody = z.object({ name: z.string().trim().min(1).max(200), timezone: z.string().max(64).optional() });
 
+const isUniqueViolation = (e: unknown) => {
+  for (let x: unknown = e, d = 0; x && d < 4; x = (x as { cause?: unknown }).cause, d++) if ((x as { code?: unknown }).code === '23505') return true;
+  return false;
+};
+
 export function createUsersRouter(ctx: AppContext) {
   const { router, route } = createApiRouter(ctx, '/api/users', 'Users');
+  const emailInUse = async (email: string) =>
+    (await ctx.db.db.select({ id: schema.users.id }).from(schema.users).where(eq(schema.users.email, email)).limit(1)).length > 0;
+  const checkTeam = async (teamId: string | null | undefined) => {
+    if (!teamId) return;
+    const [t] = await ctx.db.db.select({ id: schema.teams.id }).from(schema.teams).where(eq(schema.teams.id, teamId)).limit(1);
+    if (!t) throw new HttpError(400, 'unknown_team', `body.teamId: no team ${teamId}.`, [{ path: 'body.teamId', code: 'unknown_team', message: 'no such team' }]);
+  };
 
   route({
     method: 'get',
     path: '/',
     summary: 'List users',
     roles: ['admin', 'manager'],
-    response: z.object({ items: z.array(UserOut.extend({ active: z.boolean() })) }),
+    response: z.object({ items: z.array(UserOut.extend({ active: z.boolean(), createdAt: z.string() })) }),
     handler: async () => {
-      const rows = await ctx.db.db.select().from(schema.users).orderBy(asc(schema.users.email));
-      return { items: rows.map((u) => ({ ...publicUser(u), active: u.active })) };
+      const rows = await ctx.db.db.select().from(schema.users).orderBy(asc(schema.users.name), asc(schema.users.email));
+      return { items: rows.map((u) => ({ ...publicUser(u), active: u.active, createdAt: u.createdAt.toISOString() })) };
     },
   });
 
@@ -137,18 +203,28 @@ export function createUsersRouter(ctx: AppContext) {
     response: UserOut,
     status: 201,
     handler: async ({ body }) => {
-      const [u] = await ctx.db.db
-        .insert(schema.users)
-        .values({
-          email: body.email,
-          name: body.name,
-          passwordHash: await hashPassword(body.password),
-          role: body.role,
-          teamId: body.teamId ?? null,
-          rights: body.rights ?? [],
-        })
-        .returning();
-      return publicUser(u!);
+      if (await emailInUse(body.email)) throw emailTaken();
+      const problem = passwordProblem(body.password, body);
+      if (problem) throw weakPassword(problem, 'body.password');
+      await checkTeam(body.teamId);
+      try {
+        const [u] = await ctx.db.db
+          .insert(schema.users)
+          .values({
+            email: body.email,
+            name: body.name,
+            passwordHash: await hashPassword(body.password),
+            role: body.role,
+            teamId: body.teamId ?? null,
+            rights: body.rights ?? [],
+            mustChangePassword: true,
+          })
+          .returning();
+        return publicUser(u!);
+      } catch (e) {
+        if (isUniqueViolation(e)) throw emailTaken(); // a concurrent add of the same e-mail
+        throw e;
+      }
     },
   });
 
@@ -164,12 +240,28 @@ export function createUsersRouter(ctx: AppContext) {
       if (params.id === user.id && (body.role && body.role !== 'admin' || body.active === false)) {
         throw badRequest('self_lockout', 'You cannot remove your own admin role or disable yourself.');
       }
+      const [before] = await ctx.db.db.select().from(schema.users).where(eq(schema.users.id, params.id)).limit(1);
+      if (!before) throw notFound('User', params.id);
+      if (body.email && body.email !== before.email && (await emailInUse(body.email))) throw emailTaken();
       const { password, ...rest } = body;
       const values: Partial<typeof schema.users.$inferInsert> = { ...rest };
-      if (password) values.passwordHash = await hashPassword(password);
-      const [u] = await ctx.db.db.update(schema.users).set(values).where(eq(schema.users.id, params.id)).returning();
+      if (password !== undefined) {
+        const problem = passwordProblem(password, { email: body.email ?? before.email, name: body.name ?? before.name });
+        if (problem) throw weakPassword(problem, 'body.password');
+        values.passwordHash = await hashPassword(password);
+        // a password an admin set is a first password again: the user must change it
+        values.mustChangePassword = params.id !== user.id;
+      }
+      if (body.teamId !== undefined) await checkTeam(body.teamId);
+      let u: typeof schema.users.$inferSelect | undefined;
+      try {
+        [u] = await ctx.db.db.update(schema.users).set(values).where(eq(schema.users.id, params.id)).returning();
+      } catch (e) {
+        if (isUniqueViolation(e)) throw emailTaken();
+        throw e;
+      }
       if (!u) throw notFound('User', params.id);
-      if (body.active === false || password) {
+      if (body.active === false || password !== undefined) {
         await ctx.db.db.delete(schema.sessions).where(and(eq(schema.sessions.userId, u.id)));
       }
       return publicUser(u);
