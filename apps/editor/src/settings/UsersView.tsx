@@ -1,0 +1,262 @@
+// Users & roles: list colleagues, add one with a first password (changed at first sign-in),
+// change role and team, disable / enable. The server is the judge (admins only).
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useSession } from '../shell/session';
+import { ErrorBanner, Spinner, useLoad } from '../ui/common';
+import { fieldErrors, generalText, ROLES, settingsApi, type ManagedUser, type NewUser, type Role, type Team } from './api';
+
+export function UsersView() {
+  const { t } = useTranslation();
+  const me = useSession((s) => s.user);
+  const data = useLoad(async (signal) => {
+    const [users, teams] = await Promise.all([settingsApi.users(signal), settingsApi.teams(signal)]);
+    return { users, teams };
+  }, []);
+  const [adding, setAdding] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [rowError, setRowError] = useState<string | null>(null);
+  const [busyId, setBusyId] = useState<string | null>(null);
+
+  if (data.error && !data.data) return <ErrorBanner error={data.error} onRetry={data.reload} />;
+  if (!data.data) return <Spinner />;
+  const { users, teams } = data.data;
+  const teamName = (id: string | null) => teams.find((x) => x.id === id)?.name;
+
+  async function change(u: ManagedUser, patch: Parameters<typeof settingsApi.changeUser>[1], done: string) {
+    setRowError(null);
+    setNotice(null);
+    setBusyId(u.id);
+    try {
+      await settingsApi.changeUser(u.id, patch);
+      setNotice(done);
+      data.reload();
+    } catch (e) {
+      setRowError(generalText(e, t));
+    } finally {
+      setBusyId(null);
+    }
+  }
+
+  return (
+    <section className="settings-section" aria-label={t('settings.tabs.users')}>
+      <div className="row settings-section-head">
+        <p className="muted">{t('settings.users.intro')}</p>
+        {!adding && (
+          <button type="button" className="primary" onClick={() => { setAdding(true); setNotice(null); }}>
+            {t('settings.users.add')}
+          </button>
+        )}
+      </div>
+      {adding && (
+        <AddUserForm
+          teams={teams}
+          onCancel={() => setAdding(false)}
+          onAdded={(u) => {
+            setAdding(false);
+            setNotice(t('settings.users.added', { name: u.name, email: u.email }));
+            data.reload();
+          }}
+        />
+      )}
+      {notice && (
+        <div className="notice" role="status">
+          {notice}
+        </div>
+      )}
+      {rowError && (
+        <div className="error-banner" role="alert">
+          {rowError}
+        </div>
+      )}
+      <div className="table-wrap">
+        <table className="table users-table">
+          <thead>
+            <tr>
+              <th>{t('settings.users.name')}</th>
+              <th>{t('settings.users.email')}</th>
+              <th>{t('settings.users.role')}</th>
+              <th>{t('settings.users.team')}</th>
+              <th>{t('settings.users.status')}</th>
+              <th aria-label={t('settings.users.actions')} />
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((u) => {
+              const self = u.id === me?.id;
+              const busy = busyId === u.id;
+              return (
+                <tr key={u.id} data-testid="user-row" data-email={u.email} className={u.active ? undefined : 'inactive'}>
+                  <td>
+                    <strong>{u.name}</strong>
+                    {self && <span className="muted small"> ({t('settings.users.you')})</span>}
+                  </td>
+                  <td>{u.email}</td>
+                  <td>
+                    <select
+                      aria-label={t('settings.users.roleOf', { name: u.name })}
+                      value={u.role}
+                      disabled={self || busy}
+                      title={self ? t('settings.errors.selfLockout') : undefined}
+                      onChange={(e) => void change(u, { role: e.target.value as Role }, t('settings.users.roleChanged', { name: u.name, role: t(`roles.${e.target.value}`) }))}
+                    >
+                      {ROLES.map((r) => (
+                        <option key={r} value={r}>
+                          {t(`roles.${r}`)}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                  <td>
+                    <select
+                      aria-label={t('settings.users.teamOf', { name: u.name })}
+                      value={u.teamId ?? ''}
+                      disabled={busy}
+                      onChange={(e) =>
+                        void change(u, { teamId: e.target.value || null }, t('settings.users.teamChanged', { name: u.name, team: teamName(e.target.value || null) ?? t('settings.users.noTeam') }))
+                      }
+                    >
+                      <option value="">{t('settings.users.noTeam')}</option>
+                      {teams.map((x) => (
+                        <option key={x.id} value={x.id}>
+                          {x.name}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                  <td>
+                    <span className={`pill ${u.active ? 'status-active' : 'status-disabled'}`}>{u.active ? t('settings.users.active') : t('settings.users.disabled')}</span>
+                    {u.active && u.mustChangePassword && <span className="pill status-pending" title={t('settings.users.pendingHint')}>{t('settings.users.pending')}</span>}
+                  </td>
+                  <td className="actions">
+                    {!self && (
+                      <button
+                        type="button"
+                        className={u.active ? 'danger small' : 'small'}
+                        disabled={busy}
+                        onClick={() =>
+                          void change(u, { active: !u.active }, u.active ? t('settings.users.disabledNotice', { name: u.name }) : t('settings.users.enabledNotice', { name: u.name }))
+                        }
+                      >
+                        {u.active ? t('settings.users.disable') : t('settings.users.enable')}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+/** A first password that satisfies the server's rule, for the admin to pass on. */
+function suggestPassword(): string {
+  const words = 'amber,cedar,delta,ember,fjord,grove,harbor,island,jade,kite,lotus,maple,nova,orbit,pearl,quartz,river,sage,tide,willow'.split(',');
+  const r = new Uint32Array(3);
+  crypto.getRandomValues(r);
+  return `${words[r[0]! % words.length]}-${words[r[1]! % words.length]}-${100 + (r[2]! % 900)}`;
+}
+
+function AddUserForm({ teams, onAdded, onCancel }: { teams: Team[]; onAdded: (u: NewUser) => void; onCancel: () => void }) {
+  const { t } = useTranslation();
+  const [form, setForm] = useState<NewUser>({ name: '', email: '', role: 'agent', teamId: null, password: '' });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = <K extends keyof NewUser>(k: K, v: NewUser[K]) => {
+    setForm((f) => ({ ...f, [k]: v }));
+    setErrors((e) => ({ ...e, [k]: '' }));
+  };
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const local: Record<string, string> = {};
+    if (!form.name.trim()) local.name = t('settings.errors.nameRequired');
+    if (!form.email.trim()) local.email = t('settings.errors.invalidEmail');
+    if (!form.password) local.password = t('settings.errors.password.too_short', { min: 8 });
+    if (Object.keys(local).length) {
+      setErrors(local);
+      return;
+    }
+    setBusy(true);
+    setGeneral(null);
+    try {
+      await settingsApi.addUser({ ...form, name: form.name.trim(), email: form.email.trim() });
+      onAdded(form);
+    } catch (err) {
+      const f = fieldErrors(err, t);
+      setErrors(f.fields);
+      setGeneral(f.general);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const err = (k: string) => errors[k] && <span className="field-error" role="alert" id={`add-${k}-error`}>{errors[k]}</span>;
+  return (
+    <form className="card add-user" onSubmit={submit} noValidate aria-label={t('settings.users.addTitle')}>
+      <h2>{t('settings.users.addTitle')}</h2>
+      <div className="form-grid">
+        <label className="field">
+          <span className="field-label">{t('settings.users.name')}</span>
+          <input name="name" value={form.name} onChange={(e) => set('name', e.target.value)} aria-invalid={!!errors.name} autoComplete="off" />
+          {err('name')}
+        </label>
+        <label className="field">
+          <span className="field-label">{t('settings.users.email')}</span>
+          <input name="email" type="email" value={form.email} onChange={(e) => set('email', e.target.value)} aria-invalid={!!errors.email} autoComplete="off" />
+          {err('email')}
+        </label>
+        <label className="field">
+          <span className="field-label">{t('settings.users.role')}</span>
+          <select name="role" value={form.role} onChange={(e) => set('role', e.target.value as Role)}>
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {t(`roles.${r}`)}
+              </option>
+            ))}
+          </select>
+          <span className="small muted">{t(`settings.roleHints.${form.role}`)}</span>
+        </label>
+        <label className="field">
+          <span className="field-label">{t('settings.users.team')}</span>
+          <select name="teamId" value={form.teamId ?? ''} onChange={(e) => set('teamId', e.target.value || null)}>
+            <option value="">{t('settings.users.noTeam')}</option>
+            {teams.map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.name}
+              </option>
+            ))}
+          </select>
+          {err('teamId')}
+        </label>
+        <label className="field">
+          <span className="field-label">{t('settings.users.firstPassword')}</span>
+          <span className="row">
+            <input name="password" type="text" value={form.password} onChange={(e) => set('password', e.target.value)} aria-invalid={!!errors.password} autoComplete="off" spellCheck={false} />
+            <button type="button" className="small" onClick={() => set('password', suggestPassword())}>
+              {t('settings.users.suggest')}
+            </button>
+          </span>
+          {errors.password ? err('password') : <span className="small muted">{t('settings.users.firstPasswordHint', { min: 8 })}</span>}
+        </label>
+      </div>
+      {general && (
+        <div className="error-banner" role="alert">
+          {general}
+        </div>
+      )}
+      <div className="row">
+        <button type="submit" className="primary" disabled={busy}>
+          {t('settings.users.addSubmit')}
+        </button>
+        <button type="button" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,105 @@
+// The settings API (users, teams, password change), typed: every response parsed by zod.
+// Kept out of api/schemas.ts on purpose (that file is moving to a shared package).
+import type { TFunction } from 'i18next';
+import { z } from 'zod';
+import { api, ApiError } from '../api/client';
+import { user as baseUser } from '../api/schemas';
+
+export const ROLES = ['admin', 'manager', 'agent', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The signed-in user as /auth/login and /auth/me answer, with the first-password flag. */
+export const sessionUser = baseUser.extend({
+  teamId: z.string().nullish(),
+  mustChangePassword: z.boolean().optional().default(false),
+});
+export type SessionUser = Omit<z.infer<typeof sessionUser>, 'mustChangePassword'> & { mustChangePassword?: boolean };
+export const loginAnswer = z.object({ token: z.string(), user: sessionUser, passwordChangeRequired: z.boolean().optional().default(false) });
+
+export const managedUser = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  role: z.enum(ROLES),
+  teamId: z.string().nullable().default(null),
+  active: z.boolean(),
+  mustChangePassword: z.boolean().default(false),
+  createdAt: z.string().optional(),
+});
+export type ManagedUser = z.infer<typeof managedUser>;
+
+export const team = z.object({ id: z.string(), name: z.string(), timezone: z.string().nullable().default(null) });
+export type Team = z.infer<typeof team>;
+
+export interface NewUser {
+  name: string;
+  email: string;
+  role: Role;
+  teamId: string | null;
+  password: string;
+}
+
+export const settingsApi = {
+  users: (signal?: AbortSignal) => api.get('/users', z.object({ items: z.array(managedUser) }), undefined, signal).then((r) => r.items),
+  addUser: (body: NewUser) => api.post('/users', managedUser.partial({ active: true }).loose(), body),
+  changeUser: (id: string, body: Partial<Pick<ManagedUser, 'role' | 'teamId' | 'active' | 'name' | 'email'>> & { password?: string }) =>
+    api.patch(`/users/${id}`, z.unknown(), body),
+  teams: (signal?: AbortSignal) => api.get('/teams', z.object({ items: z.array(team) }), undefined, signal).then((r) => r.items),
+  changePassword: (currentPassword: string, newPassword: string) =>
+    api.post('/auth/password', sessionUser, { currentPassword, newPassword }),
+};
+
+/** A field-level error from the server's details (`body.email` → `email`). */
+export interface FieldError {
+  field: string;
+  text: string;
+}
+
+/**
+ * The server's codes, said in the user's language and placed at their field. Falls back to the
+ * server's (English) message for codes this screen doesn't know.
+ */
+export function fieldErrors(error: unknown, t: TFunction): { fields: Record<string, string>; general: string | null } {
+  const fields: Record<string, string> = {};
+  if (!(error instanceof ApiError)) return { fields, general: error ? String((error as Error).message ?? error) : null };
+  const details = Array.isArray(error.details) ? (error.details as { path?: string; code?: string; reason?: string; message?: string }[]) : [];
+  for (const d of details) {
+    const field = String(d.path ?? '').replace(/^body\./, '');
+    if (!field || field === 'body') continue;
+    const text = issueText(error.code, d, t);
+    if (text && !fields[field]) fields[field] = text;
+  }
+  if (Object.keys(fields).length) return { fields, general: null };
+  return { fields, general: generalText(error, t) };
+}
+
+function issueText(code: string, d: { code?: string; reason?: string; message?: string; path?: string }, t: TFunction): string {
+  const c = d.code ?? code;
+  if (c === 'email_taken') return t('settings.errors.emailTaken');
+  if (c === 'weak_password') return t(`settings.errors.password.${d.reason ?? 'too_short'}`, { min: 8 });
+  if (c === 'wrong_password') return t('settings.errors.wrongPassword');
+  if (c === 'unknown_team') return t('settings.errors.unknownTeam');
+  if (d.path === 'body.email') return t('settings.errors.invalidEmail');
+  if (d.path === 'body.name' && (c === 'too_small' || c === 'invalid_type')) return t('settings.errors.nameRequired');
+  return d.message ?? code;
+}
+
+export function generalText(error: unknown, t: TFunction): string {
+  if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
+  switch (error.code) {
+    case 'network':
+      return t('errors.network');
+    case 'self_lockout':
+      return t('settings.errors.selfLockout');
+    case 'forbidden':
+      return t('settings.errors.adminsOnly');
+    case 'password_change_required':
+      return t('settings.errors.passwordChangeRequired');
+    case 'account_disabled':
+      return t('login.disabled');
+    case 'not_found':
+      return t('settings.errors.notFound');
+    default:
+      return error.message;
+  }
+}

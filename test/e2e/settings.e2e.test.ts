@@ -1,0 +1,165 @@
+// Settings → Users & roles end to end, in a real browser against the product started as README
+// says: an admin adds a viewer (a duplicate e-mail and a weak password are refused at their
+// fields), logs out; the viewer signs in with the first password, is made to choose their own,
+// then sees the app as a viewer (no Settings entry; the API refuses them the users list); the
+// admin disables them → they cannot sign in. Screenshots in English and 繁體中文 go to
+// test-output/e2e/settings-*.png.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumArgs, chromiumPath, repoRoot, startProduct, type Product } from './product';
+
+const shots = join(repoRoot, 'test-output', 'e2e');
+const viewer = { name: 'Vera Viewer', email: 'vera.viewer@example.com', first: 'first-pass-42', own: 'vera-own-secret-7' };
+
+let product: Product;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+const nav = () => page.getByRole('navigation', { name: 'Main navigation' });
+
+async function signIn(email: string, password: string) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function signOut() {
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+}
+
+describe('settings: users and roles end to end', () => {
+  beforeAll(async () => {
+    mkdirSync(shots, { recursive: true });
+    product = await startProduct({ env: { NUDGE_DEMO_CONVERSATIONS: '10' } });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.setDefaultTimeout(20_000);
+  }, 280_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (product) {
+      writeFileSync(join(shots, 'settings-server.log'), product.log());
+      await product.stop();
+    }
+  }, 30_000);
+
+  it('an admin adds a viewer; a duplicate e-mail and a weak password are refused at their fields', async () => {
+    await page.goto(`${product.baseUrl}/`);
+    await signIn('admin@nudge.local', 'nudge-admin');
+    await nav().getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    expect(page.url()).toContain('#/settings/users');
+    await page.getByTestId('user-row').filter({ hasText: 'admin@nudge.local' }).waitFor();
+
+    await page.getByRole('button', { name: 'Add a colleague' }).click();
+    const form = page.getByRole('form', { name: 'Add a colleague' });
+    await form.getByLabel('Name').fill(viewer.name);
+    await form.getByLabel('E-mail').fill('ADMIN@nudge.local');
+    await form.getByLabel('Role').selectOption('viewer');
+    await form.getByLabel('First password').fill('short');
+    await form.getByRole('button', { name: 'Add colleague' }).click();
+    await form.getByText('A colleague with this e-mail already exists.').waitFor();
+    await shot('settings-add-errors-en');
+
+    await form.getByLabel('E-mail').fill(viewer.email);
+    await form.getByRole('button', { name: 'Add colleague' }).click();
+    await form.getByText('Too short: a password needs at least 8 characters.').waitFor();
+    await form.getByLabel('First password').fill('password123');
+    await form.getByRole('button', { name: 'Add colleague' }).click();
+    await form.getByText('This password is too common').waitFor();
+
+    await form.getByLabel('First password').fill(viewer.first);
+    await form.getByRole('button', { name: 'Add colleague' }).click();
+    await page.getByRole('status').filter({ hasText: `${viewer.name} (${viewer.email}) was added` }).waitFor();
+    const row = page.getByTestId('user-row').filter({ hasText: viewer.email });
+    await row.getByText('Has not changed the first password').waitFor();
+    expect(await row.getByLabel(`Role of ${viewer.name}`).inputValue()).toBe('viewer');
+    await shot('settings-users-en');
+
+    await page.getByLabel('Language').selectOption('zh-TW');
+    await page.getByRole('heading', { name: '設定' }).waitFor();
+    await page.getByText('尚未更改初始密碼').waitFor();
+    await page.getByRole('button', { name: '新增同事' }).click();
+    await page.getByRole('form', { name: '新增同事' }).getByText('至少 8 個字元').first().waitFor();
+    await shot('settings-users-zh-TW');
+    await page.getByRole('button', { name: '取消' }).click();
+    await page.getByLabel('語言').selectOption('en');
+    await signOut();
+  }, 120_000);
+
+  it('the viewer signs in with the first password, must choose their own, then sees the app as a viewer', async () => {
+    await signIn(viewer.email, viewer.first);
+    const change = page.getByRole('form', { name: 'Choose your own password' });
+    await change.waitFor();
+    expect(await nav().count()).toBe(0); // nothing else until the password is changed
+    // until then the API refuses everything else with a clear code
+    const refused = await page.evaluate(async () => {
+      const r = await fetch('/api/flows', { headers: { Authorization: `Bearer ${localStorage.getItem('nudge.token')}` } });
+      return { status: r.status, body: await r.json() };
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('password_change_required');
+
+    await change.getByLabel('New password', { exact: true }).fill('vera12');
+    await change.getByLabel('Repeat the new password').fill('vera12');
+    await change.getByRole('button', { name: 'Save my password' }).click();
+    await change.getByText('Too short: a password needs at least 8 characters.').waitFor();
+    await change.getByLabel('New password', { exact: true }).fill(viewer.own);
+    await change.getByLabel('Repeat the new password').fill(viewer.own + 'x');
+    await change.getByRole('button', { name: 'Save my password' }).click();
+    await change.getByText('The two passwords differ.').waitFor();
+    await shot('settings-change-password-en');
+    await page.getByLabel('Language').selectOption('zh-TW');
+    await page.getByRole('heading', { name: '設定你自己的密碼' }).waitFor();
+    await shot('settings-change-password-zh-TW');
+    await page.getByLabel('語言').selectOption('en');
+
+    await change.getByLabel('Repeat the new password').fill(viewer.own);
+    await change.getByRole('button', { name: 'Save my password' }).click();
+    await nav().waitFor();
+    await page.getByText(`${viewer.name} · Viewer`).waitFor();
+    await nav().getByRole('link', { name: 'Customers' }).waitFor();
+    expect(await nav().getByRole('link', { name: 'Settings' }).count()).toBe(0);
+    // typing the address does not help: the screen says so, and the API refuses (403)
+    await page.goto(`${product.baseUrl}/#/settings/users`);
+    await page.getByText('Settings are for administrators').waitFor();
+    const users = await page.evaluate(async () => {
+      const r = await fetch('/api/users', { headers: { Authorization: `Bearer ${localStorage.getItem('nudge.token')}` } });
+      return r.status;
+    });
+    expect(users).toBe(403);
+    await shot('settings-viewer-en');
+    await signOut();
+  }, 120_000);
+
+  it('an admin disables the viewer → they cannot sign in; enabled again they can', async () => {
+    await signIn('admin@nudge.local', 'nudge-admin');
+    await nav().getByRole('link', { name: 'Settings' }).click();
+    const row = page.getByTestId('user-row').filter({ hasText: viewer.email });
+    expect(await row.getByText('Has not changed the first password').count()).toBe(0);
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await page.getByRole('status').filter({ hasText: `${viewer.name} is disabled` }).waitFor();
+    await row.getByText('Disabled', { exact: true }).waitFor();
+    await signOut();
+
+    await signIn(viewer.email, viewer.own);
+    await page.getByRole('alert').filter({ hasText: 'This account is disabled. Ask an administrator to enable it.' }).waitFor();
+    await shot('settings-disabled-login-en');
+    expect(await nav().count()).toBe(0);
+
+    await signIn('admin@nudge.local', 'nudge-admin');
+    await nav().getByRole('link', { name: 'Settings' }).click();
+    await page.getByTestId('user-row').filter({ hasText: viewer.email }).getByRole('button', { name: 'Enable' }).click();
+    await page.getByRole('status').filter({ hasText: `${viewer.name} can sign in again.` }).waitFor();
+    await signOut();
+    await signIn(viewer.email, viewer.own);
+    await nav().waitFor();
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+});
