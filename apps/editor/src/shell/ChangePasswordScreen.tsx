@@ -52,22 +52,28 @@ export function ChangePasswordScreen() {
         <h2 className="password-title">{t('password.title')}</h2>
         <p className="muted">{t('password.intro', { name: user.name })}</p>
         {!firstPassword && (
-          <label>
-            {t('password.current')}
-            <input name="currentPassword" type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} aria-invalid={!!errors.current} />
+          <div className="field">
+            <label>
+              {t('password.current')}
+              <input name="currentPassword" type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} aria-invalid={!!errors.current} />
+            </label>
             {errors.current && <span className="field-error" role="alert">{errors.current}</span>}
-          </label>
+          </div>
         )}
-        <label>
-          {t('password.new')}
-          <input name="newPassword" type="password" autoComplete="new-password" required value={next} onChange={(e) => setNext(e.target.value)} aria-invalid={!!errors.next} aria-describedby="password-rule" />
-          {errors.next ? <span className="field-error" role="alert">{errors.next}</span> : <span id="password-rule" className="small muted">{t('password.rule', { min: 8 })}</span>}
-        </label>
-        <label>
-          {t('password.repeat')}
-          <input name="repeatPassword" type="password" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} aria-invalid={!!errors.repeat} />
+        <div className="field">
+          <label>
+            {t('password.new')}
+            <input name="newPassword" type="password" autoComplete="new-password" required value={next} onChange={(e) => setNext(e.target.value)} aria-invalid={!!errors.next} aria-describedby="password-rule" />
+          </label>
+          {errors.next ? <span className="field-error" role="alert" id="password-rule">{errors.next}</span> : <span id="password-rule" className="small muted">{t('password.rule', { min: 8 })}</span>}
+        </div>
+        <div className="field">
+          <label>
+            {t('password.repeat')}
+            <input name="repeatPassword" type="password" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} aria-invalid={!!errors.repeat} />
+          </label>
           {errors.repeat && <span className="field-error" role="alert">{errors.repeat}</span>}
-        </label>
+        </div>
         {(general || (errors.current && firstPassword)) && (
           <div className="error-banner" role="alert">
             {general ?? errors.current}

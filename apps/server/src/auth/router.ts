@@ -8,6 +8,7 @@ import { bearerToken, hashToken, ROLES, type AuthUser } from '../http/auth.js';
 import { badRequest, HttpError, notFound } from '../http/errors.js';
 import { hashPassword, verifyPassword } from '../http/passwords.js';
 import { createApiRouter } from '../http/route.js';
+import { AgentProfileBody, AgentProfileOut, ensureAgentProfile, profileOut, saveAgentProfile } from './agent-profile.js';
 import { PASSWORD_PROBLEM_TEXT, PASSWORD_RULE, passwordProblem, type PasswordProblem } from './password-policy.js';
 import { createSession, deleteSession, ensureAdminUser } from './service.js';
 
@@ -162,8 +163,10 @@ const CreateUserBody = z.object({
   role: z.enum(ROLES),
   teamId: z.string().uuid().nullable().optional(),
   rights: z.array(z.string().min(1).max(100)).max(50).optional(),
+  /** routing profile (skills, languages, working hours…); agents get a default one anyway */
+  agent: AgentProfileBody.optional(),
 });
-const UpdateUserBody = CreateUserBody.partial().extend({ active: z.boolean().optional() });
+const UpdateUserBody = CreateUserBody.omit({ agent: true }).partial().extend({ active: z.boolean().optional() });
 const IdParams = z.object({ id: z.string().uuid() });
 const TeamBody = z.object({ name: z.string().trim().min(1).max(200), timezone: z.string().max(64).optional() });
 
@@ -187,10 +190,16 @@ export function createUsersRouter(ctx: AppContext) {
     path: '/',
     summary: 'List users',
     roles: ['admin', 'manager'],
-    response: z.object({ items: z.array(UserOut.extend({ active: z.boolean(), createdAt: z.string() })) }),
+    response: z.object({ items: z.array(UserOut.extend({ active: z.boolean(), createdAt: z.string(), agent: AgentProfileOut.nullable() })) }),
     handler: async () => {
-      const rows = await ctx.db.db.select().from(schema.users).orderBy(asc(schema.users.name), asc(schema.users.email));
-      return { items: rows.map((u) => ({ ...publicUser(u), active: u.active, createdAt: u.createdAt.toISOString() })) };
+      const rows = await ctx.db.db
+        .select({ u: schema.users, p: schema.agentProfiles })
+        .from(schema.users)
+        .leftJoin(schema.agentProfiles, eq(schema.agentProfiles.userId, schema.users.id))
+        .orderBy(asc(schema.users.name), asc(schema.users.email));
+      return {
+        items: rows.map(({ u, p }) => ({ ...publicUser(u), active: u.active, createdAt: u.createdAt.toISOString(), agent: p ? profileOut(p) : null })),
+      };
     },
   });
 
@@ -220,6 +229,8 @@ export function createUsersRouter(ctx: AppContext) {
             mustChangePassword: true,
           })
           .returning();
+        if (body.agent) await saveAgentProfile(ctx, u!.id, body.agent);
+        else if (u!.role === 'agent') await ensureAgentProfile(ctx.db.db, u!.id, u!.teamId);
         return publicUser(u!);
       } catch (e) {
         if (isUniqueViolation(e)) throw emailTaken(); // a concurrent add of the same e-mail
@@ -264,12 +275,27 @@ export function createUsersRouter(ctx: AppContext) {
       if (body.active === false || password !== undefined) {
         await ctx.db.db.delete(schema.sessions).where(and(eq(schema.sessions.userId, u.id)));
       }
+      if (u.role === 'agent') await ensureAgentProfile(ctx.db.db, u.id, u.teamId);
       return publicUser(u);
     },
   });
 
+  route({
+    method: 'put',
+    path: '/:id/agent-profile',
+    summary: 'Set an agent\'s skills, languages, working hours, timezone and load cap (read by assignment)',
+    roles: ['admin'],
+    params: IdParams,
+    body: AgentProfileBody,
+    response: AgentProfileOut,
+    handler: async ({ params, body }) => saveAgentProfile(ctx, params.id, body),
+  });
+
   return router;
 }
+
+const teamNameTaken = () =>
+  new HttpError(409, 'team_name_taken', 'body.name: a team with this name already exists.', [{ path: 'body.name', code: 'team_name_taken', message: 'a team with this name already exists' }]);
 
 export function createTeamsRouter(ctx: AppContext) {
   const { router, route } = createApiRouter(ctx, '/api/teams', 'Users');
@@ -296,8 +322,32 @@ export function createTeamsRouter(ctx: AppContext) {
     response: TeamOut,
     status: 201,
     handler: async ({ body }) => {
-      const [t] = await ctx.db.db.insert(schema.teams).values(body).returning();
-      return { id: t!.id, name: t!.name, timezone: t!.timezone };
+      try {
+        const [t] = await ctx.db.db.insert(schema.teams).values(body).returning();
+        return { id: t!.id, name: t!.name, timezone: t!.timezone };
+      } catch (e) {
+        if (isUniqueViolation(e)) throw teamNameTaken();
+        throw e;
+      }
+    },
+  });
+  route({
+    method: 'patch',
+    path: '/:id',
+    summary: 'Rename a team or change its timezone',
+    roles: ['admin'],
+    params: IdParams,
+    body: TeamBody.partial(),
+    response: TeamOut,
+    handler: async ({ params, body }) => {
+      try {
+        const [t] = await ctx.db.db.update(schema.teams).set(body).where(eq(schema.teams.id, params.id)).returning();
+        if (!t) throw notFound('Team', params.id);
+        return { id: t.id, name: t.name, timezone: t.timezone };
+      } catch (e) {
+        if (isUniqueViolation(e)) throw teamNameTaken();
+        throw e;
+      }
     },
   });
   return router;

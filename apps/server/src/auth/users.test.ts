@@ -173,3 +173,69 @@ describe('users and roles', () => {
     expect(passwordProblem('marialopez1', { name: 'Maria Lopez' })).toBe('personal');
   });
 });
+
+describe('agent details and teams', () => {
+  it('a new agent gets a routing profile with the team\'s hours; an admin sets skills, languages and hours; assignment reads them', async () => {
+    const team = await t.team();
+    await t.db.db.insert(schema.teamInboxSettings).values({ teamId: team, timezone: 'Asia/Taipei', periods: [{ weekday: 1, start: '09:00', end: '12:00' }] });
+    const add = await t.http.post('/api/users').set(admin.auth).send({ email: newEmail(), name: 'New Agent', role: 'agent', password: 'first-pass-42', teamId: team });
+    const list = await t.http.get('/api/users').set(admin.auth);
+    const row = list.body.items.find((x: { id: string }) => x.id === add.body.id);
+    expect(row.agent).toMatchObject({ timezone: 'Asia/Taipei', workingHours: [{ weekday: 1, start: '09:00', end: '12:00' }], maxOpen: 6, skills: [] });
+
+    const body = {
+      skills: ['technical', 'product:machines', 'technical'],
+      languages: ['zh-Hant', 'en'],
+      workingHours: [{ weekday: 1, start: '09:00', end: '12:00' }, { weekday: 1, start: '13:30', end: '18:00' }],
+      timezone: 'Asia/Taipei',
+      maxOpen: 5,
+    };
+    const put = await t.http.put(`/api/users/${add.body.id}/agent-profile`).set(admin.auth).send(body);
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ skills: ['technical', 'product:machines'], languages: ['zh-Hant', 'en'], maxOpen: 5, supervisor: false });
+    const { loadCandidates } = await import('../conversations/assignment.js');
+    const monday1000Taipei = new Date('2026-11-30T02:00:00Z');
+    const sunday = new Date('2026-11-29T02:00:00Z');
+    const c = (await loadCandidates(t.db.db, monday1000Taipei, team)).find((x) => x.userId === add.body.id)!;
+    expect(c).toMatchObject({ skills: ['technical', 'product:machines'], languages: ['zh-Hant', 'en'], maxOpen: 5, onShift: true });
+    expect((await loadCandidates(t.db.db, sunday, team)).find((x) => x.userId === add.body.id)!.onShift).toBe(false);
+  });
+
+  it('bad working hours, an unknown time zone or language are refused at their field; others may not edit', async () => {
+    const u = await invite('agent');
+    const ok = { skills: [], languages: ['en'], workingHours: [], timezone: 'UTC', maxOpen: 6 };
+    const cases: [Record<string, unknown>, string][] = [
+      [{ workingHours: [{ weekday: 1, start: '18:00', end: '09:00' }] }, 'body.workingHours.0.end'],
+      [{ workingHours: [{ weekday: 8, start: '09:00', end: '10:00' }] }, 'body.workingHours.0.weekday'],
+      [{ workingHours: [{ weekday: 2, start: '9am', end: '10:00' }] }, 'body.workingHours.0.start'],
+      [{ workingHours: [{ weekday: 2, start: '09:00', end: '12:00' }, { weekday: 2, start: '11:00', end: '13:00' }] }, 'body.workingHours.1.start'],
+      [{ timezone: 'Mars/Olympus' }, 'body.timezone'],
+      [{ languages: ['fr'] }, 'body.languages.0'],
+      [{ maxOpen: 0 }, 'body.maxOpen'],
+    ];
+    for (const [change, path] of cases) {
+      const r = await t.http.put(`/api/users/${u.id}/agent-profile`).set(admin.auth).send({ ...ok, ...change });
+      expect(r.status, path).toBe(400);
+      expect(r.body.error.details.map((d: { path: string }) => d.path), path).toContain(path);
+    }
+    const manager = await t.user('manager');
+    expect((await t.http.put(`/api/users/${u.id}/agent-profile`).set(manager.auth).send(ok)).status).toBe(403);
+    expect((await t.http.put('/api/users/00000000-0000-4000-8000-000000000000/agent-profile').set(admin.auth).send(ok)).status).toBe(404);
+  });
+
+  it('teams: create, rename; a taken name is refused at the name field; only admins', async () => {
+    const a = await t.http.post('/api/teams').set(admin.auth).send({ name: 'Support North' });
+    expect(a.status).toBe(201);
+    await t.http.post('/api/teams').set(admin.auth).send({ name: 'Support South' });
+    const dup = await t.http.post('/api/teams').set(admin.auth).send({ name: 'Support South' });
+    expect(dup.status).toBe(409);
+    expect(dup.body.error.details[0]).toMatchObject({ path: 'body.name', code: 'team_name_taken' });
+    const clash = await t.http.patch(`/api/teams/${a.body.id}`).set(admin.auth).send({ name: 'Support South' });
+    expect(clash.status).toBe(409);
+    const renamed = await t.http.patch(`/api/teams/${a.body.id}`).set(admin.auth).send({ name: 'Support Centre' });
+    expect(renamed.body.name).toBe('Support Centre');
+    const agent = await t.user('agent');
+    expect((await t.http.patch(`/api/teams/${a.body.id}`).set(agent.auth).send({ name: 'Mine' })).status).toBe(403);
+    expect((await t.http.post('/api/teams').set(agent.auth).send({ name: 'Mine' })).status).toBe(403);
+  });
+});
