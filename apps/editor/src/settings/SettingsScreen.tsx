@@ -2,9 +2,10 @@
 import { useTranslation } from 'react-i18next';
 import { useRights } from '../shell/session';
 import { EmptyState } from '../ui/common';
+import { TeamsView } from './TeamsView';
 import { UsersView } from './UsersView';
 
-export const SETTINGS_TABS = ['users'] as const;
+export const SETTINGS_TABS = ['users', 'teams'] as const;
 
 export function SettingsScreen({ tab }: { tab: string }) {
   const { t } = useTranslation();
@@ -30,6 +31,7 @@ export function SettingsScreen({ tab }: { tab: string }) {
         ))}
       </nav>
       {current === 'users' && <UsersView />}
+      {current === 'teams' && <TeamsView />}
     </div>
   );
 }

@@ -1,9 +1,10 @@
 // Users & roles: list colleagues, add one with a first password (changed at first sign-in),
 // change role and team, disable / enable. The server is the judge (admins only).
-import { useState, type FormEvent } from 'react';
+import { Fragment, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../shell/session';
 import { ErrorBanner, Spinner, useLoad } from '../ui/common';
+import { AgentDetails, AgentSummary } from './AgentDetails';
 import { fieldErrors, generalText, ROLES, settingsApi, type ManagedUser, type NewUser, type Role, type Team } from './api';
 
 export function UsersView() {
@@ -17,6 +18,7 @@ export function UsersView() {
   const [notice, setNotice] = useState<string | null>(null);
   const [rowError, setRowError] = useState<string | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
+  const [openId, setOpenId] = useState<string | null>(null);
 
   if (data.error && !data.data) return <ErrorBanner error={data.error} onRetry={data.reload} />;
   if (!data.data) return <Spinner />;
@@ -78,6 +80,7 @@ export function UsersView() {
               <th>{t('settings.users.role')}</th>
               <th>{t('settings.users.team')}</th>
               <th>{t('settings.users.status')}</th>
+              <th>{t('settings.users.agentDetails')}</th>
               <th aria-label={t('settings.users.actions')} />
             </tr>
           </thead>
@@ -86,7 +89,8 @@ export function UsersView() {
               const self = u.id === me?.id;
               const busy = busyId === u.id;
               return (
-                <tr key={u.id} data-testid="user-row" data-email={u.email} className={u.active ? undefined : 'inactive'}>
+                <Fragment key={u.id}>
+                <tr data-testid="user-row" data-email={u.email} className={u.active ? undefined : 'inactive'}>
                   <td>
                     <strong>{u.name}</strong>
                     {self && <span className="muted small"> ({t('settings.users.you')})</span>}
@@ -128,6 +132,18 @@ export function UsersView() {
                     <span className={`pill ${u.active ? 'status-active' : 'status-disabled'}`}>{u.active ? t('settings.users.active') : t('settings.users.disabled')}</span>
                     {u.active && u.mustChangePassword && <span className="pill status-pending" title={t('settings.users.pendingHint')}>{t('settings.users.pending')}</span>}
                   </td>
+                  <td>
+                    {u.agent || u.role === 'agent' || u.role === 'manager' ? (
+                      <span className="row agent-cell">
+                        <AgentSummary user={u} />
+                        <button type="button" className="link small" aria-expanded={openId === u.id} onClick={() => setOpenId(openId === u.id ? null : u.id)}>
+                          {t('settings.users.editDetails', { name: u.name })}
+                        </button>
+                      </span>
+                    ) : (
+                      <span className="muted small">—</span>
+                    )}
+                  </td>
                   <td className="actions">
                     {!self && (
                       <button
@@ -143,6 +159,22 @@ export function UsersView() {
                     )}
                   </td>
                 </tr>
+                {openId === u.id && (
+                  <tr className="details-row">
+                    <td colSpan={7}>
+                      <AgentDetails
+                        user={u}
+                        onClose={() => setOpenId(null)}
+                        onSaved={(name) => {
+                          setOpenId(null);
+                          setNotice(t('settings.agent.saved', { name }));
+                          data.reload();
+                        }}
+                      />
+                    </td>
+                  </tr>
+                )}
+                </Fragment>
               );
             })}
           </tbody>

@@ -16,6 +16,21 @@ export const sessionUser = baseUser.extend({
 export type SessionUser = Omit<z.infer<typeof sessionUser>, 'mustChangePassword'> & { mustChangePassword?: boolean };
 export const loginAnswer = z.object({ token: z.string(), user: sessionUser, passwordChangeRequired: z.boolean().optional().default(false) });
 
+export const LANGUAGES = ['en', 'zh-Hant', 'zh-Hans', 'es'] as const;
+export const period = z.object({ weekday: z.number(), start: z.string(), end: z.string() });
+export type Period = z.infer<typeof period>;
+export const agentProfile = z.object({
+  skills: z.array(z.string()).default([]),
+  languages: z.array(z.string()).default([]),
+  workingHours: z.array(period).default([]),
+  timezone: z.string().default('UTC'),
+  maxOpen: z.number().default(6),
+  supervisor: z.boolean().default(false),
+  available: z.boolean().default(true),
+});
+export type AgentProfile = z.infer<typeof agentProfile>;
+export type AgentProfileInput = Omit<AgentProfile, 'available'>;
+
 export const managedUser = z.object({
   id: z.string(),
   name: z.string(),
@@ -25,6 +40,7 @@ export const managedUser = z.object({
   active: z.boolean(),
   mustChangePassword: z.boolean().default(false),
   createdAt: z.string().optional(),
+  agent: agentProfile.nullable().default(null),
 });
 export type ManagedUser = z.infer<typeof managedUser>;
 
@@ -45,6 +61,9 @@ export const settingsApi = {
   changeUser: (id: string, body: Partial<Pick<ManagedUser, 'role' | 'teamId' | 'active' | 'name' | 'email'>> & { password?: string }) =>
     api.patch(`/users/${id}`, z.unknown(), body),
   teams: (signal?: AbortSignal) => api.get('/teams', z.object({ items: z.array(team) }), undefined, signal).then((r) => r.items),
+  saveAgentProfile: (userId: string, body: AgentProfileInput) => api.put(`/users/${userId}/agent-profile`, agentProfile, body),
+  addTeam: (name: string) => api.post('/teams', team, { name }),
+  renameTeam: (id: string, name: string) => api.patch(`/teams/${id}`, team, { name }),
   changePassword: (currentPassword: string, newPassword: string) =>
     api.post('/auth/password', sessionUser, { currentPassword, newPassword }),
 };
@@ -79,6 +98,10 @@ function issueText(code: string, d: { code?: string; reason?: string; message?: 
   if (c === 'weak_password') return t(`settings.errors.password.${d.reason ?? 'too_short'}`, { min: 8 });
   if (c === 'wrong_password') return t('settings.errors.wrongPassword');
   if (c === 'unknown_team') return t('settings.errors.unknownTeam');
+  if (c === 'team_name_taken') return t('settings.errors.teamNameTaken');
+  if (d.path === 'body.timezone') return t('settings.errors.timezone');
+  if (d.path?.startsWith('body.workingHours')) return d.message?.startsWith('overlaps') ? t('settings.errors.overlap') : t('settings.errors.period');
+  if (d.path === 'body.maxOpen') return t('settings.errors.maxOpen');
   if (d.path === 'body.email') return t('settings.errors.invalidEmail');
   if (d.path === 'body.name' && (c === 'too_small' || c === 'invalid_type')) return t('settings.errors.nameRequired');
   return d.message ?? code;

@@ -1,0 +1,173 @@
+// An agent's routing details (read by the inbox's assignment): skills, languages, working hours
+// per weekday (several periods a day: lunch breaks, split shifts), timezone, open-conversation cap.
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { fieldErrors, LANGUAGES, settingsApi, type AgentProfileInput, type ManagedUser, type Period } from './api';
+
+const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
+const ZONES = ['Asia/Taipei', 'Asia/Shanghai', 'Asia/Hong_Kong', 'Asia/Singapore', 'Europe/Madrid', 'Europe/London', 'America/Mexico_City', 'America/New_York', 'UTC'];
+
+export const emptyProfile = (): AgentProfileInput => ({ skills: [], languages: [], workingHours: [], timezone: 'UTC', maxOpen: 6, supervisor: false });
+
+export function AgentDetails({ user, onSaved, onClose }: { user: ManagedUser; onSaved: (name: string) => void; onClose: () => void }) {
+  const { t } = useTranslation();
+  const start = user.agent ?? emptyProfile();
+  const [form, setForm] = useState<AgentProfileInput>({
+    skills: start.skills,
+    languages: start.languages,
+    workingHours: start.workingHours,
+    timezone: start.timezone,
+    maxOpen: start.maxOpen,
+    supervisor: start.supervisor,
+  });
+  const [skillsText, setSkillsText] = useState(start.skills.join(', '));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const periods = form.workingHours;
+  const setPeriods = (next: Period[]) => setForm((f) => ({ ...f, workingHours: next }));
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setErrors({});
+    setGeneral(null);
+    const skills = skillsText.split(/[,，、\n]/).map((s) => s.trim()).filter(Boolean);
+    try {
+      await settingsApi.saveAgentProfile(user.id, { ...form, skills });
+      onSaved(user.name);
+    } catch (err) {
+      const f = fieldErrors(err, t);
+      setErrors(f.fields);
+      setGeneral(f.general ?? (Object.keys(f.fields).length ? null : t('settings.errors.notFound')));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const periodError = (i: number) => errors[`workingHours.${i}.start`] ?? errors[`workingHours.${i}.end`] ?? errors[`workingHours.${i}.weekday`] ?? errors[`workingHours.${i}`];
+  const weekdayName = (d: number) => t(`settings.weekdays.${d}`);
+
+  return (
+    <form className="agent-details" onSubmit={submit} aria-label={t('settings.agent.title', { name: user.name })} noValidate>
+      <h3>{t('settings.agent.title', { name: user.name })}</h3>
+      <p className="small muted">{t('settings.agent.intro')}</p>
+      <div className="form-grid">
+        <label className="field">
+          <span className="field-label">{t('settings.agent.skills')}</span>
+          <input name="skills" value={skillsText} onChange={(e) => setSkillsText(e.target.value)} placeholder="sales, technical, product:machines" />
+          <span className="small muted">{t('settings.agent.skillsHint')}</span>
+        </label>
+        <fieldset className="field">
+          <legend className="field-label">{t('settings.agent.languages')}</legend>
+          <span className="row wrap">
+            {LANGUAGES.map((l) => (
+              <label key={l} className="check">
+                <input
+                  type="checkbox"
+                  checked={form.languages.includes(l)}
+                  onChange={(e) => setForm((f) => ({ ...f, languages: e.target.checked ? [...f.languages, l] : f.languages.filter((x) => x !== l) }))}
+                />
+                {t(`settings.languages.${l}`)}
+              </label>
+            ))}
+          </span>
+        </fieldset>
+        <label className="field">
+          <span className="field-label">{t('settings.agent.timezone')}</span>
+          <input name="timezone" list="settings-zones" value={form.timezone} onChange={(e) => setForm((f) => ({ ...f, timezone: e.target.value }))} aria-invalid={!!errors.timezone} />
+          <datalist id="settings-zones">
+            {ZONES.map((z) => (
+              <option key={z} value={z} />
+            ))}
+          </datalist>
+          {errors.timezone && <span className="field-error" role="alert">{errors.timezone}</span>}
+        </label>
+        <label className="field">
+          <span className="field-label">{t('settings.agent.maxOpen')}</span>
+          <input name="maxOpen" type="number" min={1} max={50} value={form.maxOpen} onChange={(e) => setForm((f) => ({ ...f, maxOpen: Number(e.target.value) }))} aria-invalid={!!errors.maxOpen} />
+          {errors.maxOpen ? <span className="field-error" role="alert">{errors.maxOpen}</span> : <span className="small muted">{t('settings.agent.maxOpenHint')}</span>}
+        </label>
+        <label className="field check">
+          <input type="checkbox" checked={form.supervisor} onChange={(e) => setForm((f) => ({ ...f, supervisor: e.target.checked }))} />
+          <span>
+            {t('settings.agent.supervisor')} <span className="small muted">{t('settings.agent.supervisorHint')}</span>
+          </span>
+        </label>
+      </div>
+      <fieldset className="working-hours">
+        <legend className="field-label">{t('settings.agent.workingHours')}</legend>
+        <p className="small muted">{periods.length === 0 ? t('settings.agent.noHours') : t('settings.agent.hoursHint')}</p>
+        <table className="hours-table">
+          <tbody>
+            {WEEKDAYS.map((d) => {
+              const mine = periods.map((p, i) => ({ p, i })).filter((x) => x.p.weekday === d);
+              return (
+                <tr key={d}>
+                  <th scope="row">{weekdayName(d)}</th>
+                  <td>
+                    {mine.length === 0 && <span className="muted small">{t('settings.agent.off')}</span>}
+                    {mine.map(({ p, i }) => (
+                      <span key={i} className="period">
+                        <input type="time" aria-label={t('settings.agent.from', { day: weekdayName(d) })} value={p.start} onChange={(e) => setPeriods(periods.map((x, j) => (j === i ? { ...x, start: e.target.value } : x)))} aria-invalid={!!periodError(i)} />
+                        –
+                        <input type="time" aria-label={t('settings.agent.to', { day: weekdayName(d) })} value={p.end} onChange={(e) => setPeriods(periods.map((x, j) => (j === i ? { ...x, end: e.target.value } : x)))} aria-invalid={!!periodError(i)} />
+                        <button type="button" className="icon-btn" aria-label={t('settings.agent.removePeriod', { day: weekdayName(d) })} title={t('settings.agent.removePeriod', { day: weekdayName(d) })} onClick={() => setPeriods(periods.filter((_, j) => j !== i))}>
+                          ×
+                        </button>
+                        {periodError(i) && <span className="field-error" role="alert">{periodError(i)}</span>}
+                      </span>
+                    ))}
+                    <button type="button" className="link small" onClick={() => setPeriods([...periods, { weekday: d, start: mine.length ? '13:30' : '09:00', end: mine.length ? '18:00' : '12:00' }])}>
+                      {t('settings.agent.addPeriod')}
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        {periods.some((p) => p.weekday === 1) && (
+          <button
+            type="button"
+            className="small"
+            onClick={() => {
+              const monday = periods.filter((p) => p.weekday === 1);
+              setPeriods([...periods.filter((p) => p.weekday > 5), ...[1, 2, 3, 4, 5].flatMap((d) => monday.map((p) => ({ ...p, weekday: d })))].sort((a, b) => a.weekday - b.weekday || a.start.localeCompare(b.start)));
+            }}
+          >
+            {t('settings.agent.copyMonday')}
+          </button>
+        )}
+      </fieldset>
+      {general && (
+        <div className="error-banner" role="alert">
+          {general}
+        </div>
+      )}
+      <div className="row">
+        <button type="submit" className="primary" disabled={busy}>
+          {t('settings.agent.save')}
+        </button>
+        <button type="button" onClick={onClose}>
+          {t('common.close')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** One line for the users table: "sales, technical · 中文(繁), English · Mon–Fri". */
+export function AgentSummary({ user }: { user: ManagedUser }) {
+  const { t } = useTranslation();
+  const a = user.agent;
+  if (!a) return <span className="muted small">{t('settings.agent.none')}</span>;
+  const days = [...new Set(a.workingHours.map((p) => p.weekday))].sort();
+  const parts = [
+    a.skills.length ? a.skills.join(', ') : null,
+    a.languages.length ? a.languages.map((l) => t(`settings.languages.${l}`, { defaultValue: l })).join(', ') : null,
+    days.length ? days.map((d) => t(`settings.weekdaysShort.${d}`)).join(' ') : t('settings.agent.anyTime'),
+    t('settings.agent.cap', { count: a.maxOpen }),
+  ].filter(Boolean);
+  return <span className="small agent-summary">{parts.join(' · ')}</span>;
+}

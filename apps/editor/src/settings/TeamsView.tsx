@@ -1,0 +1,146 @@
+// Teams: create and rename a team, see and change its members (a user's team is on the user).
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
+import { fieldErrors, generalText, settingsApi, type ManagedUser, type Team } from './api';
+
+export function TeamsView() {
+  const { t } = useTranslation();
+  const data = useLoad(async (signal) => {
+    const [users, teams] = await Promise.all([settingsApi.users(signal), settingsApi.teams(signal)]);
+    return { users, teams };
+  }, []);
+  const [name, setName] = useState('');
+  const [nameError, setNameError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  if (data.error && !data.data) return <ErrorBanner error={data.error} onRetry={data.reload} />;
+  if (!data.data) return <Spinner />;
+  const { users, teams } = data.data;
+
+  async function create(e: FormEvent) {
+    e.preventDefault();
+    setNameError(null);
+    if (!name.trim()) return setNameError(t('settings.errors.teamNameRequired'));
+    try {
+      await settingsApi.addTeam(name.trim());
+      setNotice(t('settings.teams.created', { name: name.trim() }));
+      setName('');
+      data.reload();
+    } catch (err) {
+      const f = fieldErrors(err, t);
+      setNameError(f.fields.name ?? f.general);
+    }
+  }
+
+  async function setTeam(u: ManagedUser, teamId: string | null, done: string) {
+    setError(null);
+    try {
+      await settingsApi.changeUser(u.id, { teamId });
+      setNotice(done);
+      data.reload();
+    } catch (err) {
+      setError(generalText(err, t));
+    }
+  }
+
+  return (
+    <section className="settings-section" aria-label={t('settings.tabs.teams')}>
+      <p className="muted">{t('settings.teams.intro')}</p>
+      <form className="inline-form" onSubmit={create} aria-label={t('settings.teams.add')} noValidate>
+        <label className="field">
+          <span className="field-label">{t('settings.teams.newName')}</span>
+          <span className="row">
+            <input name="teamName" value={name} onChange={(e) => setName(e.target.value)} aria-invalid={!!nameError} />
+            <button type="submit" className="primary">
+              {t('settings.teams.add')}
+            </button>
+          </span>
+          {nameError && <span className="field-error" role="alert">{nameError}</span>}
+        </label>
+      </form>
+      {notice && <div className="notice" role="status">{notice}</div>}
+      {error && <div className="error-banner" role="alert">{error}</div>}
+      {teams.length === 0 && <EmptyState title={t('settings.teams.empty')} />}
+      <div className="team-cards">
+        {teams.map((team) => (
+          <TeamCard key={team.id} team={team} users={users} onChanged={(msg) => { setNotice(msg); data.reload(); }} onSetTeam={setTeam} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function TeamCard({ team, users, onChanged, onSetTeam }: { team: Team; users: ManagedUser[]; onChanged: (msg: string) => void; onSetTeam: (u: ManagedUser, teamId: string | null, done: string) => Promise<void> }) {
+  const { t } = useTranslation();
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(team.name);
+  const [nameError, setNameError] = useState<string | null>(null);
+  const members = users.filter((u) => u.teamId === team.id);
+  const others = users.filter((u) => u.teamId !== team.id && u.active);
+
+  async function rename(e: FormEvent) {
+    e.preventDefault();
+    setNameError(null);
+    if (!name.trim()) return setNameError(t('settings.errors.teamNameRequired'));
+    try {
+      await settingsApi.renameTeam(team.id, name.trim());
+      setEditing(false);
+      onChanged(t('settings.teams.renamed', { name: name.trim() }));
+    } catch (err) {
+      const f = fieldErrors(err, t);
+      setNameError(f.fields.name ?? f.general);
+    }
+  }
+
+  return (
+    <article className="card team-card" data-testid="team" aria-label={team.name}>
+      {editing ? (
+        <form onSubmit={rename} className="field" noValidate>
+          <label className="row">
+            <span className="sr-only">{t('settings.teams.nameOf', { name: team.name })}</span>
+            <input value={name} onChange={(e) => setName(e.target.value)} aria-label={t('settings.teams.nameOf', { name: team.name })} aria-invalid={!!nameError} autoFocus />
+            <button type="submit" className="primary small">{t('settings.teams.save')}</button>
+            <button type="button" className="small" onClick={() => { setEditing(false); setName(team.name); setNameError(null); }}>{t('common.cancel')}</button>
+          </label>
+          {nameError && <span className="field-error" role="alert">{nameError}</span>}
+        </form>
+      ) : (
+        <div className="row team-head">
+          <h2>{team.name}</h2>
+          <button type="button" className="link small" onClick={() => setEditing(true)}>{t('settings.teams.rename')}</button>
+        </div>
+      )}
+      <p className="small muted">{t('settings.teams.members', { count: members.length })}</p>
+      <ul className="member-list">
+        {members.map((u) => (
+          <li key={u.id} className="row">
+            <span>{u.name}</span>
+            <span className="pill">{t(`roles.${u.role}`)}</span>
+            <button type="button" className="link small danger" onClick={() => void onSetTeam(u, null, t('settings.teams.removed', { name: u.name, team: team.name }))}>
+              {t('settings.teams.remove')}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {others.length > 0 && (
+        <label className="row small">
+          <span>{t('settings.teams.addMember')}</span>
+          <select
+            aria-label={t('settings.teams.addMemberTo', { name: team.name })}
+            value=""
+            onChange={(e) => {
+              const u = others.find((x) => x.id === e.target.value);
+              if (u) void onSetTeam(u, team.id, t('settings.teams.added', { name: u.name, team: team.name }));
+            }}
+          >
+            <option value="">{t('settings.teams.pick')}</option>
+            {others.map((u) => (
+              <option key={u.id} value={u.id}>{u.name}</option>
+            ))}
+          </select>
+        </label>
+      )}
+    </article>
+  );
+}
