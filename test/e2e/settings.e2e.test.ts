@@ -160,6 +160,76 @@ describe('settings: users and roles end to end', () => {
     await signOut();
     await signIn(viewer.email, viewer.own);
     await nav().waitFor();
-    expect(pageErrors).toEqual([]);
+    await signOut();
   }, 120_000);
+
+  it('an admin adds an agent and sets skills, languages, working hours and cap; teams are created, renamed, given members', async () => {
+    await signIn('admin@nudge.local', 'nudge-admin');
+    await nav().getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Add a colleague' }).click();
+    const form = page.getByRole('form', { name: 'Add a colleague' });
+    await form.getByLabel('Name').fill('Ana Agent');
+    await form.getByLabel('E-mail').fill('ana.agent@example.com');
+    await form.getByLabel('Role').selectOption('agent');
+    await form.getByLabel('Team').selectOption({ label: 'Taipei' });
+    await form.getByRole('button', { name: 'Suggest one' }).click();
+    expect((await form.getByLabel('First password').inputValue()).length).toBeGreaterThanOrEqual(8);
+    await form.getByRole('button', { name: 'Add colleague' }).click();
+    await page.getByRole('status').filter({ hasText: 'Ana Agent (ana.agent@example.com) was added' }).waitFor();
+
+    const row = page.getByTestId('user-row').filter({ hasText: 'ana.agent@example.com' });
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const details = page.getByRole('form', { name: 'Agent details of Ana Agent' });
+    // a new agent starts with the team's business hours (Taipei: 09:00–12:00 and 13:30–18:00)
+    expect(await details.getByLabel('Monday from').count()).toBe(2);
+    await details.getByLabel('Skills').fill('technical, sales');
+    await details.getByLabel('Spanish').check();
+    await details.getByLabel('English').check();
+    await details.getByLabel('Open conversations at most').fill('5');
+    await details.getByLabel('Monday until').first().fill('08:00');
+    await details.getByRole('button', { name: 'Save details' }).click();
+    await details.getByText('The end must be after the start').waitFor();
+    await shot('settings-agent-error-en');
+    await details.getByLabel('Monday until').first().fill('12:00');
+    await details.getByRole('button', { name: 'Save details' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved the agent details of Ana Agent.' }).waitFor();
+    await row.getByText('technical, sales · Spanish, English · Mon Tue Wed Thu Fri · at most 5 open').waitFor();
+    const saved = await page.evaluate(async () => {
+      const r = await fetch('/api/users', { headers: { Authorization: `Bearer ${localStorage.getItem('nudge.token')}` } });
+      return ((await r.json()).items as { email: string; agent: unknown }[]).find((u) => u.email === 'ana.agent@example.com')!.agent;
+    });
+    expect(saved).toMatchObject({ skills: ['technical', 'sales'], languages: ['es', 'en'], maxOpen: 5, timezone: 'Asia/Taipei' });
+    expect((saved as { workingHours: unknown[] }).workingHours).toContainEqual({ weekday: 1, start: '09:00', end: '12:00' });
+
+    await row.getByRole('button', { name: 'Edit' }).click();
+    await shot('settings-agent-en');
+    await page.getByLabel('Language').selectOption('zh-TW');
+    await page.getByRole('form', { name: 'Ana Agent 的客服設定' }).getByText('星期一').waitFor();
+    await shot('settings-agent-zh-TW');
+    await page.getByLabel('語言').selectOption('en');
+
+    await page.getByRole('link', { name: 'Teams' }).click();
+    await page.getByLabel('New team').fill('Night shift');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    await page.getByRole('status').filter({ hasText: 'Team Night shift created.' }).waitFor();
+    await page.getByLabel('New team').fill('Night shift');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    await page.getByText('A team with this name already exists.').waitFor();
+    const card = page.getByTestId('team').filter({ has: page.getByRole('heading', { name: 'Night shift' }) });
+    await card.getByRole('button', { name: 'Rename' }).click();
+    await card.getByLabel('Name of team Night shift').fill('Night owls');
+    await card.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'The team is now called Night owls.' }).waitFor();
+    const owls = page.getByTestId('team').filter({ has: page.getByRole('heading', { name: 'Night owls' }) });
+    await owls.getByLabel('Add a member to Night owls').selectOption({ label: 'Ana Agent' });
+    await page.getByRole('status').filter({ hasText: 'Ana Agent is now in Night owls.' }).waitFor();
+    await owls.getByText('Ana Agent').waitFor();
+    await owls.getByText('1 member').waitFor();
+    await shot('settings-teams-en');
+    await page.getByLabel('Language').selectOption('zh-TW');
+    await page.getByRole('link', { name: '團隊' }).waitFor();
+    await shot('settings-teams-zh-TW');
+    await page.getByLabel('語言').selectOption('en');
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
 });

@@ -21,8 +21,8 @@ export function AgentDetails({ user, onSaved, onClose }: { user: ManagedUser; on
     supervisor: start.supervisor,
   });
   const [skillsText, setSkillsText] = useState(start.skills.join(', '));
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [general, setGeneral] = useState<string | null>(null);
+  const [serverError, setServerError] = useState<unknown>(null);
+  const { fields: errors, general } = fieldErrors(serverError, t);
   const [busy, setBusy] = useState(false);
   const periods = form.workingHours;
   const setPeriods = (next: Period[]) => setForm((f) => ({ ...f, workingHours: next }));
@@ -30,16 +30,13 @@ export function AgentDetails({ user, onSaved, onClose }: { user: ManagedUser; on
   async function submit(e: FormEvent) {
     e.preventDefault();
     setBusy(true);
-    setErrors({});
-    setGeneral(null);
+    setServerError(null);
     const skills = skillsText.split(/[,，、\n]/).map((s) => s.trim()).filter(Boolean);
     try {
       await settingsApi.saveAgentProfile(user.id, { ...form, skills });
       onSaved(user.name);
     } catch (err) {
-      const f = fieldErrors(err, t);
-      setErrors(f.fields);
-      setGeneral(f.general ?? (Object.keys(f.fields).length ? null : t('settings.errors.notFound')));
+      setServerError(err);
     } finally {
       setBusy(false);
     }

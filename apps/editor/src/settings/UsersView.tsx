@@ -195,33 +195,37 @@ function suggestPassword(): string {
 function AddUserForm({ teams, onAdded, onCancel }: { teams: Team[]; onAdded: (u: NewUser) => void; onCancel: () => void }) {
   const { t } = useTranslation();
   const [form, setForm] = useState<NewUser>({ name: '', email: '', role: 'agent', teamId: null, password: '' });
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [general, setGeneral] = useState<string | null>(null);
+  // the server's error and local i18n keys, said at render so a language switch re-says them
+  const [serverError, setServerError] = useState<unknown>(null);
+  const [local, setLocal] = useState<Record<string, string>>({});
+  const [edited, setEdited] = useState<Set<string>>(new Set());
   const [busy, setBusy] = useState(false);
   const set = <K extends keyof NewUser>(k: K, v: NewUser[K]) => {
     setForm((f) => ({ ...f, [k]: v }));
-    setErrors((e) => ({ ...e, [k]: '' }));
+    setEdited((e) => new Set(e).add(k));
   };
+  const server = fieldErrors(serverError, t);
+  const errors: Record<string, string> = {};
+  for (const [k, v] of Object.entries(server.fields)) if (!edited.has(k)) errors[k] = v;
+  for (const [k, key] of Object.entries(local)) if (!edited.has(k)) errors[k] = t(key, { min: 8 });
+  const general = server.general;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    const local: Record<string, string> = {};
-    if (!form.name.trim()) local.name = t('settings.errors.nameRequired');
-    if (!form.email.trim()) local.email = t('settings.errors.invalidEmail');
-    if (!form.password) local.password = t('settings.errors.password.too_short', { min: 8 });
-    if (Object.keys(local).length) {
-      setErrors(local);
-      return;
-    }
+    const missing: Record<string, string> = {};
+    if (!form.name.trim()) missing.name = 'settings.errors.nameRequired';
+    if (!form.email.trim()) missing.email = 'settings.errors.invalidEmail';
+    if (!form.password) missing.password = 'settings.errors.password.too_short';
+    setLocal(missing);
+    setEdited(new Set());
+    setServerError(null);
+    if (Object.keys(missing).length) return;
     setBusy(true);
-    setGeneral(null);
     try {
       await settingsApi.addUser({ ...form, name: form.name.trim(), email: form.email.trim() });
       onAdded(form);
     } catch (err) {
-      const f = fieldErrors(err, t);
-      setErrors(f.fields);
-      setGeneral(f.general);
+      setServerError(err);
     } finally {
       setBusy(false);
     }

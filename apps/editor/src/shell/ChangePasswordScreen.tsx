@@ -15,30 +15,30 @@ export function ChangePasswordScreen() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [general, setGeneral] = useState<string | null>(null);
+  // kept as the error itself / i18n keys, so a language switch re-says them
+  const [serverError, setServerError] = useState<unknown>(null);
+  const [mismatch, setMismatch] = useState(false);
   const [busy, setBusy] = useState(false);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setErrors({});
-    setGeneral(null);
-    if (next !== repeat) {
-      setErrors({ repeat: t('password.mismatch') });
-      return;
-    }
+    setServerError(null);
+    setMismatch(next !== repeat);
+    if (next !== repeat) return;
     setBusy(true);
     try {
       const u = await settingsApi.changePassword(firstPassword ?? current, next);
       passwordChanged({ ...user, ...u });
     } catch (err) {
-      const f = fieldErrors(err, t);
-      setErrors({ current: f.fields.currentPassword ?? '', next: f.fields.newPassword ?? '' });
-      setGeneral(f.general);
+      setServerError(err);
     } finally {
       setBusy(false);
     }
   }
+
+  const f = fieldErrors(serverError, t);
+  const errors = { current: f.fields.currentPassword, next: f.fields.newPassword, repeat: mismatch ? t('password.mismatch') : undefined };
+  const general = f.general;
 
   return (
     <div className="login-page">
