@@ -2,6 +2,7 @@
 // per weekday (several periods a day: lunch breaks, split shifts), timezone, open-conversation cap.
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Field } from './Field';
 import { fieldErrors, LANGUAGES, settingsApi, type AgentProfileInput, type ManagedUser, type Period } from './api';
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
@@ -50,11 +51,9 @@ export function AgentDetails({ user, onSaved, onClose }: { user: ManagedUser; on
       <h3>{t('settings.agent.title', { name: user.name })}</h3>
       <p className="small muted">{t('settings.agent.intro')}</p>
       <div className="form-grid">
-        <label className="field">
-          <span className="field-label">{t('settings.agent.skills')}</span>
+        <Field label={t('settings.agent.skills')} hint={t('settings.agent.skillsHint')}>
           <input name="skills" value={skillsText} onChange={(e) => setSkillsText(e.target.value)} placeholder="sales, technical, product:machines" />
-          <span className="small muted">{t('settings.agent.skillsHint')}</span>
-        </label>
+        </Field>
         <fieldset className="field">
           <legend className="field-label">{t('settings.agent.languages')}</legend>
           <span className="row wrap">
@@ -70,27 +69,24 @@ export function AgentDetails({ user, onSaved, onClose }: { user: ManagedUser; on
             ))}
           </span>
         </fieldset>
-        <label className="field">
-          <span className="field-label">{t('settings.agent.timezone')}</span>
-          <input name="timezone" list="settings-zones" value={form.timezone} onChange={(e) => setForm((f) => ({ ...f, timezone: e.target.value }))} aria-invalid={!!errors.timezone} />
-          <datalist id="settings-zones">
-            {ZONES.map((z) => (
-              <option key={z} value={z} />
-            ))}
-          </datalist>
-          {errors.timezone && <span className="field-error" role="alert">{errors.timezone}</span>}
-        </label>
-        <label className="field">
-          <span className="field-label">{t('settings.agent.maxOpen')}</span>
-          <input name="maxOpen" type="number" min={1} max={50} value={form.maxOpen} onChange={(e) => setForm((f) => ({ ...f, maxOpen: Number(e.target.value) }))} aria-invalid={!!errors.maxOpen} />
-          {errors.maxOpen ? <span className="field-error" role="alert">{errors.maxOpen}</span> : <span className="small muted">{t('settings.agent.maxOpenHint')}</span>}
-        </label>
-        <label className="field check">
-          <input type="checkbox" checked={form.supervisor} onChange={(e) => setForm((f) => ({ ...f, supervisor: e.target.checked }))} />
-          <span>
-            {t('settings.agent.supervisor')} <span className="small muted">{t('settings.agent.supervisorHint')}</span>
-          </span>
-        </label>
+        <Field label={t('settings.agent.timezone')} error={errors.timezone}>
+          <input name="timezone" list="settings-zones" value={form.timezone} onChange={(e) => setForm((f) => ({ ...f, timezone: e.target.value }))} />
+        </Field>
+        <datalist id="settings-zones">
+          {ZONES.map((z) => (
+            <option key={z} value={z} />
+          ))}
+        </datalist>
+        <Field label={t('settings.agent.maxOpen')} error={errors.maxOpen} hint={t('settings.agent.maxOpenHint')}>
+          <input name="maxOpen" type="number" min={1} max={50} value={form.maxOpen} onChange={(e) => setForm((f) => ({ ...f, maxOpen: Number(e.target.value) }))} />
+        </Field>
+        <div className="field">
+          <label className="check">
+            <input type="checkbox" checked={form.supervisor} onChange={(e) => setForm((f) => ({ ...f, supervisor: e.target.checked }))} />
+            {t('settings.agent.supervisor')}
+          </label>
+          <span className="small muted">{t('settings.agent.supervisorHint')}</span>
+        </div>
       </div>
       <fieldset className="working-hours">
         <legend className="field-label">{t('settings.agent.workingHours')}</legend>

@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
+import { Field } from './Field';
 import { fieldErrors, generalText, settingsApi, type ManagedUser, type Team } from './api';
 
 export function TeamsView() {
@@ -48,16 +49,12 @@ export function TeamsView() {
     <section className="settings-section" aria-label={t('settings.tabs.teams')}>
       <p className="muted">{t('settings.teams.intro')}</p>
       <form className="inline-form" onSubmit={create} aria-label={t('settings.teams.add')} noValidate>
-        <label className="field">
-          <span className="field-label">{t('settings.teams.newName')}</span>
-          <span className="row">
-            <input name="teamName" value={name} onChange={(e) => setName(e.target.value)} aria-invalid={!!nameError} />
-            <button type="submit" className="primary">
-              {t('settings.teams.add')}
-            </button>
-          </span>
-          {nameError && <span className="field-error" role="alert">{nameError}</span>}
-        </label>
+        <Field label={t('settings.teams.newName')} error={nameError ?? undefined}>
+          <input name="teamName" value={name} onChange={(e) => setName(e.target.value)} />
+        </Field>
+        <button type="submit" className="primary">
+          {t('settings.teams.add')}
+        </button>
       </form>
       {notice && <div className="notice" role="status">{notice}</div>}
       {error && <div className="error-banner" role="alert">{error}</div>}

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useSession } from '../shell/session';
 import { ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { AgentDetails, AgentSummary } from './AgentDetails';
+import { Field } from './Field';
 import { fieldErrors, generalText, ROLES, settingsApi, type ManagedUser, type NewUser, type Role, type Team } from './api';
 
 export function UsersView() {
@@ -231,23 +232,17 @@ function AddUserForm({ teams, onAdded, onCancel }: { teams: Team[]; onAdded: (u:
     }
   }
 
-  const err = (k: string) => errors[k] && <span className="field-error" role="alert" id={`add-${k}-error`}>{errors[k]}</span>;
   return (
     <form className="card add-user" onSubmit={submit} noValidate aria-label={t('settings.users.addTitle')}>
       <h2>{t('settings.users.addTitle')}</h2>
       <div className="form-grid">
-        <label className="field">
-          <span className="field-label">{t('settings.users.name')}</span>
-          <input name="name" value={form.name} onChange={(e) => set('name', e.target.value)} aria-invalid={!!errors.name} autoComplete="off" />
-          {err('name')}
-        </label>
-        <label className="field">
-          <span className="field-label">{t('settings.users.email')}</span>
-          <input name="email" type="email" value={form.email} onChange={(e) => set('email', e.target.value)} aria-invalid={!!errors.email} autoComplete="off" />
-          {err('email')}
-        </label>
-        <label className="field">
-          <span className="field-label">{t('settings.users.role')}</span>
+        <Field label={t('settings.users.name')} error={errors.name}>
+          <input name="name" value={form.name} onChange={(e) => set('name', e.target.value)} autoComplete="off" />
+        </Field>
+        <Field label={t('settings.users.email')} error={errors.email}>
+          <input name="email" type="email" value={form.email} onChange={(e) => set('email', e.target.value)} autoComplete="off" />
+        </Field>
+        <Field label={t('settings.users.role')} hint={t(`settings.roleHints.${form.role}`)}>
           <select name="role" value={form.role} onChange={(e) => set('role', e.target.value as Role)}>
             {ROLES.map((r) => (
               <option key={r} value={r}>
@@ -255,10 +250,8 @@ function AddUserForm({ teams, onAdded, onCancel }: { teams: Team[]; onAdded: (u:
               </option>
             ))}
           </select>
-          <span className="small muted">{t(`settings.roleHints.${form.role}`)}</span>
-        </label>
-        <label className="field">
-          <span className="field-label">{t('settings.users.team')}</span>
+        </Field>
+        <Field label={t('settings.users.team')} error={errors.teamId}>
           <select name="teamId" value={form.teamId ?? ''} onChange={(e) => set('teamId', e.target.value || null)}>
             <option value="">{t('settings.users.noTeam')}</option>
             {teams.map((x) => (
@@ -267,18 +260,15 @@ function AddUserForm({ teams, onAdded, onCancel }: { teams: Team[]; onAdded: (u:
               </option>
             ))}
           </select>
-          {err('teamId')}
-        </label>
-        <label className="field">
-          <span className="field-label">{t('settings.users.firstPassword')}</span>
-          <span className="row">
-            <input name="password" type="text" value={form.password} onChange={(e) => set('password', e.target.value)} aria-invalid={!!errors.password} autoComplete="off" spellCheck={false} />
-            <button type="button" className="small" onClick={() => set('password', suggestPassword())}>
-              {t('settings.users.suggest')}
-            </button>
-          </span>
-          {errors.password ? err('password') : <span className="small muted">{t('settings.users.firstPasswordHint', { min: 8 })}</span>}
-        </label>
+        </Field>
+        <Field label={t('settings.users.firstPassword')} error={errors.password} hint={t('settings.users.firstPasswordHint', { min: 8 })}>
+          <input name="password" type="text" value={form.password} onChange={(e) => set('password', e.target.value)} autoComplete="off" spellCheck={false} />
+        </Field>
+        <div className="field suggest">
+          <button type="button" className="small" onClick={() => set('password', suggestPassword())}>
+            {t('settings.users.suggest')}
+          </button>
+        </div>
       </div>
       {general && (
         <div className="error-banner" role="alert">
