@@ -215,12 +215,12 @@ describe('settings: users and roles end to end', () => {
     await page.getByLabel('New team').fill('Night shift');
     await page.getByRole('button', { name: 'Create team' }).click();
     await page.getByText('A team with this name already exists.').waitFor();
-    const card = page.getByTestId('team').filter({ has: page.getByRole('heading', { name: 'Night shift' }) });
+    const card = page.getByRole('article', { name: 'Night shift' });
     await card.getByRole('button', { name: 'Rename' }).click();
     await card.getByLabel('Name of team Night shift').fill('Night owls');
     await card.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: 'The team is now called Night owls.' }).waitFor();
-    const owls = page.getByTestId('team').filter({ has: page.getByRole('heading', { name: 'Night owls' }) });
+    const owls = page.getByRole('article', { name: 'Night owls' });
     await owls.getByLabel('Add a member to Night owls').selectOption({ label: 'Ana Agent' });
     await page.getByRole('status').filter({ hasText: 'Ana Agent is now in Night owls.' }).waitFor();
     await owls.getByText('Ana Agent').waitFor();

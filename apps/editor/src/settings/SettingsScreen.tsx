@@ -2,10 +2,12 @@
 import { useTranslation } from 'react-i18next';
 import { useRights } from '../shell/session';
 import { EmptyState } from '../ui/common';
+import { AutoRepliesView } from './AutoRepliesView';
 import { TeamsView } from './TeamsView';
 import { UsersView } from './UsersView';
 
-export const SETTINGS_TABS = ['users', 'teams'] as const;
+export const SETTINGS_TABS = ['users', 'teams', 'auto-replies'] as const;
+const TAB_KEY: Record<string, string> = { users: 'users', teams: 'teams', 'auto-replies': 'autoReplies' };
 
 export function SettingsScreen({ tab }: { tab: string }) {
   const { t } = useTranslation();
@@ -26,12 +28,13 @@ export function SettingsScreen({ tab }: { tab: string }) {
       <nav className="settings-tabs" aria-label={t('settings.title')}>
         {SETTINGS_TABS.map((x) => (
           <a key={x} href={`#/settings/${x}`} className={x === current ? 'active' : undefined} aria-current={x === current ? 'page' : undefined}>
-            {t(`settings.tabs.${x}`)}
+            {t(`settings.tabs.${TAB_KEY[x]}`)}
           </a>
         ))}
       </nav>
       {current === 'users' && <UsersView />}
       {current === 'teams' && <TeamsView />}
+      {current === 'auto-replies' && <AutoRepliesView />}
     </div>
   );
 }

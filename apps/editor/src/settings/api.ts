@@ -47,6 +47,37 @@ export type ManagedUser = z.infer<typeof managedUser>;
 export const team = z.object({ id: z.string(), name: z.string(), timezone: z.string().nullable().default(null) });
 export type Team = z.infer<typeof team>;
 
+export const RULE_KINDS = ['keyword', 'welcome', 'away', 'handoff', 'high_value'] as const;
+export type RuleKind = (typeof RULE_KINDS)[number];
+export const REPLY_LANGS = ['en', 'zh-Hant', 'zh-Hans', 'es', 'default'] as const;
+export const rule = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(RULE_KINDS),
+  position: z.number().default(0),
+  match: z.enum(['contains', 'exact', 'regex']).default('contains'),
+  patterns: z.array(z.string()).default([]),
+  replies: z.record(z.string(), z.string()).default({}),
+  template: z.object({ name: z.string(), language: z.string(), parameters: z.array(z.string()).default([]) }).nullable().default(null),
+  hours: z.enum(['in_hours', 'out_of_hours', 'always']).default('always'),
+  teamId: z.string().nullable().default(null),
+  active: z.boolean().default(true),
+});
+export type Rule = z.infer<typeof rule>;
+export type RuleInput = Omit<Rule, 'id' | 'template'>;
+const testHit = z.object({ ruleId: z.string(), name: z.string(), pattern: z.string().nullable(), reply: z.string().nullable().optional() }).nullable();
+export const ruleTest = z.object({
+  language: z.string(),
+  inHours: z.boolean(),
+  welcome: testHit,
+  handoff: testHit,
+  highValue: testHit,
+  keyword: testHit,
+  away: testHit,
+  goesToPerson: z.boolean(),
+});
+export type RuleTest = z.infer<typeof ruleTest>;
+
 export interface NewUser {
   name: string;
   email: string;
@@ -64,6 +95,11 @@ export const settingsApi = {
   saveAgentProfile: (userId: string, body: AgentProfileInput) => api.put(`/users/${userId}/agent-profile`, agentProfile, body),
   addTeam: (name: string) => api.post('/teams', team, { name }),
   renameTeam: (id: string, name: string) => api.patch(`/teams/${id}`, team, { name }),
+  rules: (signal?: AbortSignal) => api.get('/auto-replies', z.array(rule), undefined, signal),
+  addRule: (body: RuleInput) => api.post('/auto-replies', rule, body),
+  saveRule: (id: string, body: RuleInput) => api.put(`/auto-replies/${id}`, rule, body),
+  deleteRule: (id: string) => api.del(`/auto-replies/${id}`, z.unknown()),
+  testRules: (body: { text: string; firstContact?: boolean; at?: string }) => api.post('/auto-replies/test', ruleTest, body),
   changePassword: (currentPassword: string, newPassword: string) =>
     api.post('/auth/password', sessionUser, { currentPassword, newPassword }),
 };
@@ -102,6 +138,7 @@ function issueText(code: string, d: { code?: string; reason?: string; message?: 
   if (d.path === 'body.timezone') return t('settings.errors.timezone');
   if (d.path?.startsWith('body.workingHours')) return d.message?.startsWith('overlaps') ? t('settings.errors.overlap') : t('settings.errors.period');
   if (d.path === 'body.maxOpen') return t('settings.errors.maxOpen');
+  if (d.path?.startsWith('body.patterns.')) return t('settings.errors.pattern', { problem: d.message ?? '' });
   if (d.path === 'body.email') return t('settings.errors.invalidEmail');
   if (d.path === 'body.name' && (c === 'too_small' || c === 'invalid_type')) return t('settings.errors.nameRequired');
   return d.message ?? code;
