@@ -230,6 +230,47 @@ describe('settings: users and roles end to end', () => {
     await page.getByRole('link', { name: '團隊' }).waitFor();
     await shot('settings-teams-zh-TW');
     await page.getByLabel('語言').selectOption('en');
+  }, 180_000);
+
+  it('auto-replies: the tester says what would answer; a new rule answers at once; a bad regular expression is refused at its field', async () => {
+    await page.getByRole('link', { name: 'Auto-replies & hand-off' }).click();
+    const tester = page.getByRole('form', { name: 'What would answer this message?' });
+    await tester.getByLabel('A customer writes').fill('請問價格多少？');
+    await tester.getByRole('button', { name: 'Test' }).click();
+    const result = page.getByRole('status', { name: 'Test result' });
+    await result.getByText('Answered by the rule Price').waitFor();
+    await result.getByText('3,500').waitFor();
+    await tester.getByLabel('A customer writes').fill('I want a human agent please');
+    await tester.getByRole('button', { name: 'Test' }).click();
+    await result.getByText('Hand-off to a person: Hand-off to a person').waitFor();
+    await tester.getByLabel('A customer writes').fill('what about the warranty?');
+    await tester.getByRole('button', { name: 'Test' }).click();
+    await result.getByText('No rule answers this message.').waitFor();
+
+    const keywords = page.getByTestId('rules-keyword');
+    await keywords.getByRole('button', { name: 'Add a rule' }).click();
+    const form = keywords.getByRole('form', { name: 'New rule' });
+    await form.getByLabel('Name').fill('Warranty');
+    await form.getByLabel('How it matches').selectOption('regex');
+    await form.getByLabel('Phrasings, one per line').fill('warrant(y|ies\ngarant');
+    await form.getByLabel('English').fill('Every machine has a two-year warranty.');
+    await form.getByRole('button', { name: 'Save rule' }).click();
+    await form.getByText('Not a valid regular expression').waitFor();
+    await shot('settings-rule-error-en');
+    await form.getByLabel('How it matches').selectOption('contains');
+    await form.getByLabel('Phrasings, one per line').fill('warranty\n保固\n保修\ngarantía');
+    await form.getByRole('button', { name: 'Save rule' }).click();
+    await page.getByRole('status').filter({ hasText: 'Rule Warranty saved' }).waitFor();
+    await keywords.getByTestId('rule').filter({ hasText: 'Warranty' }).waitFor();
+
+    await tester.getByRole('button', { name: 'Test' }).click();
+    await result.getByText('Answered by the rule Warranty').waitFor();
+    await result.getByText('Every machine has a two-year warranty.').waitFor();
+    await shot('settings-auto-replies-en');
+    await page.getByLabel('Language').selectOption('zh-TW');
+    await page.getByRole('heading', { name: '轉真人關鍵字' }).waitFor();
+    await shot('settings-auto-replies-zh-TW');
+    await page.getByLabel('語言').selectOption('en');
     expect(pageErrors).toEqual([]);
   }, 180_000);
 });
