@@ -34,11 +34,13 @@ export const WeeklyPeriodsSchema = z
     }
   });
 
+export const TimezoneSchema = z.string().trim().min(1).max(64).refine((tz) => IANAZone.isValidZone(tz), 'not a known time zone (e.g. Asia/Taipei, Europe/Madrid)');
+
 export const AgentProfileBody = z.object({
   skills: z.array(z.string().trim().min(1).max(60)).max(30),
   languages: z.array(z.enum(['en', 'zh-Hant', 'zh-Hans', 'es'])).max(4),
   workingHours: WeeklyPeriodsSchema,
-  timezone: z.string().trim().min(1).max(64).refine((tz) => IANAZone.isValidZone(tz), 'not a known time zone (e.g. Asia/Taipei, Europe/Madrid)'),
+  timezone: TimezoneSchema,
   maxOpen: z.number().int().min(1, 'at least 1').max(50, 'at most 50'),
   supervisor: z.boolean().default(false),
 });

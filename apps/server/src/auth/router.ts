@@ -8,7 +8,8 @@ import { bearerToken, hashToken, ROLES, type AuthUser } from '../http/auth.js';
 import { badRequest, HttpError, notFound } from '../http/errors.js';
 import { hashPassword, verifyPassword } from '../http/passwords.js';
 import { createApiRouter } from '../http/route.js';
-import { AgentProfileBody, AgentProfileOut, ensureAgentProfile, profileOut, saveAgentProfile } from './agent-profile.js';
+import { forgetInboxSettings } from '../conversations/settings.js';
+import { AgentProfileBody, AgentProfileOut, ensureAgentProfile, profileOut, saveAgentProfile, TimezoneSchema, WeeklyPeriodsSchema } from './agent-profile.js';
 import { PASSWORD_PROBLEM_TEXT, PASSWORD_RULE, passwordProblem, type PasswordProblem } from './password-policy.js';
 import { createSession, deleteSession, ensureAdminUser } from './service.js';
 
@@ -348,6 +349,68 @@ export function createTeamsRouter(ctx: AppContext) {
         if (isUniqueViolation(e)) throw teamNameTaken();
         throw e;
       }
+    },
+  });
+  const InboxSettingsBody = z.object({
+    timezone: TimezoneSchema,
+    periods: WeeklyPeriodsSchema,
+    holidays: z.array(z.iso.date('a date as yyyy-mm-dd')).max(400),
+    routingKeywords: z.array(z.string().trim().min(1).max(100)).max(100).default([]),
+    skill: z.string().trim().min(1).max(60).nullable().default(null),
+    isDefault: z.boolean().default(false),
+  });
+  const InboxSettingsOut = InboxSettingsBody.extend({ teamId: z.string(), configured: z.boolean() }).meta({ id: 'TeamInboxSettings' });
+  const findTeam = async (id: string) => {
+    const [t] = await ctx.db.db.select().from(schema.teams).where(eq(schema.teams.id, id)).limit(1);
+    if (!t) throw notFound('Team', id);
+    return t;
+  };
+  const settingsOut = (teamId: string, s: typeof schema.teamInboxSettings.$inferSelect | undefined, fallbackTz: string | null) => ({
+    teamId,
+    configured: !!s,
+    timezone: s?.timezone ?? fallbackTz ?? 'UTC',
+    periods: s?.periods ?? [],
+    holidays: s?.holidays ?? [],
+    routingKeywords: s?.routingKeywords ?? [],
+    skill: s?.skill ?? null,
+    isDefault: s?.isDefault ?? false,
+  });
+  route({
+    method: 'get',
+    path: '/:id/inbox-settings',
+    summary: 'A team\'s business hours (several periods a day), holidays, timezone and routing keywords',
+    roles: ['admin', 'manager'],
+    params: IdParams,
+    response: InboxSettingsOut,
+    handler: async ({ params }) => {
+      const team = await findTeam(params.id);
+      const [s] = await ctx.db.db.select().from(schema.teamInboxSettings).where(eq(schema.teamInboxSettings.teamId, team.id)).limit(1);
+      return settingsOut(team.id, s, team.timezone);
+    },
+  });
+  route({
+    method: 'put',
+    path: '/:id/inbox-settings',
+    summary: 'Set a team\'s business hours, holidays, timezone and routing keywords (auto-replies and SLAs use them at once)',
+    roles: ['admin', 'manager'],
+    params: IdParams,
+    body: InboxSettingsBody,
+    response: InboxSettingsOut,
+    handler: async ({ params, body }) => {
+      const team = await findTeam(params.id);
+      const values = { ...body, holidays: [...new Set(body.holidays)].sort() };
+      const row = await ctx.db.db.transaction(async (tx) => {
+        // one default team: the one whose hours apply when a conversation has no team
+        if (values.isDefault) await tx.update(schema.teamInboxSettings).set({ isDefault: false }).where(ne(schema.teamInboxSettings.teamId, team.id));
+        const [r] = await tx
+          .insert(schema.teamInboxSettings)
+          .values({ teamId: team.id, ...values })
+          .onConflictDoUpdate({ target: schema.teamInboxSettings.teamId, set: values })
+          .returning();
+        return r!;
+      });
+      forgetInboxSettings(ctx);
+      return settingsOut(team.id, row, team.timezone);
     },
   });
   return router;

@@ -239,3 +239,46 @@ describe('agent details and teams', () => {
     expect((await t.http.post('/api/teams').set(agent.auth).send({ name: 'Mine' })).status).toBe(403);
   });
 });
+
+describe('business hours per team', () => {
+  it('an admin sets periods with a lunch break and a holiday; the rule tester and auto-replies use them at once', async () => {
+    const team = await t.team();
+    const before = await t.http.get(`/api/teams/${team}/inbox-settings`).set(admin.auth);
+    expect(before.body).toMatchObject({ configured: false, periods: [] });
+    const body = {
+      timezone: 'Asia/Taipei',
+      periods: [{ weekday: 1, start: '09:00', end: '12:00' }, { weekday: 1, start: '13:30', end: '18:00' }],
+      holidays: ['2026-12-07', '2026-12-07'],
+      isDefault: true,
+    };
+    const put = await t.http.put(`/api/teams/${team}/inbox-settings`).set(admin.auth).send(body);
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ configured: true, timezone: 'Asia/Taipei', holidays: ['2026-12-07'], isDefault: true });
+    const test = async (at: string) => (await t.http.post('/api/auto-replies/test').set(admin.auth).send({ text: 'hello', at, teamId: team })).body.inHours;
+    expect(await test('2026-11-30T02:00:00Z')).toBe(true); // Monday 10:00 Taipei
+    expect(await test('2026-11-30T05:00:00Z')).toBe(false); // Monday 13:00: lunch
+    expect(await test('2026-11-30T06:00:00Z')).toBe(true); // Monday 14:00
+    expect(await test('2026-12-07T02:00:00Z')).toBe(false); // Monday, a holiday
+    // a second default team takes the flag over
+    const other = await t.team();
+    await t.http.put(`/api/teams/${other}/inbox-settings`).set(admin.auth).send({ ...body, isDefault: true });
+    expect((await t.http.get(`/api/teams/${team}/inbox-settings`).set(admin.auth)).body.isDefault).toBe(false);
+  });
+
+  it('overlapping periods, a bad date or time zone are refused at their field; unknown team 404; agents 403', async () => {
+    const team = await t.team();
+    const ok = { timezone: 'UTC', periods: [], holidays: [] };
+    for (const [change, path] of [
+      [{ periods: [{ weekday: 3, start: '09:00', end: '12:00' }, { weekday: 3, start: '11:30', end: '14:00' }] }, 'body.periods.1.start'],
+      [{ holidays: ['7/12/2026'] }, 'body.holidays.0'],
+      [{ timezone: 'Taipei' }, 'body.timezone'],
+    ] as const) {
+      const r = await t.http.put(`/api/teams/${team}/inbox-settings`).set(admin.auth).send({ ...ok, ...change });
+      expect(r.status, path).toBe(400);
+      expect(r.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
+    }
+    expect((await t.http.put('/api/teams/00000000-0000-4000-8000-000000000000/inbox-settings').set(admin.auth).send(ok)).status).toBe(404);
+    const agent = await t.user('agent');
+    expect((await t.http.put(`/api/teams/${team}/inbox-settings`).set(agent.auth).send(ok)).status).toBe(403);
+  });
+});
