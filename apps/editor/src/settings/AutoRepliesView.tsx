@@ -4,20 +4,20 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { Field } from './Field';
-import { fieldErrors, generalText, REPLY_LANGS, RULE_KINDS, settingsApi, type Rule, type RuleInput, type RuleKind, type RuleTest } from './api';
+import { fieldErrors, said, say, sayError, type Said, generalText, REPLY_LANGS, RULE_KINDS, settingsApi, type Rule, type RuleInput, type RuleKind, type RuleTest } from './api';
 
 export function AutoRepliesView() {
   const { t } = useTranslation();
   const rules = useLoad((signal) => settingsApi.rules(signal), []);
   const [editing, setEditing] = useState<string | null>(null);
   const [adding, setAdding] = useState<RuleKind | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<Said | null>(null);
   const [error, setError] = useState<unknown>(null);
   if (rules.error && !rules.data) return <ErrorBanner error={rules.error} onRetry={rules.reload} />;
   if (!rules.data) return <Spinner />;
   const list = rules.data;
 
-  const saved = (msg: string) => {
+  const saved = (msg: Said) => {
     setEditing(null);
     setAdding(null);
     setNotice(msg);
@@ -28,7 +28,7 @@ export function AutoRepliesView() {
     setError(null);
     try {
       await settingsApi.deleteRule(r.id);
-      saved(t('settings.rules.deleted', { name: r.name }));
+      saved(said('settings.rules.deleted', { name: r.name }));
     } catch (e) {
       setError(e);
     }
@@ -37,7 +37,7 @@ export function AutoRepliesView() {
   return (
     <section className="settings-section" aria-label={t('settings.tabs.autoReplies')}>
       <RuleTester />
-      {notice && <div className="notice" role="status">{notice}</div>}
+      {notice && <div className="notice" role="status">{say(t, notice)}</div>}
       {error ? <div className="error-banner" role="alert">{generalText(error, t)}</div> : null}
       {RULE_KINDS.map((kind) => {
         const mine = list.filter((r) => r.kind === kind).sort((a, b) => a.position - b.position);
@@ -55,14 +55,14 @@ export function AutoRepliesView() {
               )}
             </div>
             {adding === kind && (
-              <RuleForm kind={kind} nextPosition={(mine.at(-1)?.position ?? 0) + 10} onCancel={() => setAdding(null)} onSaved={(name) => saved(t('settings.rules.saved', { name }))} />
+              <RuleForm kind={kind} nextPosition={(mine.at(-1)?.position ?? 0) + 10} onCancel={() => setAdding(null)} onSaved={(name) => saved(said('settings.rules.saved', { name }))} />
             )}
             {mine.length === 0 && adding !== kind && <p className="muted small">{t('settings.rules.none')}</p>}
             <ol className="rule-list">
               {mine.map((r) =>
                 editing === r.id ? (
                   <li key={r.id}>
-                    <RuleForm kind={kind} rule={r} nextPosition={r.position} onCancel={() => setEditing(null)} onSaved={(name) => saved(t('settings.rules.saved', { name }))} />
+                    <RuleForm kind={kind} rule={r} nextPosition={r.position} onCancel={() => setEditing(null)} onSaved={(name) => saved(said('settings.rules.saved', { name }))} />
                   </li>
                 ) : (
                   <li key={r.id} className={`rule-item${r.active ? '' : ' inactive'}`} data-testid="rule">

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { Field } from './Field';
-import { fieldErrors, generalText, settingsApi, type ManagedUser, type Team } from './api';
+import { fieldErrors, said, say, sayError, type Said, generalText, settingsApi, type ManagedUser, type Team } from './api';
 
 export function TeamsView() {
   const { t } = useTranslation();
@@ -12,9 +12,9 @@ export function TeamsView() {
     return { users, teams };
   }, []);
   const [name, setName] = useState('');
-  const [nameError, setNameError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [nameError, setNameError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<Said | null>(null);
+  const [error, setError] = useState<unknown>(null);
   if (data.error && !data.data) return <ErrorBanner error={data.error} onRetry={data.reload} />;
   if (!data.data) return <Spinner />;
   const { users, teams } = data.data;
@@ -22,26 +22,25 @@ export function TeamsView() {
   async function create(e: FormEvent) {
     e.preventDefault();
     setNameError(null);
-    if (!name.trim()) return setNameError(t('settings.errors.teamNameRequired'));
+    if (!name.trim()) return setNameError(said('settings.errors.teamNameRequired'));
     try {
       await settingsApi.addTeam(name.trim());
-      setNotice(t('settings.teams.created', { name: name.trim() }));
+      setNotice(said('settings.teams.created', { name: name.trim() }));
       setName('');
       data.reload();
     } catch (err) {
-      const f = fieldErrors(err, t);
-      setNameError(f.fields.name ?? f.general);
+      setNameError(err);
     }
   }
 
-  async function setTeam(u: ManagedUser, teamId: string | null, done: string) {
+  async function setTeam(u: ManagedUser, teamId: string | null, done: Said) {
     setError(null);
     try {
       await settingsApi.changeUser(u.id, { teamId });
       setNotice(done);
       data.reload();
     } catch (err) {
-      setError(generalText(err, t));
+      setError(err);
     }
   }
 
@@ -49,15 +48,15 @@ export function TeamsView() {
     <section className="settings-section" aria-label={t('settings.tabs.teams')}>
       <p className="muted">{t('settings.teams.intro')}</p>
       <form className="inline-form" onSubmit={create} aria-label={t('settings.teams.add')} noValidate>
-        <Field label={t('settings.teams.newName')} error={nameError ?? undefined}>
+        <Field label={t('settings.teams.newName')} error={sayError(t, nameError, 'name') ?? undefined}>
           <input name="teamName" value={name} onChange={(e) => setName(e.target.value)} />
         </Field>
         <button type="submit" className="primary">
           {t('settings.teams.add')}
         </button>
       </form>
-      {notice && <div className="notice" role="status">{notice}</div>}
-      {error && <div className="error-banner" role="alert">{error}</div>}
+      {notice && <div className="notice" role="status">{say(t, notice)}</div>}
+      {error ? <div className="error-banner" role="alert">{generalText(error, t)}</div> : null}
       {teams.length === 0 && <EmptyState title={t('settings.teams.empty')} />}
       <div className="team-cards">
         {teams.map((team) => (
@@ -68,25 +67,24 @@ export function TeamsView() {
   );
 }
 
-function TeamCard({ team, users, onChanged, onSetTeam }: { team: Team; users: ManagedUser[]; onChanged: (msg: string) => void; onSetTeam: (u: ManagedUser, teamId: string | null, done: string) => Promise<void> }) {
+function TeamCard({ team, users, onChanged, onSetTeam }: { team: Team; users: ManagedUser[]; onChanged: (msg: Said) => void; onSetTeam: (u: ManagedUser, teamId: string | null, done: Said) => Promise<void> }) {
   const { t } = useTranslation();
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(team.name);
-  const [nameError, setNameError] = useState<string | null>(null);
+  const [nameError, setNameError] = useState<unknown>(null);
   const members = users.filter((u) => u.teamId === team.id);
   const others = users.filter((u) => u.teamId !== team.id && u.active);
 
   async function rename(e: FormEvent) {
     e.preventDefault();
     setNameError(null);
-    if (!name.trim()) return setNameError(t('settings.errors.teamNameRequired'));
+    if (!name.trim()) return setNameError(said('settings.errors.teamNameRequired'));
     try {
       await settingsApi.renameTeam(team.id, name.trim());
       setEditing(false);
-      onChanged(t('settings.teams.renamed', { name: name.trim() }));
+      onChanged(said('settings.teams.renamed', { name: name.trim() }));
     } catch (err) {
-      const f = fieldErrors(err, t);
-      setNameError(f.fields.name ?? f.general);
+      setNameError(err);
     }
   }
 
@@ -100,7 +98,7 @@ function TeamCard({ team, users, onChanged, onSetTeam }: { team: Team; users: Ma
             <button type="submit" className="primary small">{t('settings.teams.save')}</button>
             <button type="button" className="small" onClick={() => { setEditing(false); setName(team.name); setNameError(null); }}>{t('common.cancel')}</button>
           </label>
-          {nameError && <span className="field-error" role="alert">{nameError}</span>}
+          {nameError ? <span className="field-error" role="alert">{sayError(t, nameError, 'name')}</span> : null}
         </form>
       ) : (
         <div className="row team-head">
@@ -114,7 +112,7 @@ function TeamCard({ team, users, onChanged, onSetTeam }: { team: Team; users: Ma
           <li key={u.id} className="row">
             <span>{u.name}</span>
             <span className="pill">{t(`roles.${u.role}`)}</span>
-            <button type="button" className="link small danger" onClick={() => void onSetTeam(u, null, t('settings.teams.removed', { name: u.name, team: team.name }))}>
+            <button type="button" className="link small danger" onClick={() => void onSetTeam(u, null, said('settings.teams.removed', { name: u.name, team: team.name }))}>
               {t('settings.teams.remove')}
             </button>
           </li>
@@ -128,7 +126,7 @@ function TeamCard({ team, users, onChanged, onSetTeam }: { team: Team; users: Ma
             value=""
             onChange={(e) => {
               const u = others.find((x) => x.id === e.target.value);
-              if (u) void onSetTeam(u, team.id, t('settings.teams.added', { name: u.name, team: team.name }));
+              if (u) void onSetTeam(u, team.id, said('settings.teams.added', { name: u.name, team: team.name }));
             }}
           >
             <option value="">{t('settings.teams.pick')}</option>

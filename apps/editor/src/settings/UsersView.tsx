@@ -6,7 +6,7 @@ import { useSession } from '../shell/session';
 import { ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { AgentDetails, AgentSummary } from './AgentDetails';
 import { Field } from './Field';
-import { fieldErrors, generalText, ROLES, settingsApi, type ManagedUser, type NewUser, type Role, type Team } from './api';
+import { fieldErrors, said, say, sayError, type Said, generalText, ROLES, settingsApi, type ManagedUser, type NewUser, type Role, type Team } from './api';
 
 export function UsersView() {
   const { t } = useTranslation();
@@ -16,8 +16,8 @@ export function UsersView() {
     return { users, teams };
   }, []);
   const [adding, setAdding] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [rowError, setRowError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<Said | null>(null);
+  const [rowError, setRowError] = useState<unknown>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
 
@@ -26,7 +26,7 @@ export function UsersView() {
   const { users, teams } = data.data;
   const teamName = (id: string | null) => teams.find((x) => x.id === id)?.name;
 
-  async function change(u: ManagedUser, patch: Parameters<typeof settingsApi.changeUser>[1], done: string) {
+  async function change(u: ManagedUser, patch: Parameters<typeof settingsApi.changeUser>[1], done: Said) {
     setRowError(null);
     setNotice(null);
     setBusyId(u.id);
@@ -35,7 +35,7 @@ export function UsersView() {
       setNotice(done);
       data.reload();
     } catch (e) {
-      setRowError(generalText(e, t));
+      setRowError(e);
     } finally {
       setBusyId(null);
     }
@@ -57,21 +57,21 @@ export function UsersView() {
           onCancel={() => setAdding(false)}
           onAdded={(u) => {
             setAdding(false);
-            setNotice(t('settings.users.added', { name: u.name, email: u.email }));
+            setNotice(said('settings.users.added', { name: u.name, email: u.email }));
             data.reload();
           }}
         />
       )}
       {notice && (
         <div className="notice" role="status">
-          {notice}
+          {say(t, notice)}
         </div>
       )}
-      {rowError && (
+      {rowError ? (
         <div className="error-banner" role="alert">
-          {rowError}
+          {generalText(rowError, t)}
         </div>
-      )}
+      ) : null}
       <div className="table-wrap">
         <table className="table users-table">
           <thead>
@@ -103,7 +103,7 @@ export function UsersView() {
                       value={u.role}
                       disabled={self || busy}
                       title={self ? t('settings.errors.selfLockout') : undefined}
-                      onChange={(e) => void change(u, { role: e.target.value as Role }, t('settings.users.roleChanged', { name: u.name, role: t(`roles.${e.target.value}`) }))}
+                      onChange={(e) => void change(u, { role: e.target.value as Role }, said('settings.users.roleChanged', { name: u.name, role: said(`roles.${e.target.value}`) }))}
                     >
                       {ROLES.map((r) => (
                         <option key={r} value={r}>
@@ -118,7 +118,7 @@ export function UsersView() {
                       value={u.teamId ?? ''}
                       disabled={busy}
                       onChange={(e) =>
-                        void change(u, { teamId: e.target.value || null }, t('settings.users.teamChanged', { name: u.name, team: teamName(e.target.value || null) ?? t('settings.users.noTeam') }))
+                        void change(u, { teamId: e.target.value || null }, said('settings.users.teamChanged', { name: u.name, team: teamName(e.target.value || null) ?? said('settings.users.noTeam') }))
                       }
                     >
                       <option value="">{t('settings.users.noTeam')}</option>
@@ -152,7 +152,7 @@ export function UsersView() {
                         className={u.active ? 'danger small' : 'small'}
                         disabled={busy}
                         onClick={() =>
-                          void change(u, { active: !u.active }, u.active ? t('settings.users.disabledNotice', { name: u.name }) : t('settings.users.enabledNotice', { name: u.name }))
+                          void change(u, { active: !u.active }, u.active ? said('settings.users.disabledNotice', { name: u.name }) : said('settings.users.enabledNotice', { name: u.name }))
                         }
                       >
                         {u.active ? t('settings.users.disable') : t('settings.users.enable')}
@@ -168,7 +168,7 @@ export function UsersView() {
                         onClose={() => setOpenId(null)}
                         onSaved={(name) => {
                           setOpenId(null);
-                          setNotice(t('settings.agent.saved', { name }));
+                          setNotice(said('settings.agent.saved', { name }));
                           data.reload();
                         }}
                       />

@@ -163,3 +163,22 @@ export function generalText(error: unknown, t: TFunction): string {
       return error.message;
   }
 }
+
+/** A message kept as its i18n key (and options, which may be messages too), said at render. */
+export interface Said {
+  key: string;
+  opts?: Record<string, unknown>;
+}
+export const said = (key: string, opts?: Record<string, unknown>): Said => ({ key, opts });
+const isSaid = (v: unknown): v is Said => !!v && typeof v === 'object' && typeof (v as Said).key === 'string' && !(v instanceof Error);
+export function say(t: TFunction, s: Said): string {
+  const opts = Object.fromEntries(Object.entries(s.opts ?? {}).map(([k, v]) => [k, isSaid(v) ? say(t, v) : v]));
+  return t(s.key, opts) as string;
+}
+/** An error (from the API) or a local message, in the current language. */
+export function sayError(t: TFunction, e: unknown, field?: string): string | null {
+  if (!e) return null;
+  if (isSaid(e)) return say(t, e);
+  const f = fieldErrors(e, t);
+  return (field ? f.fields[field] : undefined) ?? f.general ?? Object.values(f.fields)[0] ?? null;
+}
