@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
+import { BusinessHours } from './BusinessHours';
 import { Field } from './Field';
 import { fieldErrors, said, say, sayError, type Said, generalText, settingsApi, type ManagedUser, type Team } from './api';
 
@@ -15,6 +16,7 @@ export function TeamsView() {
   const [nameError, setNameError] = useState<unknown>(null);
   const [notice, setNotice] = useState<Said | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [hoursFor, setHoursFor] = useState<string | null>(null);
   if (data.error && !data.data) return <ErrorBanner error={data.error} onRetry={data.reload} />;
   if (!data.data) return <Spinner />;
   const { users, teams } = data.data;
@@ -60,14 +62,25 @@ export function TeamsView() {
       {teams.length === 0 && <EmptyState title={t('settings.teams.empty')} />}
       <div className="team-cards">
         {teams.map((team) => (
-          <TeamCard key={team.id} team={team} users={users} onChanged={(msg) => { setNotice(msg); data.reload(); }} onSetTeam={setTeam} />
+          <TeamCard key={team.id} team={team} users={users} onChanged={(msg) => { setNotice(msg); data.reload(); }} onSetTeam={setTeam} onHours={() => { setHoursFor(team.id); setNotice(null); }} />
         ))}
       </div>
+      {hoursFor && teams.some((x) => x.id === hoursFor) && (
+        <BusinessHours
+          team={teams.find((x) => x.id === hoursFor)!}
+          onClose={() => setHoursFor(null)}
+          onSaved={() => {
+            const team = teams.find((x) => x.id === hoursFor)!;
+            setHoursFor(null);
+            setNotice(said('settings.hours.saved', { name: team.name }));
+          }}
+        />
+      )}
     </section>
   );
 }
 
-function TeamCard({ team, users, onChanged, onSetTeam }: { team: Team; users: ManagedUser[]; onChanged: (msg: Said) => void; onSetTeam: (u: ManagedUser, teamId: string | null, done: Said) => Promise<void> }) {
+function TeamCard({ team, users, onChanged, onSetTeam, onHours }: { team: Team; users: ManagedUser[]; onHours: () => void; onChanged: (msg: Said) => void; onSetTeam: (u: ManagedUser, teamId: string | null, done: Said) => Promise<void> }) {
   const { t } = useTranslation();
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(team.name);
@@ -103,7 +116,10 @@ function TeamCard({ team, users, onChanged, onSetTeam }: { team: Team; users: Ma
       ) : (
         <div className="row team-head">
           <h2>{team.name}</h2>
-          <button type="button" className="link small" onClick={() => setEditing(true)}>{t('settings.teams.rename')}</button>
+          <span className="row">
+            <button type="button" className="link small" onClick={onHours}>{t('settings.hours.open')}</button>
+            <button type="button" className="link small" onClick={() => setEditing(true)}>{t('settings.teams.rename')}</button>
+          </span>
         </div>
       )}
       <p className="small muted">{t('settings.teams.members', { count: members.length })}</p>

@@ -78,6 +78,18 @@ export const ruleTest = z.object({
 });
 export type RuleTest = z.infer<typeof ruleTest>;
 
+export const teamHours = z.object({
+  teamId: z.string(),
+  configured: z.boolean(),
+  timezone: z.string(),
+  periods: z.array(period),
+  holidays: z.array(z.string()),
+  routingKeywords: z.array(z.string()).default([]),
+  skill: z.string().nullable().default(null),
+  isDefault: z.boolean().default(false),
+});
+export type TeamHours = z.infer<typeof teamHours>;
+
 export interface NewUser {
   name: string;
   email: string;
@@ -95,6 +107,8 @@ export const settingsApi = {
   saveAgentProfile: (userId: string, body: AgentProfileInput) => api.put(`/users/${userId}/agent-profile`, agentProfile, body),
   addTeam: (name: string) => api.post('/teams', team, { name }),
   renameTeam: (id: string, name: string) => api.patch(`/teams/${id}`, team, { name }),
+  teamHours: (teamId: string, signal?: AbortSignal) => api.get(`/teams/${teamId}/inbox-settings`, teamHours, undefined, signal),
+  saveTeamHours: (teamId: string, body: Omit<TeamHours, 'teamId' | 'configured'>) => api.put(`/teams/${teamId}/inbox-settings`, teamHours, body),
   rules: (signal?: AbortSignal) => api.get('/auto-replies', z.array(rule), undefined, signal),
   addRule: (body: RuleInput) => api.post('/auto-replies', rule, body),
   saveRule: (id: string, body: RuleInput) => api.put(`/auto-replies/${id}`, rule, body),
@@ -136,7 +150,8 @@ function issueText(code: string, d: { code?: string; reason?: string; message?: 
   if (c === 'unknown_team') return t('settings.errors.unknownTeam');
   if (c === 'team_name_taken') return t('settings.errors.teamNameTaken');
   if (d.path === 'body.timezone') return t('settings.errors.timezone');
-  if (d.path?.startsWith('body.workingHours')) return d.message?.startsWith('overlaps') ? t('settings.errors.overlap') : t('settings.errors.period');
+  if (d.path?.startsWith('body.holidays')) return t('settings.errors.holiday');
+  if (d.path?.startsWith('body.workingHours') || d.path?.startsWith('body.periods')) return d.message?.startsWith('overlaps') ? t('settings.errors.overlap') : t('settings.errors.period');
   if (d.path === 'body.maxOpen') return t('settings.errors.maxOpen');
   if (d.path?.startsWith('body.patterns.')) return t('settings.errors.pattern', { problem: d.message ?? '' });
   if (d.path === 'body.email') return t('settings.errors.invalidEmail');
