@@ -271,6 +271,41 @@ describe('settings: users and roles end to end', () => {
     await page.getByRole('heading', { name: '轉真人關鍵字' }).waitFor();
     await shot('settings-auto-replies-zh-TW');
     await page.getByLabel('語言').selectOption('en');
-    expect(pageErrors).toEqual([]);
   }, 180_000);
+
+  it('business hours of a team: split periods, an overlap refused at the period, a holiday', async () => {
+    await page.getByRole('link', { name: 'Teams' }).click();
+    await page.getByRole('article', { name: 'Night owls' }).getByRole('button', { name: 'Business hours' }).click();
+    const form = page.getByRole('form', { name: 'Business hours of Night owls' });
+    await form.getByText('No hours set: open around the clock.').waitFor();
+    await form.getByLabel('Time zone').fill('Europe/Madrid');
+    const monday = form.getByRole('row', { name: /^Monday/ });
+    await monday.getByRole('button', { name: '+ period' }).click();
+    await monday.getByRole('button', { name: '+ period' }).click();
+    await form.getByLabel('Monday from').nth(1).fill('11:00');
+    await form.getByLabel('Holiday date').fill('2026-12-25');
+    await form.getByRole('button', { name: 'Add holiday' }).click();
+    await form.getByRole('button', { name: 'Save business hours' }).click();
+    await form.getByText('This period overlaps another one on the same day.').waitFor();
+    await form.getByLabel('Monday from').nth(1).fill('13:30');
+    await form.getByRole('button', { name: "Use Monday's hours Monday to Friday" }).click();
+    expect(await form.getByLabel('Friday from').count()).toBe(2);
+    await shot('settings-business-hours-en');
+    await page.getByLabel('Language').selectOption('zh-TW');
+    await page.getByRole('form', { name: 'Night owls 的營業時間' }).getByText('休假日（全天不營業）').waitFor();
+    await shot('settings-business-hours-zh-TW');
+    await page.getByLabel('語言').selectOption('en');
+    await form.getByRole('button', { name: 'Save business hours' }).click();
+    await page.getByRole('status').filter({ hasText: 'Business hours of Night owls saved' }).waitFor();
+    const saved = await page.evaluate(async () => {
+      const h = { Authorization: `Bearer ${localStorage.getItem('nudge.token')}` };
+      const teams = (await (await fetch('/api/teams', { headers: h })).json()).items as { id: string; name: string }[];
+      const id = teams.find((x) => x.name === 'Night owls')!.id;
+      return (await fetch(`/api/teams/${id}/inbox-settings`, { headers: h })).json();
+    });
+    expect(saved).toMatchObject({ configured: true, timezone: 'Europe/Madrid', holidays: ['2026-12-25'] });
+    expect(saved.periods).toHaveLength(10);
+    expect(saved.periods).toContainEqual({ weekday: 5, start: '13:30', end: '18:00' });
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });
