@@ -2,7 +2,7 @@
 // team. Auto-replies ("in / out of hours", the away message) and SLA deadlines use them at once.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Spinner, useLoad } from '../ui/common';
+import { ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { ZONES } from './AgentDetails';
 import { Field } from './Field';
 import { WeeklyHours } from './WeeklyHours';
@@ -18,6 +18,7 @@ const dayText = (d: string, lng: string) => {
 
 export function BusinessHours({ team, onSaved, onClose }: { team: Team; onSaved: () => void; onClose: () => void }) {
   const hours = useLoad((signal) => settingsApi.teamHours(team.id, signal), [team.id]);
+  if (hours.error && !hours.data) return <ErrorBanner error={hours.error} onRetry={hours.reload} />;
   if (!hours.data) return <Spinner />;
   return <HoursForm key={team.id} team={team} start={hours.data} onSaved={onSaved} onClose={onClose} />;
 }

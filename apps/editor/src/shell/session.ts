@@ -65,5 +65,6 @@ export function useRights() {
     manageTags: role === 'admin' || role === 'manager',
     editCustomers: role === 'admin' || role === 'manager' || role === 'agent',
     manageUsers: role === 'admin',
+    saveSegments: role === 'admin' || role === 'manager',
   };
 }

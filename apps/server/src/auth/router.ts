@@ -205,6 +205,22 @@ export function createUsersRouter(ctx: AppContext) {
   });
 
   route({
+    method: 'get',
+    path: '/directory',
+    summary: 'Colleagues by name (any signed-in role): to show an owner, assignee or author as a name, not an id',
+    response: z.object({
+      items: z.array(z.object({ id: z.string().uuid(), name: z.string(), role: z.enum(ROLES), teamId: z.string().uuid().nullable(), active: z.boolean() })),
+    }),
+    handler: async () => {
+      const rows = await ctx.db.db
+        .select({ id: schema.users.id, name: schema.users.name, role: schema.users.role, teamId: schema.users.teamId, active: schema.users.active })
+        .from(schema.users)
+        .orderBy(asc(schema.users.name));
+      return { items: rows };
+    },
+  });
+
+  route({
     method: 'post',
     path: '/',
     summary: 'Create a user',

@@ -282,3 +282,16 @@ describe('business hours per team', () => {
     expect((await t.http.put(`/api/teams/${team}/inbox-settings`).set(agent.auth).send(ok)).status).toBe(403);
   });
 });
+
+describe('the colleague directory', () => {
+  it('any role reads names (not e-mails) so owners and assignees show as names', async () => {
+    const viewerUser = await t.user('viewer', { name: 'Vicky Viewer' });
+    const r = await t.http.get('/api/users/directory').set(viewerUser.auth);
+    expect(r.status).toBe(200);
+    const me = r.body.items.find((x: { id: string }) => x.id === viewerUser.id);
+    expect(me).toEqual({ id: viewerUser.id, name: 'Vicky Viewer', role: 'viewer', teamId: null, active: true });
+    expect(JSON.stringify(r.body)).not.toContain('@');
+    // the full list stays for admins and managers
+    expect((await t.http.get('/api/users').set(viewerUser.auth)).status).toBe(403);
+  });
+});
