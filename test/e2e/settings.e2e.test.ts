@@ -277,11 +277,10 @@ describe('settings: users and roles end to end', () => {
     await page.getByRole('link', { name: 'Teams' }).click();
     await page.getByRole('article', { name: 'Night owls' }).getByRole('button', { name: 'Business hours' }).click();
     const form = page.getByRole('form', { name: 'Business hours of Night owls' });
-    await form.waitFor().catch(async (e) => {
+    await form.getByText('No hours set: open around the clock.').waitFor().catch(async (e) => {
       await shot('settings-business-hours-failed');
       throw e;
     });
-    await form.getByText('No hours set: open around the clock.').waitFor();
     await form.getByLabel('Time zone').fill('Europe/Madrid');
     const monday = form.getByRole('row', { name: /^Monday/ });
     await monday.getByRole('button', { name: '+ period' }).click();

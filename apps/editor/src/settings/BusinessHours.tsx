@@ -32,7 +32,10 @@ function HoursForm({ team, start, onSaved, onClose }: { team: Team; start: TeamH
   const [busy, setBusy] = useState(false);
   const { fields, general } = fieldErrors(serverError, t);
   const ref = useRef<HTMLFormElement>(null);
-  useEffect(() => ref.current?.scrollIntoView?.({ block: 'start', behavior: 'smooth' }), []);
+  useEffect(() => {
+    // (Chromium's scrollIntoView returns a promise now: never hand it to React as a clean-up)
+    void ref.current?.scrollIntoView?.({ block: 'start', behavior: 'smooth' });
+  }, []);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
