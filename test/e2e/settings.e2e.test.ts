@@ -126,6 +126,24 @@ describe('settings: users and roles end to end', () => {
     await page.getByText(`${viewer.name} · Viewer`).waitFor();
     await nav().getByRole('link', { name: 'Customers' }).waitFor();
     expect(await nav().getByRole('link', { name: 'Settings' }).count()).toBe(0);
+    // a customer's owner reads as a name, not an id
+    const owned = await page.evaluate(async () => {
+      const h = { Authorization: `Bearer ${localStorage.getItem('nudge.token')}` };
+      const customers = (await (await fetch('/api/customers?pageSize=100', { headers: h })).json()).items as { id: string; ownerId: string | null }[];
+      const c = customers.find((x) => x.ownerId)!;
+      const people = (await (await fetch('/api/users/directory', { headers: h })).json()).items as { id: string; name: string }[];
+      return { id: c.id, ownerId: c.ownerId!, owner: people.find((p) => p.id === c.ownerId)!.name };
+    });
+    await page.goto(`${product.baseUrl}/#/customers/${owned.id}`);
+    const ownerField = page.locator('dl.field-grid > div').filter({ has: page.getByText('Owner', { exact: true }) }).locator('dd');
+    await ownerField.getByText(owned.owner, { exact: true }).waitFor();
+    expect(await ownerField.textContent()).not.toContain(owned.ownerId);
+    // a viewer may try a segment and see its count, but is not offered to save it
+    await nav().getByRole('link', { name: 'Customers' }).click();
+    await page.getByRole('button', { name: 'New segment' }).click();
+    await page.getByText('saving a segment is for managers and admins').waitFor();
+    expect(await page.getByRole('button', { name: 'Save segment' }).count()).toBe(0);
+    await shot('settings-viewer-segment-en');
     // typing the address does not help: the screen says so, and the API refuses (403)
     await page.goto(`${product.baseUrl}/#/settings/users`);
     await page.getByText('Settings are for administrators').waitFor();
@@ -291,6 +309,7 @@ describe('settings: users and roles end to end', () => {
     await form.getByRole('button', { name: 'Save business hours' }).click();
     await form.getByText('This period overlaps another one on the same day.').waitFor();
     await form.getByLabel('Monday from').nth(1).fill('13:30');
+    expect(await form.getByText('This period overlaps another one on the same day.').count()).toBe(0);
     await form.getByRole('button', { name: "Use Monday's hours Monday to Friday" }).click();
     expect(await form.getByLabel('Friday from').count()).toBe(2);
     await shot('settings-business-hours-en');

@@ -26,7 +26,10 @@ export function AgentDetails({ user, onSaved, onClose }: { user: ManagedUser; on
   const { fields: errors, general } = fieldErrors(serverError, t);
   const [busy, setBusy] = useState(false);
   const periods = form.workingHours;
-  const setPeriods = (next: Period[]) => setForm((f) => ({ ...f, workingHours: next }));
+  const setPeriods = (next: Period[]) => {
+    setForm((f) => ({ ...f, workingHours: next }));
+    setServerError(null); // the positions the server named no longer hold
+  };
 
   async function submit(e: FormEvent) {
     e.preventDefault();

@@ -77,7 +77,7 @@ function HoursForm({ team, start, onSaved, onClose }: { team: Team; start: TeamH
       <fieldset className="working-hours">
         <legend className="field-label">{t('settings.hours.periods')}</legend>
         <p className="small muted">{form.periods.length === 0 ? t('settings.hours.alwaysOpen') : t('settings.agent.hoursHint')}</p>
-        <WeeklyHours periods={form.periods} onChange={(periods) => setForm({ ...form, periods })} errorOf={periodError} />
+        <WeeklyHours periods={form.periods} onChange={(periods) => { setForm({ ...form, periods }); setServerError(null); }} errorOf={periodError} />
       </fieldset>
       <fieldset className="holidays">
         <legend className="field-label">{t('settings.hours.holidays')}</legend>
