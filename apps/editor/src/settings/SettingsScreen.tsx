@@ -3,11 +3,12 @@ import { useTranslation } from 'react-i18next';
 import { useRights } from '../shell/session';
 import { EmptyState } from '../ui/common';
 import { AutoRepliesView } from './AutoRepliesView';
+import { PolicyView } from './PolicyView';
 import { TeamsView } from './TeamsView';
 import { UsersView } from './UsersView';
 
-export const SETTINGS_TABS = ['users', 'teams', 'auto-replies'] as const;
-const TAB_KEY: Record<string, string> = { users: 'users', teams: 'teams', 'auto-replies': 'autoReplies' };
+export const SETTINGS_TABS = ['users', 'teams', 'auto-replies', 'inbox-policy'] as const;
+const TAB_KEY: Record<string, string> = { users: 'users', teams: 'teams', 'auto-replies': 'autoReplies', 'inbox-policy': 'policy' };
 
 export function SettingsScreen({ tab }: { tab: string }) {
   const { t } = useTranslation();
@@ -35,6 +36,7 @@ export function SettingsScreen({ tab }: { tab: string }) {
       {current === 'users' && <UsersView />}
       {current === 'teams' && <TeamsView />}
       {current === 'auto-replies' && <AutoRepliesView />}
+      {current === 'inbox-policy' && <PolicyView />}
     </div>
   );
 }

@@ -90,6 +90,13 @@ export const teamHours = z.object({
 });
 export type TeamHours = z.infer<typeof teamHours>;
 
+export const inboxPolicy = z.object({
+  sla: z.object({ P1: z.number(), P2: z.number(), P3: z.number() }),
+  budget: z.object({ p1Above: z.number(), p2From: z.number() }),
+  strategy: z.enum(['round_robin', 'load']),
+});
+export type InboxPolicy = z.infer<typeof inboxPolicy>;
+
 export interface NewUser {
   name: string;
   email: string;
@@ -109,6 +116,8 @@ export const settingsApi = {
   renameTeam: (id: string, name: string) => api.patch(`/teams/${id}`, team, { name }),
   teamHours: (teamId: string, signal?: AbortSignal) => api.get(`/teams/${teamId}/inbox-settings`, teamHours, undefined, signal),
   saveTeamHours: (teamId: string, body: Omit<TeamHours, 'teamId' | 'configured'>) => api.put(`/teams/${teamId}/inbox-settings`, teamHours, body),
+  policy: (signal?: AbortSignal) => api.get('/inbox/policy', inboxPolicy, undefined, signal),
+  savePolicy: (body: InboxPolicy) => api.put('/inbox/policy', inboxPolicy, body),
   rules: (signal?: AbortSignal) => api.get('/auto-replies', z.array(rule), undefined, signal),
   addRule: (body: RuleInput) => api.post('/auto-replies', rule, body),
   saveRule: (id: string, body: RuleInput) => api.put(`/auto-replies/${id}`, rule, body),
@@ -153,6 +162,8 @@ function issueText(code: string, d: { code?: string; reason?: string; message?: 
   if (d.path?.startsWith('body.holidays')) return t('settings.errors.holiday');
   if (d.path?.startsWith('body.workingHours') || d.path?.startsWith('body.periods')) return d.message?.startsWith('overlaps') ? t('settings.errors.overlap') : t('settings.errors.period');
   if (d.path === 'body.maxOpen') return t('settings.errors.maxOpen');
+  if (d.path?.startsWith('body.sla.')) return d.message?.startsWith('P1 must') ? t('settings.errors.slaOrder') : t('settings.errors.slaHours');
+  if (d.path?.startsWith('body.budget.')) return d.message?.startsWith('the P2') ? t('settings.errors.budgetOrder') : t('settings.errors.budget');
   if (d.path?.startsWith('body.patterns.')) return t('settings.errors.pattern', { problem: d.message ?? '' });
   if (d.path === 'body.email') return t('settings.errors.invalidEmail');
   if (d.path === 'body.name' && (c === 'too_small' || c === 'invalid_type')) return t('settings.errors.nameRequired');
