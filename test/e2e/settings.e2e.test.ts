@@ -328,6 +328,28 @@ describe('settings: users and roles end to end', () => {
     expect(saved).toMatchObject({ configured: true, timezone: 'Europe/Madrid', holidays: ['2026-12-25'] });
     expect(saved.periods).toHaveLength(10);
     expect(saved.periods).toContainEqual({ weekday: 5, start: '13:30', end: '18:00' });
+  }, 120_000);
+
+  it('deadlines and assignment: a contradicting order is refused at its field; a valid policy is saved', async () => {
+    await page.getByRole('link', { name: 'Deadlines & assignment' }).click();
+    const form = page.getByRole('form', { name: 'Deadlines & assignment' });
+    expect(await form.getByLabel('P1: reply within').inputValue()).toBe('2');
+    await form.getByLabel('P2: reply within').fill('1');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByText('P1 must be answered no later than P2, and P2 no later than P3.').waitFor();
+    await form.getByLabel('P2: reply within').fill('4');
+    await form.getByLabel('P1 when the budget is above').fill('80000');
+    await form.getByLabel('Fewest open first').check();
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByRole('status').filter({ hasText: 'Saved; new conversations' }).waitFor();
+    await shot('settings-policy-en');
+    await page.getByLabel('Language').selectOption('zh-TW');
+    await page.getByRole('heading', { name: '回覆期限（SLA）' }).waitFor();
+    await shot('settings-policy-zh-TW');
+    await page.getByLabel('語言').selectOption('en');
+    const policy = await page.evaluate(async () =>
+      (await fetch('/api/inbox/policy', { headers: { Authorization: `Bearer ${localStorage.getItem('nudge.token')}` } })).json());
+    expect(policy).toEqual({ sla: { P1: 2, P2: 4, P3: 24 }, budget: { p1Above: 80000, p2From: 50000 }, strategy: 'load' });
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });
