@@ -261,14 +261,18 @@ function AddUserForm({ teams, onAdded, onCancel }: { teams: Team[]; onAdded: (u:
             ))}
           </select>
         </Field>
-        <Field label={t('settings.users.firstPassword')} error={errors.password} hint={t('settings.users.firstPasswordHint', { min: 8 })}>
+        <Field
+          label={t('settings.users.firstPassword')}
+          error={errors.password}
+          hint={t('settings.users.firstPasswordHint', { min: 8 })}
+          after={
+            <button type="button" className="small" onClick={() => set('password', suggestPassword())}>
+              {t('settings.users.suggest')}
+            </button>
+          }
+        >
           <input name="password" type="text" value={form.password} onChange={(e) => set('password', e.target.value)} autoComplete="off" spellCheck={false} />
         </Field>
-        <div className="field suggest">
-          <button type="button" className="small" onClick={() => set('password', suggestPassword())}>
-            {t('settings.users.suggest')}
-          </button>
-        </div>
       </div>
       {general && (
         <div className="error-banner" role="alert">
