@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDate, formatNumber } from '../i18n/format';
 import { navigate, routeQuery } from '../shell/router';
+import { useRights } from '../shell/session';
 import { EmptyState, ErrorBanner, issuesUnder, Spinner, useLoad } from '../ui/common';
 import { ConditionBuilder, type Condition } from '../ui/ConditionBuilder';
 import { useLookups, refreshLookups } from '../form/lookups';
@@ -153,6 +154,7 @@ const starter: Condition = {
 export function SegmentBuilder({ onSaved }: { onSaved: (segmentId: string) => void }) {
   const { t, i18n } = useTranslation();
   const { tags } = useLookups();
+  const { saveSegments } = useRights();
   const [tree, setTree] = useState<Condition>(starter);
   const [count, setCount] = useState<number | null>(null);
   const [countError, setCountError] = useState<unknown>(null);
@@ -205,12 +207,16 @@ export function SegmentBuilder({ onSaved }: { onSaved: (segmentId: string) => vo
       </div>
       <ConditionBuilder dialect="segment" value={tree} onChange={setTree} tags={tags.map((x) => x.name)} issues={issuesUnder(countError ?? saveError, 'body.definition', t)} />
       <ErrorBanner error={countError ?? saveError} />
-      <div className="row end">
-        <input aria-label={t('segments.name')} placeholder={t('segments.name')} value={name} onChange={(e) => setName(e.target.value)} />
-        <button type="button" className="primary" disabled={!name.trim() || !!countError} onClick={() => void save()}>
-          {t('segments.save')}
-        </button>
-      </div>
+      {saveSegments ? (
+        <div className="row end">
+          <input aria-label={t('segments.name')} placeholder={t('segments.name')} value={name} onChange={(e) => setName(e.target.value)} />
+          <button type="button" className="primary" disabled={!name.trim() || !!countError} onClick={() => void save()}>
+            {t('segments.save')}
+          </button>
+        </div>
+      ) : (
+        <p className="small muted">{t('segments.saveNeedsManager')}</p>
+      )}
     </div>
   );
 }

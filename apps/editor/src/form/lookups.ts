@@ -32,7 +32,7 @@ async function loadAll() {
   if (loading) return;
   loading = true;
   const get = (path: string) => api.get(path, listOf(named)).catch(() => [] as Named[]);
-  const [tags, segments, users, flows] = await Promise.all([get('/tags'), get('/segments'), get('/users'), get('/flows')]);
+  const [tags, segments, users, flows] = await Promise.all([get('/tags'), get('/segments'), get('/users/directory'), get('/flows')]);
   useLookupStore.setState({ loaded: true, tags, segments, users, flows });
   loading = false;
 }

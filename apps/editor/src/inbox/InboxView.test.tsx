@@ -32,7 +32,7 @@ function fakeApi(handler: Handler) {
     calls.push({ method: init.method ?? 'GET', path: url.pathname, query: url.searchParams, body: init.body ? JSON.parse(String(init.body)) : undefined });
     const r = handler(url, init) ?? (url.pathname === '/api/customers/22222222-2222-4222-8222-222222222222'
       ? { status: 200, body: customerAnswer({ id: '22222222-2222-4222-8222-222222222222', fullName: 'Ana García', ownerId: 'u-owner', tags: [{ id: 't-vip', name: 'vip', color: '#888888', expiresAt: null }] }) }
-      : url.pathname === '/api/users' ? { status: 200, body: { items: [{ id: 'u-owner', name: 'Olivia Owner' }] } }
+      : url.pathname === '/api/users/directory' ? { status: 200, body: { items: [{ id: 'u-owner', name: 'Olivia Owner' }] } }
       : url.pathname.startsWith('/api/') ? { status: 200, body: { items: [] } } : { status: 404, body: {} });
     return new Response(JSON.stringify(r.body), { status: r.status, headers: { 'content-type': 'application/json' } });
   });

@@ -1,6 +1,7 @@
 import { lazy, Suspense, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LanguageSwitcher, Spinner } from '../ui/common';
+import { ChangePasswordScreen } from './ChangePasswordScreen';
 import { LoginScreen } from './LoginScreen';
 import { Notifications } from './Notifications';
 import { matchRoute, useRoutePath } from './router';
@@ -16,6 +17,7 @@ const ImportWizard = lazy(() => import('../customers/ImportWizard').then((m) => 
 const TagsView = lazy(() => import('../customers/TagsView').then((m) => ({ default: m.TagsView })));
 const InboxScreen = lazy(() => import('../inbox/InboxView').then((m) => ({ default: m.InboxScreen })));
 const TasksView = lazy(() => import('../inbox/TasksView').then((m) => ({ default: m.TasksView })));
+const SettingsScreen = lazy(() => import('../settings/SettingsScreen').then((m) => ({ default: m.SettingsScreen })));
 const QualityView = lazy(() => import('../customers/QualityView').then((m) => ({ default: m.QualityView })));
 
 const nav = [
@@ -26,6 +28,7 @@ const nav = [
   { path: '/import', key: 'nav.import', right: 'importCustomers' },
   { path: '/tags', key: 'nav.tags' },
   { path: '/quality', key: 'nav.quality' },
+  { path: '/settings', href: '/settings/users', key: 'nav.settings', right: 'manageUsers' },
 ] as const;
 
 function route(path: string): ReactNode {
@@ -40,6 +43,8 @@ function route(path: string): ReactNode {
   if (matchRoute('/quality', path)) return <QualityView />;
   if (matchRoute('/inbox', path)) return <InboxScreen />;
   if (matchRoute('/tasks', path)) return <TasksView />;
+  if ((m = matchRoute('/settings/:tab', path))) return <SettingsScreen tab={m.tab!} />;
+  if (matchRoute('/settings', path)) return <SettingsScreen tab="users" />;
   return <FlowList />;
 }
 
@@ -50,6 +55,7 @@ export function App() {
   const path = useRoutePath();
   const rights = useRights();
   if (!user) return <LoginScreen />;
+  if (user.mustChangePassword) return <ChangePasswordScreen />;
   const section = '/' + (path.split('/')[1] ?? 'flows').split('?')[0];
   const active = section === '/runs' ? '/flows' : section;
   return (
@@ -60,7 +66,7 @@ export function App() {
         </a>
         <nav aria-label={t('shell.navigation')}>
           {nav.filter((item) => !('right' in item) || rights[item.right as keyof typeof rights]).map((item) => (
-            <a key={item.path} href={`#${item.path}`} className={active === item.path ? 'active' : undefined} aria-current={active === item.path ? 'page' : undefined}>
+            <a key={item.path} href={`#${'href' in item ? item.href : item.path}`} className={active === item.path ? 'active' : undefined} aria-current={active === item.path ? 'page' : undefined}>
               {t(item.key)}
             </a>
           ))}

@@ -19,7 +19,13 @@ export function LoginScreen() {
     try {
       await login(email.trim(), password);
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 401 ? t('login.invalid') : errorText(err, t));
+      setError(
+        err instanceof ApiError && err.code === 'account_disabled'
+          ? t('login.disabled')
+          : err instanceof ApiError && err.status === 401
+            ? t('login.invalid')
+            : errorText(err, t),
+      );
     } finally {
       setBusy(false);
     }

@@ -65,7 +65,7 @@ describe('auth', () => {
   it('admin creates users; a manager may not (403, nothing created)', async () => {
     const admin = await t.user('admin');
     const manager = await t.user('manager');
-    const body = { email: 'Agent.One@Example.com', name: 'Agent One', password: 'password1', role: 'agent' };
+    const body = { email: 'Agent.One@Example.com', name: 'Agent One', password: 'first-pass-42', role: 'agent' };
     const denied = await t.http.post('/api/users').set(manager.auth).send(body);
     expect(denied.status).toBe(403);
     expect(denied.body.error.code).toBe('forbidden');
@@ -74,7 +74,7 @@ describe('auth', () => {
     const ok = await t.http.post('/api/users').set(admin.auth).send(body);
     expect(ok.status).toBe(201);
     expect(ok.body.email).toBe('agent.one@example.com');
-    const login = await t.http.post('/api/auth/login').send({ email: 'agent.one@example.com', password: 'password1' });
+    const login = await t.http.post('/api/auth/login').send({ email: 'agent.one@example.com', password: 'first-pass-42' });
     expect(login.status).toBe(200);
     expect(login.body.user.role).toBe('agent');
 

@@ -1,18 +1,33 @@
-import { and, eq, asc } from 'drizzle-orm';
+import { and, eq, asc, ne } from 'drizzle-orm';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
 import { schema } from '@nudge/db';
 import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
-import { bearerToken, ROLES, type AuthUser } from '../http/auth.js';
+import { bearerToken, hashToken, ROLES, type AuthUser } from '../http/auth.js';
 import { badRequest, HttpError, notFound } from '../http/errors.js';
 import { hashPassword, verifyPassword } from '../http/passwords.js';
 import { createApiRouter } from '../http/route.js';
-import { LoginBody, LoginOut, TeamListOut, TeamOut, UserListOut, UserOut } from '@nudge/contracts';
+import { LoginBody, LoginOut, TeamListOut, TeamOut, UserOut } from '@nudge/contracts';
+import { forgetInboxSettings } from '../conversations/settings.js';
+import { AgentProfileBody, AgentProfileOut, ensureAgentProfile, profileOut, saveAgentProfile, TimezoneSchema, WeeklyPeriodsSchema } from './agent-profile.js';
+import { PASSWORD_PROBLEM_TEXT, PASSWORD_RULE, passwordProblem, type PasswordProblem } from './password-policy.js';
 import { createSession, deleteSession, ensureAdminUser } from './service.js';
 
 // A valid hash of a random password, so unknown emails cost as much time as wrong passwords.
 const dummyHash = hashPassword(Math.random().toString(36));
+
+const PasswordBody = z.object({ currentPassword: z.string().min(1).max(1000), newPassword: z.string().max(1000) });
+
+/** 400 weak_password at the given field, saying what a password needs. */
+export function weakPassword(problem: PasswordProblem, path: string): HttpError {
+  const message = PASSWORD_PROBLEM_TEXT[problem];
+  return new HttpError(400, 'weak_password', `${path}: ${message}.`, [{ path, code: 'weak_password', reason: problem, rule: PASSWORD_RULE, message }]);
+}
+
+export function emailTaken(path = 'body.email'): HttpError {
+  return new HttpError(409, 'email_taken', `${path}: a user with this e-mail already exists.`, [{ path, code: 'email_taken', message: 'a user with this e-mail already exists' }]);
+}
 
 const publicUser = (u: AuthUser | typeof schema.users.$inferSelect) => ({
   id: u.id,
@@ -21,6 +36,7 @@ const publicUser = (u: AuthUser | typeof schema.users.$inferSelect) => ({
   role: u.role,
   teamId: u.teamId,
   rights: u.rights,
+  mustChangePassword: u.mustChangePassword ?? false,
 });
 
 /**
@@ -61,9 +77,40 @@ export function createAuthRouter(ctx: AppContext) {
       const email = body.email.toLowerCase();
       const [u] = await ctx.db.db.select().from(schema.users).where(eq(schema.users.email, email)).limit(1);
       const ok = await verifyPassword(body.password, u?.passwordHash ?? (await dummyHash));
-      if (!u || !ok || !u.active) throw new HttpError(401, 'invalid_credentials', 'Wrong email or password.');
+      if (!u || !ok) throw new HttpError(401, 'invalid_credentials', 'Wrong email or password.');
+      // only told to someone who knows the password, so it reveals nothing to a guesser
+      if (!u.active) throw new HttpError(403, 'account_disabled', 'This account is disabled; ask an administrator.');
       const s = await createSession(ctx.db, u.id, nowOf(ctx));
-      return { token: s.token, expiresAt: s.expiresAt.toISOString(), user: publicUser(u) };
+      return { token: s.token, expiresAt: s.expiresAt.toISOString(), user: publicUser(u), passwordChangeRequired: u.mustChangePassword };
+    },
+  });
+
+  route({
+    method: 'post',
+    path: '/password',
+    summary: 'Change my password (required after an admin set it); other sessions end',
+    allowPendingPassword: true,
+    body: PasswordBody,
+    response: UserOut,
+    handler: async ({ body, user, req }) => {
+      const [u] = await ctx.db.db.select().from(schema.users).where(eq(schema.users.id, user.id)).limit(1);
+      if (!u || !(await verifyPassword(body.currentPassword, u.passwordHash))) {
+        throw new HttpError(400, 'wrong_password', 'body.currentPassword: this is not your current password.', [
+          { path: 'body.currentPassword', code: 'wrong_password', message: 'is not your current password' },
+        ]);
+      }
+      const problem = body.newPassword === body.currentPassword ? 'same_as_current' : passwordProblem(body.newPassword, u);
+      if (problem) throw weakPassword(problem, 'body.newPassword');
+      const [next] = await ctx.db.db
+        .update(schema.users)
+        .set({ passwordHash: await hashPassword(body.newPassword), mustChangePassword: false })
+        .where(eq(schema.users.id, u.id))
+        .returning();
+      // every other session of this user ends; this one stays
+      await ctx.db.db
+        .delete(schema.sessions)
+        .where(and(eq(schema.sessions.userId, u.id), ne(schema.sessions.tokenHash, hashToken(bearerToken(req)!))));
+      return publicUser(next!);
     },
   });
 
@@ -71,6 +118,7 @@ export function createAuthRouter(ctx: AppContext) {
     method: 'post',
     path: '/logout',
     summary: 'Sign out: the token stops working',
+    allowPendingPassword: true,
     status: 204,
     handler: async ({ req }) => {
       await deleteSession(ctx.db, bearerToken(req)!);
@@ -81,6 +129,7 @@ export function createAuthRouter(ctx: AppContext) {
     method: 'get',
     path: '/me',
     summary: 'The signed-in user',
+    allowPendingPassword: true,
     response: UserOut,
     handler: ({ user }) => publicUser(user),
   });
@@ -91,27 +140,64 @@ export function createAuthRouter(ctx: AppContext) {
 const CreateUserBody = z.object({
   email: z.string().trim().toLowerCase().pipe(z.email()),
   name: z.string().trim().min(1).max(200),
-  password: z.string().min(8, 'at least 8 characters').max(1000),
+  /** a first password the user must change at first login; checked by password-policy.ts */
+  password: z.string().max(1000),
   role: z.enum(ROLES),
   teamId: z.string().uuid().nullable().optional(),
   rights: z.array(z.string().min(1).max(100)).max(50).optional(),
+  /** routing profile (skills, languages, working hours…); agents get a default one anyway */
+  agent: AgentProfileBody.optional(),
 });
-const UpdateUserBody = CreateUserBody.partial().extend({ active: z.boolean().optional() });
+const UpdateUserBody = CreateUserBody.omit({ agent: true }).partial().extend({ active: z.boolean().optional() });
 const IdParams = z.object({ id: z.string().uuid() });
 const TeamBody = z.object({ name: z.string().trim().min(1).max(200), timezone: z.string().max(64).optional() });
 
+const isUniqueViolation = (e: unknown) => {
+  for (let x: unknown = e, d = 0; x && d < 4; x = (x as { cause?: unknown }).cause, d++) if ((x as { code?: unknown }).code === '23505') return true;
+  return false;
+};
+
 export function createUsersRouter(ctx: AppContext) {
   const { router, route } = createApiRouter(ctx, '/api/users', 'Users');
+  const emailInUse = async (email: string) =>
+    (await ctx.db.db.select({ id: schema.users.id }).from(schema.users).where(eq(schema.users.email, email)).limit(1)).length > 0;
+  const checkTeam = async (teamId: string | null | undefined) => {
+    if (!teamId) return;
+    const [t] = await ctx.db.db.select({ id: schema.teams.id }).from(schema.teams).where(eq(schema.teams.id, teamId)).limit(1);
+    if (!t) throw new HttpError(400, 'unknown_team', `body.teamId: no team ${teamId}.`, [{ path: 'body.teamId', code: 'unknown_team', message: 'no such team' }]);
+  };
 
   route({
     method: 'get',
     path: '/',
     summary: 'List users',
     roles: ['admin', 'manager'],
-    response: UserListOut,
+    response: z.object({ items: z.array(UserOut.extend({ active: z.boolean(), createdAt: z.string(), agent: AgentProfileOut.nullable() })) }),
     handler: async () => {
-      const rows = await ctx.db.db.select().from(schema.users).orderBy(asc(schema.users.email));
-      return { items: rows.map((u) => ({ ...publicUser(u), active: u.active })) };
+      const rows = await ctx.db.db
+        .select({ u: schema.users, p: schema.agentProfiles })
+        .from(schema.users)
+        .leftJoin(schema.agentProfiles, eq(schema.agentProfiles.userId, schema.users.id))
+        .orderBy(asc(schema.users.name), asc(schema.users.email));
+      return {
+        items: rows.map(({ u, p }) => ({ ...publicUser(u), active: u.active, createdAt: u.createdAt.toISOString(), agent: p ? profileOut(p) : null })),
+      };
+    },
+  });
+
+  route({
+    method: 'get',
+    path: '/directory',
+    summary: 'Colleagues by name (any signed-in role): to show an owner, assignee or author as a name, not an id',
+    response: z.object({
+      items: z.array(z.object({ id: z.string().uuid(), name: z.string(), role: z.enum(ROLES), teamId: z.string().uuid().nullable(), active: z.boolean() })),
+    }),
+    handler: async () => {
+      const rows = await ctx.db.db
+        .select({ id: schema.users.id, name: schema.users.name, role: schema.users.role, teamId: schema.users.teamId, active: schema.users.active })
+        .from(schema.users)
+        .orderBy(asc(schema.users.name));
+      return { items: rows };
     },
   });
 
@@ -124,18 +210,30 @@ export function createUsersRouter(ctx: AppContext) {
     response: UserOut,
     status: 201,
     handler: async ({ body }) => {
-      const [u] = await ctx.db.db
-        .insert(schema.users)
-        .values({
-          email: body.email,
-          name: body.name,
-          passwordHash: await hashPassword(body.password),
-          role: body.role,
-          teamId: body.teamId ?? null,
-          rights: body.rights ?? [],
-        })
-        .returning();
-      return publicUser(u!);
+      if (await emailInUse(body.email)) throw emailTaken();
+      const problem = passwordProblem(body.password, body);
+      if (problem) throw weakPassword(problem, 'body.password');
+      await checkTeam(body.teamId);
+      try {
+        const [u] = await ctx.db.db
+          .insert(schema.users)
+          .values({
+            email: body.email,
+            name: body.name,
+            passwordHash: await hashPassword(body.password),
+            role: body.role,
+            teamId: body.teamId ?? null,
+            rights: body.rights ?? [],
+            mustChangePassword: true,
+          })
+          .returning();
+        if (body.agent) await saveAgentProfile(ctx, u!.id, body.agent);
+        else if (u!.role === 'agent') await ensureAgentProfile(ctx.db.db, u!.id, u!.teamId);
+        return publicUser(u!);
+      } catch (e) {
+        if (isUniqueViolation(e)) throw emailTaken(); // a concurrent add of the same e-mail
+        throw e;
+      }
     },
   });
 
@@ -151,20 +249,51 @@ export function createUsersRouter(ctx: AppContext) {
       if (params.id === user.id && (body.role && body.role !== 'admin' || body.active === false)) {
         throw badRequest('self_lockout', 'You cannot remove your own admin role or disable yourself.');
       }
+      const [before] = await ctx.db.db.select().from(schema.users).where(eq(schema.users.id, params.id)).limit(1);
+      if (!before) throw notFound('User', params.id);
+      if (body.email && body.email !== before.email && (await emailInUse(body.email))) throw emailTaken();
       const { password, ...rest } = body;
       const values: Partial<typeof schema.users.$inferInsert> = { ...rest };
-      if (password) values.passwordHash = await hashPassword(password);
-      const [u] = await ctx.db.db.update(schema.users).set(values).where(eq(schema.users.id, params.id)).returning();
+      if (password !== undefined) {
+        const problem = passwordProblem(password, { email: body.email ?? before.email, name: body.name ?? before.name });
+        if (problem) throw weakPassword(problem, 'body.password');
+        values.passwordHash = await hashPassword(password);
+        // a password an admin set is a first password again: the user must change it
+        values.mustChangePassword = params.id !== user.id;
+      }
+      if (body.teamId !== undefined) await checkTeam(body.teamId);
+      let u: typeof schema.users.$inferSelect | undefined;
+      try {
+        [u] = await ctx.db.db.update(schema.users).set(values).where(eq(schema.users.id, params.id)).returning();
+      } catch (e) {
+        if (isUniqueViolation(e)) throw emailTaken();
+        throw e;
+      }
       if (!u) throw notFound('User', params.id);
-      if (body.active === false || password) {
+      if (body.active === false || password !== undefined) {
         await ctx.db.db.delete(schema.sessions).where(and(eq(schema.sessions.userId, u.id)));
       }
+      if (u.role === 'agent') await ensureAgentProfile(ctx.db.db, u.id, u.teamId);
       return publicUser(u);
     },
   });
 
+  route({
+    method: 'put',
+    path: '/:id/agent-profile',
+    summary: 'Set an agent\'s skills, languages, working hours, timezone and load cap (read by assignment)',
+    roles: ['admin'],
+    params: IdParams,
+    body: AgentProfileBody,
+    response: AgentProfileOut,
+    handler: async ({ params, body }) => saveAgentProfile(ctx, params.id, body),
+  });
+
   return router;
 }
+
+const teamNameTaken = () =>
+  new HttpError(409, 'team_name_taken', 'body.name: a team with this name already exists.', [{ path: 'body.name', code: 'team_name_taken', message: 'a team with this name already exists' }]);
 
 export function createTeamsRouter(ctx: AppContext) {
   const { router, route } = createApiRouter(ctx, '/api/teams', 'Users');
@@ -190,8 +319,94 @@ export function createTeamsRouter(ctx: AppContext) {
     response: TeamOut,
     status: 201,
     handler: async ({ body }) => {
-      const [t] = await ctx.db.db.insert(schema.teams).values(body).returning();
-      return { id: t!.id, name: t!.name, timezone: t!.timezone };
+      try {
+        const [t] = await ctx.db.db.insert(schema.teams).values(body).returning();
+        return { id: t!.id, name: t!.name, timezone: t!.timezone };
+      } catch (e) {
+        if (isUniqueViolation(e)) throw teamNameTaken();
+        throw e;
+      }
+    },
+  });
+  route({
+    method: 'patch',
+    path: '/:id',
+    summary: 'Rename a team or change its timezone',
+    roles: ['admin'],
+    params: IdParams,
+    body: TeamBody.partial(),
+    response: TeamOut,
+    handler: async ({ params, body }) => {
+      try {
+        const [t] = await ctx.db.db.update(schema.teams).set(body).where(eq(schema.teams.id, params.id)).returning();
+        if (!t) throw notFound('Team', params.id);
+        return { id: t.id, name: t.name, timezone: t.timezone };
+      } catch (e) {
+        if (isUniqueViolation(e)) throw teamNameTaken();
+        throw e;
+      }
+    },
+  });
+  const InboxSettingsBody = z.object({
+    timezone: TimezoneSchema,
+    periods: WeeklyPeriodsSchema,
+    holidays: z.array(z.iso.date('a date as yyyy-mm-dd')).max(400),
+    routingKeywords: z.array(z.string().trim().min(1).max(100)).max(100).default([]),
+    skill: z.string().trim().min(1).max(60).nullable().default(null),
+    isDefault: z.boolean().default(false),
+  });
+  const InboxSettingsOut = InboxSettingsBody.extend({ teamId: z.string(), configured: z.boolean() }).meta({ id: 'TeamInboxSettings' });
+  const findTeam = async (id: string) => {
+    const [t] = await ctx.db.db.select().from(schema.teams).where(eq(schema.teams.id, id)).limit(1);
+    if (!t) throw notFound('Team', id);
+    return t;
+  };
+  const settingsOut = (teamId: string, s: typeof schema.teamInboxSettings.$inferSelect | undefined, fallbackTz: string | null) => ({
+    teamId,
+    configured: !!s,
+    timezone: s?.timezone ?? fallbackTz ?? 'UTC',
+    periods: s?.periods ?? [],
+    holidays: s?.holidays ?? [],
+    routingKeywords: s?.routingKeywords ?? [],
+    skill: s?.skill ?? null,
+    isDefault: s?.isDefault ?? false,
+  });
+  route({
+    method: 'get',
+    path: '/:id/inbox-settings',
+    summary: 'A team\'s business hours (several periods a day), holidays, timezone and routing keywords',
+    roles: ['admin', 'manager'],
+    params: IdParams,
+    response: InboxSettingsOut,
+    handler: async ({ params }) => {
+      const team = await findTeam(params.id);
+      const [s] = await ctx.db.db.select().from(schema.teamInboxSettings).where(eq(schema.teamInboxSettings.teamId, team.id)).limit(1);
+      return settingsOut(team.id, s, team.timezone);
+    },
+  });
+  route({
+    method: 'put',
+    path: '/:id/inbox-settings',
+    summary: 'Set a team\'s business hours, holidays, timezone and routing keywords (auto-replies and SLAs use them at once)',
+    roles: ['admin', 'manager'],
+    params: IdParams,
+    body: InboxSettingsBody,
+    response: InboxSettingsOut,
+    handler: async ({ params, body }) => {
+      const team = await findTeam(params.id);
+      const values = { ...body, holidays: [...new Set(body.holidays)].sort() };
+      const row = await ctx.db.db.transaction(async (tx) => {
+        // one default team: the one whose hours apply when a conversation has no team
+        if (values.isDefault) await tx.update(schema.teamInboxSettings).set({ isDefault: false }).where(ne(schema.teamInboxSettings.teamId, team.id));
+        const [r] = await tx
+          .insert(schema.teamInboxSettings)
+          .values({ teamId: team.id, ...values })
+          .onConflictDoUpdate({ target: schema.teamInboxSettings.teamId, set: values })
+          .returning();
+        return r!;
+      });
+      forgetInboxSettings(ctx);
+      return settingsOut(team.id, row, team.timezone);
     },
   });
   return router;

@@ -77,20 +77,21 @@ export async function assignConversation(
   ctx: AppContext,
   tx: Tx,
   c: { id: string; teamId: string | null; language: string },
-  strategy: AssignmentStrategy = strategyOf(),
+  /** default: the inbox policy's (Settings), else NUDGE_ASSIGNMENT_STRATEGY */
+  strategy?: AssignmentStrategy,
 ): Promise<string | null> {
   await lock(tx);
   const at = nowOf(ctx);
   const settings = await loadInboxSettings(ctx, tx);
   const team = settings.teams.find((t) => t.teamId === c.teamId);
-  const chosen = chooseAgent(await loadCandidates(tx, at, c.teamId), { teamId: c.teamId, skill: team?.skill ?? null, language: c.language }, strategy);
+  const chosen = chooseAgent(await loadCandidates(tx, at, c.teamId), { teamId: c.teamId, skill: team?.skill ?? null, language: c.language }, strategy ?? settings.policy.strategy);
   if (!chosen) return null;
   await give(tx, c.id, chosen.userId, at);
   return chosen.userId;
 }
 
 /** Hands the oldest waiting conversations (highest priority first) to agents with free slots. */
-export async function assignBacklog(ctx: AppContext, strategy: AssignmentStrategy = strategyOf()): Promise<number> {
+export async function assignBacklog(ctx: AppContext, strategy?: AssignmentStrategy): Promise<number> {
   return ctx.db.db.transaction(async (tx) => {
     await lock(tx);
     const at = nowOf(ctx);
@@ -106,7 +107,7 @@ export async function assignBacklog(ctx: AppContext, strategy: AssignmentStrateg
     let given = 0;
     for (const w of waiting) {
       const team = settings.teams.find((t) => t.teamId === w.teamId);
-      const chosen = chooseAgent(candidates, { teamId: w.teamId, skill: team?.skill ?? null, language: w.language }, strategy);
+      const chosen = chooseAgent(candidates, { teamId: w.teamId, skill: team?.skill ?? null, language: w.language }, strategy ?? settings.policy.strategy);
       if (!chosen) continue;
       await give(tx, w.id, chosen.userId, at);
       chosen.open += 1;

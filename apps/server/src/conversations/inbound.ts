@@ -16,7 +16,7 @@ import { addBusinessHours, isWithinHours, localDay } from './hours.js';
 import { notifySupervisors } from './notify.js';
 import { kickOutbox } from './outbox.js';
 import { firstMatch, firstOfKind, replyIn, type AutoReplyRule } from './rules.js';
-import { hoursOf, inHoursOf, loadInboxSettings, priorityForBudget, SLA_HOURS, teamSettingsFor, type Tx } from './settings.js';
+import { hoursOf, inHoursOf, loadInboxSettings, priorityForBudget, teamSettingsFor, type Tx } from './settings.js';
 import { detectLanguage, fillVariables, questionKey, type InboxLanguage } from './text.js';
 
 const conv = schema.conversations;
@@ -128,7 +128,7 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
   const key = questionKey(msg.text);
   const repeatCount = key && key === before.lastQuestion ? before.repeatCount + 1 : 1;
   let needsHuman = reopened ? false : before.needsHuman;
-  let priority = newInquiry ? priorityForBudget(customer?.budgetMax ?? customer?.budgetMin ?? null) : before.priority;
+  let priority = newInquiry ? priorityForBudget(customer?.budgetMax ?? customer?.budgetMin ?? null, settings.policy) : before.priority;
   const queued: Queued[] = [];
   const push = (purpose: Queued['purpose'], rule: AutoReplyRule | null, fallback?: string, dueAt = at) => {
     const text = textOf(rule, fallback);
@@ -176,7 +176,7 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
     if (away) push('away', away);
   }
 
-  const sla = SLA_HOURS[priority];
+  const sla = settings.policy.sla[priority];
   const awaitingReplyAfterAgent = !newInquiry && before.lastAgentMessageAt && (!before.lastCustomerMessageAt || before.lastAgentMessageAt > before.lastCustomerMessageAt);
   const patch: Partial<typeof conv.$inferInsert> = {
     status: before.status === 'resolved' || before.status === 'snoozed' ? 'open' : before.status,
@@ -204,7 +204,7 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
     patch.nextResponseDueAt = addBusinessHours(hoursOf(team), at, sla);
     patch.slaBreachedAt = null;
   } else if (highValue && before.priority !== 'P1' && !before.firstRespondedAt) {
-    patch.firstResponseDueAt = addBusinessHours(hoursOf(team), at, SLA_HOURS.P1);
+    patch.firstResponseDueAt = addBusinessHours(hoursOf(team), at, settings.policy.sla.P1);
   }
   await tx.update(conv).set(patch).where(eq(conv.id, before.id));
 
@@ -225,7 +225,7 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
 
   let assigneeId = reopened ? null : before.assigneeId;
   if ((needsHuman || priority === 'P1') && !assigneeId) {
-    assigneeId = await assignConversation(ctx, tx, { id: before.id, teamId, language });
+    assigneeId = await assignConversation(ctx, tx, { id: before.id, teamId, language }, settings.policy.strategy);
   }
   if (highValue) {
     await notifySupervisors(tx, teamId, {

@@ -15,10 +15,44 @@ export type TeamSettings = typeof schema.teamInboxSettings.$inferSelect;
 /** Reply deadlines per priority, in business hours (SPEC B: P1 2 h, P2 6 h, P3 24 h). */
 export const SLA_HOURS = { P1: 2, P2: 6, P3: 24 } as const;
 
-/** Budget thresholds for a new inquiry's priority: > 100k → P1, 50k–100k → P2, else P3. */
-export function priorityForBudget(budget: number | null): 'P1' | 'P2' | 'P3' {
-  if (budget !== null && budget > 100_000) return 'P1';
-  if (budget !== null && budget >= 50_000) return 'P2';
+/**
+ * The inbox's policy an admin sets on the Settings screen (stored in the `settings` table under
+ * `inbox.policy`): reply deadlines per priority, the budget thresholds of a new inquiry's
+ * priority, the assignment strategy. Defaults: SPEC B's numbers, NUDGE_ASSIGNMENT_STRATEGY.
+ */
+export interface InboxPolicy {
+  sla: { P1: number; P2: number; P3: number };
+  budget: { p1Above: number; p2From: number };
+  strategy: 'round_robin' | 'load';
+}
+export const POLICY_KEY = 'inbox.policy';
+export const defaultPolicy = (env: NodeJS.ProcessEnv = process.env): InboxPolicy => ({
+  sla: { ...SLA_HOURS },
+  budget: { p1Above: 100_000, p2From: 50_000 },
+  strategy: env.NUDGE_ASSIGNMENT_STRATEGY === 'load' ? 'load' : 'round_robin',
+});
+/** The stored policy over the defaults; a value that is missing or unreadable keeps its default. */
+export function policyFrom(raw: string | undefined | null, env: NodeJS.ProcessEnv = process.env): InboxPolicy {
+  const d = defaultPolicy(env);
+  if (!raw) return d;
+  let v: Partial<InboxPolicy>;
+  try {
+    v = JSON.parse(raw) as Partial<InboxPolicy>;
+  } catch {
+    return d;
+  }
+  const num = (x: unknown, fallback: number) => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : fallback);
+  return {
+    sla: { P1: num(v.sla?.P1, d.sla.P1), P2: num(v.sla?.P2, d.sla.P2), P3: num(v.sla?.P3, d.sla.P3) },
+    budget: { p1Above: num(v.budget?.p1Above, d.budget.p1Above), p2From: num(v.budget?.p2From, d.budget.p2From) },
+    strategy: v.strategy === 'load' || v.strategy === 'round_robin' ? v.strategy : d.strategy,
+  };
+}
+
+/** A new inquiry's priority from its budget: > 100k → P1, 50k–100k → P2, else P3 (thresholds from the policy). */
+export function priorityForBudget(budget: number | null, policy: Pick<InboxPolicy, 'budget'> = defaultPolicy()): 'P1' | 'P2' | 'P3' {
+  if (budget !== null && budget > policy.budget.p1Above) return 'P1';
+  if (budget !== null && budget >= policy.budget.p2From) return 'P2';
   return 'P3';
 }
 
@@ -38,6 +72,7 @@ interface Cached {
   at: number;
   rules: Rule[];
   teams: TeamSettings[];
+  policy: InboxPolicy;
 }
 const cache = new WeakMap<object, Cached>();
 const TTL_MS = 2000;
@@ -48,7 +83,8 @@ export async function loadInboxSettings(ctx: AppContext, db: DbOrTx = ctx.db.db)
   if (hit && Date.now() - hit.at < TTL_MS) return hit;
   const rules = (await db.select().from(schema.autoReplyRules).orderBy(asc(schema.autoReplyRules.position))) as Rule[];
   const teams = await db.select().from(schema.teamInboxSettings);
-  const fresh = { at: Date.now(), rules, teams };
+  const [stored] = await db.select({ value: schema.settings.value }).from(schema.settings).where(eq(schema.settings.key, POLICY_KEY));
+  const fresh = { at: Date.now(), rules, teams, policy: policyFrom(stored?.value) };
   cache.set(ctx.db, fresh);
   return fresh;
 }

@@ -5,7 +5,7 @@ import { and, eq, gt } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
-import { forbidden, unauthorized } from './errors.js';
+import { forbidden, HttpError, unauthorized } from './errors.js';
 
 export type Role = schema.UserRole;
 export const ROLES = schema.USER_ROLES;
@@ -17,6 +17,8 @@ export interface AuthUser {
   role: Role;
   teamId: string | null;
   rights: string[];
+  /** Added by an admin (or password reset) and not yet changed: only /api/auth/{me,password,logout} answer. */
+  mustChangePassword?: boolean;
 }
 
 /** Rights a user may hold beyond the role; admins and managers hold them all. */
@@ -61,6 +63,7 @@ export async function authenticate(ctx: AppContext, req: Request): Promise<AuthU
       teamId: users.teamId,
       rights: users.rights,
       active: users.active,
+      mustChangePassword: users.mustChangePassword,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -68,6 +71,6 @@ export async function authenticate(ctx: AppContext, req: Request): Promise<AuthU
     .limit(1);
   const u = rows[0];
   if (!u) throw unauthorized('Your session is unknown or expired; sign in again with POST /api/auth/login.');
-  if (!u.active) throw unauthorized('This account is disabled.');
-  return { id: u.id, email: u.email, name: u.name, role: u.role, teamId: u.teamId, rights: u.rights };
+  if (!u.active) throw new HttpError(401, 'account_disabled', 'This account is disabled; ask an administrator.');
+  return { id: u.id, email: u.email, name: u.name, role: u.role, teamId: u.teamId, rights: u.rights, mustChangePassword: u.mustChangePassword };
 }

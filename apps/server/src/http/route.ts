@@ -47,6 +47,8 @@ interface BaseSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType
 export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> extends BaseSpec<P, Q, B> {
   /** Roles allowed; default: any signed-in user. */
   roles?: readonly Role[];
+  /** Answers a user who must still change their first password (default: refused with 403 password_change_required). */
+  allowPendingPassword?: boolean;
   handler: (input: HandlerInput<z.infer<P>, z.infer<Q>, z.infer<B>, AuthUser>) => unknown;
 }
 
@@ -87,6 +89,7 @@ export function createApiRouter(ctx: AppContext, mountPath: string, tag: string)
     spec: BaseSpec<P, Q, B>,
     isPublic: boolean,
     roles: readonly Role[] | undefined,
+    allowPendingPassword: boolean,
     handler: (input: HandlerInput<z.infer<P>, z.infer<Q>, z.infer<B>, AuthUser | null>) => unknown,
   ) {
     const status = spec.status ?? 200;
@@ -123,6 +126,9 @@ export function createApiRouter(ctx: AppContext, mountPath: string, tag: string)
         user = await authenticate(ctx, req);
         // everything this request answers (JSON, text, errors) is masked for this user
         if (!hasRight(user, RIGHTS.unmaskContact)) installContactMasking(res, { keep: new Set([user.email.toLowerCase()]) });
+        if (user.mustChangePassword && !allowPendingPassword) {
+          throw new HttpError(403, 'password_change_required', 'Choose a new password first (POST /api/auth/password); until then only that, /api/auth/me and sign-out answer.');
+        }
         if (roles) requireRole(user, roles, spec.summary.toLowerCase());
       }
       const params = parsePart(spec.params, req.params, 'params');
@@ -146,12 +152,12 @@ export function createApiRouter(ctx: AppContext, mountPath: string, tag: string)
     route<P extends AnyObject = EmptyObject, Q extends AnyObject = EmptyObject, B extends z.ZodType = z.ZodUndefined>(
       spec: RouteSpec<P, Q, B>,
     ) {
-      add(spec, false, spec.roles, spec.handler as never);
+      add(spec, false, spec.roles, spec.allowPendingPassword ?? false, spec.handler as never);
     },
     publicRoute<P extends AnyObject = EmptyObject, Q extends AnyObject = EmptyObject, B extends z.ZodType = z.ZodUndefined>(
       spec: PublicRouteSpec<P, Q, B>,
     ) {
-      add(spec, true, undefined, spec.handler as never);
+      add(spec, true, undefined, true, spec.handler as never);
     },
   };
 }

@@ -30,6 +30,8 @@ export const users = pgTable(
      */
     rights: text('rights').array().notNull().default(sql`'{}'::text[]`),
     active: boolean('active').notNull().default(true),
+    /** Set when an admin adds the user or resets their password: the next login must choose a new one. */
+    mustChangePassword: boolean('must_change_password').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('users_email_uq').on(t.email), index('users_team_idx').on(t.teamId)],

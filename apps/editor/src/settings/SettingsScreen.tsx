@@ -1,0 +1,42 @@
+// Settings (admins): users & roles, teams. Tabs are hash routes: #/settings/users, #/settings/teams.
+import { useTranslation } from 'react-i18next';
+import { useRights } from '../shell/session';
+import { EmptyState } from '../ui/common';
+import { AutoRepliesView } from './AutoRepliesView';
+import { PolicyView } from './PolicyView';
+import { TeamsView } from './TeamsView';
+import { UsersView } from './UsersView';
+
+export const SETTINGS_TABS = ['users', 'teams', 'auto-replies', 'inbox-policy'] as const;
+const TAB_KEY: Record<string, string> = { users: 'users', teams: 'teams', 'auto-replies': 'autoReplies', 'inbox-policy': 'policy' };
+
+export function SettingsScreen({ tab }: { tab: string }) {
+  const { t } = useTranslation();
+  const rights = useRights();
+  if (!rights.manageUsers) {
+    return (
+      <div className="page">
+        <EmptyState title={t('settings.adminsOnlyTitle')} hint={t('settings.errors.adminsOnly')} />
+      </div>
+    );
+  }
+  const current = (SETTINGS_TABS as readonly string[]).includes(tab) ? tab : 'users';
+  return (
+    <div className="page settings-page">
+      <div className="page-head">
+        <h1>{t('settings.title')}</h1>
+      </div>
+      <nav className="settings-tabs" aria-label={t('settings.title')}>
+        {SETTINGS_TABS.map((x) => (
+          <a key={x} href={`#/settings/${x}`} className={x === current ? 'active' : undefined} aria-current={x === current ? 'page' : undefined}>
+            {t(`settings.tabs.${TAB_KEY[x]}`)}
+          </a>
+        ))}
+      </nav>
+      {current === 'users' && <UsersView />}
+      {current === 'teams' && <TeamsView />}
+      {current === 'auto-replies' && <AutoRepliesView />}
+      {current === 'inbox-policy' && <PolicyView />}
+    </div>
+  );
+}
