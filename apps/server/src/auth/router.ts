@@ -9,6 +9,7 @@ import { badRequest, HttpError, notFound } from '../http/errors.js';
 import { hashPassword, verifyPassword } from '../http/passwords.js';
 import { createApiRouter } from '../http/route.js';
 import { createSession, deleteSession, ensureAdminUser } from './service.js';
+import { setting } from '../config.js';
 
 // A valid hash of a random password, so unknown emails cost as much time as wrong passwords.
 const dummyHash = hashPassword(Math.random().toString(36));
@@ -43,7 +44,7 @@ const publicUser = (u: AuthUser | typeof schema.users.$inferSelect) => ({
 function loginLimiter() {
   return rateLimit({
     windowMs: 15 * 60_000,
-    limit: Number(process.env.NUDGE_LOGIN_MAX_FAILURES ?? 10),
+    limit: setting('NUDGE_LOGIN_MAX_FAILURES'),
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,

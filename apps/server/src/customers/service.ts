@@ -20,13 +20,14 @@ import {
   type FieldRights,
 } from './access.js';
 import type { CustomerCreate, CustomerOut, CustomerPatch, InteractionCreate } from './model.js';
+import { setting } from '../config.js';
 
 const c = schema.customers;
 export type CustomerRow = typeof c.$inferSelect;
 type Db = DbHandle['db'];
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
-export const defaultRegion = (): CountryCode => (process.env.NUDGE_DEFAULT_REGION ?? 'TW').toUpperCase() as CountryCode;
+export const defaultRegion = (): CountryCode => setting('NUDGE_DEFAULT_REGION');
 
 /** A phone as typed (0912-345-678, +886 912 345 678, (415) 555-0100) → E.164, or a 400 naming the field. */
 export function normalisePhoneField(raw: string, field = 'phone', region: CountryCode = defaultRegion()) {

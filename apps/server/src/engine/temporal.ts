@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import type { DbHandle } from '@nudge/db';
 import { startTemporalLite, type TemporalLite } from '@nudge/temporal-lite';
+import { setting } from '../config.js';
 
 export interface TemporalEngine {
   /** host:port of the Temporal frontend (the cluster's, or temporal-lite's). */
@@ -42,7 +43,7 @@ export function installTemporalRuntime(): void {
   runtimeInstalled = true;
   try {
     Runtime.install({
-      logger: new DefaultLogger((process.env.TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN'),
+      logger: new DefaultLogger(setting('TEMPORAL_LOG_LEVEL')),
       shutdownSignals: [],
       telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }), forward: {} } },
     });
@@ -53,8 +54,8 @@ export function installTemporalRuntime(): void {
 
 export async function startTemporalEngine(options: TemporalEngineOptions): Promise<TemporalEngine> {
   installTemporalRuntime();
-  const namespace = options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
-  const external = options.address ?? process.env.TEMPORAL_ADDRESS;
+  const namespace = options.namespace ?? setting('TEMPORAL_NAMESPACE');
+  const external = options.address ?? setting('TEMPORAL_ADDRESS');
   let lite: TemporalLite | undefined;
   let address: string;
   if (options.lite) {
@@ -63,7 +64,7 @@ export async function startTemporalEngine(options: TemporalEngineOptions): Promi
   } else if (external) {
     address = external;
   } else {
-    const port = options.port ?? (process.env.TEMPORAL_LITE_PORT ? Number(process.env.TEMPORAL_LITE_PORT) : 0);
+    const port = options.port ?? setting('TEMPORAL_LITE_PORT');
     lite = await startTemporalLite({ db: options.db, port, timeSkipping: options.timeSkipping, log: options.log });
     address = lite.address;
   }
