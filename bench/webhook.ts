@@ -28,10 +28,10 @@ const CONCURRENCY = Number(process.argv[3] ?? 16);
 const SHAPES = (process.argv[4] ?? '1,20').split(',').map(Number);
 
 const { createDb, migrate } = await import('@nudge/db');
-const { startTemporalEngine } = await import('@nudge/server/src/engine/temporal.ts');
-const { startFlowRuntime } = await import('@nudge/server/src/flows/runtime/worker.ts');
-const { createApp } = await import('@nudge/server/src/app.ts');
-const { publishFlow } = await import('@nudge/server/src/flows/runtime/test-support.ts');
+const { startTemporalEngine } = await import('@nudge/server/engine');
+const { startFlowRuntime } = await import('@nudge/server/flows');
+const { createApp } = await import('@nudge/server/app');
+const { publishFlow } = await import('@nudge/server/flows/testing');
 
 const dir = process.env.DATABASE_URL ? null : mkdtempSync(join(tmpdir(), 'nudge-webhook-'));
 const db = await createDb({ url: process.env.DATABASE_URL ?? join(dir!, 'db') });

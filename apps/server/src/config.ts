@@ -98,6 +98,7 @@ export const TEST_ENV_VARS = {
   TEMPORAL_TEST_SERVER_PATH: { where: 'packages/temporal-lite/src/testing.ts', default: 'on PATH', meaning: 'the Java test server for `NUDGE_TEST_TEMPORAL=timeskip`' },
   TEMPORAL_CLI: { where: 'packages/temporal-lite/test/target.ts', default: 'pyenv path', meaning: "the `temporal` CLI of temporal-lite's own tests" },
   E2E_BASE_URL: { where: 'test/e2e/product.ts', default: null, meaning: 'browser tests drive this running product instead of starting one' },
+  E2E_BUILD: { where: 'test/e2e/product.ts', default: 'build', meaning: '`0`: browser tests use the built editor as it is' },
   CHROMIUM_PATH: { where: 'test/e2e/product.ts', default: '/usr/bin/chromium', meaning: 'the browser of the browser tests' },
 } as const;
 

@@ -5,6 +5,8 @@ import { hashPassword } from '../http/passwords.js';
 import { hashToken } from '../http/auth.js';
 import { processEnv, setting, type Env } from '../config.js';
 
+export { hashPassword, verifyPassword } from '../http/passwords.js';
+
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 
 /**
