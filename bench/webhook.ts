@@ -95,7 +95,7 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
   );
   // wait for every run to finish
   const ids = [...sentAt.keys()];
-  let rows: { id: string; status: string; finished_ms: number | null }[] = [];
+  let rows: { id: string; status: string; finished_ms: number | null }[];
   for (;;) {
     rows = await db.sql.query<{ id: string; status: string; finished_ms: number | null }>(
       `select id, status::text as status, (extract(epoch from finished_at) * 1000)::float8 as finished_ms from flow_runs where id = any($1::uuid[])`,

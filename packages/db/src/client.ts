@@ -111,7 +111,7 @@ async function createPostgresHandle(url: string, max: number): Promise<DbHandle>
     await client`select 1`;
   } catch (err) {
     await client.end({ timeout: 1 });
-    throw new Error(`Cannot connect to PostgreSQL at ${hidePassword(url)}: ${(err as Error).message}`);
+    throw new Error(`Cannot connect to PostgreSQL at ${hidePassword(url)}: ${(err as Error).message}`, { cause: err });
   }
   return {
     driver: 'postgres',

@@ -240,8 +240,6 @@ export async function tagsOf(db: Db, customerIds: string[], now: Date) {
   return map;
 }
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
 /** Row → API shape for this user: contacts masked and restricted custom fields left out as their rights say. */
 export function presentCustomer(
   row: CustomerRow,

@@ -73,7 +73,7 @@ export async function startTemporalEngine(options: TemporalEngineOptions): Promi
     connection = await Connection.connect({ address });
   } catch (err) {
     if (!options.lite) await lite?.stop();
-    throw new Error(`Cannot reach Temporal at ${address}${external ? ' (TEMPORAL_ADDRESS)' : ''}: ${(err as Error).message}`);
+    throw new Error(`Cannot reach Temporal at ${address}${external ? ' (TEMPORAL_ADDRESS)' : ''}: ${(err as Error).message}`, { cause: err });
   }
   if (!lite) {
     // a real cluster creates no namespace on first use (temporal-lite accepts any name)
@@ -84,7 +84,7 @@ export async function startTemporalEngine(options: TemporalEngineOptions): Promi
       const code = (err as { code?: number }).code;
       throw new Error(code === 5
         ? `Temporal namespace "${namespace}" does not exist at ${address}: create it (\`temporal operator namespace create --namespace ${namespace}\`) or set TEMPORAL_NAMESPACE`
-        : `Cannot reach Temporal at ${address}: ${(err as Error).message}`);
+        : `Cannot reach Temporal at ${address}: ${(err as Error).message}`, { cause: err });
     }
   }
   const client = new Client({ connection, namespace });
