@@ -24,7 +24,7 @@ describe('customer rules shared by the API and the import', () => {
   it('the import stores exactly what the API would accept', () => {
     const cells: [key: string, cell: string, stored: boolean][] = [
       ['size', '1,200', true], ['size', 'lots', false], ['vip', '是', true], ['vip', 'no', true], ['vip', 'maybe', false],
-      ['since', '2024-02-29', true], ['since', '2023-02-30', false], ['plan', 'pro', true], ['plan', 'gold', false],
+      ['since', '2024-02-29', true], ['since', '2023-02-30', false], ['since', '2023-13-01', false], ['plan', 'pro', true], ['plan', 'gold', false],
       ['note', 'x'.repeat(10_001), false], ['note', 'hello', true],
     ];
     for (const [key, cell, stored] of cells) {

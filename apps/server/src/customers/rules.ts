@@ -24,6 +24,12 @@ export const industryAllowed = (industries: readonly string[], industry: string 
 export const expectedCustomValue = (def: CustomFieldRule): string =>
   def.type === 'select' ? `one of ${(def.options ?? []).join(', ')}` : `a ${def.type}${def.type === 'date' ? ' (YYYY-MM-DD)' : ''}`;
 
+/** YYYY-MM-DD naming a real day (Date.parse alone takes 2023-02-30 for March 2). */
+const isCalendarDate = (v: string) => {
+  const d = new Date(`${v}T00:00:00Z`);
+  return ISO_DATE.test(v) && !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+};
+
 /** Whether a value (as stored, JSON) fits the field's definition. */
 export function isValidCustomValue(def: CustomFieldRule, value: unknown): boolean {
   switch (def.type) {
@@ -34,7 +40,7 @@ export function isValidCustomValue(def: CustomFieldRule, value: unknown): boolea
     case 'boolean':
       return typeof value === 'boolean';
     case 'date':
-      return typeof value === 'string' && ISO_DATE.test(value) && !Number.isNaN(Date.parse(value));
+      return typeof value === 'string' && isCalendarDate(value);
     case 'select':
       return typeof value === 'string' && (def.options ?? []).includes(value);
   }
