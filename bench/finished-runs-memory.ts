@@ -18,8 +18,8 @@ const SIZE = Number(process.argv[3] ?? 400);
 const STEPS = Number(process.argv[4] ?? 1);
 const old = process.env.BENCH_OLD_CACHES === '1';
 const { testDriver } = await import('@nudge/db/testing');
-const { createRuntimeWorld, createUser, publishFlow, seedCustomers, runStatusCounts } = await import('@nudge/server/src/flows/runtime/test-support.ts');
-const { enrollMany } = await import('@nudge/server/src/flows/runtime/enroll.ts');
+const { createRuntimeWorld, createUser, publishFlow, seedCustomers, runStatusCounts } = await import('@nudge/server/flows/testing');
+const { enrollMany } = await import('@nudge/server/flows');
 
 const w = await createRuntimeWorld({ timeSkipping: false, ...(old ? { maxCachedWorkflows: 1000 } : {}) });
 const engine = w.engine.lite!.engine;

@@ -15,10 +15,9 @@
 process.env.TEMPORAL_LOG_LEVEL ??= 'ERROR';
 const { testDriver } = await import('@nudge/db/testing');
 const { createRuntimeWorld, createTag, createUser, createPotentialSegment, publishFlow, seedCustomers, runStatusCounts } = await import(
-  '@nudge/server/src/flows/runtime/test-support.ts'
+  '@nudge/server/flows/testing'
 );
-const { enrollCustomer, enrollMany } = await import('@nudge/server/src/flows/runtime/enroll.ts');
-const { sweepFlow } = await import('@nudge/server/src/flows/runtime/triggers.ts');
+const { enrollCustomer, enrollMany, sweepFlow } = await import('@nudge/server/flows');
 
 const RUNS = Number(process.argv[2] ?? 500);
 const SWEEP = Number(process.argv[3] ?? 100_000);

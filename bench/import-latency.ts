@@ -16,8 +16,8 @@ import type { AddressInfo } from 'node:net';
 import { schema } from '@nudge/db';
 import { toCsv } from '@nudge/customer-import';
 import { createRng, duplicateRow, generatePerson, rowOf, DUPLICATE_KINDS, type CsvPersonRow, type Person } from '@nudge/customer-import/testing';
-import { createTestApp } from '@nudge/server/src/http/testing.ts';
-import { hashPassword } from '@nudge/server/src/http/passwords.ts';
+import { createTestApp } from '@nudge/server/http/testing';
+import { hashPassword } from '@nudge/server/auth';
 
 const ROWS = Number(process.argv[2] ?? 5_000);
 const rng = createRng(7);

@@ -13,7 +13,7 @@ import { createTestDb } from '@nudge/db/testing';
 import { schema } from '@nudge/db';
 import { toCsv } from '@nudge/customer-import';
 import { createRng, duplicateRow, generatePerson, rowOf, DUPLICATE_KINDS, type CsvPersonRow, type Person } from '@nudge/customer-import/testing';
-import { runImportJob } from '@nudge/server/src/import/service.ts';
+import { runImportJob } from '@nudge/server/import';
 
 const ROWS = Number(process.argv[2] ?? 100_000);
 const EXISTING = Number(process.argv[3] ?? 5_000);

@@ -13,11 +13,9 @@
 import type { AddressInfo } from 'node:net';
 import { createDb, migrate, schema, type DbHandle } from '@nudge/db';
 import { createChannels, signWhatsAppPayload, whatsAppMessageWebhook, MemoryIdempotencyStore, type ChannelAdapter } from '@nudge/channels';
-import { createApp } from '@nudge/server/src/app.ts';
-import { assignConversation } from '@nudge/server/src/conversations/assignment.ts';
-import { insertExampleRules } from '@nudge/server/src/conversations/examples.ts';
-import { startOutbox } from '@nudge/server/src/conversations/outbox.ts';
-import type { AppContext } from '@nudge/server/src/context.ts';
+import { createApp } from '@nudge/server/app';
+import { assignConversation, insertExampleRules, startOutbox } from '@nudge/server/conversations';
+import type { AppContext } from '@nudge/server/context';
 
 const args = process.argv.slice(2);
 const num = (name: string, dflt: number) => Number(args.find((a) => a.startsWith(`${name}=`))?.split('=')[1] ?? dflt);

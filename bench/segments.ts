@@ -15,11 +15,11 @@
  * `nudge_bench_segments` (dropped and rebuilt unless --reuse and it already holds the data).
  */
 import { createDb, migrate } from '@nudge/db';
-import { countSegment, customerInSegment, segmentCountSql, segmentMemberIds, type SegmentCondition } from '@nudge/server/src/segments/index.ts';
-import { tagHealth } from '@nudge/server/src/tags/index.ts';
-import { qualityReport } from '@nudge/server/src/quality/service.ts';
-import { createApp } from '@nudge/server/src/app.ts';
-import { createSession } from '@nudge/server/src/auth/service.ts';
+import { countSegment, customerInSegment, segmentCountSql, segmentMemberIds, type SegmentCondition } from '@nudge/server/segments';
+import { tagHealth } from '@nudge/server/tags';
+import { qualityReport } from '@nudge/server/quality';
+import { createApp } from '@nudge/server/app';
+import { createSession } from '@nudge/server/auth';
 
 const N = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
 const REUSE = process.argv.includes('--reuse');

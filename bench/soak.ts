@@ -22,11 +22,11 @@ const SAMPLE_S = Number(process.argv[4] ?? 15);
 const STEPS = Number(process.argv[5] ?? 1);
 
 const { createDb, migrate } = await import('@nudge/db');
-const { startTemporalEngine } = await import('@nudge/server/src/engine/temporal.ts');
+const { startTemporalEngine } = await import('@nudge/server/engine');
 const { startTemporalLite } = await import('@nudge/temporal-lite');
-const { startFlowRuntime } = await import('@nudge/server/src/flows/runtime/worker.ts');
-const { createApp } = await import('@nudge/server/src/app.ts');
-const { publishFlow, runStatusCounts } = await import('@nudge/server/src/flows/runtime/test-support.ts');
+const { startFlowRuntime } = await import('@nudge/server/flows');
+const { createApp } = await import('@nudge/server/app');
+const { publishFlow, runStatusCounts } = await import('@nudge/server/flows/testing');
 
 const dir = process.env.DATABASE_URL ? null : mkdtempSync(join(tmpdir(), 'nudge-soak-'));
 const db = await createDb({ url: process.env.DATABASE_URL ?? join(dir!, 'db') });

@@ -90,7 +90,6 @@ await runBatch(Math.min(200, N), 'warmup');
 const threads0 = threadTimes();
 const cpu0 = process.cpuUsage();
 const mark0 = process.hrtime.bigint();
-const t0 = performance.now();
 const wall0 = Date.now();
 const { latencies: lat, lastClose } = await runBatch(N, 'bench');
 if (process.env.PROFILE_MARKS) (await import('node:fs')).writeFileSync(process.env.PROFILE_MARKS, JSON.stringify([Number(mark0 / 1000n), Number(process.hrtime.bigint() / 1000n)]));

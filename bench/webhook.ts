@@ -28,10 +28,10 @@ const CONCURRENCY = Number(process.argv[3] ?? 16);
 const SHAPES = (process.argv[4] ?? '1,20').split(',').map(Number);
 
 const { createDb, migrate } = await import('@nudge/db');
-const { startTemporalEngine } = await import('@nudge/server/src/engine/temporal.ts');
-const { startFlowRuntime } = await import('@nudge/server/src/flows/runtime/worker.ts');
-const { createApp } = await import('@nudge/server/src/app.ts');
-const { publishFlow } = await import('@nudge/server/src/flows/runtime/test-support.ts');
+const { startTemporalEngine } = await import('@nudge/server/engine');
+const { startFlowRuntime } = await import('@nudge/server/flows');
+const { createApp } = await import('@nudge/server/app');
+const { publishFlow } = await import('@nudge/server/flows/testing');
 
 const dir = process.env.DATABASE_URL ? null : mkdtempSync(join(tmpdir(), 'nudge-webhook-'));
 const db = await createDb({ url: process.env.DATABASE_URL ?? join(dir!, 'db') });
@@ -95,7 +95,7 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
   );
   // wait for every run to finish
   const ids = [...sentAt.keys()];
-  let rows: { id: string; status: string; finished_ms: number | null }[] = [];
+  let rows: { id: string; status: string; finished_ms: number | null }[];
   for (;;) {
     rows = await db.sql.query<{ id: string; status: string; finished_ms: number | null }>(
       `select id, status::text as status, (extract(epoch from finished_at) * 1000)::float8 as finished_ms from flow_runs where id = any($1::uuid[])`,

@@ -7,8 +7,8 @@
  */
 process.env.TEMPORAL_LOG_LEVEL ??= 'ERROR';
 const N = Number(process.argv[2] ?? 300);
-const { createRuntimeWorld, createUser, publishFlow, seedCustomers, runStatusCounts } = await import('@nudge/server/src/flows/runtime/test-support.ts');
-const { enrollMany } = await import('@nudge/server/src/flows/runtime/enroll.ts');
+const { createRuntimeWorld, createUser, publishFlow, seedCustomers, runStatusCounts } = await import('@nudge/server/flows/testing');
+const { enrollMany } = await import('@nudge/server/flows');
 
 const w = await createRuntimeWorld({ timeSkipping: false, maxCachedWorkflows: 4 * N });
 const node = (id: string, nodeType: string, config: Record<string, unknown> = {}) => ({ id, type: 'nudge', position: { x: 0, y: 0 }, data: { nodeType, config } });

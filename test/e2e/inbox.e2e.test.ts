@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWhatsAppStandIn, type WhatsAppStandIn } from '../../packages/channels/src/standins/index';
+import { startWhatsAppStandIn, type WhatsAppStandIn } from '@nudge/channels/standins';
 import { chromiumArgs, chromiumPath, repoRoot, startProduct, type Product } from './product';
 
 const shots = join(repoRoot, 'test-output', 'e2e');

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { createDb, migrate } from '@nudge/db';
 import { createApp } from './app.js';
-import { loadConfig } from './config.js';
+import { loadConfig, processEnv, setting } from './config.js';
 import type { AppContext } from './context.js';
 import { prepareCustomerData } from './demo/startup.js';
 import { startTemporalEngine } from './engine/temporal.js';
@@ -41,7 +41,7 @@ async function main() {
   console.log(`[nudge] durable engine: ${temporal.lite ? 'temporal-lite (embedded)' : 'Temporal cluster'} at ${temporal.address}`);
 
   const ctx: AppContext = { db, temporal };
-  const standIns = await startChannelStandInsIfUnconfigured(process.env, `http://${config.HOST}:${config.port}/api/webhooks/whatsapp`);
+  const standIns = await startChannelStandInsIfUnconfigured(processEnv, `http://${config.HOST}:${config.port}/api/webhooks/whatsapp`);
   if (standIns.started.length) console.log(`[nudge] no provider configured for ${standIns.started.join(', ')}: using the local stand-in (messages are kept, not delivered)`);
   const runtime = await startFlowRuntime(ctx); // the Temporal worker, event triggers and sweeps
   ctx.flows = runtime;
@@ -94,6 +94,6 @@ function ensureEditorBuilt(dist: string) {
 
 main().catch((err) => {
   console.error(`[nudge] failed to start: ${err instanceof Error ? err.message : String(err)}`);
-  if (process.env.NUDGE_DEBUG) console.error(err);
+  if (setting('NUDGE_DEBUG')) console.error(err);
   process.exit(1);
 });

@@ -39,8 +39,11 @@ export interface DbHandle {
 }
 
 export interface CreateDbOptions {
-  /** A postgres:// URL, a folder for PGlite, or `memory://` for a throw-away PGlite database. */
-  url?: string;
+  /**
+   * A postgres:// URL, a folder for PGlite, or `memory://` for a throw-away PGlite database. The
+   * caller reads it from its configuration (the server: DATABASE_URL / NUDGE_DATA_DIR, config.ts).
+   */
+  url: string;
   /** Connections in the postgres.js pool (default 10). */
   max?: number;
 }
@@ -53,8 +56,8 @@ function hidePassword(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
-export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle> {
-  const url = options.url ?? process.env.DATABASE_URL ?? process.env.NUDGE_DATA_DIR ?? '.data/nudge';
+export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
+  const url = options.url;
   if (isPostgresUrl(url)) return createPostgresHandle(url, options.max ?? 10);
   return createPgliteHandle(url);
 }
@@ -108,7 +111,7 @@ async function createPostgresHandle(url: string, max: number): Promise<DbHandle>
     await client`select 1`;
   } catch (err) {
     await client.end({ timeout: 1 });
-    throw new Error(`Cannot connect to PostgreSQL at ${hidePassword(url)}: ${(err as Error).message}`);
+    throw new Error(`Cannot connect to PostgreSQL at ${hidePassword(url)}: ${(err as Error).message}`, { cause: err });
   }
   return {
     driver: 'postgres',

@@ -94,6 +94,9 @@ function parseToken(b: Uint8Array | undefined): Obj {
   }
 }
 
+/** Applies one command of a completed workflow task (see Engine.applyCommand). */
+type CommandHandler = (this: Engine, e: Execution, cmd: Obj, wftCompletedId: number, now: number) => boolean;
+
 export class Engine {
   private execs = new Map<string, Execution>();
   private openById = new Map<string, string>();
@@ -864,206 +867,244 @@ export class Engine {
   // ------------------------------------------------------------------ commands
   /** Applies one command; returns true when it produced events the workflow must see at once. */
   private applyCommand(e: Execution, cmd: Obj, wftCompletedId: number): boolean {
+    const handler = this.commandHandlers[cmd.commandType];
+    if (!handler) throw invalidArgument(`temporal-lite does not support command type ${cmd.commandType}`);
+    return handler.call(this, e, cmd, wftCompletedId, this.now());
+  }
+
+  /** One handler per command type: each adds the command's events and updates the run's state. */
+  private readonly commandHandlers: Partial<Record<number, CommandHandler>> = {
+    [C.ScheduleActivityTask]: this.onScheduleActivityTask,
+    [C.RequestCancelActivityTask]: this.onRequestCancelActivityTask,
+    [C.StartTimer]: this.onStartTimer,
+    [C.CancelTimer]: this.onCancelTimer,
+    [C.RecordMarker]: this.onRecordMarker,
+    [C.CompleteWorkflowExecution]: this.onCompleteWorkflowExecution,
+    [C.FailWorkflowExecution]: this.onFailWorkflowExecution,
+    [C.CancelWorkflowExecution]: this.onCancelWorkflowExecution,
+    [C.ContinueAsNewWorkflowExecution]: this.onContinueAsNewWorkflowExecution,
+    [C.StartChildWorkflowExecution]: this.onStartChildWorkflowExecution,
+    [C.SignalExternalWorkflowExecution]: this.onSignalExternalWorkflowExecution,
+    [C.RequestCancelExternalWorkflowExecution]: this.onRequestCancelExternalWorkflowExecution,
+    [C.UpsertWorkflowSearchAttributes]: this.onUpsertWorkflowSearchAttributes,
+    [C.ModifyWorkflowProperties]: this.onModifyWorkflowProperties,
+    [C.ProtocolMessage]: this.applyProtocolMessageCommand,
+  };
+
+  private onScheduleActivityTask(e: Execution, cmd: Obj, wftCompletedId: number, now: number): boolean {
     const s = e.s;
-    const now = this.now();
-    switch (cmd.commandType) {
-      case C.ScheduleActivityTask: {
-        const a = cmd.scheduleActivityTaskCommandAttributes ?? {};
-        let s2c = durToMs(a.scheduleToCloseTimeout), s2s = durToMs(a.scheduleToStartTimeout), stc = durToMs(a.startToCloseTimeout), hb = durToMs(a.heartbeatTimeout);
-        const runLeft = s.runExpireAt ? Math.max(1, s.runExpireAt - now) : 0;
-        if (s2c > 0) {
-          if (runLeft && s2c > runLeft) s2c = runLeft;
-          if (s2s <= 0 || s2s > s2c) s2s = s2c;
-          if (stc <= 0 || stc > s2c) stc = s2c;
-        } else if (stc > 0) {
-          s2c = runLeft;
-          if (s2s <= 0) s2s = runLeft;
-        } else {
-          throw invalidArgument(`BadScheduleActivityAttributes: a valid StartToClose or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand (activity ${a.activityId})`);
-        }
-        if (hb > stc && stc > 0) hb = stc;
-        const rp = { ...DEFAULT_RETRY, ...(a.retryPolicy ?? {}) };
-        if (!durToMs(rp.initialInterval)) rp.initialInterval = DEFAULT_RETRY.initialInterval;
-        if (!rp.backoffCoefficient) rp.backoffCoefficient = 2;
-        if (!durToMs(rp.maximumInterval)) rp.maximumInterval = dur(durToMs(rp.initialInterval) * 100);
-        const taskQueue = a.taskQueue?.name || s.taskQueue;
-        const ev = e.add(E.ActivityTaskScheduled, 'ActivityTaskScheduled', {
-          activityId: a.activityId, activityType: a.activityType, taskQueue: { name: taskQueue, kind: 1 }, header: a.header,
-          input: a.input, scheduleToCloseTimeout: dur(s2c), scheduleToStartTimeout: dur(s2s), startToCloseTimeout: dur(stc),
-          heartbeatTimeout: dur(hb), workflowTaskCompletedEventId: wftCompletedId, retryPolicy: rp,
-          useWorkflowBuildId: a.useWorkflowBuildId, priority: a.priority,
-        }, now);
-        const act: ActivityState = {
-          scheduledEventId: ev.eventId, activityId: a.activityId, activityType: a.activityType?.name ?? '', taskQueue,
-          scheduledTime: now, attemptScheduledTime: now, attempt: 1, cancelRequested: false,
-          s2cMs: s2c, s2sMs: s2s, stcMs: stc, hbMs: hb, retryPolicy: rp,
-        };
-        s.activities[ev.eventId] = act;
-        this.armActivity(e, act);
-        return false;
-      }
-      case C.RequestCancelActivityTask: {
-        const sid = Number(cmd.requestCancelActivityTaskCommandAttributes?.scheduledEventId);
-        const act = s.activities[sid];
-        if (!act) return false;
-        const req = e.add(E.ActivityTaskCancelRequested, 'ActivityTaskCancelRequested', { scheduledEventId: sid, workflowTaskCompletedEventId: wftCompletedId }, now);
-        if (act.startedTime === undefined) {
-          e.add(E.ActivityTaskCanceled, 'ActivityTaskCanceled', { latestCancelRequestedEventId: req.eventId, scheduledEventId: sid, startedEventId: 0, identity: '' }, now);
-          delete s.activities[sid];
-          return true;
-        }
-        act.cancelRequested = true;
-        act.cancelRequestedEventId = req.eventId;
-        return false;
-      }
-      case C.StartTimer: {
-        const a = cmd.startTimerCommandAttributes ?? {};
-        const ms = durToMs(a.startToFireTimeout);
-        const ev = e.add(E.TimerStarted, 'TimerStarted', { timerId: a.timerId, startToFireTimeout: a.startToFireTimeout, workflowTaskCompletedEventId: wftCompletedId }, now);
-        s.timers[a.timerId] = { timerId: a.timerId, startedEventId: ev.eventId, fireAt: now + ms };
-        this.due(now + ms, e, 'timer', a.timerId);
-        return false;
-      }
-      case C.CancelTimer: {
-        const id = cmd.cancelTimerCommandAttributes?.timerId;
-        const t = s.timers[id];
-        if (!t) return false;
-        e.add(E.TimerCanceled, 'TimerCanceled', { timerId: id, startedEventId: t.startedEventId, workflowTaskCompletedEventId: wftCompletedId, identity: '' }, now);
-        delete s.timers[id];
-        return false;
-      }
-      case C.RecordMarker: {
-        const a = cmd.recordMarkerCommandAttributes ?? {};
-        e.add(E.MarkerRecorded, 'MarkerRecorded', { markerName: a.markerName, details: a.details, workflowTaskCompletedEventId: wftCompletedId, header: a.header, failure: a.failure }, now);
-        return false;
-      }
-      case C.CompleteWorkflowExecution: {
-        const result = cmd.completeWorkflowExecutionCommandAttributes?.result;
-        const cron = this.cronContinuation(e, { lastCompletionResult: result });
-        e.add(E.WorkflowExecutionCompleted, 'WorkflowExecutionCompleted', { result, workflowTaskCompletedEventId: wftCompletedId, newExecutionRunId: cron?.newRunId }, now);
-        this.close(e, S.Completed, cron);
-        return false;
-      }
-      case C.FailWorkflowExecution: {
-        const failure = cmd.failWorkflowExecutionCommandAttributes?.failure;
-        const retry = this.workflowRetry(e, failure);
-        const cron = retry.newRunId ? undefined : this.cronContinuation(e, { failure });
-        e.add(E.WorkflowExecutionFailed, 'WorkflowExecutionFailed', {
-          failure, retryState: retry.state, workflowTaskCompletedEventId: wftCompletedId, newExecutionRunId: retry.newRunId ?? cron?.newRunId,
-        }, now);
-        this.close(e, S.Failed, retry.newRunId ? { initiator: enums.ContinueAsNewInitiator.Retry, backoffMs: retry.backoffMs, failure } : cron);
-        return false;
-      }
-      case C.CancelWorkflowExecution: {
-        e.add(E.WorkflowExecutionCanceled, 'WorkflowExecutionCanceled', { details: cmd.cancelWorkflowExecutionCommandAttributes?.details, workflowTaskCompletedEventId: wftCompletedId }, now);
-        this.close(e, S.Canceled);
-        return false;
-      }
-      case C.ContinueAsNewWorkflowExecution: {
-        const a = cmd.continueAsNewWorkflowExecutionCommandAttributes ?? {};
-        const newRunId = randomUUID();
-        e.add(E.WorkflowExecutionContinuedAsNew, 'WorkflowExecutionContinuedAsNew', {
-          newExecutionRunId: newRunId, workflowType: a.workflowType ?? { name: s.workflowType },
-          taskQueue: { name: a.taskQueue?.name || s.taskQueue, kind: 1 }, input: a.input,
-          workflowRunTimeout: a.workflowRunTimeout, workflowTaskTimeout: a.workflowTaskTimeout,
-          workflowTaskCompletedEventId: wftCompletedId, backoffStartInterval: a.backoffStartInterval,
-          initiator: enums.ContinueAsNewInitiator.Workflow, header: a.header, memo: a.memo, searchAttributes: a.searchAttributes,
-        }, now);
-        s.newRunId = newRunId;
-        this.close(e, S.ContinuedAsNew, { initiator: enums.ContinueAsNewInitiator.Workflow, attrs: a, newRunId });
-        return false;
-      }
-      case C.StartChildWorkflowExecution: {
-        const a = cmd.startChildWorkflowExecutionCommandAttributes ?? {};
-        const ns = a.namespace || s.namespace;
-        const pcp = a.parentClosePolicy || enums.ParentClosePolicy.Terminate;
-        const init = e.add(E.StartChildWorkflowExecutionInitiated, 'StartChildWorkflowExecutionInitiated', {
-          ...a, namespace: ns, parentClosePolicy: pcp, workflowTaskCompletedEventId: wftCompletedId,
-        }, now);
-        const existing = this.openById.get(`${ns}\u0000${a.workflowId}`);
-        if (existing) {
-          e.add(E.StartChildWorkflowExecutionFailed, 'StartChildWorkflowExecutionFailed', {
-            namespace: ns, workflowId: a.workflowId, workflowType: a.workflowType, cause: 1, control: a.control,
-            initiatedEventId: init.eventId, workflowTaskCompletedEventId: wftCompletedId,
-          }, now);
-          return true;
-        }
-        const child = this.createRun({
-          namespace: ns, workflowId: a.workflowId, workflowType: a.workflowType?.name, taskQueue: a.taskQueue?.name || s.taskQueue,
-          input: a.input, executionTimeoutMs: durToMs(a.workflowExecutionTimeout), runTimeoutMs: durToMs(a.workflowRunTimeout),
-          taskTimeoutMs: durToMs(a.workflowTaskTimeout), identity: '', requestId: randomUUID(), retryPolicy: a.retryPolicy,
-          memo: a.memo, searchAttributes: a.searchAttributes, header: a.header, cronSchedule: a.cronSchedule,
-          parent: { namespace: s.namespace, workflowId: s.workflowId, runId: s.runId, initiatedEventId: init.eventId },
-          rootWorkflowId: s.workflowId,
-        });
-        const started = e.add(E.ChildWorkflowExecutionStarted, 'ChildWorkflowExecutionStarted', {
-          namespace: ns, initiatedEventId: init.eventId, workflowExecution: { workflowId: a.workflowId, runId: child.s.runId },
-          workflowType: a.workflowType, header: a.header,
-        }, now);
-        s.children[init.eventId] = {
-          initiatedEventId: init.eventId, namespace: ns, workflowId: a.workflowId, workflowType: a.workflowType?.name ?? '',
-          runId: child.s.runId, startedEventId: started.eventId, parentClosePolicy: pcp,
-        };
-        return true;
-      }
-      case C.SignalExternalWorkflowExecution: {
-        const a = cmd.signalExternalWorkflowExecutionCommandAttributes ?? {};
-        const ns = a.namespace || s.namespace;
-        const init = e.add(E.SignalExternalWorkflowExecutionInitiated, 'SignalExternalWorkflowExecutionInitiated', {
-          ...a, namespace: ns, workflowTaskCompletedEventId: wftCompletedId,
-        }, now);
-        const target = this.findOpen(ns, a.execution?.workflowId, a.execution?.runId);
-        if (target && target !== e) {
-          this.signal(target, { signalName: a.signalName, input: a.input, header: a.header, identity: '', externalWorkflowExecution: { workflowId: s.workflowId, runId: s.runId } });
-          e.add(E.ExternalWorkflowExecutionSignaled, 'ExternalWorkflowExecutionSignaled', {
-            initiatedEventId: init.eventId, namespace: ns, workflowExecution: { workflowId: target.s.workflowId, runId: target.s.runId }, control: a.control,
-          }, now);
-        } else {
-          e.add(E.SignalExternalWorkflowExecutionFailed, 'SignalExternalWorkflowExecutionFailed', {
-            cause: 1, workflowTaskCompletedEventId: wftCompletedId, namespace: ns, workflowExecution: a.execution,
-            initiatedEventId: init.eventId, control: a.control,
-          }, now);
-        }
-        return true;
-      }
-      case C.RequestCancelExternalWorkflowExecution: {
-        const a = cmd.requestCancelExternalWorkflowExecutionCommandAttributes ?? {};
-        const ns = a.namespace || s.namespace;
-        const init = e.add(E.RequestCancelExternalWorkflowExecutionInitiated, 'RequestCancelExternalWorkflowExecutionInitiated', {
-          workflowTaskCompletedEventId: wftCompletedId, namespace: ns, workflowExecution: { workflowId: a.workflowId, runId: a.runId },
-          control: a.control, childWorkflowOnly: a.childWorkflowOnly, reason: a.reason,
-        }, now);
-        const target = this.findOpen(ns, a.workflowId, a.runId);
-        if (target && target !== e) {
-          this.requestCancel(target, { identity: '', reason: a.reason ?? '', externalInitiatedEventId: init.eventId, externalWorkflowExecution: { workflowId: s.workflowId, runId: s.runId } });
-          e.add(E.ExternalWorkflowExecutionCancelRequested, 'ExternalWorkflowExecutionCancelRequested', {
-            initiatedEventId: init.eventId, namespace: ns, workflowExecution: { workflowId: target.s.workflowId, runId: target.s.runId },
-          }, now);
-        } else {
-          e.add(E.RequestCancelExternalWorkflowExecutionFailed, 'RequestCancelExternalWorkflowExecutionFailed', {
-            cause: 1, workflowTaskCompletedEventId: wftCompletedId, namespace: ns,
-            workflowExecution: { workflowId: a.workflowId, runId: a.runId }, initiatedEventId: init.eventId, control: a.control,
-          }, now);
-        }
-        return true;
-      }
-      case C.UpsertWorkflowSearchAttributes: {
-        const sa = cmd.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes;
-        e.add(E.UpsertWorkflowSearchAttributes, 'UpsertWorkflowSearchAttributes', { workflowTaskCompletedEventId: wftCompletedId, searchAttributes: sa }, now);
-        s.searchAttributes = mergeFields(s.searchAttributes, sa, 'indexedFields');
-        return false;
-      }
-      case C.ModifyWorkflowProperties: {
-        const memo = cmd.modifyWorkflowPropertiesCommandAttributes?.upsertedMemo;
-        e.add(E.WorkflowPropertiesModified, 'WorkflowPropertiesModified', { workflowTaskCompletedEventId: wftCompletedId, upsertedMemo: memo }, now);
-        s.memo = mergeFields(s.memo, memo, 'fields');
-        return false;
-      }
-      case C.ProtocolMessage:
-        return this.applyProtocolMessageCommand(e, cmd, wftCompletedId);
-      default:
-        throw invalidArgument(`temporal-lite does not support command type ${cmd.commandType}`);
+    const a = cmd.scheduleActivityTaskCommandAttributes ?? {};
+    let s2c = durToMs(a.scheduleToCloseTimeout), s2s = durToMs(a.scheduleToStartTimeout), stc = durToMs(a.startToCloseTimeout), hb = durToMs(a.heartbeatTimeout);
+    const runLeft = s.runExpireAt ? Math.max(1, s.runExpireAt - now) : 0;
+    if (s2c > 0) {
+      if (runLeft && s2c > runLeft) s2c = runLeft;
+      if (s2s <= 0 || s2s > s2c) s2s = s2c;
+      if (stc <= 0 || stc > s2c) stc = s2c;
+    } else if (stc > 0) {
+      s2c = runLeft;
+      if (s2s <= 0) s2s = runLeft;
+    } else {
+      throw invalidArgument(`BadScheduleActivityAttributes: a valid StartToClose or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand (activity ${a.activityId})`);
     }
+    if (hb > stc && stc > 0) hb = stc;
+    const rp = { ...DEFAULT_RETRY, ...(a.retryPolicy ?? {}) };
+    if (!durToMs(rp.initialInterval)) rp.initialInterval = DEFAULT_RETRY.initialInterval;
+    if (!rp.backoffCoefficient) rp.backoffCoefficient = 2;
+    if (!durToMs(rp.maximumInterval)) rp.maximumInterval = dur(durToMs(rp.initialInterval) * 100);
+    const taskQueue = a.taskQueue?.name || s.taskQueue;
+    const ev = e.add(E.ActivityTaskScheduled, 'ActivityTaskScheduled', {
+      activityId: a.activityId, activityType: a.activityType, taskQueue: { name: taskQueue, kind: 1 }, header: a.header,
+      input: a.input, scheduleToCloseTimeout: dur(s2c), scheduleToStartTimeout: dur(s2s), startToCloseTimeout: dur(stc),
+      heartbeatTimeout: dur(hb), workflowTaskCompletedEventId: wftCompletedId, retryPolicy: rp,
+      useWorkflowBuildId: a.useWorkflowBuildId, priority: a.priority,
+    }, now);
+    const act: ActivityState = {
+      scheduledEventId: ev.eventId, activityId: a.activityId, activityType: a.activityType?.name ?? '', taskQueue,
+      scheduledTime: now, attemptScheduledTime: now, attempt: 1, cancelRequested: false,
+      s2cMs: s2c, s2sMs: s2s, stcMs: stc, hbMs: hb, retryPolicy: rp,
+    };
+    s.activities[ev.eventId] = act;
+    this.armActivity(e, act);
+    return false;
+  }
+
+  private onRequestCancelActivityTask(e: Execution, cmd: Obj, wftCompletedId: number, now: number): boolean {
+    const s = e.s;
+    const sid = Number(cmd.requestCancelActivityTaskCommandAttributes?.scheduledEventId);
+    const act = s.activities[sid];
+    if (!act) return false;
+    const req = e.add(E.ActivityTaskCancelRequested, 'ActivityTaskCancelRequested', { scheduledEventId: sid, workflowTaskCompletedEventId: wftCompletedId }, now);
+    if (act.startedTime === undefined) {
+      e.add(E.ActivityTaskCanceled, 'ActivityTaskCanceled', { latestCancelRequestedEventId: req.eventId, scheduledEventId: sid, startedEventId: 0, identity: '' }, now);
+      delete s.activities[sid];
+      return true;
+    }
+    act.cancelRequested = true;
+    act.cancelRequestedEventId = req.eventId;
+    return false;
+  }
+
+  private onStartTimer(e: Execution, cmd: Obj, wftCompletedId: number, now: number): boolean {
+    const s = e.s;
+    const a = cmd.startTimerCommandAttributes ?? {};
+    const ms = durToMs(a.startToFireTimeout);
+    const ev = e.add(E.TimerStarted, 'TimerStarted', { timerId: a.timerId, startToFireTimeout: a.startToFireTimeout, workflowTaskCompletedEventId: wftCompletedId }, now);
+    s.timers[a.timerId] = { timerId: a.timerId, startedEventId: ev.eventId, fireAt: now + ms };
+    this.due(now + ms, e, 'timer', a.timerId);
+    return false;
+  }
+
+  private onCancelTimer(e: Execution, cmd: Obj, wftCompletedId: number, now: number): boolean {
+    const s = e.s;
+    const id = cmd.cancelTimerCommandAttributes?.timerId;
+    const t = s.timers[id];
+    if (!t) return false;
+    e.add(E.TimerCanceled, 'TimerCanceled', { timerId: id, startedEventId: t.startedEventId, workflowTaskCompletedEventId: wftCompletedId, identity: '' }, now);
+    delete s.timers[id];
+    return false;
+  }
+
+  private onRecordMarker(e: Execution, cmd: Obj, wftCompletedId: number, now: number): boolean {
+    const a = cmd.recordMarkerCommandAttributes ?? {};
+    e.add(E.MarkerRecorded, 'MarkerRecorded', { markerName: a.markerName, details: a.details, workflowTaskCompletedEventId: wftCompletedId, header: a.header, failure: a.failure }, now);
+    return false;
+  }
+
+  private onCompleteWorkflowExecution(e: Execution, cmd: Obj, wftCompletedId: number, now: number): boolean {
+    const result = cmd.completeWorkflowExecutionCommandAttributes?.result;
+    const cron = this.cronContinuation(e, { lastCompletionResult: result });
+    e.add(E.WorkflowExecutionCompleted, 'WorkflowExecutionCompleted', { result, workflowTaskCompletedEventId: wftCompletedId, newExecutionRunId: cron?.newRunId }, now);
+    this.close(e, S.Completed, cron);
+    return false;
+  }
+
+  private onFailWorkflowExecution(e: Execution, cmd: Obj, wftCompletedId: number, now: number): boolean {
+    const failure = cmd.failWorkflowExecutionCommandAttributes?.failure;
+    const retry = this.workflowRetry(e, failure);
+    const cron = retry.newRunId ? undefined : this.cronContinuation(e, { failure });
+    e.add(E.WorkflowExecutionFailed, 'WorkflowExecutionFailed', {
+      failure, retryState: retry.state, workflowTaskCompletedEventId: wftCompletedId, newExecutionRunId: retry.newRunId ?? cron?.newRunId,
+    }, now);
+    this.close(e, S.Failed, retry.newRunId ? { initiator: enums.ContinueAsNewInitiator.Retry, backoffMs: retry.backoffMs, failure } : cron);
+    return false;
+  }
+
+  private onCancelWorkflowExecution(e: Execution, cmd: Obj, wftCompletedId: number, now: number): boolean {
+    e.add(E.WorkflowExecutionCanceled, 'WorkflowExecutionCanceled', { details: cmd.cancelWorkflowExecutionCommandAttributes?.details, workflowTaskCompletedEventId: wftCompletedId }, now);
+    this.close(e, S.Canceled);
+    return false;
+  }
+
+  private onContinueAsNewWorkflowExecution(e: Execution, cmd: Obj, wftCompletedId: number, now: number): boolean {
+    const s = e.s;
+    const a = cmd.continueAsNewWorkflowExecutionCommandAttributes ?? {};
+    const newRunId = randomUUID();
+    e.add(E.WorkflowExecutionContinuedAsNew, 'WorkflowExecutionContinuedAsNew', {
+      newExecutionRunId: newRunId, workflowType: a.workflowType ?? { name: s.workflowType },
+      taskQueue: { name: a.taskQueue?.name || s.taskQueue, kind: 1 }, input: a.input,
+      workflowRunTimeout: a.workflowRunTimeout, workflowTaskTimeout: a.workflowTaskTimeout,
+      workflowTaskCompletedEventId: wftCompletedId, backoffStartInterval: a.backoffStartInterval,
+      initiator: enums.ContinueAsNewInitiator.Workflow, header: a.header, memo: a.memo, searchAttributes: a.searchAttributes,
+    }, now);
+    s.newRunId = newRunId;
+    this.close(e, S.ContinuedAsNew, { initiator: enums.ContinueAsNewInitiator.Workflow, attrs: a, newRunId });
+    return false;
+  }
+
+  private onStartChildWorkflowExecution(e: Execution, cmd: Obj, wftCompletedId: number, now: number): boolean {
+    const s = e.s;
+    const a = cmd.startChildWorkflowExecutionCommandAttributes ?? {};
+    const ns = a.namespace || s.namespace;
+    const pcp = a.parentClosePolicy || enums.ParentClosePolicy.Terminate;
+    const init = e.add(E.StartChildWorkflowExecutionInitiated, 'StartChildWorkflowExecutionInitiated', {
+      ...a, namespace: ns, parentClosePolicy: pcp, workflowTaskCompletedEventId: wftCompletedId,
+    }, now);
+    const existing = this.openById.get(`${ns}\u0000${a.workflowId}`);
+    if (existing) {
+      e.add(E.StartChildWorkflowExecutionFailed, 'StartChildWorkflowExecutionFailed', {
+        namespace: ns, workflowId: a.workflowId, workflowType: a.workflowType, cause: 1, control: a.control,
+        initiatedEventId: init.eventId, workflowTaskCompletedEventId: wftCompletedId,
+      }, now);
+      return true;
+    }
+    const child = this.createRun({
+      namespace: ns, workflowId: a.workflowId, workflowType: a.workflowType?.name, taskQueue: a.taskQueue?.name || s.taskQueue,
+      input: a.input, executionTimeoutMs: durToMs(a.workflowExecutionTimeout), runTimeoutMs: durToMs(a.workflowRunTimeout),
+      taskTimeoutMs: durToMs(a.workflowTaskTimeout), identity: '', requestId: randomUUID(), retryPolicy: a.retryPolicy,
+      memo: a.memo, searchAttributes: a.searchAttributes, header: a.header, cronSchedule: a.cronSchedule,
+      parent: { namespace: s.namespace, workflowId: s.workflowId, runId: s.runId, initiatedEventId: init.eventId },
+      rootWorkflowId: s.workflowId,
+    });
+    const started = e.add(E.ChildWorkflowExecutionStarted, 'ChildWorkflowExecutionStarted', {
+      namespace: ns, initiatedEventId: init.eventId, workflowExecution: { workflowId: a.workflowId, runId: child.s.runId },
+      workflowType: a.workflowType, header: a.header,
+    }, now);
+    s.children[init.eventId] = {
+      initiatedEventId: init.eventId, namespace: ns, workflowId: a.workflowId, workflowType: a.workflowType?.name ?? '',
+      runId: child.s.runId, startedEventId: started.eventId, parentClosePolicy: pcp,
+    };
+    return true;
+  }
+
+  private onSignalExternalWorkflowExecution(e: Execution, cmd: Obj, wftCompletedId: number, now: number): boolean {
+    const s = e.s;
+    const a = cmd.signalExternalWorkflowExecutionCommandAttributes ?? {};
+    const ns = a.namespace || s.namespace;
+    const init = e.add(E.SignalExternalWorkflowExecutionInitiated, 'SignalExternalWorkflowExecutionInitiated', {
+      ...a, namespace: ns, workflowTaskCompletedEventId: wftCompletedId,
+    }, now);
+    const target = this.findOpen(ns, a.execution?.workflowId, a.execution?.runId);
+    if (target && target !== e) {
+      this.signal(target, { signalName: a.signalName, input: a.input, header: a.header, identity: '', externalWorkflowExecution: { workflowId: s.workflowId, runId: s.runId } });
+      e.add(E.ExternalWorkflowExecutionSignaled, 'ExternalWorkflowExecutionSignaled', {
+        initiatedEventId: init.eventId, namespace: ns, workflowExecution: { workflowId: target.s.workflowId, runId: target.s.runId }, control: a.control,
+      }, now);
+    } else {
+      e.add(E.SignalExternalWorkflowExecutionFailed, 'SignalExternalWorkflowExecutionFailed', {
+        cause: 1, workflowTaskCompletedEventId: wftCompletedId, namespace: ns, workflowExecution: a.execution,
+        initiatedEventId: init.eventId, control: a.control,
+      }, now);
+    }
+    return true;
+  }
+
+  private onRequestCancelExternalWorkflowExecution(e: Execution, cmd: Obj, wftCompletedId: number, now: number): boolean {
+    const s = e.s;
+    const a = cmd.requestCancelExternalWorkflowExecutionCommandAttributes ?? {};
+    const ns = a.namespace || s.namespace;
+    const init = e.add(E.RequestCancelExternalWorkflowExecutionInitiated, 'RequestCancelExternalWorkflowExecutionInitiated', {
+      workflowTaskCompletedEventId: wftCompletedId, namespace: ns, workflowExecution: { workflowId: a.workflowId, runId: a.runId },
+      control: a.control, childWorkflowOnly: a.childWorkflowOnly, reason: a.reason,
+    }, now);
+    const target = this.findOpen(ns, a.workflowId, a.runId);
+    if (target && target !== e) {
+      this.requestCancel(target, { identity: '', reason: a.reason ?? '', externalInitiatedEventId: init.eventId, externalWorkflowExecution: { workflowId: s.workflowId, runId: s.runId } });
+      e.add(E.ExternalWorkflowExecutionCancelRequested, 'ExternalWorkflowExecutionCancelRequested', {
+        initiatedEventId: init.eventId, namespace: ns, workflowExecution: { workflowId: target.s.workflowId, runId: target.s.runId },
+      }, now);
+    } else {
+      e.add(E.RequestCancelExternalWorkflowExecutionFailed, 'RequestCancelExternalWorkflowExecutionFailed', {
+        cause: 1, workflowTaskCompletedEventId: wftCompletedId, namespace: ns,
+        workflowExecution: { workflowId: a.workflowId, runId: a.runId }, initiatedEventId: init.eventId, control: a.control,
+      }, now);
+    }
+    return true;
+  }
+
+  private onUpsertWorkflowSearchAttributes(e: Execution, cmd: Obj, wftCompletedId: number, now: number): boolean {
+    const s = e.s;
+    const sa = cmd.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes;
+    e.add(E.UpsertWorkflowSearchAttributes, 'UpsertWorkflowSearchAttributes', { workflowTaskCompletedEventId: wftCompletedId, searchAttributes: sa }, now);
+    s.searchAttributes = mergeFields(s.searchAttributes, sa, 'indexedFields');
+    return false;
+  }
+
+  private onModifyWorkflowProperties(e: Execution, cmd: Obj, wftCompletedId: number, now: number): boolean {
+    const s = e.s;
+    const memo = cmd.modifyWorkflowPropertiesCommandAttributes?.upsertedMemo;
+    e.add(E.WorkflowPropertiesModified, 'WorkflowPropertiesModified', { workflowTaskCompletedEventId: wftCompletedId, upsertedMemo: memo }, now);
+    s.memo = mergeFields(s.memo, memo, 'fields');
+    return false;
   }
 
   /** The next run of a cron workflow (the real server's CRON_SCHEDULE continue-as-new), or undefined. */

@@ -5,6 +5,7 @@
  */
 import { encodePlain, HistoryEventType, ts } from './proto.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- decoded protobuf messages: the .proto types them at the gRPC boundary
 export type Obj = Record<string, any>;
 
 export interface ActivityState {
@@ -180,7 +181,7 @@ export class Execution {
   }
 
   toJSON(): string {
-    return JSON.stringify(this.s, function (this: any, key: string, value: unknown) {
+    return JSON.stringify(this.s, function (this: Record<string, unknown>, key: string, value: unknown) {
       const orig = this[key];
       if (orig instanceof Uint8Array) return { $b: Buffer.from(orig).toString('base64') };
       return value;

@@ -11,7 +11,7 @@ import { Store } from './store.js';
 import { Scheduler } from './schedules.js';
 
 export interface TemporalLiteOptions extends EngineOptions {
-  /** A database handle from @nudge/db; or `dbUrl` (folder, memory://, postgres://…). */
+  /** A database handle from @nudge/db; or `dbUrl` (folder, memory://, postgres://…; default memory://). */
   db?: DbHandle;
   dbUrl?: string;
   /** Port to listen on (0 = any free port). Default 7233. */
@@ -49,7 +49,7 @@ export async function startTemporalLite(options?: TemporalLiteOptions): Promise<
 export async function startTemporalLite(options: TemporalLiteOptions = {}): Promise<TemporalLite | ThreadedTemporalLite> {
   if (options.thread) return startInThread(options);
   const ownDb = !options.db;
-  const db = options.db ?? (await createDb({ url: options.dbUrl }));
+  const db = options.db ?? (await createDb({ url: options.dbUrl ?? 'memory://' }));
   const engine = new Engine(new Store(db.sql), options);
   const scheduler = new Scheduler(engine, db.sql);
   await engine.start();

@@ -30,6 +30,7 @@ export const HistoryEventType = () => type('temporal.api.history.v1.HistoryEvent
 const toObjectOptions = { longs: Number, enums: Number, defaults: false };
 
 /** Decodes bytes into a plain object: int64 → number, enums → numbers, bytes → Uint8Array. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- like Obj: a decoded message, typed by its .proto
 export function decodePlain<T = any>(t: protobuf.Type, buf: Uint8Array): T {
   return t.toObject(t.decode(buf), toObjectOptions) as T;
 }

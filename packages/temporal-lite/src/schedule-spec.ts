@@ -57,7 +57,7 @@ export function parseField(text: string, field: keyof typeof FIELD_BOUNDS, where
       end = stepText === undefined ? start : field === 'dayOfWeek' ? 6 : hi;
     }
     if (field === 'dayOfWeek' && start === 7) start = 0;
-    if (field === 'dayOfWeek' && end === 7 && start !== 0) end = 6, out.push({ start: 0, end: 0, step: 1 });
+    if (field === 'dayOfWeek' && end === 7 && start !== 0) { end = 6; out.push({ start: 0, end: 0, step: 1 }); }
     if (end < start) throw invalidArgument(`invalid ${where}: range ${base} in ${field} ends before it starts`);
     out.push({ start, end, step });
   }

@@ -193,7 +193,7 @@ export class Scheduler {
   private async drain(l: Live) {
     const s = l.s;
     for (let round = 0; round < 10; round++) {
-      let isRunning = s.running.length > 0;
+      const isRunning = s.running.length > 0;
       let nonOverlapping: BufferedStart | undefined;
       const overlapping: BufferedStart[] = [];
       const newBuffer: BufferedStart[] = [];
@@ -244,7 +244,7 @@ export class Scheduler {
     const json = (v: unknown, t: string) => ({ metadata: { encoding: Buffer.from('json/plain'), type: Buffer.from(t) }, data: Buffer.from(JSON.stringify(v)) });
     indexed.TemporalScheduledStartTime = json(new Date(b.nominal).toISOString(), 'Datetime');
     indexed.TemporalScheduledById = json(s.scheduleId, 'Keyword');
-    let runId = '';
+    let runId: string;
     try {
       const res = await this.engine.startWorkflow({
         namespace: s.namespace, workflowId, workflowType: a.workflowType, taskQueue: a.taskQueue, input: a.input,

@@ -18,7 +18,6 @@ import { useAutosave, type SaveState } from './useAutosave';
 import { useRights } from '../shell/session';
 
 export function FlowEditor({ flowId }: { flowId: string }) {
-  const { t } = useTranslation();
   const [flow, setFlow] = useState<FlowDetail | null>(null);
   const [categories, setCategories] = useState<ManifestCategory[]>([]);
   const [error, setError] = useState<unknown>(null);
@@ -49,7 +48,6 @@ export function FlowEditor({ flowId }: { flowId: string }) {
       </ReactFlowProvider>
     </FlowStoreContext.Provider>
   );
-  void t;
 }
 
 export function pathEdges(path: readonly { nodeId: string; port?: string | null }[], edges: readonly { id: string; source: string; target: string; sourceHandle?: string | null }[]): Set<string> {

@@ -198,7 +198,6 @@ export function TagInput({ id, value, onChange }: { id: string; value: unknown; 
 }
 
 export function SegmentInput({ id, value, onChange, objectValued }: { id: string; value: unknown; onChange: (v: unknown) => void; objectValued: boolean }) {
-  const { t } = useTranslation();
   const { segments, tags } = useLookups();
   if (objectValued) {
     const cond = (value && typeof value === 'object' ? value : { type: 'and', conditions: [] }) as Condition;

@@ -121,8 +121,8 @@ describe('inbox screen', () => {
     expect(err.textContent).toContain(`closed at ${closedAt}`);
     fireEvent.change(screen.getByLabelText('Template name'), { target: { value: 'follow_up' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send template' }));
-    await waitFor(() => expect(calls.some((c) => c.path.endsWith('/reply') && (c.body as any)?.template?.name === 'follow_up')).toBe(true));
-    expect(calls.find((c) => (c.body as any)?.template)!.body).toEqual({ template: { name: 'follow_up', language: 'en', parameters: [] } });
+    await waitFor(() => expect(calls.some((c) => c.path.endsWith('/reply') && (c.body as { template?: { name?: string } } | undefined)?.template?.name === 'follow_up')).toBe(true));
+    expect(calls.find((c) => (c.body as { template?: unknown } | undefined)?.template)!.body).toEqual({ template: { name: 'follow_up', language: 'en', parameters: [] } });
   });
 
   it('adds a note (not a reply) in note mode with the @mentioned user, and takes the conversation', async () => {

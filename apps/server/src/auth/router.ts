@@ -13,6 +13,7 @@ import { forgetInboxSettings } from '../conversations/settings.js';
 import { AgentProfileBody, AgentProfileOut, ensureAgentProfile, profileOut, saveAgentProfile, TimezoneSchema, WeeklyPeriodsSchema } from './agent-profile.js';
 import { PASSWORD_PROBLEM_TEXT, PASSWORD_RULE, passwordProblem, type PasswordProblem } from './password-policy.js';
 import { createSession, deleteSession, ensureAdminUser } from './service.js';
+import { setting } from '../config.js';
 
 // A valid hash of a random password, so unknown emails cost as much time as wrong passwords.
 const dummyHash = hashPassword(Math.random().toString(36));
@@ -46,7 +47,7 @@ const publicUser = (u: AuthUser | typeof schema.users.$inferSelect) => ({
 function loginLimiter() {
   return rateLimit({
     windowMs: 15 * 60_000,
-    limit: Number(process.env.NUDGE_LOGIN_MAX_FAILURES ?? 10),
+    limit: setting('NUDGE_LOGIN_MAX_FAILURES'),
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,

@@ -3,6 +3,9 @@ import { count, eq } from 'drizzle-orm';
 import { schema, type DbHandle } from '@nudge/db';
 import { hashPassword } from '../http/passwords.js';
 import { hashToken } from '../http/auth.js';
+import { processEnv, setting, type Env } from '../config.js';
+
+export { hashPassword, verifyPassword } from '../http/passwords.js';
 
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -10,11 +13,11 @@ export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
  * First run: when there are no users at all, create the admin from NUDGE_ADMIN_EMAIL /
  * NUDGE_ADMIN_PASSWORD (default admin@nudge.local / nudge-admin). Safe to call at every start.
  */
-export async function ensureAdminUser(db: DbHandle, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function ensureAdminUser(db: DbHandle, env: Env = processEnv): Promise<void> {
   const [row] = await db.db.select({ n: count() }).from(schema.users);
   if (row && row.n > 0) return;
-  const email = (env.NUDGE_ADMIN_EMAIL ?? 'admin@nudge.local').trim().toLowerCase();
-  const password = env.NUDGE_ADMIN_PASSWORD ?? 'nudge-admin';
+  const email = setting('NUDGE_ADMIN_EMAIL', env).trim().toLowerCase();
+  const password = setting('NUDGE_ADMIN_PASSWORD', env);
   await db.db
     .insert(schema.users)
     .values({ email, name: 'Administrator', passwordHash: await hashPassword(password), role: 'admin' })

@@ -12,12 +12,12 @@ import { isWithinHours } from './hours.js';
 import { chooseAgent, type AgentCandidate, type AssignmentStrategy } from './routing.js';
 import { loadInboxSettings, type DbOrTx, type Tx } from './settings.js';
 import { foldForMatch } from './text.js';
+import { processEnv, setting, type Env } from '../config.js';
 
 const conv = schema.conversations;
 const OPEN_STATUSES = ['open', 'pending'] as const;
 
-export const strategyOf = (env: NodeJS.ProcessEnv = process.env): AssignmentStrategy =>
-  env.NUDGE_ASSIGNMENT_STRATEGY === 'load' ? 'load' : 'round_robin';
+export const strategyOf = (env: Env = processEnv): AssignmentStrategy => setting('NUDGE_ASSIGNMENT_STRATEGY', env);
 
 /** The team whose routing keywords the text contains, or null. */
 export function teamForText(teams: { teamId: string; routingKeywords: string[] }[], text: string): string | null {

@@ -100,7 +100,6 @@ export async function seedInboxDemo(db: DbHandle, options: { conversations?: num
     const byTeam = new Map<string, string[]>();
     for (const a of agents) if (a.teamId) byTeam.set(a.teamId, [...(byTeam.get(a.teamId) ?? []), a.id]);
     const load = new Map<string, number>();
-    let messages = 0;
     const convRows: (typeof schema.conversations.$inferInsert)[] = [];
     const msgRows: (typeof schema.conversationMessages.$inferInsert)[] = [];
     for (const c of customers) {
@@ -144,7 +143,6 @@ export async function seedInboxDemo(db: DbHandle, options: { conversations?: num
     }
     for (let i = 0; i < convRows.length; i += 500) await tx.insert(schema.conversations).values(convRows.slice(i, i + 500));
     for (let i = 0; i < msgRows.length; i += 1000) await tx.insert(schema.conversationMessages).values(msgRows.slice(i, i + 1000));
-    messages = msgRows.length;
-    return { skipped: false, conversations: convRows.length, messages, rules: ruleCount };
+    return { skipped: false, conversations: convRows.length, messages: msgRows.length, rules: ruleCount };
   });
 }

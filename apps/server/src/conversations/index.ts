@@ -2,3 +2,5 @@ export { recordConversationMessage, type ConversationInbound, type ConversationI
 export { applyDeliveryStatus, type StatusUpdate } from './status.js';
 export { startOutbox, kickOutbox, type OutboxDrainer } from './outbox.js';
 export { startInbox } from './start.js';
+export { assignConversation, assignBacklog } from './assignment.js';
+export { insertExampleRules } from './examples.js';

@@ -10,6 +10,7 @@ import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
 import { assignBacklog } from './assignment.js';
 import { notifyUsers, supervisorsOf } from './notify.js';
+import { setting } from '../config.js';
 
 const conv = schema.conversations;
 
@@ -20,7 +21,7 @@ export interface SweepResult {
   assigned: number;
 }
 
-export const autoResolveDays = () => Number(process.env.NUDGE_INBOX_AUTO_RESOLVE_DAYS ?? 7);
+export const autoResolveDays = () => setting('NUDGE_INBOX_AUTO_RESOLVE_DAYS');
 
 export async function sweepInbox(ctx: AppContext): Promise<SweepResult> {
   const now = nowOf(ctx);

@@ -20,6 +20,7 @@ import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
 import { addToTimeline } from './inbound.js';
 import { applyEarlyStatuses } from './status.js';
+import { setting } from '../config.js';
 
 const ob = schema.conversationOutbox;
 const cm = schema.conversationMessages;
@@ -60,7 +61,7 @@ function recipientOf(channel: string, c: { phone: string | null; whatsappId: str
 }
 
 export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrainer {
-  const leaseMs = options.leaseMs ?? Number(process.env.NUDGE_INBOX_LEASE_MS ?? 30_000);
+  const leaseMs = options.leaseMs ?? setting('NUDGE_INBOX_LEASE_MS');
   const batch = options.batch ?? 20;
   let running: Promise<number> | null = null;
   let again = false;

@@ -14,7 +14,7 @@ const regexCache = new Map<string, RegExp | null>();
 
 function compiled(pattern: string): RegExp | null {
   if (!regexCache.has(pattern)) {
-    let re: RegExp | null = null;
+    let re: RegExp | null;
     try {
       re = new RegExp(foldForMatch(pattern), 'iu');
     } catch {

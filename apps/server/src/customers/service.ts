@@ -20,13 +20,15 @@ import {
   type FieldRights,
 } from './access.js';
 import type { CustomerCreate, CustomerOut, CustomerPatch, InteractionCreate } from '@nudge/contracts';
+import { setting } from '../config.js';
+import { expectedCustomValue, industryAllowed, isValidCustomValue } from './rules.js';
 
 const c = schema.customers;
 export type CustomerRow = typeof c.$inferSelect;
 type Db = DbHandle['db'];
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
-export const defaultRegion = (): CountryCode => (process.env.NUDGE_DEFAULT_REGION ?? 'TW').toUpperCase() as CountryCode;
+export const defaultRegion = (): CountryCode => setting('NUDGE_DEFAULT_REGION');
 
 /** A phone as typed (0912-345-678, +886 912 345 678, (415) 555-0100) → E.164, or a 400 naming the field. */
 export function normalisePhoneField(raw: string, field = 'phone', region: CountryCode = defaultRegion()) {
@@ -70,28 +72,8 @@ export function validateCustomFields(values: Record<string, unknown>, defs: Map<
       out[key] = null;
       continue;
     }
-    let ok: boolean;
-    switch (def.type) {
-      case 'text':
-        ok = typeof value === 'string' && value.length <= 10_000;
-        break;
-      case 'number':
-        ok = typeof value === 'number' && Number.isFinite(value);
-        break;
-      case 'boolean':
-        ok = typeof value === 'boolean';
-        break;
-      case 'date':
-        ok = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value));
-        break;
-      case 'select':
-        ok = typeof value === 'string' && (def.options ?? []).includes(value);
-        break;
-    }
-    if (!ok) {
-      const expected = def.type === 'select' ? `one of ${(def.options ?? []).join(', ')}` : `a ${def.type}${def.type === 'date' ? ' (YYYY-MM-DD)' : ''}`;
-      issues.push({ path, message: `expected ${expected}, got ${JSON.stringify(value)}` });
-    } else out[key] = value;
+    if (!isValidCustomValue(def, value)) issues.push({ path, message: `expected ${expectedCustomValue(def)}, got ${JSON.stringify(value)}` });
+    else out[key] = value;
   }
   if (issues.length) {
     throw badRequest('invalid_input', `Invalid custom fields — ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
@@ -101,9 +83,9 @@ export function validateCustomFields(values: Record<string, unknown>, defs: Map<
 
 async function checkIndustry(db: Db, industry: string | null | undefined) {
   if (!industry) return;
-  const list = await db.select({ name: schema.industries.name }).from(schema.industries);
-  if (list.length > 0 && !list.some((i) => i.name === industry)) {
-    throw badRequest('invalid_input', `industry: "${industry}" is not in the managed list (${list.map((i) => i.name).join(', ')}).`, [
+  const list = (await db.select({ name: schema.industries.name }).from(schema.industries)).map((i) => i.name);
+  if (!industryAllowed(list, industry)) {
+    throw badRequest('invalid_input', `industry: "${industry}" is not in the managed list (${list.join(', ')}).`, [
       { path: 'body.industry', message: 'not in the managed list of industries' },
     ]);
   }
@@ -238,8 +220,6 @@ export async function tagsOf(db: Db, customerIds: string[], now: Date) {
   }
   return map;
 }
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** Row → API shape for this user: contacts masked and restricted custom fields left out as their rights say. */
 export function presentCustomer(

@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import type { DbHandle } from '@nudge/db';
 import { startTemporalLite, type TemporalLite } from '@nudge/temporal-lite';
+import { setting } from '../config.js';
 
 export interface TemporalEngine {
   /** host:port of the Temporal frontend (the cluster's, or temporal-lite's). */
@@ -42,7 +43,7 @@ export function installTemporalRuntime(): void {
   runtimeInstalled = true;
   try {
     Runtime.install({
-      logger: new DefaultLogger((process.env.TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN'),
+      logger: new DefaultLogger(setting('TEMPORAL_LOG_LEVEL')),
       shutdownSignals: [],
       telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }), forward: {} } },
     });
@@ -53,8 +54,8 @@ export function installTemporalRuntime(): void {
 
 export async function startTemporalEngine(options: TemporalEngineOptions): Promise<TemporalEngine> {
   installTemporalRuntime();
-  const namespace = options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
-  const external = options.address ?? process.env.TEMPORAL_ADDRESS;
+  const namespace = options.namespace ?? setting('TEMPORAL_NAMESPACE');
+  const external = options.address ?? setting('TEMPORAL_ADDRESS');
   let lite: TemporalLite | undefined;
   let address: string;
   if (options.lite) {
@@ -63,7 +64,7 @@ export async function startTemporalEngine(options: TemporalEngineOptions): Promi
   } else if (external) {
     address = external;
   } else {
-    const port = options.port ?? (process.env.TEMPORAL_LITE_PORT ? Number(process.env.TEMPORAL_LITE_PORT) : 0);
+    const port = options.port ?? setting('TEMPORAL_LITE_PORT');
     lite = await startTemporalLite({ db: options.db, port, timeSkipping: options.timeSkipping, log: options.log });
     address = lite.address;
   }
@@ -72,7 +73,7 @@ export async function startTemporalEngine(options: TemporalEngineOptions): Promi
     connection = await Connection.connect({ address });
   } catch (err) {
     if (!options.lite) await lite?.stop();
-    throw new Error(`Cannot reach Temporal at ${address}${external ? ' (TEMPORAL_ADDRESS)' : ''}: ${(err as Error).message}`);
+    throw new Error(`Cannot reach Temporal at ${address}${external ? ' (TEMPORAL_ADDRESS)' : ''}: ${(err as Error).message}`, { cause: err });
   }
   if (!lite) {
     // a real cluster creates no namespace on first use (temporal-lite accepts any name)
@@ -83,7 +84,7 @@ export async function startTemporalEngine(options: TemporalEngineOptions): Promi
       const code = (err as { code?: number }).code;
       throw new Error(code === 5
         ? `Temporal namespace "${namespace}" does not exist at ${address}: create it (\`temporal operator namespace create --namespace ${namespace}\`) or set TEMPORAL_NAMESPACE`
-        : `Cannot reach Temporal at ${address}: ${(err as Error).message}`);
+        : `Cannot reach Temporal at ${address}: ${(err as Error).message}`, { cause: err });
     }
   }
   const client = new Client({ connection, namespace });

@@ -38,7 +38,6 @@ const DEEP = 5000;
 const deepJson = (leaf = '1') => '{"a":'.repeat(DEEP) + leaf + '}'.repeat(DEEP);
 
 /** A body is sent as raw JSON text, so that numbers JSON.stringify cannot write survive. */
-type Mutation = { name: string; json: (base: string) => string };
 const RAW = {
   nul: '"a\\u0000b"',
   surrogate: '"x\\ud800y"',

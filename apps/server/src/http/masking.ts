@@ -33,7 +33,7 @@ export function maskEmail(value: string | null): string | null {
 }
 
 const EMAIL = /[A-Za-z0-9._%+\-'*]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
-const PHONE = /(?<![\w*+\-/]|\d\.)(?:\+|\()?\d(?:[ \-()\u00a0]{0,2}\d){7,}(?![\w*\-]|\.\d)/g;
+const PHONE = /(?<![\w*+\-/]|\d\.)(?:\+|\()?\d(?:[ \-()\u00a0]{0,2}\d){7,}(?![\w*-]|\.\d)/g;
 const DATE_LIKE = /^\d{4}-\d{2}-\d{2}$|^\d{4}-\d{2}-\d{2}[ T]/;
 
 export interface MaskOptions {

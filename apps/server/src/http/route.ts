@@ -17,7 +17,7 @@ import { installContactMasking } from './masking.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type AnyObject = z.ZodObject<z.ZodRawShape>;
-type EmptyObject = z.ZodObject<{}>;
+type EmptyObject = z.ZodObject<Record<never, never>>;
 
 export interface HandlerInput<P, Q, B, U> {
   params: P;

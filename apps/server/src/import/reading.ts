@@ -16,6 +16,7 @@ import {
   type DetectedEncoding,
 } from '@nudge/customer-import';
 import type { CountryCode } from 'libphonenumber-js';
+import { customValueFromText, expectedCustomValue, industryAllowed, isValidCustomValue, type CustomFieldRule } from '../customers/rules.js';
 
 export interface ReadOptions {
   mapping?: ColumnMapping;
@@ -24,10 +25,8 @@ export interface ReadOptions {
   delimiter?: string;
 }
 
-export interface CustomFieldDef {
+export interface CustomFieldDef extends CustomFieldRule {
   key: string;
-  type: (typeof schema.customFieldType.enumValues)[number];
-  options: string[] | null;
 }
 
 /** What the database says a row must respect (and how an owner's name or e-mail becomes a user). */
@@ -59,33 +58,15 @@ export async function loadDbRules(db: DbHandle): Promise<DbRules> {
 
 /** A custom field value as stored (typed per its definition; text when it has none yet). */
 export function typedCustomValue(def: CustomFieldDef | undefined, value: string): { ok: true; value: unknown } | { ok: false; message: string } {
-  if (!def || def.type === 'text') return { ok: true, value };
-  switch (def.type) {
-    case 'number': {
-      const n = Number(value.replace(/,/g, ''));
-      return Number.isFinite(n) ? { ok: true, value: n } : { ok: false, message: `"${value}" is not a number` };
-    }
-    case 'boolean': {
-      const v = value.toLowerCase();
-      if (['true', 'yes', 'y', '1', 'sí', 'si', '是', '對', '对'].includes(v)) return { ok: true, value: true };
-      if (['false', 'no', 'n', '0', '否', '不是'].includes(v)) return { ok: true, value: false };
-      return { ok: false, message: `"${value}" is not yes/no` };
-    }
-    case 'date':
-      return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value))
-        ? { ok: true, value }
-        : { ok: false, message: `"${value}" is not a date (YYYY-MM-DD)` };
-    case 'select':
-      return (def.options ?? []).includes(value)
-        ? { ok: true, value }
-        : { ok: false, message: `"${value}" is not one of ${(def.options ?? []).join(', ')}` };
-  }
+  if (!def) return { ok: true, value };
+  const typed = customValueFromText(def, value);
+  return isValidCustomValue(def, typed) ? { ok: true, value: typed } : { ok: false, message: `"${value}" is not ${expectedCustomValue(def)}` };
 }
 
 function dbRuleErrors(line: number, customer: ImportedCustomer, headers: readonly string[], mapping: ColumnMapping, rules: DbRules): RowError[] {
   const errors: RowError[] = [];
   const columnOf = (target: string) => headers.find((h) => mapping[h] === target);
-  if (customer.industry && rules.industries.length > 0 && !rules.industries.includes(customer.industry)) {
+  if (!industryAllowed(rules.industries, customer.industry)) {
     errors.push({
       line,
       column: columnOf('industry'),

@@ -17,9 +17,10 @@ import { createApiRouter } from '../http/route.js';
 import { HttpError } from '../http/errors.js';
 import { createCsvWriter, importTargets } from '@nudge/customer-import';
 import { getImportJob, importErrors, listImportJobs, previewUpload, ReadOptionsBody, startImport, StartImportBody, startResume, storeUpload } from './service.js';
+import { setting } from '../config.js';
 
 const IMPORT_ROLES = ['admin', 'manager'] as const;
-const MAX_UPLOAD = process.env.NUDGE_IMPORT_MAX_BYTES ?? '200mb';
+const MAX_UPLOAD = setting('NUDGE_IMPORT_MAX_BYTES');
 
 const PreviewQuery = z.object({
   fileName: z.string().max(255).optional(),

@@ -23,9 +23,10 @@ import { emitCustomersImported } from './events.js';
 import { planMerges, type ExistingCustomer, type ExistingCustomerPlan, type NewCustomerPlan, type RowOutcome } from './matching.js';
 import { estimateRows, loadDbRules, openImport, type DbRules, type ReadOptions, type ValidRow } from './reading.js';
 import { applyChunk, CHUNK, newCustomerRecords, stageChunks, updateRecords, type AuditRow, type ChunkPayload, type ChunkResult, type TimelineEntry } from './writing.js';
+import { setting } from '../config.js';
 
 /** Region for phone numbers written without a country code, unless the import says otherwise. */
-const defaultRegion = () => regionSchema.parse(process.env.NUDGE_DEFAULT_REGION ?? 'TW');
+const defaultRegion = () => regionSchema.parse(setting('NUDGE_DEFAULT_REGION'));
 
 export const IMPORT_MODES = ['all-or-nothing', 'skip-invalid'] as const;
 

@@ -11,9 +11,10 @@ import { customerFields, type SqlClient } from '@nudge/db';
 import type { ImportedCustomer } from '@nudge/customer-import';
 import type { ExistingCustomerPlan, NewCustomerPlan } from './matching.js';
 import { typedCustomValue, type DbRules } from './reading.js';
+import { setting } from '../config.js';
 
 /** Customers per chunk: one chunk is one transaction, so this bounds how long others wait. */
-export const CHUNK = Number(process.env.NUDGE_IMPORT_CHUNK ?? 250);
+export const CHUNK = setting('NUDGE_IMPORT_CHUNK');
 
 
 /** The columns an import writes: the registry's importable fields and their raw companions. */

@@ -17,12 +17,13 @@ import { screenInput } from '../http/guard.js';
 import { InboundError, receiveInboundMessage } from './service.js';
 import { registerWebhookOperations } from './openapi.js';
 import { applyDeliveryStatus } from '../conversations/index.js';
+import { processEnv, setting, type Env } from '../config.js';
 
 function fail(res: Response, status: number, code: string, message: string) {
   res.status(status).json({ error: { code, message } });
 }
 
-export function createWebhooksRouter(ctx: AppContext, env: NodeJS.ProcessEnv = process.env): express.Router {
+export function createWebhooksRouter(ctx: AppContext, env: Env = processEnv): express.Router {
   registerWebhookOperations();
   const router = express.Router();
   const raw = express.raw({ type: () => true, limit: '2mb' });
@@ -30,7 +31,7 @@ export function createWebhooksRouter(ctx: AppContext, env: NodeJS.ProcessEnv = p
   const ledger = new SendLedger(new SqlIdempotencyStore(ctx.db.sql));
 
   router.get('/whatsapp', (req: Request, res: Response) => {
-    const token = env.WHATSAPP_VERIFY_TOKEN;
+    const token = setting('WHATSAPP_VERIFY_TOKEN', env);
     if (!token) return fail(res, 503, 'not_configured', 'Set WHATSAPP_VERIFY_TOKEN to verify this webhook with Meta.');
     const challenge = answerWebhookVerification(req.query as Record<string, unknown>, token);
     if (challenge === null) return fail(res, 403, 'forbidden', 'The verify token does not match WHATSAPP_VERIFY_TOKEN.');
@@ -40,7 +41,7 @@ export function createWebhooksRouter(ctx: AppContext, env: NodeJS.ProcessEnv = p
   router.post('/whatsapp', raw, async (req: Request, res: Response, next) => {
     try {
       const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.from('');
-      const secret = env.WHATSAPP_APP_SECRET;
+      const secret = setting('WHATSAPP_APP_SECRET', env);
       if (!secret) return fail(res, 503, 'not_configured', 'Set WHATSAPP_APP_SECRET: webhooks are only accepted with a valid signature.');
       if (!verifyWhatsAppSignature(body, req.header('x-hub-signature-256') ?? undefined, secret)) {
         return fail(res, 401, 'bad_signature', 'The X-Hub-Signature-256 header does not match the body signed with WHATSAPP_APP_SECRET.');
@@ -81,7 +82,7 @@ export function createWebhooksRouter(ctx: AppContext, env: NodeJS.ProcessEnv = p
   const smsBody = z.object({ from: z.string().min(3), text: z.string().min(1).max(5000), id: z.string().max(200).optional() });
   router.post('/sms', express.json({ limit: '100kb' }), async (req: Request, res: Response, next) => {
     try {
-      const token = env.SMS_WEBHOOK_TOKEN;
+      const token = setting('SMS_WEBHOOK_TOKEN', env);
       if (!token) return fail(res, 503, 'not_configured', 'Set SMS_WEBHOOK_TOKEN and send it as a Bearer token.');
       const given = Buffer.from((req.header('authorization') ?? '').replace(/^Bearer\s+/i, ''));
       const want = Buffer.from(token);

@@ -6,7 +6,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 
-let registry = new OpenAPIRegistry();
+const registry = new OpenAPIRegistry();
 const seen = new Set<string>();
 registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
 

@@ -21,6 +21,7 @@ import { canSee } from '../../customers/access.js';
 import { enrollCustomer, EnrollmentError } from '../runtime/enroll.js';
 import { createDbNodeContext, recordingContext, type RecordedAction } from '../runtime/node-context.js';
 import { invalidFlow, loadFlow, validationOptions } from './flows.js';
+import { setting } from '../../config.js';
 
 export interface TestRunStep {
   nodeId: string;
@@ -163,7 +164,7 @@ async function simulatedTestRun(ctx: AppContext, flowId: string, customerId: str
     },
     startMs,
     runId,
-    defaultTimezone: process.env.NUDGE_DEFAULT_TIMEZONE ?? 'UTC',
+    defaultTimezone: setting('NUDGE_DEFAULT_TIMEZONE'),
   });
   const path: TestRunStep[] = sim.steps.map((s) => ({
     nodeId: s.nodeId,

@@ -8,13 +8,13 @@
  * per wake), nothing is lost.
  */
 import { totalmem } from 'node:os';
+import { processEnv, setting, type Env } from '../../config.js';
 
 export const CACHED_WORKFLOW_MIB = 1.4;
 const MIB = 1_048_576;
 
-export function workflowCacheSize(env: NodeJS.ProcessEnv = process.env, memoryBytes = availableMemory()): number {
-  const asked = Number(env.NUDGE_WORKFLOW_CACHE_MB);
-  const budgetMib = Number.isFinite(asked) && asked > 0 ? asked : Math.min(256, memoryBytes / MIB / 8);
+export function workflowCacheSize(env: Env = processEnv, memoryBytes = availableMemory()): number {
+  const budgetMib = setting('NUDGE_WORKFLOW_CACHE_MB', env) ?? Math.min(256, memoryBytes / MIB / 8);
   return Math.max(20, Math.floor(budgetMib / CACHED_WORKFLOW_MIB));
 }
 

@@ -5,6 +5,7 @@
 import type { Client } from '@temporalio/client';
 import type { ExecutionPlan, FlowEvent } from '@nudge/workflow-nodes/control';
 import { FLOW_TASK_QUEUE, FLOW_WORKFLOW_TYPE, type FlowRunInput } from './shared.js';
+import { setting } from '../../config.js';
 
 export interface StartFlowRunOptions {
   run: { id: string; flowId: string; customerId: string; enrollmentKey: string; workflowId: string; isTest: boolean };
@@ -22,7 +23,7 @@ export interface StartFlowRunOptions {
 }
 
 /** The time zone of customers without one (NUDGE_DEFAULT_TIMEZONE, default UTC). */
-export const defaultTimezone = () => process.env.NUDGE_DEFAULT_TIMEZONE ?? 'UTC';
+export const defaultTimezone = () => setting('NUDGE_DEFAULT_TIMEZONE');
 
 /** Starts the workflow; returns its first execution's run id. Errors (e.g. already started) are the caller's. */
 export async function startFlowRun(client: Client, o: StartFlowRunOptions): Promise<string> {

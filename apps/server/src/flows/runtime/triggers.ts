@@ -30,6 +30,7 @@ import { segmentMemberIds } from '../../segments/index.js';
 import { enrollCustomer, enrollMany, type EnrollManyResult } from './enroll.js';
 import { loadCustomerSnapshot } from './node-context.js';
 import { CUSTOMER_EVENT_SIGNAL, type CustomerEventSignal } from './shared.js';
+import { setting } from '../../config.js';
 
 export interface ActiveFlow {
   flowId: string;
@@ -42,7 +43,7 @@ export interface ActiveFlow {
 
 const SWEEP_PAGE = 1000;
 const DAY_MS = 86_400_000;
-const defaultTimezone = () => process.env.NUDGE_DEFAULT_TIMEZONE ?? 'UTC';
+const defaultTimezone = () => setting('NUDGE_DEFAULT_TIMEZONE');
 
 /** Active flows with their published plan. Cached for a second: an import emits thousands of events. */
 let cache: { at: number; db: unknown; flows: ActiveFlow[] } | null = null;

@@ -15,6 +15,7 @@ import { enrollCustomer, type EnrollOptions, type EnrollResult } from './enroll.
 import { FLOW_TASK_QUEUE } from './shared.js';
 import { handleCustomersImported, handleDomainEvent, routeInboundMessage, sweepAll, type SweepResult } from './triggers.js';
 import { disableFlowSchedules, enableFlowSchedules, scheduleActivities, syncFlowSchedules } from './schedules.js';
+import { channelSettings, setting } from '../../config.js';
 
 let bundle: Promise<WorkflowBundle> | undefined;
 /** The interpreter workflow bundled for the sandbox (once per process). */
@@ -62,11 +63,11 @@ export async function startFlowRuntime(ctx: AppContext, options: FlowRuntimeOpti
   const engine = ctx.temporal;
   if (!engine) throw new Error('startFlowRuntime needs ctx.temporal (startTemporalEngine) to be set');
   const ownChannels = !options.channels;
-  const channels = options.channels ?? createChannels(channelsConfigFromEnv(process.env), { store: new SqlIdempotencyStore(ctx.db.sql) });
+  const channels = options.channels ?? createChannels(channelsConfigFromEnv(channelSettings()), { store: new SqlIdempotencyStore(ctx.db.sql) });
   const activities = createFlowActivities({
     app: ctx,
     channels,
-    allowPrivateWebhooks: options.allowPrivateWebhooks ?? (process.env.NUDGE_WEBHOOK_ALLOW_PRIVATE === '1' || process.env.NUDGE_WEBHOOK_ALLOW_PRIVATE === 'true'),
+    allowPrivateWebhooks: options.allowPrivateWebhooks ?? setting('NUDGE_WEBHOOK_ALLOW_PRIVATE'),
     startFlow: async (flowId, customerId, enrollmentKey) => {
       const r = await enrollCustomer(ctx, { flowId, customerId, enrollmentKey });
       return { runId: r.outcome === 'skipped' ? null : (r.run?.id ?? null) };

@@ -101,20 +101,51 @@ const failureMessage = (err: unknown): string => {
   return err instanceof Error ? err.message : String(err);
 };
 
+type Bookkeeping = typeof localBookkeeping | typeof remoteBookkeeping;
+type StepRecord = Parameters<FlowActivities['recordStep']>[0];
+
+/** One run's state: what the loop, the signal handlers and the step functions below share. */
+interface RunState {
+  input: FlowRunInput;
+  test: boolean;
+  bookkeeping: Bookkeeping;
+  localSteps: boolean;
+  eventsFromStepStart: boolean;
+  defaultTimezone: string;
+  runInfo: { runId: string; flowId: string; customerId: string; isTest: boolean };
+  /** inbound events: a ring of the latest, numbered by arrival */
+  events: { n: number; event: FlowEvent }[];
+  received: number;
+  goal: { nodeId: string; name: string } | null;
+  retryRequested: boolean;
+  /** what the currentNode query answers */
+  current: CurrentNodeState;
+  visits: Record<string, number>;
+  steps: number;
+}
+
+/** Where a step leads: the next node (null: the end of the flow), or the run's result. */
+type StepOutcome = { next: string | null } | { end: FlowRunResult };
+
 export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
   const { plan, runId, customerId, flowId } = input;
   const test = input.test === true;
-  const bookkeeping = patched(PATCHES.localBookkeeping) ? localBookkeeping : remoteBookkeeping;
-  const localSteps = patched(PATCHES.localDbSteps);
-  const eventsFromStepStart = patched(PATCHES.eventsFromStepStart);
-  const defaultTimezone = input.defaultTimezone ?? 'UTC';
-
-  // ---- inbound events: a ring of the latest, numbered by arrival ----
-  const events: { n: number; event: FlowEvent }[] = [];
-  let received = 0;
-  let goal: { nodeId: string; name: string } | null = null;
-  let retryRequested = false;
-  const state: CurrentNodeState = { nodeId: input.resume?.nodeId ?? plan.startNodeId, status: 'running', seq: input.resume?.seq ?? 0, waitingUntilMs: null };
+  const run: RunState = {
+    input,
+    test,
+    bookkeeping: patched(PATCHES.localBookkeeping) ? localBookkeeping : remoteBookkeeping,
+    localSteps: patched(PATCHES.localDbSteps),
+    eventsFromStepStart: patched(PATCHES.eventsFromStepStart),
+    defaultTimezone: input.defaultTimezone ?? 'UTC',
+    runInfo: { runId, flowId, customerId, isTest: test },
+    events: [],
+    received: 0,
+    goal: null,
+    retryRequested: false,
+    current: { nodeId: input.resume?.nodeId ?? plan.startNodeId, status: 'running', seq: input.resume?.seq ?? 0, waitingUntilMs: null },
+    visits: { ...(input.resume?.visits ?? {}) },
+    steps: 0,
+  };
 
   setHandler(customerEvent, (signal) => {
     const event: FlowEvent = {
@@ -128,208 +159,213 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
         ...(signal.tag !== undefined ? { tag: signal.tag } : {}),
       },
     };
-    events.push({ n: received++, event });
-    if (events.length > EVENT_BUFFER) events.shift();
-    if (!goal) {
+    run.events.push({ n: run.received++, event });
+    if (run.events.length > EVENT_BUFFER) run.events.shift();
+    if (!run.goal) {
       const hit = plan.goals.find((g) => eventMatches(g.filter, event));
-      if (hit) goal = { nodeId: hit.nodeId, name: hit.name };
+      if (hit) run.goal = { nodeId: hit.nodeId, name: hit.name };
     }
   });
   setHandler(retryFailedStep, () => {
-    retryRequested = true;
+    run.retryRequested = true;
   });
-  setHandler(currentNode, () => ({ ...state }));
+  setHandler(currentNode, () => ({ ...run.current }));
 
-  const record = async (step: Parameters<FlowActivities['recordStep']>[0]) => {
-    // histories recorded before recordStep answered hold `undefined` here: not gone
-    if ((await bookkeeping.recordStep(step)) === false) throw new RunGone();
-  };
-  const visits: Record<string, number> = { ...(input.resume?.visits ?? {}) };
-  let steps = 0;
-  const runInfo = { runId, flowId, customerId, isTest: test };
-
-  const finish = async (outcome: FlowRunResult['outcome'], nodeId: string | null, extra: { exitReason: string; error?: string }) => {
-    state.status = 'finished';
-    state.nodeId = null;
-    await bookkeeping.markRun({ ...runInfo, status: outcome === 'failed' ? 'failed' : 'completed', exitReason: extra.exitReason, error: extra.error ?? null });
-    return { outcome, nodeId, steps };
-  };
-
-  /** Reached a goal (an event matched the flow's exit criteria): record it and leave. */
-  const leaveAtGoal = async () => {
-    const g = goal!;
-    const seq = ++state.seq;
-    await record({ ...runInfo, nodeId: g.nodeId, nodeKey: plan.nodes[g.nodeId]?.key ?? GOAL_NODE_KEY, seq, status: 'done', port: null, output: { goal: g.name } });
-    return finish('goal', g.nodeId, { exitReason: 'goal' });
-  };
-
-  /** Waits until `untilMs` (workflow time) or a goal; false when the goal ended the wait. */
-  const waitUntil = async (untilMs: number): Promise<boolean> => {
-    const ms = untilMs - Date.now();
-    if (test || ms <= 0) return goal === null;
-    const goalFirst = await condition(() => goal !== null, ms);
-    return !goalFirst;
-  };
-
+  const state = run.current;
   try {
     let nodeId: string | null = state.nodeId;
     while (nodeId) {
-      if (goal) return await leaveAtGoal();
+      if (run.goal) return await leaveAtGoal(run);
       const info = workflowInfo();
       if (info.continueAsNewSuggested || info.historyLength > CONTINUE_AS_NEW_AFTER_EVENTS) {
-        await continueAsNew<typeof flowRun>({ ...input, resume: { nodeId, seq: state.seq, visits } });
+        await continueAsNew<typeof flowRun>({ ...input, resume: { nodeId, seq: state.seq, visits: run.visits } });
       }
       const node: PlanNode | undefined = plan.nodes[nodeId];
       if (!node) throw ApplicationFailure.nonRetryable(`Plan of flow ${flowId} has no node ${nodeId}`, 'plan_broken');
-      const visit = (visits[nodeId] = (visits[nodeId] ?? 0) + 1);
+      const visit = (run.visits[nodeId] = (run.visits[nodeId] ?? 0) + 1);
       state.nodeId = nodeId;
       state.status = 'running';
       state.waitingUntilMs = null;
-      steps += 1;
-      const eventsBefore = received;
-
-      // ---------- action / condition: an activity ----------
-      if (node.kind !== 'control') {
-        // quiet hours and the frequency cap hold a send back with a durable timer
-        if (stepEffects(node).sendingWindow && !test && (input.sending?.quietHours || input.sending?.frequencyCap)) {
-          for (let hold = 0; hold < MAX_SEND_HOLDS; hold++) {
-            const window = await bookkeeping.sendWindow({ customerId, nowMs: Date.now(), sending: input.sending, defaultTimezone });
-            if (window.notBeforeMs <= Date.now()) break;
-            const seq = ++state.seq;
-            state.status = 'waiting';
-            state.waitingUntilMs = window.notBeforeMs;
-            await record({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'waiting', port: null, output: { heldBy: window.reason, untilMs: window.notBeforeMs }, runStatus: 'waiting' });
-            const goOn = await waitUntil(window.notBeforeMs);
-            await record({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: null, output: { heldBy: window.reason, untilMs: window.notBeforeMs }, runStatus: 'running' });
-            state.status = 'running';
-            if (!goOn) return await leaveAtGoal();
-          }
-        }
-        const seq = ++state.seq;
-        state.seq = seq;
-        let port: string;
-        for (;;) {
-          try {
-            const result = await stepActivity(node, localSteps)({
-              ...runInfo,
-              flowVersion: input.flowVersion,
-              nodeId,
-              nodeKey: node.key,
-              config: node.config,
-              seq,
-              visit,
-              nowMs: Date.now(),
-              triggerEvent: input.triggerEvent ?? null,
-            });
-            port = result.port;
-            break;
-          } catch (err) {
-            if (isCancellation(err)) throw err;
-            // the step failed for good: record it, and hold the run open for "retry step"
-            const message = failureMessage(err);
-            state.status = 'failed';
-            await record({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'failed', port: null, error: message, runStatus: 'failed', runError: `Step ${nodeId} (${node.key}) failed: ${message}` });
-            retryRequested = false;
-            const retried = test ? false : await condition(() => retryRequested, FAILED_RUN_RETENTION_MS);
-            if (!retried) {
-              return await finish('failed', nodeId, { exitReason: 'failed', error: `Step ${nodeId} (${node.key}) failed: ${message}` });
-            }
-            state.status = 'running';
-            await record({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'running', port: null, error: null, runStatus: 'running', runError: null });
-          }
-        }
-        nodeId = node.next[port] ?? null;
-        continue;
-      }
-
-      // ---------- control: decided in the sandbox ----------
-      const def = controlNode(node.key);
-      if (!def) throw ApplicationFailure.nonRetryable(`Step ${nodeId}: this version of Nudge has no control step "${node.key}"`, 'unknown_node');
-      const parsed = def.config.safeParse(node.config);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw ApplicationFailure.nonRetryable(`Step ${nodeId} (${node.key}) has invalid settings: ${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}`, 'invalid_config');
-      }
-      const config = parsed.data;
-      const seq = ++state.seq;
-      let customer: CustomerTiming | null = null;
-      if (def.waits) {
-        // records the step as waiting and reads the customer's timezone and preferred slots
-        const timing = await bookkeeping.beginWait({ ...runInfo, nodeId, nodeKey: node.key, seq });
-        if (timing && 'runGone' in timing) throw new RunGone();
-        customer = timing;
-      }
-      const decision: ControlDecision = def.decide(config, {
-        nowMs: Date.now(),
-        runId,
-        nodeId,
-        customerId,
-        customer,
-        defaultTimezone,
-      });
-      switch (decision.type) {
-        case 'next':
-          await record({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: decision.port, runStatus: 'running' });
-          nodeId = node.next[decision.port] ?? null;
-          break;
-        case 'exit':
-          await record({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: null, ...(decision.note ? { output: { note: decision.note } } : {}) });
-          return await finish(decision.reason === 'goal' ? 'goal' : 'completed', nodeId, { exitReason: decision.reason });
-        case 'sleep': {
-          state.status = 'waiting';
-          state.waitingUntilMs = decision.untilMs;
-          const goOn = await waitUntil(decision.untilMs);
-          if (!goOn) {
-            await record({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: null, output: { interruptedBy: 'goal' } });
-            return await leaveAtGoal();
-          }
-          await record({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: decision.port, output: { untilMs: decision.untilMs, ...(test ? { skipped: 'test run' } : {}) }, runStatus: 'running' });
-          nodeId = node.next[decision.port] ?? null;
-          break;
-        }
-        case 'wait_for_event': {
-          state.status = 'waiting';
-          state.waitingUntilMs = decision.timeoutAtMs;
-          const from = eventsFromStepStart ? eventsBefore : received;
-          const matching = () => events.find((e) => e.n >= from && eventMatches(decision.filter, e.event)) ?? null;
-          const remaining = decision.timeoutAtMs - Date.now();
-          if (!test && remaining > 0) await condition(() => goal !== null || matching() !== null, remaining);
-          const hit = matching();
-          if (goal && !hit) {
-            await record({ ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: null, output: { interruptedBy: 'goal' } });
-            return await leaveAtGoal();
-          }
-          const port = hit ? decision.eventPort : decision.timeoutPort;
-          await record({
-            ...runInfo,
-            nodeId,
-            nodeKey: node.key,
-            seq,
-            status: 'done',
-            port,
-            output: hit ? { event: hit.event.type, data: hit.event.data } : { timedOutAtMs: decision.timeoutAtMs, ...(test ? { skipped: 'test run' } : {}) },
-            runStatus: 'running',
-          });
-          nodeId = node.next[port] ?? null;
-          break;
-        }
-      }
+      run.steps += 1;
+      const eventsBefore = run.received;
+      const outcome = node.kind === 'control' ? await controlStep(run, nodeId, node, eventsBefore) : await activityStep(run, nodeId, node, visit);
+      if ('end' in outcome) return outcome.end;
+      nodeId = outcome.next;
     }
-    if (goal) return await leaveAtGoal();
-    return await finish('completed', null, { exitReason: 'end' });
+    if (run.goal) return await leaveAtGoal(run);
+    return await finish(run, 'completed', null, { exitReason: 'end' });
   } catch (err) {
     if (err instanceof RunGone) {
       state.status = 'finished';
-      return { outcome: 'completed', nodeId: null, steps };
+      return { outcome: 'completed', nodeId: null, steps: run.steps };
     }
     if (isCancellation(err)) {
       state.status = 'finished';
-      await CancellationScope.nonCancellable(() => bookkeeping.markRun({ ...runInfo, status: 'cancelled', exitReason: 'cancelled', error: null }));
+      await CancellationScope.nonCancellable(() => run.bookkeeping.markRun({ ...run.runInfo, status: 'cancelled', exitReason: 'cancelled', error: null }));
     } else if (err instanceof ApplicationFailure) {
       // the plan cannot run (unknown step, invalid settings): the workflow fails, and so does the run row
       state.status = 'finished';
-      await CancellationScope.nonCancellable(() => bookkeeping.markRun({ ...runInfo, status: 'failed', exitReason: 'failed', error: err.message }));
+      await CancellationScope.nonCancellable(() => run.bookkeeping.markRun({ ...run.runInfo, status: 'failed', exitReason: 'failed', error: err.message }));
     }
     throw err;
+  }
+}
+
+async function record(run: RunState, step: StepRecord): Promise<void> {
+  // histories recorded before recordStep answered hold `undefined` here: not gone
+  if ((await run.bookkeeping.recordStep(step)) === false) throw new RunGone();
+}
+
+async function finish(run: RunState, outcome: FlowRunResult['outcome'], nodeId: string | null, extra: { exitReason: string; error?: string }): Promise<FlowRunResult> {
+  run.current.status = 'finished';
+  run.current.nodeId = null;
+  await run.bookkeeping.markRun({ ...run.runInfo, status: outcome === 'failed' ? 'failed' : 'completed', exitReason: extra.exitReason, error: extra.error ?? null });
+  return { outcome, nodeId, steps: run.steps };
+}
+
+/** Reached a goal (an event matched the flow's exit criteria): record it and leave. */
+async function leaveAtGoal(run: RunState): Promise<FlowRunResult> {
+  const g = run.goal!;
+  const seq = ++run.current.seq;
+  await record(run, { ...run.runInfo, nodeId: g.nodeId, nodeKey: run.input.plan.nodes[g.nodeId]?.key ?? GOAL_NODE_KEY, seq, status: 'done', port: null, output: { goal: g.name } });
+  return finish(run, 'goal', g.nodeId, { exitReason: 'goal' });
+}
+
+/** Waits until `untilMs` (workflow time) or a goal; false when the goal ended the wait. */
+async function waitUntil(run: RunState, untilMs: number): Promise<boolean> {
+  const ms = untilMs - Date.now();
+  if (run.test || ms <= 0) return run.goal === null;
+  const goalFirst = await condition(() => run.goal !== null, ms);
+  return !goalFirst;
+}
+
+/**
+ * Quiet hours and the frequency cap hold a send back with a durable timer (at most MAX_SEND_HOLDS
+ * times). False when a goal was reached while held.
+ */
+async function holdForSendingWindow(run: RunState, nodeId: string, node: PlanNode): Promise<boolean> {
+  const { input, runInfo } = run;
+  if (!stepEffects(node).sendingWindow || run.test || !(input.sending?.quietHours || input.sending?.frequencyCap)) return true;
+  for (let hold = 0; hold < MAX_SEND_HOLDS; hold++) {
+    const window = await run.bookkeeping.sendWindow({ customerId: input.customerId, nowMs: Date.now(), sending: input.sending, defaultTimezone: run.defaultTimezone });
+    if (window.notBeforeMs <= Date.now()) break;
+    const seq = ++run.current.seq;
+    run.current.status = 'waiting';
+    run.current.waitingUntilMs = window.notBeforeMs;
+    await record(run, { ...runInfo, nodeId, nodeKey: node.key, seq, status: 'waiting', port: null, output: { heldBy: window.reason, untilMs: window.notBeforeMs }, runStatus: 'waiting' });
+    const goOn = await waitUntil(run, window.notBeforeMs);
+    await record(run, { ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: null, output: { heldBy: window.reason, untilMs: window.notBeforeMs }, runStatus: 'running' });
+    run.current.status = 'running';
+    if (!goOn) return false;
+  }
+  return true;
+}
+
+/** An action or condition step: an activity; when it fails for good, the run stays open for "retry step". */
+async function activityStep(run: RunState, nodeId: string, node: PlanNode, visit: number): Promise<StepOutcome> {
+  const { input, runInfo, current: state } = run;
+  if (!(await holdForSendingWindow(run, nodeId, node))) return { end: await leaveAtGoal(run) };
+  const seq = ++state.seq;
+  for (;;) {
+    try {
+      const result = await stepActivity(node, run.localSteps)({
+        ...runInfo,
+        flowVersion: input.flowVersion,
+        nodeId,
+        nodeKey: node.key,
+        config: node.config,
+        seq,
+        visit,
+        nowMs: Date.now(),
+        triggerEvent: input.triggerEvent ?? null,
+      });
+      return { next: node.next[result.port] ?? null };
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // the step failed for good: record it, and hold the run open for "retry step"
+      const message = failureMessage(err);
+      state.status = 'failed';
+      await record(run, { ...runInfo, nodeId, nodeKey: node.key, seq, status: 'failed', port: null, error: message, runStatus: 'failed', runError: `Step ${nodeId} (${node.key}) failed: ${message}` });
+      run.retryRequested = false;
+      const retried = run.test ? false : await condition(() => run.retryRequested, FAILED_RUN_RETENTION_MS);
+      if (!retried) {
+        return { end: await finish(run, 'failed', nodeId, { exitReason: 'failed', error: `Step ${nodeId} (${node.key}) failed: ${message}` }) };
+      }
+      state.status = 'running';
+      await record(run, { ...runInfo, nodeId, nodeKey: node.key, seq, status: 'running', port: null, error: null, runStatus: 'running', runError: null });
+    }
+  }
+}
+
+/** A control step: decided in the sandbox; waits with durable timers and signals. */
+async function controlStep(run: RunState, nodeId: string, node: PlanNode, eventsBefore: number): Promise<StepOutcome> {
+  const { input, runInfo, current: state, test } = run;
+  const def = controlNode(node.key);
+  if (!def) throw ApplicationFailure.nonRetryable(`Step ${nodeId}: this version of Nudge has no control step "${node.key}"`, 'unknown_node');
+  const parsed = def.config.safeParse(node.config);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw ApplicationFailure.nonRetryable(`Step ${nodeId} (${node.key}) has invalid settings: ${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}`, 'invalid_config');
+  }
+  const config = parsed.data;
+  const seq = ++state.seq;
+  let customer: CustomerTiming | null = null;
+  if (def.waits) {
+    // records the step as waiting and reads the customer's timezone and preferred slots
+    const timing = await run.bookkeeping.beginWait({ ...runInfo, nodeId, nodeKey: node.key, seq });
+    if (timing && 'runGone' in timing) throw new RunGone();
+    customer = timing;
+  }
+  const decision: ControlDecision = def.decide(config, {
+    nowMs: Date.now(),
+    runId: input.runId,
+    nodeId,
+    customerId: input.customerId,
+    customer,
+    defaultTimezone: run.defaultTimezone,
+  });
+  switch (decision.type) {
+    case 'next':
+      await record(run, { ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: decision.port, runStatus: 'running' });
+      return { next: node.next[decision.port] ?? null };
+    case 'exit':
+      await record(run, { ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: null, ...(decision.note ? { output: { note: decision.note } } : {}) });
+      return { end: await finish(run, decision.reason === 'goal' ? 'goal' : 'completed', nodeId, { exitReason: decision.reason }) };
+    case 'sleep': {
+      state.status = 'waiting';
+      state.waitingUntilMs = decision.untilMs;
+      const goOn = await waitUntil(run, decision.untilMs);
+      if (!goOn) {
+        await record(run, { ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: null, output: { interruptedBy: 'goal' } });
+        return { end: await leaveAtGoal(run) };
+      }
+      await record(run, { ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: decision.port, output: { untilMs: decision.untilMs, ...(test ? { skipped: 'test run' } : {}) }, runStatus: 'running' });
+      return { next: node.next[decision.port] ?? null };
+    }
+    case 'wait_for_event': {
+      state.status = 'waiting';
+      state.waitingUntilMs = decision.timeoutAtMs;
+      const from = run.eventsFromStepStart ? eventsBefore : run.received;
+      const matching = () => run.events.find((e) => e.n >= from && eventMatches(decision.filter, e.event)) ?? null;
+      const remaining = decision.timeoutAtMs - Date.now();
+      if (!test && remaining > 0) await condition(() => run.goal !== null || matching() !== null, remaining);
+      const hit = matching();
+      if (run.goal && !hit) {
+        await record(run, { ...runInfo, nodeId, nodeKey: node.key, seq, status: 'done', port: null, output: { interruptedBy: 'goal' } });
+        return { end: await leaveAtGoal(run) };
+      }
+      const port = hit ? decision.eventPort : decision.timeoutPort;
+      await record(run, {
+        ...runInfo,
+        nodeId,
+        nodeKey: node.key,
+        seq,
+        status: 'done',
+        port,
+        output: hit ? { event: hit.event.type, data: hit.event.data } : { timedOutAtMs: decision.timeoutAtMs, ...(test ? { skipped: 'test run' } : {}) },
+        runStatus: 'running',
+      });
+      return { next: node.next[port] ?? null };
+    }
   }
 }
