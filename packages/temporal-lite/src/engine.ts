@@ -1483,6 +1483,8 @@ export class Engine {
   requestCancel(e: Execution, o: { identity: string; reason: string; externalInitiatedEventId?: number; externalWorkflowExecution?: Obj }) {
     if (e.s.cancelRequested) return;
     e.s.cancelRequested = true;
+    // like the real server: a run still waiting for its first task (start delay, cron backoff) gets it now
+    e.s.startDelayUntil = null;
     this.addOrBuffer(e, E.WorkflowExecutionCancelRequested, 'WorkflowExecutionCancelRequested', {
       cause: o.reason, identity: o.identity, externalInitiatedEventId: o.externalInitiatedEventId, externalWorkflowExecution: o.externalWorkflowExecution,
     });
@@ -2103,5 +2105,6 @@ function cronBackoff(cron: string, runStart: number, closeTime: number): number 
   const spec = compileSpec(canonicalSpec({ cronString: [cron] }));
   let next = spec.nextNominal(runStart);
   while (next !== null && next < closeTime) next = spec.nextNominal(next);
-  return next === null ? 0 : Math.max(0, next - closeTime);
+  // in whole seconds, rounded up, as the real server's backoff
+  return next === null ? 0 : Math.max(0, Math.ceil((next - closeTime) / 1000) * 1000);
 }

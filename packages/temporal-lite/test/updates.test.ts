@@ -93,6 +93,38 @@ describe('cron workflows', () => {
     }
   });
 
+  it('a cancellation requested while the first run waits for its match is acted on at once: the run is canceled, no next run starts', async () => {
+    const cron = canSkipTime ? '0 * * * *' : '* * * * *';
+    const handle = await hc.client.workflow.start(wf.cart, { ...copts('cron-cancel'), cronSchedule: cron });
+    const firstRunId = handle.firstExecutionRunId;
+    await handle.cancel();
+    // the real server schedules the first workflow task at once for a cancellation (not at the match)
+    const closed = await waitFor('the cron run to be canceled', async () => {
+      const d = await hc.client.workflow.getHandle('cron-cancel', firstRunId).describe();
+      return d.status.name !== 'RUNNING' && d;
+    }, 30_000);
+    expect(closed.status.name).toBe('CANCELLED');
+    const types = await eventTypes('cron-cancel');
+    if (realServerSemantics) expect(types).toEqual([1, 20, 5, 6, 7, 21]); // started, cancel requested, task, canceled
+    else expect(types[types.length - 1]).toBe(21);
+    if (canSkipTime) await hc.temporal.sleep(3_700_000);
+    expect((await hc.client.workflow.getHandle('cron-cancel').describe()).runId).toBe(firstRunId);
+  });
+
+  it('the first run\'s backoff ends on the match, in whole seconds (rounded up) like the real server', async () => {
+    const cron = canSkipTime ? '0 * * * *' : '* * * * *';
+    const handle = await hc.client.workflow.start(wf.cart, { ...copts('cron-backoff'), cronSchedule: cron });
+    const d = await handle.describe();
+    const backoff = d.executionTime!.getTime() - d.startTime.getTime();
+    if (realServerSemantics) expect(backoff % 1000).toBe(0); // the Java test server does not round
+    const period = canSkipTime ? 3_600_000 : 60_000;
+    expect(backoff).toBeGreaterThan(0);
+    expect(backoff).toBeLessThanOrEqual(period);
+    // the match is at most a second before the execution time
+    expect(d.executionTime!.getTime() % period).toBeLessThan(1000 + (d.startTime.getTime() % 1000));
+    await handle.terminate();
+  });
+
   it('refuses a cron string the real server does not parse (seconds field): INVALID_ARGUMENT', async () => {
     const err = await hc.client.workflow.start(wf.cronRun, { ...copts('cron-bad'), cronSchedule: '* * * * * *' }).catch((e) => e);
     // the Java test server answers UNKNOWN here
