@@ -709,7 +709,7 @@ export class Engine {
       // like the real server's speculative task: nothing but rejections leaves no trace in history
       return this.dropSpeculativeWft(e, req, messages);
     }
-    if ((s.buffered.length || this.hasAdmittedUpdates(e)) && commands.some((c) => closeCommandTypes.has(c.commandType))) {
+    if (s.buffered.length && commands.some((c) => closeCommandTypes.has(c.commandType))) {
       // new events arrived while the task ran: the workflow must see them before it may close
       this.persistTransient(e, w);
       e.add(E.WorkflowTaskFailed, 'WorkflowTaskFailed', {
@@ -1831,7 +1831,7 @@ export class Engine {
         e.waiters.add(done);
       });
     }
-    if (u.aborted) throw notFound('workflow execution already completed');
+    if (u.aborted) throw notFound('workflow update was aborted by closing workflow');
     await this.sync();
     return {
       updateRef: { workflowExecution: { workflowId: e.s.workflowId, runId: e.s.runId }, updateId: u.id },
