@@ -712,7 +712,7 @@ export class Engine {
       // like the real server's speculative task: nothing but rejections leaves no trace in history
       return this.dropSpeculativeWft(e, req, messages);
     }
-    if ((s.buffered.length || this.hasAdmittedUpdates(e)) && commands.some((c) => closeCommandTypes.has(c.commandType))) {
+    if (s.buffered.length && commands.some((c) => closeCommandTypes.has(c.commandType))) {
       // new events arrived while the task ran: the workflow must see them before it may close
       this.persistTransient(e, w);
       e.add(E.WorkflowTaskFailed, 'WorkflowTaskFailed', {
@@ -1524,6 +1524,8 @@ export class Engine {
   requestCancel(e: Execution, o: { identity: string; reason: string; externalInitiatedEventId?: number; externalWorkflowExecution?: Obj }) {
     if (e.s.cancelRequested) return;
     e.s.cancelRequested = true;
+    // like the real server: a run still waiting for its first task (start delay, cron backoff) gets it now
+    e.s.startDelayUntil = null;
     this.addOrBuffer(e, E.WorkflowExecutionCancelRequested, 'WorkflowExecutionCancelRequested', {
       cause: o.reason, identity: o.identity, externalInitiatedEventId: o.externalInitiatedEventId, externalWorkflowExecution: o.externalWorkflowExecution,
     });
@@ -1870,7 +1872,7 @@ export class Engine {
         e.waiters.add(done);
       });
     }
-    if (u.aborted) throw notFound('workflow execution already completed');
+    if (u.aborted) throw notFound('workflow update was aborted by closing workflow');
     await this.sync();
     return {
       updateRef: { workflowExecution: { workflowId: e.s.workflowId, runId: e.s.runId }, updateId: u.id },
@@ -2144,5 +2146,6 @@ function cronBackoff(cron: string, runStart: number, closeTime: number): number 
   const spec = compileSpec(canonicalSpec({ cronString: [cron] }));
   let next = spec.nextNominal(runStart);
   while (next !== null && next < closeTime) next = spec.nextNominal(next);
-  return next === null ? 0 : Math.max(0, next - closeTime);
+  // in whole seconds, rounded up, as the real server's backoff
+  return next === null ? 0 : Math.max(0, Math.ceil((next - closeTime) / 1000) * 1000);
 }

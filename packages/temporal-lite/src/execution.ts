@@ -76,7 +76,7 @@ export interface UpdateState {
   /** update.v1.Outcome once completed (a rejection: `rejected` and the failure) */
   outcome?: Obj;
   rejected?: boolean;
-  /** the run closed before the update was accepted: its callers get "workflow execution already completed" */
+  /** the run closed before the update was accepted: its callers get NOT_FOUND "workflow update was aborted by closing workflow" */
   aborted?: boolean;
 }
 
