@@ -8,7 +8,7 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import { searchAttributeType, searchAttributesError, typedSearchAttributes } from './search-attributes.js';
 import { Execution, decodeSearchAttributes, type ActivityState, type ExecState, type Obj, type UpdateState, type WftState } from './execution.js';
 import { DueHeap, type Due } from './heap.js';
-import { anyOf, concatBytes, decodePlain, dur, durToMs, encodePlain, enums, lengthDelimited, ts, type, tsToMs } from './proto.js';
+import { anyOf, concatBytes, decodePlain, dur, durToMs, encodePlain, enums, lengthDelimited, ts, type } from './proto.js';
 import { RpcError, alreadyStarted, failedPrecondition, invalidArgument, notFound } from './errors.js';
 import { canonicalSpec, compileSpec } from './schedule-spec.js';
 import type { Store } from './store.js';

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { Field } from './Field';
-import { fieldErrors, said, say, sayError, type Said, generalText, REPLY_LANGS, RULE_KINDS, settingsApi, type Rule, type RuleInput, type RuleKind, type RuleTest } from './api';
+import { fieldErrors, said, say, type Said, generalText, REPLY_LANGS, RULE_KINDS, settingsApi, type Rule, type RuleInput, type RuleKind, type RuleTest } from './api';
 
 export function AutoRepliesView() {
   const { t } = useTranslation();

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { BusinessHours } from './BusinessHours';
 import { Field } from './Field';
-import { fieldErrors, said, say, sayError, type Said, generalText, settingsApi, type ManagedUser, type Team } from './api';
+import { said, say, sayError, type Said, generalText, settingsApi, type ManagedUser, type Team } from './api';
 
 export function TeamsView() {
   const { t } = useTranslation();

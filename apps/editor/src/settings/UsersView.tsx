@@ -6,7 +6,7 @@ import { useSession } from '../shell/session';
 import { ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { AgentDetails, AgentSummary } from './AgentDetails';
 import { Field } from './Field';
-import { fieldErrors, said, say, sayError, type Said, generalText, ROLES, settingsApi, type ManagedUser, type NewUser, type Role, type Team } from './api';
+import { fieldErrors, said, say, type Said, generalText, ROLES, settingsApi, type ManagedUser, type NewUser, type Role, type Team } from './api';
 
 export function UsersView() {
   const { t } = useTranslation();

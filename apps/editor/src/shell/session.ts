@@ -2,7 +2,6 @@
 import { create } from 'zustand';
 import { z } from 'zod';
 import { api, onUnauthorized, setToken } from '../api/client';
-import { loginResponse } from '../api/schemas';
 import { loginAnswer, type SessionUser } from '../settings/api';
 
 type User = SessionUser;
