@@ -4,13 +4,12 @@
 // from an empty canvas by dragging and connecting; see validation errors and fix them; publish;
 // test-run on a customer and see the path; open the runs view; switch to 繁體中文.
 // Screenshots of every screen go to test-output/e2e/.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumArgs, chromiumPath, repoRoot, startProduct, type Product } from './product';
+import { openBrowserSession, shotsDir, type BrowserSession, type Product } from './product';
 
-const shots = join(repoRoot, 'test-output', 'e2e');
+const shots = shotsDir;
 const csv = [
   '客戶姓名,公司,手機號碼,Email,標籤',
   '張大明,大明貿易,0912-345-678,daming@example.com,potential',
@@ -22,8 +21,8 @@ const csv = [
 const segmentName = 'Potential, idle 30 days';
 const flowName = 'Cold potential follow-up';
 
+let session: BrowserSession;
 let product: Product;
-let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 
@@ -64,20 +63,12 @@ async function select(type: string) {
 
 describe('editor end to end', () => {
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
-    product = await startProduct();
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.setDefaultTimeout(15_000);
+    session = await openBrowserSession({ logName: 'server.log', timeoutMs: 15_000, pageErrors });
+    ({ product, page } = session);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (product) {
-      writeFileSync(join(shots, 'server.log'), product.log());
-      await product.stop();
-    }
+    await session?.close();
   }, 30_000);
 
   it('logs in', async () => {

@@ -3,15 +3,14 @@
 // for developers (a misspelt tag in a segment, an empty CSV, a PNG chosen as the CSV, a flow with
 // problems: Publish is not offered); and search finds "José García" from "Jose Garcia".
 // Screenshots (English and 繁體中文) go to test-output/e2e/.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumArgs, chromiumPath, repoRoot, startProduct, type Product } from './product';
+import { openBrowserSession, shotsDir, signIn, type BrowserSession, type Product } from './product';
 
-const shots = join(repoRoot, 'test-output', 'e2e');
+const shots = shotsDir;
+let session: BrowserSession;
 let product: Product;
-let browser: Browser;
 let page: Page;
 let token = '';
 const pageErrors: string[] = [];
@@ -38,29 +37,19 @@ const language = (lng: string) => page.getByLabel(/^(Language|語言|语言|Idio
 
 describe('errors a person can cause, and accent-blind search', () => {
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
-    product = await startProduct();
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.setDefaultTimeout(15_000);
+    session = await openBrowserSession({ logName: 'server-errors-search.log', timeoutMs: 15_000, pageErrors });
+    ({ product, page } = session);
     const login = await apiCall('POST', '/auth/login', { email: 'admin@nudge.local', password: 'nudge-admin' });
     expect(login.status).toBe(200);
     token = login.body.token;
     expect((await apiCall('POST', '/customers', { fullName: 'José García', company: 'Óptica Núñez' })).status).toBe(201);
     await page.goto(`${product.baseUrl}/`);
-    await page.getByLabel('Email').fill('admin@nudge.local');
-    await page.getByLabel('Password').fill('nudge-admin');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page);
     await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (product) {
-      writeFileSync(join(shots, 'server-errors-search.log'), product.log());
-      await product.stop();
-    }
+    await session?.close();
   }, 30_000);
 
   it('finds "José García" from "Jose Garcia", in English and 繁體中文', async () => {

@@ -5,21 +5,20 @@
 // adds a note with an @mention (the colleague is notified), takes and transfers the conversation;
 // outside the 24-hour window the screen asks for a template and shows the server's 422.
 // Screenshots in English and 繁體中文 go to test-output/e2e/inbox-*.png.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWhatsAppStandIn, type WhatsAppStandIn } from '@nudge/channels/standins';
-import { chromiumArgs, chromiumPath, repoRoot, startProduct, type Product } from './product';
+import { openBrowserSession, shotsDir, signIn, type BrowserSession, type Product } from './product';
 
-const shots = join(repoRoot, 'test-output', 'e2e');
+const shots = shotsDir;
 const customerPhone = '886912000111';
 const customerName = 'Lin E2E';
 const agentText = 'Model X is 8,000 TWD, shipping included.';
 
 let wa: WhatsAppStandIn;
+let session: BrowserSession;
 let product: Product;
-let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 
@@ -28,9 +27,11 @@ const sentTexts = () => wa.messages.filter((m) => m.request.to.replace(/^\+/, ''
 
 describe('inbox end to end', () => {
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
     wa = await startWhatsAppStandIn({ appSecret: 'inbox-e2e-secret', statusWebhooks: true });
-    product = await startProduct({
+    session = await openBrowserSession({
+      logName: 'inbox-server.log',
+      timeoutMs: 20_000,
+      pageErrors,
       env: {
         WHATSAPP_API_URL: wa.url,
         WHATSAPP_PHONE_NUMBER_ID: wa.phoneNumberId,
@@ -39,27 +40,18 @@ describe('inbox end to end', () => {
         NUDGE_DEMO_CONVERSATIONS: '30',
       },
     });
+    ({ product, page } = session);
     wa.setWebhookUrl(`${product.baseUrl}/api/webhooks/whatsapp`);
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.setDefaultTimeout(20_000);
   }, 280_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (product) {
-      writeFileSync(join(shots, 'inbox-server.log'), product.log());
-      await product.stop();
-    }
+    await session?.close();
     await wa?.close();
   }, 30_000);
 
   it('a customer writes on WhatsApp → it appears in the open inbox with the auto-reply; the agent answers', async () => {
     await page.goto(`${product.baseUrl}/`);
-    await page.getByLabel('Email').fill('admin@nudge.local');
-    await page.getByLabel('Password').fill('nudge-admin');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page);
     await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
     await page.getByRole('link', { name: 'Inbox' }).click();
     await page.getByRole('tab', { name: 'All' }).click();

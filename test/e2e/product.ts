@@ -2,10 +2,11 @@
 // after building the editor bundle the server serves. E2E_BASE_URL skips all that and uses an
 // already running product.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 
@@ -118,3 +119,44 @@ export async function startProduct(options: { env?: NodeJS.ProcessEnv } = {}): P
 
 export const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const shotsDir = join(repoRoot, 'test-output', 'e2e');
+
+/** The product started as README says, with a headless Chromium page on it. */
+export interface BrowserSession {
+  product: Product;
+  browser: Browser;
+  page: Page;
+  /** uncaught errors of the page, for a test to assert there were none */
+  pageErrors: string[];
+  /** stops the browser and the product, keeping the server log as test-output/e2e/<logName> */
+  close(): Promise<void>;
+}
+
+export async function openBrowserSession(options: { logName: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; locale?: string; pageErrors?: string[] }): Promise<BrowserSession> {
+  mkdirSync(shotsDir, { recursive: true });
+  const product = await startProduct(options.env ? { env: options.env } : {});
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: options.locale ?? 'en-US' });
+  const pageErrors = options.pageErrors ?? [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.setDefaultTimeout(options.timeoutMs ?? 15_000);
+  return {
+    product,
+    browser,
+    page,
+    pageErrors,
+    async close() {
+      await browser.close();
+      writeFileSync(join(shotsDir, options.logName), product.log());
+      await product.stop();
+    },
+  };
+}
+
+/** Fills the sign-in form and submits it (the demo admin unless told otherwise). */
+export async function signIn(page: Page, email = 'admin@nudge.local', password = 'nudge-admin'): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

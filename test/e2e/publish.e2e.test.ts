@@ -3,15 +3,14 @@
 // "only new customers" enrolls nobody who is in the segment (after the runtime's sweep has run),
 // while a twin flow published for "existing" enrolls them, and its runs view shows the runs
 // without a page refresh. Screenshots (English and 繁體中文) go to test-output/e2e/.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumArgs, chromiumPath, repoRoot, startProduct, type Product } from './product';
+import { openBrowserSession, shotsDir, signIn, type BrowserSession, type Product } from './product';
 
-const shots = join(repoRoot, 'test-output', 'e2e');
+const shots = shotsDir;
+let session: BrowserSession;
 let product: Product;
-let browser: Browser;
 let page: Page;
 let token = '';
 const pageErrors: string[] = [];
@@ -38,12 +37,8 @@ const graph = (segmentId: string) => ({
 
 describe('publish asks whom to enroll', () => {
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
-    product = await startProduct();
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.setDefaultTimeout(15_000);
+    session = await openBrowserSession({ logName: 'server-publish.log', timeoutMs: 15_000, pageErrors });
+    ({ product, page } = session);
     const login = await apiCall('POST', '/auth/login', { email: 'admin@nudge.local', password: 'nudge-admin' });
     expect(login.status).toBe(200);
     token = login.body.token;
@@ -58,20 +53,14 @@ describe('publish asks whom to enroll', () => {
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (product) {
-      writeFileSync(join(shots, 'server-publish.log'), product.log());
-      await product.stop();
-    }
+    await session?.close();
   }, 30_000);
 
   it('says how many customers match now, in English and 繁體中文, and publishes for "only new customers"', async () => {
     const matching = (await apiCall('GET', `/flows/${ids.onlyNew}/enroll-preview`)).body.matchingNow as number;
     expect(matching).toBeGreaterThan(0);
     await page.goto(`${product.baseUrl}/`);
-    await page.getByLabel('Email').fill('admin@nudge.local');
-    await page.getByLabel('Password').fill('nudge-admin');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page);
     await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
     await page.goto(`${product.baseUrl}/#/flows/${ids.onlyNew}`);
     await page.getByTestId('canvas').waitFor();

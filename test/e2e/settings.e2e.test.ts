@@ -4,27 +4,22 @@
 // then sees the app as a viewer (no Settings entry; the API refuses them the users list); the
 // admin disables them → they cannot sign in. Screenshots in English and 繁體中文 go to
 // test-output/e2e/settings-*.png.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumArgs, chromiumPath, repoRoot, startProduct, type Product } from './product';
+import { openBrowserSession, shotsDir, signIn as fillSignIn, type BrowserSession, type Product } from './product';
 
-const shots = join(repoRoot, 'test-output', 'e2e');
+const shots = shotsDir;
 const viewer = { name: 'Vera Viewer', email: 'vera.viewer@example.com', first: 'first-pass-42', own: 'vera-own-secret-7' };
 
+let session: BrowserSession;
 let product: Product;
-let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 const nav = () => page.getByRole('navigation', { name: 'Main navigation' });
 
-async function signIn(email: string, password: string) {
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
+const signIn = (email: string, password: string) => fillSignIn(page, email, password);
 
 async function signOut() {
   await page.getByRole('button', { name: 'Log out' }).click();
@@ -33,20 +28,12 @@ async function signOut() {
 
 describe('settings: users and roles end to end', () => {
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
-    product = await startProduct({ env: { NUDGE_DEMO_CONVERSATIONS: '10' } });
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.setDefaultTimeout(20_000);
+    session = await openBrowserSession({ logName: 'settings-server.log', timeoutMs: 20_000, pageErrors, env: { NUDGE_DEMO_CONVERSATIONS: '10' } });
+    ({ product, page } = session);
   }, 280_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (product) {
-      writeFileSync(join(shots, 'settings-server.log'), product.log());
-      await product.stop();
-    }
+    await session?.close();
   }, 30_000);
 
   it('an admin adds a viewer; a duplicate e-mail and a weak password are refused at their fields', async () => {
