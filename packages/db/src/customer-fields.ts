@@ -190,4 +190,14 @@ export const CUSTOMER_FIELD_TRAITS = {
 
 /** The registry of the real `customers` table. */
 export const customerFields = new FieldRegistry(buildFieldRegistry(customers, CUSTOMER_FIELD_TRAITS));
+
+/**
+ * The columns that say what a customer is worth, and that worth as one number: the top of their
+ * budget, else its floor (null when neither is known). Priority rules (the inbox's P1 = budget >
+ * 100k) read it, so no other code names the budget fields.
+ */
+export const customerValueColumns = { budgetMax: customers.budgetMax, budgetMin: customers.budgetMin } as const;
+export function customerValue(row: { budgetMax: number | null; budgetMin: number | null } | undefined): number | null {
+  return row ? (row.budgetMax ?? row.budgetMin ?? null) : null;
+}
 export { buildFieldRegistry, FieldRegistry, type CustomerField, type FieldFormat, type FieldTraits, type FieldType } from './fields.js';

@@ -7,7 +7,7 @@
  * (outbox.ts): nothing is sent inside the transaction, nothing decided is lost by a crash.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { schema } from '@nudge/db';
+import { customerValue, customerValueColumns, schema } from '@nudge/db';
 import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
 import { addInteraction } from '../customers/index.js';
@@ -104,7 +104,7 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
 
   const settings = await loadInboxSettings(ctx, tx);
   const [customer] = await tx
-    .select({ fullName: schema.customers.fullName, ownerId: schema.customers.ownerId, teamId: schema.customers.teamId, budgetMax: schema.customers.budgetMax, budgetMin: schema.customers.budgetMin })
+    .select({ fullName: schema.customers.fullName, ownerId: schema.customers.ownerId, teamId: schema.customers.teamId, ...customerValueColumns })
     .from(schema.customers)
     .where(eq(schema.customers.id, msg.customerId));
   const ownerName = customer?.ownerId
@@ -128,7 +128,7 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
   const key = questionKey(msg.text);
   const repeatCount = key && key === before.lastQuestion ? before.repeatCount + 1 : 1;
   let needsHuman = reopened ? false : before.needsHuman;
-  let priority = newInquiry ? priorityForBudget(customer?.budgetMax ?? customer?.budgetMin ?? null, settings.policy) : before.priority;
+  let priority = newInquiry ? priorityForBudget(customerValue(customer), settings.policy) : before.priority;
   const queued: Queued[] = [];
   const push = (purpose: Queued['purpose'], rule: AutoReplyRule | null, fallback?: string, dueAt = at) => {
     const text = textOf(rule, fallback);
