@@ -110,7 +110,7 @@ export const versionList = z.union([
 
 export const testRunResult = z.object({
   outcome: z.string().optional(),
-  path: z.array(z.object({ nodeId: z.string(), status: z.string().optional(), output: z.unknown().optional(), port: z.string().nullish(), error: z.string().nullish() })),
+  path: z.array(z.object({ nodeId: z.string(), status: z.string().optional(), output: z.unknown().optional(), port: z.string().nullish(), error: z.string().nullish(), at: z.string().nullish() })),
   actions: z.array(z.unknown()).default([]),
 });
 export type TestRunResult = z.infer<typeof testRunResult>;
