@@ -14,6 +14,7 @@ import { PublishDialog, ResumeDialog, TestRunDialog, VersionsDialog } from './di
 import { Palette } from './Palette';
 import { ProblemsPanel } from './ProblemsPanel';
 import { useFlowStore, type StepOverlay } from './store';
+import { useLiveCounts } from './useLiveCounts';
 import { useAutosave, type SaveState } from './useAutosave';
 import { useRights } from '../shell/session';
 
@@ -87,7 +88,6 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
   const [dialog, setDialog] = useState<'publish' | 'resume' | 'versions' | 'test' | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
-  const [liveCounts, setLiveCounts] = useState(false);
   const { state: saveState, error: saveError, saveNow, validate } = useAutosave(flow.id, store);
   const rf = useReactFlow();
   const [unpublished, setUnpublished] = useState(!!flow.hasUnpublishedChanges);
@@ -110,25 +110,8 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [flow.id]);
 
-  // Live per-node counts, polled while switched on.
-  useEffect(() => {
-    if (!liveCounts) {
-      store.getState().setCounts({});
-      return;
-    }
-    let stop = false;
-    const tick = () =>
-      flowsApi
-        .nodeCounts(flow.id)
-        .then((c) => !stop && store.getState().setCounts(c))
-        .catch((e: unknown) => !stop && setActionError(e));
-    void tick();
-    const h = setInterval(tick, 3000);
-    return () => {
-      stop = true;
-      clearInterval(h);
-    };
-  }, [liveCounts, flow.id, store]);
+  // Live per-node counts: on by themselves once the flow is published, polled while the page is visible.
+  const [liveCounts, setLiveCounts] = useLiveCounts(flow.id, !!flow.currentVersion, store, setActionError);
 
   const addAtCentre = useCallback(
     (key: string) => {
