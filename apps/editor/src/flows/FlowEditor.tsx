@@ -159,14 +159,14 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
             }}
           />
         ) : (
-          <h2 className="flow-name" title={t('flows.rename')} onDoubleClick={() => setEditingName(true)}>
+          <h2 className="flow-name" title={`${flow.name}\n${t('flows.rename')}`} onDoubleClick={() => setEditingName(true)}>
             {flow.name}
           </h2>
         )}
         <StatusPill status={flow.status} />
         {flow.currentVersion ? <span className="muted small">v{flow.currentVersion}</span> : null}
         {flow.currentVersion && flow.enrolls ? (
-          <span className="pill" data-testid="enrolls-pill" title={t('enroll.question')}>
+          <span className="pill enrolls-pill" data-testid="enrolls-pill" title={t('enroll.question')}>
             {flow.enrolls.mode === 'new' ? t('enroll.headerNew', { date: formatDateTime(flow.enrolls.since ?? '', i18n.language) }) : t('enroll.headerExisting')}
           </span>
         ) : null}

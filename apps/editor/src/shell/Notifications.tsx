@@ -1,11 +1,12 @@
 // The bell in the top bar: the caller's alerts (failed runs of their flows, notify-user steps),
 // polled every 30 s; each opens its run.
 import { Bell } from 'lucide-react';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
 import { api } from '../api/client';
 import { formatDateTime } from '../i18n/format';
+import { useDismiss } from '../ui/useDismiss';
 
 const notificationList = z.object({
   items: z.array(
@@ -29,6 +30,10 @@ export function Notifications() {
   const { t, i18n } = useTranslation();
   const [data, setData] = useState<NotificationList | null>(null);
   const [open, setOpen] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  const bell = useRef<HTMLButtonElement>(null);
+  const close = useCallback(() => setOpen(false), []);
+  useDismiss(root, open, close, bell);
   const load = useCallback(() => api.get('/notifications', notificationList, { pageSize: 15 }).then(setData).catch(() => undefined), []);
   useEffect(() => {
     void load();
@@ -41,8 +46,8 @@ export function Notifications() {
   }
   const unread = data?.unread ?? 0;
   return (
-    <div className="notifications">
-      <button type="button" className="ghost bell" aria-label={t('notifications.title', { count: unread })} aria-expanded={open} onClick={() => {
+    <div className="notifications" ref={root}>
+      <button type="button" ref={bell} className="ghost bell" aria-label={t('notifications.title', { count: unread })} aria-expanded={open} onClick={() => {
           if (!open) void load();
           setOpen((v) => !v);
         }}>
