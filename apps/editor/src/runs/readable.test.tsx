@@ -64,6 +64,9 @@ describe('readable run results', () => {
     expect(describeStep(skipped, 'control.wait_for_event@1', { timeout: { amount: 3, unit: 'days' } }, ctx('en'), new Date(until).toISOString())).toMatch(
       /^Waits up to 3 days for the event \(until Sun.*09:30\) · skipped in a test run$/,
     );
+    // a wait still going: its start plus the length
+    const going = { status: 'waiting', output: null, at: new Date(2026, 11, 3, 9, 30).toISOString() };
+    expect(describeStep(going, 'control.wait@1', { duration: { amount: 3, unit: 'days' } }, ctx('en'))).toMatch(/^Waits 3 days \(until Sun.* 6.*09:30\)$/);
     expect(describeStep({ status: 'done' }, 'action.add_tag@1', {}, ctx('en'))).toBeNull();
   });
 

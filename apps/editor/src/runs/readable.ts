@@ -110,6 +110,16 @@ export function describeAction(action: unknown, ctx: ReadContext): Readable {
   }
 }
 
+const unitMs: Record<string, number> = { seconds: 1000, minutes: 60_000, hours: 3_600_000, days: 86_400_000, weeks: 604_800_000 };
+/** start + { amount, unit } (calendar days as 24 h: the runtime records the exact end once the wait is over). */
+function plus(start: string | number | null | undefined, d: unknown): number | null {
+  if (start === null || start === undefined || !d || typeof d !== 'object') return null;
+  const { amount, unit } = d as { amount?: unknown; unit?: unknown };
+  const s = new Date(start).getTime();
+  if (typeof amount !== 'number' || typeof unit !== 'string' || !unitMs[unit] || Number.isNaN(s)) return null;
+  return s + amount * unitMs[unit]!;
+}
+
 export interface StepLike {
   status?: string | null;
   output?: unknown;
@@ -142,7 +152,9 @@ export function describeStep(step: StepLike, nodeType: string | undefined, confi
   if (key === 'control.wait') {
     const d = formatDuration(cfg.duration, lng);
     const base = d ? t('readable.waits', { duration: d }) : t('readable.waitsPlain');
-    return withUntil(base, end(num(out, 'untilMs'))) + (skippedInTest ? ` · ${t('readable.skipped')}` : '');
+    // a wait still going has no recorded end yet: its start plus the length
+    const until = end(num(out, 'untilMs')) ?? (step.status === 'waiting' ? plus(step.at, cfg.duration) : null);
+    return withUntil(base, until) + (skippedInTest ? ` · ${t('readable.skipped')}` : '');
   }
   if (key === 'control.wait_until') {
     return withUntil(t('readable.waitsPlain'), end(num(out, 'untilMs'))) + (skippedInTest ? ` · ${t('readable.skipped')}` : '');
@@ -151,7 +163,8 @@ export function describeStep(step: StepLike, nodeType: string | undefined, confi
     if (str(out, 'event')) return t('readable.eventCame', { event: str(out, 'event') });
     const d = formatDuration(cfg.timeout, lng);
     const base = d ? t('readable.waitsUpTo', { duration: d }) : t('readable.waitsPlain');
-    return withUntil(base, end(num(out, 'timedOutAtMs'))) + (skippedInTest ? ` · ${t('readable.skipped')}` : '');
+    const until = end(num(out, 'timedOutAtMs')) ?? (step.status === 'waiting' ? plus(step.at, cfg.timeout) : null);
+    return withUntil(base, until) + (skippedInTest ? ` · ${t('readable.skipped')}` : '');
   }
   if (str(out, 'heldBy')) return withUntil(t(`readable.held.${str(out, 'heldBy')}`, { defaultValue: t('readable.waitsPlain') }), num(out, 'untilMs'));
   if (step.status === 'skipped' && str(out, 'reason')) return t('readable.skippedBecause', { reason: str(out, 'reason') });
