@@ -166,7 +166,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
         <StatusPill status={flow.status} />
         {flow.currentVersion ? <span className="muted small">v{flow.currentVersion}</span> : null}
         {flow.currentVersion && flow.enrolls ? (
-          <span className="pill enrolls-pill" data-testid="enrolls-pill" title={t('enroll.question')}>
+          <span className="pill enrolls-pill" data-testid="enrolls-pill" title={`${flow.enrolls.mode === 'new' ? t('enroll.headerNew', { date: formatDateTime(flow.enrolls.since ?? '', i18n.language) }) : t('enroll.headerExisting')}\n${t('enroll.question')}`}>
             {flow.enrolls.mode === 'new' ? t('enroll.headerNew', { date: formatDateTime(flow.enrolls.since ?? '', i18n.language) }) : t('enroll.headerExisting')}
           </span>
         ) : null}

@@ -174,7 +174,8 @@ export function describeStep(step: StepLike, nodeType: string | undefined, confi
     if (due !== null) return t('readable.task', { type: t(`tasks.type.${type}`, { defaultValue: type }), name: ctx.customerName || t('readable.theCustomer'), due: formatWhen(due, lng) });
   }
   if (key === 'action.send_message' && str(out, 'providerMessageId')) {
-    return typeof cfg.subject === 'string' && cfg.subject
+    // a subject with variables ({name} …) is shown in full by the recorded action, not here
+    return typeof cfg.subject === 'string' && cfg.subject && !/\{[^}]+\}/.test(cfg.subject)
       ? t('readable.sentSubject', { channel: channelName(ctx, str(out, 'channel')), subject: cfg.subject })
       : t('readable.sent', { channel: channelName(ctx, str(out, 'channel')) });
   }
