@@ -41,6 +41,10 @@ describe('run detail while the run is going', () => {
       .mockResolvedValue({ ...base, status: 'waiting', currentNodeId: 'wait', steps: [emailDone, waiting] });
     render(<RunDetailView runId="r1" />);
     const steps = await screen.findByTestId('run-steps');
+    // the header leads with the customer, the run id is in its tooltip
+    const heading = screen.getByRole('heading', { level: 2 });
+    expect(heading.textContent).toBe('王小明');
+    expect(heading.getAttribute('title')).toBe('Run r1');
     // nothing written yet: the panel still says where the run is
     await waitFor(() => expect(within(steps).getByTestId('run-now').textContent).toMatch(/Send message[\s\S]*Running[\s\S]*Now here/));
     // the next poll brings the steps so far, as sentences

@@ -140,15 +140,11 @@ export function RunDetailView({ runId }: { runId: string }) {
                 ← {t('runs.title')}
               </a>
             )}
-            <h2 className="flow-name">
-              {t('runs.run')} <span className="mono">{run.id}</span>
+            <h2 className="flow-name" title={`${t('runs.run')} ${run.id}`}>
+              {run.customerId ? <a href={`#/customers/${run.customerId}`}>{run.customerName ?? run.customerId}</a> : <span className="mono">{run.id}</span>}
             </h2>
             <StatusPill status={run.status} />
-            {run.customerId ? (
-              <a className="small" href={`#/customers/${run.customerId}`}>
-                {run.customerName ?? run.customerId}
-              </a>
-            ) : null}
+            {run.flowName ? <span className="muted small">{run.flowName}</span> : null}
             {run.version ? <span className="muted small">v{run.version}</span> : null}
             <span className="spacer" />
             {editFlows && !finished.has(run.status) && (
