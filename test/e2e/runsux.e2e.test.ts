@@ -168,6 +168,9 @@ describe('runs read as a person reads them', () => {
     await bell.click();
     const panel = page.getByRole('dialog', { name: 'Notifications' });
     await panel.waitFor();
+    // it opens below the flow's toolbar: every toolbar button stays visible and usable
+    const toolbarBottom = (await page.getByRole('toolbar').boundingBox())!;
+    expect((await panel.boundingBox())!.y).toBeGreaterThanOrEqual(toolbarBottom.y + toolbarBottom.height);
     await shot('r6-notifications-open');
     await page.keyboard.press('Escape');
     await expect.poll(() => panel.count()).toBe(0);

@@ -34,6 +34,8 @@ export function Notifications() {
   const bell = useRef<HTMLButtonElement>(null);
   const close = useCallback(() => setOpen(false), []);
   useDismiss(root, open, close, bell);
+  // opens below a page's toolbar (the flow editor's, a run's), so it never hides its buttons
+  const [top, setTop] = useState<number | null>(null);
   const load = useCallback(() => api.get('/notifications', notificationList, { pageSize: 15 }).then(setData).catch(() => undefined), []);
   useEffect(() => {
     void load();
@@ -48,14 +50,17 @@ export function Notifications() {
   return (
     <div className="notifications" ref={root}>
       <button type="button" ref={bell} className="ghost bell" aria-label={t('notifications.title', { count: unread })} aria-expanded={open} onClick={() => {
-          if (!open) void load();
+          if (!open) {
+            void load();
+            setTop(belowToolbar());
+          }
           setOpen((v) => !v);
         }}>
         <Bell size={18} aria-hidden />
         {unread > 0 && <span className="badge badge-error">{unread > 99 ? '99+' : unread}</span>}
       </button>
       {open && (
-        <div className="notifications-panel" role="dialog" aria-label={t('notifications.heading')}>
+        <div className="notifications-panel" role="dialog" aria-label={t('notifications.heading')} style={top !== null ? { position: 'fixed', top, right: 12 } : undefined}>
           <div className="row">
             <strong>{t('notifications.heading')}</strong>
             <span className="spacer" />
@@ -87,4 +92,11 @@ export function Notifications() {
       )}
     </div>
   );
+}
+
+/** The viewport offset just below the page's toolbar, or null when the page has none. */
+function belowToolbar(): number | null {
+  const bar = document.querySelector('.content .toolbar');
+  const bottom = bar?.getBoundingClientRect().bottom;
+  return bottom ? Math.round(bottom) + 4 : null;
 }
