@@ -240,7 +240,7 @@ describe('editor end to end', () => {
     expect(path[1]).toMatch(/Send message[\s\S]*Done/);
     expect(path[2]).toMatch(/Wait for a reply[\s\S]*No, time ran out/);
     expect(path[3]).toMatch(/Create task[\s\S]*Failed[\s\S]*has no owner/);
-    expect(await result.locator('.action-line').first().innerText()).toMatch(/Send message · email · → daming@example.com/);
+    expect(await result.locator('.action-line').first().innerText()).toMatch(/Send message · Email to daming@example\.com/);
     await shot('12-test-run-failed-step');
     await page.getByRole('dialog').getByRole('button', { name: 'Close' }).last().click();
     await expect.poll(() => page.locator('.node-card.step-failed').count()).toBe(1);

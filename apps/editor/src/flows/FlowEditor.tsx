@@ -14,6 +14,7 @@ import { PublishDialog, ResumeDialog, TestRunDialog, VersionsDialog } from './di
 import { Palette } from './Palette';
 import { ProblemsPanel } from './ProblemsPanel';
 import { useFlowStore, type StepOverlay } from './store';
+import { useLiveCounts } from './useLiveCounts';
 import { useAutosave, type SaveState } from './useAutosave';
 import { useRights } from '../shell/session';
 
@@ -86,7 +87,6 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
   const [dialog, setDialog] = useState<'publish' | 'resume' | 'versions' | 'test' | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
-  const [liveCounts, setLiveCounts] = useState(false);
   const { state: saveState, error: saveError, saveNow, validate } = useAutosave(flow.id, store);
   const rf = useReactFlow();
   const [unpublished, setUnpublished] = useState(!!flow.hasUnpublishedChanges);
@@ -109,25 +109,8 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [flow.id]);
 
-  // Live per-node counts, polled while switched on.
-  useEffect(() => {
-    if (!liveCounts) {
-      store.getState().setCounts({});
-      return;
-    }
-    let stop = false;
-    const tick = () =>
-      flowsApi
-        .nodeCounts(flow.id)
-        .then((c) => !stop && store.getState().setCounts(c))
-        .catch((e: unknown) => !stop && setActionError(e));
-    void tick();
-    const h = setInterval(tick, 3000);
-    return () => {
-      stop = true;
-      clearInterval(h);
-    };
-  }, [liveCounts, flow.id, store]);
+  // Live per-node counts: on by themselves once the flow is published, polled while the page is visible.
+  const [liveCounts, setLiveCounts] = useLiveCounts(flow.id, !!flow.currentVersion, store, setActionError);
 
   const addAtCentre = useCallback(
     (key: string) => {
@@ -175,14 +158,14 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
             }}
           />
         ) : (
-          <h2 className="flow-name" title={t('flows.rename')} onDoubleClick={() => setEditingName(true)}>
+          <h2 className="flow-name" title={`${flow.name}\n${t('flows.rename')}`} onDoubleClick={() => setEditingName(true)}>
             {flow.name}
           </h2>
         )}
         <StatusPill status={flow.status} />
         {flow.currentVersion ? <span className="muted small">v{flow.currentVersion}</span> : null}
         {flow.currentVersion && flow.enrolls ? (
-          <span className="pill" data-testid="enrolls-pill" title={t('enroll.question')}>
+          <span className="pill enrolls-pill" data-testid="enrolls-pill" title={`${flow.enrolls.mode === 'new' ? t('enroll.headerNew', { date: formatDateTime(flow.enrolls.since ?? '', i18n.language) }) : t('enroll.headerExisting')}\n${t('enroll.question')}`}>
             {flow.enrolls.mode === 'new' ? t('enroll.headerNew', { date: formatDateTime(flow.enrolls.since ?? '', i18n.language) }) : t('enroll.headerExisting')}
           </span>
         ) : null}

@@ -10,6 +10,7 @@ import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { flowsApi } from './api';
 import { outputPorts } from './ports';
 import { useFlow, useFlowApi } from './context';
+import { ActionText, StepText } from '../runs/ReadableLines';
 
 export function Modal({ title, onClose, children, wide }: { title: string; onClose: () => void; children: React.ReactNode; wide?: boolean }) {
   const { t } = useTranslation();
@@ -206,7 +207,9 @@ export function TestRunDialog({ flowId, beforeRun, onClose, onResult }: { flowId
   const [result, setResult] = useState<TestRunResult | null>(null);
   const [busy, setBusy] = useState(false);
   const [runError, setRunError] = useState<unknown>(null);
-  async function run(customerId: string) {
+  const [customerName, setCustomerName] = useState<string | null>(null);
+  async function run(customerId: string, name?: string | null) {
+    setCustomerName(name ?? null);
     setBusy(true);
     setRunError(null);
     try {
@@ -241,7 +244,7 @@ export function TestRunDialog({ flowId, beforeRun, onClose, onResult }: { flowId
           <ul className="pick-list">
             {data?.items.map((c) => (
               <li key={c.id}>
-                <button type="button" className="pick" disabled={busy} onClick={() => void run(c.id)}>
+                <button type="button" className="pick" disabled={busy} onClick={() => void run(c.id, c.fullName)}>
                   <strong>{c.fullName}</strong> <span className="muted">{[c.company, c.email].filter(Boolean).join(' · ')}</span>
                 </button>
               </li>
@@ -260,6 +263,7 @@ export function TestRunDialog({ flowId, beforeRun, onClose, onResult }: { flowId
                 <strong>{nodeName(s.nodeId)}</strong> <span className={`pill status-${s.status ?? 'done'}`}>{t(`status.${s.status ?? 'done'}`, { defaultValue: s.status ?? 'done' })}</span>
                 {s.port ? <span className="muted"> → {portName(s.nodeId, s.port)}</span> : null}
                 {s.error ? <div className="field-error">{s.error}</div> : null}
+                <StepText step={s} nodeType={nodes.find((n) => n.id === s.nodeId)?.data.nodeType} config={nodes.find((n) => n.id === s.nodeId)?.data.config} customerName={customerName} nextAt={result.path[i + 1]?.at} />
               </li>
             ))}
           </ol>
@@ -270,7 +274,7 @@ export function TestRunDialog({ flowId, beforeRun, onClose, onResult }: { flowId
             <ul className="action-list">
               {result.actions.map((a, i) => (
                 <li key={i}>
-                  <ActionLine action={a} nodeName={nodeName} />
+                  <ActionText action={a} nodeName={nodeName} customerName={customerName} />
                 </li>
               ))}
             </ul>
@@ -286,26 +290,5 @@ export function TestRunDialog({ flowId, beforeRun, onClose, onResult }: { flowId
         </div>
       )}
     </Modal>
-  );
-}
-
-const shownKeys = ['nodeId', 'action', 'type', 'kind', 'channel', 'to', 'subject', 'title', 'text', 'body', 'message'];
-
-/** One recorded action: which step, the channel and recipient, then what would have been sent. */
-function ActionLine({ action, nodeName }: { action: unknown; nodeName: (id: string) => string }) {
-  if (!action || typeof action !== 'object') return <code>{String(action)}</code>;
-  const a = action as Record<string, unknown>;
-  const str = (k: string) => (typeof a[k] === 'string' && a[k] ? (a[k] as string) : null);
-  const head = [str('nodeId') ? nodeName(str('nodeId')!) : (str('action') ?? str('type')), str('channel'), str('to') ? `→ ${str('to')}` : null].filter(Boolean).join(' · ');
-  const headline = str('subject') ?? str('title');
-  const text = str('text') ?? str('body') ?? str('message');
-  const rest = Object.fromEntries(Object.entries(a).filter(([k, v]) => !shownKeys.includes(k) && v !== null && v !== '' && v !== undefined));
-  return (
-    <div className="action-line">
-      <strong>{head}</strong>
-      {headline && <div>{headline}</div>}
-      {text && <div className="muted">{text}</div>}
-      {Object.keys(rest).length > 0 && <code>{JSON.stringify(rest)}</code>}
-    </div>
   );
 }

@@ -14,6 +14,7 @@ import { outputPorts } from '../flows/ports';
 import { createFlowStore, type StepOverlay } from '../flows/store';
 import { ErrorBanner, Spinner, StatusPill } from '../ui/common';
 import { useRights } from '../shell/session';
+import { RunStepsPanel } from './RunStepsPanel';
 
 const finished = new Set(['completed', 'failed', 'cancelled', 'terminated']);
 
@@ -80,9 +81,14 @@ export function RunDetailView({ runId }: { runId: string }) {
         // The trigger is where every run starts, even when the server records no step for it.
         const st = store.getState();
         const trigger = st.nodes.find((n) => st.manifest.get(n.data.nodeType)?.kind === 'trigger');
-        if (trigger && r.steps.length > 0 && !overlay.has(trigger.id)) {
+        if (trigger && (r.steps.length > 0 || r.currentNodeId) && !overlay.has(trigger.id)) {
           overlay.set(trigger.id, { status: 'done' });
           path.unshift({ nodeId: trigger.id });
+        }
+        // an open run at a step it has not written a row for yet (fast steps write theirs once done)
+        if (r.currentNodeId && !finished.has(r.status) && !overlay.has(r.currentNodeId)) {
+          overlay.set(r.currentNodeId, { status: r.status === 'waiting' ? 'waiting' : 'running' });
+          path.push({ nodeId: r.currentNodeId });
         }
         store.getState().setOverlay(overlay, pathEdges(path, store.getState().edges));
         setRun(r);
@@ -134,15 +140,11 @@ export function RunDetailView({ runId }: { runId: string }) {
                 ← {t('runs.title')}
               </a>
             )}
-            <h2 className="flow-name">
-              {t('runs.run')} <span className="mono">{run.id}</span>
+            <h2 className="flow-name" title={`${t('runs.run')} ${run.id}`}>
+              {run.customerId ? <a href={`#/customers/${run.customerId}`}>{run.customerName ?? run.customerId}</a> : <span className="mono">{run.id}</span>}
             </h2>
             <StatusPill status={run.status} />
-            {run.customerId ? (
-              <a className="small" href={`#/customers/${run.customerId}`}>
-                {run.customerName ?? run.customerId}
-              </a>
-            ) : null}
+            {run.flowName ? <span className="muted small">{run.flowName}</span> : null}
             {run.version ? <span className="muted small">v{run.version}</span> : null}
             <span className="spacer" />
             {editFlows && !finished.has(run.status) && (
@@ -156,42 +158,17 @@ export function RunDetailView({ runId }: { runId: string }) {
             <Canvas />
             <aside className="config-panel" aria-label={t('runs.steps')}>
               <h3>{t('runs.steps')}</h3>
-              {stepError(run.error) && <p className="field-error">{stepError(run.error)}</p>}
-              <ol className="step-list" data-testid="run-steps">
-                {run.steps.map((s) => (
-                  <li key={s.id} className={`step step-${s.status}`}>
-                    <div className="row">
-                      <strong>{nodeName(s.nodeId)}</strong>
-                      <StatusPill status={s.status} />
-                    </div>
-                    <div className="muted small">
-                      {formatDateTime(s.startedAt, i18n.language)}
-                      {s.finishedAt ? ` → ${formatDateTime(s.finishedAt, i18n.language)}` : ''}
-                      {s.attempt && s.attempt > 1 ? ` · ${t('runs.attempt', { n: s.attempt })}` : ''}
-                    </div>
-                    {stepError(s.error) && <p className="field-error">{stepError(s.error)}</p>}
-                    {s.status === 'unknown' && (
-                      <p className="muted small" data-testid="send-unknown">
-                        {unknownSendResendAt(s.output)
-                          ? t('runs.unknownSendResend', { at: formatDateTime(unknownSendResendAt(s.output)!, i18n.language) })
-                          : t('runs.unknownSend')}
-                      </p>
-                    )}
-                    {s.port ? <div className="muted small">→ {portName(s.nodeId, s.port)}</div> : null}
-                    {s.output !== undefined && s.output !== null && (
-                      <details className="step-output">
-                        <summary>{t('runs.output')}</summary>
-                        <pre>{JSON.stringify(s.output, null, 2)}</pre>
-                      </details>
-                    )}
-                    {editFlows && s.status === 'failed' && (
-                      <button type="button" className="secondary small" onClick={() => void act(() => flowsApi.retryStep(run.id, s.id))}>
-                        ↻ {t('runs.retry')}
-                      </button>
-                    )}
-                  </li>
-                ))}
-              </ol>
+              <RunStepsPanel
+                run={run}
+                nodeName={nodeName}
+                portName={portName}
+                nodeOf={(id) => {
+                  const n = nodes.find((x) => x.id === id);
+                  return n ? { nodeType: n.data.nodeType, config: n.data.config } : undefined;
+                }}
+                canRetry={editFlows}
+                onRetry={(stepId) => void act(() => flowsApi.retryStep(run.id, stepId))}
+              />
             </aside>
           </div>
         </div>

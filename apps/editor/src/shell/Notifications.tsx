@@ -1,12 +1,13 @@
 // The bell in the top bar: the caller's alerts (failed runs of their flows, notify-user steps),
 // polled every 30 s; each opens its run.
 import { Bell } from 'lucide-react';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
 import { NotificationListOut } from '@nudge/contracts';
 import { api } from '../api/client';
 import { formatDateTime } from '../i18n/format';
+import { useDismiss } from '../ui/useDismiss';
 
 const notificationList = NotificationListOut;
 type NotificationList = z.infer<typeof notificationList>;
@@ -15,6 +16,12 @@ export function Notifications() {
   const { t, i18n } = useTranslation();
   const [data, setData] = useState<NotificationList | null>(null);
   const [open, setOpen] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  const bell = useRef<HTMLButtonElement>(null);
+  const close = useCallback(() => setOpen(false), []);
+  useDismiss(root, open, close, bell);
+  // opens below a page's toolbar (the flow editor's, a run's), so it never hides its buttons
+  const [top, setTop] = useState<number | null>(null);
   const load = useCallback(() => api.get('/notifications', notificationList, { pageSize: 15 }).then(setData).catch(() => undefined), []);
   useEffect(() => {
     void load();
@@ -27,16 +34,19 @@ export function Notifications() {
   }
   const unread = data?.unread ?? 0;
   return (
-    <div className="notifications">
-      <button type="button" className="ghost bell" aria-label={t('notifications.title', { count: unread })} aria-expanded={open} onClick={() => {
-          if (!open) void load();
+    <div className="notifications" ref={root}>
+      <button type="button" ref={bell} className="ghost bell" aria-label={t('notifications.title', { count: unread })} aria-expanded={open} onClick={() => {
+          if (!open) {
+            void load();
+            setTop(belowToolbar());
+          }
           setOpen((v) => !v);
         }}>
         <Bell size={18} aria-hidden />
         {unread > 0 && <span className="badge badge-error">{unread > 99 ? '99+' : unread}</span>}
       </button>
       {open && (
-        <div className="notifications-panel" role="dialog" aria-label={t('notifications.heading')}>
+        <div className="notifications-panel" role="dialog" aria-label={t('notifications.heading')} style={top !== null ? { position: 'fixed', top, right: 12 } : undefined}>
           <div className="row">
             <strong>{t('notifications.heading')}</strong>
             <span className="spacer" />
@@ -68,4 +78,11 @@ export function Notifications() {
       )}
     </div>
   );
+}
+
+/** The viewport offset just below the page's toolbar, or null when the page has none. */
+function belowToolbar(): number | null {
+  const bar = document.querySelector('.content .toolbar');
+  const bottom = bar?.getBoundingClientRect().bottom;
+  return bottom ? Math.round(bottom) + 4 : null;
 }
