@@ -5,7 +5,6 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { flowGraph, type FlowGraph, type RunDetail, type RunStep } from '../api/schemas';
 import { pickLabel } from '../i18n';
-import { formatDateTime } from '../i18n/format';
 import { flowsApi, loadManifest } from '../flows/api';
 import { Canvas } from '../flows/Canvas';
 import { FlowStoreContext } from '../flows/context';
