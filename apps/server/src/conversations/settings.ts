@@ -1,6 +1,7 @@
 /** The inbox's configuration as the decision code needs it: rules, team hours, SLA hours. */
 import { asc, eq } from 'drizzle-orm';
 import { schema } from '@nudge/db';
+import { setting } from '../config.js';
 import type { AppContext } from '../context.js';
 import type { BusinessHours } from './hours.js';
 import type { AutoReplyRule } from './rules.js';
@@ -26,13 +27,13 @@ export interface InboxPolicy {
   strategy: 'round_robin' | 'load';
 }
 export const POLICY_KEY = 'inbox.policy';
-export const defaultPolicy = (env: NodeJS.ProcessEnv = process.env): InboxPolicy => ({
+export const defaultPolicy = (env?: NodeJS.ProcessEnv): InboxPolicy => ({
   sla: { ...SLA_HOURS },
   budget: { p1Above: 100_000, p2From: 50_000 },
-  strategy: env.NUDGE_ASSIGNMENT_STRATEGY === 'load' ? 'load' : 'round_robin',
+  strategy: setting('NUDGE_ASSIGNMENT_STRATEGY', env),
 });
 /** The stored policy over the defaults; a value that is missing or unreadable keeps its default. */
-export function policyFrom(raw: string | undefined | null, env: NodeJS.ProcessEnv = process.env): InboxPolicy {
+export function policyFrom(raw: string | undefined | null, env?: NodeJS.ProcessEnv): InboxPolicy {
   const d = defaultPolicy(env);
   if (!raw) return d;
   let v: Partial<InboxPolicy>;

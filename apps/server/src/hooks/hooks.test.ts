@@ -190,10 +190,10 @@ describe('POST /api/hooks/:hookId', () => {
     const badPhone = await http.post(`/api/hooks/${phoneHook}`).send({ tel: '+1 555 12' });
     expect(badPhone.status).toBe(400);
     expect(badPhone.body.error.details[0].path).toBe('body.tel');
-    expect(JSON.stringify(badPhone.body)).not.toContain('555');
+    expect(JSON.stringify(badPhone.body)).not.toMatch(/555\D?12/); // the number is not echoed (ids may hold any digits)
     const goodPhone = await http.post(`/api/hooks/${phoneHook}`).send({ tel: '+886 912 345 678', name: 'Mei' });
     expect(goodPhone.status).toBe(202);
-    expect(JSON.stringify(goodPhone.body)).not.toContain('912');
+    expect(JSON.stringify(goodPhone.body)).not.toMatch(/912\D?345\D?678/);
     expect((await customersWith(sql`${schema.customers.id} = ${goodPhone.body.customerId}`))[0]!.phone).toBe('+886912345678');
 
     // a paused flow stops listening
