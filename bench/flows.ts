@@ -11,6 +11,7 @@
  *     the worker is stopped during the sweep so the figure is the sweep's alone
  *
  *   pnpm bench flows [runs=500] [sweep=100000]       (DATABASE_URL=postgres://… for PostgreSQL)
+ *   NUDGE_TEST_TEMPORAL=dev pnpm bench flows 500 0    the same on the real Temporal dev server (sweep 0: no time skipping there)
  */
 process.env.TEMPORAL_LOG_LEVEL ??= 'ERROR';
 const { testDriver } = await import('@nudge/db/testing');
