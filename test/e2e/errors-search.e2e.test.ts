@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBrowserSession, shotsDir, signIn, type BrowserSession, type Product } from './product';
+import { callApi, openBrowserSession, shotsDir, signIn, type BrowserSession, type Product } from './product';
 
 const shots = shotsDir;
 let session: BrowserSession;
@@ -18,15 +18,7 @@ const pageErrors: string[] = [];
 const shown: string[] = [];
 const DEVELOPER = /\b(?:body|query|params)\.\w|Content-Type|windows-1252|request body/;
 
-async function apiCall(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${product.baseUrl}/api${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const json = (await res.json().catch(() => null)) as Record<string, any> | null;
-  return { status: res.status, body: json as any };
-}
+const apiCall = (method: string, path: string, body?: unknown) => callApi(product, token, method, path, body);
 const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
 const alertText = async () => {
   const text = (await page.getByRole('alert').first().textContent()) ?? '';

@@ -133,11 +133,11 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-export async function openBrowserSession(options: { logName: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; locale?: string; pageErrors?: string[] }): Promise<BrowserSession> {
+export async function openBrowserSession(options: { logName: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; locale?: string; timezoneId?: string; pageErrors?: string[] }): Promise<BrowserSession> {
   mkdirSync(shotsDir, { recursive: true });
   const product = await startProduct(options.env ? { env: options.env } : {});
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: options.locale ?? 'en-US' });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: options.locale ?? 'en-US', ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}) });
   const pageErrors = options.pageErrors ?? [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.setDefaultTimeout(options.timeoutMs ?? 15_000);
@@ -159,4 +159,14 @@ export async function signIn(page: Page, email = 'admin@nudge.local', password =
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** One call to the product's API as JSON, with a bearer token when given: `{ status, body }`. */
+export async function callApi(product: Product, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${product.baseUrl}/api${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, body: await res.json().catch(() => null) };
 }

@@ -3,15 +3,15 @@
 // wait's length and end) in English and 繁體中文; a run that is still going shows its steps so far
 // and the canvas counts come by themselves; the notifications popover closes on Escape and an
 // outside click; a long flow name can be read. Screenshots go to test-output/e2e/.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumArgs, chromiumPath, repoRoot, startProduct, type Product } from './product';
+import { callApi, openBrowserSession, shotsDir, signIn, type BrowserSession, type Product } from './product';
 
-const shots = join(repoRoot, 'test-output', 'e2e');
+const shots = shotsDir;
+let session: BrowserSession;
 let product: Product;
-let browser: Browser;
 let page: Page;
 let token = '';
 let adminId = '';
@@ -20,15 +20,7 @@ let customer: { id: string; fullName: string };
 const pageErrors: string[] = [];
 const longName = 'Cold potentials — spring follow-up with a phone call from the owner after three days without a reply';
 
-async function apiCall(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${product.baseUrl}/api${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const json = (await res.json().catch(() => null)) as Record<string, any> | null;
-  return { status: res.status, body: json as any };
-}
+const apiCall = (method: string, path: string, body?: unknown) => callApi(product, token, method, path, body);
 const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
 
 const graph = () => ({
@@ -47,12 +39,8 @@ const graph = () => ({
 
 describe('runs read as a person reads them', () => {
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
-    product = await startProduct();
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'en-US', timezoneId: 'Asia/Taipei' });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.setDefaultTimeout(15_000);
+    session = await openBrowserSession({ logName: 'server-runsux.log', timeoutMs: 15_000, timezoneId: 'Asia/Taipei', pageErrors });
+    ({ product, page } = session);
     const login = await apiCall('POST', '/auth/login', { email: 'admin@nudge.local', password: 'nudge-admin' });
     expect(login.status).toBe(200);
     token = login.body.token;
@@ -71,18 +59,12 @@ describe('runs read as a person reads them', () => {
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (product) {
-      writeFileSync(join(shots, 'server-runsux.log'), product.log());
-      await product.stop();
-    }
+    await session?.close();
   }, 30_000);
 
   it('shows a test run as sentences, in English and 繁體中文', async () => {
     await page.goto(`${product.baseUrl}/`);
-    await page.getByLabel('Email').fill('admin@nudge.local');
-    await page.getByLabel('Password').fill('nudge-admin');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page);
     await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
     await page.goto(`${product.baseUrl}/#/flows/${flowId}`);
     await page.getByTestId('canvas').waitFor();
