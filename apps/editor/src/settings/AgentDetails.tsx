@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Field } from './Field';
 import { WeeklyHours } from './WeeklyHours';
 import { fieldErrors, LANGUAGES, settingsApi, type AgentProfileInput, type ManagedUser, type Period } from './api';
+import { FormActions } from './parts';
 
 export const ZONES = ['Asia/Taipei', 'Asia/Shanghai', 'Asia/Hong_Kong', 'Asia/Singapore', 'Europe/Madrid', 'Europe/London', 'America/Mexico_City', 'America/New_York', 'UTC'];
 
@@ -95,19 +96,7 @@ export function AgentDetails({ user, onSaved, onClose }: { user: ManagedUser; on
         <p className="small muted">{periods.length === 0 ? t('settings.agent.noHours') : t('settings.agent.hoursHint')}</p>
         <WeeklyHours periods={periods} onChange={setPeriods} errorOf={periodError} />
       </fieldset>
-      {general && (
-        <div className="error-banner" role="alert">
-          {general}
-        </div>
-      )}
-      <div className="row">
-        <button type="submit" className="primary" disabled={busy}>
-          {t('settings.agent.save')}
-        </button>
-        <button type="button" onClick={onClose}>
-          {t('common.close')}
-        </button>
-      </div>
+      <FormActions general={general} busy={busy} submitLabel={t('settings.agent.save')} closeLabel={t('common.close')} onClose={onClose} />
     </form>
   );
 }

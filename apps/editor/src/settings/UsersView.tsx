@@ -6,6 +6,7 @@ import { useSession } from '../shell/session';
 import { ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { AgentDetails, AgentSummary } from './AgentDetails';
 import { Field } from './Field';
+import { FormActions, TeamOptions } from './parts';
 import { fieldErrors, said, say, type Said, generalText, ROLES, settingsApi, type ManagedUser, type NewUser, type Role, type Team } from './api';
 
 export function UsersView() {
@@ -121,12 +122,7 @@ export function UsersView() {
                         void change(u, { teamId: e.target.value || null }, said('settings.users.teamChanged', { name: u.name, team: teamName(e.target.value || null) ?? said('settings.users.noTeam') }))
                       }
                     >
-                      <option value="">{t('settings.users.noTeam')}</option>
-                      {teams.map((x) => (
-                        <option key={x.id} value={x.id}>
-                          {x.name}
-                        </option>
-                      ))}
+                      <TeamOptions teams={teams} />
                     </select>
                   </td>
                   <td>
@@ -253,12 +249,7 @@ function AddUserForm({ teams, onAdded, onCancel }: { teams: Team[]; onAdded: (u:
         </Field>
         <Field label={t('settings.users.team')} error={errors.teamId}>
           <select name="teamId" value={form.teamId ?? ''} onChange={(e) => set('teamId', e.target.value || null)}>
-            <option value="">{t('settings.users.noTeam')}</option>
-            {teams.map((x) => (
-              <option key={x.id} value={x.id}>
-                {x.name}
-              </option>
-            ))}
+            <TeamOptions teams={teams} />
           </select>
         </Field>
         <Field
@@ -274,19 +265,7 @@ function AddUserForm({ teams, onAdded, onCancel }: { teams: Team[]; onAdded: (u:
           <input name="password" type="text" value={form.password} onChange={(e) => set('password', e.target.value)} autoComplete="off" spellCheck={false} />
         </Field>
       </div>
-      {general && (
-        <div className="error-banner" role="alert">
-          {general}
-        </div>
-      )}
-      <div className="row">
-        <button type="submit" className="primary" disabled={busy}>
-          {t('settings.users.addSubmit')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormActions general={general} busy={busy} submitLabel={t('settings.users.addSubmit')} closeLabel={t('common.cancel')} onClose={onCancel} />
     </form>
   );
 }
