@@ -81,3 +81,28 @@ describe('suggestMapping: owner', () => {
     for (const header of ['Owner', '負責人', '负责人', 'Responsable']) expect(suggestMapping(['Name', header]).mapping[header]).toBe('ownerId');
   });
 });
+
+describe('suggestMapping: a header naming two fields', () => {
+  it('maps the owner column of a CRM export to the owner, never to the name', () => {
+    const headers = ['Customer', 'Phone', 'Contact owner', 'Customer owner', '客戶負責人', '負責人姓名', 'Nombre del responsable', 'Owner email'];
+    const { mapping } = suggestMapping(headers);
+    // one column per field: the first owner header takes it, the others stay custom fields
+    expect(mapping['Contact owner']).toBe('ownerId');
+    expect(mapping.Customer).toBe('fullName');
+    for (const h of headers.slice(3)) expect(mapping[h], h).toBe(`custom:${h}`);
+    for (const h of headers.slice(3)) expect(suggestMapping(['Name', h]).mapping[h], h).toBe('ownerId');
+  });
+
+  it('leaves a header holding words of two fields as a custom field instead of guessing by length', () => {
+    const { mapping, suggestions } = suggestMapping(['Customer email', 'Company phone']);
+    expect(mapping).toEqual({ 'Customer email': 'custom:Customer email', 'Company phone': 'custom:Company phone' });
+    expect(suggestions.map((s) => s.match)).toEqual(['none', 'none']);
+    // another column holding the name does not make the guess safer
+    expect(suggestMapping(['Client', 'Customer email']).mapping).toEqual({ Client: 'fullName', 'Customer email': 'custom:Customer email' });
+  });
+
+  it('still reads a longer synonym that holds a shorter one of another field', () => {
+    // "contact number" (phone) holds "contact" (a name word): the phone synonym covers it
+    expect(suggestMapping(['Name', 'Contact number (home)']).mapping['Contact number (home)']).toBe('phone');
+  });
+});

@@ -27,7 +27,10 @@ export const columnMappingSchema = columnMappingSchemaFor();
 export interface MappingSuggestion {
   header: string;
   target: MappingTarget;
-  /** exact: the header is a known synonym; partial: it contains one; none: kept as a custom field. */
+  /**
+   * exact: the header is a known synonym; partial: it contains synonyms of one field only; none:
+   * kept as a custom field (no synonym, or synonyms of several fields).
+   */
   match: 'exact' | 'partial' | 'none';
 }
 
@@ -58,12 +61,17 @@ export function suggestMapping(
   });
   keys.forEach((key, i) => {
     if (result.has(i) || key.length === 0) return;
-    // Longest synonym contained in the header ("客戶姓名（必填）" → name).
-    const hits = SYNONYMS.filter((s) => !taken.has(s.field) && s.key.length >= 2 && key.includes(s.key)).sort(
-      (a, b) => b.key.length - a.key.length,
-    );
+    // Longest synonym contained in the header ("客戶姓名（必填）" → name) — unless the header also
+    // names another field outside that synonym ("Contact owner" holds "contact", a name word, and
+    // "owner"; "Customer email" holds "customer" and "email"): such a header is ambiguous, and a
+    // guess by length would put the owner's column into the customer's name. It stays a custom
+    // field for the user to map.
+    // Fields already taken count too: "Customer owner" after "Contact owner" took the owner is
+    // still not a name.
+    const hits = SYNONYMS.filter((s) => s.key.length >= 2 && key.includes(s.key)).sort((a, b) => b.key.length - a.key.length);
     const hit = hits[0];
-    if (hit) {
+    const ambiguous = hit && hits.some((h) => h.field !== hit.field && !hit.key.includes(h.key));
+    if (hit && !ambiguous && !taken.has(hit.field)) {
       taken.add(hit.field);
       result.set(i, { header: headers[i]!, target: hit.field, match: 'partial' });
     }

@@ -84,7 +84,7 @@ export const CUSTOMER_FIELD_TRAITS = {
     maxLength: 64,
     mask: 'phone',
     segment: true,
-    import: { aliases: ['whatsapp', 'whatsapp id', 'whatsapp number', 'wa', 'whatsapp号码', 'whatsapp號碼', 'numero de whatsapp'] },
+    import: { aliases: ['whatsapp', 'whatsapp id', 'whatsapp number', 'whatsapp phone', 'wa', 'whatsapp号码', 'whatsapp號碼', 'numero de whatsapp'] },
   },
   budgetMin: {
     min: 0,
@@ -137,8 +137,13 @@ export const CUSTOMER_FIELD_TRAITS = {
     import: {
       aliases: [
         'owner', 'account owner', 'sales rep', 'salesperson', 'assigned to', 'agent',
+        // CRM exports name the owner after the record ("Contact owner" in HubSpot) or by its
+        // name or e-mail; the owner column takes a user's name or e-mail either way.
+        'contact owner', 'customer owner', 'client owner', 'lead owner', 'record owner', 'owner name', 'owner email', 'owner e-mail',
         '负责人', '負責人', '业务员', '業務員', '业务', '業務', '跟进人', '跟進人', '销售', '銷售',
+        '客户负责人', '客戶負責人', '负责人姓名', '負責人姓名', '负责人邮箱', '負責人郵箱',
         'responsable', 'vendedor', 'comercial', 'agente', 'asignado a',
+        'propietario', 'propietario del contacto', 'responsable del cliente', 'nombre del responsable', 'correo del responsable',
       ],
     },
   },
