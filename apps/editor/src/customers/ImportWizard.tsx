@@ -8,6 +8,8 @@ import { ApiError } from '../api/client';
 import { customersApi, type ImportJob, type ImportPreview, type ImportReport } from './api';
 
 type Step = 'upload' | 'mapping' | 'running' | 'report';
+/** Rows listed under the preview; the rest are counted. */
+const LISTED_ERROR_ROWS = 50;
 
 export function ImportWizard() {
   const { t } = useTranslation();
@@ -163,9 +165,11 @@ function MappingStep(props: {
                   <td>{h}</td>
                   <td>
                     <select aria-label={t('import.mapColumn', { column: h })} value={custom ? 'custom' : target} onChange={(e) => props.onMapping({ ...mapping, [h]: e.target.value === 'custom' ? `custom:${h}` : e.target.value })}>
-                      {targets.map((f) => (
-                        <option key={f.name} value={f.name}>
-                          {t(`fields.${f.name}`, { defaultValue: f.name })}
+                      {/* the column's own target is always an option: a select whose value has
+                          none shows its first option (Full name) as if it were chosen */}
+                      {[...targets.map((f) => f.name), ...(custom || target === 'ignore' || targets.some((f) => f.name === target) ? [] : [target])].map((name) => (
+                        <option key={name} value={name}>
+                          {t(`fields.${name}`, { defaultValue: name })}
                         </option>
                       ))}
                       <option value="custom">{t('import.customField')}</option>
@@ -207,16 +211,20 @@ function MappingStep(props: {
             </tbody>
           </table>
         </div>
-        {preview.errors.length > 0 && (
+        {errorsByLine.size > 0 && (
           <>
-            <h4>{t('import.rowErrors', { count: preview.errors.length })}</h4>
+            {/* counted as listed: one entry per row, however many problems the row has */}
+            <h4>{t('import.rowErrors', { count: errorsByLine.size, formatted: formatNumber(errorsByLine.size, i18n.language) })}</h4>
             <ul className="error-list" data-testid="preview-errors">
-              {[...errorsByLine.entries()].slice(0, 50).map(([line, msgs]) => (
+              {[...errorsByLine.entries()].slice(0, LISTED_ERROR_ROWS).map(([line, msgs]) => (
                 <li key={line}>
                   <strong>{t('import.line', { line })}</strong> {msgs.join('; ')}
                 </li>
               ))}
             </ul>
+            {errorsByLine.size > LISTED_ERROR_ROWS && (
+              <p className="muted small">{t('import.moreErrorRows', { count: errorsByLine.size - LISTED_ERROR_ROWS, formatted: formatNumber(errorsByLine.size - LISTED_ERROR_ROWS, i18n.language) })}</p>
+            )}
           </>
         )}
       </div>

@@ -1,0 +1,74 @@
+// The import wizard's mapping step says what the server suggested (the Owner column shows Owner,
+// never the first option "Full name") and counts the row errors as it lists them.
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import i18n from 'i18next';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import '../i18n';
+
+const api = vi.hoisted(() => ({ preview: vi.fn(), repreview: vi.fn(), importFields: vi.fn(), startImport: vi.fn(), importJob: vi.fn() }));
+vi.mock('./api', () => ({ customersApi: api }));
+const { ImportWizard } = await import('./ImportWizard');
+
+const fields = ['fullName', 'phone', 'email', 'ownerId'].map((name) => ({ name, required: name === 'fullName' }));
+const err = (line: number, column: string, message: string) => ({ line, column, field: null, message });
+const preview = {
+  uploadId: 'u1',
+  fileName: 'c.csv',
+  encoding: 'utf-8',
+  headers: ['Name', 'Phone', 'Owner'],
+  suggestions: [],
+  mapping: { Name: 'fullName', Phone: 'phone', Owner: 'ownerId' },
+  rows: [{ line: 2, values: ['王小明', '0912', 'ana@example.com'] }],
+  // five problems in four rows: line 3 has two
+  errors: [err(3, 'Phone', 'not a phone number'), err(3, 'Owner', 'not an active user'), err(4, 'Phone', 'too short'), err(5, 'Name', 'empty'), err(6, 'Phone', 'too long')],
+};
+
+async function openMapping() {
+  render(<ImportWizard />);
+  fireEvent.change(screen.getByLabelText('CSV file'), { target: { files: [new File(['x'], 'c.csv', { type: 'text/csv' })] } });
+  return screen.findByTestId('mapping-table');
+}
+const shown = (select: HTMLElement) => (select as HTMLSelectElement).selectedOptions[0]?.textContent;
+
+beforeEach(async () => {
+  await i18n.changeLanguage('en');
+  api.preview.mockResolvedValue(preview);
+});
+afterEach(() => {
+  cleanup();
+  vi.clearAllMocks();
+});
+
+describe('import wizard: mapping step', () => {
+  it('shows the Owner column mapped to Owner, also before the field list has loaded', async () => {
+    api.importFields.mockReturnValue(new Promise(() => {}));
+    await openMapping();
+    expect(shown(screen.getByLabelText('Field for column Owner'))).toBe('Owner');
+    expect(shown(screen.getByLabelText('Field for column Name'))).toBe('Full name');
+  });
+
+  it('shows the Owner column mapped to Owner once the fields are there', async () => {
+    api.importFields.mockResolvedValue(fields);
+    await openMapping();
+    await within(screen.getByLabelText('Field for column Owner')).findByText('Phone');
+    expect(shown(screen.getByLabelText('Field for column Owner'))).toBe('Owner');
+  });
+
+  it('counts the rows with errors as it lists them', async () => {
+    api.importFields.mockResolvedValue(fields);
+    await openMapping();
+    const list = screen.getByTestId('preview-errors');
+    expect(list.querySelectorAll('li')).toHaveLength(4);
+    expect(screen.getByText('4 rows have errors')).toBeTruthy();
+    expect(within(list).getByText('Line 3').parentElement!.textContent).toBe('Line 3 Phone: not a phone number; Owner: not an active user');
+  });
+
+  it('lists the first 50 rows with errors and counts the rest', async () => {
+    api.importFields.mockResolvedValue(fields);
+    api.preview.mockResolvedValue({ ...preview, errors: Array.from({ length: 1203 }, (_, i) => err(i + 2, 'Phone', 'too short')) });
+    await openMapping();
+    expect(screen.getByText('1,203 rows have errors')).toBeTruthy();
+    expect(screen.getByTestId('preview-errors').querySelectorAll('li')).toHaveLength(50);
+    expect(screen.getByText('…and 1,153 more rows with errors')).toBeTruthy();
+  });
+});
