@@ -1,6 +1,7 @@
 /** Normalisation of the values a customer is identified by: text, phone numbers, e-mail addresses. */
 import { Converter } from 'opencc-js/t2cn';
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { getExampleNumber, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import mobileExamples from 'libphonenumber-js/mobile/examples';
 
 const traditionalToSimplified = Converter({ from: 'tw', to: 'cn' });
 const HAN = /\p{Script=Han}/u;
@@ -38,10 +39,13 @@ export type PhoneResult = { ok: true; e164: string } | { ok: false; message: str
 export function normalisePhone(raw: string, defaultRegion: CountryCode): PhoneResult {
   const text = raw.normalize('NFKC').trim();
   const parsed = parsePhoneNumberFromString(text.startsWith('00') ? `+${text.slice(2)}` : text, defaultRegion);
+  // Not valid where it says it is (or, without a country code, in the import's country): a row
+  // error. Never re-read in another country — that guess turned a Spanish 612 345 679 into +886.
   if (!parsed || !parsed.isValid()) {
+    const example = getExampleNumber(defaultRegion, mobileExamples)?.formatInternational() ?? '+886 912 345 678';
     return {
       ok: false,
-      message: `"${raw}" is not a valid phone number${parsed ? '' : ''} for region ${defaultRegion}; write it with its country code, e.g. +886 912 345 678`,
+      message: `"${raw}" is not a valid phone number for country ${defaultRegion}; write it as a number of ${defaultRegion} or with its country code, e.g. ${example}`,
     };
   }
   return { ok: true, e164: parsed.number };

@@ -22,7 +22,15 @@ describe('normalisePhone', () => {
 
   it('refuses what is not a phone number, saying what to write', () => {
     const r = normalisePhone('12345', 'TW');
-    expect(r).toEqual({ ok: false, message: expect.stringMatching(/"12345" is not a valid phone number for region TW/) });
+    expect(r).toEqual({ ok: false, message: expect.stringMatching(/"12345" is not a valid phone number for country TW.*e\.g\. \+886 /) });
+  });
+
+  it('reads a local number in the import\'s country and refuses one not valid there, never guessing another', () => {
+    expect(normalisePhone('612 345 679', 'ES')).toEqual({ ok: true, e164: '+34612345679' });
+    // a Taiwanese mobile written without +886 is not a Spanish number: an error with a Spanish example
+    const r = normalisePhone('0912 345 678', 'ES');
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.message).toMatch(/^"0912 345 678" is not a valid phone number for country ES; .* e\.g\. \+34 \d/);
   });
 });
 
