@@ -7,7 +7,8 @@
  *   POST /api/import                    JSON { uploadId, mapping?, defaultRegion?, mode, backfill, ownerId? } → 202
  *   GET  /api/import/:id                status, phase, rowsProcessed / rowsTotal, error, report
  *   GET  /api/import                    recent imports with totals
- *   GET  /api/import/fields             the fields a column can be mapped to
+ *   GET  /api/import/fields             the fields a column can be mapped to, the phone countries
+ *   GET/PUT /api/import/settings        the organisation's default country for phone numbers
  *   GET  /api/import/:id/errors.csv     the row errors as CSV
  */
 import express from 'express';
@@ -18,6 +19,7 @@ import { HttpError } from '../http/errors.js';
 import { createCsvWriter, importTargets } from '@nudge/customer-import';
 import { getImportJob, importErrors, listImportJobs, previewUpload, ReadOptionsBody, startImport, StartImportBody, startResume, storeUpload } from './service.js';
 import { setting } from '../config.js';
+import { ImportSettingsBody, loadImportSettings, PHONE_REGIONS, saveImportSettings, type ImportSettings } from './settings.js';
 
 const IMPORT_ROLES = ['admin', 'manager'] as const;
 const MAX_UPLOAD = setting('NUDGE_IMPORT_MAX_BYTES');
@@ -75,9 +77,28 @@ export function createImportRouter(ctx: AppContext): express.Router {
   route({
     method: 'get',
     path: '/fields',
-    summary: 'The customer fields a column can be mapped to (besides "custom:<key>" and "ignore")',
+    summary: 'The customer fields a column can be mapped to (besides "custom:<key>" and "ignore"), and the countries a phone number can be read in',
     roles: IMPORT_ROLES,
-    handler: () => ({ fields: importTargets().map(({ name, required }) => ({ name, required })) }),
+    handler: () => ({ fields: importTargets().map(({ name, required }) => ({ name, required })), regions: PHONE_REGIONS }),
+  });
+
+  route({
+    method: 'get',
+    path: '/settings',
+    summary: "The organisation's import settings: the country of phone numbers written without +country code",
+    roles: IMPORT_ROLES,
+    response: ImportSettingsBody,
+    handler: () => loadImportSettings(ctx),
+  });
+
+  route({
+    method: 'put',
+    path: '/settings',
+    summary: "Set the organisation's import settings (each import's mapping step starts from them)",
+    roles: ['admin'],
+    body: ImportSettingsBody,
+    response: ImportSettingsBody,
+    handler: ({ body }) => saveImportSettings(ctx, body as ImportSettings),
   });
 
   route({

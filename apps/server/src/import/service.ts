@@ -23,16 +23,14 @@ import { emitCustomersImported } from './events.js';
 import { planMerges, type ExistingCustomer, type ExistingCustomerPlan, type NewCustomerPlan, type RowOutcome } from './matching.js';
 import { estimateRows, loadDbRules, openImport, type DbRules, type ReadOptions, type ValidRow } from './reading.js';
 import { applyChunk, CHUNK, newCustomerRecords, stageChunks, updateRecords, type AuditRow, type ChunkPayload, type ChunkResult, type TimelineEntry } from './writing.js';
-import { setting } from '../config.js';
+import { loadImportSettings } from './settings.js';
 
-/** Region for phone numbers written without a country code, unless the import says otherwise. */
-const defaultRegion = () => regionSchema.parse(setting('NUDGE_DEFAULT_REGION'));
 
 export const IMPORT_MODES = ['all-or-nothing', 'skip-invalid'] as const;
 
 export const ReadOptionsBody = z.object({
   mapping: columnMappingSchema.optional().describe('header → field, "custom:<key>" or "ignore"; overrides the suggestion'),
-  defaultRegion: regionSchema.optional().describe('region for phone numbers without a country code (default NUDGE_DEFAULT_REGION or TW)'),
+  defaultRegion: regionSchema.optional().describe("country of phone numbers without a country code (default: the organisation's import settings, else NUDGE_DEFAULT_REGION, TW)"),
   encoding: z.string().max(40).optional().describe('force an encoding instead of detecting it'),
   delimiter: z.enum([',', ';', '\t', '|']).optional(),
 });
@@ -65,8 +63,10 @@ export function csvHttpError(err: CsvImportError): HttpError {
   return new HttpError(422, err.code.toLowerCase(), err.message, { line: err.line, ...err.details });
 }
 
-function readOptions(body: z.infer<typeof ReadOptionsBody>): ReadOptions {
-  return { mapping: body.mapping, defaultRegion: body.defaultRegion ?? defaultRegion(), encoding: body.encoding, delimiter: body.delimiter };
+/** The import's country is its own choice, else the organisation's (see settings.ts). */
+async function readOptions(ctx: AppContext, body: z.infer<typeof ReadOptionsBody>): Promise<ReadOptions> {
+  const defaultRegion = body.defaultRegion ?? (await loadImportSettings(ctx)).defaultRegion;
+  return { mapping: body.mapping, defaultRegion, encoding: body.encoding, delimiter: body.delimiter };
 }
 
 /** Bytes per import_upload_parts row: one query each, so none holds PGlite's connection for long. */
@@ -117,7 +117,7 @@ async function loadUpload(ctx: AppContext, uploadId: string) {
 
 export async function previewUpload(ctx: AppContext, uploadId: string, body: z.infer<typeof ReadOptionsBody>) {
   const upload = await loadUpload(ctx, uploadId);
-  const options = readOptions(body);
+  const options = await readOptions(ctx, body);
   const rules = await loadDbRules(ctx.db);
   try {
     const opened = await openImport(upload.bytes, options, rules);
@@ -160,7 +160,7 @@ export async function previewUpload(ctx: AppContext, uploadId: string, body: z.i
 
 export async function startImport(ctx: AppContext, actor: AuthUser, body: StartImportBody) {
   const upload = await loadUpload(ctx, body.uploadId);
-  const options = readOptions(body);
+  const options = await readOptions(ctx, body);
   // Check file and mapping now so that the caller hears about a bad file at once.
   try {
     (await openImport(upload.bytes, options, await loadDbRules(ctx.db))).close();
