@@ -16,6 +16,8 @@ export function ImportWizard() {
   const [step, setStep] = useState<Step>('upload');
   const [preview, setPreview] = useState<ImportPreview | null>(null);
   const [mapping, setMapping] = useState<Record<string, string>>({});
+  // The country of numbers without +country code: the organisation's, as the preview says, until changed.
+  const [region, setRegion] = useState<string | undefined>(undefined);
   const [mode, setMode] = useState<'all-or-nothing' | 'skip-invalid'>('skip-invalid');
   const [backfill, setBackfill] = useState(false);
   const [job, setJob] = useState<ImportJob | null>(null);
@@ -29,6 +31,7 @@ export function ImportWizard() {
       const p = await customersApi.preview(file, file.name);
       setPreview(p);
       setMapping(p.mapping);
+      setRegion(p.defaultRegion);
       setStep('mapping');
     } catch (e) {
       setError(e);
@@ -37,11 +40,12 @@ export function ImportWizard() {
     }
   }
 
-  async function remap(next: Record<string, string>) {
+  async function remap(next: Record<string, string>, nextRegion = region) {
     setMapping(next);
+    setRegion(nextRegion);
     if (!preview) return;
     try {
-      setPreview(await customersApi.repreview(preview.uploadId, { mapping: next }));
+      setPreview(await customersApi.repreview(preview.uploadId, { mapping: next, defaultRegion: nextRegion }));
       setError(null);
     } catch (e) {
       setError(e);
@@ -53,7 +57,7 @@ export function ImportWizard() {
     setBusy(true);
     setError(null);
     try {
-      const j = await customersApi.startImport({ uploadId: preview.uploadId, mapping, mode, backfill });
+      const j = await customersApi.startImport({ uploadId: preview.uploadId, mapping, mode, backfill, defaultRegion: region });
       setJob(j);
       setStep('running');
     } catch (e) {
@@ -104,7 +108,7 @@ export function ImportWizard() {
         </div>
       )}
       {step === 'mapping' && preview && (
-        <MappingStep preview={preview} mapping={mapping} onMapping={(m) => void remap(m)} mode={mode} onMode={setMode} backfill={backfill} onBackfill={setBackfill} onStart={() => void start()} onBack={reset} busy={busy} />
+        <MappingStep preview={preview} mapping={mapping} onMapping={(m) => void remap(m)} region={region} onRegion={(r) => void remap(mapping, r)} mode={mode} onMode={setMode} backfill={backfill} onBackfill={setBackfill} onStart={() => void start()} onBack={reset} busy={busy} />
       )}
       {step === 'running' && job && <Progress job={job} />}
       {step === 'report' && job && (
@@ -127,13 +131,16 @@ export function ImportWizard() {
 
 function MappingStep(props: {
   preview: ImportPreview; mapping: Record<string, string>; onMapping: (m: Record<string, string>) => void;
+  region: string | undefined; onRegion: (region: string) => void;
   mode: string; onMode: (m: 'all-or-nothing' | 'skip-invalid') => void; backfill: boolean; onBackfill: (b: boolean) => void;
   onStart: () => void; onBack: () => void; busy: boolean;
 }) {
   const { t, i18n } = useTranslation();
   const { preview, mapping } = props;
   // The fields a column can be mapped to: the server's field registry (GET /api/import/fields).
-  const targets = useLoad((signal) => customersApi.importFields(signal), []).data ?? [];
+  const options = useLoad((signal) => customersApi.importFields(signal), []).data;
+  const targets = options?.fields ?? [];
+  const regions = regionOptions(options?.regions ?? [], props.region, i18n.language);
   const errorsByLine = new Map<number, string[]>();
   for (const e of preview.errors) errorsByLine.set(e.line, [...(errorsByLine.get(e.line) ?? []), `${e.column ? `${e.column}: ` : ''}${e.message}`]);
   return (
@@ -147,6 +154,21 @@ function MappingStep(props: {
             {errorText(new ApiError(422, preview.fatal.code, preview.fatal.message, { line: preview.fatal.line }), t)}
           </div>
         )}
+        <div className="field import-country">
+          <label htmlFor="import-country" className="field-label">
+            {t('import.country')}
+          </label>
+          <select id="import-country" value={props.region ?? ''} onChange={(e) => props.onRegion(e.target.value)} aria-describedby="import-country-hint">
+            {regions.map((r) => (
+              <option key={r.code} value={r.code}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+          <span id="import-country-hint" className="muted small">
+            {t('import.countryHint')}
+          </span>
+        </div>
         <h3>{t('import.mapping')}</h3>
         <table className="table compact" data-testid="mapping-table">
           <thead>
@@ -249,6 +271,23 @@ function MappingStep(props: {
       </div>
     </div>
   );
+}
+
+/** The countries to choose from, by name in the user's language; the current one always among them. */
+function regionOptions(codes: readonly string[], current: string | undefined, language: string): { code: string; name: string }[] {
+  let names: Intl.DisplayNames | undefined;
+  try {
+    names = new Intl.DisplayNames([language], { type: 'region' });
+  } catch {
+    names = undefined;
+  }
+  const all = current && !codes.includes(current) ? [...codes, current] : codes;
+  return all
+    .map((code) => {
+      const name = names?.of(code);
+      return { code, name: name && name !== code ? `${name} (${code})` : code };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name, language));
 }
 
 function Progress({ job }: { job: ImportJob }) {

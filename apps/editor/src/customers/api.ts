@@ -47,6 +47,7 @@ export const importPreview = z.object({
   fatal: z.object({ code: z.string(), message: z.string(), line: z.number().optional() }).optional(),
 });
 export type ImportPreview = z.infer<typeof importPreview>;
+const importSettings = z.object({ defaultRegion: z.string() });
 const reportLine = z.object({ line: z.number() }).loose();
 export const importReport = z
   .object({
@@ -92,7 +93,10 @@ export const customersApi = {
   startImport: (body: { uploadId: string; mapping?: Record<string, string>; mode: string; backfill: boolean; defaultRegion?: string }) => api.post('/import', importJob, body),
   importJob: (jobId: string) => api.get(`/import/${jobId}`, importJob),
   fields: (signal?: AbortSignal) => api.get('/fields', FieldsOut, undefined, signal).then((r) => r.fields),
+  /** The fields a column can be mapped to and the countries a phone number can be read in. */
   importFields: (signal?: AbortSignal) =>
-    api.get('/import/fields', z.object({ fields: z.array(z.object({ name: z.string(), required: z.boolean() })) }), undefined, signal).then((r) => r.fields),
+    api.get('/import/fields', z.object({ fields: z.array(z.object({ name: z.string(), required: z.boolean() })), regions: z.array(z.string()).default([]) }), undefined, signal),
+  importSettings: (signal?: AbortSignal) => api.get('/import/settings', importSettings, undefined, signal),
+  saveImportSettings: (body: { defaultRegion: string }) => api.put('/import/settings', importSettings, body),
 
 };
