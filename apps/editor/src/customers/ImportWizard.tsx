@@ -6,6 +6,7 @@ import { formatNumber } from '../i18n/format';
 import { ErrorBanner, errorText, Spinner, useLoad } from '../ui/common';
 import { ApiError } from '../api/client';
 import { customersApi, type ImportJob, type ImportPreview, type ImportReport } from './api';
+import { regionOptions } from './regions';
 
 type Step = 'upload' | 'mapping' | 'running' | 'report';
 /** Rows listed under the preview; the rest are counted. */
@@ -271,23 +272,6 @@ function MappingStep(props: {
       </div>
     </div>
   );
-}
-
-/** The countries to choose from, by name in the user's language; the current one always among them. */
-function regionOptions(codes: readonly string[], current: string | undefined, language: string): { code: string; name: string }[] {
-  let names: Intl.DisplayNames | undefined;
-  try {
-    names = new Intl.DisplayNames([language], { type: 'region' });
-  } catch {
-    names = undefined;
-  }
-  const all = current && !codes.includes(current) ? [...codes, current] : codes;
-  return all
-    .map((code) => {
-      const name = names?.of(code);
-      return { code, name: name && name !== code ? `${name} (${code})` : code };
-    })
-    .sort((a, b) => a.name.localeCompare(b.name, language));
 }
 
 function Progress({ job }: { job: ImportJob }) {

@@ -3,12 +3,13 @@ import { useTranslation } from 'react-i18next';
 import { useRights } from '../shell/session';
 import { EmptyState } from '../ui/common';
 import { AutoRepliesView } from './AutoRepliesView';
+import { ImportSettingsView } from './ImportSettingsView';
 import { PolicyView } from './PolicyView';
 import { TeamsView } from './TeamsView';
 import { UsersView } from './UsersView';
 
-export const SETTINGS_TABS = ['users', 'teams', 'auto-replies', 'inbox-policy'] as const;
-const TAB_KEY: Record<string, string> = { users: 'users', teams: 'teams', 'auto-replies': 'autoReplies', 'inbox-policy': 'policy' };
+export const SETTINGS_TABS = ['users', 'teams', 'auto-replies', 'inbox-policy', 'import'] as const;
+const TAB_KEY: Record<string, string> = { users: 'users', teams: 'teams', 'auto-replies': 'autoReplies', 'inbox-policy': 'policy', import: 'import' };
 
 export function SettingsScreen({ tab }: { tab: string }) {
   const { t } = useTranslation();
@@ -37,6 +38,7 @@ export function SettingsScreen({ tab }: { tab: string }) {
       {current === 'teams' && <TeamsView />}
       {current === 'auto-replies' && <AutoRepliesView />}
       {current === 'inbox-policy' && <PolicyView />}
+      {current === 'import' && <ImportSettingsView />}
     </div>
   );
 }

@@ -162,6 +162,7 @@ function issueText(code: string, d: { code?: string; reason?: string; message?: 
   if (d.path?.startsWith('body.holidays')) return t('settings.errors.holiday');
   if (d.path?.startsWith('body.workingHours') || d.path?.startsWith('body.periods')) return d.message?.startsWith('overlaps') ? t('settings.errors.overlap') : t('settings.errors.period');
   if (d.path === 'body.maxOpen') return t('settings.errors.maxOpen');
+  if (d.path === 'body.defaultRegion') return t('settings.errors.country');
   if (d.path?.startsWith('body.sla.')) return d.message?.startsWith('P1 must') ? t('settings.errors.slaOrder') : t('settings.errors.slaHours');
   if (d.path?.startsWith('body.budget.')) return d.message?.startsWith('the P2') ? t('settings.errors.budgetOrder') : t('settings.errors.budget');
   if (d.path?.startsWith('body.patterns.')) return t('settings.errors.pattern', { problem: d.message ?? '' });
