@@ -80,8 +80,10 @@ describe('import wizard: owner, row errors, country', () => {
       const r = await fetch('/api/customers?q=Ana%20Ruiz', { headers: { Authorization: `Bearer ${localStorage.getItem('nudge.token')}` } });
       return (await r.json()) as { items: { fullName: string; phone: string | null; ownerId: string | null }[] };
     });
-    expect(found.items.map((c) => [c.fullName, c.phone])).toEqual([['Ana Ruiz', '+34612345679']]);
-    expect(found.items[0]!.ownerId).toBeTruthy();
+    // the demo data may hold other customers whose names are like hers
+    const ana = found.items.filter((c) => c.fullName === 'Ana Ruiz');
+    expect(ana.map((c) => c.phone), JSON.stringify(found.items)).toEqual(['+34612345679']);
+    expect(ana[0]!.ownerId).toBeTruthy();
     expect(pageErrors).toEqual([]);
   });
 });
