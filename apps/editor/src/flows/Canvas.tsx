@@ -11,6 +11,13 @@ import { nodeTypes } from './NodeCard';
 import { DRAG_MIME } from './Palette';
 import { checkConnection } from './connection';
 
+/**
+ * Fitting the view (on load, after tidy-up, the fit-view button) never zooms out below the size at
+ * which card text stays readable: a large flow then pans instead of shrinking to specks.
+ */
+export const MIN_READABLE_ZOOM = 0.6;
+export const readableFit = { minZoom: MIN_READABLE_ZOOM, maxZoom: 1, padding: 0.2 } as const;
+
 const kindColours: Record<string, string> = { trigger: '#f59e0b', condition: '#8b5cf6', action: '#2563eb', control: '#0d9488' };
 
 function isTyping(target: EventTarget | null): boolean {
@@ -119,7 +126,7 @@ export function Canvas({ onSelectionChange }: { onSelectionChange?: (nodeId: str
         edgesReconnectable={false}
         deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
         fitView={fitOnInit}
-        fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
+        fitViewOptions={readableFit}
         minZoom={0.1}
         maxZoom={2}
         onlyRenderVisibleElements
@@ -129,7 +136,7 @@ export function Canvas({ onSelectionChange }: { onSelectionChange?: (nodeId: str
       >
         <Background gap={16} />
         <MiniMap pannable zoomable nodeColor={(n) => kindColours[manifest.get((n.data as { nodeType: string }).nodeType)?.kind ?? ''] ?? '#94a3b8'} />
-        <Controls showInteractive={false} />
+        <Controls showInteractive={false} fitViewOptions={readableFit} />
       </ReactFlow>
       {refusal && (
         <div className="canvas-refusal" role="status" data-testid="connection-refused">

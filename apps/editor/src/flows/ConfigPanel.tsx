@@ -1,4 +1,6 @@
-// Side panel for the selected node: its name, what it does, and its config form.
+// Side panel for the selected node: its name, what it does, and its config form. A checklist click
+// asks it (through the store's focusRequest) to focus the field at fault.
+import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { pickLabel } from '../i18n';
@@ -7,6 +9,22 @@ import type { JsonSchema } from '../form/schemaModel';
 import { useFlow } from './context';
 import { NodeIcon } from './icons';
 import { describeProblem, describeWarning } from './problems';
+import { problemPath } from '../form/schemaModel';
+
+const focusable = 'input:not([type=hidden]):not(:disabled), select:not(:disabled), textarea:not(:disabled), button:not(:disabled)';
+
+/**
+ * The control of a config field inside `root`: the field drawn for `field` ("duration.amount"), or for
+ * the closest field around it (a duration draws its amount itself). Null when no field is drawn for it.
+ */
+export function fieldControl(root: ParentNode, field: string | null): HTMLElement | null {
+  if (!field) return null;
+  const path = problemPath(field);
+  const best = [...root.querySelectorAll<HTMLElement>('[data-field]')]
+    .filter((el) => path === el.dataset.field || path.startsWith(`${el.dataset.field}.`))
+    .sort((a, b) => b.dataset.field!.length - a.dataset.field!.length)[0];
+  return best?.querySelector<HTMLElement>(focusable) ?? null;
+}
 
 export function ConfigPanel({ nodeId }: { nodeId: string }) {
   const { t, i18n } = useTranslation();
@@ -21,12 +39,23 @@ export function ConfigPanel({ nodeId }: { nodeId: string }) {
   const updateConfig = useFlow((s) => s.updateConfig);
   const updateLabel = useFlow((s) => s.updateLabel);
   const deleteSelection = useFlow((s) => s.deleteSelection);
+  const focusRequest = useFlow((s) => s.focusRequest);
+  const clearFocusRequest = useFlow((s) => s.clearFocusRequest);
+  const panel = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (!focusRequest || focusRequest.nodeId !== nodeId || !panel.current) return;
+    const control = fieldControl(panel.current, focusRequest.field);
+    clearFocusRequest();
+    if (!control) return;
+    control.scrollIntoView({ block: 'center' });
+    control.focus({ preventScroll: true });
+  }, [focusRequest, nodeId, clearFocusRequest]);
   if (!node) return null;
   const lng = i18n.language;
   const nodeLevel = problems.filter((p) => !p.field);
   const nodeLevelWarnings = warnings.filter((w) => !w.field);
   return (
-    <aside className="config-panel" aria-label={t('panel.title')}>
+    <aside className="config-panel" aria-label={t('panel.title')} ref={panel}>
       <header className="panel-head">
         <span className="node-icon" aria-hidden>
           <NodeIcon icon={def?.icon} kind={def?.kind} />

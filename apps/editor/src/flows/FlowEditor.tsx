@@ -7,7 +7,7 @@ import type { FlowDetail, ManifestCategory, TestRunResult } from '../api/schemas
 import { ErrorBanner, Spinner, StatusPill } from '../ui/common';
 import { formatDateTime } from '../i18n/format';
 import { flowsApi, loadManifest } from './api';
-import { Canvas } from './Canvas';
+import { Canvas, readableFit } from './Canvas';
 import { ConfigPanel } from './ConfigPanel';
 import { FlowStoreContext, useFlow } from './context';
 import { PublishDialog, ResumeDialog, TestRunDialog, VersionsDialog } from './dialogs';
@@ -181,7 +181,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
         <button type="button" onClick={() => store.getState().redo()} disabled={!canRedo} title={t('toolbar.redoHint')}>
           ↷ {t('toolbar.redo')}
         </button>
-        <button type="button" onClick={() => { store.getState().tidy(); requestAnimationFrame(() => void rf.fitView({ duration: 300, maxZoom: 1 })); }}>
+        <button type="button" onClick={() => { store.getState().tidy(); requestAnimationFrame(() => void rf.fitView({ ...readableFit, duration: 300 })); }}>
           ⊞ {t('toolbar.tidy')}
         </button>
         </>)}
@@ -252,7 +252,17 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
       <div className="editor-body">
         {!readOnly && <Palette nodes={manifestNodes} categories={categories} onAdd={addAtCentre} />}
         <Canvas onSelectionChange={setSelected} />
-        {showProblems ? <ProblemsPanel onClose={() => setShowProblems(false)} /> : selected ? <ConfigPanel nodeId={selected} /> : null}
+        {showProblems ? (
+          <ProblemsPanel
+            onClose={() => setShowProblems(false)}
+            onOpen={(nodeId) => {
+              setSelected(nodeId);
+              setShowProblems(false);
+            }}
+          />
+        ) : selected ? (
+          <ConfigPanel nodeId={selected} />
+        ) : null}
       </div>
       {dialog === 'publish' && (
         <PublishDialog

@@ -2,7 +2,7 @@
 // from view state in the store (problems, run overlay, live counts) — never from saved data.
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { Check, Hourglass, Play, X } from 'lucide-react';
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Problem } from '../api/schemas';
 import { pickLabel } from '../i18n';
@@ -12,9 +12,22 @@ import type { NudgeNode } from './graph';
 import { NodeIcon } from './icons';
 import { outputPorts } from './ports';
 import { localizedDetail } from './problems';
+import { nodeSummary } from './summary';
+import { useLookups } from '../form/lookups';
 
 const PORT_SPACING = 24;
+const SUMMARY_HEIGHT = 20;
 const noProblems: Problem[] = [];
+
+const byId = (items: readonly { id: string; name: string }[]) => new Map(items.map((x) => [x.id, x.name]));
+
+/** The one-line summary of a node's settings, with segment, user and flow names from the loaded lists. */
+function useSummary(nodeType: string, config: Record<string, unknown>): string | null {
+  const { t, i18n } = useTranslation();
+  const { segments, users, flows } = useLookups();
+  const names = useMemo(() => ({ segments: byId(segments), users: byId(users), flows: byId(flows) }), [segments, users, flows]);
+  return useMemo(() => nodeSummary(nodeType, config, { t, lng: i18n.language, ...names }), [nodeType, config, t, i18n.language, names]);
+}
 
 function NodeCardImpl({ id, data, selected }: NodeProps<NudgeNode>) {
   const { t, i18n } = useTranslation();
@@ -34,7 +47,9 @@ function NodeCardImpl({ id, data, selected }: NodeProps<NudgeNode>) {
   if (problems.length) classes.push('has-problems');
   if (overlay) classes.push(`step-${overlay.status}`);
   else if (onPath) classes.push('off-path');
-  const bodyHeight = Math.max(56, 36 + ports.length * PORT_SPACING);
+  const summary = useSummary(data.nodeType, data.config);
+  const portsTop = 36 + (summary ? SUMMARY_HEIGHT : 0);
+  const bodyHeight = Math.max(56 + (summary ? SUMMARY_HEIGHT : 0), portsTop + ports.length * PORT_SPACING);
 
   return (
     <div className={classes.join(' ')} style={{ minHeight: bodyHeight }} data-testid={`node-${id}`} data-node-type={data.nodeType}>
@@ -58,6 +73,11 @@ function NodeCardImpl({ id, data, selected }: NodeProps<NudgeNode>) {
           </span>
         )}
       </div>
+      {summary && (
+        <div className="node-summary" title={summary} data-testid="node-summary">
+          {summary}
+        </div>
+      )}
       {overlay && (
         <div className="node-overlay">
           {t(`status.${overlay.status}`, { defaultValue: overlay.status })}
@@ -74,7 +94,7 @@ function NodeCardImpl({ id, data, selected }: NodeProps<NudgeNode>) {
       ) : null}
       <div className="node-ports">
         {ports.map((p, i) => (
-          <div className="port-row" key={p.id} style={{ top: 36 + i * PORT_SPACING }}>
+          <div className="port-row" key={p.id} style={{ top: portsTop + i * PORT_SPACING }}>
             <span className={`port-label${missingPorts.has(p.id) ? ' port-missing' : ''}`}>{typeof p.label === 'string' ? p.label : pickLabel(p.label, lng, ports.length > 1 ? p.id : '')}</span>
             <Handle type="source" position={Position.Right} id={p.id} className="port port-out" data-port={p.id} style={{ top: 10 }} />
           </div>

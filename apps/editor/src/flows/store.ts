@@ -41,6 +41,8 @@ export interface FlowState {
   overlay: Map<string, StepOverlay>;
   pathEdgeIds: Set<string>;
   counts: NodeCounts;
+  /** A field to focus once its node's config panel shows (a click on a checklist item). View state only. */
+  focusRequest: { nodeId: string; field: string | null } | null;
 
   setManifest(nodes: ManifestNode[]): void;
   load(graph: FlowGraph, options?: { readOnly?: boolean }): void;
@@ -52,6 +54,9 @@ export interface FlowState {
   updateConfig(nodeId: string, config: Record<string, unknown>): void;
   updateLabel(nodeId: string, label: string): void;
   selectNode(nodeId: string | null): void;
+  /** Selects the node and asks its config panel to focus `field` (a problem's config path). */
+  focusField(nodeId: string, field?: string | null): void;
+  clearFocusRequest(): void;
   deleteSelection(): void;
   copy(): void;
   paste(): void;
@@ -100,6 +105,7 @@ export const createFlowStore = () =>
     overlay: new Map(),
     pathEdgeIds: new Set(),
     counts: {},
+    focusRequest: null,
 
     setManifest: (nodes) => set({ manifest: new Map(nodes.map((n) => [n.key, n])) }),
 
@@ -108,7 +114,7 @@ export const createFlowStore = () =>
       set({
         nodes, edges, present: reactFlowToGraph(nodes, edges), past: [], future: [], revision: 0,
         readOnly: options?.readOnly ?? false, problems: [], problemsByNode: new Map(), warnings: [], overlay: new Map(), pathEdgeIds: new Set(), counts: {},
-        lastCommitTag: null,
+        lastCommitTag: null, focusRequest: null,
       });
     },
 
@@ -189,6 +195,12 @@ export const createFlowStore = () =>
         }),
         edges: state.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
       })),
+
+    focusField: (nodeId, field) => {
+      get().selectNode(nodeId);
+      set({ focusRequest: { nodeId, field: field ?? null } });
+    },
+    clearFocusRequest: () => set({ focusRequest: null }),
 
     deleteSelection: () => {
       const state = get();

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { FlowWarning, Problem } from '../api/schemas';
 import { pickLabel } from '../i18n';
 import { describeWarning, localizedDetail } from '../flows/problems';
-import { durationUnitsOf, fieldsFromSchema, initialValue, problemsForField, type FieldSpec, type JsonSchema } from './schemaModel';
+import { durationUnitsOf, fieldsFromSchema, initialValue, problemPath, problemsForField, type FieldSpec, type JsonSchema } from './schemaModel';
 import { ConditionBuilder, type Condition } from '../ui/ConditionBuilder';
 import { useLookups } from './lookups';
 import { CronInput, DurationInput, FlowInput, SegmentInput, TagInput, TagsInput, TemplateInput, TimezoneInput, UserInput, UsersInput } from './widgets';
@@ -73,8 +73,11 @@ function fieldTitle(spec: FieldSpec, ui: UiHints, lng: string, t: TFunction): st
 export function Field({ spec, path, ui, root, idPrefix, value, onChange, problems, warnings = [] }: FieldProps) {
   const { t, i18n } = useTranslation();
   const id = `${idPrefix}-${path.replace(/[^\w-]/g, '_')}`;
-  const fieldProblems = problemsForField(problems, path);
-  const fieldWarnings = problemsForField(warnings, path);
+  // Object, list and variant fields draw their parts as fields of their own, each with its reasons;
+  // a condition hands its inner problems to the condition builder; any other control shows them all.
+  const inside = !['object', 'list', 'variant', 'condition'].includes(spec.kind);
+  const fieldProblems = problemsForField(problems, path, inside);
+  const fieldWarnings = problemsForField(warnings, path, inside);
   const title = fieldTitle(spec, ui, i18n.language, t);
   const label = (
     <label htmlFor={id} className="field-label">
@@ -222,7 +225,11 @@ export function Field({ spec, path, ui, root, idPrefix, value, onChange, problem
     }
     case 'condition': {
       const cond = (value && typeof value === 'object' ? value : { type: 'and', conditions: [] }) as Condition;
-      control = <ConditionField value={cond} onChange={onChange} />;
+      const issues = problems.flatMap((p) => {
+        const f = p.field ? problemPath(p.field) : '';
+        return f.startsWith(`${path}.`) ? [{ path: f.slice(path.length + 1), text: localizedDetail(p, t) }] : [];
+      });
+      control = <ConditionField value={cond} onChange={onChange} issues={issues} />;
       break;
     }
     case 'json':
@@ -281,7 +288,7 @@ function JsonField({ id, value, onChange }: { id: string; value: unknown; onChan
   );
 }
 
-function ConditionField({ value, onChange }: { value: Condition; onChange: (c: Condition) => void }) {
+function ConditionField({ value, onChange, issues }: { value: Condition; onChange: (c: Condition) => void; issues: { path: string; text: string }[] }) {
   const { tags, segments } = useLookups();
-  return <ConditionBuilder dialect="flow" value={value} onChange={onChange} tags={tags.map((x) => x.name)} segments={segments} />;
+  return <ConditionBuilder dialect="flow" value={value} onChange={onChange} tags={tags.map((x) => x.name)} segments={segments} issues={issues} />;
 }

@@ -1,5 +1,6 @@
 // Cron expressions (5 fields) for the schedule trigger: a syntax check with a message per field,
 // and a plain-language reading for the common shapes managers use.
+import type { TFunction } from 'i18next';
 const ranges = [
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },
@@ -65,4 +66,23 @@ export function readCron(expr: string): CronReading {
 export function weekdayName(day: number, lng: string): string {
   // 2024-01-07 was a Sunday.
   return new Intl.DateTimeFormat(lng, { weekday: 'long', timeZone: 'UTC' }).format(new Date(Date.UTC(2024, 0, 7 + day)));
+}
+
+/** A valid schedule in words of the UI language ("Every day at 09:00"); "Custom schedule" when it has no simpler reading. */
+export function describeCron(expr: string, t: TFunction, lng: string): string {
+  const reading = readCron(expr);
+  switch (reading.kind) {
+    case 'everyMinute':
+      return t('cron.everyMinute');
+    case 'hourly':
+      return t('cron.hourly', { minute: reading.minute });
+    case 'daily':
+      return t('cron.daily', { time: reading.time });
+    case 'weekly':
+      return t('cron.weekly', { time: reading.time, days: reading.weekdays.map((d) => weekdayName(d, lng)).join(', ') });
+    case 'monthly':
+      return t('cron.monthly', { time: reading.time, day: reading.day });
+    default:
+      return t('cron.custom');
+  }
 }

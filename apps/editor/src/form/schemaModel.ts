@@ -225,12 +225,21 @@ export function initialValue(schema: JsonSchema, root: JsonSchema = schema): unk
 }
 
 /** Problems whose field matches this path (exact, or nested below it). */
-export function problemsForField<T extends { field?: string | null }>(problems: readonly T[], path: string): T[] {
+/** A problem's config field as a dotted path ("cases.0.id"), without a leading "config.". */
+export function problemPath(field: string): string {
+  return field.replace(/\[(\d+)\]/g, '.$1').replace(/^config\./, '');
+}
+
+/**
+ * The problems of the field at `path`. With `inside`, also those of parts the field's control draws
+ * itself (a duration's amount, a JSON value's keys), so the reason shows next to that control.
+ */
+export function problemsForField<T extends { field?: string | null }>(problems: readonly T[], path: string, inside = false): T[] {
   const normalized = path.replace(/\[\]/g, '');
   return problems.filter((p) => {
     if (!p.field) return false;
-    const f = p.field.replace(/\[(\d+)\]/g, '.$1').replace(/^config\./, '');
-    return f === normalized || f === path;
+    const f = problemPath(p.field);
+    return f === normalized || f === path || (inside && f.startsWith(`${normalized}.`));
   });
 }
 

@@ -3,7 +3,7 @@
 import { useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConditionBuilder, SegmentSelect, type Condition } from '../ui/ConditionBuilder';
-import { cronError, readCron, weekdayName } from './cron';
+import { cronError, describeCron } from './cron';
 import { useLookups } from './lookups';
 
 export const durationUnits = ['minutes', 'hours', 'days', 'weeks'] as const;
@@ -79,29 +79,7 @@ export function CronInput({ id, value, onChange }: { id: string; value: unknown;
   const { t, i18n } = useTranslation();
   const expr = typeof value === 'string' ? value : '';
   const error = expr ? cronError(expr) : null;
-  const reading = expr && !error ? readCron(expr) : null;
-  let text = '';
-  if (reading) {
-    switch (reading.kind) {
-      case 'everyMinute':
-        text = t('cron.everyMinute');
-        break;
-      case 'hourly':
-        text = t('cron.hourly', { minute: reading.minute });
-        break;
-      case 'daily':
-        text = t('cron.daily', { time: reading.time });
-        break;
-      case 'weekly':
-        text = t('cron.weekly', { time: reading.time, days: reading.weekdays.map((d) => weekdayName(d, i18n.language)).join(', ') });
-        break;
-      case 'monthly':
-        text = t('cron.monthly', { time: reading.time, day: reading.day });
-        break;
-      default:
-        text = t('cron.custom');
-    }
-  }
+  const text = expr && !error ? describeCron(expr, t, i18n.language) : '';
   return (
     <div className="cron-input">
       <input id={id} className="nodrag mono" value={expr} placeholder="0 9 1 * *" onChange={(e) => onChange(e.target.value)} aria-invalid={!!error} />

@@ -18,3 +18,12 @@ export function formatNumber(value: number | null | undefined, lng: string, opti
 export function formatPercent(ratio: number | null | undefined, lng: string): string {
   return formatNumber(ratio, lng, { style: 'percent', maximumFractionDigits: 1 });
 }
+/** "3 days", "3 天", "3 días": an amount of a time unit in the UI language (Intl unit formatting). */
+export function formatDuration(amount: number, unit: string, lng: string): string {
+  const single = unit.replace(/s$/, '');
+  try {
+    return new Intl.NumberFormat(lng, { style: 'unit', unit: single, unitDisplay: 'long' }).format(amount);
+  } catch {
+    return `${formatNumber(amount, lng)} ${unit}`;
+  }
+}
