@@ -4,6 +4,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import '../i18n';
 import type { JsonSchema } from './schemaModel';
 import { SchemaForm } from './SchemaForm';
+import { fieldControl } from '../flows/ConfigPanel';
 
 const waitForEvent: JsonSchema = {
   type: 'object',
@@ -63,6 +64,36 @@ describe('SchemaForm', () => {
     );
     expect(screen.getByRole('alert').textContent).toBe('Write the message');
     expect(screen.getByRole('button', { name: '{name}' })).toBeTruthy();
+  });
+
+  it("says why a wait's amount is wrong next to the duration, in the UI language, and a checklist click finds its input", async () => {
+    const wait: JsonSchema = {
+      type: 'object',
+      properties: { duration: { type: 'object', properties: { amount: { type: 'integer', minimum: 1 }, unit: { type: 'string', enum: ['seconds', 'minutes', 'hours', 'days', 'weeks'] } }, required: ['amount', 'unit'] } },
+      required: ['duration'],
+    };
+    const problems = [
+      { nodeId: 'w', field: 'duration.amount', code: 'node.invalid_config', message: 'duration.amount: Enter a whole number of at least 1' },
+      { nodeId: 'w', field: 'keywords.0', code: 'node.invalid_config', message: 'keywords.0: Fill in this field' },
+    ];
+    const { container } = render(<SchemaForm idPrefix="w" schema={wait} ui={{ duration: { widget: 'duration' } }} value={{ duration: { amount: -1, unit: 'days' } }} onChange={() => {}} problems={problems} />);
+    const field = container.querySelector('[data-field="duration"]')!;
+    expect(field.className).toContain('invalid');
+    expect(field.querySelector('.field-error')?.textContent).toBe('Enter a whole number of at least 1');
+    expect(fieldControl(container, 'duration.amount')).toBe(screen.getByLabelText('Amount'));
+    expect(fieldControl(container, 'config.duration')).toBe(screen.getByLabelText('Amount'));
+    expect(fieldControl(container, null)).toBeNull();
+    expect(fieldControl(container, 'nowhere')).toBeNull();
+    await act(() => i18n.changeLanguage('zh-TW'));
+    expect(field.querySelector('.field-error')?.textContent).toBe('請輸入至少為 1 的整數');
+    await act(() => i18n.changeLanguage('es'));
+    expect(field.querySelector('.field-error')?.textContent).toBe('Escriba un número entero de al menos 1');
+    await act(() => i18n.changeLanguage('en'));
+    cleanup();
+    // an object's parts are fields of their own: the reason shows once, at the part
+    render(<SchemaForm idPrefix="k" schema={waitForEvent} value={{ keywords: [''], timeout: { amount: 0, unit: 'days' } }} onChange={() => {}}
+      problems={[{ nodeId: 'w', field: 'timeout.amount', code: 'node.invalid_config', message: 'timeout.amount: Use at least 1' }]} />);
+    expect(screen.getAllByRole('alert').map((a) => a.textContent)).toEqual(['Use at least 1']);
   });
 
   it('switches labels with the language', async () => {
