@@ -1,22 +1,35 @@
 // The React Flow canvas over the store in context. Used editable (FlowEditor) and read-only
 // (run view): the store's readOnly flag decides what it accepts.
 import {
-  Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type Edge, type IsValidConnection, type OnConnectEnd,
+  Background, ControlButton, Controls, MiniMap, ReactFlow, useNodesInitialized, useReactFlow, useStoreApi, type Connection, type Edge, type IsValidConnection, type OnConnectEnd,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
+import { Maximize } from 'lucide-react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFlow, useFlowApi } from './context';
 import type { NudgeNode } from './graph';
 import { nodeTypes } from './NodeCard';
 import { DRAG_MIME } from './Palette';
 import { checkConnection } from './connection';
+import { readableViewport } from './viewport';
 
 /**
- * Fitting the view (on load, after tidy-up, the fit-view button) never zooms out below the size at
- * which card text stays readable: a large flow then pans instead of shrinking to specks.
+ * Fits the view (on load, after tidy-up, the fit-view button) without zooming out below the size at
+ * which card text stays readable: a large flow is then shown from its start and pans.
  */
-export const MIN_READABLE_ZOOM = 0.6;
-export const readableFit = { minZoom: MIN_READABLE_ZOOM, maxZoom: 1, padding: 0.2 } as const;
+export function useReadableFit(): (duration?: number) => void {
+  const rf = useReactFlow();
+  const flowStore = useStoreApi();
+  return useCallback(
+    (duration = 0) => {
+      const nodes = rf.getNodes();
+      const { width, height } = flowStore.getState();
+      if (nodes.length === 0 || !width || !height) return;
+      void rf.setViewport(readableViewport(rf.getNodesBounds(nodes), width, height), { duration });
+    },
+    [rf, flowStore],
+  );
+}
 
 const kindColours: Record<string, string> = { trigger: '#f59e0b', condition: '#8b5cf6', action: '#2563eb', control: '#0d9488' };
 
@@ -40,6 +53,14 @@ export function Canvas({ onSelectionChange }: { onSelectionChange?: (nodeId: str
   // Fit the view to a loaded graph once; an empty canvas keeps its viewport so the first node
   // dropped stays where it was dropped.
   const [fitOnInit] = useState(() => store.getState().nodes.length > 0);
+  const fit = useReadableFit();
+  const measured = useNodesInitialized();
+  const fitted = useRef(false);
+  useEffect(() => {
+    if (!fitOnInit || !measured || fitted.current) return;
+    fitted.current = true;
+    fit();
+  }, [fitOnInit, measured, fit]);
 
   const edges = useMemo(
     () => (pathEdgeIds.size === 0 ? rawEdges : rawEdges.map((e) => (pathEdgeIds.has(e.id) ? { ...e, animated: true, className: 'on-path' } : { ...e, className: 'off-path' }))),
@@ -125,8 +146,6 @@ export function Canvas({ onSelectionChange }: { onSelectionChange?: (nodeId: str
         nodesConnectable={!readOnly}
         edgesReconnectable={false}
         deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
-        fitView={fitOnInit}
-        fitViewOptions={readableFit}
         minZoom={0.1}
         maxZoom={2}
         onlyRenderVisibleElements
@@ -136,7 +155,11 @@ export function Canvas({ onSelectionChange }: { onSelectionChange?: (nodeId: str
       >
         <Background gap={16} />
         <MiniMap pannable zoomable nodeColor={(n) => kindColours[manifest.get((n.data as { nodeType: string }).nodeType)?.kind ?? ''] ?? '#94a3b8'} />
-        <Controls showInteractive={false} fitViewOptions={readableFit} />
+        <Controls showInteractive={false} showFitView={false}>
+          <ControlButton className="react-flow__controls-fitview" onClick={() => fit(300)} title={t('canvas.fitView')} aria-label={t('canvas.fitView')}>
+            <Maximize aria-hidden />
+          </ControlButton>
+        </Controls>
       </ReactFlow>
       {refusal && (
         <div className="canvas-refusal" role="status" data-testid="connection-refused">

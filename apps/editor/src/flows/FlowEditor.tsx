@@ -7,7 +7,7 @@ import type { FlowDetail, ManifestCategory, TestRunResult } from '../api/schemas
 import { ErrorBanner, Spinner, StatusPill } from '../ui/common';
 import { formatDateTime } from '../i18n/format';
 import { flowsApi, loadManifest } from './api';
-import { Canvas, readableFit } from './Canvas';
+import { Canvas, useReadableFit } from './Canvas';
 import { ConfigPanel } from './ConfigPanel';
 import { FlowStoreContext, useFlow } from './context';
 import { PublishDialog, ResumeDialog, TestRunDialog, VersionsDialog } from './dialogs';
@@ -89,6 +89,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
   const [actionError, setActionError] = useState<unknown>(null);
   const { state: saveState, error: saveError, saveNow, validate } = useAutosave(flow.id, store);
   const rf = useReactFlow();
+  const fit = useReadableFit();
   const [unpublished, setUnpublished] = useState(!!flow.hasUnpublishedChanges);
   useEffect(() => store.subscribe((s, prev) => s.revision !== prev.revision && setUnpublished(true)), [store]);
   const [editingName, setEditingName] = useState(false);
@@ -181,7 +182,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
         <button type="button" onClick={() => store.getState().redo()} disabled={!canRedo} title={t('toolbar.redoHint')}>
           ↷ {t('toolbar.redo')}
         </button>
-        <button type="button" onClick={() => { store.getState().tidy(); requestAnimationFrame(() => void rf.fitView({ ...readableFit, duration: 300 })); }}>
+        <button type="button" onClick={() => { store.getState().tidy(); requestAnimationFrame(() => fit(300)); }}>
           ⊞ {t('toolbar.tidy')}
         </button>
         </>)}
