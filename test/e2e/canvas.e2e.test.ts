@@ -165,7 +165,7 @@ describe('the canvas can be checked at a glance', () => {
     // putting the wait right removes the reason and brings the summary back
     await page.locator('.config-panel').getByLabel('數量').fill('3');
     await expect.poll(() => card('wait').getByTestId('node-summary').textContent(), { timeout: 15_000 }).toBe('等待 3 天');
-    await expect.poll(() => reason.count()).toBe(0);
+    await expect.poll(() => reason.count(), { timeout: 15_000 }).toBe(0);
     await shot('c6-canvas-summaries-zh-TW');
     await page.getByLabel('語言').selectOption('en');
     expect(pageErrors).toEqual([]);

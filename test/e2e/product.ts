@@ -90,7 +90,9 @@ export async function startProduct(options: { env?: NodeJS.ProcessEnv } = {}): P
     NUDGE_CHANNEL_STANDINS: '0',
     ...options.env,
   };
-  delete env.DATABASE_URL; // the e2e run keeps its own embedded database
+  // the e2e run keeps its own embedded database, unless E2E_DATABASE_URL names an (empty) PostgreSQL one
+  if (process.env.E2E_DATABASE_URL) env.DATABASE_URL = process.env.E2E_DATABASE_URL;
+  else delete env.DATABASE_URL;
   delete env.TEMPORAL_ADDRESS; // and its own embedded engine
   const child = spawn('pnpm', ['start'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
