@@ -2,7 +2,7 @@
 // from view state in the store (problems, run overlay, live counts) — never from saved data.
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { Check, Hourglass, Play, X } from 'lucide-react';
-import { memo, useMemo } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Problem } from '../api/schemas';
 import { pickLabel } from '../i18n';
@@ -16,7 +16,6 @@ import { nodeSummary } from './summary';
 import { useLookups } from '../form/lookups';
 
 const PORT_SPACING = 24;
-const SUMMARY_HEIGHT = 20;
 const noProblems: Problem[] = [];
 
 const byId = (items: readonly { id: string; name: string }[]) => new Map(items.map((x) => [x.id, x.name]));
@@ -48,8 +47,12 @@ function NodeCardImpl({ id, data, selected }: NodeProps<NudgeNode>) {
   if (overlay) classes.push(`step-${overlay.status}`);
   else if (onPath) classes.push('off-path');
   const summary = useSummary(data.nodeType, data.config);
-  const portsTop = 36 + (summary ? SUMMARY_HEIGHT : 0);
-  const bodyHeight = Math.max(56 + (summary ? SUMMARY_HEIGHT : 0), portsTop + ports.length * PORT_SPACING);
+  // the summary takes one or two lines; the output ports sit below it
+  const summaryRef = useRef<HTMLDivElement>(null);
+  const [summaryHeight, setSummaryHeight] = useState(0);
+  useLayoutEffect(() => setSummaryHeight(summary ? (summaryRef.current?.offsetHeight ?? 0) + 4 : 0), [summary]);
+  const portsTop = 36 + summaryHeight;
+  const bodyHeight = Math.max(56 + summaryHeight, portsTop + ports.length * PORT_SPACING);
 
   return (
     <div className={classes.join(' ')} style={{ minHeight: bodyHeight }} data-testid={`node-${id}`} data-node-type={data.nodeType}>
@@ -74,7 +77,7 @@ function NodeCardImpl({ id, data, selected }: NodeProps<NudgeNode>) {
         )}
       </div>
       {summary && (
-        <div className="node-summary" title={summary} data-testid="node-summary">
+        <div className="node-summary" title={summary} data-testid="node-summary" ref={summaryRef}>
           {summary}
         </div>
       )}
