@@ -1,7 +1,7 @@
-import { cleanup, render, screen, act } from '@testing-library/react';
+import { cleanup, render, screen, act, waitFor } from '@testing-library/react';
 import { ReactFlow, ReactFlowProvider } from '@xyflow/react';
 import i18n from 'i18next';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import '../i18n';
 import { FlowStoreContext } from './context';
 import { nodeTypes } from './NodeCard';
@@ -49,6 +49,11 @@ function renderCanvas() {
 describe('NodeCard', () => {
   beforeAll(async () => {
     await i18n.changeLanguage('en');
+    // the cards name segments from the pick lists the editor loads
+    vi.stubGlobal('fetch', vi.fn(async (url: unknown) => new Response(JSON.stringify(String(url).includes('/segments') ? [{ id: 'seg-1', name: 'Cold potentials' }] : []), { status: 200, headers: { 'content-type': 'application/json' } })));
+  });
+  afterAll(() => {
+    vi.unstubAllGlobals();
   });
   afterEach(cleanup);
 
@@ -79,6 +84,17 @@ describe('NodeCard', () => {
     expect(view.container.querySelector('[data-testid="node-w"]')!.className).toContain('step-failed');
     expect(view.container.querySelector('[data-testid="node-w"]')!.textContent).toContain('SMTP refused');
     expect(view.container.querySelector('[data-testid="node-s"]')!.className).toContain('off-path');
+    await act(() => i18n.changeLanguage('en'));
+  });
+
+  it('says what its settings are in a line, naming the segment from the loaded segments', async () => {
+    const { store, view } = renderCanvas();
+    const summary = () => view.container.querySelector('[data-testid="node-t"] [data-testid="node-summary"]')?.textContent;
+    expect(summary()).toBeUndefined();
+    act(() => store.getState().updateConfig('t', { segmentId: 'seg-1' }));
+    await waitFor(() => expect(summary()).toBe('Enters “Cold potentials”'));
+    await act(() => i18n.changeLanguage('zh-TW'));
+    expect(summary()).toBe('進入「Cold potentials」');
     await act(() => i18n.changeLanguage('en'));
   });
 });
