@@ -168,9 +168,9 @@ describe('editor end to end', () => {
     expect(await nodeOf('control.wait_for_event@1').locator('.badge-error').count()).toBe(1);
     await shot('09-validation-errors');
 
-    // clicking a problem selects its node and opens its settings
+    // clicking a problem selects its node and opens its settings in place of the checklist
     await checklist.getByRole('button', { name: /Send message/ }).first().click();
-    await toggle.click();
+    await expect.poll(() => page.locator('.config-panel').count()).toBe(1);
     await select('action.send_message@1');
     const panel = page.locator('.config-panel');
     await panel.getByLabel('Subject').fill('{name}, still interested?');
