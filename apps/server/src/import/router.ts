@@ -22,6 +22,7 @@ import { setting } from '../config.js';
 import { ImportSettingsBody, loadImportSettings, PHONE_REGIONS, saveImportSettings, type ImportSettings } from './settings.js';
 
 const MAX_UPLOAD = setting('NUDGE_IMPORT_MAX_BYTES');
+const ImportSettingsOut = ImportSettingsBody.extend({ regions: z.array(z.string()).describe('countries a phone number can be read in (ISO 3166 alpha-2)') }).meta({ id: 'ImportSettingsOut' });
 
 const PreviewQuery = z.object({
   fileName: z.string().max(255).optional(),
@@ -85,9 +86,10 @@ export function createImportRouter(ctx: AppContext): express.Router {
     method: 'get',
     path: '/settings',
     summary: "The organisation's import settings: the country of phone numbers written without +country code",
+    description: 'Read by everyone who adds customers by hand: the customer form presets its country from it. `regions` lists the countries a phone number can be read in.',
     action: 'importSettings.read',
-    response: ImportSettingsBody,
-    handler: () => loadImportSettings(ctx),
+    response: ImportSettingsOut,
+    handler: async () => ({ ...(await loadImportSettings(ctx)), regions: PHONE_REGIONS }),
   });
 
   route({
