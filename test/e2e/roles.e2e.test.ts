@@ -85,6 +85,8 @@ describe('roles: what a viewer, an agent and a manager are offered', () => {
       expect((await callApi(product, s.body.token, 'GET', '/flows')).status).toBe(403);
       expect((await callApi(product, s.body.token, 'POST', '/auth/password', { currentPassword: first, newPassword: own })).status).toBeLessThan(300);
     }
+    // a flow to look at (the demo data has none)
+    expect((await callApi(product, adminToken, 'POST', '/flows', { name: 'Welcome series', graph: { nodes: [], edges: [] } })).status).toBe(201);
     // the organisation reads local phone numbers as Spanish ones
     expect((await callApi(product, adminToken, 'PUT', '/import/settings', { defaultRegion: 'ES' })).status).toBe(200);
   }, 280_000);

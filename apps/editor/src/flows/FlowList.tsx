@@ -39,7 +39,7 @@ export function FlowList() {
       {loading && !data ? (
         <Spinner />
       ) : data && data.items.length === 0 ? (
-        <EmptyState title={t('flows.empty')} hint={t('flows.emptyHint')} />
+        <EmptyState title={t('flows.empty')} hint={allowed('flow.create') ? t('flows.emptyHint') : t('flows.emptyHintReadOnly')} />
       ) : (
         <table className="table">
           <thead>
