@@ -138,11 +138,14 @@ describe('roles: what a viewer, an agent and a manager are offered', () => {
 
     // inbox: a conversation can be read, not answered, taken or resolved
     await nav().getByRole('link', { name: 'Inbox' }).click();
+    await page.getByRole('tab', { name: 'All', exact: true }).click();
     await page.getByTestId('conversation').first().click();
     await page.getByTestId('messages').waitFor();
     await page.waitForLoadState('networkidle');
     for (const name of ['Take', 'Resolve']) expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0);
     expect(await page.locator('.composer-form, .messages ~ form').count()).toBe(0);
+    expect(await page.getByRole('tab', { name: 'Note' }).count()).toBe(0);
+    await shot('roles-viewer-inbox-en');
     expect(await page.getByLabel('Transfer').count()).toBe(0);
 
     // typed addresses of what is not offered say so instead of failing
@@ -182,7 +185,7 @@ describe('roles: what a viewer, an agent and a manager are offered', () => {
     const form = page.getByRole('form', { name: 'New customer' });
     expect(await form.getByLabel('Country of the phone number').inputValue()).toBe('ES');
     await form.getByLabel('Full name').fill('Lucía Roles');
-    await form.getByLabel('Phone').fill('0912 345 678');
+    await form.getByLabel('Phone', { exact: true }).fill('0912 345 678');
     await form.getByRole('button', { name: 'Add customer' }).click();
     await form.getByText('This is not a valid phone number in Spain (ES).').waitFor();
     await shot('roles-agent-phone-error-en');
@@ -190,7 +193,7 @@ describe('roles: what a viewer, an agent and a manager are offered', () => {
     await page.getByRole('form', { name: '新客戶' }).getByText(/這不是有效的西班牙/).waitFor();
     await shot('roles-agent-phone-error-zh-TW');
     await page.getByLabel('語言').selectOption('en');
-    await form.getByLabel('Phone').fill('612 345 679');
+    await form.getByLabel('Phone', { exact: true }).fill('612 345 679');
     await form.getByRole('button', { name: 'Add customer' }).click();
     await page.getByRole('heading', { name: 'Lucía Roles' }).waitFor();
     const created = await callApi(product, adminToken, 'GET', `/customers?q=${encodeURIComponent('Lucía Roles')}`);
