@@ -3,11 +3,12 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDate, formatNumber } from '../i18n/format';
 import { navigate, routeQuery } from '../shell/router';
-import { useRights } from '../shell/session';
+import { useCan } from '../shell/session';
 import { EmptyState, ErrorBanner, issuesUnder, Spinner, useLoad } from '../ui/common';
 import { ConditionBuilder, type Condition } from '../ui/ConditionBuilder';
 import { useLookups, refreshLookups } from '../form/lookups';
 import { customersApi } from './api';
+import { CustomerForm } from './CustomerForm';
 import { TagChip } from './TagChip';
 
 const tiers = ['A', 'B', 'C', 'strategic'] as const;
@@ -21,6 +22,8 @@ export function CustomerList() {
   const [segmentId, setSegmentId] = useState('');
   const [page, setPage] = useState(1);
   const [builderOpen, setBuilderOpen] = useState(false);
+  const [adding, setAdding] = useState(false);
+  const allowed = useCan();
   const segments = useLoad((signal) => customersApi.segments(signal), []);
   const pageSize = 25;
   const list = useLoad(
@@ -40,10 +43,18 @@ export function CustomerList() {
     <section className="page">
       <header className="page-head">
         <h2>{t('customers.title')}</h2>
-        <button type="button" onClick={() => setBuilderOpen((v) => !v)} aria-expanded={builderOpen}>
-          {builderOpen ? t('segments.closeBuilder') : t('segments.openBuilder')}
-        </button>
+        <span className="row">
+          {allowed('customer.create') && !adding && (
+            <button type="button" onClick={() => setAdding(true)}>
+              {t('customerForm.addButton')}
+            </button>
+          )}
+          <button type="button" onClick={() => setBuilderOpen((v) => !v)} aria-expanded={builderOpen}>
+            {builderOpen ? t('segments.closeBuilder') : t('segments.openBuilder')}
+          </button>
+        </span>
       </header>
+      {adding && <CustomerForm onSaved={(c) => navigate(`/customers/${c.id}`)} onCancel={() => setAdding(false)} />}
       {builderOpen && (
         <SegmentBuilder
           onSaved={(sid) => {
@@ -154,7 +165,7 @@ const starter: Condition = {
 export function SegmentBuilder({ onSaved }: { onSaved: (segmentId: string) => void }) {
   const { t, i18n } = useTranslation();
   const { tags } = useLookups();
-  const { saveSegments } = useRights();
+  const saveSegments = useCan()('segment.save');
   const [tree, setTree] = useState<Condition>(starter);
   const [count, setCount] = useState<number | null>(null);
   const [countError, setCountError] = useState<unknown>(null);

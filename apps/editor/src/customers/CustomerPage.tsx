@@ -1,7 +1,7 @@
 // One customer: fields (masked as the server returns them), tags with expiry, owner, timeline.
 import { Lock } from 'lucide-react';
 import { useState } from 'react';
-import { useRights } from '../shell/session';
+import { useCan } from '../shell/session';
 import { useTranslation } from 'react-i18next';
 import { formatDate, formatDateTime, formatNumber } from '../i18n/format';
 import { useLookups } from '../form/lookups';
@@ -9,6 +9,7 @@ import { EmptyState, ErrorBanner, Spinner, StatusPill, useLoad } from '../ui/com
 import { flowsApi } from '../flows/api';
 import { customersApi, type Interaction } from './api';
 import { TagChip } from './TagChip';
+import { CustomerForm } from './CustomerForm';
 
 export function CustomerPage({ customerId }: { customerId: string }) {
   const { t, i18n } = useTranslation();
@@ -21,7 +22,8 @@ export function CustomerPage({ customerId }: { customerId: string }) {
   const [cursor, setCursor] = useState<string | null | undefined>(undefined);
   const [note, setNote] = useState('');
   const [noteError, setNoteError] = useState<unknown>(null);
-  const { editCustomers } = useRights();
+  const allowed = useCan();
+  const [editing, setEditing] = useState(false);
 
   if (c.error) return <ErrorBanner error={c.error} onRetry={c.reload} />;
   if (!c.data) return <Spinner />;
@@ -97,7 +99,13 @@ export function CustomerPage({ customerId }: { customerId: string }) {
             </p>
           )}
         </div>
+        {allowed('customer.edit') && !editing && (
+          <button type="button" onClick={() => setEditing(true)}>
+            {t('customerForm.editButton')}
+          </button>
+        )}
       </header>
+      {editing && <CustomerForm customer={x} onSaved={() => { setEditing(false); c.reload(); }} onCancel={() => setEditing(false)} />}
       <div className="two-col">
         <div className="card">
           <h3>{t('customers.details')}</h3>
@@ -110,7 +118,7 @@ export function CustomerPage({ customerId }: { customerId: string }) {
             ))}
           </dl>
           <h3>{t('fields.tags')}</h3>
-          {editCustomers && <AddTag customerId={customerId} onDone={c.reload} />}
+          {allowed('customer.tag') && <AddTag customerId={customerId} onDone={c.reload} />}
           {x.tags.length === 0 ? (
             <p className="muted">{t('customers.noTags')}</p>
           ) : (
@@ -119,7 +127,7 @@ export function CustomerPage({ customerId }: { customerId: string }) {
                 <li key={tg.name}>
                   <TagChip tag={tg} />
                   <span className="muted small">{tg.expiresAt ? t('tags.expiresAt', { date: formatDateTime(tg.expiresAt, lng) }) : t('tags.noExpiry')}</span>
-                  {editCustomers && <button type="button" className="icon-btn" aria-label={t('widgets.removeTag', { tag: tg.name })} onClick={() => void customersApi.untagCustomer(customerId, tg.name).then(c.reload, setNoteError)}>
+                  {allowed('customer.tag') && <button type="button" className="icon-btn" aria-label={t('widgets.removeTag', { tag: tg.name })} onClick={() => void customersApi.untagCustomer(customerId, tg.name).then(c.reload, setNoteError)}>
                     ✕
                   </button>}
                 </li>
@@ -129,7 +137,7 @@ export function CustomerPage({ customerId }: { customerId: string }) {
         </div>
         <div className="card">
           <h3>{t('customers.timeline')}</h3>
-          {editCustomers && <div className="note-form">
+          {allowed('customer.note') && <div className="note-form">
             <textarea aria-label={t('customers.note')} placeholder={t('customers.note')} rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
             <button type="button" disabled={!note.trim()} onClick={() => void addNote()}>
               {t('customers.addNote')}

@@ -4,6 +4,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import i18n from 'i18next';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import '../i18n';
+import { useSession } from '../shell/session';
 
 const api = vi.hoisted(() => ({ preview: vi.fn(), repreview: vi.fn(), importFields: vi.fn(), startImport: vi.fn(), importJob: vi.fn() }));
 vi.mock('./api', () => ({ customersApi: api }));
@@ -33,6 +34,7 @@ const shown = (select: HTMLElement) => (select as HTMLSelectElement).selectedOpt
 
 beforeEach(async () => {
   await i18n.changeLanguage('en');
+  useSession.setState({ user: { id: 'a', name: 'Ada Admin', email: 'ada@x', role: 'admin', teamId: null, rights: [] } }); // the wizard is offered to admins and managers
   api.preview.mockResolvedValue(preview);
 });
 afterEach(() => {

@@ -7,12 +7,18 @@ import { ErrorBanner, errorText, Spinner, useLoad } from '../ui/common';
 import { ApiError } from '../api/client';
 import { customersApi, type ImportJob, type ImportPreview, type ImportReport } from './api';
 import { regionOptions } from './regions';
+import { useCan } from '../shell/session';
+import { NotForRole } from '../ui/NotForRole';
 
 type Step = 'upload' | 'mapping' | 'running' | 'report';
 /** Rows listed under the preview; the rest are counted. */
 const LISTED_ERROR_ROWS = 50;
 
 export function ImportWizard() {
+  return useCan()('import.run') ? <ImportSteps /> : <NotForRole />;
+}
+
+function ImportSteps() {
   const { t } = useTranslation();
   const [step, setStep] = useState<Step>('upload');
   const [preview, setPreview] = useState<ImportPreview | null>(null);

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
 import { api } from '../api/client';
 import { formatDate, formatDateTime, formatNumber, formatPercent } from '../i18n/format';
+import { useCan } from '../shell/session';
 import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
 
 const person = z.object({ id: z.string(), fullName: z.string() }).loose();
@@ -28,6 +29,7 @@ export function QualityView() {
   const q = useLoad((signal) => api.get('/quality/report', qualityReport, { limit: 50 }, signal), []);
   const [archiveError, setArchiveError] = useState<unknown>(null);
   const [archived, setArchived] = useState<number | null>(null);
+  const allowed = useCan();
   if (q.error) return <ErrorBanner error={q.error} onRetry={q.reload} />;
   if (!q.data) return <Spinner />;
   const r = q.data;
@@ -132,7 +134,7 @@ export function QualityView() {
             <div className="row">
               <h3>{t('quality.stale')}</h3>
               <span className="spacer" />
-              {r.staleRecords.items.length > 0 && (
+              {r.staleRecords.items.length > 0 && allowed('quality.archiveStale') && (
                 <button type="button" className="secondary small" onClick={() => void archiveStale()}>
                   {t('quality.archiveStale', { count: r.staleRecords.items.length })}
                 </button>

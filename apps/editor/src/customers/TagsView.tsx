@@ -6,15 +6,20 @@ import { refreshLookups } from '../form/lookups';
 import { formatNumber, formatPercent } from '../i18n/format';
 import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { customersApi } from './api';
-import { useRights } from '../shell/session';
+import { useCan } from '../shell/session';
+import { NotForRole } from '../ui/NotForRole';
 
 export function TagsView() {
+  return useCan()('tag.health') ? <TagsPage /> : <NotForRole />;
+}
+
+function TagsPage() {
   const { t, i18n } = useTranslation();
   const lng = i18n.language;
   const health = useLoad((signal) => customersApi.tagHealth(signal), []);
   const groups = useLoad((signal) => customersApi.tagGroups(signal), []);
   const [actionError, setActionError] = useState<unknown>(null);
-  const { manageTags } = useRights();
+  const manageTags = useCan()('tag.manage');
 
   async function remove(tagId: string, name: string) {
     if (!window.confirm(t('tags.confirmDelete', { name }))) return;

@@ -47,7 +47,7 @@ export const importPreview = z.object({
   fatal: z.object({ code: z.string(), message: z.string(), line: z.number().optional() }).optional(),
 });
 export type ImportPreview = z.infer<typeof importPreview>;
-const importSettings = z.object({ defaultRegion: z.string() });
+const importSettings = z.object({ defaultRegion: z.string(), regions: z.array(z.string()).default([]) });
 const reportLine = z.object({ line: z.number() }).loose();
 export const importReport = z
   .object({
@@ -96,6 +96,8 @@ export const customersApi = {
   /** The fields a column can be mapped to and the countries a phone number can be read in. */
   importFields: (signal?: AbortSignal) =>
     api.get('/import/fields', z.object({ fields: z.array(z.object({ name: z.string(), required: z.boolean() })), regions: z.array(z.string()).default([]) }), undefined, signal),
+  create: (body: { fullName: string } & Record<string, string | null>) => api.post('/customers', customer, body),
+  update: (cid: string, body: Record<string, string | null>) => api.patch(`/customers/${cid}`, customer, body),
   importSettings: (signal?: AbortSignal) => api.get('/import/settings', importSettings, undefined, signal),
   saveImportSettings: (body: { defaultRegion: string }) => api.put('/import/settings', importSettings, body),
 

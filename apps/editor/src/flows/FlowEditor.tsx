@@ -16,14 +16,14 @@ import { ProblemsPanel } from './ProblemsPanel';
 import { useFlowStore, type StepOverlay } from './store';
 import { useLiveCounts } from './useLiveCounts';
 import { useAutosave, type SaveState } from './useAutosave';
-import { useRights } from '../shell/session';
+import { useCan } from '../shell/session';
 
 export function FlowEditor({ flowId }: { flowId: string }) {
   const [flow, setFlow] = useState<FlowDetail | null>(null);
   const [categories, setCategories] = useState<ManifestCategory[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [ready, setReady] = useState(false);
-  const { editFlows } = useRights();
+  const editFlows = useCan()('flow.save');
 
   const load = useCallback(async () => {
     try {
@@ -82,6 +82,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
   const warningCount = useFlow((s) => s.warnings.length);
   const hasOverlay = useFlow((s) => s.overlay.size > 0);
   const readOnly = useFlow((s) => s.readOnly);
+  const allowed = useCan();
   const [selected, setSelected] = useState<string | null>(null);
   const [showProblems, setShowProblems] = useState(false);
   const [dialog, setDialog] = useState<'publish' | 'resume' | 'versions' | 'test' | null>(null);
@@ -159,7 +160,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
             }}
           />
         ) : (
-          <h2 className="flow-name" title={`${flow.name}\n${t('flows.rename')}`} onDoubleClick={() => setEditingName(true)}>
+          <h2 className="flow-name" title={readOnly ? flow.name : `${flow.name}\n${t('flows.rename')}`} onDoubleClick={() => !readOnly && setEditingName(true)}>
             {flow.name}
           </h2>
         )}
@@ -190,7 +191,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
           {problemCount ? `⚠ ${t('toolbar.problems', { count: problemCount })}` : `✓ ${t('toolbar.noProblems')}`}
           {warningCount > 0 && ` · ${t('toolbar.warnings', { count: warningCount })}`}
         </button>
-        {!readOnly && (
+        {!readOnly && allowed('flow.testRun') && (
           <button type="button" onClick={() => setDialog('test')}>
             ▷ {t('toolbar.testRun')}
           </button>
@@ -209,21 +210,21 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
         <a className="button" href={`#/flows/${flow.id}/runs`}>
           {t('toolbar.runs')}
         </a>
-        {readOnly ? null : flow.status === 'active' ? (
+        {readOnly ? null : flow.status === 'active' && allowed('flow.pause') ? (
           <button type="button" onClick={() => void lifecycle('pause')}>
             {t('toolbar.pause')}
           </button>
-        ) : flow.status === 'paused' ? (
+        ) : flow.status === 'paused' && allowed('flow.resume') ? (
           <button type="button" onClick={() => setDialog('resume')}>
             {t('toolbar.resume')}
           </button>
         ) : null}
-        {!readOnly && flow.status !== 'archived' && flow.currentVersion ? (
+        {!readOnly && allowed('flow.archive') && flow.status !== 'archived' && flow.currentVersion ? (
           <button type="button" className="ghost" onClick={() => void lifecycle('archive')}>
             {t('toolbar.archive')}
           </button>
         ) : null}
-        {!readOnly && (
+        {!readOnly && allowed('flow.publish') && (
           <button
             type="button"
             className="primary"
@@ -294,7 +295,7 @@ function EditorBody({ flow, categories, onFlowChange }: { flow: FlowDetail; cate
         <VersionsDialog
           flowId={flow.id}
           onClose={() => setDialog(null)}
-          onRestore={(graph, version) => {
+          onRestore={readOnly ? undefined : (graph, version) => {
             store.getState().replaceGraph(graph);
             setDialog(null);
             setNotice(t('versions.restored', { version }));

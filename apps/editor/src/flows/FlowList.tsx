@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../i18n/format';
 import { navigate } from '../shell/router';
-import { useRights } from '../shell/session';
+import { useCan } from '../shell/session';
 import { EmptyState, ErrorBanner, Spinner, StatusPill, useLoad } from '../ui/common';
 import { flowsApi } from './api';
 
@@ -11,7 +11,7 @@ export function FlowList() {
   const { data, error, loading, reload } = useLoad((signal) => flowsApi.list(signal), []);
   const [name, setName] = useState('');
   const [createError, setCreateError] = useState<unknown>(null);
-  const { editFlows } = useRights();
+  const allowed = useCan();
 
   async function create(e: FormEvent) {
     e.preventDefault();
@@ -28,7 +28,7 @@ export function FlowList() {
     <section className="page">
       <header className="page-head">
         <h2>{t('flows.title')}</h2>
-        {editFlows && <form className="inline-form" onSubmit={create}>
+        {allowed('flow.create') && <form className="inline-form" onSubmit={create}>
           <input aria-label={t('flows.newName')} placeholder={t('flows.newName')} value={name} onChange={(e) => setName(e.target.value)} />
           <button type="submit" className="primary" disabled={!name.trim()}>
             {t('flows.create')}
@@ -39,7 +39,7 @@ export function FlowList() {
       {loading && !data ? (
         <Spinner />
       ) : data && data.items.length === 0 ? (
-        <EmptyState title={t('flows.empty')} hint={t('flows.emptyHint')} />
+        <EmptyState title={t('flows.empty')} hint={allowed('flow.create') ? t('flows.emptyHint') : t('flows.emptyHintReadOnly')} />
       ) : (
         <table className="table">
           <thead>

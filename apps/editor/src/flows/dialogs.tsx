@@ -159,7 +159,8 @@ export function ResumeDialog({ flowId, onClose, onResumed }: { flowId: string; o
   );
 }
 
-export function VersionsDialog({ flowId, onClose, onRestore }: { flowId: string; onClose: () => void; onRestore: (graph: FlowGraph, version: number) => void }) {
+/** Without `onRestore` (a read-only flow, or a role that may not save it) the versions are only listed. */
+export function VersionsDialog({ flowId, onClose, onRestore }: { flowId: string; onClose: () => void; onRestore?: (graph: FlowGraph, version: number) => void }) {
   const { t, i18n } = useTranslation();
   const { data, error, loading, reload } = useLoad((signal) => flowsApi.versions(flowId, signal), [flowId]);
   const [restoreError, setRestoreError] = useState<unknown>(null);
@@ -167,7 +168,7 @@ export function VersionsDialog({ flowId, onClose, onRestore }: { flowId: string;
     setRestoreError(null);
     try {
       const v = await flowsApi.version(flowId, version);
-      onRestore(v.graph, version);
+      onRestore?.(v.graph, version);
     } catch (e) {
       setRestoreError(e);
     }
@@ -187,9 +188,9 @@ export function VersionsDialog({ flowId, onClose, onRestore }: { flowId: string;
               <span className="muted"> · {formatDateTime(v.publishedAt, i18n.language)}</span>
               {v.publishedBy ? <span className="muted"> · {v.publishedBy.name}</span> : null}
               <p>{v.note || <span className="muted">{t('versions.noNote')}</span>}</p>
-              <button type="button" className="link" onClick={() => void restore(v.version)}>
+              {onRestore && <button type="button" className="link" onClick={() => void restore(v.version)}>
                 {t('versions.restore')}
-              </button>
+              </button>}
             </li>
           ))}
         </ol>

@@ -9,7 +9,7 @@ import { customersApi } from '../customers/api';
 import { useLookups } from '../form/lookups';
 import { formatDateTime } from '../i18n/format';
 import { navigate, routeQuery, useRoutePath } from '../shell/router';
-import { useSession } from '../shell/session';
+import { useCan, useSession } from '../shell/session';
 import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { inboxApi, STATUSES, VIEWS, type Conversation, type ConversationDetail, type InboxView as View, type Message } from './api';
 import { countdown, mentionsIn, slaDue, snoozeUntil, tickFor, windowState } from './logic';
@@ -371,6 +371,7 @@ function CustomerSide({ c, authors }: { c: ConversationDetail; authors: Map<stri
 }
 
 function ConversationPane({ id }: { id: string }) {
+  const allowed = useCan();
   const { t, i18n } = useTranslation();
   const now = useNow();
   const { users } = useLookups();
@@ -402,7 +403,7 @@ function ConversationPane({ id }: { id: string }) {
               {c.snoozedUntil && c.status === 'snoozed' && <span className="muted">{t('inbox.snoozedUntil', { time: formatDateTime(c.snoozedUntil, i18n.language) })}</span>}
             </span>
           </div>
-          <Actions c={c} onChanged={reload} />
+          {allowed('conversation.assign') && <Actions c={c} onChanged={reload} />}
         </header>
         <ol className="messages" data-testid="messages">
           {c.messages.map((m) => (
@@ -410,7 +411,7 @@ function ConversationPane({ id }: { id: string }) {
           ))}
           <li ref={endRef} className="messages-end" aria-hidden="true" />
         </ol>
-        <Composer key={c.id} c={c} onSent={reload} />
+        {allowed('conversation.reply') && <Composer key={c.id} c={c} onSent={reload} />}
       </section>
       <CustomerSide c={c} authors={authors} />
     </>

@@ -4,6 +4,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import '../i18n';
 import { groupTasks, type Task } from './tasks';
 import { TasksView } from './TasksView';
+import { useSession } from '../shell/session';
 
 const base = { taskType: 'call', status: 'open' as const, doneAt: null, notes: null, flowId: 'f1', customer: { id: 'c1', fullName: '張大明' }, createdAt: '2026-12-01T00:00:00Z' };
 const mk = (id: string, dueAt: string | null): Task => ({ ...base, id, title: `Call ${id}`, dueAt });
@@ -22,6 +23,7 @@ describe('groupTasks', () => {
 describe('My work screen', () => {
   beforeAll(async () => {
     await i18n.changeLanguage('en');
+    useSession.setState({ user: { id: 'me', name: 'Mia Agent', email: 'mia@x', role: 'agent', teamId: null, rights: [] } });
   });
   afterEach(() => {
     cleanup();

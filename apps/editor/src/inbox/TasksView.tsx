@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../i18n/format';
 import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
+import { useCan } from '../shell/session';
 import { usePoll } from './InboxView';
 import { groupTasks, tasksApi, type TaskGroup } from './tasks';
 
@@ -14,6 +15,7 @@ export function TasksView() {
   usePoll(list.reload, 10_000);
   const [error, setError] = useState<unknown>(null);
   const [doneIds, setDoneIds] = useState<Set<string>>(new Set());
+  const allowed = useCan();
   if (list.error && !list.data) return <div className="page"><ErrorBanner error={list.error} onRetry={list.reload} /></div>;
   if (!list.data) return <Spinner />;
   const open = list.data.filter((x) => !doneIds.has(x.id));
@@ -43,9 +45,9 @@ export function TasksView() {
           <ul className="task-list">
             {groups[g].map((x) => (
               <li key={x.id} className="task-item" data-testid="task">
-                <button type="button" className="task-done" aria-label={t('tasks.markDone', { title: x.title })} title={t('tasks.markDone', { title: x.title })} onClick={() => void done(x.id)}>
+                {allowed('task.done') && <button type="button" className="task-done" aria-label={t('tasks.markDone', { title: x.title })} title={t('tasks.markDone', { title: x.title })} onClick={() => void done(x.id)}>
                   ✓
-                </button>
+                </button>}
                 <div className="task-main">
                   <strong>{x.title}</strong>
                   <span className="row small muted">

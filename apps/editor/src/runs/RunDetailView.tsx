@@ -12,7 +12,7 @@ import { pathEdges } from '../flows/FlowEditor';
 import { outputPorts } from '../flows/ports';
 import { createFlowStore, type StepOverlay } from '../flows/store';
 import { ErrorBanner, Spinner, StatusPill } from '../ui/common';
-import { useRights } from '../shell/session';
+import { useCan } from '../shell/session';
 import { RunStepsPanel } from './RunStepsPanel';
 
 const finished = new Set(['completed', 'failed', 'cancelled', 'terminated']);
@@ -62,7 +62,7 @@ export function RunDetailView({ runId }: { runId: string }) {
   const [actionError, setActionError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
   const manifest = store((s) => s.manifest);
-  const { editFlows } = useRights();
+  const allowed = useCan();
   const nodes = store((s) => s.nodes);
 
   useEffect(() => {
@@ -146,7 +146,7 @@ export function RunDetailView({ runId }: { runId: string }) {
             {run.flowName ? <span className="muted small">{run.flowName}</span> : null}
             {run.version ? <span className="muted small">v{run.version}</span> : null}
             <span className="spacer" />
-            {editFlows && !finished.has(run.status) && (
+            {allowed('run.cancel') && !finished.has(run.status) && (
               <button type="button" className="danger" onClick={() => void act(() => flowsApi.cancelRun(run.id))}>
                 {t('runs.cancel')}
               </button>
@@ -165,7 +165,7 @@ export function RunDetailView({ runId }: { runId: string }) {
                   const n = nodes.find((x) => x.id === id);
                   return n ? { nodeType: n.data.nodeType, config: n.data.config } : undefined;
                 }}
-                canRetry={editFlows}
+                canRetry={allowed('run.retry')}
                 onRetry={(stepId) => void act(() => flowsApi.retryStep(run.id, stepId))}
               />
             </aside>

@@ -4,6 +4,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import i18n from 'i18next';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import '../i18n';
+import { useSession } from '../shell/session';
 import { ApiError } from '../api/client';
 
 const api = vi.hoisted(() => ({ importSettings: vi.fn(), importFields: vi.fn(), saveImportSettings: vi.fn() }));
@@ -12,6 +13,7 @@ const { ImportSettingsView } = await import('./ImportSettingsView');
 
 beforeEach(async () => {
   await i18n.changeLanguage('en');
+  useSession.setState({ user: { id: 'a', name: 'Ada Admin', email: 'ada@x', role: 'admin', teamId: null, rights: [] } }); // only admins change it
   api.importSettings.mockResolvedValue({ defaultRegion: 'TW' });
   api.importFields.mockResolvedValue({ fields: [], regions: ['TW', 'ES', 'MX'] });
 });
@@ -40,5 +42,14 @@ describe('Settings → Import', () => {
     await screen.findByLabelText('未寫 +國碼的電話所屬國家/地區');
     fireEvent.click(screen.getByRole('button', { name: '儲存' }));
     expect((await screen.findByRole('alert')).textContent).toBe('請從清單中選擇國家/地區。');
+  });
+
+  it('a manager sees the country read-only, with who may change it, and no Save', async () => {
+    useSession.setState({ user: { id: 'm', name: 'Max Manager', email: 'max@x', role: 'manager', teamId: null, rights: [] } });
+    render(<ImportSettingsView />);
+    const country = (await screen.findByLabelText('Country of phone numbers without +country code')) as HTMLSelectElement;
+    expect(country.disabled).toBe(true);
+    expect(screen.getByText('Only administrators can change this.')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Save' })).toBeNull();
   });
 });

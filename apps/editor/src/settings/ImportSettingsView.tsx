@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { customersApi } from '../customers/api';
 import { regionOptions } from '../customers/regions';
+import { useCan } from '../shell/session';
 import { ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { Field } from './Field';
 import { fieldErrors } from './api';
@@ -24,6 +25,7 @@ function ImportSettingsForm({ start, regions }: { start: string; regions: string
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
   const { fields, general } = fieldErrors(serverError, t);
+  const mayChange = useCan()('importSettings.change');
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -45,8 +47,8 @@ function ImportSettingsForm({ start, regions }: { start: string; regions: string
       <section className="card">
         <h2>{t('settings.importSettings.title')}</h2>
         <p className="small muted">{t('settings.importSettings.intro')}</p>
-        <Field label={t('settings.importSettings.country')} error={fields.defaultRegion}>
-          <select value={region} onChange={(e) => setRegion(e.target.value)}>
+        <Field label={t('settings.importSettings.country')} error={fields.defaultRegion} hint={mayChange ? undefined : t('roles.readOnlyAdmins')}>
+          <select value={region} onChange={(e) => setRegion(e.target.value)} disabled={!mayChange}>
             {regionOptions(regions, region, i18n.language).map((r) => (
               <option key={r.code} value={r.code}>
                 {r.name}
@@ -57,9 +59,9 @@ function ImportSettingsForm({ start, regions }: { start: string; regions: string
       </section>
       {general && <div className="error-banner" role="alert">{general}</div>}
       {saved && <div className="notice" role="status">{t('settings.importSettings.saved')}</div>}
-      <div className="row">
+      {mayChange && <div className="row">
         <button type="submit" className="primary" disabled={busy}>{t('settings.importSettings.save')}</button>
-      </div>
+      </div>}
     </form>
   );
 }

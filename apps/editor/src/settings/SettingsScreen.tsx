@@ -1,34 +1,36 @@
-// Settings (admins): users & roles, teams. Tabs are hash routes: #/settings/users, #/settings/teams.
+// Settings: users & roles, teams, auto-replies, inbox policy, import. Tabs are hash routes
+// (#/settings/users, …); each is offered only to the roles the shared permission map allows.
 import { useTranslation } from 'react-i18next';
-import { useRights } from '../shell/session';
+import { useCan } from '../shell/session';
 import { EmptyState } from '../ui/common';
 import { AutoRepliesView } from './AutoRepliesView';
 import { ImportSettingsView } from './ImportSettingsView';
 import { PolicyView } from './PolicyView';
 import { TeamsView } from './TeamsView';
 import { UsersView } from './UsersView';
+import { settingsTabsFor } from './tabs';
 
-export const SETTINGS_TABS = ['users', 'teams', 'auto-replies', 'inbox-policy', 'import'] as const;
+export { SETTINGS_TABS } from './tabs';
 const TAB_KEY: Record<string, string> = { users: 'users', teams: 'teams', 'auto-replies': 'autoReplies', 'inbox-policy': 'policy', import: 'import' };
 
 export function SettingsScreen({ tab }: { tab: string }) {
   const { t } = useTranslation();
-  const rights = useRights();
-  if (!rights.manageUsers) {
+  const tabs = settingsTabsFor(useCan());
+  if (tabs.length === 0) {
     return (
       <div className="page">
         <EmptyState title={t('settings.adminsOnlyTitle')} hint={t('settings.errors.adminsOnly')} />
       </div>
     );
   }
-  const current = (SETTINGS_TABS as readonly string[]).includes(tab) ? tab : 'users';
+  const current = (tabs as readonly string[]).includes(tab) ? tab : tabs[0]!;
   return (
     <div className="page settings-page">
       <div className="page-head">
         <h1>{t('settings.title')}</h1>
       </div>
       <nav className="settings-tabs" aria-label={t('settings.title')}>
-        {SETTINGS_TABS.map((x) => (
+        {tabs.map((x) => (
           <a key={x} href={`#/settings/${x}`} className={x === current ? 'active' : undefined} aria-current={x === current ? 'page' : undefined}>
             {t(`settings.tabs.${TAB_KEY[x]}`)}
           </a>

@@ -5,7 +5,8 @@ import { ChangePasswordScreen } from './ChangePasswordScreen';
 import { LoginScreen } from './LoginScreen';
 import { Notifications } from './Notifications';
 import { matchRoute, useRoutePath } from './router';
-import { useRights, useSession } from './session';
+import { settingsTabsFor } from '../settings/tabs';
+import { useCan, useSession } from './session';
 
 const FlowList = lazy(() => import('../flows/FlowList').then((m) => ({ default: m.FlowList })));
 const FlowEditor = lazy(() => import('../flows/FlowEditor').then((m) => ({ default: m.FlowEditor })));
@@ -25,10 +26,10 @@ const nav = [
   { path: '/tasks', key: 'nav.tasks' },
   { path: '/flows', key: 'nav.flows' },
   { path: '/customers', key: 'nav.customers' },
-  { path: '/import', key: 'nav.import', right: 'importCustomers' },
-  { path: '/tags', key: 'nav.tags' },
+  { path: '/import', key: 'nav.import', action: 'import.run' },
+  { path: '/tags', key: 'nav.tags', action: 'tag.health' },
   { path: '/quality', key: 'nav.quality' },
-  { path: '/settings', href: '/settings/users', key: 'nav.settings', right: 'manageUsers' },
+  { path: '/settings', key: 'nav.settings' },
 ] as const;
 
 function route(path: string): ReactNode {
@@ -44,7 +45,7 @@ function route(path: string): ReactNode {
   if (matchRoute('/inbox', path)) return <InboxScreen />;
   if (matchRoute('/tasks', path)) return <TasksView />;
   if ((m = matchRoute('/settings/:tab', path))) return <SettingsScreen tab={m.tab!} />;
-  if (matchRoute('/settings', path)) return <SettingsScreen tab="users" />;
+  if (matchRoute('/settings', path)) return <SettingsScreen tab="" />;
   return <FlowList />;
 }
 
@@ -53,7 +54,7 @@ export function App() {
   const user = useSession((s) => s.user);
   const logout = useSession((s) => s.logout);
   const path = useRoutePath();
-  const rights = useRights();
+  const allowed = useCan();
   if (!user) return <LoginScreen />;
   if (user.mustChangePassword) return <ChangePasswordScreen />;
   const section = '/' + (path.split('/')[1] ?? 'flows').split('?')[0];
@@ -65,8 +66,9 @@ export function App() {
           <span className="logo">◆</span> Nudge
         </a>
         <nav aria-label={t('shell.navigation')}>
-          {nav.filter((item) => !('right' in item) || rights[item.right as keyof typeof rights]).map((item) => (
-            <a key={item.path} href={`#${'href' in item ? item.href : item.path}`} className={active === item.path ? 'active' : undefined} aria-current={active === item.path ? 'page' : undefined}>
+          {/* a section the role cannot use is not offered (the shared permission map); Settings opens its first tab the role may use */}
+          {nav.filter((item) => ('action' in item ? allowed(item.action) : item.path !== '/settings' || settingsTabsFor(allowed).length > 0)).map((item) => (
+            <a key={item.path} href={`#${item.path === '/settings' ? `/settings/${settingsTabsFor(allowed)[0]}` : item.path}`} className={active === item.path ? 'active' : undefined} aria-current={active === item.path ? 'page' : undefined}>
               {t(item.key)}
             </a>
           ))}

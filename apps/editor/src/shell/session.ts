@@ -1,5 +1,7 @@
 // The logged-in user, kept with the token so a reload stays logged in.
+import { useCallback } from 'react';
 import { create } from 'zustand';
+import { can, type Action } from '@nudge/contracts';
 import { z } from 'zod';
 import { api, onUnauthorized, setToken } from '../api/client';
 import { loginAnswer, type SessionUser } from '../settings/api';
@@ -56,15 +58,24 @@ onUnauthorized(() => {
   useSession.setState({ user: null });
 });
 
-/** What the role may do, mirroring the server's checks (the server stays the judge). */
-export function useRights() {
+/**
+ * May the signed-in user do `action`? From the shared permission map (@nudge/contracts), the very
+ * one the server's routes take their roles from: a control the role cannot use is not offered.
+ */
+export function useCan(): (action: Action) => boolean {
   const role = useSession((s) => s.user?.role);
+  return useCallback((action: Action) => can(role, action), [role]);
+}
+
+/** Older names for a few actions (kept for existing screens); derived from the same map. */
+export function useRights() {
+  const allowed = useCan();
   return {
-    editFlows: role === 'admin' || role === 'manager',
-    importCustomers: role === 'admin' || role === 'manager',
-    manageTags: role === 'admin' || role === 'manager',
-    editCustomers: role === 'admin' || role === 'manager' || role === 'agent',
-    manageUsers: role === 'admin',
-    saveSegments: role === 'admin' || role === 'manager',
+    editFlows: allowed('flow.save'),
+    importCustomers: allowed('import.run'),
+    manageTags: allowed('tag.manage'),
+    editCustomers: allowed('customer.edit'),
+    manageUsers: allowed('user.manage'),
+    saveSegments: allowed('segment.save'),
   };
 }

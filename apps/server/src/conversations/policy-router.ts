@@ -28,7 +28,7 @@ export function createInboxPolicyRouter(ctx: AppContext) {
     method: 'get',
     path: '/',
     summary: 'The inbox policy: reply deadlines (business hours) per priority, budget thresholds, assignment strategy',
-    roles: ['admin', 'manager'],
+    action: 'inbox.policy',
     response: PolicyBody,
     handler: async () => (await loadInboxSettings(ctx)).policy,
   });
@@ -36,7 +36,7 @@ export function createInboxPolicyRouter(ctx: AppContext) {
     method: 'put',
     path: '/',
     summary: 'Set the inbox policy (new conversations and assignments use it at once)',
-    roles: ['admin', 'manager'],
+    action: 'inbox.policy',
     body: PolicyBody,
     response: PolicyBody,
     handler: async ({ body }) => {

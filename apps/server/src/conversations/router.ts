@@ -24,8 +24,6 @@ import { addNote, assignTo, conversationDetail, listConversations, replyToConver
 import { forgetInboxSettings, inHoursOf, loadInboxSettings, teamSettingsFor } from './settings.js';
 import { detectLanguage } from './text.js';
 
-const ACTORS = ['admin', 'manager', 'agent'] as const;
-
 export function createConversationsRouter(ctx: AppContext) {
   const { router, route } = createApiRouter(ctx, '/api/conversations', 'Inbox');
   route({
@@ -37,24 +35,24 @@ export function createConversationsRouter(ctx: AppContext) {
     handler: ({ user, params }) => conversationDetail(ctx, user, params.id),
   });
   route({
-    method: 'post', path: '/:id/reply', summary: 'Reply to the customer (outside the WhatsApp 24-hour window only a template)', params: IdParams, body: ReplyBody, roles: ACTORS, status: 202,
+    method: 'post', path: '/:id/reply', summary: 'Reply to the customer (outside the WhatsApp 24-hour window only a template)', params: IdParams, body: ReplyBody, action: 'conversation.reply', status: 202,
     description: 'Queued and sent exactly once through the outbox; 422 window_closed for free text outside the window.',
     handler: ({ user, params, body }) => replyToConversation(ctx, user, params.id, body),
   });
   route({
-    method: 'post', path: '/:id/notes', summary: 'Add an internal note; mentioned users are notified', params: IdParams, body: NoteBody, roles: ACTORS, status: 201,
+    method: 'post', path: '/:id/notes', summary: 'Add an internal note; mentioned users are notified', params: IdParams, body: NoteBody, action: 'conversation.note', status: 201,
     handler: ({ user, params, body }) => addNote(ctx, user, params.id, body),
   });
   route({
-    method: 'post', path: '/:id/assign', summary: 'Assign or transfer to an agent or a team queue', params: IdParams, body: AssignBody, roles: ACTORS,
+    method: 'post', path: '/:id/assign', summary: 'Assign or transfer to an agent or a team queue', params: IdParams, body: AssignBody, action: 'conversation.assign',
     handler: ({ user, params, body }) => assignTo(ctx, user, params.id, body),
   });
   route({
-    method: 'post', path: '/:id/snooze', summary: 'Snooze until a time (reopens then, or when the customer writes)', params: IdParams, body: SnoozeBody, roles: ACTORS,
+    method: 'post', path: '/:id/snooze', summary: 'Snooze until a time (reopens then, or when the customer writes)', params: IdParams, body: SnoozeBody, action: 'conversation.snooze',
     handler: ({ user, params, body }) => snooze(ctx, user, params.id, body.until),
   });
   route({
-    method: 'post', path: '/:id/resolve', summary: 'Resolve (reopens when the customer writes again)', params: IdParams, roles: ACTORS,
+    method: 'post', path: '/:id/resolve', summary: 'Resolve (reopens when the customer writes again)', params: IdParams, action: 'conversation.resolve',
     handler: ({ user, params }) => resolve(ctx, user, params.id),
   });
   return router;
@@ -71,11 +69,11 @@ export function createAutoRepliesRouter(ctx: AppContext) {
     });
   };
   route({
-    method: 'get', path: '/', summary: 'Auto-reply rules in order', roles: ['admin', 'manager', 'agent', 'viewer'],
+    method: 'get', path: '/', summary: 'Auto-reply rules in order', action: 'autoReply.read',
     handler: () => ctx.db.db.select().from(r).orderBy(asc(r.kind), asc(r.position), asc(r.createdAt)),
   });
   route({
-    method: 'post', path: '/', summary: 'Add an auto-reply rule', body: RuleBody, roles: ['admin', 'manager'], status: 201,
+    method: 'post', path: '/', summary: 'Add an auto-reply rule', body: RuleBody, action: 'autoReply.manage', status: 201,
     handler: async ({ body }) => {
       checkRegex(body);
       const [row] = await ctx.db.db.insert(r).values({ ...body, template: body.template ?? null, teamId: body.teamId ?? null }).returning();
@@ -84,7 +82,7 @@ export function createAutoRepliesRouter(ctx: AppContext) {
     },
   });
   route({
-    method: 'put', path: '/:id', summary: 'Change an auto-reply rule', params: IdParams, body: RuleBody, roles: ['admin', 'manager'],
+    method: 'put', path: '/:id', summary: 'Change an auto-reply rule', params: IdParams, body: RuleBody, action: 'autoReply.manage',
     handler: async ({ params, body }) => {
       checkRegex(body);
       const [row] = await ctx.db.db.update(r).set({ ...body, template: body.template ?? null, teamId: body.teamId ?? null }).where(eq(r.id, params.id)).returning();
@@ -94,7 +92,7 @@ export function createAutoRepliesRouter(ctx: AppContext) {
     },
   });
   route({
-    method: 'delete', path: '/:id', summary: 'Delete an auto-reply rule', params: IdParams, roles: ['admin', 'manager'], status: 204,
+    method: 'delete', path: '/:id', summary: 'Delete an auto-reply rule', params: IdParams, action: 'autoReply.manage', status: 204,
     handler: async ({ params }) => {
       const rows = await ctx.db.db.delete(r).where(eq(r.id, params.id)).returning({ id: r.id });
       if (!rows.length) throw notFound('Auto-reply rule', params.id);
@@ -143,7 +141,7 @@ export function createInboxRouter(ctx: AppContext) {
     },
   });
   route({
-    method: 'post', path: '/presence', summary: 'I am available / away (away agents get no new conversations)', body: z.object({ available: z.boolean() }), roles: ACTORS,
+    method: 'post', path: '/presence', summary: 'I am available / away (away agents get no new conversations)', body: z.object({ available: z.boolean() }), action: 'inbox.presence',
     handler: async ({ user, body }) => {
       await ctx.db.db.insert(schema.agentProfiles).values({ userId: user.id, available: body.available }).onConflictDoUpdate({ target: schema.agentProfiles.userId, set: { available: body.available } });
       if (body.available) {

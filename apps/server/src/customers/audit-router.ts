@@ -33,7 +33,7 @@ export function createAuditRouter(ctx: AppContext) {
     method: 'get',
     path: '/',
     summary: 'The audit log, newest first',
-    roles: ['admin', 'manager'],
+    action: 'audit.read',
     query: AuditQuery,
     response: z.object({ items: z.array(AuditEntry), nextBefore: z.number().nullable() }),
     handler: async ({ query }) => {

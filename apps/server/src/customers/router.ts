@@ -155,7 +155,7 @@ export function createCustomersRouter(ctx: AppContext) {
     method: 'post',
     path: '/fields',
     summary: 'Define a custom field',
-    roles: ['admin', 'manager'],
+    action: 'customer.fields',
     body: FieldDefIn,
     response: FieldDefOut,
     status: 201,
@@ -172,7 +172,7 @@ export function createCustomersRouter(ctx: AppContext) {
     method: 'patch',
     path: '/fields/:key',
     summary: 'Change a custom field (label, options, required right; the type cannot change)',
-    roles: ['admin', 'manager'],
+    action: 'customer.fields',
     params: z.object({ key: z.string().min(1).max(63) }),
     body: z
       .object({
@@ -215,7 +215,7 @@ export function createCustomersRouter(ctx: AppContext) {
     method: 'post',
     path: '/industries',
     summary: 'Add industries to the managed list',
-    roles: ['admin', 'manager'],
+    action: 'customer.fields',
     body: z.object({ names: z.array(z.string().trim().min(1).max(100)).min(1).max(500) }),
     response: z.object({ items: z.array(z.string()) }),
     status: 201,
@@ -262,6 +262,7 @@ export function createCustomersRouter(ctx: AppContext) {
   route({
     method: 'post',
     path: '/',
+    action: 'customer.create',
     summary: 'Create a customer',
     body: CustomerCreate,
     response: CustomerOut,
@@ -351,6 +352,7 @@ export function createCustomersRouter(ctx: AppContext) {
   route({
     method: 'patch',
     path: '/:id',
+    action: 'customer.edit',
     summary: 'Change a customer (null clears a field)',
     params: IdParams,
     body: CustomerPatch,
@@ -368,7 +370,7 @@ export function createCustomersRouter(ctx: AppContext) {
     method: 'delete',
     path: '/:id',
     summary: 'Erase a customer and all their data on request (GDPR); audited',
-    roles: ['admin', 'manager'],
+    action: 'customer.delete',
     params: IdParams,
     query: z.object({ reason: z.string().max(500).optional() }),
     status: 204,
@@ -381,6 +383,7 @@ export function createCustomersRouter(ctx: AppContext) {
     route({
       method: 'post',
       path,
+      action: 'customer.archive',
       summary: archived ? 'Archive a customer' : 'Restore an archived customer',
       params: IdParams,
       response: CustomerOut,
@@ -403,7 +406,7 @@ export function createCustomersRouter(ctx: AppContext) {
     method: 'post',
     path: '/:id/merge',
     summary: 'Merge another customer (sourceId) into this one; conflicts kept on the timeline; audited',
-    roles: ['admin', 'manager'],
+    action: 'customer.merge',
     params: IdParams,
     body: z.object({ sourceId: z.uuid() }),
     response: z.object({ customer: CustomerOut, conflicts: z.array(z.object({ field: z.string(), kept: z.unknown(), other: z.unknown() })) }),
@@ -449,6 +452,7 @@ export function createCustomersRouter(ctx: AppContext) {
   route({
     method: 'post',
     path: '/:id/notes',
+    action: 'customer.note',
     summary: 'Add an internal note to the timeline',
     params: IdParams,
     body: z.object({ body: z.string().trim().min(1).max(20_000) }),
@@ -464,6 +468,7 @@ export function createCustomersRouter(ctx: AppContext) {
   route({
     method: 'post',
     path: '/:id/interactions',
+    action: 'customer.note',
     summary: 'Record a message, call, task, order… on the timeline',
     params: IdParams,
     body: InteractionCreate,

@@ -21,6 +21,7 @@ import {
 } from './access.js';
 import type { CustomerCreate, CustomerOut, CustomerPatch, InteractionCreate } from '@nudge/contracts';
 import { setting } from '../config.js';
+import { loadImportSettings } from '../import/settings.js';
 import { expectedCustomValue, industryAllowed, isValidCustomValue } from './rules.js';
 
 const c = schema.customers;
@@ -30,12 +31,23 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export const defaultRegion = (): CountryCode => setting('NUDGE_DEFAULT_REGION');
 
-/** A phone as typed (0912-345-678, +886 912 345 678, (415) 555-0100) → E.164, or a 400 naming the field. */
+/** The country of phone numbers typed without +country code: the organisation's setting (Settings → Import), else NUDGE_DEFAULT_REGION. */
+export const organisationRegion = async (ctx: AppContext): Promise<CountryCode> => (await loadImportSettings(ctx)).defaultRegion;
+
+/**
+ * A phone as typed (0912-345-678, +886 912 345 678, (415) 555-0100) → E.164, or a 400 naming the
+ * field. A number without +country code is read in `region` (for customers: the organisation's
+ * import setting, GET /api/import/settings); one not valid there is refused, never guessed.
+ */
 export function normalisePhoneField(raw: string, field = 'phone', region: CountryCode = defaultRegion()) {
   const parsed = parsePhoneNumberFromString(raw, region);
   if (!parsed || !parsed.isValid()) {
-    throw badRequest('invalid_input', `${field}: "${raw}" is not a valid phone number (region ${region} assumed without a +country code).`, [
-      { path: `body.${field}`, message: `not a valid phone number (region ${region} assumed without a +country code)` },
+    const plus = raw.trim().startsWith('+');
+    const why = plus
+      ? 'not a valid phone number: check the digits after the +country code'
+      : `not a valid phone number in ${region} (numbers without +country code are read as ${region}): check the digits, write it with its +country code, or choose its country`;
+    throw badRequest('invalid_input', `${field}: "${raw}" is ${why}.`, [
+      { path: `body.${field}`, code: plus ? 'invalid_phone' : 'invalid_phone_for_region', value: region, message: why },
     ]);
   }
   return { phone: parsed.number as string, phoneRaw: raw };
@@ -114,11 +126,12 @@ async function toValues(
   input: CustomerPatch,
   defs: Map<string, FieldDefinition>,
   existingCustom: Record<string, unknown>,
+  region: CountryCode,
 ): Promise<Values> {
   const { phone, phoneRegion, customFields, ...rest } = input;
   const v: Values = { ...(rest as Values) };
   if (phone !== undefined) {
-    Object.assign(v, phone === null ? { phone: null, phoneRaw: null } : normalisePhoneField(phone, 'phone', (phoneRegion as CountryCode | null) ?? undefined));
+    Object.assign(v, phone === null ? { phone: null, phoneRaw: null } : normalisePhoneField(phone, 'phone', (phoneRegion as CountryCode | null) ?? region));
   }
   if (customFields !== undefined) {
     const rights = fieldRightsOf(defs);
@@ -146,7 +159,7 @@ async function toValues(
 
 export async function createCustomer(ctx: AppContext, actor: AuthUser | null, input: CustomerCreate): Promise<CustomerRow> {
   const defs = await loadFieldDefinitions(ctx.db.db);
-  const v = await toValues(ctx.db.db, actor, input, defs, {});
+  const v = await toValues(ctx.db.db, actor, input, defs, {}, await organisationRegion(ctx));
   if (actor?.role === 'agent') {
     v.ownerId ??= actor.id;
     v.teamId ??= actor.teamId;
@@ -165,10 +178,11 @@ const comparable = (x: unknown) => (x instanceof Date ? x.toISOString() : JSON.s
 
 export async function updateCustomer(ctx: AppContext, actor: AuthUser | null, id: string, patch: CustomerPatch) {
   const defs = await loadFieldDefinitions(ctx.db.db);
+  const region = await organisationRegion(ctx);
   return ctx.db.db.transaction(async (tx) => {
     const [before] = await tx.select().from(c).where(eq(c.id, id)).for('update');
     if (!before || (actor && !canSee(actor, before))) throw notFound('Customer', id);
-    const v = await toValues(tx as unknown as Db, actor, patch, defs, before.customFields);
+    const v = await toValues(tx as unknown as Db, actor, patch, defs, before.customFields, region);
     const changes: { field: string; old: unknown; new: unknown }[] = [];
     for (const [k, val] of Object.entries(v)) {
       if (k === 'consentUpdatedAt') continue;

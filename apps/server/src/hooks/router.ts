@@ -79,7 +79,7 @@ export function createHooksRouter(ctx: AppContext): express.Router {
     path: '/:hookId/secret',
     summary: 'Create or replace the secret a hook checks (HMAC key or bearer token); the answer is the only time it is shown',
     params: z.object({ hookId: HookId }),
-    roles: ['admin', 'manager'],
+    action: 'hook.secret',
     status: 201,
     response: z.object({ hookId: z.string(), secret: z.string(), signatureHeader: z.string() }),
     handler: async ({ params, user }) => {

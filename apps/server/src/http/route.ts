@@ -8,6 +8,7 @@
  */
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
+import { rolesFor, type Action } from '@nudge/contracts';
 import type { AppContext } from '../context.js';
 import { registerOperation, toOpenApiPath } from '../openapi/registry.js';
 import { authenticate, hasRight, requireRole, RIGHTS, type AuthUser, type Role } from './auth.js';
@@ -45,7 +46,9 @@ interface BaseSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType
 }
 
 export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> extends BaseSpec<P, Q, B> {
-  /** Roles allowed; default: any signed-in user. */
+  /** What the route does, in the shared permission map (@nudge/contracts PERMISSIONS): the roles come from there. */
+  action?: Action;
+  /** Roles allowed (default: any signed-in user); give `action` instead — a test refuses role lists outside the map. */
   roles?: readonly Role[];
   /** Answers a user who must still change their first password (default: refused with 403 password_change_required). */
   allowPendingPassword?: boolean;
@@ -82,6 +85,10 @@ const errorBody = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
   .meta({ id: 'Error' });
 
+/** Every signed-in route as declared (method, full path, roles), for the permission-map check. */
+export interface DeclaredRoute { method: Method; path: string; roles: readonly Role[] | undefined; action: Action | undefined }
+export const declaredRoutes: DeclaredRoute[] = [];
+
 export function createApiRouter(ctx: AppContext, mountPath: string, tag: string) {
   const router = express.Router();
 
@@ -89,10 +96,15 @@ export function createApiRouter(ctx: AppContext, mountPath: string, tag: string)
     spec: BaseSpec<P, Q, B>,
     isPublic: boolean,
     roles: readonly Role[] | undefined,
+    action: Action | undefined,
     allowPendingPassword: boolean,
     handler: (input: HandlerInput<z.infer<P>, z.infer<Q>, z.infer<B>, AuthUser | null>) => unknown,
   ) {
     const status = spec.status ?? 200;
+    const fullPath = mountPath + (spec.path === '/' ? '' : spec.path);
+    if (!isPublic && !declaredRoutes.some((r) => r.method === spec.method && r.path === fullPath)) {
+      declaredRoutes.push({ method: spec.method, path: fullPath, roles, action });
+    }
     const responses: Record<string, unknown> = {
       [status]: spec.produces
         ? { description: 'OK', content: { [spec.produces]: { schema: { type: 'string' } } } }
@@ -152,12 +164,14 @@ export function createApiRouter(ctx: AppContext, mountPath: string, tag: string)
     route<P extends AnyObject = EmptyObject, Q extends AnyObject = EmptyObject, B extends z.ZodType = z.ZodUndefined>(
       spec: RouteSpec<P, Q, B>,
     ) {
-      add(spec, false, spec.roles, spec.allowPendingPassword ?? false, spec.handler as never);
+      if (spec.action && spec.roles) throw new Error(`${spec.method} ${mountPath}${spec.path}: give action or roles, not both`);
+      const roles = spec.action ? rolesFor(spec.action) : spec.roles;
+      add(spec, false, roles, spec.action, spec.allowPendingPassword ?? false, spec.handler as never);
     },
     publicRoute<P extends AnyObject = EmptyObject, Q extends AnyObject = EmptyObject, B extends z.ZodType = z.ZodUndefined>(
       spec: PublicRouteSpec<P, Q, B>,
     ) {
-      add(spec, true, undefined, true, spec.handler as never);
+      add(spec, true, undefined, undefined, true, spec.handler as never);
     },
   };
 }

@@ -23,7 +23,7 @@ const preview = (body?: Record<string, string>) =>
 
 describe("the import's country", () => {
   it('starts from the server default, lists the countries, and is set by an admin only', async () => {
-    expect((await t.http.get('/api/import/settings').set(manager.auth)).body).toEqual({ defaultRegion: 'TW' });
+    expect((await t.http.get('/api/import/settings').set(manager.auth)).body).toEqual({ defaultRegion: 'TW', regions: expect.arrayContaining(['TW', 'ES']) });
     const fields = await t.http.get('/api/import/fields').set(admin.auth);
     expect(fields.body.regions).toEqual(expect.arrayContaining(['ES', 'TW', 'CN', 'MX', 'US']));
     expect((await preview()).body.defaultRegion).toBe('TW');
@@ -35,7 +35,7 @@ describe("the import's country", () => {
     const ok = await t.http.put('/api/import/settings').set(admin.auth).send({ defaultRegion: 'es' });
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ defaultRegion: 'ES' });
-    expect((await t.http.get('/api/import/settings').set(admin.auth)).body).toEqual({ defaultRegion: 'ES' });
+    expect((await t.http.get('/api/import/settings').set(admin.auth)).body).toMatchObject({ defaultRegion: 'ES' });
   });
 
   it("reads local numbers in the organisation's country and reports one not valid there, never guessing", async () => {

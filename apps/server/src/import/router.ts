@@ -21,8 +21,8 @@ import { getImportJob, importErrors, listImportJobs, previewUpload, ReadOptionsB
 import { setting } from '../config.js';
 import { ImportSettingsBody, loadImportSettings, PHONE_REGIONS, saveImportSettings, type ImportSettings } from './settings.js';
 
-const IMPORT_ROLES = ['admin', 'manager'] as const;
 const MAX_UPLOAD = setting('NUDGE_IMPORT_MAX_BYTES');
+const ImportSettingsOut = ImportSettingsBody.extend({ regions: z.array(z.string()).describe('countries a phone number can be read in (ISO 3166 alpha-2)') }).meta({ id: 'ImportSettingsOut' });
 
 const PreviewQuery = z.object({
   fileName: z.string().max(255).optional(),
@@ -42,7 +42,7 @@ export function createImportRouter(ctx: AppContext): express.Router {
     description:
       'Send the file as the raw request body (Content-Type: text/csv). Answers the detected encoding, the headers, the suggested mapping, the first 20 rows mapped and the row errors found in the first 1000 rows. Keep uploadId to start the import.',
     query: PreviewQuery,
-    roles: IMPORT_ROLES,
+    action: 'import.run',
     status: 201,
     handler: async ({ req, query, user }) => {
       if (!Buffer.isBuffer(req.body)) {
@@ -59,7 +59,7 @@ export function createImportRouter(ctx: AppContext): express.Router {
     summary: 'Preview an uploaded CSV file again with another mapping or region',
     params: z.object({ uploadId: z.uuid() }),
     body: ReadOptionsBody,
-    roles: IMPORT_ROLES,
+    action: 'import.run',
     handler: ({ params, body }) => previewUpload(ctx, params.uploadId, body),
   });
 
@@ -69,7 +69,7 @@ export function createImportRouter(ctx: AppContext): express.Router {
     summary: 'Start importing an uploaded CSV file',
     description: 'mode all-or-nothing imports nothing if any row is invalid; skip-invalid imports the valid rows and reports the others. backfill: true fires no flow triggers.',
     body: StartImportBody,
-    roles: IMPORT_ROLES,
+    action: 'import.run',
     status: 202,
     handler: ({ body, user }) => startImport(ctx, user, body),
   });
@@ -78,7 +78,7 @@ export function createImportRouter(ctx: AppContext): express.Router {
     method: 'get',
     path: '/fields',
     summary: 'The customer fields a column can be mapped to (besides "custom:<key>" and "ignore"), and the countries a phone number can be read in',
-    roles: IMPORT_ROLES,
+    action: 'import.run',
     handler: () => ({ fields: importTargets().map(({ name, required }) => ({ name, required })), regions: PHONE_REGIONS }),
   });
 
@@ -86,16 +86,17 @@ export function createImportRouter(ctx: AppContext): express.Router {
     method: 'get',
     path: '/settings',
     summary: "The organisation's import settings: the country of phone numbers written without +country code",
-    roles: IMPORT_ROLES,
-    response: ImportSettingsBody,
-    handler: () => loadImportSettings(ctx),
+    description: 'Read by everyone who adds customers by hand: the customer form presets its country from it. `regions` lists the countries a phone number can be read in.',
+    action: 'importSettings.read',
+    response: ImportSettingsOut,
+    handler: async () => ({ ...(await loadImportSettings(ctx)), regions: PHONE_REGIONS }),
   });
 
   route({
     method: 'put',
     path: '/settings',
     summary: "Set the organisation's import settings (each import's mapping step starts from them)",
-    roles: ['admin'],
+    action: 'importSettings.change',
     body: ImportSettingsBody,
     response: ImportSettingsBody,
     handler: ({ body }) => saveImportSettings(ctx, body as ImportSettings),
@@ -106,7 +107,7 @@ export function createImportRouter(ctx: AppContext): express.Router {
     path: '/',
     summary: 'Recent imports (newest first) with their status and totals',
     query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }),
-    roles: IMPORT_ROLES,
+    action: 'import.run',
     handler: ({ query }) => listImportJobs(ctx, query.limit),
   });
 
@@ -115,7 +116,7 @@ export function createImportRouter(ctx: AppContext): express.Router {
     path: '/:id/errors.csv',
     summary: 'The row errors of an import as CSV (line, column, field, message)',
     params: z.object({ id: z.uuid() }),
-    roles: IMPORT_ROLES,
+    action: 'import.run',
     produces: 'text/csv',
     handler: async ({ params, res }) => {
       const errors = await importErrors(ctx, params.id);
@@ -135,7 +136,7 @@ export function createImportRouter(ctx: AppContext): express.Router {
     path: '/:id',
     summary: 'Progress and report of an import',
     params: z.object({ id: z.uuid() }),
-    roles: IMPORT_ROLES,
+    action: 'import.run',
     handler: ({ params }) => getImportJob(ctx, params.id),
   });
 
@@ -146,7 +147,7 @@ export function createImportRouter(ctx: AppContext): express.Router {
     description:
       'An import whose writes failed (error code write_interrupted) kept the rest of its plan: this continues it at the first chunk not written (none is written twice). Imports cut off by a crash are resumed at start-up.',
     params: z.object({ id: z.uuid() }),
-    roles: IMPORT_ROLES,
+    action: 'import.run',
     status: 202,
     handler: async ({ params }) => {
       const job = await getImportJob(ctx, params.id);

@@ -116,7 +116,7 @@ export function createInboundRouter(ctx: AppContext): express.Router {
     path: '/messages',
     summary: 'Log a message a customer sent (matched by phone / WhatsApp id / e-mail; created on first contact); waiting flow runs hear it',
     body: InboundBody,
-    roles: ['admin', 'manager', 'agent'],
+    action: 'inbound.message',
     handler: async ({ body, user }) => {
       try {
         return await receiveInboundMessage(ctx, body, user);

@@ -38,7 +38,7 @@ export function createQualityRouter(ctx: AppContext) {
     method: 'post',
     path: '/stale/archive',
     summary: 'Archive stale records proposed by the report (only those still stale are archived)',
-    roles: ['admin', 'manager'],
+    action: 'quality.archiveStale',
     body: z.object({ ids: z.array(z.uuid()).min(1).max(10_000) }),
     response: z.object({ archived: z.number() }),
     handler: async ({ body, user }) => {

@@ -23,7 +23,6 @@ const presentTag = (t: typeof schema.tags.$inferSelect) => ({
 export function createTagsRouter(ctx: AppContext) {
   const { router, route } = createApiRouter(ctx, '/api/tags', 'Tags');
   const db = () => ctx.db.db;
-  const managers = ['admin', 'manager'] as const;
 
   route({
     method: 'get',
@@ -40,7 +39,7 @@ export function createTagsRouter(ctx: AppContext) {
     method: 'post',
     path: '/groups',
     summary: 'Create a tag group',
-    roles: managers,
+    action: 'tag.manage',
     body: GroupIn,
     response: GroupOut,
     status: 201,
@@ -54,7 +53,7 @@ export function createTagsRouter(ctx: AppContext) {
     method: 'patch',
     path: '/groups/:id',
     summary: 'Change a tag group',
-    roles: managers,
+    action: 'tag.manage',
     params: IdParams,
     body: GroupIn.partial(),
     response: GroupOut,
@@ -68,7 +67,7 @@ export function createTagsRouter(ctx: AppContext) {
     method: 'delete',
     path: '/groups/:id',
     summary: 'Delete a tag group (its tags stay, without a group)',
-    roles: managers,
+    action: 'tag.manage',
     params: IdParams,
     status: 204,
     handler: async ({ params, user }) => {
@@ -99,7 +98,7 @@ export function createTagsRouter(ctx: AppContext) {
     method: 'post',
     path: '/',
     summary: 'Create a tag',
-    roles: managers,
+    action: 'tag.manage',
     body: TagIn,
     response: TagOut,
     status: 201,
@@ -112,7 +111,7 @@ export function createTagsRouter(ctx: AppContext) {
     method: 'patch',
     path: '/:id',
     summary: 'Change a tag',
-    roles: managers,
+    action: 'tag.manage',
     params: IdParams,
     body: TagIn.partial(),
     response: TagOut,
@@ -126,7 +125,7 @@ export function createTagsRouter(ctx: AppContext) {
     method: 'delete',
     path: '/:id',
     summary: 'Delete a tag (removes it from every customer)',
-    roles: managers,
+    action: 'tag.manage',
     params: IdParams,
     status: 204,
     handler: async ({ params, user }) => {
@@ -152,7 +151,7 @@ export function createTagsRouter(ctx: AppContext) {
     method: 'get',
     path: '/health',
     summary: 'Tag health: share per tag, >40 % flagged, <5 % merge suggestions, response rate',
-    roles: managers,
+    action: 'tag.health',
     response: TagHealthOut,
     handler: async () => tagHealth(ctx.db, nowOf(ctx)),
   });
@@ -161,7 +160,7 @@ export function createTagsRouter(ctx: AppContext) {
     method: 'post',
     path: '/expire',
     summary: 'Run the tag expiry job now (it also runs on a schedule)',
-    roles: ['admin'],
+    action: 'tag.expire',
     response: z.object({ removed: z.number() }),
     handler: async () => ({ removed: (await expireTags(ctx.db, nowOf(ctx), ctx.onEvent)).removed.length }),
   });
@@ -183,6 +182,7 @@ export function createCustomerTagsRouter(ctx: AppContext) {
   route({
     method: 'post',
     path: '/:id/tags',
+    action: 'customer.tag',
     summary: 'Tag a customer (with optional expiry)',
     params: IdParams,
     body: AddTagBody,
@@ -201,6 +201,7 @@ export function createCustomerTagsRouter(ctx: AppContext) {
   route({
     method: 'delete',
     path: '/:id/tags/:tag',
+    action: 'customer.tag',
     summary: 'Remove a tag from a customer',
     params: z.object({ id: z.uuid(), tag: z.string().min(1).max(200) }),
     status: 204,

@@ -46,7 +46,7 @@ export function createTasksRouter(ctx: AppContext) {
     },
   });
   route({
-    method: 'post', path: '/:id/done', summary: 'Mark a task done', params: IdParams, roles: ['admin', 'manager', 'agent'], response: TaskOut,
+    method: 'post', path: '/:id/done', summary: 'Mark a task done', params: IdParams, action: 'task.done', response: TaskOut,
     handler: async ({ user, params }) => {
       const mayAll = user.role === 'admin' || user.role === 'manager';
       const who = mayAll ? sql`true` : sql`${i.payload}->>'assigneeId' = ${user.id}`;

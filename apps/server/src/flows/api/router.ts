@@ -73,8 +73,6 @@ import { listNotifications, markNotificationsRead } from './alerts.js';
 import { addSuppressions, listSuppressions, removeSuppression } from './suppressions.js';
 import { oftenEmptyWarnings } from './template-warnings.js';
 
-export const EDITORS = ['admin', 'manager'] as const;
-
 export function createFlowsRouter(ctx: AppContext): express.Router {
   const router = express.Router();
   router.use(nodesRouter(ctx));
@@ -117,7 +115,7 @@ function flowsRouter(ctx: AppContext) {
     method: 'post',
     path: '/',
     summary: 'Create a flow (a draft)',
-    roles: EDITORS,
+    action: 'flow.create',
     body: FlowCreate,
     response: FlowOut,
     status: 201,
@@ -136,7 +134,7 @@ function flowsRouter(ctx: AppContext) {
     path: '/:id',
     summary: 'Save the draft (graph, name, description)',
     description: 'The editor autosaves the graph here. A draft may be unfinished: validate or publish to judge it.',
-    roles: EDITORS,
+    action: 'flow.save',
     params: FlowIdParams,
     body: FlowUpdate,
     response: FlowOut,
@@ -159,7 +157,7 @@ function flowsRouter(ctx: AppContext) {
     path: '/:id/publish',
     summary: 'Publish the draft as a new immutable version',
     description: 'Refused with 422 and `details.problems` when the draft has problems; nothing is published then.',
-    roles: EDITORS,
+    action: 'flow.publish',
     params: FlowIdParams,
     body: PublishBody,
     response: FlowOut,
@@ -202,7 +200,7 @@ function flowsRouter(ctx: AppContext) {
           : action === 'resume'
             ? 'Resume a paused flow'
             : 'Archive: no new enrollments, read-only; runs in flight finish on their version',
-      roles: EDITORS,
+      action: action === 'pause' ? 'flow.pause' : action === 'resume' ? 'flow.resume' : 'flow.archive',
       params: FlowIdParams,
       ...(action === 'resume' ? { body: ResumeBody } : {}),
       response: FlowOut,
@@ -250,7 +248,7 @@ function flowsRouter(ctx: AppContext) {
     path: '/:id/enroll',
     summary: 'Start the flow for selected customers (the "started by hand" trigger; any active flow)',
     description: 'Idempotent per flow enrollment rules: a "once" flow never starts twice for a customer; suppressed customers and customers with an open run are skipped, with the reason counted.',
-    roles: EDITORS,
+    action: 'flow.enroll',
     params: FlowIdParams,
     body: EnrollBody,
     response: EnrollOut,
@@ -271,7 +269,7 @@ function flowsRouter(ctx: AppContext) {
     method: 'post',
     path: '/:id/suppressions',
     summary: 'Keep customers out of this flow (runs in flight go on)',
-    roles: EDITORS,
+    action: 'flow.suppress',
     params: FlowIdParams,
     body: SuppressionAdd,
     response: z.object({ added: z.number(), already: z.number() }),
@@ -285,7 +283,7 @@ function flowsRouter(ctx: AppContext) {
     method: 'delete',
     path: '/:id/suppressions/:customerId',
     summary: 'Let a suppressed customer enter this flow again',
-    roles: EDITORS,
+    action: 'flow.suppress',
     params: SuppressionParams,
     status: 204,
     handler: ({ params, user }) => removeSuppression(ctx, user, params.id, params.customerId),
@@ -295,7 +293,7 @@ function flowsRouter(ctx: AppContext) {
     path: '/:id/test-run',
     summary: 'Test-run the draft on one customer: time skipped, actions recorded (not sent), the path returned',
     description: 'An invalid draft is refused with 422 and `details.problems`.',
-    roles: EDITORS,
+    action: 'flow.testRun',
     params: FlowIdParams,
     body: TestRunBody,
     response: TestRunOut,
@@ -326,7 +324,7 @@ function runsRouter(ctx: AppContext) {
     method: 'post',
     path: '/:id/cancel',
     summary: 'Cancel a run (Temporal cancellation; the run is recorded as cancelled at once)',
-    roles: EDITORS,
+    action: 'run.cancel',
     params: RunIdParams,
     response: RunDetailOut,
     handler: async ({ params, user }) => {
@@ -338,7 +336,7 @@ function runsRouter(ctx: AppContext) {
     method: 'post',
     path: '/:id/steps/:stepId/retry',
     summary: "Run a failed step again (the run's own version; signalled to the open run, or resumed at that node)",
-    roles: EDITORS,
+    action: 'run.retry',
     params: StepParams,
     response: RunDetailOut.extend({ retry: z.enum(['signal', 'resumed']) }),
     status: 202,
@@ -363,7 +361,7 @@ function globalSuppressionsRouter(ctx: AppContext) {
     method: 'post',
     path: '/',
     summary: 'Keep customers out of every flow (runs in flight go on)',
-    roles: EDITORS,
+    action: 'suppression.manage',
     body: SuppressionAdd,
     response: z.object({ added: z.number(), already: z.number() }),
     status: 201,
@@ -373,7 +371,7 @@ function globalSuppressionsRouter(ctx: AppContext) {
     method: 'delete',
     path: '/:customerId',
     summary: 'Let a customer enter flows again',
-    roles: EDITORS,
+    action: 'suppression.manage',
     params: GlobalSuppressionParams,
     status: 204,
     handler: ({ params, user }) => removeSuppression(ctx, user, null, params.customerId),
