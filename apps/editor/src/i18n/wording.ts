@@ -142,7 +142,8 @@ export function timelineText(i: TimelineEntryLike, t: TFunction, lng: string): s
   if (i.kind === 'note' || i.kind === 'message_in' || i.kind === 'message_out') return null;
   const p = i.payload ?? {};
   const date = (v: unknown) => (typeof v === 'string' && v ? formatDateTime(v, lng) : '');
-  const conflicts = Array.isArray(p.conflicts) && p.conflicts.length ? ` ${t('timelineText.conflicts', { count: p.conflicts.length })}` : '';
+  const gap = lng.startsWith('zh') ? '' : ' ';
+  const conflicts = Array.isArray(p.conflicts) && p.conflicts.length ? `${gap}${t('timelineText.conflicts', { count: p.conflicts.length })}` : '';
   switch (p.event) {
     case 'tag_added':
       return p.expiresAt ? t('timelineText.tag_added_expires', { tag: str(p.tag), date: date(p.expiresAt) }) : t('timelineText.tag_added', { tag: str(p.tag) });
