@@ -43,11 +43,17 @@ export const TagHealthOut = z.object({
       id: z.string(),
       name: z.string(),
       group: z.string().nullable().describe('the tag group name'),
+      dimension: z.enum(TAG_DIMENSIONS).nullable().optional().describe("the tag group's dimension (attribute, behaviour, value)"),
       customers: z.number(),
       share: z.number().describe('0…1 of all customers'),
       responseRate: z.number().nullable(),
       flag: z.enum(['overused', 'rare']).nullable(),
-      suggestion: z.string().nullable(),
+      suggestion: z.string().nullable().describe('the advice in English'),
+      advice: z
+        .object({ code: z.enum(['split_or_drop', 'merge_into', 'merge_related']), params: z.object({ share: z.number(), peer: z.string().optional() }) })
+        .nullable()
+        .optional()
+        .describe('the advice as a code and its figures, to word in the reader\'s language'),
     }),
   ),
 });

@@ -32,7 +32,10 @@ export interface PreparedIdentity {
 
 export interface MatchResult {
   score: number;
+  /** In English. */
   reasons: string[];
+  /** The same reasons as codes, to word in another language. */
+  reasonCodes: MatchReason[];
 }
 
 export const DEFAULT_MATCH_THRESHOLD = 0.88;
@@ -216,18 +219,53 @@ function weigh(
   return score;
 }
 
-function explain(a: PreparedIdentity, e: Evidence): string[] {
-  const reasons: string[] = [];
-  if (e.phoneEq) reasons.push(e.weakPhone ? `same shared phone line ${a.identity.phone}` : `same phone ${a.identity.phone}`);
-  if (e.emailEq) reasons.push(e.weakEmail ? `same shared e-mail ${a.identity.email}` : `same e-mail ${a.identity.email}`);
-  reasons.push(e.n === 1 ? 'same name' : `name ${Math.round(e.n * 100)}% similar`);
-  if (e.partDiffers) reasons.push(a.han ? 'different family name' : 'a word of the name differs');
-  if (e.c !== undefined) reasons.push(e.c === 1 ? 'same company' : `company ${Math.round(e.c * 100)}% similar`);
+/** Every code of a reason two records look alike; the editor words each in every UI language. */
+export const MATCH_REASON_CODES = [
+  'same_phone', 'same_shared_phone', 'same_email', 'same_shared_email', 'same_name', 'name_similar',
+  'family_name_differs', 'name_word_differs', 'same_company', 'company_similar', 'different_phones', 'different_emails',
+] as const;
+/** Why two records look alike, as a code and what its wording needs (the phone, a percentage…). */
+export interface MatchReason {
+  code: (typeof MATCH_REASON_CODES)[number];
+  params?: { phone?: string; email?: string; percent?: number };
+}
+
+function explainCodes(a: PreparedIdentity, e: Evidence): MatchReason[] {
+  const reasons: MatchReason[] = [];
+  if (e.phoneEq) reasons.push({ code: e.weakPhone ? 'same_shared_phone' : 'same_phone', params: { phone: a.identity.phone! } });
+  if (e.emailEq) reasons.push({ code: e.weakEmail ? 'same_shared_email' : 'same_email', params: { email: a.identity.email! } });
+  reasons.push(e.n === 1 ? { code: 'same_name' } : { code: 'name_similar', params: { percent: Math.round(e.n * 100) } });
+  if (e.partDiffers) reasons.push({ code: a.han ? 'family_name_differs' : 'name_word_differs' });
+  if (e.c !== undefined) reasons.push(e.c === 1 ? { code: 'same_company' } : { code: 'company_similar', params: { percent: Math.round(e.c * 100) } });
   if (e.c !== undefined || e.weakPhone || e.weakEmail) {
-    if (e.phoneDiff) reasons.push('different phones');
-    if (e.emailDiff) reasons.push('different e-mails');
+    if (e.phoneDiff) reasons.push({ code: 'different_phones' });
+    if (e.emailDiff) reasons.push({ code: 'different_emails' });
   }
   return reasons;
+}
+
+/** A reason in English (API clients, the import report). */
+export function matchReasonText(r: MatchReason): string {
+  const p = r.params ?? {};
+  switch (r.code) {
+    case 'same_phone': return `same phone ${p.phone}`;
+    case 'same_shared_phone': return `same shared phone line ${p.phone}`;
+    case 'same_email': return `same e-mail ${p.email}`;
+    case 'same_shared_email': return `same shared e-mail ${p.email}`;
+    case 'same_name': return 'same name';
+    case 'name_similar': return `name ${p.percent}% similar`;
+    case 'family_name_differs': return 'different family name';
+    case 'name_word_differs': return 'a word of the name differs';
+    case 'same_company': return 'same company';
+    case 'company_similar': return `company ${p.percent}% similar`;
+    case 'different_phones': return 'different phones';
+    case 'different_emails': return 'different e-mails';
+  }
+}
+
+function explain(a: PreparedIdentity, e: Evidence): { reasons: string[]; reasonCodes: MatchReason[] } {
+  const reasonCodes = explainCodes(a, e);
+  return { reasons: reasonCodes.map(matchReasonText), reasonCodes };
 }
 
 /**
@@ -237,7 +275,7 @@ function explain(a: PreparedIdentity, e: Evidence): string[] {
 export function matchScore(a: PreparedIdentity, b: PreparedIdentity, known: KnownContacts = contactsOf(b.identity)): MatchResult {
   const e = {} as Evidence;
   weigh(a, b, known, () => nameSimilarity(a, b), () => similarity(a.companyKey!, b.companyKey!), -Infinity, e);
-  return { score: e.score, reasons: explain(a, e) };
+  return { score: e.score, ...explain(a, e) };
 }
 
 function blockKeys(p: PreparedIdentity): string[] {
@@ -360,6 +398,6 @@ export class DuplicateIndex<T> {
     const evidence = {} as Evidence;
     b = best.prepared;
     weigh(a, b, best.known, nameSim, companySim, -Infinity, evidence, shared);
-    return { ref: best.ref, score: evidence.score, reasons: explain(a, evidence) };
+    return { ref: best.ref, score: evidence.score, ...explain(a, evidence) };
   }
 }

@@ -30,7 +30,7 @@ export function cleanText(text: string): string {
   return text.normalize('NFC').replace(/[\s\u3000]+/g, ' ').trim();
 }
 
-export type PhoneResult = { ok: true; e164: string } | { ok: false; message: string };
+export type PhoneResult = { ok: true; e164: string } | { ok: false; message: string; example: string };
 
 /**
  * Parses a phone number as typed (0912-345-678, +886 912 345 678, (02) 2345-6789) to E.164,
@@ -46,6 +46,7 @@ export function normalisePhone(raw: string, defaultRegion: CountryCode): PhoneRe
     return {
       ok: false,
       message: `"${raw}" is not a valid phone number for country ${defaultRegion}; write it as a number of ${defaultRegion} or with its country code, e.g. ${example}`,
+      example,
     };
   }
   return { ok: true, e164: parsed.number };

@@ -22,7 +22,7 @@ describe('normalisePhone', () => {
 
   it('refuses what is not a phone number, saying what to write', () => {
     const r = normalisePhone('12345', 'TW');
-    expect(r).toEqual({ ok: false, message: expect.stringMatching(/"12345" is not a valid phone number for country TW.*e\.g\. \+886 /) });
+    expect(r).toEqual({ ok: false, message: expect.stringMatching(/"12345" is not a valid phone number for country TW.*e\.g\. \+886 /), example: expect.stringMatching(/^\+886 /) });
   });
 
   it('reads a local number in the import\'s country and refuses one not valid there, never guessing another', () => {
@@ -65,13 +65,13 @@ describe('validateRow', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.errors).toEqual([
-      { line: 7, column: '電話', field: 'phone', message: expect.stringContaining('"12345" is not a valid phone number') },
-      { line: 7, column: '電郵', field: 'email', message: '"not-an-email" is not a valid e-mail address' },
-      { line: 7, column: '等級', field: 'tier', message: '"Z" is not a tier; use A, B, C or strategic' },
-      { line: 7, column: '生日', field: 'birthday', message: expect.stringContaining('"1988-02-30" is not a date') },
-      { line: 7, column: '意向產品', field: 'productsOfInterest', message: expect.stringContaining('at most 2 productsOfInterest') },
-      { line: 7, column: '預算上限', field: 'budgetMax', message: expect.stringContaining('"lots" is not an amount') },
-      { line: 7, column: '客戶姓名', field: 'fullName', message: 'is empty; every customer needs a name' },
+      { line: 7, column: '電話', field: 'phone', message: expect.stringContaining('"12345" is not a valid phone number'), code: 'phone_invalid', params: { value: '12345', country: 'TW', example: expect.stringMatching(/^\+886/) } },
+      { line: 7, column: '電郵', field: 'email', message: '"not-an-email" is not a valid e-mail address', code: 'email_invalid', params: { value: 'not-an-email' } },
+      { line: 7, column: '等級', field: 'tier', message: '"Z" is not a tier; use A, B, C or strategic', code: 'enum_invalid', params: { value: 'Z', field: 'tier', values: 'A, B, C, strategic' } },
+      { line: 7, column: '生日', field: 'birthday', message: expect.stringContaining('"1988-02-30" is not a date'), code: 'date_invalid', params: { value: '1988-02-30' } },
+      { line: 7, column: '意向產品', field: 'productsOfInterest', message: expect.stringContaining('at most 2 productsOfInterest'), code: 'too_many_items', params: { value: 'a,b,c', count: 3, max: 2, field: 'productsOfInterest' } },
+      { line: 7, column: '預算上限', field: 'budgetMax', message: expect.stringContaining('"lots" is not an amount'), code: 'not_amount', params: { value: 'lots' } },
+      { line: 7, column: '客戶姓名', field: 'fullName', message: 'is empty; every customer needs a name', code: 'name_required', params: {} },
     ]);
   });
 
@@ -79,6 +79,6 @@ describe('validateRow', () => {
     const r = validateRow({ line: 3, values: ['Ana', '600123456', 'ACME', 'S.A.'] }, ['name', 'phone', 'company'], resolveMapping(['name', 'phone', 'company']), {
       defaultRegion: 'ES',
     });
-    expect(r).toEqual({ ok: false, line: 3, errors: [{ line: 3, message: expect.stringContaining('has 4 values but the header has 3 columns') }] });
+    expect(r).toEqual({ ok: false, line: 3, errors: [{ line: 3, message: expect.stringContaining('has 4 values but the header has 3 columns'), code: 'extra_values', params: { values: 4, columns: 3 } }] });
   });
 });

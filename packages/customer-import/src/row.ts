@@ -34,8 +34,25 @@ export interface RowError {
   /** The column header the value came from (absent for errors about the whole row). */
   column?: string;
   field?: ImportField | `custom:${string}`;
+  /** English text, for API clients and the errors CSV. */
   message: string;
+  /** Machine code of what is wrong (see ROW_ERROR_CODES); the editor words it from code and params. */
+  code?: RowErrorCode;
+  /** What the code's wording needs: the value, the limit, the country… */
+  params?: Record<string, string | number>;
 }
+
+/** Every code a row error can have; the editor has a wording for each in every UI language. */
+export const ROW_ERROR_CODES = [
+  'extra_values', 'nul_character', 'phone_invalid', 'whatsapp_invalid', 'email_invalid', 'currency_invalid',
+  'timezone_invalid', 'enum_invalid', 'too_many_items', 'not_whole_number', 'not_amount', 'below_min', 'above_max',
+  'date_invalid', 'datetime_invalid', 'boolean_invalid', 'too_long', 'above_other', 'name_required',
+  'industry_unmanaged', 'owner_unknown', 'owner_ambiguous', 'custom_invalid',
+] as const;
+export type RowErrorCode = (typeof ROW_ERROR_CODES)[number];
+
+type CellProblem = { ok: false; message: string; code: RowErrorCode; params: Record<string, string | number> };
+const problem = (code: RowErrorCode, params: Record<string, string | number>, message: string): CellProblem => ({ ok: false, message, code, params });
 
 export type RowResult = { ok: true; line: number; customer: ImportedCustomer } | { ok: false; line: number; errors: RowError[] };
 
@@ -106,27 +123,27 @@ const orList = (v: readonly string[]) => (v.length > 1 ? `${v.slice(0, -1).join(
 const fold = (v: string) => v.toLowerCase().normalize('NFD').replace(/\p{M}+/gu, '');
 
 /** One cell → the field's value, or the message saying what is wrong with it. */
-function readValue(field: CustomerField, value: string, options: RowOptions): { ok: true; value: unknown; raw?: string } | { ok: false; message: string } {
-  const bad = (message: string) => ({ ok: false as const, message });
+function readValue(field: CustomerField, value: string, options: RowOptions): { ok: true; value: unknown; raw?: string } | CellProblem {
+  const bad = (code: RowErrorCode, message: string, params: Record<string, string | number> = {}) => problem(code, { value, ...params }, message);
   switch (field.format) {
     case 'phone': {
       const r = normalisePhone(value, options.defaultRegion);
-      return r.ok ? { ok: true, value: r.e164, raw: value } : bad(r.message);
+      return r.ok ? { ok: true, value: r.e164, raw: value } : bad('phone_invalid', r.message, { country: options.defaultRegion, example: r.example });
     }
     case 'whatsapp': {
       const r = normalisePhone(value, options.defaultRegion);
-      return r.ok ? { ok: true, value: r.e164.slice(1) } : bad(r.message.replace('phone number', 'WhatsApp number'));
+      return r.ok ? { ok: true, value: r.e164.slice(1) } : bad('whatsapp_invalid', r.message.replace('phone number', 'WhatsApp number'), { country: options.defaultRegion, example: r.example });
     }
     case 'email': {
       const email = normaliseEmail(value);
-      return emailSchema.safeParse(email).success ? { ok: true, value: email } : bad(`"${value}" is not a valid e-mail address`);
+      return emailSchema.safeParse(email).success ? { ok: true, value: email } : bad('email_invalid', `"${value}" is not a valid e-mail address`);
     }
     case 'currency': {
       const code = CURRENCY_WORDS[value.toLowerCase()] ?? (/^[A-Za-z]{3}$/.test(value) ? value.toUpperCase() : undefined);
-      return code ? { ok: true, value: code } : bad(`"${value}" is not a currency; use a 3-letter code such as TWD, CNY, USD or EUR`);
+      return code ? { ok: true, value: code } : bad('currency_invalid', `"${value}" is not a currency; use a 3-letter code such as TWD, CNY, USD or EUR`);
     }
     case 'timezone':
-      return isTimeZone(value) ? { ok: true, value } : bad(`"${value}" is not a time zone; use a name such as Asia/Taipei or Europe/Madrid`);
+      return isTimeZone(value) ? { ok: true, value } : bad('timezone_invalid', `"${value}" is not a time zone; use a name such as Asia/Taipei or Europe/Madrid`);
     case 'user':
       return { ok: true, value };
   }
@@ -137,37 +154,37 @@ function readValue(field: CustomerField, value: string, options: RowOptions): { 
         field.values?.find((v) => v.toLowerCase() === value.toLowerCase() || fold(v) === fold(value)) ??
         words[value.toLowerCase()] ??
         words[fold(value)];
-      return hit ? { ok: true, value: hit } : bad(`"${value}" is not a ${field.name}; use ${orList(field.values ?? [])}`);
+      return hit ? { ok: true, value: hit } : bad('enum_invalid', `"${value}" is not a ${field.name}; use ${orList(field.values ?? [])}`, { field: field.name, values: (field.values ?? []).join(', ') });
     }
     case 'array': {
       const items = splitList(value);
       if (field.maxItems !== undefined && items.length > field.maxItems) {
-        return bad(`lists ${items.length} values; a customer has at most ${field.maxItems} ${field.name}`);
+        return bad('too_many_items', `lists ${items.length} values; a customer has at most ${field.maxItems} ${field.name}`, { count: items.length, max: field.maxItems, field: field.name });
       }
       return { ok: true, value: items };
     }
     case 'number': {
       const amount = parseAmount(value);
-      if (amount === undefined || (field.integer && !Number.isInteger(amount))) return bad(`"${value}" is not ${field.integer ? 'a whole number' : 'an amount; write a number such as 100000 or 100,000'}`);
-      if (field.min !== undefined && amount < field.min) return bad(`"${value}" is below ${field.min}`);
-      if (field.max !== undefined && amount > field.max) return bad(`"${value}" is above ${field.max}`);
+      if (amount === undefined || (field.integer && !Number.isInteger(amount))) return bad(field.integer ? 'not_whole_number' : 'not_amount', `"${value}" is not ${field.integer ? 'a whole number' : 'an amount; write a number such as 100000 or 100,000'}`);
+      if (field.min !== undefined && amount < field.min) return bad('below_min', `"${value}" is below ${field.min}`, { min: field.min });
+      if (field.max !== undefined && amount > field.max) return bad('above_max', `"${value}" is above ${field.max}`, { max: field.max });
       return { ok: true, value: amount };
     }
     case 'date': {
       const d = parseDate(value);
-      return d ? { ok: true, value: d } : bad(`"${value}" is not a date; write it as YYYY-MM-DD, e.g. 1988-05-03`);
+      return d ? { ok: true, value: d } : bad('date_invalid', `"${value}" is not a date; write it as YYYY-MM-DD, e.g. 1988-05-03`);
     }
     case 'datetime': {
       const d = parseDateTime(value);
-      return d ? { ok: true, value: d } : bad(`"${value}" is not a date and time; write it as YYYY-MM-DD HH:mm (UTC) or ISO 8601 with an offset`);
+      return d ? { ok: true, value: d } : bad('datetime_invalid', `"${value}" is not a date and time; write it as YYYY-MM-DD HH:mm (UTC) or ISO 8601 with an offset`);
     }
     case 'boolean': {
       const b = /^(1|true|yes|y|是|si|sí)$/i.test(value) ? true : /^(0|false|no|n|否)$/i.test(value) ? false : undefined;
-      return b === undefined ? bad(`"${value}" is not yes or no`) : { ok: true, value: b };
+      return b === undefined ? bad('boolean_invalid', `"${value}" is not yes or no`) : { ok: true, value: b };
     }
     default: {
       const max = field.maxLength ?? 200;
-      return value.length > max ? bad(`is longer than ${max} characters`) : { ok: true, value };
+      return value.length > max ? bad('too_long', `is longer than ${max} characters`, { max }) : { ok: true, value };
     }
   }
 }
@@ -182,6 +199,8 @@ export function validateRow(record: CsvRecord, headers: readonly string[], mappi
     errors.push({
       line,
       message: `has ${record.values.length} values but the header has ${headers.length} columns; a value probably contains the delimiter without quotes`,
+      code: 'extra_values',
+      params: { values: record.values.length, columns: headers.length },
     });
   }
   headers.forEach((column, i) => {
@@ -189,9 +208,9 @@ export function validateRow(record: CsvRecord, headers: readonly string[], mappi
     const raw = record.values[i] ?? '';
     const value = cleanText(raw);
     if (!target || target === 'ignore' || value === '') return;
-    const fail = (message: string) => errors.push({ line, column, field: target, message });
+    const fail = (code: RowErrorCode, message: string) => errors.push({ line, column, field: target, message, code, params: {} });
     // the database cannot store U+0000: this row is invalid (skip-invalid skips just this row)
-    if (raw.includes('\u0000')) return void fail('contains the NUL character (\\u0000), which cannot be stored');
+    if (raw.includes('\u0000')) return void fail('nul_character', 'contains the NUL character (\\u0000), which cannot be stored');
     if (target.startsWith('custom:')) {
       out.custom[target.slice('custom:'.length)] = value;
       return;
@@ -208,7 +227,7 @@ export function validateRow(record: CsvRecord, headers: readonly string[], mappi
     if (!field?.import) return;
     const r = readValue(field, value, options);
     if (!r.ok) {
-      errors.push({ line, column, field: target, message: r.message });
+      errors.push({ line, column, field: target, message: r.message, code: r.code, params: r.params });
       return;
     }
     out[target] = r.value;
@@ -220,14 +239,14 @@ export function validateRow(record: CsvRecord, headers: readonly string[], mappi
     const b = above ? out[above] : undefined;
     if (above && typeof a === 'number' && typeof b === 'number' && a > b) {
       const column = headers.find((h) => mapping[h] === field.name);
-      errors.push({ line, column, field: field.name, message: `${field.name} ${a} is above ${above} ${b}` });
+      errors.push({ line, column, field: field.name, message: `${field.name} ${a} is above ${above} ${b}`, code: 'above_other', params: { field: field.name, value: a, other: above, otherValue: b } });
     }
   }
   const required = fields.importable.filter((f) => f.import!.required);
   for (const field of required) {
     if (out[field.name] === undefined && !errors.some((e) => e.field === field.name)) {
       const column = headers.find((h) => mapping[h] === field.name);
-      errors.push({ line, column, field: field.name, message: 'is empty; every customer needs a name' });
+      errors.push({ line, column, field: field.name, message: 'is empty; every customer needs a name', code: 'name_required', params: {} });
     }
   }
   if (errors.length > 0) return { ok: false, line, errors };

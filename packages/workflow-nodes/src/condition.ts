@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { CustomerSnapshot } from './customer.js';
 import { customerValue } from './customer.js';
+import { said } from './graph/messages.js';
 
 export const fieldOperators = [
   'eq',
@@ -26,26 +27,26 @@ const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export const fieldConditionSchema = z.object({
   type: z.literal('field'),
   /** `tier`, `industry`, `points`, `custom.budget`, … */
-  field: z.string().min(1, 'Pick a field'),
+  field: z.string().min(1, said('pick_field', 'Pick a field')),
   operator: z.enum(fieldOperators),
   value: z.union([scalar, z.array(z.union([z.string(), z.number()]))]).optional(),
 });
 export const tagConditionSchema = z.object({
   type: z.literal('tag'),
   operator: z.enum(['has', 'lacks']),
-  tag: z.string().min(1, 'Pick a tag'),
+  tag: z.string().min(1, said('pick_tag', 'Pick a tag')),
 });
 export const daysSinceConditionSchema = z.object({
   type: z.literal('days_since'),
   /** a date field: lastInteractionAt, lastFollowUpAt, firstContactAt, custom.x … */
-  field: z.string().min(1, 'Pick a date field'),
+  field: z.string().min(1, said('pick_date_field', 'Pick a date field')),
   operator: z.enum(['more_than', 'less_than']),
   days: z.int().min(0),
 });
 export const segmentConditionSchema = z.object({
   type: z.literal('segment'),
   operator: z.enum(['in', 'not_in']),
-  segmentId: z.string().min(1, 'Pick a segment'),
+  segmentId: z.string().min(1, said('pick_segment', 'Pick a segment')),
 });
 
 export type FieldCondition = z.infer<typeof fieldConditionSchema>;
@@ -63,7 +64,7 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
     tagConditionSchema,
     daysSinceConditionSchema,
     segmentConditionSchema,
-    z.object({ type: z.enum(['and', 'or']), conditions: z.array(conditionSchema).min(1, 'Add at least one condition') }),
+    z.object({ type: z.enum(['and', 'or']), conditions: z.array(conditionSchema).min(1, said('add_condition', 'Add at least one condition')) }),
     z.object({ type: z.literal('not'), condition: conditionSchema }),
   ]),
 );

@@ -1,11 +1,12 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { said } from './graph/messages.js';
 
 export const durationUnits = ['minutes', 'hours', 'days', 'weeks'] as const;
 /** Waits may also be seconds long (at least 1 s): a durable timer of the engine. */
 export const waitDurationUnits = ['seconds', ...durationUnits] as const;
 
-const amount = z.int().min(1, 'Enter a whole number of at least 1').max(100_000);
+const amount = z.int().min(1, said('whole_number_min_1', 'Enter a whole number of at least 1')).max(100_000);
 
 /** "3 days", "2 hours": what a manager types. Days and weeks are calendar days in the customer's zone. */
 export const durationSchema = z.object({ amount, unit: z.enum(durationUnits) });

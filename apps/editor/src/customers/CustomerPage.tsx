@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useCan } from '../shell/session';
 import { useTranslation } from 'react-i18next';
 import { formatDate, formatDateTime, formatNumber } from '../i18n/format';
+import { timelineText } from '../i18n/wording';
 import { useLookups } from '../form/lookups';
 import { EmptyState, ErrorBanner, Spinner, StatusPill, useLoad } from '../ui/common';
 import { flowsApi } from '../flows/api';
@@ -155,7 +156,7 @@ export function CustomerPage({ customerId }: { customerId: string }) {
                     {i.channel && <span className="pill">{t(`channels.${i.channel}`, { defaultValue: i.channel })}</span>}
                     <span className="muted small">{formatDateTime(i.occurredAt, lng)}</span>
                   </div>
-                  {i.body && <p className="tl-body">{i.body}</p>}
+                  {(timelineText(i, t, lng) ?? i.body) && <p className="tl-body">{timelineText(i, t, lng) ?? i.body}</p>}
                 </li>
               ))}
             </ol>

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../i18n/format';
+import { cellErrorText } from '../i18n/wording';
 import { ErrorBanner, errorText, Spinner, useLoad } from '../ui/common';
 import { ApiError } from '../api/client';
 import { customersApi, type ImportJob, type ImportPreview, type ImportReport } from './api';
@@ -149,7 +150,7 @@ function MappingStep(props: {
   const targets = options?.fields ?? [];
   const regions = regionOptions(options?.regions ?? [], props.region, i18n.language);
   const errorsByLine = new Map<number, string[]>();
-  for (const e of preview.errors) errorsByLine.set(e.line, [...(errorsByLine.get(e.line) ?? []), `${e.column ? `${e.column}: ` : ''}${e.message}`]);
+  for (const e of preview.errors) errorsByLine.set(e.line, [...(errorsByLine.get(e.line) ?? []), cellErrorText(e, t)]);
   return (
     <div className="stack">
       <div className="card">
@@ -234,7 +235,7 @@ function MappingStep(props: {
                       {r.values[i] ?? ''}
                     </td>
                   ))}
-                  <td className="field-error">{r.errors?.map((e) => `${e.column ? `${e.column}: ` : ''}${e.message}`).join('; ')}</td>
+                  <td className="field-error">{r.errors?.map((e) => cellErrorText(e, t)).join('; ')}</td>
                 </tr>
               ))}
             </tbody>
@@ -333,7 +334,7 @@ export function Report({ report }: { report: ImportReport }) {
             {report.skipped.map((s, i) => (
               <li key={i}>
                 <strong>{t('import.line', { line: s.line })}</strong> {t(`import.reason_${s.reason}`, { defaultValue: s.reason })}
-                {s.errors?.length ? `: ${s.errors.map((e) => `${e.column ? `${e.column}: ` : ''}${e.message}`).join('; ')}` : ''}
+                {s.errors?.length ? `: ${s.errors.map((e) => cellErrorText(e, t)).join('; ')}` : ''}
               </li>
             ))}
           </ul>

@@ -6,9 +6,11 @@ import { z } from 'zod';
 import { api } from '../api/client';
 import { formatDate, formatDateTime, formatNumber, formatPercent } from '../i18n/format';
 import { useCan } from '../shell/session';
+import { matchReasonText } from '../i18n/wording';
 import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
 
 const person = z.object({ id: z.string(), fullName: z.string() }).loose();
+const matchReason = z.object({ code: z.string(), params: z.object({ phone: z.string().optional(), email: z.string().optional(), percent: z.number().optional() }).optional() });
 export const qualityReport = z.object({
   generatedAt: z.string(),
   totalCustomers: z.number(),
@@ -20,7 +22,7 @@ export const qualityReport = z.object({
   }),
   overdueFollowUps: z.object({ days: z.number(), count: z.number(), items: z.array(person.extend({ lastFollowUpAt: z.string().nullable(), daysOverdue: z.number().nullish() })) }),
   staleRecords: z.object({ days: z.number(), count: z.number(), items: z.array(person.extend({ lastInteractionAt: z.string().nullable() })) }),
-  duplicates: z.object({ count: z.number(), items: z.array(z.object({ a: person, b: person, score: z.number(), reasons: z.array(z.string()) })) }),
+  duplicates: z.object({ count: z.number(), items: z.array(z.object({ a: person, b: person, score: z.number(), reasons: z.array(z.string()), reasonCodes: z.array(matchReason).optional() })) }),
 });
 
 export function QualityView() {
@@ -107,7 +109,7 @@ export function QualityView() {
                   <li key={i} className="small">
                     <a href={`#/customers/${d.a.id}`}>{d.a.fullName}</a> ↔ <a href={`#/customers/${d.b.id}`}>{d.b.fullName}</a>{' '}
                     <span className="muted">
-                      {formatPercent(d.score, lng)} · {d.reasons.join(', ')}
+                      {formatPercent(d.score, lng)} · {d.reasonCodes ? d.reasonCodes.map((x) => matchReasonText(x, t, lng)).join(t('common.listSeparator')) : d.reasons.join(', ')}
                     </span>
                   </li>
                 ))}

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { refreshLookups } from '../form/lookups';
 import { formatNumber, formatPercent } from '../i18n/format';
+import { tagAdviceText } from '../i18n/wording';
 import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { customersApi } from './api';
 import { useCan } from '../shell/session';
@@ -64,7 +65,10 @@ function TagsPage() {
                 <td>
                   <a href={`#/customers?tag=${encodeURIComponent(tag.name)}`}>{tag.name}</a>
                 </td>
-                <td>{tag.group ?? '—'}</td>
+                <td>
+                  {tag.dimension ? t(`tags.dimension_${tag.dimension}`) : tag.group ?? '—'}
+                  {tag.dimension && tag.group && <span className="muted small"> · {tag.group}</span>}
+                </td>
                 <td>{formatNumber(tag.customers, lng)}</td>
                 <td>
                   <div className="share">
@@ -74,7 +78,7 @@ function TagsPage() {
                 </td>
                 <td>{tag.responseRate === null ? '—' : formatPercent(tag.responseRate, lng)}</td>
                 <td>
-                  {tag.flag && <span className={`pill flag-${tag.flag}`}>{t(`tags.flag_${tag.flag}`)}</span>} <span className="small">{tag.suggestion ?? ''}</span>
+                  {tag.flag && <span className={`pill flag-${tag.flag}`}>{t(`tags.flag_${tag.flag}`)}</span>} <span className="small">{tagAdviceText(tag.advice, tag.suggestion, t, lng)}</span>
                 </td>
                 <td>
                   {manageTags && <button type="button" className="link danger" onClick={() => void remove(tag.id, tag.name)} aria-label={t('tags.delete', { name: tag.name })}>

@@ -29,7 +29,15 @@ export const tag = TagOut;
 export const tagList = TagListOut;
 export const tagHealth = TagHealthOut;
 
-export const rowError = z.object({ line: z.number(), column: nullableStr, field: nullableStr, message: z.string() });
+export const rowError = z.object({
+  line: z.number(),
+  column: nullableStr,
+  field: nullableStr,
+  message: z.string(),
+  /** what is wrong, as a code the editor words (see i18n/wording.ts), with its params */
+  code: nullableStr,
+  params: z.record(z.string(), z.union([z.string(), z.number()])).nullish(),
+});
 export type RowError = z.infer<typeof rowError>;
 export const importPreview = z.object({
   uploadId: z.string(),

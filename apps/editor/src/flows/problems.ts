@@ -4,12 +4,15 @@
 import type { TFunction } from 'i18next';
 import type { FlowWarning, ManifestNode, Problem } from '../api/schemas';
 import { pickLabel } from '../i18n';
+import { reasonText } from '../i18n/wording';
 import type { NudgeNode } from './graph';
 import { outputPorts } from './ports';
 
 const translatedCodes = new Set([
   'flow.no_trigger', 'flow.multiple_triggers', 'node.unreachable', 'port.unconnected', 'flow.cycle_without_wait',
   'edge.port_used_twice', 'node.unknown_type', 'node.duplicate_id', 'edge.unknown_node', 'edge.unknown_port',
+  'reference.unknown_segment', 'reference.unknown_template', 'reference.unknown_flow', 'reference.unknown_field', 'template.unknown_variable',
+  'edge.unknown_target_port', 'graph.invalid_shape',
 ]);
 
 export function problemKey(code: string): string {
@@ -58,7 +61,15 @@ const genericMessages: [RegExp, string, (m: RegExpMatchArray) => Record<string, 
   [/^This value does not fit any of the allowed forms$/, 'union', () => ({})],
 ];
 
-export function localizedDetail(p: Pick<Problem, 'field' | 'message'>, t: TFunction): string {
+/**
+ * What is wrong, in the UI language, without where it is: from the problem's reason code when the
+ * validator gave one (a node's own reason, or zod's too_small, invalid_type… with their figures),
+ * else from its generic English sentences; a message it cannot word stays as the validator wrote it.
+ * The checklist, the node cards and the field messages all call this (or describeProblem).
+ */
+export function localizedDetail(p: Pick<Problem, 'field' | 'message'> & { reason?: string; params?: Record<string, unknown> }, t: TFunction): string {
+  const worded = reasonText(p.reason, p.params, t);
+  if (worded) return worded;
   const text = detail(p);
   for (const [re, key, params] of genericMessages) {
     const m = re.exec(text);
@@ -73,7 +84,9 @@ export function describeProblem(p: Problem, t: TFunction, ctx: ProblemContext): 
   const def = node ? ctx.manifest.get(node.data.nodeType) : undefined;
   const port = p.port && node ? outputPorts(def, node.data.config).find((x) => x.id === p.port) : undefined;
   const portLabel = port ? (typeof port.label === 'string' ? port.label : pickLabel(port.label, ctx.lng, port.id)) : (p.port ?? '');
-  return t(problemKey(p.code), { node: nodeDisplayName(p.nodeId, ctx) ?? '', port: portLabel, defaultValue: detail(p) });
+  const params = (p as { params?: Record<string, unknown> }).params ?? {};
+  const variable = typeof params.variable === 'string' ? `{${params.variable}}` : '';
+  return t(problemKey(p.code), { ...params, variable, node: nodeDisplayName(p.nodeId, ctx) ?? '', port: portLabel, defaultValue: detail(p) });
 }
 
 /**

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client';
 import { languages } from '../i18n';
+import { zodIssueText } from '../i18n/wording';
 
 /** One issue of an API error: where (a request path) and what (a machine code, a message). */
 interface ApiIssue {
@@ -11,6 +12,7 @@ interface ApiIssue {
   code?: string;
   message?: string;
   value?: string;
+  params?: Record<string, unknown>;
 }
 
 /** Request paths the server puts in front of its messages ("body.definition.conditions.0.tag: "). */
@@ -42,7 +44,7 @@ export function humanPath(path: unknown, t: TFunction): string {
 /** What an issue says, in the UI language, without where it is. */
 export function issueMessage(issue: ApiIssue, t: TFunction): string {
   const what = issue.code
-    ? t(`apiIssues.${issue.code}`, { value: issue.value ?? '', defaultValue: '' }) || (issue.message ?? '')
+    ? t(`apiIssues.${issue.code}`, { value: issue.value ?? '', defaultValue: '' }) || zodIssueText(issue.code, issue.params, t) || (issue.message ?? '')
     : (issue.message ?? '');
   return what.replace(DEV_PATH, '');
 }

@@ -447,7 +447,7 @@ export async function mergeCustomers(ctx: AppContext, actor: AuthUser, targetId:
     await addInteraction(ctx, actor.id, targetId, {
       kind: 'system',
       body: `Merged customer ${source.fullName} (${sourceId}) into this record${conflicts.length ? `; ${conflicts.length} conflicting value(s) kept in payload.conflicts` : ''}.`,
-      payload: { event: 'merge', mergedId: sourceId, conflicts },
+      payload: { event: 'merge', mergedId: sourceId, mergedName: source.fullName, conflicts },
     }, tx);
     await writeAudit(tx, actor, {
       action: 'customer.merge',

@@ -29,12 +29,35 @@ export interface ErrorIssue {
   message: string;
   /** machine code of the issue (zod's issue code, or ours: nul_character, number_too_large…) */
   code?: string;
+  /** what the code's wording needs: zod's limits (minimum, maximum, inclusive, origin), the expected type, the allowed values */
+  params?: Record<string, string | number | boolean>;
+}
+
+/** The figures of a zod issue, for a client to word it in its own language. */
+function issueParams(i: ZodError['issues'][number]): Record<string, string | number | boolean> | undefined {
+  switch (i.code) {
+    case 'too_small':
+      return { origin: String(i.origin), minimum: Number(i.minimum), inclusive: i.inclusive !== false };
+    case 'too_big':
+      return { origin: String(i.origin), maximum: Number(i.maximum), inclusive: i.inclusive !== false };
+    case 'invalid_type':
+      return { expected: String(i.expected), missing: i.input === undefined };
+    case 'invalid_value':
+      return { values: i.values.map(String).join(', ') };
+    case 'invalid_format':
+      return { format: String(i.format) };
+    case 'unrecognized_keys':
+      return { keys: i.keys.join(', ') };
+    default:
+      return undefined;
+  }
 }
 
 export function zodIssues(err: ZodError, prefix?: string): ErrorIssue[] {
   return err.issues.map((i) => {
     const path = [prefix, ...i.path.map(String)].filter((p) => p !== undefined && p !== '').join('.');
-    return { path, message: i.message, code: i.code };
+    const params = issueParams(i);
+    return { path, message: i.message, code: i.code, ...(params ? { params } : {}) };
   });
 }
 

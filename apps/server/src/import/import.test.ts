@@ -141,7 +141,7 @@ describe('POST /api/import', () => {
     const job = await runImport('name,phone,email\nZoe,0912000111,zoe@x.tw\nYan,0912000112,not-an-email\n', { mode: 'all-or-nothing' });
     expect(job.status).toBe('failed');
     expect(job.error).toMatchObject({ code: 'rows_invalid', line: 3, message: expect.stringMatching(/line 3, column "email": "not-an-email" is not a valid e-mail address.*Nothing was imported/) });
-    expect(job.report.errors).toEqual([{ line: 3, column: 'email', field: 'email', message: '"not-an-email" is not a valid e-mail address' }]);
+    expect(job.report.errors).toEqual([{ line: 3, column: 'email', field: 'email', message: '"not-an-email" is not a valid e-mail address', code: 'email_invalid', params: { value: 'not-an-email' } }]);
     expect(await Promise.all([count('customers'), count('interactions'), count('audit_log')])).toEqual(before);
     const csv = await t.http
       .get(`/api/import/${job.id}/errors.csv`)
@@ -270,7 +270,7 @@ describe('POST /api/import', () => {
     const job = await runImport(csv, { mode: 'skip-invalid' });
     expect(job.report.totals).toMatchObject({ created: 2, invalid: 1 });
     expect(job.report.errors).toEqual([
-      { line: 4, column: '負責人', field: 'ownerId', message: '"nobody@nowhere.tw" is not an active user; write a user\'s e-mail or name' },
+      { line: 4, column: '負責人', field: 'ownerId', message: '"nobody@nowhere.tw" is not an active user; write a user\'s e-mail or name', code: 'owner_unknown', params: { value: 'nobody@nowhere.tw' } },
     ]);
     const owners = await t.db.sql.query<{ full_name: string; owner_id: string }>(
       `select full_name, owner_id from customers where phone in ('+886912700001', '+886912700002') order by full_name`,

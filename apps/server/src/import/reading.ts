@@ -72,6 +72,8 @@ function dbRuleErrors(line: number, customer: ImportedCustomer, headers: readonl
       column: columnOf('industry'),
       field: 'industry',
       message: `"${customer.industry}" is not in the managed list of industries (${rules.industries.join(', ')})`,
+      code: 'industry_unmanaged',
+      params: { value: String(customer.industry), values: rules.industries.join(', ') },
     });
   }
   if (customer.ownerId) {
@@ -85,12 +87,17 @@ function dbRuleErrors(line: number, customer: ImportedCustomer, headers: readonl
         message: found.length === 0
           ? `"${customer.ownerId}" is not an active user; write a user's e-mail or name`
           : `several users are called "${customer.ownerId}"; write the owner's e-mail instead`,
+        code: found.length === 0 ? 'owner_unknown' : 'owner_ambiguous',
+        params: { value: customer.ownerId },
       });
     }
   }
   for (const [key, value] of Object.entries(customer.custom)) {
     const r = typedCustomValue(rules.customFields.get(key), value);
-    if (!r.ok) errors.push({ line, column: columnOf(`custom:${key}`), field: `custom:${key}`, message: r.message });
+    if (!r.ok) {
+      const def = rules.customFields.get(key)!;
+      errors.push({ line, column: columnOf(`custom:${key}`), field: `custom:${key}`, message: r.message, code: 'custom_invalid', params: { value, type: def.type, options: (def.options ?? []).join(', ') } });
+    }
   }
   return errors;
 }

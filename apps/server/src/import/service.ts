@@ -613,7 +613,7 @@ async function buildChunks(input: BuildInput): Promise<{ payload: ChunkPayload; 
         customer_id: p.id,
         kind: 'system',
         body: `Created by import of ${file} (line ${p.lines[0]})${merged}${conflicts}.`,
-        payload: { event: 'import', importId: jobId, lines: p.lines, conflicts: p.conflicts },
+        payload: { event: 'import', importId: jobId, file, lines: p.lines, conflicts: p.conflicts },
       });
       if (p.lines.length > 1) {
         audit.push({ action: 'customer.merge', entity_type: 'customer', entity_id: p.id, fields: p.conflicts.map((c) => c.field), details: { importId: jobId, lines: p.lines, conflicts: p.conflicts } });
@@ -626,7 +626,7 @@ async function buildChunks(input: BuildInput): Promise<{ payload: ChunkPayload; 
         customer_id: p.id,
         kind: 'system',
         body: `Matched by import of ${file} (line(s) ${p.lines.join(', ')})${filled.length ? `; filled ${filled.join(', ')}` : '; nothing new'}${conflicts}.`,
-        payload: { event: 'import', importId: jobId, lines: p.lines, filled, conflicts: p.conflicts },
+        payload: { event: 'import', importId: jobId, file, lines: p.lines, filled, conflicts: p.conflicts },
       });
       if (filled.length || p.conflicts.length) {
         audit.push({
@@ -639,7 +639,7 @@ async function buildChunks(input: BuildInput): Promise<{ payload: ChunkPayload; 
       }
     }
     for (const p of part) {
-      for (const n of p.notes) timeline.push({ customer_id: p.id, kind: 'note', body: n.text, payload: { event: 'import', importId: jobId, line: n.line } });
+      for (const n of p.notes) timeline.push({ customer_id: p.id, kind: 'note', body: n.text, payload: { event: 'import', importId: jobId, file, line: n.line } });
     }
     const links = part.flatMap((p) => [...p.tags].map((tag) => ({ customer_id: p.id, tag })));
     out.push({

@@ -5,7 +5,7 @@
  * email, fuzzy name + company across Traditional/Simplified script, case and punctuation).
  */
 import { and, asc, desc, isNull, sql, type SQL } from 'drizzle-orm';
-import { DuplicateIndex } from '@nudge/customer-import';
+import { DuplicateIndex, matchReasonText, type MatchReason } from '@nudge/customer-import';
 import { schema, type DbHandle } from '@nudge/db';
 import { maskEmail, maskPhone } from '../customers/access.js';
 
@@ -133,15 +133,19 @@ export async function findDuplicates(
   const complete = recent.length <= maxScan;
   const rows = recent.slice(0, maxScan).reverse();
   const index = new DuplicateIndex<{ id: string; fullName: string }>();
-  const pairs: { a: { id: string; fullName: string }; b: { id: string; fullName: string }; score: number; reasons: string[] }[] = [];
+  const pairs: { a: { id: string; fullName: string }; b: { id: string; fullName: string }; score: number; reasons: string[]; reasonCodes: MatchReason[] }[] = [];
   for (const r of rows) {
     const identity = { name: r.fullName, company: r.company ?? undefined, phone: r.phone ?? undefined, email: r.email ?? undefined };
     const match = index.findBest(identity);
     if (match) {
-      const reasons = opts.maskContacts
-        ? match.reasons.map((x) => x.replace(/^same phone (.+)$/, (_, p: string) => `same phone ${maskPhone(p)}`).replace(/^same e-mail (.+)$/, (_, e: string) => `same e-mail ${maskEmail(e)}`))
-        : match.reasons;
-      pairs.push({ a: match.ref, b: { id: r.id, fullName: r.fullName }, score: Math.round(match.score * 1000) / 1000, reasons });
+      // masked in the codes' params too (a shared line or e-mail as well as a personal one)
+      const reasonCodes = opts.maskContacts
+        ? match.reasonCodes.map((x) => ({
+            ...x,
+            ...(x.params ? { params: { ...x.params, ...(x.params.phone ? { phone: maskPhone(x.params.phone) ?? '' } : {}), ...(x.params.email ? { email: maskEmail(x.params.email) ?? '' } : {}) } } : {}),
+          }))
+        : match.reasonCodes;
+      pairs.push({ a: match.ref, b: { id: r.id, fullName: r.fullName }, score: Math.round(match.score * 1000) / 1000, reasons: reasonCodes.map(matchReasonText), reasonCodes });
     }
     index.add(identity, { id: r.id, fullName: r.fullName });
   }

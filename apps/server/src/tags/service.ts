@@ -145,6 +145,7 @@ export async function issueTagReminders(
       insert into interactions (customer_id, kind, body, payload, occurred_at)
       select d.customer_id, 'task', 'Follow up: tagged "' || d.name || '" since ' || to_char(d.added_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC.',
              jsonb_build_object('event', 'tag_reminder', 'tagId', d.tag_id, 'tag', d.name, 'assigneeId', c.owner_id,
+                                'since', to_char(d.added_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
                                 'dueAt', to_char(coalesce(d.expires_at, ${at}::timestamptz) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'status', 'open'),
              ${at}::timestamptz
       from due d join customers c on c.id = d.customer_id
@@ -188,6 +189,11 @@ export async function tagsExpiringWithin(db: DbHandle, days: number, now: Date, 
   return rows;
 }
 
+/** What the advice of tag health says (the editor words it; `suggestion` is the English text). */
+export const TAG_ADVICE_CODES = ['split_or_drop', 'merge_into', 'merge_related'] as const;
+type TagAdviceCode = (typeof TAG_ADVICE_CODES)[number];
+type TagDimension = (typeof schema.TAG_DIMENSIONS)[number];
+
 export const OVERUSED_SHARE = 0.4;
 export const RARE_SHARE = 0.05;
 
@@ -216,38 +222,43 @@ export async function tagHealth(db: DbHandle, now: Date) {
       where ct.expires_at is null or ct.expires_at > ${at}::timestamptz
       group by ct.tag_id
     )
-    select t.id, t.name, t.group_id as "groupId", g.name as "groupName", coalesce(u.n, 0) as customers,
+    select t.id, t.name, t.group_id as "groupId", g.name as "groupName", g.dimension::text as dimension, coalesce(u.n, 0) as customers,
            (select n from total) as total, coalesce(u.sent, 0) as sent, coalesce(u.replied, 0) as replied
     from tags t left join tag_groups g on g.id = t.group_id
     left join usage u on u.tag_id = t.id
     order by coalesce(u.n, 0) desc, t.name`)) as unknown;
   const rows = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as {
-    id: string; name: string; groupId: string | null; groupName: string | null; customers: number; total: number; sent: number; replied: number;
+    id: string; name: string; groupId: string | null; groupName: string | null; dimension: TagDimension | null; customers: number; total: number; sent: number; replied: number;
   }[];
   const total = rows[0]?.total ?? 0;
   const items = rows.map((r) => {
     const share = total ? r.customers / total : 0;
     let flag: 'overused' | 'rare' | null = null;
     let suggestion: string | null = null;
+    let advice: { code: TagAdviceCode; params: { share: number; peer?: string } } | null = null;
     if (share > OVERUSED_SHARE) {
       flag = 'overused';
       suggestion = `On ${(share * 100).toFixed(1)}% of customers: split it into narrower tags or drop it.`;
+      advice = { code: 'split_or_drop', params: { share } };
     } else if (share < RARE_SHARE) {
       flag = 'rare';
       const peer = rows.find((o) => o.id !== r.id && o.groupId === r.groupId && o.customers / (total || 1) >= RARE_SHARE);
       suggestion = peer
         ? `On ${(share * 100).toFixed(1)}% of customers: consider merging into "${peer.name}".`
         : `On ${(share * 100).toFixed(1)}% of customers: consider merging it with a related tag.`;
+      advice = peer ? { code: 'merge_into', params: { share, peer: peer.name } } : { code: 'merge_related', params: { share } };
     }
     return {
       id: r.id,
       name: r.name,
       group: r.groupName,
+      dimension: r.dimension,
       customers: Number(r.customers),
       share,
       responseRate: r.sent ? Number(r.replied) / Number(r.sent) : null,
       flag,
       suggestion,
+      advice,
     };
   });
   return { totalCustomers: Number(total), items };

@@ -48,6 +48,13 @@ export const flowProblemSchema = z.object({
   /** dotted path into the node's config */
   field: z.string().optional(),
   code: z.string(),
+  /** English text, for API clients. */
   message: z.string(),
+  /**
+   * What exactly is wrong, for the editor to word in the reader's language: one of zod's issue
+   * codes (too_small, invalid_type…) or a node's own reason (see NODE_REASONS), with `params`.
+   */
+  reason: z.string().optional(),
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
 });
 export type FlowProblem = z.infer<typeof flowProblemSchema>;

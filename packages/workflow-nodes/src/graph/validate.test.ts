@@ -57,7 +57,7 @@ describe('validateGraph', () => {
   it('says "fill in this field" for a missing required value', () => {
     const g = followUpFlow();
     g.nodes[0] = step('trigger', 'trigger.segment_entry@1', {});
-    expect(validateGraph(g)).toEqual([{ nodeId: 'trigger', field: 'segmentId', code: 'node.invalid_config', message: 'segmentId: Fill in this field' }]);
+    expect(validateGraph(g)).toEqual([{ nodeId: 'trigger', field: 'segmentId', code: 'node.invalid_config', message: 'segmentId: Fill in this field', reason: 'required', params: { expected: 'string' } }]);
   });
 
   it('finds unreachable steps and branches that lead nowhere', () => {
@@ -156,5 +156,18 @@ describe('validateGraph', () => {
     const g = followUpFlow();
     (g.nodes as unknown[]).push({ id: 'note-1', type: 'sticky', position: { x: 1, y: 1 }, data: { nodeType: 'sticky', text: 'hello' } });
     expect(validateGraph(g)).toEqual([]);
+  });
+});
+
+describe('problem reasons', () => {
+  it('gives a node-written message and a zod limit a reason code with its figures', () => {
+    const g = followUpFlow();
+    g.nodes[0] = step('trigger', 'trigger.segment_entry@1', { segmentId: '' });
+    expect(validateGraph(g)).toEqual([expect.objectContaining({ field: 'segmentId', reason: 'pick_entry_segment', params: {} })]);
+    const w = followUpFlow();
+    w.nodes[3] = step('task', 'action.create_task@1', { title: 'Call {name}', taskType: 'call', dueIn: { amount: -3, unit: 'hours' } });
+    expect(validateGraph(w)).toContainEqual(expect.objectContaining({ field: 'dueIn.amount', reason: 'whole_number_min_1' }));
+    w.nodes[3] = step('task', 'action.create_task@1', { title: 'x'.repeat(301), taskType: 'call', dueIn: { amount: 3, unit: 'hours' } });
+    expect(validateGraph(w)).toContainEqual(expect.objectContaining({ field: 'title', reason: 'too_big', params: { origin: 'string', maximum: 300, inclusive: true } }));
   });
 });

@@ -7,7 +7,7 @@ import type { DynamicOutputs, NodeEffects, NodeKind, OutputPort, RetryPolicy, Ui
 import { nodeKey } from '../define.js';
 import { nodeRegistry } from '../registry.js';
 import { unknownTemplateVariables } from '../template.js';
-import { friendlyErrorMap, issuePath } from './messages.js';
+import { friendlyErrorMap, issuePath, issueReason } from './messages.js';
 import type { FlowGraph, FlowProblem, GraphEdge, GraphNode, ParsedFlowGraph } from './schema.js';
 import { getPath, outputPorts } from './ports.js';
 import { flowGraphSchema } from './schema.js';
@@ -173,6 +173,7 @@ export function analyzeGraph(input: unknown, options: ValidateOptions = {}): Gra
           ...(field ? { field } : {}),
           code: 'node.invalid_config',
           message: field ? `${field}: ${issue.message}` : issue.message,
+          ...issueReason(issue),
         });
       }
     }
@@ -310,7 +311,7 @@ export function analyzeGraph(input: unknown, options: ValidateOptions = {}): Gra
         typeof value === 'string' ? [[path, value]] : Array.isArray(value) ? value.map((v, i) => [`${path}.${i}`, String(v)]) : [];
       for (const [field, text] of texts) {
         for (const problem of unknownTemplateVariables(text, known)) {
-          problems.push({ nodeId: r.node.id, field, code: 'template.unknown_variable', message: problem.message });
+          problems.push({ nodeId: r.node.id, field, code: 'template.unknown_variable', message: problem.message, params: { variable: problem.name } });
         }
       }
     }
@@ -328,6 +329,7 @@ export function analyzeGraph(input: unknown, options: ValidateOptions = {}): Gra
             field: ref.path,
             code: `reference.unknown_${key.replace('Id', '')}`,
             message: `The ${what} "${ref.id}" does not exist (deleted?). Pick another ${what}.`,
+            params: { id: ref.id },
           });
         }
       }
@@ -343,6 +345,7 @@ export function analyzeGraph(input: unknown, options: ValidateOptions = {}): Gra
           field: ref.path,
           code: 'reference.unknown_field',
           message: `The ${custom ? 'custom field' : 'field'} "${name}" does not exist. Pick one of: ${list.slice(0, 20).join(', ') || 'none'}.`,
+          params: { name },
         });
       }
     }
@@ -357,6 +360,7 @@ export function analyzeGraph(input: unknown, options: ValidateOptions = {}): Gra
               field: ref.path,
               code: 'template.unknown_variable',
               message: `In template "${ref.id}": ${problem.message}`,
+              params: { variable: problem.name, template: ref.id },
             });
           }
         }

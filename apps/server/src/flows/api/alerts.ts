@@ -34,6 +34,7 @@ export async function raiseFailureAlerts(ctx: AppContext): Promise<number> {
           'userId', u.id,
           'title', 'Flow "' || f.name || '" failed',
           'flowId', f.id,
+          'flowName', f.name,
           'runId', fr.id,
           'nodeId', fr.current_node_id,
           'error', fr.error),

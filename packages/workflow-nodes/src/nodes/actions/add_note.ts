@@ -3,6 +3,7 @@ import { defineNode } from '../../define.js';
 import { t } from '../../i18n.js';
 import { customerTemplateValues, renderTemplate } from '../../template.js';
 import { loadCustomer, nextPort } from '../shared.js';
+import { said } from '../../graph/messages.js';
 
 export const addNoteAction = defineNode({
   type: 'action.add_note',
@@ -20,7 +21,7 @@ export const addNoteAction = defineNode({
   ),
   inputs: ['in'],
   outputs: [nextPort],
-  config: z.object({ text: z.string().min(1, 'Write the note').max(5000) }),
+  config: z.object({ text: z.string().min(1, said('write_note', 'Write the note')).max(5000) }),
   defaults: {},
   ui: { text: { widget: 'template' } },
   async run(ctx, cfg) {

@@ -3,6 +3,7 @@ import { defineNode } from '../../define.js';
 import { addDuration, durationSchema } from '../../duration.js';
 import { t } from '../../i18n.js';
 import { nextPort } from '../shared.js';
+import { said } from '../../graph/messages.js';
 
 export const addTagAction = defineNode({
   type: 'action.add_tag',
@@ -21,7 +22,7 @@ export const addTagAction = defineNode({
   inputs: ['in'],
   outputs: [nextPort],
   config: z.object({
-    tag: z.string().min(1, 'Pick a tag').max(100),
+    tag: z.string().min(1, said('pick_tag', 'Pick a tag')).max(100),
     /** null = keep the tag */
     expiresAfter: durationSchema.nullable().default(null),
   }),

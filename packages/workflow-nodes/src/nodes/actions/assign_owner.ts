@@ -37,10 +37,10 @@ const config = z
   })
   .superRefine((c, ctx) => {
     if (c.strategy === 'specific' && !c.userId) {
-      ctx.addIssue({ code: 'custom', path: ['userId'], message: 'Pick the user who becomes the owner' });
+      ctx.addIssue({ code: 'custom', path: ['userId'], message: 'Pick the user who becomes the owner', params: { reason: 'pick_owner' } });
     }
     if (c.strategy !== 'specific' && !c.teamId && c.userIds.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['teamId'], message: 'Pick a team, or the users to share customers between' });
+      ctx.addIssue({ code: 'custom', path: ['teamId'], message: 'Pick a team, or the users to share customers between', params: { reason: 'pick_team_or_users' } });
     }
   });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineNode } from '../../define.js';
 import { t } from '../../i18n.js';
 import { nextPort } from '../shared.js';
+import { said } from '../../graph/messages.js';
 
 export const changePointsAction = defineNode({
   type: 'action.change_points',
@@ -24,8 +25,8 @@ export const changePointsAction = defineNode({
       .int()
       .min(-1_000_000)
       .max(1_000_000)
-      .refine((n) => n !== 0, 'Enter a number of points other than 0'),
-    reason: z.string().min(1, 'Say why, e.g. "birthday bonus"').max(200),
+      .refine((n) => n !== 0, { message: 'Enter a number of points other than 0', params: { reason: 'points_not_zero' } }),
+    reason: z.string().min(1, said('points_reason', 'Say why, e.g. "birthday bonus"')).max(200),
   }),
   defaults: { delta: 100, reason: 'Flow bonus' },
   async run(ctx, cfg) {

@@ -4,6 +4,7 @@ import { addDuration, durationSchema } from '../../duration.js';
 import { t } from '../../i18n.js';
 import { customerTemplateValues, renderTemplate } from '../../template.js';
 import { loadCustomer, nextPort, requireOwner } from '../shared.js';
+import { said } from '../../graph/messages.js';
 
 export const createTaskAction = defineNode({
   type: 'action.create_task',
@@ -23,7 +24,7 @@ export const createTaskAction = defineNode({
   outputs: [nextPort],
   config: z
     .object({
-      title: z.string().min(1, 'Give the task a title').max(300),
+      title: z.string().min(1, said('task_title', 'Give the task a title')).max(300),
       taskType: z.enum(['call', 'email', 'meeting', 'follow_up', 'other']).default('call'),
       dueIn: durationSchema.default({ amount: 24, unit: 'hours' }),
       assignTo: z.enum(['owner', 'user']).default('owner'),
@@ -33,6 +34,7 @@ export const createTaskAction = defineNode({
     .refine((c) => c.assignTo === 'owner' || c.userId !== '', {
       path: ['userId'],
       message: 'Pick the user who gets the task',
+      params: { reason: 'pick_task_user' },
     }),
   defaults: { title: 'Call {name}', taskType: 'call', dueIn: { amount: 24, unit: 'hours' }, assignTo: 'owner', userId: '', notes: '' },
   ui: {

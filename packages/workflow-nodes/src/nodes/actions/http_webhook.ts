@@ -4,6 +4,7 @@ import { NonRetryableNodeError } from '../../errors.js';
 import { t } from '../../i18n.js';
 import { customerTemplateValues, renderTemplate } from '../../template.js';
 import { loadCustomer, nextPort } from '../shared.js';
+import { said } from '../../graph/messages.js';
 
 /** Statuses worth retrying: timeouts, rate limits and server errors. Other 4xx need a person. */
 export const isRetryableStatus = (status: number) => status === 408 || status === 429 || status >= 500;
@@ -32,7 +33,7 @@ export const httpWebhookAction = defineNode({
     url: z.url({ protocol: /^https?$/, error: 'Enter a full web address starting with http:// or https://' }),
     method: z.enum(['POST', 'PUT', 'PATCH', 'GET', 'DELETE']).default('POST'),
     /** no secrets here: the plan is stored in run history */
-    headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'Header names use letters, digits and dashes'), z.string()).default({}),
+    headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, said('header_name_format', 'Header names use letters, digits and dashes')), z.string()).default({}),
     bodyFormat: z.enum(['json', 'text']).default('json'),
     body: z.string().max(20_000).default('{"customerId": "{event.customerId}", "name": "{name}"}'),
     timeoutSeconds: z.int().min(1).max(120).default(10),

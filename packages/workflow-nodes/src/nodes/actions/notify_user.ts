@@ -3,6 +3,7 @@ import { defineNode } from '../../define.js';
 import { t } from '../../i18n.js';
 import { customerTemplateValues, renderTemplate } from '../../template.js';
 import { loadCustomer, nextPort, requireOwner } from '../shared.js';
+import { said } from '../../graph/messages.js';
 
 export const notifyUserAction = defineNode({
   type: 'action.notify_user',
@@ -24,10 +25,10 @@ export const notifyUserAction = defineNode({
     .object({
       recipient: z.enum(['owner', 'user']).default('owner'),
       userId: z.string().default(''),
-      title: z.string().min(1, 'Give the notification a title').max(200),
+      title: z.string().min(1, said('notification_title', 'Give the notification a title')).max(200),
       message: z.string().max(2000).default(''),
     })
-    .refine((c) => c.recipient === 'owner' || c.userId !== '', { path: ['userId'], message: 'Pick the user to notify' }),
+    .refine((c) => c.recipient === 'owner' || c.userId !== '', { path: ['userId'], message: 'Pick the user to notify', params: { reason: 'pick_user_to_notify' } }),
   defaults: { recipient: 'owner', userId: '', title: '{name} needs attention', message: '' },
   ui: { title: { widget: 'template' }, message: { widget: 'template' }, userId: { widget: 'user' } },
   async run(ctx, cfg) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineNode } from '../../define.js';
 import { t } from '../../i18n.js';
 import { nextPort } from '../shared.js';
+import { said } from '../../graph/messages.js';
 
 export const removeTagAction = defineNode({
   type: 'action.remove_tag',
@@ -19,7 +20,7 @@ export const removeTagAction = defineNode({
   ),
   inputs: ['in'],
   outputs: [nextPort],
-  config: z.object({ tag: z.string().min(1, 'Pick a tag').max(100) }),
+  config: z.object({ tag: z.string().min(1, said('pick_tag', 'Pick a tag')).max(100) }),
   defaults: {},
   ui: { tag: { widget: 'tags' } },
   async run(ctx, cfg) {

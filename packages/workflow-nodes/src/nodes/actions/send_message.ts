@@ -6,6 +6,7 @@ import { NonRetryableNodeError } from '../../errors.js';
 import { t } from '../../i18n.js';
 import { customerTemplateValues, renderTemplate } from '../../template.js';
 import { loadCustomer, nextPort } from '../shared.js';
+import { said } from '../../graph/messages.js';
 
 /** The address a channel sends to, or null when the customer has none. */
 export function customerAddress(customer: CustomerSnapshot, channel: Channel): string | null {
@@ -24,7 +25,7 @@ const config = z
     /** WhatsApp only: an approved template, needed outside the 24-hour reply window */
     whatsappTemplate: z
       .object({
-        name: z.string().min(1, 'Enter the approved template name'),
+        name: z.string().min(1, said('template_name', 'Enter the approved template name')),
         language: z.string().min(2).default('en'),
         parameters: z.array(z.string()).default([]),
       })
@@ -32,13 +33,14 @@ const config = z
   })
   .superRefine((c, ctx) => {
     if (!c.templateId && !c.body.trim() && !c.whatsappTemplate) {
-      ctx.addIssue({ code: 'custom', path: ['body'], message: 'Write the message, or pick a saved template' });
+      ctx.addIssue({ code: 'custom', path: ['body'], message: 'Write the message, or pick a saved template', params: { reason: 'message_or_template' } });
     }
     if (c.whatsappTemplate && c.channel !== 'whatsapp') {
       ctx.addIssue({
         code: 'custom',
         path: ['whatsappTemplate'],
         message: 'An approved WhatsApp template can only be sent on the WhatsApp channel',
+        params: { reason: 'whatsapp_template_channel' },
       });
     }
   });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineNode } from '../../define.js';
 import { t } from '../../i18n.js';
 import { nextPort } from '../shared.js';
+import { said } from '../../graph/messages.js';
 
 export const startFlowAction = defineNode({
   type: 'action.start_flow',
@@ -19,7 +20,7 @@ export const startFlowAction = defineNode({
   ),
   inputs: ['in'],
   outputs: [nextPort],
-  config: z.object({ flowId: z.string().min(1, 'Pick the flow to start') }),
+  config: z.object({ flowId: z.string().min(1, said('pick_flow', 'Pick the flow to start')) }),
   defaults: {},
   ui: { flowId: { widget: 'flow' } },
   async run(ctx, cfg) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineNode } from '../../define.js';
 import { t } from '../../i18n.js';
 import { nextPort } from '../shared.js';
+import { said } from '../../graph/messages.js';
 
 /** Fields with their own step (tags, owner, priority, points) or that no flow may change. */
 export const fieldsNotUpdatable = ['id', 'tags', 'ownerId', 'owner', 'priority', 'points', 'createdAt'] as const;
@@ -25,9 +26,10 @@ export const updateFieldAction = defineNode({
   config: z.object({
     field: z
       .string()
-      .min(1, 'Pick the field to update')
+      .min(1, said('pick_field_to_update', 'Pick the field to update'))
       .refine((f) => !(fieldsNotUpdatable as readonly string[]).includes(f), {
         message: 'This field has its own step (tag, owner, priority, points) or cannot be changed by a flow',
+        params: { reason: 'field_not_updatable' },
       }),
     value: z.union([z.string(), z.number(), z.boolean(), z.null()]),
   }),

@@ -3,10 +3,11 @@ import { conditionSchema } from '../../condition.js';
 import { defineNode } from '../../define.js';
 import { t } from '../../i18n.js';
 import { evaluateForCustomer, loadCustomer } from '../shared.js';
+import { said } from '../../graph/messages.js';
 
 const caseSchema = z.object({
-  id: z.string().regex(/^[a-z0-9_]{1,32}$/, 'Use lower-case letters, digits or _ for a branch id'),
-  label: z.string().min(1, 'Name this branch'),
+  id: z.string().regex(/^[a-z0-9_]{1,32}$/, said('branch_id_format', 'Use lower-case letters, digits or _ for a branch id')),
+  label: z.string().min(1, said('name_branch', 'Name this branch')),
   condition: conditionSchema,
 });
 
@@ -30,15 +31,15 @@ export const switchCondition = defineNode({
   config: z.object({
     cases: z
       .array(caseSchema)
-      .min(1, 'Add at least one branch')
+      .min(1, said('add_branch', 'Add at least one branch'))
       .max(20)
       .superRefine((cases, ctx) => {
         const seen = new Set<string>();
         cases.forEach((c, i) => {
           if (c.id === 'default') {
-            ctx.addIssue({ code: 'custom', path: [i, 'id'], message: '"default" is reserved for the otherwise branch' });
+            ctx.addIssue({ code: 'custom', path: [i, 'id'], message: '"default" is reserved for the otherwise branch', params: { reason: 'branch_id_reserved' } });
           }
-          if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `Branch id "${c.id}" is used twice` });
+          if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `Branch id "${c.id}" is used twice`, params: { reason: 'branch_id_twice', id: c.id } });
           seen.add(c.id);
         });
       }),

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { defineNode } from '../../define.js';
 import { bucketOf } from '../../hash.js';
 import { t } from '../../i18n.js';
+import { said } from '../../graph/messages.js';
 
 const variantSchema = z.object({
-  id: z.string().regex(/^[a-z0-9_]{1,32}$/, 'Use lower-case letters, digits or _ for a variant id'),
-  label: z.string().min(1, 'Name this variant'),
+  id: z.string().regex(/^[a-z0-9_]{1,32}$/, said('variant_id_format', 'Use lower-case letters, digits or _ for a variant id')),
+  label: z.string().min(1, said('name_variant', 'Name this variant')),
   percent: z.int().min(0).max(100),
 });
 
@@ -42,14 +43,14 @@ export const abSplitControl = defineNode({
   config: z.object({
     variants: z
       .array(variantSchema)
-      .min(2, 'Add at least two variants')
+      .min(2, said('add_two_variants', 'Add at least two variants'))
       .max(10)
       .superRefine((variants, ctx) => {
         const total = variants.reduce((sum, v) => sum + v.percent, 0);
-        if (total !== 100) ctx.addIssue({ code: 'custom', message: `The percentages add up to ${total}; they must add up to 100` });
+        if (total !== 100) ctx.addIssue({ code: 'custom', message: `The percentages add up to ${total}; they must add up to 100`, params: { reason: 'percent_sum', total } });
         const seen = new Set<string>();
         variants.forEach((v, i) => {
-          if (seen.has(v.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `Variant id "${v.id}" is used twice` });
+          if (seen.has(v.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `Variant id "${v.id}" is used twice`, params: { reason: 'variant_id_twice', id: v.id } });
           seen.add(v.id);
         });
       }),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { channelSchema } from '../../customer.js';
 import { defineNode } from '../../define.js';
 import { t } from '../../i18n.js';
+import { said } from '../../graph/messages.js';
 
 export const goalEvents = ['message.received', 'order.created', 'tag.added', 'link.clicked'] as const;
 
@@ -26,12 +27,12 @@ export const goalControl = defineNode({
   inputs: ['in'],
   outputs: [],
   config: z.object({
-    name: z.string().min(1, 'Name the goal, e.g. "Replied" or "Bought"').max(100),
+    name: z.string().min(1, said('name_goal', 'Name the goal, e.g. "Replied" or "Bought"')).max(100),
     event: z.enum(goalEvents).default('order.created'),
     channel: z.union([channelSchema, z.literal('any')]).default('any'),
     /** tag.added: the tag that means success, e.g. "customer" */
     tag: z.string().default(''),
-  }).refine((c) => c.event !== 'tag.added' || c.tag !== '', { path: ['tag'], message: 'Pick the tag that means the goal is met' }),
+  }).refine((c) => c.event !== 'tag.added' || c.tag !== '', { path: ['tag'], message: 'Pick the tag that means the goal is met', params: { reason: 'pick_goal_tag' } }),
   defaults: { name: 'Bought', event: 'order.created', channel: 'any', tag: '' },
   ui: { tag: { widget: 'tags' } },
   waits: false,

@@ -22,7 +22,7 @@ const config = z
     timezone: z
       .string()
       .default('customer')
-      .refine((zone) => zone === 'customer' || isValidTimezone(zone), 'Pick "customer" or a timezone from the list'),
+      .refine((zone) => zone === 'customer' || isValidTimezone(zone), { message: 'Pick "customer" or a timezone from the list', params: { reason: 'pick_timezone' } }),
     /** datetime: a local date and time, 2026-12-24T09:00 */
     at: z.string().default(''),
     /** business_hours / time_of_day (and preferred_slot's fallback) */
@@ -37,13 +37,13 @@ const config = z
   })
   .superRefine((c, ctx) => {
     if (c.mode === 'datetime' && !/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/.test(c.at)) {
-      ctx.addIssue({ code: 'custom', path: ['at'], message: 'Enter the date and time to wait for, like 2026-12-24T09:00' });
+      ctx.addIssue({ code: 'custom', path: ['at'], message: 'Enter the date and time to wait for, like 2026-12-24T09:00', params: { reason: 'wait_date_time' } });
     }
     if ((c.mode === 'business_hours' || c.mode === 'time_of_day') && c.days.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['days'], message: 'Pick at least one day of the week' });
+      ctx.addIssue({ code: 'custom', path: ['days'], message: 'Pick at least one day of the week', params: { reason: 'pick_weekday' } });
     }
     if (c.mode === 'business_hours' && clockMinutes(c.end) <= clockMinutes(c.start)) {
-      ctx.addIssue({ code: 'custom', path: ['end'], message: 'Business hours must end after they start' });
+      ctx.addIssue({ code: 'custom', path: ['end'], message: 'Business hours must end after they start', params: { reason: 'hours_end_after_start' } });
     }
   });
 type WaitUntilConfig = z.output<typeof config>;

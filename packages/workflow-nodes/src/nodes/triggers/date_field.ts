@@ -6,10 +6,11 @@ import { defineNode } from '../../define.js';
 import { t } from '../../i18n.js';
 import { clockTimeSchema } from '../../time/windows.js';
 import { customerZone } from '../../time/zone.js';
+import { said } from '../../graph/messages.js';
 
 const config = z.object({
   /** a date field: lastOrderAt, custom.purchase_date, custom.renewal_date … */
-  field: z.string().min(1, 'Pick a date field'),
+  field: z.string().min(1, said('pick_date_field', 'Pick a date field')),
   /** 30 = thirty days after the date; -7 = a week before it */
   offsetDays: z.int().min(-365).max(3650).default(30),
   atTime: clockTimeSchema.default('09:00'),

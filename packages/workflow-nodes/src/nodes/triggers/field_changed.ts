@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../../define.js';
 import { t } from '../../i18n.js';
+import { said } from '../../graph/messages.js';
 
 const sameValue = (expected: string, actual: unknown): boolean =>
   expected === '' ||
@@ -24,7 +25,7 @@ export const fieldChangedTrigger = defineNode({
   inputs: [],
   outputs: [{ id: 'next', label: t('Then', '然後', '然后', 'Después') }],
   config: z.object({
-    field: z.string().min(1, 'Pick the field to watch'),
+    field: z.string().min(1, said('pick_watched_field', 'Pick the field to watch')),
     /** empty = any old value */
     from: z.string().default(''),
     /** empty = any new value */

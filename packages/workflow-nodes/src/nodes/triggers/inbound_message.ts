@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { channelSchema } from '../../customer.js';
 import { defineNode } from '../../define.js';
 import { t } from '../../i18n.js';
+import { said } from '../../graph/messages.js';
 
 const normalise = (s: string) => s.normalize('NFKC').trim().toLocaleLowerCase();
 
@@ -10,18 +11,18 @@ const config = z
     channel: z.union([channelSchema, z.literal('any')]).default('any'),
     match: z.enum(['any', 'contains', 'exact', 'regex']).default('contains'),
     /** several languages and synonyms side by side: 价格, 價格, precio, price */
-    keywords: z.array(z.string().min(1, 'A keyword cannot be empty')).default([]),
+    keywords: z.array(z.string().min(1, said('keyword_empty', 'A keyword cannot be empty'))).default([]),
   })
   .superRefine((c, ctx) => {
     if (c.match !== 'any' && c.keywords.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['keywords'], message: 'Add at least one keyword, or choose "any message"' });
+      ctx.addIssue({ code: 'custom', path: ['keywords'], message: 'Add at least one keyword, or choose "any message"', params: { reason: 'keyword_required' } });
     }
     if (c.match === 'regex') {
       c.keywords.forEach((k, i) => {
         try {
           new RegExp(k, 'iu');
         } catch {
-          ctx.addIssue({ code: 'custom', path: ['keywords', i], message: `"${k}" is not a valid pattern` });
+          ctx.addIssue({ code: 'custom', path: ['keywords', i], message: `"${k}" is not a valid pattern`, params: { reason: 'pattern_invalid', value: k } });
         }
       });
     }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { defineNode } from '../../define.js';
 import { t } from '../../i18n.js';
 import { timezoneSchema } from '../../time/zone.js';
+import { said } from '../../graph/messages.js';
 
 function cronProblem(expression: string): string | null {
   try {
@@ -21,12 +22,13 @@ const config = z.object({
       ctx.addIssue({
         code: 'custom',
         message: `"${value}" is not a valid schedule (${problem}). Example: "0 9 1 * *" runs at 09:00 on the 1st of each month.`,
+        params: { reason: 'schedule_invalid', value },
       });
     }
   }),
   timezone: timezoneSchema.default('UTC'),
   /** who is enrolled at each tick */
-  segmentId: z.string().min(1, 'Pick the segment to enroll at each scheduled time'),
+  segmentId: z.string().min(1, said('pick_schedule_segment', 'Pick the segment to enroll at each scheduled time')),
 });
 
 /** The next `count` times (epoch ms) the schedule fires after `fromMs`. */

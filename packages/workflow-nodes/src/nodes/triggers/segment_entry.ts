@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../../define.js';
 import { t } from '../../i18n.js';
+import { said } from '../../graph/messages.js';
 
 export const segmentEntryTrigger = defineNode({
   type: 'trigger.segment_entry',
@@ -18,7 +19,7 @@ export const segmentEntryTrigger = defineNode({
   inputs: [],
   outputs: [{ id: 'next', label: t('Then', '然後', '然后', 'Después') }],
   config: z.object({
-    segmentId: z.string().min(1, 'Pick the segment customers must enter'),
+    segmentId: z.string().min(1, said('pick_entry_segment', 'Pick the segment customers must enter')),
     /** how often the sweep checks the segment */
     checkEveryMinutes: z.int().min(5).max(1440).default(60),
   }),

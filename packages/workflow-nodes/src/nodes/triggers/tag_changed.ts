@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../../define.js';
 import { t } from '../../i18n.js';
+import { said } from '../../graph/messages.js';
 
 export const tagChangedTrigger = defineNode({
   type: 'trigger.tag_changed',
@@ -19,7 +20,7 @@ export const tagChangedTrigger = defineNode({
   outputs: [{ id: 'next', label: t('Then', '然後', '然后', 'Después') }],
   config: z.object({
     change: z.enum(['added', 'removed']).default('added'),
-    tag: z.string().min(1, 'Pick a tag'),
+    tag: z.string().min(1, said('pick_tag', 'Pick a tag')),
   }),
   defaults: { change: 'added' },
   ui: { tag: { widget: 'tags' } },

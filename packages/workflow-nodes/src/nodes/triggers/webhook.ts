@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../../define.js';
 import { t } from '../../i18n.js';
+import { said } from '../../graph/messages.js';
 
 export type WebhookIdentifyBy = 'email' | 'phone' | 'customer_id' | 'external_id';
 
@@ -58,7 +59,7 @@ export const webhookTrigger = defineNode({
       /** the last part of the webhook address: /api/hooks/<hookId> */
       hookId: z
         .string()
-        .regex(/^[a-z0-9][a-z0-9-]{2,62}$/, 'Use 3–63 lower-case letters, digits or dashes, e.g. "contact-form"'),
+        .regex(/^[a-z0-9][a-z0-9-]{2,62}$/, said('hook_id_format', 'Use 3–63 lower-case letters, digits or dashes, e.g. "contact-form"')),
       identifyBy: z.enum(['email', 'phone', 'customer_id', 'external_id']).default('email'),
       /** the payload field holding the email / phone / id */
       identifierField: fieldPath.default('email'),
@@ -75,6 +76,7 @@ export const webhookTrigger = defineNode({
     })
     .refine((c) => c.identifyBy !== 'external_id' || c.externalIdKey !== undefined, {
       message: 'Name the custom field that holds the external id (externalIdKey)',
+      params: { reason: 'external_id_key' },
       path: ['externalIdKey'],
     }),
   defaults: { identifyBy: 'email', identifierField: 'email', createMissingCustomer: true, nameField: 'name', auth: 'none', rateLimitPerMinute: 600 },
