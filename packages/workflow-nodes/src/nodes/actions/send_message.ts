@@ -80,6 +80,7 @@ export const sendMessageAction = defineNode({
     }
     let subject = cfg.subject;
     let body = cfg.body;
+    let whatsappTemplate = cfg.whatsappTemplate;
     if (cfg.templateId) {
       const template = await ctx.messaging.getTemplate(cfg.templateId);
       if (!template) {
@@ -90,21 +91,24 @@ export const sendMessageAction = defineNode({
       }
       subject = template.subject ?? subject;
       body = template.body;
+      if (!whatsappTemplate && cfg.channel === 'whatsapp' && template.whatsapp?.approved) {
+        whatsappTemplate = { name: template.whatsapp.name, language: template.whatsapp.language, parameters: [] };
+      }
     }
     const values = customerTemplateValues(customer, ctx.run.triggerEvent?.data ?? {});
     const renderedSubject = renderTemplate(subject, values);
     const renderedBody = renderTemplate(body, values);
-    const parameters = (cfg.whatsappTemplate?.parameters ?? []).map((p) => renderTemplate(p, values));
+    const parameters = (whatsappTemplate?.parameters ?? []).map((p) => renderTemplate(p, values));
     const { providerMessageId } = await ctx.messaging.send({
       channel: cfg.channel,
       to,
       ...(cfg.channel === 'email' ? { subject: renderedSubject.text } : {}),
       text: renderedBody.text,
-      ...(cfg.whatsappTemplate
+      ...(whatsappTemplate
         ? {
             template: {
-              name: cfg.whatsappTemplate.name,
-              language: cfg.whatsappTemplate.language,
+              name: whatsappTemplate.name,
+              language: whatsappTemplate.language,
               parameters: parameters.map((p) => p.text),
             },
           }
