@@ -6,10 +6,11 @@ import { AutoRepliesView } from './AutoRepliesView';
 import { ImportSettingsView } from './ImportSettingsView';
 import { PolicyView } from './PolicyView';
 import { TeamsView } from './TeamsView';
+import { TemplatesView } from './TemplatesView';
 import { UsersView } from './UsersView';
 
-export const SETTINGS_TABS = ['users', 'teams', 'auto-replies', 'inbox-policy', 'import'] as const;
-const TAB_KEY: Record<string, string> = { users: 'users', teams: 'teams', 'auto-replies': 'autoReplies', 'inbox-policy': 'policy', import: 'import' };
+export const SETTINGS_TABS = ['users', 'teams', 'auto-replies', 'templates', 'inbox-policy', 'import'] as const;
+const TAB_KEY: Record<string, string> = { users: 'users', teams: 'teams', 'auto-replies': 'autoReplies', templates: 'templates', 'inbox-policy': 'policy', import: 'import' };
 
 export function SettingsScreen({ tab }: { tab: string }) {
   const { t } = useTranslation();
@@ -37,6 +38,7 @@ export function SettingsScreen({ tab }: { tab: string }) {
       {current === 'users' && <UsersView />}
       {current === 'teams' && <TeamsView />}
       {current === 'auto-replies' && <AutoRepliesView />}
+      {current === 'templates' && <TemplatesView />}
       {current === 'inbox-policy' && <PolicyView />}
       {current === 'import' && <ImportSettingsView />}
     </div>
