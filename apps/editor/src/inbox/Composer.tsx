@@ -238,7 +238,7 @@ function TemplatePicker({ c, busy, vars, onSend }: { c: ConversationDetail; busy
         ))}
       </select>
       {slots.map((n) => (
-        <input key={n} aria-label={t('inbox.picker.parameter', { n })} placeholder={t('inbox.picker.parameter', { n })} value={params[n - 1] ?? ''} onChange={(e) => { const next = [...params]; next[n - 1] = e.target.value; setParams(next); }} />
+        <input key={n} aria-label={t('inbox.picker.parameter', { n: `{{${n}}}` })} placeholder={t('inbox.picker.parameter', { n: `{{${n}}}` })} value={params[n - 1] ?? ''} onChange={(e) => { const next = [...params]; next[n - 1] = e.target.value; setParams(next); }} />
       ))}
       <p className="template-preview small" data-testid="template-preview">{preview}</p>
       <button type="submit" className="primary" disabled={busy || !tpl}>
