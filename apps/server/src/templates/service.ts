@@ -10,8 +10,23 @@ import { HttpError } from '../http/errors.js';
 type DbOrTx = import('../conversations/settings.js').DbOrTx;
 export type SavedTemplate = typeof schema.messageTemplates.$inferSelect;
 
-/** Real WhatsApp Cloud API configured: Meta reviews templates (they stay pending until then). Without it, the local stand-in approves them. */
-export const whatsAppConfigured = () => !!(process.env.WHATSAPP_ACCESS_TOKEN && process.env.WHATSAPP_PHONE_NUMBER_ID);
+/**
+ * Meta's Cloud API configured (a token and the default graph.facebook.com, or another facebook.com
+ * address): Meta reviews templates, so they stay pending. Otherwise the local stand-in (unconfigured,
+ * or WHATSAPP_API_URL pointing at a stand-in) approves them at once.
+ */
+export const whatsAppConfigured = () => {
+  if (!process.env.WHATSAPP_ACCESS_TOKEN || !process.env.WHATSAPP_PHONE_NUMBER_ID) return false;
+  const url = process.env.WHATSAPP_API_URL;
+  return !url || /(^|\.)facebook\.com$/.test(safeHost(url));
+};
+const safeHost = (url: string) => {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
+};
 
 /** The status a template gets on save: the stand-in (and channels without review) approve at once. */
 export const statusOnSave = (channel: string): SavedTemplate['status'] => (channel === 'whatsapp' && whatsAppConfigured() ? 'pending' : 'approved');
