@@ -89,8 +89,9 @@ describe('templates and quick replies end to end', () => {
     // 繁體中文: the quick replies offered in Chinese too
     await page.getByLabel('Language').selectOption('zh-TW');
     await page.getByRole('button', { name: '送出' }).waitFor();
-    await box.fill('');
-    await box.pressSequentially('/ship');
+    const zhBox = page.getByLabel('輸入回覆…（Ctrl+Enter 送出）');
+    await zhBox.fill('');
+    await zhBox.pressSequentially('/ship');
     await list.waitFor();
     await page.getByText('輸入 / 加代碼即可使用快速回覆').waitFor();
     await shot('templates-quick-reply-zh-TW');
