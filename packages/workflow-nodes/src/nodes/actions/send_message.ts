@@ -63,6 +63,7 @@ export const sendMessageAction = defineNode({
   config,
   defaults: { channel: 'email', subject: 'Hello {name}' },
   ui: {
+    templateId: { widget: 'message_template' },
     subject: { widget: 'template' },
     body: { widget: 'template' },
     'whatsappTemplate.parameters': { widget: 'template' },
