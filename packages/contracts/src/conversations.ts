@@ -33,7 +33,7 @@ export const ReplyBody = z
     parameters: z.array(z.string().max(1024)).max(20).optional().describe("with templateId: WhatsApp's {{1}}, {{2}}… in order"),
     attachments: z.array(Attachment).max(10).optional().describe('files by link'),
   })
-  .refine((v) => v.text || v.template || v.templateId, { message: 'give text, templateId or template', path: ['text'] });
+  .refine((v) => v.text || v.template || v.templateId, { message: 'give text or template (templateId: a saved one, or template: { name, language, parameters })', path: ['text'] });
 
 export const NoteBody = z.object({ text: z.string().trim().min(1).max(20_000), mentions: z.array(z.uuid()).max(50).optional().describe('user ids to notify') });
 export const AssignBody = z
