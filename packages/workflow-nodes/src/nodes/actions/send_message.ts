@@ -93,7 +93,9 @@ export const sendMessageAction = defineNode({
       subject = template.subject ?? subject;
       body = template.body;
       if (!whatsappTemplate && cfg.channel === 'whatsapp' && template.whatsapp?.approved) {
-        whatsappTemplate = { name: template.whatsapp.name, language: template.whatsapp.language, parameters: [] };
+        // registered with Meta as {{1}}, {{2}}…: the body's variables in order
+        const parameters = [...template.body.matchAll(/\{\s*([A-Za-z_][\w]*(?:\.[\w-]+)*)\s*\}/g)].map((m) => `{${m[1]}}`);
+        whatsappTemplate = { name: template.whatsapp.name, language: template.whatsapp.language, parameters };
       }
     }
     const values = customerTemplateValues(customer, ctx.run.triggerEvent?.data ?? {});
