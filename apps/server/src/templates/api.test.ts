@@ -83,7 +83,12 @@ describe('templates API', () => {
       expect(res.body.status).toBe('pending');
       const sms = await w.t.http.post('/api/message-templates').set(admin.auth).send({ name: 'Reminder', channel: 'sms', language: 'en', body: 'See you tomorrow, {name}' });
       expect(sms.body).toMatchObject({ status: 'approved', category: null });
+      // WHATSAPP_API_URL pointing at a local stand-in: the stand-in approves
+      process.env.WHATSAPP_API_URL = 'http://127.0.0.1:9';
+      const standIn = await w.t.http.post('/api/message-templates').set(admin.auth).send({ ...followUp, name: 'standin_check' });
+      expect(standIn.body.status).toBe('approved');
     } finally {
+      delete process.env.WHATSAPP_API_URL;
       delete process.env.WHATSAPP_ACCESS_TOKEN;
       delete process.env.WHATSAPP_PHONE_NUMBER_ID;
     }
