@@ -148,11 +148,11 @@ describe('templates and quick replies end to end', () => {
     await form.getByLabel('Code').fill('discount');
     await form.getByRole('button', { name: 'Save' }).click();
     await page.getByTestId('quick-reply').filter({ hasText: '/discount' }).waitFor();
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.locator('.settings-tabs').scrollIntoViewIfNeeded();
     await shot('templates-settings-en');
     await page.getByLabel('Language').selectOption('zh-TW');
     await page.getByRole('heading', { name: '訊息範本' }).waitFor();
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.locator('.settings-tabs').scrollIntoViewIfNeeded();
     await shot('templates-settings-zh-TW');
     expect(pageErrors).toEqual([]);
   }, 90_000);
