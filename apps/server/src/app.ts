@@ -19,6 +19,7 @@ import { createAuditRouter } from './customers/audit-router.js';
 import { createHooksRouter } from './hooks/router.js';
 import { createAutoRepliesRouter, createConversationsRouter, createInboxRouter } from './conversations/router.js';
 import { createInboxPolicyRouter } from './conversations/policy-router.js';
+import { createMessageTemplatesRouter, createQuickRepliesRouter } from './templates/router.js';
 import { createFieldsRouter } from './fields/router.js';
 
 export function createApp(ctx: AppContext): express.Express {
@@ -46,6 +47,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.use('/api/auto-replies', createAutoRepliesRouter(ctx));
   app.use('/api/inbox/policy', createInboxPolicyRouter(ctx));
   app.use('/api/inbox', createInboxRouter(ctx));
+  app.use('/api/message-templates', createMessageTemplatesRouter(ctx));
+  app.use('/api/quick-replies', createQuickRepliesRouter(ctx));
   app.use('/api/fields', createFieldsRouter(ctx));
   app.use('/api/tasks', createTasksRouter(ctx));
 

@@ -29,9 +29,11 @@ export const ReplyBody = z
   .object({
     text: z.string().trim().min(1).max(4096).optional(),
     template: Template.optional().describe('an approved WhatsApp template: required outside the 24-hour window'),
+    templateId: z.uuid().optional().describe('a saved template (Settings → Templates): outside the 24-hour window it must be an approved WhatsApp template'),
+    parameters: z.array(z.string().max(1024)).max(20).optional().describe("with templateId: WhatsApp's {{1}}, {{2}}… in order"),
     attachments: z.array(Attachment).max(10).optional().describe('files by link'),
   })
-  .refine((v) => v.text || v.template, { message: 'give text or template', path: ['text'] });
+  .refine((v) => v.text || v.template || v.templateId, { message: 'give text or template (templateId: a saved one, or template: { name, language, parameters })', path: ['text'] });
 
 export const NoteBody = z.object({ text: z.string().trim().min(1).max(20_000), mentions: z.array(z.uuid()).max(50).optional().describe('user ids to notify') });
 export const AssignBody = z
@@ -97,6 +99,7 @@ export const RuleBody = z.object({
   patterns: z.array(z.string().trim().min(1).max(500)).max(100).default([]),
   replies: Localized.default({}),
   template: Template.nullable().optional(),
+  templateId: z.uuid().nullable().optional().describe('a saved message template: its text (and, on WhatsApp, the approved template) answers'),
   hours: z.enum(['in_hours', 'out_of_hours', 'always']).default('always'),
   teamId: z.uuid().nullable().optional(),
   active: z.boolean().default(true),

@@ -15,3 +15,4 @@ export * from './segments.js';
 export * from './auth.js';
 export * from './conversations.js';
 export * from './permissions.js';
+export * from './templates.js';

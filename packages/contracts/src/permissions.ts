@@ -59,6 +59,9 @@ export const PERMISSIONS = {
   'inbox.policy': MANAGERS,
   'autoReply.read': EVERYONE,
   'autoReply.manage': MANAGERS,
+  /** Saved message templates and quick replies: everyone reads (agents use them), managers write. */
+  'template.read': EVERYONE,
+  'template.manage': MANAGERS,
   // inbox and tasks
   'conversation.reply': ACTORS,
   'conversation.note': ACTORS,

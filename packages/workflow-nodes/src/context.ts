@@ -50,6 +50,8 @@ export interface MessageTemplate {
   channel?: Channel;
   subject?: string;
   body: string;
+  /** a WhatsApp template registered with Meta: sent as such (needed outside the 24-hour window) when approved */
+  whatsapp?: { name: string; language: string; approved: boolean };
 }
 
 export interface Logger {

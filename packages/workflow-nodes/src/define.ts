@@ -10,7 +10,7 @@ import type { EventFilter, FlowEvent, FlowEventType } from './events.js';
 import type { Localized } from './i18n.js';
 
 export type NodeKind = 'trigger' | 'condition' | 'action' | 'control';
-export type Widget = 'duration' | 'template' | 'segment' | 'cron' | 'timezone' | 'textarea' | 'tags' | 'user' | 'flow';
+export type Widget = 'duration' | 'template' | 'segment' | 'cron' | 'timezone' | 'textarea' | 'tags' | 'user' | 'flow' | 'message_template';
 
 export interface OutputPort {
   id: string;

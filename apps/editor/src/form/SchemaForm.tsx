@@ -9,7 +9,7 @@ import { describeWarning, localizedDetail } from '../flows/problems';
 import { durationUnitsOf, fieldsFromSchema, initialValue, problemPath, problemsForField, type FieldSpec, type JsonSchema } from './schemaModel';
 import { ConditionBuilder, type Condition } from '../ui/ConditionBuilder';
 import { useLookups } from './lookups';
-import { CronInput, DurationInput, FlowInput, SegmentInput, TagInput, TagsInput, TemplateInput, TimezoneInput, UserInput, UsersInput } from './widgets';
+import { CronInput, DurationInput, FlowInput, MessageTemplateInput, SegmentInput, TagInput, TagsInput, TemplateInput, TimezoneInput, UserInput, UsersInput } from './widgets';
 
 type UiHints = Record<string, { widget: string; label?: Record<string, string> } & Record<string, unknown>>;
 
@@ -153,6 +153,9 @@ export function Field({ spec, path, ui, root, idPrefix, value, onChange, problem
           break;
         case 'flow':
           control = <FlowInput id={id} value={value} onChange={(v) => onChange(v || undefined)} />;
+          break;
+        case 'message_template':
+          control = <MessageTemplateInput id={id} value={value} onChange={onChange} />;
           break;
       }
       break;

@@ -15,6 +15,9 @@ const listOf = <T extends z.ZodType>(item: T) =>
     z.object({ users: z.array(item) }).transform((v) => v.users),
     z.object({ flows: z.array(item) }).transform((v) => v.flows),
   ]);
+/** Saved message templates (Settings → Templates) as the send step's picker shows them. */
+const messageTemplate = z.object({ id: z.string(), name: z.string(), channel: z.string(), language: z.string(), status: z.string() }).loose();
+export type MessageTemplateChoice = z.infer<typeof messageTemplate>;
 
 type Named = z.infer<typeof named>;
 interface Lookups {
@@ -23,17 +26,24 @@ interface Lookups {
   segments: Named[];
   users: Named[];
   flows: Named[];
+  templates: MessageTemplateChoice[];
 }
 
-const useLookupStore = create<Lookups>()(() => ({ loaded: false, tags: [], segments: [], users: [], flows: [] }));
+const useLookupStore = create<Lookups>()(() => ({ loaded: false, tags: [], segments: [], users: [], flows: [], templates: [] }));
 let loading = false;
 
 async function loadAll() {
   if (loading) return;
   loading = true;
   const get = (path: string) => api.get(path, listOf(named)).catch(() => [] as Named[]);
-  const [tags, segments, users, flows] = await Promise.all([get('/tags'), get('/segments'), get('/users/directory'), get('/flows')]);
-  useLookupStore.setState({ loaded: true, tags, segments, users, flows });
+  const [tags, segments, users, flows, templates] = await Promise.all([
+    get('/tags'),
+    get('/segments'),
+    get('/users/directory'),
+    get('/flows'),
+    api.get('/message-templates', z.array(messageTemplate)).catch(() => [] as MessageTemplateChoice[]),
+  ]);
+  useLookupStore.setState({ loaded: true, tags, segments, users, flows, templates });
   loading = false;
 }
 

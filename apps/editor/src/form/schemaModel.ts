@@ -30,8 +30,8 @@ export type JsonSchema = {
   [key: string]: unknown;
 };
 
-export type Widget = 'duration' | 'template' | 'segment' | 'cron' | 'timezone' | 'textarea' | 'tags' | 'user' | 'flow';
-export const knownWidgets: readonly Widget[] = ['duration', 'template', 'segment', 'cron', 'timezone', 'textarea', 'tags', 'user', 'flow'];
+export type Widget = 'duration' | 'template' | 'segment' | 'cron' | 'timezone' | 'textarea' | 'tags' | 'user' | 'flow' | 'message_template';
+export const knownWidgets: readonly Widget[] = ['duration', 'template', 'segment', 'cron', 'timezone', 'textarea', 'tags', 'user', 'flow', 'message_template'];
 
 interface BaseField {
   /** Path from the config root, e.g. ['cases', 0, 'label'] is rendered as cases.0.label. */

@@ -216,6 +216,26 @@ export function UsersInput({ id, value, onChange }: { id: string; value: unknown
   );
 }
 
+/** A saved message template (Settings → Templates) by channel, name and language; "" = write the message here. */
+export function MessageTemplateInput({ id, value, onChange }: { id: string; value: unknown; onChange: (v: string) => void }) {
+  const { t } = useTranslation();
+  const { templates } = useLookups();
+  const v = typeof value === 'string' ? value : '';
+  const list = [...templates].sort((a, b) => a.channel.localeCompare(b.channel) || a.name.localeCompare(b.name) || a.language.localeCompare(b.language));
+  return (
+    <select id={id} className="nodrag" value={v} onChange={(e) => onChange(e.target.value)}>
+      <option value="">{t('widgets.noTemplate')}</option>
+      {list.map((x) => (
+        <option key={x.id} value={x.id}>
+          {x.name} · {x.channel} · {x.language}
+          {x.status === 'approved' ? '' : ` (${t(`settings.templates.statuses.${x.status}`, { defaultValue: x.status })})`}
+        </option>
+      ))}
+      {v && !templates.some((x) => x.id === v) && <option value={v}>{v}</option>}
+    </select>
+  );
+}
+
 export function FlowInput({ id, value, onChange }: { id: string; value: unknown; onChange: (v: string) => void }) {
   const { t } = useTranslation();
   const { flows } = useLookups();

@@ -2,9 +2,8 @@
 // countdowns), the selected conversation (messages with delivery ticks, notes, reply box that
 // knows WhatsApp's 24-hour window), actions (take, transfer, snooze, resolve) and the customer.
 // The server offers no event stream, so list and conversation are polled every few seconds.
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError } from '../api/client';
 import { customersApi } from '../customers/api';
 import { useLookups } from '../form/lookups';
 import { formatDateTime } from '../i18n/format';
@@ -12,7 +11,8 @@ import { navigate, routeQuery, useRoutePath } from '../shell/router';
 import { useCan, useSession } from '../shell/session';
 import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { inboxApi, STATUSES, VIEWS, type Conversation, type ConversationDetail, type InboxView as View, type Message } from './api';
-import { countdown, mentionsIn, slaDue, snoozeUntil, tickFor, windowState } from './logic';
+import { Composer } from './Composer';
+import { countdown, slaDue, snoozeUntil, tickFor } from './logic';
 
 export const POLL_MS = 3000;
 
@@ -138,99 +138,6 @@ function ConversationList({ view, selected, onSelect }: { view: View; selected: 
         ))}
       </ul>
     </aside>
-  );
-}
-
-function Composer({ c, onSent }: { c: ConversationDetail; onSent: () => void }) {
-  const { t, i18n } = useTranslation();
-  const [mode, setMode] = useState<'reply' | 'note'>('reply');
-  const [text, setText] = useState('');
-  const [tplName, setTplName] = useState('');
-  const [tplLang, setTplLang] = useState(c.language || 'en');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const { users } = useLookups();
-  const now = useNow(10_000);
-  const win = windowState(c, now);
-  const closed = mode === 'reply' && win.kind === 'closed';
-
-  async function run(action: () => Promise<unknown>, clear: () => void) {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-      clear();
-      onSent();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
-  function submit(e: FormEvent) {
-    e.preventDefault();
-    const body = text.trim();
-    if (!body) return;
-    if (mode === 'note') void run(() => inboxApi.note(c.id, body, mentionsIn(body, users)), () => setText(''));
-    else void run(() => inboxApi.reply(c.id, { text: body }), () => setText(''));
-  }
-  function sendTemplate(e: FormEvent) {
-    e.preventDefault();
-    if (!tplName.trim()) return;
-    void run(() => inboxApi.reply(c.id, { template: { name: tplName.trim(), language: tplLang.trim() || 'en', parameters: [] } }), () => setTplName(''));
-  }
-  const windowClosedError = error instanceof ApiError && error.code === 'window_closed';
-  return (
-    <div className={`composer composer-${mode}`}>
-      <div className="row">
-        <div className="seg" role="tablist">
-          <button type="button" role="tab" aria-selected={mode === 'reply'} className={mode === 'reply' ? 'active' : undefined} onClick={() => setMode('reply')}>
-            {t('inbox.reply')}
-          </button>
-          <button type="button" role="tab" aria-selected={mode === 'note'} className={mode === 'note' ? 'active' : undefined} onClick={() => setMode('note')}>
-            {t('inbox.note')}
-          </button>
-        </div>
-        <span className="spacer" />
-        {mode === 'reply' && win.kind === 'open' && <span className="muted small">{t('inbox.windowOpen', { time: countdown(new Date(now + win.msLeft).toISOString(), now).text })}</span>}
-      </div>
-      {closed && (
-        <div className="window-closed" role="status" data-testid="window-closed">
-          <strong>{t('inbox.templateRequired')}</strong> {win.closedAt ? t('inbox.windowClosedAt', { time: formatDateTime(win.closedAt, i18n.language) }) : t('inbox.windowNeverOpened')}
-          <form className="row" onSubmit={sendTemplate}>
-            <input aria-label={t('inbox.templateName')} placeholder={t('inbox.templateName')} value={tplName} onChange={(e) => setTplName(e.target.value)} />
-            <input aria-label={t('inbox.templateLanguage')} className="narrow" value={tplLang} onChange={(e) => setTplLang(e.target.value)} />
-            <button type="submit" disabled={busy || !tplName.trim()}>
-              {t('inbox.sendTemplate')}
-            </button>
-          </form>
-        </div>
-      )}
-      {error ? (
-        windowClosedError ? (
-          <div className="error-banner" role="alert" data-testid="window-closed-error">
-            <strong>{t('inbox.windowClosedError')}</strong> {(error as ApiError).message}
-          </div>
-        ) : (
-          <ErrorBanner error={error} />
-        )
-      ) : null}
-      <form onSubmit={submit} className="composer-form">
-        <textarea
-          aria-label={mode === 'note' ? t('inbox.notePlaceholder') : t('inbox.replyPlaceholder')}
-          placeholder={mode === 'note' ? t('inbox.notePlaceholder') : t('inbox.replyPlaceholder')}
-          value={text}
-          rows={3}
-          onChange={(e) => setText(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) submit(e);
-          }}
-        />
-        <button type="submit" className="primary" disabled={busy || !text.trim()}>
-          {mode === 'note' ? t('inbox.addNote') : t('inbox.send')}
-        </button>
-      </form>
-    </div>
   );
 }
 

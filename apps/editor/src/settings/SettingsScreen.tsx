@@ -7,11 +7,12 @@ import { AutoRepliesView } from './AutoRepliesView';
 import { ImportSettingsView } from './ImportSettingsView';
 import { PolicyView } from './PolicyView';
 import { TeamsView } from './TeamsView';
+import { TemplatesView } from './TemplatesView';
 import { UsersView } from './UsersView';
 import { settingsTabsFor } from './tabs';
 
 export { SETTINGS_TABS } from './tabs';
-const TAB_KEY: Record<string, string> = { users: 'users', teams: 'teams', 'auto-replies': 'autoReplies', 'inbox-policy': 'policy', import: 'import' };
+const TAB_KEY: Record<string, string> = { users: 'users', teams: 'teams', 'auto-replies': 'autoReplies', templates: 'templates', 'inbox-policy': 'policy', import: 'import' };
 
 export function SettingsScreen({ tab }: { tab: string }) {
   const { t } = useTranslation();
@@ -39,6 +40,7 @@ export function SettingsScreen({ tab }: { tab: string }) {
       {current === 'users' && <UsersView />}
       {current === 'teams' && <TeamsView />}
       {current === 'auto-replies' && <AutoRepliesView />}
+      {current === 'templates' && <TemplatesView />}
       {current === 'inbox-policy' && <PolicyView />}
       {current === 'import' && <ImportSettingsView />}
     </div>

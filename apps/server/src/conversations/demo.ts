@@ -10,7 +10,7 @@ import { count, isNotNull, sql } from 'drizzle-orm';
 import { schema, type DbHandle } from '@nudge/db';
 import { hashPassword } from '../http/passwords.js';
 import { MESSAGES_IN, MESSAGES_OUT, type Locale } from '../demo/names.js';
-import { insertExampleRules, TAIPEI_WEEKDAYS } from './examples.js';
+import { insertExampleRules, insertExampleTemplates, TAIPEI_WEEKDAYS } from './examples.js';
 import { addBusinessHours } from './hours.js';
 import { SLA_HOURS } from './settings.js';
 
@@ -19,6 +19,8 @@ export interface InboxSeedResult {
   conversations: number;
   messages: number;
   rules: number;
+  templates?: number;
+  quickReplies?: number;
 }
 
 const week = (start1: string, end1: string, start2?: string, end2?: string): schema.WeeklyPeriods =>
@@ -88,6 +90,7 @@ export async function seedInboxDemo(db: DbHandle, options: { conversations?: num
     const manager = users.find((u) => u.role === 'manager');
     if (manager) await tx.insert(schema.agentProfiles).values({ userId: manager.id, supervisor: true, languages: ['es', 'en'], timezone: 'Europe/Madrid' }).onConflictDoNothing();
     const ruleCount = await insertExampleRules(tx);
+    const saved = await insertExampleTemplates(tx);
 
     // conversations for customers who have a phone
     const customers = await tx
@@ -143,6 +146,6 @@ export async function seedInboxDemo(db: DbHandle, options: { conversations?: num
     }
     for (let i = 0; i < convRows.length; i += 500) await tx.insert(schema.conversations).values(convRows.slice(i, i + 500));
     for (let i = 0; i < msgRows.length; i += 1000) await tx.insert(schema.conversationMessages).values(msgRows.slice(i, i + 1000));
-    return { skipped: false, conversations: convRows.length, messages: msgRows.length, rules: ruleCount };
+    return { skipped: false, conversations: convRows.length, messages: msgRows.length, rules: ruleCount, ...saved };
   });
 }

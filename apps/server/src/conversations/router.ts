@@ -23,6 +23,7 @@ import { firstMatch, firstOfKind, regexProblem, replyIn } from './rules.js';
 import { addNote, assignTo, conversationDetail, listConversations, replyToConversation, resolve, snooze } from './service.js';
 import { forgetInboxSettings, inHoursOf, loadInboxSettings, teamSettingsFor } from './settings.js';
 import { detectLanguage } from './text.js';
+import { savedTemplate } from '../templates/service.js';
 
 export function createConversationsRouter(ctx: AppContext) {
   const { router, route } = createApiRouter(ctx, '/api/conversations', 'Inbox');
@@ -61,7 +62,8 @@ export function createConversationsRouter(ctx: AppContext) {
 export function createAutoRepliesRouter(ctx: AppContext) {
   const { router, route } = createApiRouter(ctx, '/api/auto-replies', 'Inbox');
   const r = schema.autoReplyRules;
-  const checkRegex = (body: z.infer<typeof RuleBody>) => {
+  const checkRegex = async (body: z.infer<typeof RuleBody>) => {
+    if (body.templateId) await savedTemplate(ctx.db.db, body.templateId, 'body.templateId');
     if (body.match !== 'regex') return;
     body.patterns.forEach((p, i) => {
       const problem = regexProblem(p);
@@ -75,8 +77,8 @@ export function createAutoRepliesRouter(ctx: AppContext) {
   route({
     method: 'post', path: '/', summary: 'Add an auto-reply rule', body: RuleBody, action: 'autoReply.manage', status: 201,
     handler: async ({ body }) => {
-      checkRegex(body);
-      const [row] = await ctx.db.db.insert(r).values({ ...body, template: body.template ?? null, teamId: body.teamId ?? null }).returning();
+      await checkRegex(body);
+      const [row] = await ctx.db.db.insert(r).values({ ...body, template: body.template ?? null, templateId: body.templateId ?? null, teamId: body.teamId ?? null }).returning();
       forgetInboxSettings(ctx);
       return row;
     },
@@ -84,8 +86,8 @@ export function createAutoRepliesRouter(ctx: AppContext) {
   route({
     method: 'put', path: '/:id', summary: 'Change an auto-reply rule', params: IdParams, body: RuleBody, action: 'autoReply.manage',
     handler: async ({ params, body }) => {
-      checkRegex(body);
-      const [row] = await ctx.db.db.update(r).set({ ...body, template: body.template ?? null, teamId: body.teamId ?? null }).where(eq(r.id, params.id)).returning();
+      await checkRegex(body);
+      const [row] = await ctx.db.db.update(r).set({ ...body, template: body.template ?? null, templateId: body.templateId ?? null, teamId: body.teamId ?? null }).where(eq(r.id, params.id)).returning();
       if (!row) throw notFound('Auto-reply rule', params.id);
       forgetInboxSettings(ctx);
       return row;

@@ -16,6 +16,8 @@ import { assignBacklog, assignConversation } from './assignment.js';
 import { addToTimeline } from './inbound.js';
 import { notifyUsers } from './notify.js';
 import { kickOutbox } from './outbox.js';
+import { fillVariables } from './text.js';
+import { assertSendable, fillParameters, replyVariables, savedTemplate, whatsAppParameters } from '../templates/service.js';
 
 const conv = schema.conversations;
 const cm = schema.conversationMessages;
@@ -137,7 +139,14 @@ export async function conversationDetail(ctx: AppContext, user: AuthUser, id: st
   };
 }
 
-export type ReplyInput = { text?: string | undefined; template?: { name: string; language: string; parameters: string[] } | undefined; attachments?: schema.MessageAttachment[] | undefined };
+export type ReplyInput = {
+  text?: string | undefined;
+  template?: { name: string; language: string; parameters: string[] } | undefined;
+  /** a saved template: its body (variables filled) is the text; on WhatsApp it goes as the approved template */
+  templateId?: string | undefined;
+  parameters?: string[] | undefined;
+  attachments?: schema.MessageAttachment[] | undefined;
+};
 
 export async function replyToConversation(ctx: AppContext, user: AuthUser, id: string, input: ReplyInput) {
   assertCanAct(user);
@@ -145,20 +154,28 @@ export async function replyToConversation(ctx: AppContext, user: AuthUser, id: s
   const result = await ctx.db.db.transaction(async (tx) => {
     const [c] = await tx.select().from(conv).where(eq(conv.id, id)).for('update');
     if (!c || !canSeeConversation(user, c)) throw notFound('Conversation', id);
-    if (c.channel === 'whatsapp' && !input.template && (!c.windowEndsAt || c.windowEndsAt <= now)) {
+    let template = input.template ?? null;
+    let text = input.text ?? '';
+    if (input.templateId) {
+      const saved = await savedTemplate(tx, input.templateId, 'body.templateId');
+      assertSendable(saved, c.channel, 'body.templateId');
+      const vars = await replyVariables(tx, c.customerId, user);
+      text = input.text ?? fillParameters(fillVariables(saved.body, vars), input.parameters ?? []);
+      if (saved.channel === 'whatsapp') template = { name: saved.name, language: saved.language, parameters: whatsAppParameters(saved.body, vars, input.parameters) };
+    }
+    if (c.channel === 'whatsapp' && !template && (!c.windowEndsAt || c.windowEndsAt <= now)) {
       throw new HttpError(
         422,
         'window_closed',
-        `WhatsApp's 24-hour window for this customer ${c.windowEndsAt ? `closed at ${c.windowEndsAt.toISOString()}` : 'is not open (they have not written)'}: free text cannot be sent. Send an approved template instead: body.template = { name, language, parameters }.`,
+        `WhatsApp's 24-hour window for this customer ${c.windowEndsAt ? `closed at ${c.windowEndsAt.toISOString()}` : 'is not open (they have not written)'}: free text cannot be sent. Send an approved template instead: body.templateId (a saved WhatsApp template) or body.template = { name, language, parameters }.`,
         [{ path: 'body.text', message: 'free text outside the 24-hour window' }],
       );
     }
-    const text = input.text ?? '';
     const [m] = await tx
       .insert(cm)
-      .values({ conversationId: id, customerId: c.customerId, direction: 'out', channel: c.channel, body: text, template: input.template ?? null, attachments: input.attachments ?? [], status: 'queued', origin: 'agent', authorId: user.id, statusAt: now, createdAt: now })
+      .values({ conversationId: id, customerId: c.customerId, direction: 'out', channel: c.channel, body: text, template, attachments: input.attachments ?? [], status: 'queued', origin: 'agent', authorId: user.id, statusAt: now, createdAt: now })
       .returning();
-    await tx.insert(schema.conversationOutbox).values({ key: `agent:${m!.id}`, conversationId: id, purpose: 'agent', channel: c.channel, text, template: input.template ?? null, messageId: m!.id, dueAt: now });
+    await tx.insert(schema.conversationOutbox).values({ key: `agent:${m!.id}`, conversationId: id, purpose: 'agent', channel: c.channel, text, template, messageId: m!.id, dueAt: now });
     await tx
       .update(schema.conversationOutbox)
       .set({ state: 'cancelled' })

@@ -10,7 +10,7 @@ export type Db = AppContext['db']['db'];
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type DbOrTx = Db | Tx;
 
-export type Rule = AutoReplyRule & { teamId: string | null };
+export type Rule = AutoReplyRule & { teamId: string | null; templateId?: string | null };
 export type TeamSettings = typeof schema.teamInboxSettings.$inferSelect;
 
 /** Reply deadlines per priority, in business hours (SPEC B: P1 2 h, P2 6 h, P3 24 h). */
@@ -82,12 +82,26 @@ const TTL_MS = 2000;
 export async function loadInboxSettings(ctx: AppContext, db: DbOrTx = ctx.db.db): Promise<Cached> {
   const hit = cache.get(ctx.db);
   if (hit && Date.now() - hit.at < TTL_MS) return hit;
-  const rules = (await db.select().from(schema.autoReplyRules).orderBy(asc(schema.autoReplyRules.position))) as Rule[];
+  const rules = withSavedTemplates((await db.select().from(schema.autoReplyRules).orderBy(asc(schema.autoReplyRules.position))) as Rule[], await db.select().from(schema.messageTemplates));
   const teams = await db.select().from(schema.teamInboxSettings);
   const [stored] = await db.select({ value: schema.settings.value }).from(schema.settings).where(eq(schema.settings.key, POLICY_KEY));
   const fresh = { at: Date.now(), rules, teams, policy: policyFrom(stored?.value) };
   cache.set(ctx.db, fresh);
   return fresh;
+}
+
+/**
+ * A rule naming a saved template answers with its text (the customer just wrote, so WhatsApp's
+ * window is open), sent as the WhatsApp template when that template is approved.
+ */
+export function withSavedTemplates(rules: Rule[], templates: (typeof schema.messageTemplates.$inferSelect)[]): Rule[] {
+  const byId = new Map(templates.map((t) => [t.id, t]));
+  return rules.map((r) => {
+    const saved = r.templateId ? byId.get(r.templateId) : undefined;
+    if (!saved) return r;
+    const template = saved.channel === 'whatsapp' && saved.status === 'approved' ? { name: saved.name, language: saved.language, parameters: r.template?.parameters ?? [...saved.body.matchAll(/\{(\w+)\}/g)].map((m) => `{${m[1]}}`) } : null;
+    return { ...r, replies: { default: saved.body }, template };
+  });
 }
 
 export const forgetInboxSettings = (ctx: AppContext) => void cache.delete(ctx.db);

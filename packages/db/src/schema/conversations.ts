@@ -6,6 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   boolean,
   index,
   integer,
@@ -174,6 +175,8 @@ export const autoReplyRules = pgTable(
     replies: jsonb('replies').$type<LocalizedText>().notNull().default({}),
     /** a saved WhatsApp template instead of text: { name, language, parameters with {name}/{owner} } */
     template: jsonb('template').$type<{ name: string; language: string; parameters: string[] }>(),
+    /** a saved message template (wins over `replies` and `template` when set) */
+    templateId: uuid('template_id').references((): AnyPgColumn => messageTemplates.id, { onDelete: 'set null' }),
     hours: autoReplyHours('hours').notNull().default('always'),
     /** whose business hours apply (null: the default team's) */
     teamId: uuid('team_id').references(() => teams.id, { onDelete: 'set null' }),
@@ -251,4 +254,53 @@ export const earlyMessageStatuses = pgTable(
     at: timestamp('at', { withTimezone: true }).notNull(),
   },
   (t) => [uniqueIndex('early_message_statuses_uq').on(t.channel, t.providerMessageId, t.status)],
+);
+
+/** WhatsApp's template categories and Meta's review outcome. */
+export const TEMPLATE_CATEGORIES = ['marketing', 'utility', 'authentication'] as const;
+export const TEMPLATE_STATUSES = ['pending', 'approved', 'rejected'] as const;
+export const templateCategory = pgEnum('message_template_category', TEMPLATE_CATEGORIES);
+export const templateStatus = pgEnum('message_template_status', TEMPLATE_STATUSES);
+
+/**
+ * Saved message templates per channel and language: a body with variables ({name}, {owner},
+ * WhatsApp's {{1}} parameters). WhatsApp templates carry Meta's category and approval status;
+ * only an approved one may be sent outside the 24-hour window. Other channels' are approved at once.
+ */
+export const messageTemplates = pgTable(
+  'message_templates',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** WhatsApp: the template name registered with Meta (lowercase, underscores) */
+    name: text('name').notNull(),
+    channel: text('channel').notNull(),
+    language: text('language').notNull(),
+    /** e-mail subject */
+    subject: text('subject'),
+    body: text('body').notNull(),
+    /** WhatsApp only */
+    category: templateCategory('category'),
+    status: templateStatus('status').notNull().default('pending'),
+    rejectedReason: text('rejected_reason'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('message_templates_name_uq').on(t.channel, t.name, t.language)],
+);
+
+/** Quick replies an agent inserts by typing `/` and the code in the composer. */
+export const quickReplies = pgTable(
+  'quick_replies',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** what the agent types after `/`: price, shipping */
+    code: text('code').notNull(),
+    text: text('text').notNull(),
+    language: text('language').notNull(),
+    /** only this team's agents see it (null: everyone) */
+    teamId: uuid('team_id').references(() => teams.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('quick_replies_code_uq').on(t.code, t.language)],
 );

@@ -172,7 +172,7 @@ export async function updateFlow(
 
 /** What the validator checks references against: the database's real segments, fields and flows. */
 export async function validationOptions(db: Executor): Promise<ValidateOptions> {
-  const [segments, fields, flows] = await Promise.all([
+  const [segments, fields, flows, templates] = await Promise.all([
     db.select({ id: schema.segments.id, name: schema.segments.name }).from(schema.segments),
     db.select({ key: schema.customFieldDefinitions.key }).from(schema.customFieldDefinitions),
     // a flow can start another published, not archived flow
@@ -180,9 +180,12 @@ export async function validationOptions(db: Executor): Promise<ValidateOptions> 
       .select({ id: f.id, name: f.name })
       .from(f)
       .where(and(isNotNull(f.currentVersionId), ne(f.status, 'archived'))),
+    // the send-message step's templateId names a saved template (Settings → Templates)
+    db.select({ id: schema.messageTemplates.id, subject: schema.messageTemplates.subject, body: schema.messageTemplates.body }).from(schema.messageTemplates),
   ]);
   return {
     segments,
+    templates,
     customFields: fields.map((x) => x.key),
     flows,
   };

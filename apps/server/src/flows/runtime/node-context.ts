@@ -256,7 +256,18 @@ export function createDbNodeContext(deps: NodeContextDeps, run: RunInfo, nowMs: 
       },
     },
     messaging: {
-      getTemplate: async () => null,
+      getTemplate: async (templateId) => {
+        if (!/^[0-9a-f-]{36}$/i.test(templateId)) return null;
+        const [t] = await app.db.db.select().from(schema.messageTemplates).where(eq(schema.messageTemplates.id, templateId));
+        if (!t) return null;
+        return {
+          id: t.id,
+          channel: t.channel as 'email' | 'whatsapp' | 'sms',
+          ...(t.subject ? { subject: t.subject } : {}),
+          body: t.body,
+          ...(t.channel === 'whatsapp' ? { whatsapp: { name: t.name, language: t.language, approved: t.status === 'approved' } } : {}),
+        };
+      },
       send: async (request) => {
         if (!deps.channels) throw new NonRetryableNodeError(`No channels are set up on this server; configure ${request.channel} first`, 'channel_not_configured');
         let result;

@@ -51,6 +51,21 @@ describe('action.send_message', () => {
     });
   });
 
+  it('sends an approved saved WhatsApp template as that template (its variables as the parameters); an unapproved one as text', async () => {
+    const { ctx, world } = createMemoryContext({
+      customers,
+      templates: [
+        { id: 'wa', channel: 'whatsapp', body: 'Hi {name}, {owner} will call.', whatsapp: { name: 'call_notice', language: 'en', approved: true } },
+      ],
+    });
+    await sendMessageAction.run(ctx, sendMessageAction.config.parse({ channel: 'whatsapp', templateId: 'wa' }));
+    expect(world.sent[0]).toMatchObject({ text: 'Hi 張大明, Lucía will call.', template: { name: 'call_notice', language: 'en', parameters: ['張大明', 'Lucía'] } });
+    const other = createMemoryContext({ customers, templates: [{ id: 'pending', channel: 'whatsapp', body: 'Hi {name}!', whatsapp: { name: 'spring_offer', language: 'en', approved: false } }] });
+    await sendMessageAction.run(other.ctx, sendMessageAction.config.parse({ channel: 'whatsapp', templateId: 'pending' }));
+    expect(other.world.sent[0]!.template).toBeUndefined();
+    expect(other.world.sent[0]!.text).toBe('Hi 張大明!');
+  });
+
   it('skips customers who opted out or have no address', async () => {
     const { ctx, world } = createMemoryContext({
       customers: [

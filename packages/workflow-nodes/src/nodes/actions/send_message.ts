@@ -65,6 +65,7 @@ export const sendMessageAction = defineNode({
   config,
   defaults: { channel: 'email', subject: 'Hello {name}' },
   ui: {
+    templateId: { widget: 'message_template' },
     subject: { widget: 'template' },
     body: { widget: 'template' },
     'whatsappTemplate.parameters': { widget: 'template' },
@@ -82,6 +83,7 @@ export const sendMessageAction = defineNode({
     }
     let subject = cfg.subject;
     let body = cfg.body;
+    let whatsappTemplate = cfg.whatsappTemplate;
     if (cfg.templateId) {
       const template = await ctx.messaging.getTemplate(cfg.templateId);
       if (!template) {
@@ -92,21 +94,26 @@ export const sendMessageAction = defineNode({
       }
       subject = template.subject ?? subject;
       body = template.body;
+      if (!whatsappTemplate && cfg.channel === 'whatsapp' && template.whatsapp?.approved) {
+        // registered with Meta as {{1}}, {{2}}…: the body's variables in order
+        const parameters = [...template.body.matchAll(/\{\s*([A-Za-z_][\w]*(?:\.[\w-]+)*)\s*\}/g)].map((m) => `{${m[1]}}`);
+        whatsappTemplate = { name: template.whatsapp.name, language: template.whatsapp.language, parameters };
+      }
     }
     const values = customerTemplateValues(customer, ctx.run.triggerEvent?.data ?? {});
     const renderedSubject = renderTemplate(subject, values);
     const renderedBody = renderTemplate(body, values);
-    const parameters = (cfg.whatsappTemplate?.parameters ?? []).map((p) => renderTemplate(p, values));
+    const parameters = (whatsappTemplate?.parameters ?? []).map((p) => renderTemplate(p, values));
     const { providerMessageId } = await ctx.messaging.send({
       channel: cfg.channel,
       to,
       ...(cfg.channel === 'email' ? { subject: renderedSubject.text } : {}),
       text: renderedBody.text,
-      ...(cfg.whatsappTemplate
+      ...(whatsappTemplate
         ? {
             template: {
-              name: cfg.whatsappTemplate.name,
-              language: cfg.whatsappTemplate.language,
+              name: whatsappTemplate.name,
+              language: whatsappTemplate.language,
               parameters: parameters.map((p) => p.text),
             },
           }
