@@ -19,6 +19,7 @@ import { createAuditRouter } from './customers/audit-router.js';
 import { createHooksRouter } from './hooks/router.js';
 import { createAutoRepliesRouter, createConversationsRouter, createInboxRouter } from './conversations/router.js';
 import { createInboxPolicyRouter } from './conversations/policy-router.js';
+import { createInboxMetricsRouter } from './conversations/metrics-router.js';
 import { createFieldsRouter } from './fields/router.js';
 
 export function createApp(ctx: AppContext): express.Express {
@@ -45,6 +46,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use('/api/conversations', createConversationsRouter(ctx));
   app.use('/api/auto-replies', createAutoRepliesRouter(ctx));
   app.use('/api/inbox/policy', createInboxPolicyRouter(ctx));
+  app.use('/api/inbox/metrics', createInboxMetricsRouter(ctx));
   app.use('/api/inbox', createInboxRouter(ctx));
   app.use('/api/fields', createFieldsRouter(ctx));
   app.use('/api/tasks', createTasksRouter(ctx));

@@ -14,3 +14,4 @@ export * from './tags.js';
 export * from './segments.js';
 export * from './auth.js';
 export * from './conversations.js';
+export * from './inbox-metrics.js';
