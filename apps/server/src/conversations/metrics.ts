@@ -63,9 +63,18 @@ export async function inboxMetrics(ctx: AppContext, user: AuthUser, input: Inbox
   const from = input.from ? new Date(input.from) : new Date(to.getTime() - 7 * DAY_MS);
   const until = new Date(to.getTime() + AFTER_MS);
   const teamId = input.teamId ?? null;
-  const f = from.toISOString();
-  const t = to.toISOString();
-  const result = await ctx.db.db.execute(sql`
+  const result = await ctx.db.db.execute(metricsQuery({ from, to, until, teamId, now }));
+  const rows = ((result as { rows?: unknown[] }).rows ?? (result as unknown as unknown[])) as { metrics: string }[];
+  const raw = JSON.parse(rows[0]!.metrics) as Raw;
+  return shape(raw, user, { from, to, teamId });
+}
+
+/** The one statement (`explain`: its EXPLAIN ANALYZE, for the benchmark). */
+export function metricsQuery(p: { from: Date; to: Date; until: Date; teamId: string | null; now: Date }, options: { explain?: boolean } = {}) {
+  const f = p.from.toISOString();
+  const t = p.to.toISOString();
+  const { until, teamId, now } = p;
+  return sql`${sql.raw(options.explain ? 'explain (analyze, buffers, costs off) ' : '')}
     with scope as (
       select c.id, c.status, c.assignee_id
       from conversations c
@@ -82,11 +91,11 @@ export async function inboxMetrics(ctx: AppContext, user: AuthUser, input: Inbox
         min(at) filter (where direction = 'in') as in_at,
         min(body) filter (where direction = 'in') as body,
         coalesce(bool_or(direction = 'out' and origin in ('auto_reply', 'welcome', 'away', 'handoff')), false) as auto,
-        (array_agg(rule_id order by at, id) filter (where direction = 'out' and origin = 'auto_reply'))[1] as rule_id,
+        min(rule_id::text) filter (where direction = 'out' and origin = 'auto_reply') as rule_id,
         min(at) filter (where direction = 'out' and origin = 'auto_reply') as reply_at,
         coalesce(bool_or(direction = 'out' and origin = 'handoff'), false) as handoff,
         min(at) filter (where direction = 'out' and origin = 'agent') as agent_at,
-        (array_agg(author_id order by at, id) filter (where direction = 'out' and origin = 'agent'))[1] as agent_id
+        min(author_id::text) filter (where direction = 'out' and origin = 'agent') as agent_id
       from m where turn > 0
       group by cid, turn
     ),
@@ -112,7 +121,7 @@ export async function inboxMetrics(ctx: AppContext, user: AuthUser, input: Inbox
     ),
     w as (
       select cid, wait_no, min(in_at) as start_at, min(agent_at) as reply_at,
-        (array_agg(agent_id order by turn) filter (where agent_at is not null))[1] as agent_id
+        min(agent_id) as agent_id
       from t2 group by cid, wait_no
     ),
     ws as (
@@ -122,7 +131,7 @@ export async function inboxMetrics(ctx: AppContext, user: AuthUser, input: Inbox
     handled as (
       select agent_id, cid from t2 where agent_id is not null and agent_at >= ${f}::timestamptz and agent_at < ${t}::timestamptz
       union
-      select assignee_id, id from scope where assignee_id is not null
+      select assignee_id::text, id from scope where assignee_id is not null
     ),
     res as (
       select h.agent_id, count(*)::int as conversations, (count(*) filter (where s.status = 'resolved'))::int as resolved
@@ -145,10 +154,10 @@ export async function inboxMetrics(ctx: AppContext, user: AuthUser, input: Inbox
           where bot and not handoff and reply_at is null
           group by body order by count(*) desc, body limit ${UNMATCHED_READ}) u),
       'rules', (select json_agg(r) from (
-          select coalesce(rs.rule_id, ar.id) as rule_id, ar.name, ar.kind::text as kind,
+          select coalesce(rs.rule_id, ar.id::text) as rule_id, ar.name, ar.kind::text as kind,
             coalesce(rs.conversations, 0) as conversations, coalesce(rs.handed_off, 0) as handed_off
           from rule_stats rs
-          full join (select id, name, kind from auto_reply_rules where active and kind in ('keyword', 'high_value')) ar on ar.id = rs.rule_id
+          full join (select id, name, kind from auto_reply_rules where active and kind in ('keyword', 'high_value')) ar on ar.id::text = rs.rule_id
           order by coalesce(rs.conversations, 0) desc, ar.name) r),
       'silence', (select json_build_object(
           'replies', count(*),
@@ -168,15 +177,12 @@ export async function inboxMetrics(ctx: AppContext, user: AuthUser, input: Inbox
             coalesce(ag.replies, 0) as replies, ag.avg_secs, coalesce(ag.firsts, 0) as firsts, ag.avg_first_secs,
             coalesce(res.conversations, 0) as conversations, coalesce(res.resolved, 0) as resolved
           from (select agent_id from ag union select agent_id from res) ids
-          join users u on u.id = ids.agent_id
+          join users u on u.id::text = ids.agent_id
           left join teams tm on tm.id = u.team_id
           left join ag on ag.agent_id = ids.agent_id
           left join res on res.agent_id = ids.agent_id
           order by u.name, u.id) a)
-    )::text as metrics`);
-  const rows = ((result as { rows?: unknown[] }).rows ?? (result as unknown as unknown[])) as { metrics: string }[];
-  const raw = JSON.parse(rows[0]!.metrics) as Raw;
-  return shape(raw, user, { from, to, teamId });
+    )::text as metrics`;
 }
 
 function shape(raw: Raw, user: AuthUser, period: { from: Date; to: Date; teamId: string | null }): InboxMetricsAnswer {
