@@ -66,5 +66,6 @@ export function useRights() {
     editCustomers: role === 'admin' || role === 'manager' || role === 'agent',
     manageUsers: role === 'admin',
     saveSegments: role === 'admin' || role === 'manager',
+    viewReports: role === 'admin' || role === 'manager' || role === 'agent',
   };
 }
