@@ -109,7 +109,7 @@ export function MetricsView() {
                 {m.rules.map((r) => (
                   <tr key={r.ruleId ?? 'none'} className={r.flagged ? 'row-error' : undefined} data-flagged={r.flagged || undefined}>
                     <td>
-                      {r.name ?? t('metrics.deletedRule')}
+                      {r.name ?? (r.ruleId ? t('metrics.deletedRule') : t('metrics.unknownRule'))}
                       {r.flagged && <span className="pill status-failed metrics-flag">{t('metrics.flagRule')}</span>}
                     </td>
                     <td>{n(r.conversations)}</td>
