@@ -65,7 +65,7 @@ export const InboxTeamResponseStats = z.object({
   agents: z.number().int().describe('agents with at least one reply'),
   meanResponseSeconds: seconds.describe("mean of the agents' average response times"),
   sigmaSeconds: seconds.describe("standard deviation (population) of the agents' averages"),
-  alertAboveSeconds: seconds.describe('mean + 2σ'),
+  alertAboveSeconds: seconds.describe('mean + 2σ; null (as σ) for a team of one agent: nobody to compare with'),
 });
 
 export const InboxMetrics = z

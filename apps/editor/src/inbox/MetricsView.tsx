@@ -185,7 +185,7 @@ export function MetricsView() {
           <ul className="link-list small muted" data-testid="metrics-teams">
             {ag.teams.map((x) => (
               <li key={x.teamId ?? 'none'}>
-                {t('metrics.teamLine', {
+                {x.alertAboveSeconds === null ? t('metrics.teamLineAlone', { team: x.teamName ?? t('metrics.noTeam'), mean: formatDuration(x.meanResponseSeconds, lng) }) : t('metrics.teamLine', {
                   team: x.teamName ?? t('metrics.noTeam'),
                   mean: formatDuration(x.meanResponseSeconds, lng),
                   sigma: formatDuration(x.sigmaSeconds, lng),

@@ -143,6 +143,7 @@ describe('agent figures', () => {
     expect(res.status).toBe(200);
     expect(res.body.autoReplies.inbound).toBe(30);
     expect(res.body.agents.teams.map((x: { teamName: string }) => x.teamName)).toEqual(['Sales', 'Service']);
+    expect(res.body.agents.teams[0]).toMatchObject({ agents: 1, meanResponseSeconds: 1800, sigmaSeconds: null, alertAboveSeconds: null }); // nobody to compare with
     expect(res.body.agents.rows.filter((r: { alert: boolean }) => r.alert).map((r: { name: string }) => r.name)).toEqual(['Agent 7']);
   });
 });

@@ -232,7 +232,8 @@ function shape(raw: Raw, user: AuthUser, period: { from: Date; to: Date; teamId:
     const sigma = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length);
     const above = mean + T.alertSigmas * sigma;
     for (const m of members) m.alert = members.length >= 2 && sigma > 0 && m.avgResponseSeconds! > above;
-    return { teamId, teamName: members[0]!.teamName, agents: members.length, meanResponseSeconds: mean, sigmaSeconds: sigma, alertAboveSeconds: above };
+    const alone = members.length < 2; // nobody to compare with
+    return { teamId, teamName: members[0]!.teamName, agents: members.length, meanResponseSeconds: mean, sigmaSeconds: alone ? null : sigma, alertAboveSeconds: alone ? null : above };
   });
   teams.sort((a, b) => (a.teamName ?? '').localeCompare(b.teamName ?? ''));
   const { conversations, resolved } = raw.overall;
