@@ -20,6 +20,7 @@ import { createHooksRouter } from './hooks/router.js';
 import { createAutoRepliesRouter, createConversationsRouter, createInboxRouter } from './conversations/router.js';
 import { createInboxPolicyRouter } from './conversations/policy-router.js';
 import { createMessageTemplatesRouter, createQuickRepliesRouter } from './templates/router.js';
+import { createInboxMetricsRouter } from './conversations/metrics-router.js';
 import { createFieldsRouter } from './fields/router.js';
 
 export function createApp(ctx: AppContext): express.Express {
@@ -46,6 +47,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use('/api/conversations', createConversationsRouter(ctx));
   app.use('/api/auto-replies', createAutoRepliesRouter(ctx));
   app.use('/api/inbox/policy', createInboxPolicyRouter(ctx));
+  app.use('/api/inbox/metrics', createInboxMetricsRouter(ctx));
   app.use('/api/inbox', createInboxRouter(ctx));
   app.use('/api/message-templates', createMessageTemplatesRouter(ctx));
   app.use('/api/quick-replies', createQuickRepliesRouter(ctx));

@@ -16,3 +16,4 @@ export * from './auth.js';
 export * from './conversations.js';
 export * from './permissions.js';
 export * from './templates.js';
+export * from './inbox-metrics.js';

@@ -71,6 +71,8 @@ export const PERMISSIONS = {
   'inbox.presence': ACTORS,
   'inbound.message': ACTORS,
   'task.done': ACTORS,
+  /** Inbox metrics: managers see every agent, agents their own row (the server filters). */
+  'inbox.metrics': ACTORS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof PERMISSIONS;

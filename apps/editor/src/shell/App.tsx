@@ -18,12 +18,14 @@ const ImportWizard = lazy(() => import('../customers/ImportWizard').then((m) => 
 const TagsView = lazy(() => import('../customers/TagsView').then((m) => ({ default: m.TagsView })));
 const InboxScreen = lazy(() => import('../inbox/InboxView').then((m) => ({ default: m.InboxScreen })));
 const TasksView = lazy(() => import('../inbox/TasksView').then((m) => ({ default: m.TasksView })));
+const MetricsView = lazy(() => import('../inbox/MetricsView').then((m) => ({ default: m.MetricsView })));
 const SettingsScreen = lazy(() => import('../settings/SettingsScreen').then((m) => ({ default: m.SettingsScreen })));
 const QualityView = lazy(() => import('../customers/QualityView').then((m) => ({ default: m.QualityView })));
 
 const nav = [
   { path: '/inbox', key: 'nav.inbox' },
   { path: '/tasks', key: 'nav.tasks' },
+  { path: '/metrics', key: 'nav.metrics', right: 'viewReports' },
   { path: '/flows', key: 'nav.flows' },
   { path: '/customers', key: 'nav.customers' },
   { path: '/import', key: 'nav.import', action: 'import.run' },
@@ -44,6 +46,7 @@ function route(path: string): ReactNode {
   if (matchRoute('/quality', path)) return <QualityView />;
   if (matchRoute('/inbox', path)) return <InboxScreen />;
   if (matchRoute('/tasks', path)) return <TasksView />;
+  if (matchRoute('/metrics', path)) return <MetricsView />;
   if ((m = matchRoute('/settings/:tab', path))) return <SettingsScreen tab={m.tab!} />;
   if (matchRoute('/settings', path)) return <SettingsScreen tab="" />;
   return <FlowList />;

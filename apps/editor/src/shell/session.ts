@@ -77,5 +77,6 @@ export function useRights() {
     editCustomers: allowed('customer.edit'),
     manageUsers: allowed('user.manage'),
     saveSegments: allowed('segment.save'),
+    viewReports: allowed('inbox.metrics'),
   };
 }

@@ -12,6 +12,7 @@ import { hashPassword } from '../http/passwords.js';
 import { MESSAGES_IN, MESSAGES_OUT, type Locale } from '../demo/names.js';
 import { insertExampleRules, insertExampleTemplates, TAIPEI_WEEKDAYS } from './examples.js';
 import { addBusinessHours } from './hours.js';
+import { firstMatch, replyIn } from './rules.js';
 import { SLA_HOURS } from './settings.js';
 
 export interface InboxSeedResult {
@@ -91,6 +92,7 @@ export async function seedInboxDemo(db: DbHandle, options: { conversations?: num
     if (manager) await tx.insert(schema.agentProfiles).values({ userId: manager.id, supervisor: true, languages: ['es', 'en'], timezone: 'Europe/Madrid' }).onConflictDoNothing();
     const ruleCount = await insertExampleRules(tx);
     const saved = await insertExampleTemplates(tx);
+    const exampleRules = await tx.select().from(schema.autoReplyRules);
 
     // conversations for customers who have a phone
     const customers = await tx
@@ -134,12 +136,20 @@ export async function seedInboxDemo(db: DbHandle, options: { conversations?: num
       const turns = r.int(1, 3);
       for (let i = 0; i < turns; i++) {
         const at = new Date(firstAt.getTime() + i * ((lastAt.getTime() - firstAt.getTime()) / turns));
-        msgRows.push({ conversationId: id, customerId: c.id, direction: 'in', channel, body: r.pick(MESSAGES_IN[locale]), providerMessageId: `demo.in.${id}.${i}`, status: 'received', createdAt: at });
+        const body = r.pick(MESSAGES_IN[locale]);
+        msgRows.push({ conversationId: id, customerId: c.id, direction: 'in', channel, body, providerMessageId: `demo.in.${id}.${i}`, status: 'received', createdAt: at });
+        // the bot answers what a keyword rule matches until a person has taken over (the inbox metrics count it)
+        const keyword = i === 0 || !assigneeId ? firstMatch(exampleRules, ['keyword'], body, true) : null;
+        const botAnswer = keyword ? { ruleId: keyword.rule.id, body: replyIn(keyword.rule, LANG_OF[locale]) ?? '' } : null;
+        if (botAnswer) {
+          msgRows.push({ conversationId: id, customerId: c.id, direction: 'out', channel, body: botAnswer.body, providerMessageId: `demo.auto.${id}.${i}`, status: 'read', origin: 'auto_reply', ruleId: botAnswer.ruleId, createdAt: new Date(at.getTime() + 20_000) });
+        }
         if (answered || i < turns - 1) {
-          msgRows.push({
-            conversationId: id, customerId: c.id, direction: 'out', channel, body: r.pick(MESSAGES_OUT[locale]), providerMessageId: `demo.out.${id}.${i}`,
+          const reply = {
+            conversationId: id, customerId: c.id, direction: 'out' as const, channel, body: r.pick(MESSAGES_OUT[locale]), providerMessageId: `demo.out.${id}.${i}`,
             status: r.pick(['sent', 'delivered', 'read', 'read'] as const), origin: assigneeId ? 'agent' : 'auto_reply', authorId: assigneeId, createdAt: new Date(at.getTime() + 60_000),
-          });
+          };
+          if (assigneeId || !botAnswer) msgRows.push(reply); // (the same random draws either way: the rest of the demo stays as it was)
         }
       }
       if (r.chance(0.15) && assigneeId) msgRows.push({ conversationId: id, customerId: c.id, direction: 'note', channel, body: 'Budget confirmed by phone; send the quote.', status: 'received', origin: 'agent', authorId: assigneeId, createdAt: lastAt });

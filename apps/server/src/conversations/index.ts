@@ -4,3 +4,4 @@ export { startOutbox, kickOutbox, type OutboxDrainer } from './outbox.js';
 export { startInbox } from './start.js';
 export { assignConversation, assignBacklog } from './assignment.js';
 export { insertExampleRules } from './examples.js';
+export { inboxMetrics, metricsQuery } from './metrics.js';
