@@ -20,7 +20,7 @@ const old = process.env.BENCH_OLD_CACHES === '1';
 const { testDriver } = await import('@nudge/db/testing');
 const { createRuntimeWorld, createUser, publishFlow, seedCustomers, runStatusCounts } = await import('@nudge/server/flows/testing');
 const { enrollMany } = await import('@nudge/server/flows');
-const { memoryBreakdown, formatBreakdown } = await import('./lib/memory.ts');
+const { memoryBreakdown, formatBreakdown, wasmMemoryOf } = await import('./lib/memory.ts');
 
 const w = await createRuntimeWorld({ timeSkipping: false, ...(old ? { maxCachedWorkflows: 1000 } : {}) });
 const engine = w.engine.lite!.engine;
@@ -36,7 +36,7 @@ const owner = await createUser(w.ctx, 'Memory Owner');
 const gc = (globalThis as unknown as { gc: () => void }).gc;
 const mem = () => {
   gc();
-  const b = memoryBreakdown();
+  const b = memoryBreakdown(wasmMemoryOf(w.ctx.db));
   return { heap: b.heapUsed, rss: b.rss, line: formatBreakdown(b) };
 };
 let total = 0;

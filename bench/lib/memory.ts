@@ -2,7 +2,8 @@
  * Where the process's resident memory is, for the memory benchmarks (Linux only; zeros elsewhere).
  * `process.memoryUsage()` says how much of RSS is the main thread's V8 heap and its buffers; the
  * rest is found by walking /proc/self/smaps:
- *   wasm    — the WebAssembly memories (PGlite's Postgres heap): anonymous reservations ≥ 1 GiB
+ *   wasm    — the WebAssembly memories (PGlite's Postgres heap): the anonymous mappings whose size is
+ *             that of a memory the caller names (`wasmBytes`, e.g. PGlite's `mod.HEAPU8.byteLength`)
  *   arenas  — glibc malloc: the main arena ([heap]) and the per-thread arenas (64 MiB-aligned
  *             anonymous mappings of ≤ 64 MiB), used by the SDK's Rust core, V8 and the workflow threads
  *   code    — file-backed mappings (node, the core bridge, ICU…)
@@ -27,7 +28,7 @@ export interface MemoryBreakdown {
 }
 
 /** All figures in MiB (threads: the process's thread count). */
-export function memoryBreakdown(): MemoryBreakdown {
+export function memoryBreakdown(wasmBytes: number[] = []): MemoryBreakdown {
   const m = process.memoryUsage();
   const out: MemoryBreakdown = { rss: m.rss / MIB, heapUsed: m.heapUsed / MIB, heapTotal: m.heapTotal / MIB, external: m.external / MIB, arrayBuffers: m.arrayBuffers / MIB, wasm: 0, arenas: 0, code: 0, otherAnon: 0, threads: 0 };
   let smaps: string;
@@ -48,7 +49,7 @@ export function memoryBreakdown(): MemoryBreakdown {
       if (name === '[heap]') kind = 'arenas';
       else if (inode || name.startsWith('/')) kind = 'code';
       else if (name.startsWith('[')) kind = 'otherAnon'; // [stack], [vdso], [anon:…]
-      else if (size >= 1024 * MIB) kind = 'wasm';
+      else if (wasmBytes.some((b) => Math.abs(b - size) < MIB)) kind = 'wasm';
       else if (start % ARENA === 0 && size <= ARENA) kind = 'arenas';
       else kind = 'otherAnon';
       continue;
@@ -59,7 +60,13 @@ export function memoryBreakdown(): MemoryBreakdown {
 }
 
 const f = (n: number) => n.toFixed(0).padStart(5);
-/** one line: rss, heap, ext+buffers, wasm, arenas, other anon, code, threads */
+/** one line: rss, V8 heap used, external (includes array buffers and the WASM memories), then RSS by kind of mapping */
 export function formatBreakdown(b: MemoryBreakdown): string {
-  return `rss ${f(b.rss)}  heap ${f(b.heapUsed)}  ext+buf ${f(b.external + b.arrayBuffers)}  | wasm ${f(b.wasm)}  malloc ${f(b.arenas)}  other anon ${f(b.otherAnon)}  code ${f(b.code)}  MB  threads ${b.threads}`;
+  return `rss ${f(b.rss)}  heap ${f(b.heapUsed)}  external ${f(b.external)}  | wasm ${f(b.wasm)}  malloc ${f(b.arenas)}  other anon ${f(b.otherAnon)}  code ${f(b.code)}  MB  threads ${b.threads}`;
+}
+
+/** The WASM memory sizes of a PGlite database handle (none for postgres.js). */
+export function wasmMemoryOf(db: { db: unknown }): number[] {
+  const heap = (db.db as { $client?: { mod?: { HEAPU8?: Uint8Array } } }).$client?.mod?.HEAPU8;
+  return heap ? [heap.byteLength] : [];
 }
