@@ -113,6 +113,8 @@ async function post(i: number) {
 console.log(`${old ? '[caches as before: 2,000 closed executions, 1,000 cached workflows] ' : ''}Soak on ${db.driver}: ${MINUTES} min at ${RATE} requests/s through POST /api/hooks/${hookId}, ${STEPS}-step flow, sample every ${SAMPLE_S} s${gc ? ' (after a full GC)' : ''}, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? 'default'}`);
 const t0 = Date.now();
 await sample(t0);
+// SOAK_HEAP_SNAPSHOT=file.heapsnapshot: the main thread's heap at rest, for Chrome DevTools
+if (process.env.SOAK_HEAP_SNAPSHOT) console.log(`heap snapshot at rest: ${(await import('node:v8')).writeHeapSnapshot(process.env.SOAK_HEAP_SNAPSHOT)}`);
 const end = t0 + MINUTES * 60_000;
 const sampler = setInterval(() => void sample(t0), SAMPLE_S * 1000);
 // open loop at a fixed rate, at most 64 requests in flight and SOAK_MAX_OPEN runs open (default 300):
