@@ -20,6 +20,7 @@ const old = process.env.BENCH_OLD_CACHES === '1';
 const { testDriver } = await import('@nudge/db/testing');
 const { createRuntimeWorld, createUser, publishFlow, seedCustomers, runStatusCounts } = await import('@nudge/server/flows/testing');
 const { enrollMany } = await import('@nudge/server/flows');
+const { memoryBreakdown, formatBreakdown, wasmMemoryOf } = await import('./lib/memory.ts');
 
 const w = await createRuntimeWorld({ timeSkipping: false, ...(old ? { maxCachedWorkflows: 1000 } : {}) });
 const engine = w.engine.lite!.engine;
@@ -35,8 +36,8 @@ const owner = await createUser(w.ctx, 'Memory Owner');
 const gc = (globalThis as unknown as { gc: () => void }).gc;
 const mem = () => {
   gc();
-  const m = process.memoryUsage();
-  return { heap: m.heapUsed / 1_048_576, rss: m.rss / 1_048_576 };
+  const b = memoryBreakdown(wasmMemoryOf(w.ctx.db));
+  return { heap: b.heapUsed, rss: b.rss, line: formatBreakdown(b) };
 };
 let total = 0;
 async function batch(n: number, prefix: string) {
@@ -52,13 +53,13 @@ async function batch(n: number, prefix: string) {
 console.log(`${old ? '[caches as before] ' : ''}Finished runs vs memory on ${testDriver()}: ${BATCHES} × ${SIZE} runs of a ${STEPS}-step flow`);
 await batch(50, 'warm');
 const base = mem();
-console.log(`after ${String(total).padStart(5)} runs: heap ${base.heap.toFixed(1)} MB, rss ${base.rss.toFixed(0)} MB   ${JSON.stringify(engine.memoryStats())}`);
+console.log(`after ${String(total).padStart(5)} runs: ${base.line}   ${JSON.stringify(engine.memoryStats())}`);
 let last = base;
 for (let b = 0; b < BATCHES; b++) {
   const t0 = Date.now();
   await batch(SIZE, `b${b}`);
   last = mem();
-  console.log(`after ${String(total).padStart(5)} runs: heap ${last.heap.toFixed(1)} MB, rss ${last.rss.toFixed(0)} MB (${((SIZE * 1000) / (Date.now() - t0)).toFixed(0)} runs/s)   ${JSON.stringify(engine.memoryStats())}`);
+  console.log(`after ${String(total).padStart(5)} runs: ${last.line} (${((SIZE * 1000) / (Date.now() - t0)).toFixed(0)} runs/s)   ${JSON.stringify(engine.memoryStats())}`);
 }
 console.log(`heap per finished run: ${(((last.heap - base.heap) * 1024) / (total - 50)).toFixed(1)} KiB over ${total - 50} runs`);
 await w.close();

@@ -65,7 +65,7 @@ describe('createDb', () => {
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
-  });
+  }, 180_000); // three PGlite starts: the new folder is created in a thread, then opened twice
 
   it('says clearly when a PostgreSQL server cannot be reached, hiding the password', async () => {
     await expect(createDb({ url: 'postgres://nudge:secret@127.0.0.1:1/nowhere' })).rejects.toThrow(/Cannot connect to PostgreSQL at postgres:\/\/nudge:\*\*\*@127\.0\.0\.1:1\/nowhere/);

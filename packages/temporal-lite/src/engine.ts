@@ -38,6 +38,13 @@ export interface EngineOptions {
    * are loaded again from the database when asked for.
    */
   closedCacheBytes?: number;
+  /**
+   * Due times of closed runs (their execution / run timeouts, activity schedule-to-close…) do
+   * nothing when they come; once the heap holds more than this many entries (default 10,000) and
+   * twice as many as after the last compaction, they are dropped, so the heap does not grow with
+   * finished runs.
+   */
+  dueCompactAbove?: number;
   log?: (msg: string) => void;
 }
 
@@ -123,6 +130,9 @@ export class Engine {
   private readonly historyPollTimeoutMs: number;
   private readonly closedCacheSize: number;
   private readonly closedCacheBytes: number;
+  private readonly dueCompactAbove: number;
+  /** the heap's size after the last compaction: the next one waits until it has doubled */
+  private dueAfterCompact = 0;
   private readonly log: (msg: string) => void;
   customSearchAttributes: Record<string, number> = {};
   private extensions = new Map<string, EngineExtension>();
@@ -135,6 +145,7 @@ export class Engine {
     this.historyPollTimeoutMs = opts.historyPollTimeoutMs ?? 20_000;
     this.closedCacheSize = opts.closedCacheSize ?? 500;
     this.closedCacheBytes = opts.closedCacheBytes ?? 8 * 1024 * 1024;
+    this.dueCompactAbove = opts.dueCompactAbove ?? 10_000;
     this.log = opts.log ?? (() => {});
   }
 
@@ -1604,6 +1615,14 @@ export class Engine {
     e.pendingQueries = [];
     this.rememberClosed(e);
     this.evictClosed();
+    this.compactDue();
+  }
+
+  /** Drops the due times of closed runs once the heap is large and has doubled since the last time (amortised O(1)). */
+  private compactDue() {
+    if (this.heap.size <= Math.max(this.dueCompactAbove, 2 * this.dueAfterCompact)) return;
+    this.heap.retain((d) => !d.runId || !!this.execs.get(d.runId)?.open);
+    this.dueAfterCompact = this.heap.size;
   }
 
   private notifyParent(e: Execution, status: number) {
