@@ -11,6 +11,7 @@ import { nowOf } from '../context.js';
 import { assignBacklog } from './assignment.js';
 import { notifyUsers, supervisorsOf } from './notify.js';
 import { setting } from '../config.js';
+import { publish, publishNotifications } from './live.js';
 
 const conv = schema.conversations;
 
@@ -42,12 +43,13 @@ export async function sweepInbox(ctx: AppContext): Promise<SweepResult> {
   for (const c of breached) {
     const [customer] = await ctx.db.db.select({ ownerId: schema.customers.ownerId, fullName: schema.customers.fullName }).from(schema.customers).where(eq(schema.customers.id, c.customerId));
     const due = c.firstRespondedAt ? c.nextResponseDueAt : c.firstResponseDueAt;
-    await notifyUsers(ctx.db.db, [c.assigneeId, customer?.ownerId, ...(await supervisorsOf(ctx.db.db, c.teamId))], {
+    const notified = await notifyUsers(ctx.db.db, [c.assigneeId, customer?.ownerId, ...(await supervisorsOf(ctx.db.db, c.teamId))], {
       kind: 'sla_breach',
       conversationId: c.id,
       body: `${customer?.fullName ?? 'A customer'} (${c.priority}) has waited past the reply deadline ${due?.toISOString() ?? ''}.`,
       dedupeKey: `sla:${c.id}:${due?.toISOString() ?? ''}`,
     });
+    publishNotifications(ctx, notified);
   }
   const woken = await ctx.db.db
     .update(conv)
@@ -60,6 +62,10 @@ export async function sweepInbox(ctx: AppContext): Promise<SweepResult> {
     .set({ status: 'resolved', resolvedAt: now, updatedAt: now })
     .where(and(inArray(conv.status, ['open', 'pending']), lte(conv.lastMessageAt, idleSince)))
     .returning({ id: conv.id });
+  await publish(ctx, [
+    ...woken.map((c) => ({ type: 'conversation' as const, conversationId: c.id, status: 'open' })),
+    ...autoResolved.map((c) => ({ type: 'conversation' as const, conversationId: c.id, status: 'resolved' })),
+  ]);
   const assigned = await assignBacklog(ctx);
   return { breached: breached.length, woken: woken.length, autoResolved: autoResolved.length, assigned };
 }
