@@ -141,7 +141,7 @@ export function openEventStream(ctx: AppContext, user: AuthUser, req: Request, r
   const write = (text: string) => {
     if (!closed) res.write(text);
   };
-  write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify({ userId: user.id })}\n\n`);
+  write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify({ type: 'ready', userId: user.id })}\n\n`);
   const unsubscribe = hub.subscribe({ user, send: (e) => write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`) });
   const heartbeat = setInterval(() => {
     write(': ping\n\n');
