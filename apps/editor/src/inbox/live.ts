@@ -121,13 +121,15 @@ export function useLiveInbox(onEvent: Listener): boolean {
 }
 
 /**
- * Reloads (at most every 100 ms) on live events — all of them, or only those about one
- * conversation; returns whether the stream is up.
+ * Reloads on live events — all of them, or only those about one conversation: the first of a
+ * burst 30 ms after it arrives, the rest at most every 400 ms (a reload cancels the one in
+ * flight, so reloading on every event of a burst could starve). Returns whether the stream is up.
  */
 export function useLiveReload(reload: () => void, conversationId?: string): boolean {
   const ref = useRef(reload);
   ref.current = reload;
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const last = useRef(0);
   useEffect(
     () => () => {
       if (timer.current) clearTimeout(timer.current);
@@ -138,10 +140,12 @@ export function useLiveReload(reload: () => void, conversationId?: string): bool
     if (conversationId && !('conversationId' in e && e.conversationId === conversationId)) return;
     if (e.type === 'notification' && !conversationId) return;
     if (timer.current) return;
+    const wait = Math.max(30, last.current + 400 - Date.now());
     timer.current = setTimeout(() => {
       timer.current = null;
+      last.current = Date.now();
       ref.current();
-    }, 100);
+    }, wait);
   });
 }
 
