@@ -4,7 +4,7 @@
  * one under their cap. One advisory lock serialises decisions so two at once cannot both take an
  * agent's last slot. When an agent frees a slot the unassigned backlog is handed out.
  */
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
@@ -101,7 +101,8 @@ export async function assignBacklog(ctx: AppContext, strategy?: AssignmentStrate
     const waiting = await tx
       .select({ id: conv.id, teamId: conv.teamId, language: conv.language })
       .from(conv)
-      .where(and(isNull(conv.assigneeId), eq(conv.needsHuman, true), inArray(conv.status, [...OPEN_STATUSES])))
+      // not those the escalation ladder put in the team queue (they'd go to the next agent again): people take them
+      .where(and(isNull(conv.assigneeId), eq(conv.needsHuman, true), inArray(conv.status, [...OPEN_STATUSES]), lt(conv.escalationStep, 2)))
       .orderBy(asc(conv.priority), asc(conv.lastCustomerMessageAt))
       .limit(200);
     if (!waiting.length) return 0;

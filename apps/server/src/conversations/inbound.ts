@@ -205,7 +205,7 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
     updatedAt: now,
     ...(queued.some((q) => q.purpose === 'away') ? { awaySentOn: today } : {}),
     ...(handoff ? { handedOffAt: at } : {}),
-    ...(reopened ? { handedOffAt: handoff ? at : null, resolvedAt: null, snoozedUntil: null, assigneeId: null, firstRespondedAt: null, slaBreachedAt: null } : {}),
+    ...(reopened ? { handedOffAt: handoff ? at : null, resolvedAt: null, snoozedUntil: null, assigneeId: null, firstRespondedAt: null, slaBreachedAt: null, escalationStep: 0, escalatedAt: null } : {}),
     ...(before.status === 'snoozed' ? { snoozedUntil: null } : {}),
   };
   if (newInquiry) {

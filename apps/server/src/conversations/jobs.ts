@@ -1,6 +1,7 @@
 /**
  * The inbox's durable timers that are not per-message: SLA breaches (alert once), snoozes that
- * end, conversations idle for N days resolved, and the unassigned backlog handed out. All state
+ * end, conversations idle for N days resolved, the escalation ladder (escalation.ts), and the
+ * unassigned backlog handed out. All state
  * is in the database, so a restart loses nothing; each step claims its rows with one UPDATE …
  * RETURNING, so two servers never alert twice. (The 10-minute follow-up is an outbox row.)
  */
@@ -12,6 +13,7 @@ import { assignBacklog } from './assignment.js';
 import { notifyUsers, supervisorsOf } from './notify.js';
 import { setting } from '../config.js';
 import { publish, publishNotifications } from './live.js';
+import { escalateUnanswered, type EscalationResult } from './escalation.js';
 
 const conv = schema.conversations;
 
@@ -20,6 +22,7 @@ export interface SweepResult {
   woken: number;
   autoResolved: number;
   assigned: number;
+  escalated: EscalationResult;
 }
 
 export const autoResolveDays = () => setting('NUDGE_INBOX_AUTO_RESOLVE_DAYS');
@@ -66,8 +69,9 @@ export async function sweepInbox(ctx: AppContext): Promise<SweepResult> {
     ...woken.map((c) => ({ type: 'conversation' as const, conversationId: c.id, status: 'open' })),
     ...autoResolved.map((c) => ({ type: 'conversation' as const, conversationId: c.id, status: 'resolved' })),
   ]);
+  const escalated = await escalateUnanswered(ctx);
   const assigned = await assignBacklog(ctx);
-  return { breached: breached.length, woken: woken.length, autoResolved: autoResolved.length, assigned };
+  return { breached: breached.length, woken: woken.length, autoResolved: autoResolved.length, assigned, escalated };
 }
 
 export function startInboxJobs(ctx: AppContext, intervalMs = 15_000): { stop(): Promise<void> } {

@@ -5,7 +5,7 @@ import type { DbOrTx } from './settings.js';
 import type { Notified } from './live.js';
 
 export interface Notice {
-  kind: 'sla_breach' | 'high_value' | 'handoff' | 'mention';
+  kind: 'sla_breach' | 'high_value' | 'handoff' | 'mention' | 'escalation';
   conversationId: string | null;
   body: string;
   dedupeKey: string;

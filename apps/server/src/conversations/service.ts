@@ -176,6 +176,8 @@ export async function replyToConversation(ctx: AppContext, user: AuthUser, id: s
         assigneeId: c.assigneeId ?? (user.role === 'agent' ? user.id : c.assigneeId),
         assignedAt: c.assigneeId ? c.assignedAt : now,
         needsHuman: true,
+        escalationStep: 0, // answered: the escalation ladder stops
+        escalatedAt: null,
         updatedAt: now,
       })
       .where(eq(conv.id, id));
@@ -230,7 +232,8 @@ export async function assignTo(ctx: AppContext, user: AuthUser, id: string, inpu
   }
   const assignee = await ctx.db.db.transaction(async (tx) => {
     const teamId = input.teamId !== undefined ? input.teamId : c.teamId;
-    await tx.update(conv).set({ assigneeId: input.assigneeId ?? null, teamId, needsHuman: true, assignedAt: input.assigneeId ? now : null, updatedAt: now }).where(eq(conv.id, id));
+    // a person's choice: the escalation ladder starts again from its first step
+    await tx.update(conv).set({ assigneeId: input.assigneeId ?? null, teamId, needsHuman: true, assignedAt: input.assigneeId ? now : null, escalationStep: 0, escalatedAt: null, updatedAt: now }).where(eq(conv.id, id));
     if (input.assigneeId) {
       await tx.update(schema.agentProfiles).set({ lastAssignedAt: now }).where(eq(schema.agentProfiles.userId, input.assigneeId));
       return input.assigneeId;
