@@ -83,8 +83,10 @@ describe('live inbox end to end', () => {
     await page.getByTestId('msg-in').filter({ hasText: 'deliver to Taichung' }).waitFor({ timeout: 5000 });
     const threadMs = Date.now() - t1;
     console.log(`[live e2e] webhook posted → visible: new conversation in the list ${listMs} ms (webhook answered after ${webhookMs} ms), message in the open conversation ${threadMs} ms (${webhook2Ms} ms)`);
-    expect(listMs).toBeLessThan(1500);
-    expect(threadMs).toBeLessThan(1500);
+    // from the webhook's answer (the message is committed and published by then) to the screen:
+    // about a second even on a busy machine; with polling at 10 minutes only the stream does that
+    expect(listMs - webhookMs).toBeLessThan(1500);
+    expect(threadMs - webhook2Ms).toBeLessThan(1500);
     // the SLA countdown in words
     await expect.poll(() => page.getByRole('region', { name: 'Conversation' }).getByTestId('sla').textContent()).toMatch(/^(\d+ (d|h|min|s) ?)+ left$|^⚠ overdue/);
     expect(streams).toHaveLength(opened); // the stream stayed up: no reconnect, no second stream for the open conversation
