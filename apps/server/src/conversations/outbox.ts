@@ -55,8 +55,9 @@ export const outboxDrainerOf = (ctx: AppContext) => drainers.get(ctx.db);
 
 type Row = typeof ob.$inferSelect;
 
-function recipientOf(channel: string, c: { phone: string | null; whatsappId: string | null; email: string | null }): string | null {
-  if (channel === 'whatsapp') return c.whatsappId ?? c.phone;
+/** WhatsApp: the number, else the business-scoped user id (a user who hides their number; sent as `recipient`). */
+function recipientOf(channel: string, c: { phone: string | null; whatsappId: string | null; email: string | null; contactUserId: string | null }): string | null {
+  if (channel === 'whatsapp') return c.whatsappId ?? c.phone ?? c.contactUserId;
   if (channel === 'sms') return c.phone;
   return c.email;
 }
@@ -111,7 +112,7 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
       return;
     }
     const [c] = await ctx.db.db
-      .select({ customerId: conv.customerId, phone: schema.customers.phone, whatsappId: schema.customers.whatsappId, email: schema.customers.email })
+      .select({ customerId: conv.customerId, phone: schema.customers.phone, whatsappId: schema.customers.whatsappId, email: schema.customers.email, contactUserId: conv.contactUserId })
       .from(conv)
       .innerJoin(schema.customers, eq(schema.customers.id, conv.customerId))
       .where(eq(conv.id, row.conversationId));
