@@ -112,7 +112,7 @@ describe('live inbox events', () => {
     expect(b.raw()).not.toContain(other);
     expect(b.raw()).not.toContain(from);
 
-    // a transfer from alice to the team queue (nobody else has room) reaches bob; the note with an @mention notifies
+    // a transfer from alice to bob reaches both; a note with an @mention notifies bob only
     await w.t.http.post(`/api/conversations/${c.id}/assign`).set(manager.auth).send({ assigneeId: bob.id }).expect(200);
     await eventually(async () => about(b, c.id).some((e) => e.type === 'assignment' && e.assigneeId === bob.id), 'bob told of the transfer');
     await eventually(async () => about(a, c.id).some((e) => e.type === 'assignment' && e.assigneeId === bob.id), 'alice told it left her');
