@@ -23,7 +23,7 @@ let page: Page;
 const pageErrors: string[] = [];
 
 const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
-const sentTexts = () => wa.messages.filter((m) => m.request.to.replace(/^\+/, '') === customerPhone).map((m) => (m.request.type === 'text' ? m.request.text.body : `template:${m.request.template.name}`));
+const sentTexts = () => wa.messages.filter((m) => (m.request.to ?? '').replace(/^\+/, '') === customerPhone).map((m) => (m.request.type === 'text' ? m.request.text.body : `template:${m.request.template.name}`));
 
 describe('inbox end to end', () => {
   beforeAll(async () => {

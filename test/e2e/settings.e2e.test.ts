@@ -327,6 +327,11 @@ describe('settings: users and roles end to end', () => {
     await form.getByLabel('P2: reply within').fill('4');
     await form.getByLabel('P1 when the budget is above').fill('80000');
     await form.getByLabel('Fewest open first').check();
+    expect(await form.getByLabel('Move on after').inputValue()).toBe('15');
+    await form.getByLabel('Move on after').fill('0');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByText('Enter whole minutes from 1 to 1440 (a day).').waitFor();
+    await form.getByLabel('Move on after').fill('20');
     await form.getByRole('button', { name: 'Save' }).click();
     await form.getByRole('status').filter({ hasText: 'Saved; new conversations' }).waitFor();
     await shot('settings-policy-en');
@@ -336,7 +341,7 @@ describe('settings: users and roles end to end', () => {
     await page.getByLabel('語言').selectOption('en');
     const policy = await page.evaluate(async () =>
       (await fetch('/api/inbox/policy', { headers: { Authorization: `Bearer ${localStorage.getItem('nudge.token')}` } })).json());
-    expect(policy).toEqual({ sla: { P1: 2, P2: 4, P3: 24 }, budget: { p1Above: 80000, p2From: 50000 }, strategy: 'load' });
+    expect(policy).toEqual({ sla: { P1: 2, P2: 4, P3: 24 }, budget: { p1Above: 80000, p2From: 50000 }, strategy: 'load', escalateAfterMinutes: 20 });
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });

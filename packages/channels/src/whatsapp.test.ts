@@ -10,6 +10,8 @@ import {
   parseWhatsAppWebhook,
   signWhatsAppPayload,
   verifyWhatsAppSignature,
+  whatsappRequestFor,
+  whatsappSendRequestSchema,
 } from './whatsapp.js';
 import { whatsAppMessageWebhook } from './whatsapp-webhooks.js';
 
@@ -115,6 +117,19 @@ describe('WhatsApp Cloud API adapter against the stand-in', () => {
     const query = { 'hub.mode': 'subscribe', 'hub.verify_token': 'tok', 'hub.challenge': '1158201444' };
     expect(answerWebhookVerification(query, 'tok')).toBe('1158201444');
     expect(answerWebhookVerification(query, 'other')).toBeNull();
+  });
+
+  it('sends to a business-scoped user id (BSUID) as `recipient`, to a number as `to`; never both', async () => {
+    const sent = await adapter().send({ to: 'TW.123456789', text: 'hello hidden number', idempotencyKey: 'k-bsuid' });
+    const req = wa.messages.find((m) => m.id === sent.providerMessageId)!.request;
+    expect(req).toMatchObject({ recipient: 'TW.123456789', type: 'text' });
+    expect(req.to).toBeUndefined();
+    expect(whatsappRequestFor({ to: '+886 912 345 678', text: 'x', idempotencyKey: 'k' })).toMatchObject({ to: '+886912345678' });
+    expect(whatsappRequestFor({ to: '+886 912 345 678', text: 'x', idempotencyKey: 'k' })).not.toHaveProperty('recipient');
+    const both = whatsappSendRequestSchema.safeParse({ messaging_product: 'whatsapp', to: '886912345678', recipient: 'TW.123456789', type: 'text', text: { body: 'x' } });
+    expect(both.success).toBe(false);
+    const neither = whatsappSendRequestSchema.safeParse({ messaging_product: 'whatsapp', type: 'text', text: { body: 'x' } });
+    expect(neither.success).toBe(false);
   });
 
   it('reads the business-scoped user id (BSUID), also when Meta withholds the phone number', () => {

@@ -10,6 +10,12 @@ import { ChannelSendError } from './types.js';
 
 // ---- outgoing messages: POST /{version}/{phone-number-id}/messages
 
+const phoneTo = z.string().regex(/^\+?\d{6,15}$/, 'to must be a phone number in international format');
+/** A business-scoped user id (BSUID, e.g. `TW.1234567890`): a user who hides their number is reached by it. */
+const bsuidRecipient = z.string().regex(/^[A-Z]{2}\.[A-Za-z0-9_-]{4,128}$/, 'recipient must be a business-scoped user id (e.g. TW.1234567890)');
+/** Looks like a BSUID rather than a phone number: letters and a dot. */
+export const isBsuid = (value: string) => /^[A-Z]{2}\.[A-Za-z0-9_-]{4,128}$/.test(value);
+
 /** Echoed by Meta in every status webhook of the message: Nudge puts the idempotency key here. */
 const callbackData = z.string().max(512).optional();
 
@@ -17,7 +23,8 @@ const textMessageSchema = z.object({
   messaging_product: z.literal('whatsapp'),
   recipient_type: z.literal('individual').optional(),
   biz_opaque_callback_data: callbackData,
-  to: z.string().regex(/^\+?\d{6,15}$/, 'to must be a phone number in international format'),
+  to: phoneTo.optional(),
+  recipient: bsuidRecipient.optional(),
   type: z.literal('text'),
   text: z.object({ body: z.string().min(1).max(4096), preview_url: z.boolean().optional() }),
 });
@@ -26,7 +33,8 @@ const templateMessageSchema = z.object({
   messaging_product: z.literal('whatsapp'),
   recipient_type: z.literal('individual').optional(),
   biz_opaque_callback_data: callbackData,
-  to: z.string().regex(/^\+?\d{6,15}$/, 'to must be a phone number in international format'),
+  to: phoneTo.optional(),
+  recipient: bsuidRecipient.optional(),
   type: z.literal('template'),
   template: z.object({
     name: z.string().min(1),
@@ -42,12 +50,15 @@ const templateMessageSchema = z.object({
   }),
 });
 
-export const whatsappSendRequestSchema = z.discriminatedUnion('type', [textMessageSchema, templateMessageSchema]);
+/** Addressed by phone number (`to`) or, for a user known only by their BSUID, by `recipient` — one of them. */
+export const whatsappSendRequestSchema = z
+  .discriminatedUnion('type', [textMessageSchema, templateMessageSchema])
+  .refine((m) => !!m.to !== !!m.recipient, { message: 'give either `to` (a phone number) or `recipient` (a business-scoped user id)', path: ['to'] });
 export type WhatsAppSendRequest = z.infer<typeof whatsappSendRequestSchema>;
 
 export const whatsappSendResponseSchema = z.object({
   messaging_product: z.literal('whatsapp'),
-  contacts: z.array(z.object({ input: z.string(), wa_id: z.string() })),
+  contacts: z.array(z.object({ input: z.string(), wa_id: z.string().optional(), user_id: z.string().optional() })),
   messages: z.array(z.object({ id: z.string(), message_status: z.string().optional() })).min(1),
 });
 
@@ -223,14 +234,15 @@ export const whatsappConfigSchema = z.object({
 export type WhatsAppConfig = z.input<typeof whatsappConfigSchema>;
 
 export function whatsappRequestFor(message: OutboundMessage): WhatsAppSendRequest {
-  const to = message.to.replace(/[^\d+]/g, '');
+  // a BSUID goes in `recipient` as it is; a phone number in `to`, digits only
+  const address = isBsuid(message.to.trim()) ? { recipient: message.to.trim() } : { to: message.to.replace(/[^\d+]/g, '') };
   const biz_opaque_callback_data = message.idempotencyKey.slice(0, 512);
   if (message.template) {
     return {
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
       biz_opaque_callback_data,
-      to,
+      ...address,
       type: 'template',
       template: {
         name: message.template.name,
@@ -241,7 +253,7 @@ export function whatsappRequestFor(message: OutboundMessage): WhatsAppSendReques
       },
     };
   }
-  return { messaging_product: 'whatsapp', recipient_type: 'individual', biz_opaque_callback_data, to, type: 'text', text: { body: message.text, preview_url: false } };
+  return { messaging_product: 'whatsapp', recipient_type: 'individual', biz_opaque_callback_data, ...address, type: 'text', text: { body: message.text, preview_url: false } };
 }
 
 export function createWhatsAppAdapter(input: WhatsAppConfig): ChannelAdapter {

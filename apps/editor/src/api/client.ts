@@ -28,6 +28,10 @@ export function setToken(next: string | null): void {
   if (next) localStorage.setItem(TOKEN_KEY, next);
   else localStorage.removeItem(TOKEN_KEY);
 }
+/** The session's Authorization header (for requests this client doesn't make itself, e.g. the inbox's event stream). */
+export function authHeader(): Record<string, string> {
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
 export function onUnauthorized(listener: () => void): () => void {
   unauthorizedListeners.add(listener);
   return () => unauthorizedListeners.delete(listener);

@@ -60,7 +60,7 @@ describe('inbox screen', () => {
     expect(item.textContent).toContain('Open');
     expect(item.textContent).toContain('WhatsApp');
     expect(within(item).getByLabelText('2 unread')).toBeTruthy();
-    expect(within(item).getByTestId('sla').textContent).toMatch(/2h 0[45]m left/);
+    expect(within(item).getByTestId('sla').textContent).toMatch(/^2 h [45] min left$/);
     const first = calls.find((c) => c.path === '/api/conversations')!;
     expect(first).toBeTruthy();
     fireEvent.change(screen.getByLabelText('Priority'), { target: { value: 'P1' } });
@@ -156,6 +156,44 @@ describe('inbox screen', () => {
     await screen.findByText('first');
     messages = [...messages, msg('m2', 'in', 'a later message', 'received')];
     await screen.findByText('a later message', undefined, { timeout: 10_000 });
+  });
+
+  it('live: an event on the stream reloads the conversation at once (polling set to 10 minutes)', async () => {
+    localStorage.setItem('nudge.inbox.pollMs', '600000');
+    let messages = [msg('m1', 'in', 'first', 'received')];
+    let push: (text: string) => void = () => {};
+    fakeApi((url) => {
+      if (url.pathname === '/api/conversations') return { status: 200, body: { items: [conv()], nextCursor: null } };
+      if (url.pathname.startsWith('/api/conversations/')) return { status: 200, body: { ...conv(), messages } };
+      return undefined;
+    });
+    const fake = globalThis.fetch;
+    const streams: string[] = [];
+    vi.stubGlobal('fetch', async (input: string, init: RequestInit = {}) => {
+      if (!String(input).startsWith('/api/inbox/events')) return fake(input, init);
+      streams.push(new Headers(init.headers).get('accept') ?? '');
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          const enc = new TextEncoder();
+          push = (text) => controller.enqueue(enc.encode(text));
+          push('retry: 3000\nevent: ready\ndata: {"type":"ready","userId":"me"}\n\n');
+          init.signal?.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')));
+        },
+      });
+      return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+    });
+    try {
+      location.hash = '#/inbox?view=all&c=11111111-1111-4111-8111-111111111111';
+      render(<InboxScreen />);
+      await screen.findByText('first');
+      await waitFor(() => expect(screen.getByTestId('live').dataset.live).toBe('on'));
+      expect(streams).toEqual(['text/event-stream']); // one stream shared by the list and the conversation
+      messages = [...messages, msg('m2', 'in', 'arrived live', 'received')];
+      push(': ping\n\nevent: message\ndata: {"type":"message","conversationId":"11111111-1111-4111-8111-111111111111","messageId":"m2","direction":"in"}\n\n');
+      await screen.findByText('arrived live', undefined, { timeout: 1000 });
+    } finally {
+      localStorage.removeItem('nudge.inbox.pollMs');
+    }
   });
 });
 

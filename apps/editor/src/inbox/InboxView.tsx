@@ -1,7 +1,8 @@
 // The agent's workspace: conversation list (mine / unassigned / team / all, filters, search, SLA
 // countdowns), the selected conversation (messages with delivery ticks, notes, reply box that
 // knows WhatsApp's 24-hour window), actions (take, transfer, snooze, resolve) and the customer.
-// The server offers no event stream, so list and conversation are polled every few seconds.
+// New messages, ticks and assignments arrive live (./live.ts, server-sent events): the list and the
+// open conversation reload on them; polling is the fallback while the stream is down.
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { customersApi } from '../customers/api';
@@ -12,9 +13,9 @@ import { useCan, useSession } from '../shell/session';
 import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { inboxApi, STATUSES, VIEWS, type Conversation, type ConversationDetail, type InboxView as View, type Message } from './api';
 import { Composer } from './Composer';
-import { countdown, slaDue, snoozeUntil, tickFor } from './logic';
+import { countdown, mentionsIn, slaDue, snoozeUntil, tickFor, windowState, type DurationUnit } from './logic';
+import { pollMs, useLiveReload } from './live';
 
-export const POLL_MS = 3000;
 
 /** Re-runs `fn` every `ms` while mounted (and not when the tab is hidden). */
 export function usePoll(fn: () => void, ms: number) {
@@ -37,15 +38,22 @@ function useNow(ms = 1000): number {
   return now;
 }
 
+/** "1 h 20 min", "5 min", "1 小時 20 分鐘" in the user's language. */
+function useDuration(): (parts: [DurationUnit, number][]) => string {
+  const { t } = useTranslation();
+  return (parts) => parts.map(([unit, count]) => t(`inbox.dur.${unit}`, { count })).join(' ');
+}
+
 export function SlaBadge({ c, now }: { c: Pick<Conversation, 'firstResponseDueAt' | 'nextResponseDueAt' | 'status' | 'slaBreachedAt'>; now: number }) {
   const { t, i18n } = useTranslation();
+  const duration = useDuration();
   const due = slaDue(c);
   if (!due) return null;
   const cd = countdown(due, now);
   const cls = cd.overdue || c.slaBreachedAt ? 'sla overdue' : cd.soon ? 'sla soon' : 'sla';
   return (
     <span className={cls} title={t('inbox.slaDue', { time: formatDateTime(due, i18n.language) })} data-testid="sla">
-      {cd.overdue ? t('inbox.slaOverdue', { time: cd.text }) : t('inbox.slaLeft', { time: cd.text })}
+      {cd.overdue ? t('inbox.slaOverdue', { time: duration(cd.parts) }) : t('inbox.slaLeft', { time: duration(cd.parts) })}
     </span>
   );
 }
@@ -76,10 +84,14 @@ function ConversationList({ view, selected, onSelect }: { view: View; selected: 
   }, [q]);
   const list = useLoad((signal) => inboxApi.list({ view, status: status || undefined, priority: priority || undefined, channel: channel || undefined, q: query }, signal), [view, status, priority, channel, query]);
   const { reload } = list;
-  usePoll(reload, POLL_MS);
+  const live = useLiveReload(reload);
+  usePoll(reload, pollMs(live));
   const items = list.data?.items ?? [];
   return (
     <aside className="inbox-list" aria-label={t('inbox.conversations')}>
+      <span className={`live-state${live ? ' on' : ''}`} data-testid="live" data-live={live ? 'on' : 'off'} title={live ? t('inbox.liveOn') : t('inbox.liveOff')}>
+        {live ? t('inbox.live') : t('inbox.reconnecting')}
+      </span>
       <div className="inbox-views" role="tablist">
         {VIEWS.map((v) => (
           <a key={v} role="tab" aria-selected={v === view} className={v === view ? 'active' : undefined} href={`#/inbox?view=${v}`}>
@@ -287,7 +299,8 @@ function ConversationPane({ id }: { id: string }) {
   if (me) authors.set(me.id, me.name);
   const detail = useLoad((signal) => inboxApi.get(id, signal), [id]);
   const { reload } = detail;
-  usePoll(reload, POLL_MS);
+  const live = useLiveReload(reload, id);
+  usePoll(reload, pollMs(live));
   const endRef = useRef<HTMLLIElement>(null);
   const count = detail.data?.messages.length ?? 0;
   useEffect(() => {

@@ -39,11 +39,12 @@ describe('SLA countdown', () => {
     expect(slaDue({ status: 'resolved', firstResponseDueAt: 'a', nextResponseDueAt: 'b' })).toBeNull();
   });
   it('formats hours, minutes and seconds, flags soon (< 30 min) and overdue', () => {
-    expect(countdown('2026-12-01T12:05:00Z', now)).toEqual({ text: '2h 05m', overdue: false, soon: false });
-    expect(countdown('2026-12-01T10:12:30Z', now)).toEqual({ text: '12m', overdue: false, soon: true });
-    expect(countdown('2026-12-01T10:00:45Z', now)).toEqual({ text: '45s', overdue: false, soon: true });
-    expect(countdown('2026-12-01T09:20:00Z', now)).toEqual({ text: '40m', overdue: true, soon: false });
+    expect(countdown('2026-12-01T12:05:00Z', now)).toEqual({ text: '2h 05m', overdue: false, soon: false, parts: [['h', 2], ['m', 5]] });
+    expect(countdown('2026-12-01T10:12:30Z', now)).toEqual({ text: '12m', overdue: false, soon: true, parts: [['m', 12]] });
+    expect(countdown('2026-12-01T10:00:45Z', now)).toEqual({ text: '45s', overdue: false, soon: true, parts: [['s', 45]] });
+    expect(countdown('2026-12-01T09:20:00Z', now)).toEqual({ text: '40m', overdue: true, soon: false, parts: [['m', 40]] });
     expect(countdown('2026-12-03T13:00:00Z', now).text).toBe('2d 3h');
+    expect(countdown('2026-12-01T12:00:00Z', now).parts).toEqual([['h', 2]]); // "2 h", not "2 h 0 min"
   });
 });
 

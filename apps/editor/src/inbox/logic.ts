@@ -37,8 +37,13 @@ export function slaDue(c: Pick<Conversation, 'firstResponseDueAt' | 'nextRespons
   return c.firstResponseDueAt ?? c.nextResponseDueAt ?? null;
 }
 
-/** "1h 05m", "12m", "45s"; negative durations are overdue. */
-export function countdown(due: string, now: number): { text: string; overdue: boolean; soon: boolean } {
+export type DurationUnit = 'd' | 'h' | 'm' | 's';
+
+/**
+ * "1h 05m", "12m", "45s" (compact, language-neutral), and `parts`, the two largest units for a
+ * localized "1 h 20 min" (InboxView's `useDuration`); negative durations are overdue.
+ */
+export function countdown(due: string, now: number): { text: string; overdue: boolean; soon: boolean; parts: [DurationUnit, number][] } {
   const ms = Date.parse(due) - now;
   const overdue = ms < 0;
   let s = Math.floor(Math.abs(ms) / 1000);
@@ -49,7 +54,8 @@ export function countdown(due: string, now: number): { text: string; overdue: bo
   const m = Math.floor(s / 60);
   s -= m * 60;
   const text = d > 0 ? `${d}d ${h}h` : h > 0 ? `${h}h ${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m` : `${s}s`;
-  return { text, overdue, soon: !overdue && ms < 30 * 60_000 };
+  const parts: [DurationUnit, number][] = d > 0 ? [['d', d], ['h', h]] : h > 0 ? [['h', h], ['m', m]] : m > 0 ? [['m', m]] : [['s', s]];
+  return { text, overdue, soon: !overdue && ms < 30 * 60_000, parts: parts.filter(([, n], i) => i === 0 || n > 0) };
 }
 
 /** Snooze choices: in 1 hour, in 4 hours, tomorrow at 09:00 local time. */

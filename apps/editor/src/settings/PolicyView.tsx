@@ -1,5 +1,5 @@
 // Reply deadlines (SLA) per priority, the budget thresholds that set a new inquiry's priority,
-// and the assignment strategy. New conversations and assignments use them at once.
+// the assignment strategy and the escalation minutes. New conversations and assignments use them at once.
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorBanner, Spinner, useLoad } from '../ui/common';
@@ -59,6 +59,15 @@ function PolicyForm({ start }: { start: InboxPolicy }) {
           </Field>
           <Field label={t('settings.policy.p2From')} error={fields['budget.p2From']}>
             <input type="number" min={0} step={1000} value={Number.isNaN(form.budget.p2From) ? '' : form.budget.p2From} onChange={(e) => setForm({ ...form, budget: { ...form.budget, p2From: num(e.target.value) } })} />
+          </Field>
+        </div>
+      </section>
+      <section className="card">
+        <h2>{t('settings.policy.escalationTitle')}</h2>
+        <p className="small muted">{t('settings.policy.escalationIntro')}</p>
+        <div className="form-grid">
+          <Field label={t('settings.policy.escalateAfter')} error={fields.escalateAfterMinutes} hint={t('settings.policy.minutesUnit')}>
+            <input type="number" min={1} max={1440} step={1} value={Number.isNaN(form.escalateAfterMinutes) ? '' : form.escalateAfterMinutes} onChange={(e) => setForm({ ...form, escalateAfterMinutes: num(e.target.value) })} />
           </Field>
         </div>
       </section>

@@ -94,6 +94,7 @@ export const inboxPolicy = z.object({
   sla: z.object({ P1: z.number(), P2: z.number(), P3: z.number() }),
   budget: z.object({ p1Above: z.number(), p2From: z.number() }),
   strategy: z.enum(['round_robin', 'load']),
+  escalateAfterMinutes: z.number().default(15),
 });
 export type InboxPolicy = z.infer<typeof inboxPolicy>;
 
@@ -164,6 +165,7 @@ function issueText(code: string, d: { code?: string; reason?: string; message?: 
   if (d.path === 'body.maxOpen') return t('settings.errors.maxOpen');
   if (d.path === 'body.defaultRegion') return t('settings.errors.country');
   if (d.path?.startsWith('body.sla.')) return d.message?.startsWith('P1 must') ? t('settings.errors.slaOrder') : t('settings.errors.slaHours');
+  if (d.path === 'body.escalateAfterMinutes') return t('settings.errors.escalateMinutes');
   if (d.path?.startsWith('body.budget.')) return d.message?.startsWith('the P2') ? t('settings.errors.budgetOrder') : t('settings.errors.budget');
   if (d.path?.startsWith('body.patterns.')) return t('settings.errors.pattern', { problem: d.message ?? '' });
   if (d.path === 'body.email') return t('settings.errors.invalidEmail');

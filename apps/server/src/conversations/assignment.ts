@@ -4,7 +4,7 @@
  * one under their cap. One advisory lock serialises decisions so two at once cannot both take an
  * agent's last slot. When an agent frees a slot the unassigned backlog is handed out.
  */
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
@@ -13,6 +13,7 @@ import { chooseAgent, type AgentCandidate, type AssignmentStrategy } from './rou
 import { loadInboxSettings, type DbOrTx, type Tx } from './settings.js';
 import { foldForMatch } from './text.js';
 import { processEnv, setting, type Env } from '../config.js';
+import { publish, type InboxEvent } from './live.js';
 
 const conv = schema.conversations;
 const OPEN_STATUSES = ['open', 'pending'] as const;
@@ -92,19 +93,20 @@ export async function assignConversation(
 
 /** Hands the oldest waiting conversations (highest priority first) to agents with free slots. */
 export async function assignBacklog(ctx: AppContext, strategy?: AssignmentStrategy): Promise<number> {
-  return ctx.db.db.transaction(async (tx) => {
+  const given: InboxEvent[] = [];
+  const count = await ctx.db.db.transaction(async (tx) => {
     await lock(tx);
     const at = nowOf(ctx);
     const settings = await loadInboxSettings(ctx, tx);
     const waiting = await tx
       .select({ id: conv.id, teamId: conv.teamId, language: conv.language })
       .from(conv)
-      .where(and(isNull(conv.assigneeId), eq(conv.needsHuman, true), inArray(conv.status, [...OPEN_STATUSES])))
+      // not those the escalation ladder put in the team queue (they'd go to the next agent again): people take them
+      .where(and(isNull(conv.assigneeId), eq(conv.needsHuman, true), inArray(conv.status, [...OPEN_STATUSES]), lt(conv.escalationStep, 2)))
       .orderBy(asc(conv.priority), asc(conv.lastCustomerMessageAt))
       .limit(200);
     if (!waiting.length) return 0;
     const candidates = await loadCandidates(tx, at);
-    let given = 0;
     for (const w of waiting) {
       const team = settings.teams.find((t) => t.teamId === w.teamId);
       const chosen = chooseAgent(candidates, { teamId: w.teamId, skill: team?.skill ?? null, language: w.language }, strategy ?? settings.policy.strategy);
@@ -112,8 +114,10 @@ export async function assignBacklog(ctx: AppContext, strategy?: AssignmentStrate
       await give(tx, w.id, chosen.userId, at);
       chosen.open += 1;
       chosen.lastAssignedAt = at;
-      given += 1;
+      given.push({ type: 'assignment', conversationId: w.id, assigneeId: chosen.userId, teamId: w.teamId });
     }
-    return given;
+    return given.length;
   });
+  await publish(ctx, given);
+  return count;
 }

@@ -14,6 +14,7 @@ import { addInteraction } from '../customers/index.js';
 import { assignConversation, teamForText } from './assignment.js';
 import { addBusinessHours, isWithinHours, localDay } from './hours.js';
 import { notifySupervisors } from './notify.js';
+import { assignmentEvent, publish, publishNotifications, type InboxEvent, type Notified } from './live.js';
 import { kickOutbox } from './outbox.js';
 import { firstMatch, firstOfKind, replyIn, type AutoReplyRule } from './rules.js';
 import { hoursOf, inHoursOf, loadInboxSettings, priorityForBudget, teamSettingsFor, type Tx } from './settings.js';
@@ -67,12 +68,22 @@ const AGENT_RECENT_MS = 5 * 60_000;
 type Queued = { purpose: 'auto_reply' | 'welcome' | 'away' | 'handoff' | 'follow_up'; rule: AutoReplyRule | null; text: string; template: AutoReplyRule['template']; dueAt: Date };
 
 export async function recordConversationMessage(ctx: AppContext, msg: ConversationInbound): Promise<ConversationInboundResult> {
-  const result = await ctx.db.db.transaction((tx) => recordInTransaction(ctx, tx, msg));
+  const { notified, before, ...result } = await ctx.db.db.transaction((tx) => recordInTransaction(ctx, tx, msg));
   if (result.queued.length) kickOutbox(ctx);
+  if (!result.duplicate && result.messageId) {
+    const events: InboxEvent[] = [{ type: 'message', conversationId: result.conversationId, messageId: result.messageId, direction: 'in' }];
+    if (before.status !== 'open') events.push({ type: 'conversation', conversationId: result.conversationId, status: 'open' });
+    const assigned = result.assigneeId !== before.assigneeId ? await assignmentEvent(ctx, result.conversationId) : null;
+    if (assigned) events.push(assigned);
+    await publish(ctx, events, [before.assigneeId]);
+    publishNotifications(ctx, notified);
+  }
   return result;
 }
 
-async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInbound): Promise<ConversationInboundResult> {
+type InTransaction = ConversationInboundResult & { notified: Notified[]; before: { status: string; assigneeId: string | null; teamId: string | null } };
+
+async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInbound): Promise<InTransaction> {
   const now = nowOf(ctx);
   const at = now; // decisions (hours, windows, SLA) use the server clock at arrival
   // find or open the conversation; the upsert also locks its row until commit
@@ -99,7 +110,7 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
     .onConflictDoNothing({ target: [cm.channel, cm.providerMessageId] })
     .returning({ id: cm.id });
   if (!stored) {
-    return { conversationId: before.id, messageId: null, duplicate: true, reopened: false, queued: [], handoff: false, assigneeId: before.assigneeId };
+    return { conversationId: before.id, messageId: null, duplicate: true, reopened: false, queued: [], handoff: false, assigneeId: before.assigneeId, notified: [], before };
   }
 
   const settings = await loadInboxSettings(ctx, tx);
@@ -194,7 +205,7 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
     updatedAt: now,
     ...(queued.some((q) => q.purpose === 'away') ? { awaySentOn: today } : {}),
     ...(handoff ? { handedOffAt: at } : {}),
-    ...(reopened ? { handedOffAt: handoff ? at : null, resolvedAt: null, snoozedUntil: null, assigneeId: null, firstRespondedAt: null, slaBreachedAt: null } : {}),
+    ...(reopened ? { handedOffAt: handoff ? at : null, resolvedAt: null, snoozedUntil: null, assigneeId: null, firstRespondedAt: null, slaBreachedAt: null, escalationStep: 0, escalatedAt: null } : {}),
     ...(before.status === 'snoozed' ? { snoozedUntil: null } : {}),
   };
   if (newInquiry) {
@@ -227,15 +238,16 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
   if ((needsHuman || priority === 'P1') && !assigneeId) {
     assigneeId = await assignConversation(ctx, tx, { id: before.id, teamId, language }, settings.policy.strategy);
   }
+  const notified: Notified[] = [];
   if (highValue) {
-    await notifySupervisors(tx, teamId, {
+    notified.push(...await notifySupervisors(tx, teamId, {
       kind: 'high_value',
       conversationId: before.id,
       body: `${customer?.fullName ?? 'A customer'} wrote "${msg.text.slice(0, 120)}" (${highValue.pattern}): priority P1.`,
       dedupeKey: `high_value:${stored.id}`,
-    });
+    }));
   }
-  return { conversationId: before.id, messageId: stored.id, duplicate: false, reopened, queued: keys, handoff, assigneeId };
+  return { conversationId: before.id, messageId: stored.id, duplicate: false, reopened, queued: keys, handoff, assigneeId, notified, before };
 }
 
 const GREETINGS = new Set(['hi', 'hello', 'hey', 'hola', 'buenas', 'buenos dias', '你好', '您好', '哈啰', '嗨', 'good morning']);

@@ -1,6 +1,7 @@
 /**
  * The inbox's durable timers that are not per-message: SLA breaches (alert once), snoozes that
- * end, conversations idle for N days resolved, and the unassigned backlog handed out. All state
+ * end, conversations idle for N days resolved, the escalation ladder (escalation.ts), and the
+ * unassigned backlog handed out. All state
  * is in the database, so a restart loses nothing; each step claims its rows with one UPDATE …
  * RETURNING, so two servers never alert twice. (The 10-minute follow-up is an outbox row.)
  */
@@ -11,6 +12,8 @@ import { nowOf } from '../context.js';
 import { assignBacklog } from './assignment.js';
 import { notifyUsers, supervisorsOf } from './notify.js';
 import { setting } from '../config.js';
+import { publish, publishNotifications } from './live.js';
+import { escalateUnanswered, type EscalationResult } from './escalation.js';
 
 const conv = schema.conversations;
 
@@ -19,6 +22,7 @@ export interface SweepResult {
   woken: number;
   autoResolved: number;
   assigned: number;
+  escalated: EscalationResult;
 }
 
 export const autoResolveDays = () => setting('NUDGE_INBOX_AUTO_RESOLVE_DAYS');
@@ -42,12 +46,13 @@ export async function sweepInbox(ctx: AppContext): Promise<SweepResult> {
   for (const c of breached) {
     const [customer] = await ctx.db.db.select({ ownerId: schema.customers.ownerId, fullName: schema.customers.fullName }).from(schema.customers).where(eq(schema.customers.id, c.customerId));
     const due = c.firstRespondedAt ? c.nextResponseDueAt : c.firstResponseDueAt;
-    await notifyUsers(ctx.db.db, [c.assigneeId, customer?.ownerId, ...(await supervisorsOf(ctx.db.db, c.teamId))], {
+    const notified = await notifyUsers(ctx.db.db, [c.assigneeId, customer?.ownerId, ...(await supervisorsOf(ctx.db.db, c.teamId))], {
       kind: 'sla_breach',
       conversationId: c.id,
       body: `${customer?.fullName ?? 'A customer'} (${c.priority}) has waited past the reply deadline ${due?.toISOString() ?? ''}.`,
       dedupeKey: `sla:${c.id}:${due?.toISOString() ?? ''}`,
     });
+    publishNotifications(ctx, notified);
   }
   const woken = await ctx.db.db
     .update(conv)
@@ -60,8 +65,13 @@ export async function sweepInbox(ctx: AppContext): Promise<SweepResult> {
     .set({ status: 'resolved', resolvedAt: now, updatedAt: now })
     .where(and(inArray(conv.status, ['open', 'pending']), lte(conv.lastMessageAt, idleSince)))
     .returning({ id: conv.id });
+  await publish(ctx, [
+    ...woken.map((c) => ({ type: 'conversation' as const, conversationId: c.id, status: 'open' })),
+    ...autoResolved.map((c) => ({ type: 'conversation' as const, conversationId: c.id, status: 'resolved' })),
+  ]);
+  const escalated = await escalateUnanswered(ctx);
   const assigned = await assignBacklog(ctx);
-  return { breached: breached.length, woken: woken.length, autoResolved: autoResolved.length, assigned };
+  return { breached: breached.length, woken: woken.length, autoResolved: autoResolved.length, assigned, escalated };
 }
 
 export function startInboxJobs(ctx: AppContext, intervalMs = 15_000): { stop(): Promise<void> } {

@@ -2,23 +2,25 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import type { DbOrTx } from './settings.js';
+import type { Notified } from './live.js';
 
 export interface Notice {
-  kind: 'sla_breach' | 'high_value' | 'handoff' | 'mention';
+  kind: 'sla_breach' | 'high_value' | 'handoff' | 'mention' | 'escalation';
   conversationId: string | null;
   body: string;
   dedupeKey: string;
 }
 
-export async function notifyUsers(db: DbOrTx, userIds: (string | null | undefined)[], notice: Notice): Promise<number> {
+/** The notifications created (none for a dedupe key already notified); publish them after the commit (live.ts). */
+export async function notifyUsers(db: DbOrTx, userIds: (string | null | undefined)[], notice: Notice): Promise<Notified[]> {
   const ids = [...new Set(userIds.filter((x): x is string => !!x))];
-  if (!ids.length) return 0;
+  if (!ids.length) return [];
   const rows = await db
     .insert(schema.inboxNotifications)
     .values(ids.map((userId) => ({ userId, ...notice })))
     .onConflictDoNothing({ target: [schema.inboxNotifications.userId, schema.inboxNotifications.dedupeKey] })
-    .returning({ id: schema.inboxNotifications.id });
-  return rows.length;
+    .returning({ id: schema.inboxNotifications.id, userId: schema.inboxNotifications.userId, kind: schema.inboxNotifications.kind, conversationId: schema.inboxNotifications.conversationId });
+  return rows;
 }
 
 /** Supervisors: agents flagged `supervisor` (of the team, when it has any), else managers and admins. */
@@ -37,6 +39,6 @@ export async function supervisorsOf(db: DbOrTx, teamId: string | null): Promise<
   return managers.map((m) => m.id);
 }
 
-export async function notifySupervisors(db: DbOrTx, teamId: string | null, notice: Notice): Promise<number> {
+export async function notifySupervisors(db: DbOrTx, teamId: string | null, notice: Notice): Promise<Notified[]> {
   return notifyUsers(db, await supervisorsOf(db, teamId), notice);
 }

@@ -21,6 +21,7 @@ import { nowOf } from '../context.js';
 import { addToTimeline } from './inbound.js';
 import { applyEarlyStatuses } from './status.js';
 import { setting } from '../config.js';
+import { publish } from './live.js';
 
 const ob = schema.conversationOutbox;
 const cm = schema.conversationMessages;
@@ -54,8 +55,9 @@ export const outboxDrainerOf = (ctx: AppContext) => drainers.get(ctx.db);
 
 type Row = typeof ob.$inferSelect;
 
-function recipientOf(channel: string, c: { phone: string | null; whatsappId: string | null; email: string | null }): string | null {
-  if (channel === 'whatsapp') return c.whatsappId ?? c.phone;
+/** WhatsApp: the number, else the business-scoped user id (a user who hides their number; sent as `recipient`). */
+function recipientOf(channel: string, c: { phone: string | null; whatsappId: string | null; email: string | null; contactUserId: string | null }): string | null {
+  if (channel === 'whatsapp') return c.whatsappId ?? c.phone ?? c.contactUserId;
   if (channel === 'sms') return c.phone;
   return c.email;
 }
@@ -110,7 +112,7 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
       return;
     }
     const [c] = await ctx.db.db
-      .select({ customerId: conv.customerId, phone: schema.customers.phone, whatsappId: schema.customers.whatsappId, email: schema.customers.email })
+      .select({ customerId: conv.customerId, phone: schema.customers.phone, whatsappId: schema.customers.whatsappId, email: schema.customers.email, contactUserId: conv.contactUserId })
       .from(conv)
       .innerJoin(schema.customers, eq(schema.customers.id, conv.customerId))
       .where(eq(conv.id, row.conversationId));
@@ -127,6 +129,7 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
         .returning({ id: cm.id });
       messageId = m!.id;
       await ctx.db.db.update(ob).set({ messageId }).where(eq(ob.id, row.id));
+      await publish(ctx, [{ type: 'message', conversationId: row.conversationId, messageId, direction: 'out' }]);
     }
     const to = recipientOf(row.channel, c);
     if (!to) return fail(row, messageId, `The customer has no ${row.channel} address to answer on.`);
@@ -149,9 +152,9 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
       return fail(row, messageId, e.message);
     }
     const at = nowOf(ctx);
-    await ctx.db.db.transaction(async (tx) => {
+    const recorded = await ctx.db.db.transaction(async (tx) => {
       const done = await tx.update(ob).set({ state: 'sent', lockedUntil: null, lastError: null }).where(and(eq(ob.id, row.id), eq(ob.state, 'pending'))).returning({ id: ob.id });
-      if (!done.length) return; // another drainer recorded it (the ledger gave both the same provider id)
+      if (!done.length) return false; // another drainer recorded it (the ledger gave both the same provider id)
       await tx.update(cm).set({ providerMessageId, status: 'sent', statusAt: at }).where(eq(cm.id, messageId));
       await tx.update(conv).set({ lastMessageAt: at, updatedAt: at, ...(row.purpose === 'agent' ? {} : {}) }).where(eq(conv.id, row.conversationId));
       await applyEarlyStatuses(tx, row.channel, providerMessageId);
@@ -162,7 +165,9 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
         payload: { providerMessageId, conversationId: row.conversationId, origin: row.purpose, ...(row.ruleId ? { ruleId: row.ruleId } : {}) },
         at,
       });
+      return true;
     });
+    if (recorded) await publish(ctx, [{ type: 'status', conversationId: row.conversationId, messageId, status: 'sent' }]);
   }
 
   async function fail(row: Row, messageId: string, error: string) {
@@ -170,6 +175,7 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
       await tx.update(ob).set({ state: 'failed', lockedUntil: null, lastError: error }).where(eq(ob.id, row.id));
       await tx.update(cm).set({ status: 'failed', error, statusAt: nowOf(ctx) }).where(eq(cm.id, messageId));
     });
+    await publish(ctx, [{ type: 'status', conversationId: row.conversationId, messageId, status: 'failed' }]);
   }
 
   /**

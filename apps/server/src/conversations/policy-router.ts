@@ -1,4 +1,4 @@
-/** GET/PUT /api/inbox/policy: reply deadlines per priority, budget thresholds, assignment strategy. */
+/** GET/PUT /api/inbox/policy: reply deadlines per priority, budget thresholds, assignment strategy, escalation minutes. */
 import { z } from 'zod';
 import { schema } from '@nudge/db';
 import type { AppContext } from '../context.js';
@@ -11,6 +11,8 @@ export const PolicyBody = z
     sla: z.object({ P1: hours, P2: hours, P3: hours }),
     budget: z.object({ p1Above: z.number().nonnegative().max(1e12), p2From: z.number().nonnegative().max(1e12) }),
     strategy: z.enum(['round_robin', 'load']),
+    /** omitted on PUT: the stored value stays */
+    escalateAfterMinutes: z.number().int('whole minutes').min(1, 'at least 1 minute').max(1440, 'at most 1440 minutes (a day)').optional(),
   })
   .superRefine((p, c) => {
     if (!(p.sla.P1 <= p.sla.P2 && p.sla.P2 <= p.sla.P3)) {
@@ -40,13 +42,14 @@ export function createInboxPolicyRouter(ctx: AppContext) {
     body: PolicyBody,
     response: PolicyBody,
     handler: async ({ body }) => {
-      const value = JSON.stringify(body);
+      const policy = { ...body, escalateAfterMinutes: body.escalateAfterMinutes ?? (await loadInboxSettings(ctx)).policy.escalateAfterMinutes };
+      const value = JSON.stringify(policy);
       await ctx.db.db
         .insert(schema.settings)
         .values({ key: POLICY_KEY, value })
         .onConflictDoUpdate({ target: schema.settings.key, set: { value, updatedAt: new Date() } });
       forgetInboxSettings(ctx);
-      return body;
+      return policy;
     },
   });
   return router;

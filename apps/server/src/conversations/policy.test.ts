@@ -23,12 +23,12 @@ describe('inbox policy', () => {
   it('defaults are SPEC B; a changed policy sets the priority and the deadline of the next new inquiry', async () => {
     const admin = await w.t.user('admin');
     const got = await w.t.http.get('/api/inbox/policy').set(admin.auth);
-    expect(got.body).toEqual({ sla: { P1: 2, P2: 6, P3: 24 }, budget: { p1Above: 100000, p2From: 50000 }, strategy: 'round_robin' });
+    expect(got.body).toEqual({ sla: { P1: 2, P2: 6, P3: 24 }, budget: { p1Above: 100000, p2From: 50000 }, strategy: 'round_robin', escalateAfterMinutes: 15 });
 
     const policy = { sla: { P1: 1, P2: 3, P3: 8 }, budget: { p1Above: 80000, p2From: 40000 }, strategy: 'load' };
     const put = await w.t.http.put('/api/inbox/policy').set(admin.auth).send(policy);
     expect(put.status).toBe(200);
-    expect((await w.t.http.get('/api/inbox/policy').set(admin.auth)).body).toEqual(policy);
+    expect((await w.t.http.get('/api/inbox/policy').set(admin.auth)).body).toEqual({ ...policy, escalateAfterMinutes: 15 }); // not sent: kept
     expect((await loadInboxSettings(w.t.ctx)).policy.strategy).toBe('load');
 
     w.clock.now = new Date('2026-12-01T08:00:00Z'); // Tue 16:00 Taipei

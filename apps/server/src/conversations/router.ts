@@ -8,7 +8,8 @@
  *   POST /api/conversations/:id/snooze        until a time
  *   POST /api/conversations/:id/resolve
  *   GET/POST/PUT/DELETE /api/auto-replies     the rules; POST /api/auto-replies/test: what would answer
- *   GET  /api/inbox/notifications             mine (SLA breach, high value, mention)
+ *   GET  /api/inbox/notifications             mine (SLA breach, high value, mention, escalation)
+ *   GET  /api/inbox/events                    live updates (server-sent events; live.ts)
  */
 import { and, asc, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
@@ -24,6 +25,7 @@ import { addNote, assignTo, conversationDetail, listConversations, replyToConver
 import { forgetInboxSettings, inHoursOf, loadInboxSettings, teamSettingsFor } from './settings.js';
 import { detectLanguage } from './text.js';
 import { savedTemplate } from '../templates/service.js';
+import { openEventStream } from './live.js';
 
 export function createConversationsRouter(ctx: AppContext) {
   const { router, route } = createApiRouter(ctx, '/api/conversations', 'Inbox');
@@ -141,6 +143,12 @@ export function createInboxRouter(ctx: AppContext) {
       const rows = await ctx.db.db.select().from(n).where(and(eq(n.userId, user.id))).orderBy(desc(n.createdAt)).limit(200);
       return rows.map((x) => ({ id: x.id, kind: x.kind, conversationId: x.conversationId, body: x.body, readAt: x.readAt?.toISOString() ?? null, createdAt: x.createdAt.toISOString() }));
     },
+  });
+  route({
+    method: 'get', path: '/events', summary: 'Live inbox updates: server-sent events for the conversations I may see and my notifications', produces: 'text/event-stream',
+    description:
+      'Events `message`, `status`, `assignment`, `conversation`, `notification` with ids and states only (refetch what changed); `ready` first, a `: ping` comment every 20 s. Authorization: Bearer header (read with fetch streaming).',
+    handler: ({ user, req, res }) => openEventStream(ctx, user, req, res),
   });
   route({
     method: 'post', path: '/presence', summary: 'I am available / away (away agents get no new conversations)', body: z.object({ available: z.boolean() }), action: 'inbox.presence',

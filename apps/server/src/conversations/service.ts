@@ -18,6 +18,7 @@ import { notifyUsers } from './notify.js';
 import { kickOutbox } from './outbox.js';
 import { fillVariables } from './text.js';
 import { assertSendable, fillParameters, replyVariables, savedTemplate, whatsAppParameters } from '../templates/service.js';
+import { assignmentEvent, publish, publishNotifications, type InboxEvent } from './live.js';
 
 const conv = schema.conversations;
 const cm = schema.conversationMessages;
@@ -31,7 +32,7 @@ export function conversationsVisibleTo(user: AuthUser): SQL | undefined {
   return or(eq(conv.assigneeId, user.id), isNull(conv.assigneeId));
 }
 
-const canSeeConversation = (user: AuthUser, c: Pick<ConversationRow, 'assigneeId'>) => user.role !== 'agent' || !c.assigneeId || c.assigneeId === user.id;
+export const canSeeConversation = (user: AuthUser, c: Pick<ConversationRow, 'assigneeId'>) => user.role !== 'agent' || !c.assigneeId || c.assigneeId === user.id;
 
 export async function getConversationFor(ctx: AppContext, user: AuthUser, id: string): Promise<ConversationRow> {
   const [c] = await ctx.db.db.select().from(conv).where(eq(conv.id, id));
@@ -192,13 +193,19 @@ export async function replyToConversation(ctx: AppContext, user: AuthUser, id: s
         assigneeId: c.assigneeId ?? (user.role === 'agent' ? user.id : c.assigneeId),
         assignedAt: c.assigneeId ? c.assignedAt : now,
         needsHuman: true,
+        escalationStep: 0, // answered: the escalation ladder stops
+        escalatedAt: null,
         updatedAt: now,
       })
       .where(eq(conv.id, id));
-    return m!;
+    return { m: m!, before: c };
   });
   kickOutbox(ctx);
-  return { id: result.id, status: result.status };
+  const events: InboxEvent[] = [{ type: 'message', conversationId: id, messageId: result.m.id, direction: 'out' }];
+  if (result.before.status === 'resolved') events.push({ type: 'conversation', conversationId: id, status: 'open' });
+  if (!result.before.assigneeId && user.role === 'agent') events.push({ type: 'assignment', conversationId: id, assigneeId: user.id, teamId: result.before.teamId });
+  await publish(ctx, events);
+  return { id: result.m.id, status: result.m.status };
 }
 
 export async function addNote(ctx: AppContext, user: AuthUser, id: string, input: { text: string; mentions?: string[] | undefined }) {
@@ -211,15 +218,18 @@ export async function addNote(ctx: AppContext, user: AuthUser, id: string, input
     const missing = mentions.filter((m) => !known.some((k) => k.id === m));
     if (missing.length) throw new HttpError(400, 'invalid_input', `body.mentions: no user ${missing.join(', ')}.`, [{ path: 'body.mentions', message: 'unknown user' }]);
   }
-  return ctx.db.db.transaction(async (tx) => {
+  const note = await ctx.db.db.transaction(async (tx) => {
     const [m] = await tx
       .insert(cm)
       .values({ conversationId: id, customerId: c.customerId, direction: 'note', channel: c.channel, body: input.text, status: 'received', origin: 'agent', authorId: user.id, mentions, createdAt: now })
       .returning();
     await addToTimeline(ctx, tx, c.customerId, user.id, { kind: 'note', channel: null, body: input.text, payload: { conversationId: id }, at: now });
-    await notifyUsers(tx, mentions.filter((u) => u !== user.id), { kind: 'mention', conversationId: id, body: `${user.name}: ${input.text.slice(0, 200)}`, dedupeKey: `mention:${m!.id}` });
-    return { id: m!.id };
+    const notified = await notifyUsers(tx, mentions.filter((u) => u !== user.id), { kind: 'mention', conversationId: id, body: `${user.name}: ${input.text.slice(0, 200)}`, dedupeKey: `mention:${m!.id}` });
+    return { id: m!.id, notified };
   });
+  await publish(ctx, [{ type: 'message', conversationId: id, messageId: note.id, direction: 'note' }]);
+  publishNotifications(ctx, note.notified);
+  return { id: note.id };
 }
 
 export async function assignTo(ctx: AppContext, user: AuthUser, id: string, input: { assigneeId?: string | null | undefined; teamId?: string | null | undefined }) {
@@ -239,7 +249,8 @@ export async function assignTo(ctx: AppContext, user: AuthUser, id: string, inpu
   }
   const assignee = await ctx.db.db.transaction(async (tx) => {
     const teamId = input.teamId !== undefined ? input.teamId : c.teamId;
-    await tx.update(conv).set({ assigneeId: input.assigneeId ?? null, teamId, needsHuman: true, assignedAt: input.assigneeId ? now : null, updatedAt: now }).where(eq(conv.id, id));
+    // a person's choice: the escalation ladder starts again from its first step
+    await tx.update(conv).set({ assigneeId: input.assigneeId ?? null, teamId, needsHuman: true, assignedAt: input.assigneeId ? now : null, escalationStep: 0, escalatedAt: null, updatedAt: now }).where(eq(conv.id, id));
     if (input.assigneeId) {
       await tx.update(schema.agentProfiles).set({ lastAssignedAt: now }).where(eq(schema.agentProfiles.userId, input.assigneeId));
       return input.assigneeId;
@@ -247,6 +258,8 @@ export async function assignTo(ctx: AppContext, user: AuthUser, id: string, inpu
     // to a team queue: the next agent of that team with room, else it waits in the backlog
     return assignConversation(ctx, tx, { id, teamId, language: c.language });
   });
+  const moved = await assignmentEvent(ctx, id);
+  if (moved) await publish(ctx, [moved], [c.assigneeId]);
   if (c.assigneeId && c.assigneeId !== assignee) await assignBacklog(ctx); // the previous assignee has a free slot
   return { id, assigneeId: assignee };
 }
@@ -256,6 +269,7 @@ export async function snooze(ctx: AppContext, user: AuthUser, id: string, until:
   await getConversationFor(ctx, user, id);
   if (until <= nowOf(ctx)) throw new HttpError(400, 'invalid_input', 'body.until: must be in the future.', [{ path: 'body.until', message: 'in the past' }]);
   await ctx.db.db.update(conv).set({ status: 'snoozed', snoozedUntil: until, updatedAt: nowOf(ctx) }).where(eq(conv.id, id));
+  await publish(ctx, [{ type: 'conversation', conversationId: id, status: 'snoozed' }]);
   return { id, status: 'snoozed' as const, snoozedUntil: until.toISOString() };
 }
 
@@ -270,6 +284,7 @@ export async function resolve(ctx: AppContext, user: AuthUser, id: string) {
       .set({ state: 'cancelled' })
       .where(and(eq(schema.conversationOutbox.conversationId, id), eq(schema.conversationOutbox.purpose, 'follow_up'), eq(schema.conversationOutbox.state, 'pending')));
   });
+  await publish(ctx, [{ type: 'conversation', conversationId: id, status: 'resolved' }]);
   if (c.assigneeId) await assignBacklog(ctx);
   return { id, status: 'resolved' as const };
 }

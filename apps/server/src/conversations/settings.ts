@@ -19,18 +19,23 @@ export const SLA_HOURS = { P1: 2, P2: 6, P3: 24 } as const;
 /**
  * The inbox's policy an admin sets on the Settings screen (stored in the `settings` table under
  * `inbox.policy`): reply deadlines per priority, the budget thresholds of a new inquiry's
- * priority, the assignment strategy. Defaults: SPEC B's numbers, NUDGE_ASSIGNMENT_STRATEGY.
+ * priority, the assignment strategy, the minutes an assignee has to answer before the escalation
+ * ladder moves the conversation on. Defaults: SPEC B's numbers, NUDGE_ASSIGNMENT_STRATEGY, 15 minutes.
  */
 export interface InboxPolicy {
   sla: { P1: number; P2: number; P3: number };
   budget: { p1Above: number; p2From: number };
   strategy: 'round_robin' | 'load';
+  /** escalation ladder: next agent → team queue → supervisor, each step after this many minutes unanswered */
+  escalateAfterMinutes: number;
 }
+export const ESCALATE_AFTER_MINUTES = 15;
 export const POLICY_KEY = 'inbox.policy';
 export const defaultPolicy = (env?: NodeJS.ProcessEnv): InboxPolicy => ({
   sla: { ...SLA_HOURS },
   budget: { p1Above: 100_000, p2From: 50_000 },
   strategy: setting('NUDGE_ASSIGNMENT_STRATEGY', env),
+  escalateAfterMinutes: ESCALATE_AFTER_MINUTES,
 });
 /** The stored policy over the defaults; a value that is missing or unreadable keeps its default. */
 export function policyFrom(raw: string | undefined | null, env?: NodeJS.ProcessEnv): InboxPolicy {
@@ -47,6 +52,7 @@ export function policyFrom(raw: string | undefined | null, env?: NodeJS.ProcessE
     sla: { P1: num(v.sla?.P1, d.sla.P1), P2: num(v.sla?.P2, d.sla.P2), P3: num(v.sla?.P3, d.sla.P3) },
     budget: { p1Above: num(v.budget?.p1Above, d.budget.p1Above), p2From: num(v.budget?.p2From, d.budget.p2From) },
     strategy: v.strategy === 'load' || v.strategy === 'round_robin' ? v.strategy : d.strategy,
+    escalateAfterMinutes: Number.isInteger(v.escalateAfterMinutes) ? num(v.escalateAfterMinutes, d.escalateAfterMinutes) : d.escalateAfterMinutes,
   };
 }
 

@@ -8,6 +8,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import type { AppContext } from '../context.js';
 import type { DbOrTx } from './settings.js';
+import { publish } from './live.js';
 
 const cm = schema.conversationMessages;
 export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed';
@@ -28,22 +29,25 @@ export interface StatusUpdate {
 export async function applyDeliveryStatus(ctx: AppContext, s: StatusUpdate): Promise<'updated' | 'stale' | 'unknown' | 'ignored'> {
   if (s.status === 'deleted') return 'ignored';
   const status = s.status;
-  return ctx.db.db.transaction(async (db) => {
+  const outcome = await ctx.db.db.transaction(async (db) => {
   await lockProviderId(db, s.channel, s.providerMessageId);
   const updated = await db
     .update(cm)
     .set({ status, statusAt: s.at, ...(status === 'failed' ? { error: s.error ?? 'failed' } : {}) })
     .where(and(eq(cm.channel, s.channel), eq(cm.providerMessageId, s.providerMessageId), sql`${rank(cm.status)} < ${RANK[status]}`, sql`${cm.status} <> 'failed'`))
-    .returning({ id: cm.id });
-  if (updated.length) return 'updated';
+    .returning({ id: cm.id, conversationId: cm.conversationId });
+  if (updated.length) return updated[0]!;
   const [known] = await db.select({ id: cm.id }).from(cm).where(and(eq(cm.channel, s.channel), eq(cm.providerMessageId, s.providerMessageId))).limit(1);
-  if (known) return 'stale';
+  if (known) return 'stale' as const;
   await db
     .insert(schema.earlyMessageStatuses)
     .values({ channel: s.channel, providerMessageId: s.providerMessageId, status, error: s.error ?? null, at: s.at })
     .onConflictDoNothing();
-  return 'unknown';
+  return 'unknown' as const;
   });
+  if (typeof outcome === 'string') return outcome;
+  await publish(ctx, [{ type: 'status', conversationId: outcome.conversationId, messageId: outcome.id, status }]);
+  return 'updated';
 }
 
 /**

@@ -29,7 +29,7 @@ export interface InboxWorld {
 }
 
 let seq = 0;
-export const messageWebhook = (from: string, text: string, id = `wamid.test${Date.now()}${++seq}`, name = 'Ana', userId?: string) =>
+export const messageWebhook = (from: string | undefined, text: string, id = `wamid.test${Date.now()}${++seq}`, name = 'Ana', userId?: string) =>
   whatsAppMessageWebhook({ from, text, id, name, userId });
 
 export const statusWebhook = (id: string, status: WhatsAppStatus, recipient: string) => whatsAppStatusWebhook({ id, status, recipient });
@@ -107,4 +107,4 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The text bodies the stand-in received for a recipient. */
 export const sentTo = (wa: WhatsAppStandIn, waId: string) =>
-  wa.messages.filter((m) => m.request.to.replace(/^\+/, '') === waId).map((m) => (m.request.type === 'text' ? m.request.text.body : `template:${m.request.template.name}`));
+  wa.messages.filter((m) => (m.request.to ?? m.request.recipient ?? '').replace(/^\+/, '') === waId).map((m) => (m.request.type === 'text' ? m.request.text.body : `template:${m.request.template.name}`));

@@ -163,7 +163,12 @@ describe('fuzz: every route of the OpenAPI document', () => {
     const rand = prng(9);
     const ops: { method: string; path: string; op: Json }[] = [];
     for (const [path, item] of Object.entries<Json>(doc.paths)) {
-      for (const [method, op] of Object.entries<Json>(item)) ops.push({ method, path, op });
+      for (const [method, op] of Object.entries<Json>(item)) {
+        // an event stream answers 200 and stays open (nothing to fuzz: no parameters, no body);
+        // conversations/live.test.ts covers its authentication, scoping and clean-up
+        if (op.responses?.['200']?.content?.['text/event-stream']) continue;
+        ops.push({ method, path, op });
+      }
     }
     ops.sort((a, b) => LAST(a.method, a.path) - LAST(b.method, b.path));
     expect(ops.length).toBeGreaterThan(80);

@@ -173,9 +173,10 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions = {})
         return sendJson(res, 400, graphError(`(#100) Invalid parameter ${issue.path.join('.')}: ${issue.message}`, 100));
       }
       const id = `wamid.${randomBytes(24).toString('base64url')}`;
-      const waId = parsed.data.to.replace(/^\+/, '');
+      const waId = (parsed.data.to ?? parsed.data.recipient ?? '').replace(/^\+/, ''); // a BSUID for a user who hides their number
       messages.push({ id, request: parsed.data, at: Date.now() });
-      sendJson(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: parsed.data.to, wa_id: waId }], messages: [{ id }] });
+      const contact = parsed.data.recipient ? { input: parsed.data.recipient, user_id: parsed.data.recipient } : { input: parsed.data.to!, wa_id: waId };
+      sendJson(res, 200, { messaging_product: 'whatsapp', contacts: [contact], messages: [{ id }] });
       if (options.statusWebhooks !== false && webhookUrl) {
         track(
           (async () => {
@@ -211,7 +212,7 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions = {})
     sendStatus(providerMessageId, status) {
       const sent = messages.find((m) => m.id === providerMessageId);
       if (!sent) return Promise.reject(new Error(`The stand-in never accepted message ${providerMessageId}`));
-      const update = { id: providerMessageId, status, recipient: sent.request.to, callbackData: sent.request.biz_opaque_callback_data };
+      const update = { id: providerMessageId, status, recipient: sent.request.to ?? sent.request.recipient ?? '', callbackData: sent.request.biz_opaque_callback_data };
       return track(postWebhook(whatsAppStatusWebhook(update, recipient)));
     },
     async waitForMessages(count, timeoutMs = 5000) {

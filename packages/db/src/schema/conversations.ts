@@ -64,6 +64,13 @@ export const conversations = pgTable(
     snoozedUntil: timestamp('snoozed_until', { withTimezone: true }),
     resolvedAt: timestamp('resolved_at', { withTimezone: true }),
     assignedAt: timestamp('assigned_at', { withTimezone: true }),
+    /**
+     * The escalation ladder while the customer waits for an answer (apps/server conversations/escalation.ts):
+     * 0 none, 1 reassigned to the next agent, 2 in the team queue, 3 supervisor notified. Back to 0 when an agent answers.
+     */
+    escalationStep: integer('escalation_step').notNull().default(0),
+    /** When the last escalation step was taken (the next step's clock starts there). */
+    escalatedAt: timestamp('escalated_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
