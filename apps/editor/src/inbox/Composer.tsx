@@ -12,6 +12,7 @@ import { templatesApi, type MessageTemplate, type QuickReply } from '../settings
 import { useSession } from '../shell/session';
 import { ErrorBanner, useLoad } from '../ui/common';
 import { inboxApi, type ConversationDetail } from './api';
+import { useDuration } from './duration';
 import { countdown, mentionsIn, windowState } from './logic';
 import { fillVariables, insertQuickReply, matchQuickReplies, slashQuery } from './quick';
 
@@ -43,6 +44,7 @@ export function Composer({ c, onSent }: { c: ConversationDetail; onSent: () => v
   const { users } = useLookups();
   const me = useSession((s) => s.user);
   const now = useClock(10_000);
+  const duration = useDuration();
   const win = windowState(c, now);
   const closed = mode === 'reply' && win.kind === 'closed';
   const quickReplies = useSaved((signal) => templatesApi.quickReplies(signal));
@@ -118,7 +120,7 @@ export function Composer({ c, onSent }: { c: ConversationDetail; onSent: () => v
           </button>
         </div>
         <span className="spacer" />
-        {mode === 'reply' && win.kind === 'open' && <span className="muted small">{t('inbox.windowOpen', { time: countdown(new Date(now + win.msLeft).toISOString(), now).text })}</span>}
+        {mode === 'reply' && win.kind === 'open' && <span className="muted small">{t('inbox.windowOpen', { time: duration(countdown(new Date(now + win.msLeft).toISOString(), now).parts) })}</span>}
         {mode === 'reply' && quickReplies.length > 0 && <span className="muted small">{t('inbox.quick.hint')}</span>}
       </div>
       {closed && (

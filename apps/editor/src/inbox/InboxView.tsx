@@ -13,7 +13,8 @@ import { useCan, useSession } from '../shell/session';
 import { EmptyState, ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { inboxApi, STATUSES, VIEWS, type Conversation, type ConversationDetail, type InboxView as View, type Message } from './api';
 import { Composer } from './Composer';
-import { countdown, mentionsIn, slaDue, snoozeUntil, tickFor, windowState, type DurationUnit } from './logic';
+import { useDuration } from './duration';
+import { countdown, slaDue, snoozeUntil, tickFor } from './logic';
 import { pollMs, useLiveReload } from './live';
 
 
@@ -39,11 +40,6 @@ function useNow(ms = 1000): number {
 }
 
 /** "1 h 20 min", "5 min", "1 小時 20 分鐘" in the user's language. */
-function useDuration(): (parts: [DurationUnit, number][]) => string {
-  const { t } = useTranslation();
-  return (parts) => parts.map(([unit, count]) => t(`inbox.dur.${unit}`, { count })).join(' ');
-}
-
 export function SlaBadge({ c, now }: { c: Pick<Conversation, 'firstResponseDueAt' | 'nextResponseDueAt' | 'status' | 'slaBreachedAt'>; now: number }) {
   const { t, i18n } = useTranslation();
   const duration = useDuration();
