@@ -107,11 +107,10 @@ export function createFlowActivities(deps: FlowActivityDeps) {
    */
   async function upsertStep(input: RecordStepInput & { attempt?: number; finished: boolean }, options: { keepExisting?: boolean } = {}): Promise<boolean> {
     const now = new Date().toISOString();
-    const output = input.output === undefined ? null : JSON.stringify(input.output);
     if (!options.keepExisting) {
       return steps.write({
         runId: input.runId, flowId: input.flowId, nodeId: input.nodeId, nodeKey: input.nodeKey, seq: input.seq, status: input.status, port: input.port,
-        output, error: input.error ?? null, attempt: input.attempt ?? null, finishedAt: input.finished ? now : null, at: now,
+        output: input.output ?? null, error: input.error ?? null, attempt: input.attempt ?? null, finishedAt: input.finished ? now : null, at: now,
         runStatus: input.runStatus ?? null, ...(input.runStatus && input.runError !== undefined ? { runError: input.runError } : {}),
       });
     }
@@ -121,7 +120,7 @@ export function createFlowActivities(deps: FlowActivityDeps) {
         where exists (select 1 from flow_runs where id = $1::uuid)
         on conflict (run_id, seq) do nothing returning 1)
       select exists (select 1 from flow_runs where id = $1::uuid) as present`,
-      [input.runId, input.flowId, input.nodeId, input.nodeKey, input.seq, input.status, input.port, output, input.error ?? null, input.attempt ?? null, input.finished ? now : null],
+      [input.runId, input.flowId, input.nodeId, input.nodeKey, input.seq, input.status, input.port, input.output === undefined ? null : JSON.stringify(input.output), input.error ?? null, input.attempt ?? null, input.finished ? now : null],
     );
     return rows[0]?.present === true;
   }

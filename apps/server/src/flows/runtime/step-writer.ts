@@ -1,11 +1,11 @@
 /**
- * Group commit for step rows: every step status write of every run in this process waits a few
- * milliseconds in one queue, then the queue goes to the database as ONE statement (unnest of
- * arrays: one fixed text, prepared once) that upserts the step rows, moves their runs and answers
- * which runs still exist. A write resolves only once that statement has committed, so an activity
- * still returns after its step row is durable: the guarantees stay, the statements per step drop
- * from one each to one per batch (on PGlite each statement is a parse, a plan and six protocol
- * calls into the WASM backend).
+ * Group commit for step rows: every step status write of every run in this process waits a
+ * millisecond in one queue, then the queue goes to the database as ONE statement (a fixed text,
+ * prepared once; the rows travel as one JSON parameter) that upserts the step rows, moves their
+ * runs and answers which runs still exist. While a batch is in flight the next one gathers. A
+ * write resolves only once its statement has committed, so an activity still returns after its
+ * step row is durable: the guarantees stay, the statements per step drop from one each to one per
+ * batch (on PGlite each statement is a parse, a plan and six protocol calls into the WASM backend).
  *
  * A batch holds at most one write per run (a run writes one step at a time; a second write of the
  * same run waits for the next batch), so the upsert never meets its own row twice.
@@ -20,8 +20,7 @@ export interface StepWrite {
   seq: number;
   status: string;
   port: string | null;
-  /** JSON text, or null */
-  output: string | null;
+  output: Record<string, unknown> | null;
   error: string | null;
   /** null: keep the row's attempt (1 for a new row) */
   attempt: number | null;
@@ -36,28 +35,26 @@ export interface StepWrite {
 }
 
 const STATEMENT = `with v as (
-    select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[],
-      $10::int[], $11::text[], $12::text[], $13::text[], $14::boolean[], $15::text[])
-      as v(run_id, flow_id, node_id, node_key, seq, status, port, output, error, attempt, finished_at, at, run_status, set_error, run_error)
+    select * from jsonb_to_recordset($1::jsonb) as v(run_id uuid, flow_id uuid, node_id text, node_key text, seq int, status flow_step_status,
+      port text, output jsonb, error text, attempt int, finished_at timestamptz, at timestamptz, run_status flow_run_status, set_error boolean, run_error text)
   ),
   step as (
     insert into flow_run_steps (run_id, flow_id, node_id, node_key, seq, status, port, output, error, attempt, finished_at)
-    select v.run_id::uuid, v.flow_id::uuid, v.node_id, v.node_key, v.seq, v.status::flow_step_status, v.port, v.output::jsonb, v.error,
-      coalesce(v.attempt, 1), v.finished_at::timestamptz
-    from v join flow_runs r on r.id = v.run_id::uuid
+    select v.run_id, v.flow_id, v.node_id, v.node_key, v.seq, v.status, v.port, v.output, v.error, coalesce(v.attempt, 1), v.finished_at
+    from v join flow_runs r on r.id = v.run_id
     on conflict (run_id, seq) do update set node_id = excluded.node_id, node_key = excluded.node_key, status = excluded.status,
       port = excluded.port, output = excluded.output, error = excluded.error, finished_at = excluded.finished_at,
-      attempt = coalesce((select v2.attempt from v v2 where v2.run_id::uuid = excluded.run_id and v2.seq = excluded.seq), flow_run_steps.attempt)
+      attempt = coalesce((select v2.attempt from v v2 where v2.run_id = excluded.run_id and v2.seq = excluded.seq), flow_run_steps.attempt)
     returning 1
   ),
   moved as (
-    update flow_runs r set status = v.run_status::flow_run_status, current_node_id = v.node_id, updated_at = v.at::timestamptz,
+    update flow_runs r set status = v.run_status, current_node_id = v.node_id, updated_at = v.at,
       error = case when v.set_error then v.run_error else r.error end
     from v
-    where r.id = v.run_id::uuid and v.run_status is not null and r.status not in ('completed', 'failed', 'cancelled')
+    where r.id = v.run_id and v.run_status is not null and r.status not in ('completed', 'failed', 'cancelled')
     returning 1
   )
-  select r.id::text as run_id from v join flow_runs r on r.id = v.run_id::uuid`;
+  select r.id::text as run_id from v join flow_runs r on r.id = v.run_id`;
 
 interface Pending {
   write: StepWrite;
@@ -78,14 +75,15 @@ export function createStepWriter(sql: SqlClient, options: { delayMs?: number; ma
   let flushing = false;
 
   async function flush(batch: Pending[]): Promise<void> {
-    const cols: unknown[][] = Array.from({ length: 15 }, () => []);
-    for (const { write: w } of batch) {
-      const row = [w.runId, w.flowId, w.nodeId, w.nodeKey, w.seq, w.status, w.port, w.output, w.error, w.attempt, w.finishedAt, w.at, w.runStatus, w.runError !== undefined, w.runError ?? null];
-      for (let i = 0; i < row.length; i++) cols[i]!.push(row[i]);
-    }
+    // one JSON parameter: the same statement text for every batch size, prepared once
+    const rows = batch.map(({ write: w }) => ({
+      run_id: w.runId, flow_id: w.flowId, node_id: w.nodeId, node_key: w.nodeKey, seq: w.seq, status: w.status, port: w.port,
+      output: w.output, error: w.error, attempt: w.attempt, finished_at: w.finishedAt, at: w.at,
+      run_status: w.runStatus, set_error: w.runError !== undefined, run_error: w.runError ?? null,
+    }));
     try {
-      const rows = await sql.query<{ run_id: string }>(STATEMENT, cols);
-      const present = new Set(rows.map((r) => r.run_id));
+      const found = await sql.query<{ run_id: string }>(STATEMENT, [JSON.stringify(rows)]);
+      const present = new Set(found.map((r) => r.run_id));
       for (const p of batch) p.resolve(present.has(p.write.runId));
     } catch (err) {
       for (const p of batch) p.reject(err);
