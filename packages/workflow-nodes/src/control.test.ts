@@ -7,6 +7,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { controlNode, controlNodes } from './control.js';
+import { nodeKey } from './define.js';
+import { goalControl } from './nodes/control/goal.js';
+import { GOAL_NODE_KEY } from './sandbox.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const allowedPackages = new Set(['zod', 'luxon']);
@@ -41,6 +44,13 @@ describe('@nudge/workflow-nodes/control', () => {
     const { files, packages } = importGraph(join(here, 'graph', 'index.ts'));
     expect([...packages].filter((p) => !['zod', 'luxon', 'croner'].includes(p))).toEqual([]);
     expect([...files].some((f) => f.includes('/testing/'))).toBe(false);
+  });
+
+  it('keeps the lean sandbox entry free of zod and luxon (evaluated again for every workflow)', () => {
+    const { files, packages } = importGraph(join(here, 'sandbox.ts'));
+    expect([...packages]).toEqual([]);
+    expect([...files].map((f) => f.slice(here.length + 1))).toEqual(['sandbox.ts']);
+    expect(GOAL_NODE_KEY).toBe(nodeKey(goalControl));
   });
 
   it('finds control nodes by plan key only', () => {

@@ -38,5 +38,4 @@ export { executionPlanSchema, type ExecutionPlan, type PlanNode } from './graph/
 export { frequencyCapAllows, quietHoursEnd, type FrequencyCap, type QuietHours } from './time/sending.js';
 
 export { stepEffects } from './graph/plan.js';
-/** The key of the goal node (a goal's record names it when the plan lacks the node). */
-export const GOAL_NODE_KEY = nodeKey(goalControl);
+export { GOAL_NODE_KEY } from './sandbox.js';

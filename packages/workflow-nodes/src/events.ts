@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { channelSchema } from './customer.js';
+import { matchesFilter } from './sandbox.js';
 
 export const flowEventTypes = [
   'customer.created',
@@ -43,18 +44,6 @@ export const eventFilterSchema = z.object({
 });
 export type EventFilter = z.infer<typeof eventFilterSchema>;
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-
 export function eventMatches(filter: z.input<typeof eventFilterSchema>, event: FlowEvent): boolean {
-  const f = eventFilterSchema.parse(filter);
-  if (f.event !== event.type) return false;
-  if (f.channel !== 'any' && 'channel' in event.data && event.data.channel !== f.channel) return false;
-  if (f.tag && (event.type === 'tag.added' || event.type === 'tag.removed') && event.data.tag !== f.tag) {
-    return false;
-  }
-  if (f.keywords.length > 0) {
-    const text = str(event.data.text).toLocaleLowerCase();
-    if (!f.keywords.some((k) => text.includes(k.toLocaleLowerCase()))) return false;
-  }
-  return true;
+  return matchesFilter(eventFilterSchema.parse(filter), event);
 }

@@ -60,20 +60,5 @@ export const executionPlanSchema = z
 export type ExecutionPlan = z.output<typeof executionPlanSchema>;
 export type PlanNode = z.output<typeof planNodeSchema>;
 
-/**
- * Plans compiled before nodes declared their effects: the nodes that then called outside services
- * (and the one the sending window held back), by key prefix. Only for those plans — a plan
- * compiled today carries each node's own declaration. Never add to this list.
- */
-const LEGACY_EXTERNAL_KEYS = ['action.send_message@', 'action.http_webhook@', 'action.start_flow@'];
-const LEGACY_SENDING_WINDOW_KEYS = ['action.send_message@'];
-
-/** What a plan node's step touches and whether the sending window holds it back. */
-export function stepEffects(node: PlanNode): { effects: 'external' | 'database' | 'none'; sendingWindow: boolean } {
-  if (node.effects) return { effects: node.effects, sendingWindow: node.sendingWindow === true };
-  if (node.kind === 'control') return { effects: 'none', sendingWindow: false };
-  return {
-    effects: LEGACY_EXTERNAL_KEYS.some((k) => node.key.startsWith(k)) ? 'external' : 'database',
-    sendingWindow: LEGACY_SENDING_WINDOW_KEYS.some((k) => node.key.startsWith(k)),
-  };
-}
+/** What a plan node's step touches (zod-free, so it lives in the sandbox entry). */
+export { stepEffects } from '../sandbox.js';

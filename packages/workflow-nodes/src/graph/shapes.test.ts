@@ -22,7 +22,7 @@ describe('@nudge/workflow-nodes/graph (the editor bundles it)', () => {
   it('loads zod and its own few files, none of the nodes, the registry or node: modules', () => {
     const graph = runtimeImports(resolve(here, 'shapes.ts'));
     const files = [...graph.keys()].map((f) => f.slice(resolve(here, '..').length + 1)).sort();
-    expect(files).toEqual(['customer.ts', 'events.ts', 'graph/ports.ts', 'graph/schema.ts', 'graph/shapes.ts', 'manifest-schema.ts', 'time/schemas.ts']);
+    expect(files).toEqual(['customer.ts', 'events.ts', 'graph/ports.ts', 'graph/schema.ts', 'graph/shapes.ts', 'manifest-schema.ts', 'sandbox.ts', 'time/schemas.ts']);
     const packages = new Set([...graph.values()].flat().filter((s) => !s.startsWith('.')));
     expect([...packages]).toEqual(['zod']);
   });

@@ -27,6 +27,7 @@ import {
 import type { AppContext } from '../../context.js';
 import { createDbNodeContext, loadCustomerSnapshot, recordingContext, type RecordedAction } from './node-context.js';
 import { stepIdempotencyKey, type SendingSettings } from './shared.js';
+import { createStepWriter } from './step-writer.js';
 
 export interface FlowActivityDeps {
   app: AppContext;
@@ -96,41 +97,31 @@ export function createFlowActivities(deps: FlowActivityDeps) {
   const sqlClient = deps.app.db.sql;
   const runs = schema.flowRuns;
 
+  const steps = createStepWriter(sqlClient);
+
   /**
    * Writes the step row (keyed by run + seq) and, with `runStatus`, moves the run to this node in
-   * the same statement (a data-modifying CTE: one round trip). `keepExisting`: only insert, never
-   * overwrite a row written meanwhile.
+   * the same statement, batched with the other runs' step writes (step-writer.ts: one statement per
+   * batch, resolved once committed). `keepExisting`: only insert, never overwrite a row written
+   * meanwhile (the rare "still running after a second" write; not batched).
    */
   async function upsertStep(input: RecordStepInput & { attempt?: number; finished: boolean }, options: { keepExisting?: boolean } = {}): Promise<boolean> {
     const now = new Date().toISOString();
-    const params: unknown[] = [
-      input.runId, input.flowId, input.nodeId, input.nodeKey, input.seq, input.status, input.port,
-      input.output === undefined ? null : JSON.stringify(input.output), input.error ?? null, input.attempt ?? null, input.finished ? now : null,
-    ];
-    const conflict = options.keepExisting
-      ? 'do nothing'
-      : `do update set node_id = excluded.node_id, node_key = excluded.node_key, status = excluded.status, port = excluded.port,
-           output = excluded.output, error = excluded.error, attempt = coalesce($10, flow_run_steps.attempt), finished_at = excluded.finished_at`;
-    const insert = `insert into flow_run_steps (run_id, flow_id, node_id, node_key, seq, status, port, output, error, attempt, finished_at)
-      select $1::uuid, $2::uuid, $3, $4, $5::int, $6::flow_step_status, $7, $8::jsonb, $9, coalesce($10::int, 1), $11::timestamptz
-      where exists (select 1 from flow_runs where id = $1::uuid)
-      on conflict (run_id, seq) ${conflict}`;
-    // the run row is gone when the customer was erased (cascade): report it instead of failing forever
-    const present = 'select exists (select 1 from flow_runs where id = $1::uuid) as present';
-    let rows: { present: boolean }[];
-    if (!input.runStatus) {
-      rows = await sqlClient.query<{ present: boolean }>(`with step as (${insert} returning 1) ${present}`, params);
-    } else {
-      params.push(input.runStatus, now);
-      const setError = input.runError !== undefined ? `, error = $${params.push(input.runError)}` : '';
-      rows = await sqlClient.query<{ present: boolean }>(
-        `with step as (${insert} returning 1),
-         moved as (update flow_runs set status = $12, current_node_id = $3, updated_at = $13::timestamptz${setError}
-           where id = $1::uuid and status not in ('completed', 'failed', 'cancelled') returning 1)
-         ${present}`,
-        params,
-      );
+    if (!options.keepExisting) {
+      return steps.write({
+        runId: input.runId, flowId: input.flowId, nodeId: input.nodeId, nodeKey: input.nodeKey, seq: input.seq, status: input.status, port: input.port,
+        output: input.output ?? null, error: input.error ?? null, attempt: input.attempt ?? null, finishedAt: input.finished ? now : null, at: now,
+        runStatus: input.runStatus ?? null, ...(input.runStatus && input.runError !== undefined ? { runError: input.runError } : {}),
+      });
     }
+    const rows = await sqlClient.query<{ present: boolean }>(
+      `with step as (insert into flow_run_steps (run_id, flow_id, node_id, node_key, seq, status, port, output, error, attempt, finished_at)
+        select $1::uuid, $2::uuid, $3, $4, $5::int, $6::flow_step_status, $7, $8::jsonb, $9, coalesce($10::int, 1), $11::timestamptz
+        where exists (select 1 from flow_runs where id = $1::uuid)
+        on conflict (run_id, seq) do nothing returning 1)
+      select exists (select 1 from flow_runs where id = $1::uuid) as present`,
+      [input.runId, input.flowId, input.nodeId, input.nodeKey, input.seq, input.status, input.port, input.output === undefined ? null : JSON.stringify(input.output), input.error ?? null, input.attempt ?? null, input.finished ? now : null],
+    );
     return rows[0]?.present === true;
   }
 

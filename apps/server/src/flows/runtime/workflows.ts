@@ -24,7 +24,7 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import { controlNode, eventMatches, GOAL_NODE_KEY, stepEffects, type ControlDecision, type FlowEvent, type PlanNode } from '@nudge/workflow-nodes/control';
+import { matchesFilter as eventMatches, GOAL_NODE_KEY, stepEffects, type ControlDecision, type FlowEvent, type PlanNode } from '@nudge/workflow-nodes/sandbox';
 import type { FlowActivities, CustomerTiming } from './activities.js';
 import {
   CURRENT_NODE_QUERY,
@@ -92,6 +92,12 @@ function stepActivity(node: PlanNode, local: boolean): FlowActivities['runStep']
   if (local && stepEffects(node).effects !== 'external') return proxyLocalActivities<FlowActivities>(options).runStep;
   return proxyActivities<FlowActivities>(options).runStep;
 }
+
+/**
+ * The control nodes (zod schemas, luxon): loaded when a run first reaches a control step, so a run
+ * of actions only does not evaluate them (the worker evaluates a workflow's modules per workflow).
+ */
+const controlNodes = () => import(/* webpackMode: "eager" */ '@nudge/workflow-nodes/control');
 
 /** The run row was deleted (the customer was erased): the run ends without writing anything. */
 class RunGone extends Error {}
@@ -300,7 +306,7 @@ async function activityStep(run: RunState, nodeId: string, node: PlanNode, visit
 /** A control step: decided in the sandbox; waits with durable timers and signals. */
 async function controlStep(run: RunState, nodeId: string, node: PlanNode, eventsBefore: number): Promise<StepOutcome> {
   const { input, runInfo, current: state, test } = run;
-  const def = controlNode(node.key);
+  const def = (await controlNodes()).controlNode(node.key);
   if (!def) throw ApplicationFailure.nonRetryable(`Step ${nodeId}: this version of Nudge has no control step "${node.key}"`, 'unknown_node');
   const parsed = def.config.safeParse(node.config);
   if (!parsed.success) {
