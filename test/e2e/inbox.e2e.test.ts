@@ -103,6 +103,18 @@ describe('inbox end to end', () => {
     await expect.poll(() => side.textContent()).toContain('Administrator');
     await page.getByLabel('Transfer').selectOption({ label: 'Sofía Navarro' });
     await expect.poll(() => side.textContent()).toContain('Sofía Navarro');
+    // Sofía sees the mention under the bell, in her own browser; it opens the conversation (now hers)
+    const sofiaContext = await session.browser.newContext({ locale: 'en-US' });
+    const sofiaPage = await sofiaContext.newPage();
+    await sofiaPage.goto(`${product.baseUrl}/`);
+    await signIn(sofiaPage, 'sofia.navarro@nudge.local', 'nudge-demo');
+    await sofiaPage.getByRole('button', { name: /^Notifications, [1-9]\d* unread/ }).click();
+    const mention = sofiaPage.getByRole('dialog', { name: 'Notifications' }).locator('li[data-kind="mention"]').filter({ hasText: 'can you quote model X?' });
+    await mention.getByRole('link', { name: 'You were mentioned' }).waitFor();
+    await sofiaPage.screenshot({ path: join(shots, 'inbox-mention-bell-en.png') });
+    await mention.getByRole('link', { name: 'You were mentioned' }).click();
+    await sofiaPage.getByTestId('msg-note').filter({ hasText: 'can you quote model X?' }).waitFor();
+    await sofiaContext.close();
     await shot('inbox-en');
 
     // the customer reads it: the ticks turn to "read" without a reload

@@ -104,3 +104,20 @@ export const RuleBody = z.object({
   teamId: z.uuid().nullable().optional(),
   active: z.boolean().default(true),
 });
+
+// ---- inbox notifications (SLA breach, high value, hand-off, @mention, escalation) ------------
+
+export const InboxNotificationOut = z
+  .object({
+    id: z.uuid(),
+    kind: z.string(),
+    conversationId: z.uuid().nullable(),
+    body: z.string(),
+    readAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'InboxNotification' });
+export type InboxNotificationOut = z.infer<typeof InboxNotificationOut>;
+export const InboxNotificationReadBody = z
+  .object({ ids: z.array(z.uuid()).min(1).max(500).optional(), all: z.literal(true).optional() })
+  .refine((b) => b.ids || b.all, { message: 'send ids: [...] or all: true' });

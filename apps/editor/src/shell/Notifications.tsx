@@ -1,20 +1,24 @@
-// The bell in the top bar: the caller's alerts (failed runs of their flows, notify-user steps),
-// polled every 30 s; each opens its run.
+// The bell in the top bar: the caller's alerts — failed runs of their flows and notify-user steps
+// (each opens its run), and the inbox's (SLA breach, high value, hand-off, @mention, escalation;
+// each opens its conversation) — polled every 30 s and loaded again when opened.
 import { Bell } from 'lucide-react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
-import { NotificationListOut } from '@nudge/contracts';
+import { InboxNotificationOut, NotificationListOut } from '@nudge/contracts';
 import { api } from '../api/client';
 import { formatDateTime } from '../i18n/format';
 import { useDismiss } from '../ui/useDismiss';
 
 const notificationList = NotificationListOut;
 type NotificationList = z.infer<typeof notificationList>;
+const inboxList = z.array(InboxNotificationOut);
+const INBOX_KINDS = ['sla_breach', 'high_value', 'handoff', 'mention', 'escalation'] as const;
 
 export function Notifications() {
   const { t, i18n } = useTranslation();
   const [data, setData] = useState<NotificationList | null>(null);
+  const [inbox, setInbox] = useState<InboxNotificationOut[]>([]);
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const bell = useRef<HTMLButtonElement>(null);
@@ -22,22 +26,30 @@ export function Notifications() {
   useDismiss(root, open, close, bell);
   // opens below a page's toolbar (the flow editor's, a run's), so it never hides its buttons
   const [top, setTop] = useState<number | null>(null);
-  const load = useCallback(() => api.get('/notifications', notificationList, { pageSize: 15 }).then(setData).catch(() => undefined), []);
+  const load = useCallback(() => {
+    void api.get('/notifications', notificationList, { pageSize: 15 }).then(setData).catch(() => undefined);
+    void api.get('/inbox/notifications', inboxList).then(setInbox).catch(() => undefined);
+  }, []);
   useEffect(() => {
-    void load();
-    const h = setInterval(() => void load(), 30_000);
+    load();
+    const h = setInterval(load, 30_000);
     return () => clearInterval(h);
   }, [load]);
   async function markAllRead() {
-    await api.post('/notifications/read', z.unknown(), { all: true }).catch(() => undefined);
-    void load();
+    await Promise.all([
+      api.post('/notifications/read', z.unknown(), { all: true }).catch(() => undefined),
+      api.post('/inbox/notifications/read', z.unknown(), { all: true }).catch(() => undefined),
+    ]);
+    load();
   }
-  const unread = data?.unread ?? 0;
+  const inboxUnread = inbox.filter((n) => !n.readAt);
+  const unread = (data?.unread ?? 0) + inboxUnread.length;
+  const inboxShown = inbox.slice(0, 15);
   return (
     <div className="notifications" ref={root}>
       <button type="button" ref={bell} className="ghost bell" aria-label={t('notifications.title', { count: unread })} aria-expanded={open} onClick={() => {
           if (!open) {
-            void load();
+            load();
             setTop(belowToolbar());
           }
           setOpen((v) => !v);
@@ -56,8 +68,21 @@ export function Notifications() {
               </button>
             )}
           </div>
+          {inboxShown.length > 0 && (
+            <ul className="notification-list" aria-label={t('notifications.inboxHeading')}>
+              {inboxShown.map((n) => (
+                <li key={n.id} className={n.readAt ? 'read' : 'unread'} data-kind={n.kind}>
+                  <a href={n.conversationId ? `#/inbox?c=${n.conversationId}` : '#/inbox'} onClick={() => setOpen(false)}>
+                    <strong>{(INBOX_KINDS as readonly string[]).includes(n.kind) ? t(`notifications.inbox.${n.kind}`) : t('notifications.inboxHeading')}</strong>
+                  </a>
+                  <div className="small">{n.body}</div>
+                  <div className="muted small">{formatDateTime(n.createdAt, i18n.language)}</div>
+                </li>
+              ))}
+            </ul>
+          )}
           {!data || data.items.length === 0 ? (
-            <p className="muted small">{t('notifications.none')}</p>
+            inboxShown.length === 0 && <p className="muted small">{t('notifications.none')}</p>
           ) : (
             <ul className="notification-list">
               {data.items.map((n) => (

@@ -108,6 +108,15 @@ describe('notes, mentions, snooze', () => {
     expect(note.status).toBe(201);
     const notes = await t.http.get('/api/inbox/notifications').set(yAuth);
     expect(notes.body.some((n: { kind: string; body: string }) => n.kind === 'mention' && n.body.includes('please call back'))).toBe(true);
+    // read: by id for the owner only, then all; a body that names neither is a 400
+    const mention = notes.body.find((n: { kind: string; readAt: string | null }) => n.kind === 'mention' && !n.readAt);
+    expect((await t.http.post('/api/inbox/notifications/read').set(admin.auth).send({ ids: [mention.id] })).body.updated).toBe(0);
+    expect((await t.http.post('/api/inbox/notifications/read').set(yAuth).send({})).status).toBe(400);
+    expect((await t.http.post('/api/inbox/notifications/read').set(yAuth).send({ ids: [mention.id] })).body.updated).toBe(1);
+    const after = await t.http.get('/api/inbox/notifications').set(yAuth);
+    expect(after.body.find((n: { id: string }) => n.id === mention.id).readAt).toEqual(expect.any(String));
+    await t.http.post('/api/inbox/notifications/read').set(yAuth).send({ all: true });
+    expect((await t.http.get('/api/inbox/notifications').set(yAuth)).body.every((n: { readAt: string | null }) => n.readAt)).toBe(true);
     const past = await t.http.post(`/api/conversations/${c!.id}/snooze`).set(admin.auth).send({ until: '2020-01-01T00:00:00Z' });
     expect(past.status).toBe(400);
     const ok = await t.http.post(`/api/conversations/${c!.id}/snooze`).set(admin.auth).send({ until: '2026-12-02T00:00:00Z' });

@@ -11,7 +11,7 @@
  *   GET  /api/inbox/notifications             mine (SLA breach, high value, mention, escalation)
  *   GET  /api/inbox/events                    live updates (server-sent events; live.ts)
  */
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { schema } from '@nudge/db';
 import type { AppContext } from '../context.js';
@@ -19,7 +19,7 @@ import { nowOf } from '../context.js';
 import { createApiRouter } from '../http/route.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { isWithinHours } from './hours.js';
-import { AssignBody, ConversationDetail, ConversationIdParams as IdParams, ConversationListQuery, ConversationPage, NoteBody, ReplyBody, RuleBody, RuleTestBody, SnoozeBody } from '@nudge/contracts';
+import { AssignBody, ConversationDetail, InboxNotificationOut, InboxNotificationReadBody, ConversationIdParams as IdParams, ConversationListQuery, ConversationPage, NoteBody, ReplyBody, RuleBody, RuleTestBody, SnoozeBody } from '@nudge/contracts';
 import { firstMatch, firstOfKind, regexProblem, replyIn } from './rules.js';
 import { addNote, assignTo, conversationDetail, listConversations, replyToConversation, resolve, snooze } from './service.js';
 import { forgetInboxSettings, inHoursOf, loadInboxSettings, teamSettingsFor } from './settings.js';
@@ -137,11 +137,20 @@ export function createAutoRepliesRouter(ctx: AppContext) {
 export function createInboxRouter(ctx: AppContext) {
   const { router, route } = createApiRouter(ctx, '/api/inbox', 'Inbox');
   route({
-    method: 'get', path: '/notifications', summary: 'My inbox notifications (newest first)',
+    method: 'get', path: '/notifications', summary: 'My inbox notifications (newest first)', response: z.array(InboxNotificationOut),
     handler: async ({ user }) => {
       const n = schema.inboxNotifications;
       const rows = await ctx.db.db.select().from(n).where(and(eq(n.userId, user.id))).orderBy(desc(n.createdAt)).limit(200);
       return rows.map((x) => ({ id: x.id, kind: x.kind, conversationId: x.conversationId, body: x.body, readAt: x.readAt?.toISOString() ?? null, createdAt: x.createdAt.toISOString() }));
+    },
+  });
+  route({
+    method: 'post', path: '/notifications/read', summary: 'Mark my inbox notifications read (some by id, or all)', body: InboxNotificationReadBody, response: z.object({ updated: z.number() }),
+    handler: async ({ user, body }) => {
+      const n = schema.inboxNotifications;
+      const mine = and(eq(n.userId, user.id), isNull(n.readAt), body.ids ? inArray(n.id, body.ids) : undefined);
+      const rows = await ctx.db.db.update(n).set({ readAt: nowOf(ctx) }).where(mine).returning({ id: n.id });
+      return { updated: rows.length };
     },
   });
   route({

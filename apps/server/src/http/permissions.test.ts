@@ -22,7 +22,7 @@ const OPEN_TO_EVERYONE = new Set([
   'get /api/flows/:id/versions', 'get /api/flows/:id/versions/:version', 'get /api/flows/:id/runs',
   'get /api/flows/:id/report', 'get /api/flows/:id/node-counts', 'get /api/flows/:id/suppressions',
   'get /api/runs', 'get /api/runs/:id', 'get /api/notifications', 'post /api/notifications/read', 'get /api/suppressions',
-  'get /api/conversations', 'get /api/conversations/:id', 'post /api/auto-replies/test', 'get /api/inbox/notifications',
+  'get /api/conversations', 'get /api/conversations/:id', 'post /api/auto-replies/test', 'get /api/inbox/notifications', 'post /api/inbox/notifications/read', 'get /api/inbox/events',
   'get /api/tasks',
 ]);
 
