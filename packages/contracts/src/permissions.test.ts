@@ -12,7 +12,7 @@ describe('permission map', () => {
   });
 
   it('a viewer only reads; a signed-out user may do nothing', () => {
-    expect(ACTIONS.filter((a) => can('viewer', a))).toEqual(['autoReply.read']);
+    expect(ACTIONS.filter((a) => can('viewer', a))).toEqual(['autoReply.read', 'template.read']);
     expect(ACTIONS.filter((a) => can(null, a))).toEqual([]);
     expect(can({ role: 'agent' }, 'customer.create')).toBe(true);
     expect(can({ role: 'agent' }, 'flow.publish')).toBe(false);
