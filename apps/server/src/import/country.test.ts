@@ -45,7 +45,10 @@ describe("the import's country", () => {
     expect(res.body.mapping).toMatchObject({ Name: 'fullName', Phone: 'phone', Owner: 'ownerId' });
     expect(res.body.rows[0].customer.phone).toBe('+34612345679');
     expect(res.body.errors).toEqual([
-      { line: 3, column: 'Phone', field: 'phone', message: expect.stringMatching(/^"0912 345 678" is not a valid phone number for country ES; .*e\.g\. \+34 /) },
+      {
+        line: 3, column: 'Phone', field: 'phone', code: 'phone_invalid', params: { value: '0912 345 678', country: 'ES', example: expect.stringMatching(/^\+34 /) },
+        message: expect.stringMatching(/^"0912 345 678" is not a valid phone number for country ES; .*e\.g\. \+34 /),
+      },
     ]);
     // the import's own choice wins over the organisation's
     const tw = await t.http.post(`/api/import/preview/${res.body.uploadId}`).set(admin.auth).send({ defaultRegion: 'TW' });

@@ -6,6 +6,7 @@ import { eq } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import type { MessageTemplateOut, QuickReplyOut } from '@nudge/contracts';
 import { HttpError } from '../http/errors.js';
+import { setting } from '../config.js';
 
 type DbOrTx = import('../conversations/settings.js').DbOrTx;
 export type SavedTemplate = typeof schema.messageTemplates.$inferSelect;
@@ -16,9 +17,8 @@ export type SavedTemplate = typeof schema.messageTemplates.$inferSelect;
  * or WHATSAPP_API_URL pointing at a stand-in) approves them at once.
  */
 export const whatsAppConfigured = () => {
-  if (!process.env.WHATSAPP_ACCESS_TOKEN || !process.env.WHATSAPP_PHONE_NUMBER_ID) return false;
-  const url = process.env.WHATSAPP_API_URL;
-  return !url || /(^|\.)facebook\.com$/.test(safeHost(url));
+  if (!setting('WHATSAPP_ACCESS_TOKEN') || !setting('WHATSAPP_PHONE_NUMBER_ID')) return false;
+  return /(^|\.)facebook\.com$/.test(safeHost(setting('WHATSAPP_API_URL') ?? 'https://graph.facebook.com'));
 };
 const safeHost = (url: string) => {
   try {
