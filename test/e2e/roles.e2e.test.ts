@@ -28,6 +28,23 @@ const first = 'first-pass-2026';
 const own = 'my-own-secret-77';
 let adminToken = '';
 
+/**
+ * Waits until the page has no API request in flight for half a second. Not Playwright's
+ * 'networkidle': the inbox keeps its live event stream (/api/inbox/events) open, so the network
+ * is never idle there.
+ */
+const pending = new Set<unknown>();
+async function settled(): Promise<void> {
+  let quietSince = Date.now();
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (pending.size > 0) quietSince = Date.now();
+    else if (Date.now() - quietSince >= 500) return;
+    await page.waitForTimeout(50);
+  }
+  throw new Error(`requests still in flight after 20 s: ${[...pending].map((r) => (r as { url(): string }).url()).join(', ')}`);
+}
+
 async function signOut() {
   await page.getByRole('button', { name: /^(Log out|登出)$/ }).click();
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
@@ -46,7 +63,7 @@ async function visitEveryOfferedSection(): Promise<string[]> {
   const names = (await nav().getByRole('link').allTextContents()).map((s) => s.trim());
   for (const name of names) {
     await nav().getByRole('link', { name, exact: true }).click();
-    await page.waitForLoadState('networkidle');
+    await settled();
   }
   return names;
 }
@@ -55,20 +72,24 @@ async function openFirstFlow() {
   await nav().getByRole('link', { name: 'Flows' }).click();
   await page.getByRole('table').getByRole('link').first().click();
   await page.getByRole('toolbar').waitFor();
-  await page.waitForLoadState('networkidle');
+  await settled();
 }
 
 async function openFirstCustomer() {
   await nav().getByRole('link', { name: 'Customers' }).click();
   await page.getByTestId('customers-table').getByRole('link').first().click();
   await page.getByRole('heading', { name: 'Details' }).waitFor();
-  await page.waitForLoadState('networkidle');
+  await settled();
 }
 
 describe('roles: what a viewer, an agent and a manager are offered', () => {
   beforeAll(async () => {
     session = await openBrowserSession({ logName: 'roles-server.log', timeoutMs: 20_000, pageErrors, env: { NUDGE_DEMO_CONVERSATIONS: '10' } });
     ({ product, page } = session);
+    const isApiCall = (url: string) => url.includes('/api/') && !url.includes('/api/inbox/events');
+    page.on('request', (r) => void (isApiCall(r.url()) && pending.add(r)));
+    page.on('requestfinished', (r) => void pending.delete(r));
+    page.on('requestfailed', (r) => void pending.delete(r));
     page.on('response', (r: Response) => {
       if (r.status() === 403 && r.url().includes('/api/')) refused.push(`${r.request().method()} ${new URL(r.url()).pathname}`);
     });
@@ -119,7 +140,7 @@ describe('roles: what a viewer, an agent and a manager are offered', () => {
     await shot('roles-viewer-flow-en');
     await toolbar.getByRole('button', { name: 'Versions' }).click();
     await page.getByRole('dialog', { name: 'Version history' }).waitFor();
-    await page.waitForLoadState('networkidle');
+    await settled();
     expect(await page.getByRole('button', { name: 'Put this version in the draft' }).count()).toBe(0);
     await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
 
@@ -141,7 +162,7 @@ describe('roles: what a viewer, an agent and a manager are offered', () => {
     await page.getByRole('tab', { name: 'All', exact: true }).click();
     await page.getByTestId('conversation').first().click();
     await page.getByTestId('messages').waitFor();
-    await page.waitForLoadState('networkidle');
+    await settled();
     for (const name of ['Take', 'Resolve']) expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0);
     expect(await page.locator('.composer-form, .messages ~ form').count()).toBe(0);
     expect(await page.getByRole('tab', { name: 'Note' }).count()).toBe(0);
@@ -211,7 +232,7 @@ describe('roles: what a viewer, an agent and a manager are offered', () => {
     await nav().getByRole('link', { name: 'Settings' }).click();
     const tabs = page.getByRole('navigation', { name: 'Settings' });
     await tabs.waitFor();
-    expect((await tabs.getByRole('link').allTextContents()).map((s) => s.trim())).toEqual(['Auto-replies & hand-off', 'Deadlines & assignment', 'Import']);
+    expect((await tabs.getByRole('link').allTextContents()).map((s) => s.trim())).toEqual(['Auto-replies & hand-off', 'Templates & quick replies', 'Deadlines & assignment', 'Import']);
     await tabs.getByRole('link', { name: 'Import' }).click();
     const country = page.getByLabel('Country of phone numbers without +country code');
     expect(await country.isDisabled()).toBe(true);
@@ -223,9 +244,9 @@ describe('roles: what a viewer, an agent and a manager are offered', () => {
     await shot('roles-manager-settings-zh-TW');
     await page.getByLabel('語言').selectOption('en');
     await tabs.getByRole('link', { name: 'Deadlines & assignment' }).click();
-    await page.waitForLoadState('networkidle');
+    await settled();
     await tabs.getByRole('link', { name: 'Auto-replies & hand-off' }).click();
-    await page.waitForLoadState('networkidle');
+    await settled();
     expect(refused).toEqual([]);
     expect(pageErrors).toEqual([]);
   }, 180_000);

@@ -25,7 +25,7 @@ const QualityView = lazy(() => import('../customers/QualityView').then((m) => ({
 const nav = [
   { path: '/inbox', key: 'nav.inbox' },
   { path: '/tasks', key: 'nav.tasks' },
-  { path: '/metrics', key: 'nav.metrics', right: 'viewReports' },
+  { path: '/metrics', key: 'nav.metrics', action: 'inbox.metrics' },
   { path: '/flows', key: 'nav.flows' },
   { path: '/customers', key: 'nav.customers' },
   { path: '/import', key: 'nav.import', action: 'import.run' },

@@ -77,6 +77,5 @@ export function useRights() {
     editCustomers: allowed('customer.edit'),
     manageUsers: allowed('user.manage'),
     saveSegments: allowed('segment.save'),
-    viewReports: allowed('inbox.metrics'),
   };
 }
