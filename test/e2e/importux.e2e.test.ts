@@ -63,7 +63,7 @@ describe('import wizard: owner, row errors, country', () => {
     const list = page.getByTestId('preview-errors').locator('li');
     await expect.poll(() => list.count()).toBe(3);
     await page.getByRole('heading', { name: '3 rows have errors' }).waitFor();
-    expect(await list.nth(0).innerText()).toMatch(/^Line 3 Phone: "0912 345 678" is not a valid phone number for country ES.*; Email: /);
+    expect(await list.nth(0).innerText()).toMatch(/^Line 3 Phone: "0912 345 678" is not a valid phone number for ES\. .*\+34 612 34 56 78; Email: /);
     await shot('preview-en');
     await page.getByLabel('Language').selectOption('zh-TW');
     await page.getByRole('heading', { name: '3 行資料有錯誤' }).waitFor();

@@ -235,7 +235,7 @@ function MappingStep(props: {
                       {r.values[i] ?? ''}
                     </td>
                   ))}
-                  <td className="field-error">{r.errors?.map((e) => cellErrorText(e, t)).join('; ')}</td>
+                  <td className="field-error">{joinErrors(r.errors?.map((e) => cellErrorText(e, t)) ?? [])}</td>
                 </tr>
               ))}
             </tbody>
@@ -248,7 +248,7 @@ function MappingStep(props: {
             <ul className="error-list" data-testid="preview-errors">
               {[...errorsByLine.entries()].slice(0, LISTED_ERROR_ROWS).map(([line, msgs]) => (
                 <li key={line}>
-                  <strong>{t('import.line', { line })}</strong> {msgs.join('; ')}
+                  <strong>{t('import.line', { line })}</strong> {joinErrors(msgs)}
                 </li>
               ))}
             </ul>
@@ -334,7 +334,7 @@ export function Report({ report }: { report: ImportReport }) {
             {report.skipped.map((s, i) => (
               <li key={i}>
                 <strong>{t('import.line', { line: s.line })}</strong> {t(`import.reason_${s.reason}`, { defaultValue: s.reason })}
-                {s.errors?.length ? `: ${s.errors.map((e) => cellErrorText(e, t)).join('; ')}` : ''}
+                {s.errors?.length ? `: ${joinErrors(s.errors.map((e) => cellErrorText(e, t)))}` : ''}
               </li>
             ))}
           </ul>
@@ -353,4 +353,9 @@ export function Report({ report }: { report: ImportReport }) {
       {report.truncated && <p className="muted small">{t('import.truncated')}</p>}
     </div>
   );
+}
+
+/** Several problems of one row in a line: each without its closing full stop, joined by "; ". */
+function joinErrors(messages: string[]): string {
+  return messages.map((m) => m.replace(/[.。]\s*$/u, '')).join('; ');
 }
