@@ -64,11 +64,13 @@ describe('keyword replies', () => {
     w.clock.now = OUT_OF_HOURS;
     const from = phone();
     await w.post(messageWebhook(from, 'hola'));
-    await eventually(async () => sentTo(w.wa, from).length >= 2, 'welcome + away');
-    expect(sentTo(w.wa, from)[1]).toMatch(/cerrados/);
+    await eventually(async () => sentTo(w.wa, from).length >= 1, 'the away message');
+    await sleep(300);
+    expect(sentTo(w.wa, from)).toHaveLength(1); // the away message greets: no welcome beside it
+    expect(sentTo(w.wa, from)[0]).toMatch(/cerrados/);
     w.clock.now = new Date(OUT_OF_HOURS.getTime() + 60 * 60_000);
     await w.post(messageWebhook(from, 'precio'));
-    await eventually(async () => sentTo(w.wa, from).length >= 3, 'price reply');
+    await eventually(async () => sentTo(w.wa, from).length >= 2, 'price reply');
     await sleep(300);
     expect(sentTo(w.wa, from).filter((b) => /cerrados/.test(b))).toHaveLength(1); // same day: no second away
     // next evening, an agent answered 2 minutes ago → no away message
@@ -77,7 +79,7 @@ describe('keyword replies', () => {
     await w.t.db.db.update(schema.conversations).set({ lastAgentMessageAt: new Date(nextDay.getTime() - 2 * 60_000) }).where(eq(schema.conversations.id, conv.id));
     w.clock.now = nextDay;
     await w.post(messageWebhook(from, 'envío'));
-    await eventually(async () => sentTo(w.wa, from).length >= 4, 'shipping reply');
+    await eventually(async () => sentTo(w.wa, from).length >= 3, 'shipping reply');
     await sleep(300);
     expect(sentTo(w.wa, from).filter((b) => /cerrados/.test(b))).toHaveLength(1);
     // the day after, nobody answered recently → away again
@@ -85,6 +87,86 @@ describe('keyword replies', () => {
     await w.post(messageWebhook(from, 'cita'));
     await eventually(async () => sentTo(w.wa, from).filter((b) => /cerrados/.test(b)).length === 2, 'the second day\'s away message');
     w.clock.now = IN_HOURS;
+  });
+});
+
+describe('one greeting and one answer per message', () => {
+  const welcomeRe = /welcome|歡迎|欢迎|bienvenido/i;
+  const awayRe = /closed|cerrados|下班/;
+  const settle = async (from: string, count: number, what: string) => {
+    await eventually(async () => sentTo(w.wa, from).length >= count, what);
+    await sleep(400); // time for anything extra to go out
+    return sentTo(w.wa, from);
+  };
+
+  it('first contact in hours with a keyword → the welcome, then the answer', async () => {
+    w.clock.now = IN_HOURS;
+    const from = phone();
+    await w.post(messageWebhook(from, 'price please'));
+    const bodies = await settle(from, 2, 'welcome + price');
+    expect(bodies).toHaveLength(2);
+    expect(bodies[0]).toMatch(welcomeRe);
+    expect(bodies[1]).toMatch(/Our prices/);
+  });
+
+  it('first contact out of hours with a keyword → the away message, then the answer; no welcome', async () => {
+    w.clock.now = OUT_OF_HOURS;
+    const from = phone();
+    await w.post(messageWebhook(from, '請問價格多少?'));
+    const bodies = await settle(from, 2, 'away + price');
+    expect(bodies).toHaveLength(2);
+    expect(bodies[0]).toMatch(awayRe);
+    expect(bodies[1]).toMatch(/我們的產品價格範圍/);
+    expect(bodies.some((b) => welcomeRe.test(b))).toBe(false);
+    const outbox = await w.t.db.db.select({ purpose: schema.conversationOutbox.purpose }).from(schema.conversationOutbox)
+      .where(eq(schema.conversationOutbox.conversationId, (await conversationOf(from))!.id));
+    expect(outbox.map((o) => o.purpose).sort()).toEqual(['auto_reply', 'away', 'follow_up']);
+    // second message the same evening → the answer only
+    w.clock.now = new Date(OUT_OF_HOURS.getTime() + 30 * 60_000);
+    await w.post(messageWebhook(from, '運費呢'));
+    const after = await settle(from, 3, 'shipping reply');
+    expect(after).toHaveLength(3);
+    expect(after[2]).toMatch(/本島運費|本岛运费|運費/);
+    expect(after.filter((b) => awayRe.test(b))).toHaveLength(1);
+    w.clock.now = IN_HOURS;
+  });
+
+  it('out of hours, a message delivered 5 times at once → one away and one answer', async () => {
+    w.clock.now = OUT_OF_HOURS;
+    const from = phone();
+    const body = messageWebhook(from, 'shipping?', `wamid.away-five-${from}`);
+    const results = await Promise.all([1, 2, 3, 4, 5].map(() => w.post(body)));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    const bodies = await settle(from, 2, 'away + shipping');
+    await sleep(1000);
+    expect(sentTo(w.wa, from)).toHaveLength(2);
+    expect(bodies[0]).toMatch(awayRe);
+    expect(bodies[1]).toMatch(/Shipping on the main island/);
+    w.clock.now = IN_HOURS;
+  });
+
+  it('a hand-off phrase with a high-value word on first contact → the welcome and ONE answer (the hand-off notice)', async () => {
+    w.clock.now = IN_HOURS;
+    const from = phone();
+    await w.post(messageWebhook(from, 'human agent, I want to confirm order and the price'));
+    const bodies = await settle(from, 2, 'welcome + hand-off notice');
+    expect(bodies).toHaveLength(2);
+    expect(bodies[0]).toMatch(welcomeRe);
+    expect(bodies[1]).toMatch(/a colleague will answer you personally/);
+    const conv = (await conversationOf(from))!;
+    expect(conv.priority).toBe('P1'); // the high-value word still counts
+  });
+
+  it('the rule tester shows the same plan: away replaces the welcome out of hours', async () => {
+    const admin = await w.t.user('admin');
+    const res = await w.t.http.post('/api/auto-replies/test').set(admin.auth).send({ text: 'price', firstContact: true, at: OUT_OF_HOURS.toISOString() });
+    expect(res.status).toBe(200);
+    expect(res.body.welcome).toBeNull();
+    expect(res.body.away?.reply).toMatch(/closed/);
+    expect(res.body.keyword?.reply).toMatch(/Our prices/);
+    const inHours = await w.t.http.post('/api/auto-replies/test').set(admin.auth).send({ text: 'price', firstContact: true, at: IN_HOURS.toISOString() });
+    expect(inHours.body.welcome?.reply).toMatch(/welcome/);
+    expect(inHours.body.away).toBeNull();
   });
 });
 

@@ -16,7 +16,7 @@ import { addBusinessHours, isWithinHours, localDay } from './hours.js';
 import { notifySupervisors } from './notify.js';
 import { assignmentEvent, publish, publishNotifications, type InboxEvent, type Notified } from './live.js';
 import { kickOutbox } from './outbox.js';
-import { firstMatch, firstOfKind, replyIn, type AutoReplyRule } from './rules.js';
+import { planReplies, replyIn, type AutoReplyRule } from './rules.js';
 import { hoursOf, inHoursOf, loadInboxSettings, priorityForBudget, teamSettingsFor, type Tx } from './settings.js';
 import { detectLanguage, fillVariables, questionKey, type InboxLanguage } from './text.js';
 
@@ -147,44 +147,44 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
     if (text || template) queued.push({ purpose, rule, text, template, dueAt });
   };
 
-  if (firstContact) {
-    const welcome = firstOfKind(rules, 'welcome', inHours);
-    if (welcome) push('welcome', welcome);
-  }
-  // hand-off: a phrase, the same question 3 times in a row, or "1" after the follow-up
-  const phrase = firstMatch(rules, ['handoff'], msg.text, inHours);
+  // at most one greeting (away out of hours, else the welcome on first contact), then at most one answer
+  const today = localDay(hoursOf(team).timezone, at);
+  const agentRecently = !!before.lastAgentMessageAt && at.getTime() - before.lastAgentMessageAt.getTime() < AGENT_RECENT_MS;
   const answeredFollowUp = key === '1' && (await followUpWasSent(tx, before.id));
-  let handoff = false;
   const handedOff = reopened ? false : before.handedOffAt !== null;
-  if (!handedOff && (phrase || repeatCount >= REPEATS_FOR_HANDOFF || answeredFollowUp)) {
-    handoff = true;
+  // the bot answers common questions until a person has replied in this episode
+  const personTookOver = !reopened && before.firstRespondedAt !== null;
+  const plan = planReplies(rules, {
+    text: msg.text,
+    inHours,
+    firstContact,
+    awayAllowed: before.awaySentOn !== today && !agentRecently,
+    handoffAllowed: !handedOff,
+    handoffForced: repeatCount >= REPEATS_FOR_HANDOFF || answeredFollowUp,
+    personTookOver,
+  });
+  if (plan.greeting) push(plan.greeting.purpose, plan.greeting.rule);
+  const handoff = !!plan.handoff;
+  const highValue = plan.highValue;
+  if (handoff) {
     needsHuman = true;
-    push('handoff', phrase?.rule ?? firstOfKind(rules, 'handoff', inHours), HANDOFF_NOTICE[language]);
+    push('handoff', plan.handoff!.rule, HANDOFF_NOTICE[language]);
+  } else if (highValue) {
+    push('auto_reply', highValue.rule);
   }
-  const highValue = firstMatch(rules, ['high_value'], msg.text, inHours);
   if (highValue) {
     priority = 'P1';
     needsHuman = true;
-    push('auto_reply', highValue.rule);
   }
-  // the bot answers common questions until a person has replied in this episode
-  const personTookOver = !reopened && before.firstRespondedAt !== null;
   if (!handoff && !highValue && !personTookOver) {
-    const keyword = firstMatch(rules, ['keyword'], msg.text, inHours);
-    if (keyword) {
-      push('auto_reply', keyword.rule);
-      queued.push({ purpose: 'follow_up', rule: keyword.rule, text: FOLLOW_UP_TEXT[language], template: null, dueAt: new Date(at.getTime() + FOLLOW_UP_DELAY_MS) });
-    } else if (!(firstContact && queued.length && isGreeting(key))) {
+    if (plan.keyword) {
+      push('auto_reply', plan.keyword.rule);
+      queued.push({ purpose: 'follow_up', rule: plan.keyword.rule, text: FOLLOW_UP_TEXT[language], template: null, dueAt: new Date(at.getTime() + FOLLOW_UP_DELAY_MS) });
+    } else if (!(firstContact && plan.greeting && isGreeting(key))) {
       needsHuman = true; // nobody answers it automatically: a person must
     }
   } else if (!handoff && !highValue) {
     needsHuman = true;
-  }
-  const today = localDay(hoursOf(team).timezone, at);
-  const agentRecently = before.lastAgentMessageAt && at.getTime() - before.lastAgentMessageAt.getTime() < AGENT_RECENT_MS;
-  if (!inHours && before.awaySentOn !== today && !agentRecently) {
-    const away = firstOfKind(rules, 'away', false);
-    if (away) push('away', away);
   }
 
   const sla = settings.policy.sla[priority];

@@ -20,7 +20,7 @@ import { createApiRouter } from '../http/route.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { isWithinHours } from './hours.js';
 import { AssignBody, ConversationDetail, InboxNotificationOut, InboxNotificationReadBody, ConversationIdParams as IdParams, ConversationListQuery, ConversationPage, NoteBody, ReplyBody, RuleBody, RuleTestBody, SnoozeBody } from '@nudge/contracts';
-import { firstMatch, firstOfKind, regexProblem, replyIn } from './rules.js';
+import { planReplies, regexProblem, replyIn } from './rules.js';
 import { addNote, assignTo, conversationDetail, listConversations, replyToConversation, resolve, snooze } from './service.js';
 import { forgetInboxSettings, inHoursOf, loadInboxSettings, teamSettingsFor } from './settings.js';
 import { detectLanguage } from './text.js';
@@ -111,12 +111,13 @@ export function createAutoRepliesRouter(ctx: AppContext) {
       const team = teamSettingsFor(settings, body.teamId ?? null);
       const inHours = inHoursOf(team, at, isWithinHours);
       const language = detectLanguage(body.text);
-      const hit = (kind: 'handoff' | 'high_value' | 'keyword') => firstMatch(settings.rules, [kind], body.text, inHours);
-      const handoff = hit('handoff');
-      const highValue = hit('high_value');
-      const keyword = hit('keyword');
-      const welcome = body.firstContact ? firstOfKind(settings.rules, 'welcome', inHours) : null;
-      const away = inHours ? null : firstOfKind(settings.rules, 'away', false);
+      // the same plan as an inbound message (inbound.ts): at most one greeting, then at most one answer
+      const plan = planReplies(settings.rules, { text: body.text, inHours, firstContact: !!body.firstContact, awayAllowed: true, handoffAllowed: true, handoffForced: false, personTookOver: false });
+      const handoff = plan.handoff?.rule ? { rule: plan.handoff.rule, pattern: plan.handoff.pattern ?? undefined } : null;
+      const highValue = plan.highValue;
+      const keyword = plan.keyword;
+      const welcome = plan.greeting?.purpose === 'welcome' ? plan.greeting.rule : null;
+      const away = plan.greeting?.purpose === 'away' ? plan.greeting.rule : null;
       const present = (x: { rule: { id: string; name: string; replies: schema.LocalizedText }; pattern?: string } | null) =>
         x ? { ruleId: x.rule.id, name: x.rule.name, pattern: x.pattern ?? null, reply: replyIn(x.rule, language) } : null;
       return {
@@ -125,7 +126,7 @@ export function createAutoRepliesRouter(ctx: AppContext) {
         welcome: welcome ? present({ rule: welcome }) : null,
         handoff: present(handoff),
         highValue: present(highValue),
-        keyword: handoff ? null : present(keyword),
+        keyword: present(keyword),
         away: away ? present({ rule: away }) : null,
         goesToPerson: !!handoff || !!highValue || !keyword,
       };

@@ -73,3 +73,57 @@ export function replyIn(rule: Pick<AutoReplyRule, 'replies'>, language: InboxLan
   const r = rule.replies;
   return r[language] ?? r.default ?? r.en ?? Object.values(r).find((v) => !!v) ?? null;
 }
+
+export interface ReplyPlanInput {
+  text: string;
+  inHours: boolean;
+  /** the customer's first message in this conversation */
+  firstContact: boolean;
+  /** the away message may go out now: not sent today, no agent answered in the last 5 minutes */
+  awayAllowed: boolean;
+  /** a hand-off is due (a phrase, 3 repeats, "1" after the follow-up) and none happened yet */
+  handoffAllowed: boolean;
+  /** whether a repeat / follow-up answer asks for a person even without a phrase */
+  handoffForced: boolean;
+  /** a person replied in this episode: the bot stops answering questions */
+  personTookOver: boolean;
+}
+
+export interface ReplyPlan<R extends AutoReplyRule> {
+  /** at most one: the away message out of hours (it replaces the welcome), else the welcome on first contact */
+  greeting: { purpose: 'away' | 'welcome'; rule: R } | null;
+  /** the hand-off phrase that matched (or the hand-off rule when forced), when a hand-off happens */
+  handoff: { rule: R | null; pattern: string | null } | null;
+  highValue: { rule: R; pattern: string } | null;
+  /** at most one answer: the hand-off notice, else the high-value rule's reply, else the first keyword rule */
+  answer: { purpose: 'handoff' | 'auto_reply'; rule: R | null } | null;
+  keyword: { rule: R; pattern: string } | null;
+}
+
+/**
+ * What answers one inbound message: at most ONE greeting and at most ONE answer, the greeting
+ * first. Out of hours the away message is the greeting (it says when a person will answer, so
+ * a welcome beside it is noise); else the welcome greets a first contact. The answer is the
+ * hand-off notice when the customer is handed to a person, else the high-value rule's reply
+ * (when it has one), else the first matching keyword rule.
+ */
+export function planReplies<R extends AutoReplyRule>(rules: R[], input: ReplyPlanInput): ReplyPlan<R> {
+  const { text, inHours } = input;
+  const away = !inHours && input.awayAllowed ? firstOfKind(rules, 'away', false) : null;
+  const welcome = input.firstContact ? firstOfKind(rules, 'welcome', inHours) : null;
+  const greeting = away ? { purpose: 'away' as const, rule: away } : welcome ? { purpose: 'welcome' as const, rule: welcome } : null;
+  const phrase = firstMatch(rules, ['handoff'], text, inHours);
+  const handoff = input.handoffAllowed && (phrase || input.handoffForced)
+    ? { rule: phrase?.rule ?? firstOfKind(rules, 'handoff', inHours), pattern: phrase?.pattern ?? null }
+    : null;
+  const highValue = firstMatch(rules, ['high_value'], text, inHours);
+  const keyword = !handoff && !highValue && !input.personTookOver ? firstMatch(rules, ['keyword'], text, inHours) : null;
+  const answer = handoff
+    ? { purpose: 'handoff' as const, rule: handoff.rule }
+    : highValue
+      ? { purpose: 'auto_reply' as const, rule: highValue.rule }
+      : keyword
+        ? { purpose: 'auto_reply' as const, rule: keyword.rule }
+        : null;
+  return { greeting, handoff, highValue, answer, keyword };
+}
