@@ -79,6 +79,7 @@ export const ENV_VARS = {
   WHATSAPP_ACCESS_TOKEN: v(text.optional(), null, 'WhatsApp Cloud API token'),
   WHATSAPP_API_URL: v(text.optional(), 'https://graph.facebook.com', 'WhatsApp Cloud API base URL (unset: the local stand-in)'),
   WHATSAPP_API_VERSION: v(text.optional(), 'v21.0', 'WhatsApp Cloud API version'),
+  WHATSAPP_BUSINESS_ACCOUNT_ID: v(text.optional(), null, 'WhatsApp Business Account (WABA) id: saved WhatsApp templates are submitted to its message_templates for review (unset: not submitted)'),
   WHATSAPP_APP_SECRET: v(text.optional(), null, 'checks the signature of WhatsApp webhooks (unset: they get 503)'),
   WHATSAPP_VERIFY_TOKEN: v(text.optional(), null, "answers Meta's webhook verification (unset: 503)"),
   SMS_API_URL: v(text.optional(), null, 'SMS gateway (unset: the local stand-in)'),

@@ -6,3 +6,4 @@ export * from './sms.js';
 export * from './channels.js';
 export * from './sql-idempotency.js';
 export * from './whatsapp-webhooks.js';
+export * from './whatsapp-templates.js';

@@ -7,6 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { ChannelAdapter, OutboundMessage, SendResult } from './types.js';
 import { ChannelSendError } from './types.js';
+import { templateStatusFromWebhook, whatsappTemplateStatusValueSchema, type WhatsAppTemplateStatusUpdate } from './whatsapp-templates.js';
 
 // ---- outgoing messages: POST /{version}/{phone-number-id}/messages
 
@@ -108,27 +109,31 @@ const statusSchema = z.looseObject({
   errors: z.array(z.looseObject({ code: z.number(), title: z.string().optional(), message: z.string().optional() })).optional(),
 });
 
+const messagesChangeSchema = z.object({
+  field: z.literal('messages'),
+  value: z.looseObject({
+    messaging_product: z.literal('whatsapp'),
+    metadata: z.object({ display_phone_number: z.string(), phone_number_id: z.string() }),
+    contacts: z
+      .array(z.looseObject({ profile: z.looseObject({ name: z.string().optional(), username: z.string().optional() }).optional(), wa_id: z.string().optional(), user_id: z.string().optional() }))
+      .optional(),
+    messages: z
+      .array(inboundMessageSchema.refine((m) => m.from || m.from_user_id, { message: 'a message needs `from` or `from_user_id`', path: ['from'] }))
+      .optional(),
+    statuses: z.array(statusSchema).optional(),
+  }),
+});
+/** Meta's review of a template (approved, rejected with a reason, paused, disabled) */
+const templateStatusChangeSchema = z.object({ field: z.literal('message_template_status_update'), value: whatsappTemplateStatusValueSchema });
+/** other subscribed fields (account updates, quality…): accepted and ignored */
+const otherChangeSchema = z.object({ field: z.string().refine((f) => f !== 'messages' && f !== 'message_template_status_update'), value: z.unknown() });
+
 export const whatsappWebhookSchema = z.object({
   object: z.literal('whatsapp_business_account'),
   entry: z.array(
     z.object({
       id: z.string(),
-      changes: z.array(
-        z.object({
-          field: z.string(),
-          value: z.looseObject({
-            messaging_product: z.literal('whatsapp'),
-            metadata: z.object({ display_phone_number: z.string(), phone_number_id: z.string() }),
-            contacts: z
-              .array(z.looseObject({ profile: z.looseObject({ name: z.string().optional(), username: z.string().optional() }).optional(), wa_id: z.string().optional(), user_id: z.string().optional() }))
-              .optional(),
-            messages: z
-              .array(inboundMessageSchema.refine((m) => m.from || m.from_user_id, { message: 'a message needs `from` or `from_user_id`', path: ['from'] }))
-              .optional(),
-            statuses: z.array(statusSchema).optional(),
-          }),
-        }),
-      ),
+      changes: z.array(z.union([messagesChangeSchema, templateStatusChangeSchema, otherChangeSchema])),
     }),
   ),
 });
@@ -162,14 +167,19 @@ export interface WhatsAppStatusUpdate {
 }
 
 /** Inbound messages and delivery statuses from a webhook body (throws a zod error on a foreign shape). */
-export function parseWhatsAppWebhook(body: unknown): { messages: InboundWhatsAppMessage[]; statuses: WhatsAppStatusUpdate[] } {
+export function parseWhatsAppWebhook(body: unknown): { messages: InboundWhatsAppMessage[]; statuses: WhatsAppStatusUpdate[]; templateStatuses: WhatsAppTemplateStatusUpdate[] } {
   const payload = whatsappWebhookSchema.parse(body);
   const messages: InboundWhatsAppMessage[] = [];
   const statuses: WhatsAppStatusUpdate[] = [];
+  const templateStatuses: WhatsAppTemplateStatusUpdate[] = [];
   for (const entry of payload.entry) {
     for (const change of entry.changes) {
+      if (change.field === 'message_template_status_update') {
+        templateStatuses.push(templateStatusFromWebhook(entry.id, (change as z.infer<typeof templateStatusChangeSchema>).value));
+        continue;
+      }
       if (change.field !== 'messages') continue;
-      const { value } = change;
+      const { value } = change as z.infer<typeof messagesChangeSchema>;
       const contacts = value.contacts ?? [];
       for (const m of value.messages ?? []) {
         const contact = contacts.find((c) => (m.from_user_id && c.user_id === m.from_user_id) || (m.from && c.wa_id === m.from)) ?? (contacts.length === 1 ? contacts[0] : undefined);
@@ -197,7 +207,7 @@ export function parseWhatsAppWebhook(body: unknown): { messages: InboundWhatsApp
       }
     }
   }
-  return { messages, statuses };
+  return { messages, statuses, templateStatuses };
 }
 
 /** X-Hub-Signature-256 = "sha256=" + HMAC-SHA256(app secret, raw body). */

@@ -62,7 +62,7 @@ export function registerWebhookOperations(): void {
   registerOperation({
     method: 'post',
     path: '/api/webhooks/whatsapp',
-    summary: 'WhatsApp Cloud API webhook: inbound messages and delivery statuses',
+    summary: 'WhatsApp Cloud API webhook: inbound messages, delivery statuses and template reviews',
     description: 'Signed by Meta: `X-Hub-Signature-256: sha256=<HMAC-SHA256 of the raw body with WHATSAPP_APP_SECRET>`. A redelivery (also a concurrent one) of a message is recognised by its id and written once.',
     tags,
     security: [],
@@ -71,7 +71,7 @@ export function registerWebhookOperations(): void {
       body: { content: { 'application/json': { schema: CloudApiWebhook } } },
     },
     responses: {
-      200: json(z.object({ received: z.number(), statuses: z.number(), results: z.array(InboundResult) }), 'Processed'),
+      200: json(z.object({ received: z.number(), statuses: z.number(), settled: z.number(), templates: z.number().describe('saved templates whose review status changed (message_template_status_update)'), results: z.array(InboundResult) }), 'Processed'),
       400: json(error, 'Not a Cloud API webhook, or a value that cannot be stored'),
       401: json(error, 'Bad signature'),
       503: json(error, 'WHATSAPP_APP_SECRET is not set'),

@@ -18,6 +18,9 @@ import { InboundError, receiveInboundMessage } from './service.js';
 import { registerWebhookOperations } from './openapi.js';
 import { applyDeliveryStatus } from '../conversations/index.js';
 import { processEnv, setting, type Env } from '../config.js';
+import { nowOf } from '../context.js';
+import { applyTemplateStatus } from '../templates/service.js';
+import { forgetInboxSettings } from '../conversations/settings.js';
 
 function fail(res: Response, status: number, code: string, message: string) {
   res.status(status).json({ error: { code, message } });
@@ -73,7 +76,15 @@ export function createWebhooksRouter(ctx: AppContext, env: Env = processEnv): ex
         // inbox: delivery statuses move messages forward only (conversations/status.ts)
         await applyDeliveryStatus(ctx, { channel: 'whatsapp', providerMessageId: s.providerMessageId, status: s.status, at: new Date(s.at), error: s.error });
       }
-      res.json({ received: results.length, statuses: parsed.statuses.length, settled, results });
+      // Meta's review of a saved template (message_template_status_update): pending → approved / rejected / paused / disabled
+      let templates = 0;
+      const waba = setting('WHATSAPP_BUSINESS_ACCOUNT_ID', env);
+      for (const u of parsed.templateStatuses) {
+        if (waba && u.businessAccountId !== waba) continue; // another business account's template
+        templates += await applyTemplateStatus(ctx.db.db, u, nowOf(ctx));
+      }
+      if (templates) forgetInboxSettings(ctx);
+      res.json({ received: results.length, statuses: parsed.statuses.length, settled, templates, results });
     } catch (err) {
       next(err);
     }

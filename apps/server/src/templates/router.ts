@@ -13,7 +13,7 @@ import { nowOf } from '../context.js';
 import { createApiRouter } from '../http/route.js';
 import { notFound } from '../http/errors.js';
 import { forgetInboxSettings } from '../conversations/settings.js';
-import { isUniqueViolation, quickReplyCodeTaken, quickReplyOut, statusOnSave, templateNameTaken, templateOut } from './service.js';
+import { isUniqueViolation, quickReplyCodeTaken, quickReplyOut, statusOnSave, submitWhatsAppTemplate, templateNameTaken, templateOut, whatsAppTemplateApi } from './service.js';
 
 
 export function createMessageTemplatesRouter(ctx: AppContext) {
@@ -52,12 +52,14 @@ export function createMessageTemplatesRouter(ctx: AppContext) {
   });
   route({
     method: 'post', path: '/', summary: 'Save a template (WhatsApp: submitted for approval; the local stand-in approves at once)', body: MessageTemplateBody, response: MessageTemplateOut, action: 'template.manage', status: 201,
-    description: '409 template_name_taken when the channel already has a template with this name in this language.',
+    description: '409 template_name_taken when the channel already has a template with this name in this language; 422 whatsapp_template_refused when Meta refuses it (its reason in the field error), 502 whatsapp_unavailable when Meta does not answer (nothing saved).',
     handler: async ({ body }) => {
       if (await taken(body)) throw templateNameTaken(body);
       try {
         const now = nowOf(ctx);
-        const [row] = await ctx.db.db.insert(m).values({ ...values(body), status: statusOnSave(body.channel), createdAt: now, updatedAt: now }).returning();
+        const api = body.channel === 'whatsapp' ? whatsAppTemplateApi() : null;
+        const review = api ? await submitWhatsAppTemplate(api, values(body)) : { status: statusOnSave(body.channel), rejectedReason: null, providerTemplateId: null };
+        const [row] = await ctx.db.db.insert(m).values({ ...values(body), ...review, createdAt: now, updatedAt: now }).returning();
         return templateOut(row!);
       } catch (e) {
         if (isUniqueViolation(e)) throw templateNameTaken(body);
@@ -72,10 +74,12 @@ export function createMessageTemplatesRouter(ctx: AppContext) {
       if (!before) throw notFound('Message template', params.id);
       if (await taken(body, params.id)) throw templateNameTaken(body);
       const reviewed = before.channel === body.channel && before.name === body.name && before.language === body.language && before.body === body.body && before.category === (body.category ?? null);
+      const api = !reviewed && body.channel === 'whatsapp' ? whatsAppTemplateApi() : null;
+      const review = reviewed ? {} : api ? await submitWhatsAppTemplate(api, values(body), before) : { status: statusOnSave(body.channel), rejectedReason: null, providerTemplateId: body.channel === 'whatsapp' ? before.providerTemplateId : null };
       try {
         const [row] = await ctx.db.db
           .update(m)
-          .set({ ...values(body), ...(reviewed ? {} : { status: statusOnSave(body.channel), rejectedReason: null }), updatedAt: nowOf(ctx) })
+          .set({ ...values(body), ...review, updatedAt: nowOf(ctx) })
           .where(eq(m.id, params.id))
           .returning();
         forgetInboxSettings(ctx);

@@ -5,6 +5,7 @@
 import { eq } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import type { MessageTemplateOut, QuickReplyOut } from '@nudge/contracts';
+import { createWhatsAppTemplate, editWhatsAppTemplate, metaTemplateLanguage, whatsAppTemplateRequest, WhatsAppTemplateError, type WhatsAppTemplateApiConfig, type WhatsAppTemplateStatusUpdate } from '@nudge/channels';
 import { HttpError } from '../http/errors.js';
 import { setting } from '../config.js';
 
@@ -27,6 +28,66 @@ const safeHost = (url: string) => {
     return '';
   }
 };
+
+/**
+ * Where WhatsApp templates are submitted for review: the Cloud API (or the stand-in) with a token
+ * and WHATSAPP_BUSINESS_ACCOUNT_ID. Null: nothing is submitted (status as `statusOnSave` says).
+ */
+export function whatsAppTemplateApi(): WhatsAppTemplateApiConfig | null {
+  const accessToken = setting('WHATSAPP_ACCESS_TOKEN');
+  const businessAccountId = setting('WHATSAPP_BUSINESS_ACCOUNT_ID');
+  if (!accessToken || !businessAccountId) return null;
+  return { baseUrl: setting('WHATSAPP_API_URL') ?? 'https://graph.facebook.com', apiVersion: setting('WHATSAPP_API_VERSION') ?? 'v21.0', businessAccountId, accessToken };
+}
+
+/** Meta's template status → ours (IN_APPEAL and the like are still under review). */
+export const statusFromMeta = (status: string): SavedTemplate['status'] | null =>
+  ({ APPROVED: 'approved', REJECTED: 'rejected', PAUSED: 'paused', DISABLED: 'disabled', PENDING: 'pending', IN_APPEAL: 'pending' } as Record<string, SavedTemplate['status']>)[status.toUpperCase()] ?? null;
+
+type Submitted = { status: SavedTemplate['status']; rejectedReason: string | null; providerTemplateId: string };
+
+/**
+ * Submits a WhatsApp template to Meta (new: POST {WABA}/message_templates; edited: POST
+ * {template id}) and answers the status Meta gave it. Meta's refusal becomes a 422 naming the
+ * field (`whatsapp_template_refused`, Meta's words in `params.reason`); Meta unreachable a 502.
+ */
+export async function submitWhatsAppTemplate(api: WhatsAppTemplateApiConfig, t: { name: string; language: string; category: string | null; body: string }, before?: SavedTemplate): Promise<Submitted> {
+  const request = whatsAppTemplateRequest({ ...t, category: t.category ?? 'utility' });
+  try {
+    const sameTemplate = before?.providerTemplateId && before.name === t.name && before.language === t.language && before.channel === 'whatsapp';
+    const res = sameTemplate ? await editWhatsAppTemplate(api, before.providerTemplateId!, request) : await createWhatsAppTemplate(api, request);
+    const status = statusFromMeta(res.status) ?? 'pending';
+    return { status, rejectedReason: status === 'rejected' ? ('rejectedReason' in res ? (res.rejectedReason as string | null) : null) : null, providerTemplateId: res.id };
+  } catch (e) {
+    if (!(e instanceof WhatsAppTemplateError)) throw e;
+    if (e.status >= 400 && e.status < 500) {
+      const reason = e.userMessage ?? e.message;
+      const path = /already exists|name/i.test(reason) ? 'body.name' : 'body.body';
+      throw new HttpError(422, 'whatsapp_template_refused', `${path}: WhatsApp refused the template "${t.name}" (${t.language}): ${reason}`, [
+        { path, code: 'whatsapp_template_refused', message: reason, params: { reason, name: t.name } },
+      ]);
+    }
+    throw new HttpError(502, 'whatsapp_unavailable', `WhatsApp did not take the template "${t.name}" (${e.message}). Nothing was saved; try again later.`);
+  }
+}
+
+/**
+ * Meta's review webhook (`message_template_status_update`): the template it names (by Meta's id,
+ * else by name and language) moves to the reviewed status; a rejection keeps Meta's reason.
+ * Answers how many templates changed.
+ */
+export async function applyTemplateStatus(db: DbOrTx, u: WhatsAppTemplateStatusUpdate, now: Date): Promise<number> {
+  const status = statusFromMeta(u.event);
+  if (!status) return 0; // ARCHIVED, PENDING_DELETION…: nothing we show
+  const m = schema.messageTemplates;
+  const rows = (await db.select().from(m).where(eq(m.channel, 'whatsapp'))).filter(
+    (r) => r.providerTemplateId === u.templateId || (!r.providerTemplateId && r.name === u.name && metaTemplateLanguage(r.language) === u.language),
+  );
+  for (const r of rows) {
+    await db.update(m).set({ status, rejectedReason: status === 'rejected' || status === 'paused' || status === 'disabled' ? u.reason ?? u.event.toLowerCase() : null, providerTemplateId: u.templateId, updatedAt: now }).where(eq(m.id, r.id));
+  }
+  return rows.length;
+}
 
 /** The status a template gets on save: the stand-in (and channels without review) approve at once. */
 export const statusOnSave = (channel: string): SavedTemplate['status'] => (channel === 'whatsapp' && whatsAppConfigured() ? 'pending' : 'approved');

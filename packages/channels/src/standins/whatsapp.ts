@@ -1,5 +1,6 @@
 /**
- * A local HTTP server that answers like the WhatsApp Cloud API: it accepts
+ * A local HTTP server that answers like the WhatsApp Cloud API: it accepts template submissions
+ * (POST /{version}/{WABA id}/message_templates, approved at once; edits; GET of a template's status),
  * POST /{version}/{phone-number-id}/messages with a bearer token, validates the body with the
  * same schemas as the adapter, answers with a wamid, and posts signed webhooks (delivery
  * statuses, and inbound messages on demand) to a URL, as Meta does.
@@ -9,12 +10,19 @@ import { createServer } from 'node:http';
 import type { WhatsAppSendRequest, WhatsAppWebhook } from '../whatsapp.js';
 import { signWhatsAppPayload, whatsappSendRequestSchema } from '../whatsapp.js';
 import { closeServer, listen, readBody, sendJson, waitUntil } from './http.js';
+import { whatsappTemplateCreateSchema, whatsappTemplateEditSchema, type WhatsAppTemplateCreate } from '../whatsapp-templates.js';
 import { whatsAppMessageWebhook, whatsAppStatusWebhook, type CloudApiRecipient } from '../whatsapp-webhooks.js';
 
 export interface WhatsAppStandInMessage {
   id: string;
   request: WhatsAppSendRequest;
   at: number;
+}
+
+export interface WhatsAppStandInTemplate {
+  id: string;
+  status: string;
+  request: WhatsAppTemplateCreate;
 }
 
 export interface WebhookDelivery {
@@ -49,6 +57,9 @@ export interface WhatsAppStandIn {
   phoneNumberId: string;
   appSecret: string;
   messages: WhatsAppStandInMessage[];
+  /** templates submitted to POST /{WABA id}/message_templates (the stand-in approves them at once) */
+  templates: WhatsAppStandInTemplate[];
+  businessAccountId: string;
   webhookDeliveries: WebhookDelivery[];
   setWebhookUrl(url: string | undefined): void;
   /** the next send answers with this HTTP status and Graph API error */
@@ -77,6 +88,7 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions = {})
   const messages: WhatsAppStandInMessage[] = [];
   const webhookDeliveries: WebhookDelivery[] = [];
   const failures: { status: number; error: { code: number; message: string } }[] = [];
+  const templates: WhatsAppStandInTemplate[] = [];
   const pending = new Set<Promise<unknown>>();
 
   const recipient: CloudApiRecipient = { businessAccountId, phoneNumberId, displayPhoneNumber };
@@ -145,10 +157,44 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions = {})
     return p;
   };
 
+  /** Templates: POST /{WABA}/message_templates (approved at once), POST /{template id} (edit), GET /{template id}. */
+  async function templateRoute(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, id: string, create: boolean) {
+    if (req.headers.authorization !== `Bearer ${accessToken}`) return sendJson(res, 401, graphError('Invalid OAuth access token - Cannot parse access token', 190));
+    if (create && id !== businessAccountId) return sendJson(res, 400, graphError(`Unsupported post request. Object with ID '${id}' does not exist`, 100, 'GraphMethodException'));
+    const known = templates.find((t) => t.id === id);
+    if (!create && !known) return sendJson(res, 400, graphError(`Unsupported request. Object with ID '${id}' does not exist`, 100, 'GraphMethodException'));
+    if (req.method === 'GET' && known) return sendJson(res, 200, { id, status: known.status });
+    if (req.method !== 'POST') return sendJson(res, 400, graphError(`Unsupported ${req.method} request`, 100));
+    let json: unknown;
+    try {
+      json = JSON.parse(await readBody(req));
+    } catch {
+      return sendJson(res, 400, graphError('(#100) Invalid JSON', 100));
+    }
+    const parsed = (create ? whatsappTemplateCreateSchema : whatsappTemplateEditSchema).safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return sendJson(res, 400, graphError(`(#100) Invalid parameter ${issue.path.join('.')}: ${issue.message}`, 100));
+    }
+    if (known) {
+      Object.assign(known.request, parsed.data);
+      return sendJson(res, 200, { success: true });
+    }
+    const request = parsed.data as WhatsAppTemplateCreate;
+    if (templates.some((t) => t.request.name === request.name && t.request.language === request.language)) {
+      return sendJson(res, 400, { error: { message: 'Invalid parameter', type: 'OAuthException', code: 100, error_subcode: 2388024, error_user_title: 'Content in this language already exists', error_user_msg: `There is already ${request.language} content for this template.` } });
+    }
+    const created = { id: String(300000000000000 + templates.length + 1), status: 'APPROVED', request };
+    templates.push(created);
+    sendJson(res, 200, { id: created.id, status: created.status, category: request.category });
+  }
+
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://standin');
       if (req.method === 'GET' && url.pathname === '/_standin/messages') return sendJson(res, 200, messages);
+      const tpl = url.pathname.match(/^\/(v\d+\.\d+)\/([^/]+)(\/message_templates)?$/);
+      if (tpl) return void (await templateRoute(req, res, tpl[2]!, !!tpl[3]));
       const match = url.pathname.match(/^\/(v\d+\.\d+)\/([^/]+)\/messages$/);
       if (!match || req.method !== 'POST') {
         return sendJson(res, 400, graphError(`Unknown path components: ${url.pathname}`, 2500));
@@ -198,6 +244,8 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions = {})
     phoneNumberId,
     appSecret,
     messages,
+    templates,
+    businessAccountId,
     webhookDeliveries,
     setWebhookUrl(url) {
       webhookUrl = url;

@@ -265,7 +265,8 @@ export const earlyMessageStatuses = pgTable(
 
 /** WhatsApp's template categories and Meta's review outcome. */
 export const TEMPLATE_CATEGORIES = ['marketing', 'utility', 'authentication'] as const;
-export const TEMPLATE_STATUSES = ['pending', 'approved', 'rejected'] as const;
+/** Meta's review: pending → approved / rejected; an approved one can be paused or disabled by Meta later */
+export const TEMPLATE_STATUSES = ['pending', 'approved', 'rejected', 'paused', 'disabled'] as const;
 export const templateCategory = pgEnum('message_template_category', TEMPLATE_CATEGORIES);
 export const templateStatus = pgEnum('message_template_status', TEMPLATE_STATUSES);
 
@@ -289,6 +290,8 @@ export const messageTemplates = pgTable(
     category: templateCategory('category'),
     status: templateStatus('status').notNull().default('pending'),
     rejectedReason: text('rejected_reason'),
+    /** WhatsApp: Meta's template id (message_templates answer), for edits and status webhooks */
+    providerTemplateId: text('provider_template_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
