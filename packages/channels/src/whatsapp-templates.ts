@@ -45,22 +45,17 @@ const EXAMPLES: Record<string, string> = { name: 'Ana', owner: 'Ben', agent: 'Ca
 
 /**
  * Our body with named variables ("Hi {name}, {owner} will call") as Meta's numbered parameters
- * ("Hi {{1}}, {{2}} will call") with an example value each — the same order
- * `whatsAppParameters` fills them in when the template is sent. A body already written with
- * {{n}} keeps them; named variables are numbered after the highest.
+ * ("Hi {{1}}, {{2}} will call") with an example value each. Every variable — named, or already
+ * written as {{n}} — is numbered by where it stands, the order `whatsAppParameters` (apps/server)
+ * fills them in when the template is sent.
  */
 export function whatsAppTemplateBody(body: string): { text: string; examples: string[] } {
-  const given = [...body.matchAll(/\{\{\s*(\d+)\s*\}\}/g)].map((m) => Number(m[1]));
   const examples: string[] = [];
-  for (const n of [...new Set(given)].sort((a, b) => a - b)) examples[n - 1] = `example ${n}`;
-  let next = given.length ? Math.max(...given) : 0;
-  const text = body.replace(/\{\{\s*(\d+)\s*\}\}|\{([\w.]+)\}/g, (whole, numbered: string | undefined, named: string | undefined) => {
-    if (numbered) return `{{${numbered}}}`;
-    next += 1;
-    examples[next - 1] = EXAMPLES[named!] ?? named!.split('.').at(-1)!;
-    return `{{${next}}}`;
+  const text = body.replace(/\{\{\s*(\d+)\s*\}\}|\{(\w+)\}/g, (_whole, numbered: string | undefined, named: string | undefined) => {
+    examples.push(named ? EXAMPLES[named] ?? named : `example ${numbered}`);
+    return `{{${examples.length}}}`;
   });
-  return { text, examples: Array.from({ length: examples.length }, (_, i) => examples[i] ?? `example ${i + 1}`) };
+  return { text, examples };
 }
 
 export function whatsAppTemplateRequest(t: { name: string; language: string; category: string; body: string }): WhatsAppTemplateCreate {

@@ -193,6 +193,6 @@ describe('flows refer to saved templates', () => {
   it('the OpenAPI document has the template and quick-reply routes', async () => {
     const doc = (await w.t.http.get('/api/openapi.json')).body;
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/message-templates', '/api/message-templates/{id}', '/api/quick-replies', '/api/quick-replies/{id}']));
-    expect(doc.components.schemas.MessageTemplate.properties.status.enum).toEqual(['pending', 'approved', 'rejected']);
+    expect(doc.components.schemas.MessageTemplate.properties.status.enum).toEqual(['pending', 'approved', 'rejected', 'paused', 'disabled']);
   });
 });
