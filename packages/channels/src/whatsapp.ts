@@ -125,15 +125,22 @@ const messagesChangeSchema = z.object({
 });
 /** Meta's review of a template (approved, rejected with a reason, paused, disabled) */
 const templateStatusChangeSchema = z.object({ field: z.literal('message_template_status_update'), value: whatsappTemplateStatusValueSchema });
-/** other subscribed fields (account updates, quality…): accepted and ignored */
-const otherChangeSchema = z.object({ field: z.string().refine((f) => f !== 'messages' && f !== 'message_template_status_update'), value: z.unknown() });
+const CHANGE_SCHEMAS: Record<string, z.ZodType> = { messages: messagesChangeSchema.shape.value, message_template_status_update: templateStatusChangeSchema.shape.value };
+
+/** A change's value is checked by its field; other subscribed fields (account updates, quality…) are accepted and ignored. */
+const changeSchema = z.object({ field: z.string(), value: z.unknown() }).superRefine((c, ctx) => {
+  const schema = CHANGE_SCHEMAS[c.field];
+  if (!schema) return;
+  const r = schema.safeParse(c.value);
+  if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: ['value', ...issue.path] } as never);
+});
 
 export const whatsappWebhookSchema = z.object({
   object: z.literal('whatsapp_business_account'),
   entry: z.array(
     z.object({
       id: z.string(),
-      changes: z.array(z.union([messagesChangeSchema, templateStatusChangeSchema, otherChangeSchema])),
+      changes: z.array(changeSchema),
     }),
   ),
 });
@@ -175,11 +182,11 @@ export function parseWhatsAppWebhook(body: unknown): { messages: InboundWhatsApp
   for (const entry of payload.entry) {
     for (const change of entry.changes) {
       if (change.field === 'message_template_status_update') {
-        templateStatuses.push(templateStatusFromWebhook(entry.id, (change as z.infer<typeof templateStatusChangeSchema>).value));
+        templateStatuses.push(templateStatusFromWebhook(entry.id, templateStatusChangeSchema.shape.value.parse(change.value)));
         continue;
       }
       if (change.field !== 'messages') continue;
-      const { value } = change as z.infer<typeof messagesChangeSchema>;
+      const value = messagesChangeSchema.shape.value.parse(change.value);
       const contacts = value.contacts ?? [];
       for (const m of value.messages ?? []) {
         const contact = contacts.find((c) => (m.from_user_id && c.user_id === m.from_user_id) || (m.from && c.wa_id === m.from)) ?? (contacts.length === 1 ? contacts[0] : undefined);

@@ -61,11 +61,22 @@ export function createConversationsRouter(ctx: AppContext) {
   return router;
 }
 
+/** The channels whose saved templates an auto-reply rule may answer with. */
+export const RULE_TEMPLATE_CHANNELS = ['whatsapp', 'sms'];
+
 export function createAutoRepliesRouter(ctx: AppContext) {
   const { router, route } = createApiRouter(ctx, '/api/auto-replies', 'Inbox');
   const r = schema.autoReplyRules;
   const checkRegex = async (body: z.infer<typeof RuleBody>) => {
-    if (body.templateId) await savedTemplate(ctx.db.db, body.templateId, 'body.templateId');
+    if (body.templateId) {
+      const t = await savedTemplate(ctx.db.db, body.templateId, 'body.templateId');
+      // auto-replies answer chat messages: an e-mail template (subject, letter layout) is for e-mails
+      if (!RULE_TEMPLATE_CHANNELS.includes(t.channel)) {
+        throw new HttpError(422, 'template_wrong_channel', `body.templateId: the template "${t.name}" is for ${t.channel}; an auto-reply answers chat messages. Pick a WhatsApp or SMS template.`, [
+          { path: 'body.templateId', code: 'template_wrong_channel', message: `template is for ${t.channel}`, params: { channel: t.channel, name: t.name } },
+        ]);
+      }
+    }
     if (body.match !== 'regex') return;
     body.patterns.forEach((p, i) => {
       const problem = regexProblem(p);

@@ -162,6 +162,12 @@ describe('replies with a saved template', () => {
     const bad = await w.t.http.post('/api/auto-replies').set(admin.auth).send({ name: 'Warranty', patterns: ['warranty'], position: 1, templateId: '00000000-0000-4000-8000-000000000000' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0]).toMatchObject({ path: 'body.templateId' });
+    expect(bad.body.error.details[0]).toMatchObject({ code: 'unknown_template' });
+    const email = await w.t.http.post('/api/message-templates').set(admin.auth).send({ name: 'warranty_letter', channel: 'email', language: 'en', subject: 'Warranty', body: 'Dear {name}, ...' });
+    const wrong = await w.t.http.post('/api/auto-replies').set(admin.auth).send({ name: 'Warranty', patterns: ['warranty'], position: 1, templateId: email.body.id });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.error).toMatchObject({ code: 'template_wrong_channel' });
+    expect(wrong.body.error.details[0]).toMatchObject({ path: 'body.templateId', code: 'template_wrong_channel', params: { channel: 'email' } });
     const rule = await w.t.http.post('/api/auto-replies').set(admin.auth).send({ name: 'Warranty', patterns: ['warranty'], position: 1, templateId: tpl.body.id });
     expect(rule.status).toBe(201);
     expect(rule.body.templateId).toBe(tpl.body.id);
