@@ -4,11 +4,15 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { Field } from './Field';
+import { FormActions, SelectField, useSave } from './parts';
+import { TemplatePicker } from './TemplatePicker';
+import { templatesApi } from './templates-api';
 import { fieldErrors, said, say, type Said, generalText, REPLY_LANGS, RULE_KINDS, settingsApi, type Rule, type RuleInput, type RuleKind, type RuleTest } from './api';
 
 export function AutoRepliesView() {
   const { t } = useTranslation();
   const rules = useLoad((signal) => settingsApi.rules(signal), []);
+  const templates = useLoad((signal) => templatesApi.templates({}, signal), []);
   const [editing, setEditing] = useState<string | null>(null);
   const [adding, setAdding] = useState<RuleKind | null>(null);
   const [notice, setNotice] = useState<Said | null>(null);
@@ -16,6 +20,7 @@ export function AutoRepliesView() {
   if (rules.error && !rules.data) return <ErrorBanner error={rules.error} onRetry={rules.reload} />;
   if (!rules.data) return <Spinner />;
   const list = rules.data;
+  const templateName = new Map((templates.data ?? []).map((x) => [x.id, x.name]));
 
   const saved = (msg: Said) => {
     setEditing(null);
@@ -78,7 +83,8 @@ export function AutoRepliesView() {
                           ))}
                         </span>
                       )}
-                      {(r.replies.en || r.replies.default) && <span className="small muted rule-reply">“{r.replies.en ?? r.replies.default}”</span>}
+                      {r.templateId && <span className="pill" data-testid="rule-template">{t('settings.rules.usesTemplate', { name: templateName.get(r.templateId) ?? '…' })}</span>}
+                      {!r.templateId && (r.replies.en || r.replies.default) && <span className="small muted rule-reply">“{r.replies.en ?? r.replies.default}”</span>}
                     </div>
                     <span className="row">
                       <button type="button" className="link small" onClick={() => { setEditing(r.id); setAdding(null); setNotice(null); }}>
@@ -108,36 +114,35 @@ function RuleForm({ kind, rule, nextPosition, onSaved, onCancel }: { kind: RuleK
     match: rule?.match ?? 'contains',
     patterns: rule?.patterns ?? [],
     replies: rule?.replies ?? {},
+    templateId: rule?.templateId ?? null,
     hours: rule?.hours ?? (kind === 'away' ? 'out_of_hours' : 'always'),
     teamId: rule?.teamId ?? null,
     active: rule?.active ?? true,
   }));
+  const [answer, setAnswer] = useState<'text' | 'template'>(rule?.templateId ? 'template' : 'text');
   const [patternsText, setPatternsText] = useState((rule?.patterns ?? []).join('\n'));
-  const [serverError, setServerError] = useState<unknown>(null);
+  const save = useSave();
   const [nameMissing, setNameMissing] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const [templateMissing, setTemplateMissing] = useState(false);
   const usesPatterns = kind === 'keyword' || kind === 'handoff' || kind === 'high_value';
-  const { fields, general } = fieldErrors(serverError, t);
+  const { fields, general } = fieldErrors(save.error, t);
   const patternError = Object.entries(fields).find(([k]) => k.startsWith('patterns'))?.[1];
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setServerError(null);
-    setNameMissing(!form.name.trim());
-    if (!form.name.trim()) return;
+    const noName = !form.name.trim();
+    const noTemplate = answer === 'template' && !form.templateId;
+    setNameMissing(noName);
+    setTemplateMissing(noTemplate);
+    if (noName || noTemplate) return;
     const patterns = patternsText.split('\n').map((p) => p.trim()).filter(Boolean);
     const replies = Object.fromEntries(Object.entries(form.replies).filter(([, v]) => v.trim()));
-    const body = { ...form, name: form.name.trim(), patterns, replies };
-    setBusy(true);
-    try {
+    const body = { ...form, name: form.name.trim(), patterns, replies, templateId: answer === 'template' ? form.templateId : null };
+    await save.run(async () => {
       if (rule) await settingsApi.saveRule(rule.id, body);
       else await settingsApi.addRule(body);
       onSaved(body.name);
-    } catch (err) {
-      setServerError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -147,21 +152,22 @@ function RuleForm({ kind, rule, nextPosition, onSaved, onCancel }: { kind: RuleK
           <input name="name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
         </Field>
         {usesPatterns && (
-          <Field label={t('settings.rules.matchLabel')} hint={t(`settings.rules.matchHints.${form.match}`)}>
-            <select name="match" value={form.match} onChange={(e) => setForm({ ...form, match: e.target.value as RuleInput['match'] })}>
-              {(['contains', 'exact', 'regex'] as const).map((m) => (
-                <option key={m} value={m}>{t(`settings.rules.match.${m}`)}</option>
-              ))}
-            </select>
-          </Field>
+          <SelectField
+            label={t('settings.rules.matchLabel')}
+            hint={t(`settings.rules.matchHints.${form.match}`)}
+            name="match"
+            value={form.match}
+            options={(['contains', 'exact', 'regex'] as const).map((m) => ({ value: m, label: t(`settings.rules.match.${m}`) }))}
+            onChange={(match) => setForm({ ...form, match })}
+          />
         )}
-        <Field label={t('settings.rules.hoursLabel')}>
-          <select name="hours" value={form.hours} onChange={(e) => setForm({ ...form, hours: e.target.value as RuleInput['hours'] })}>
-            {(['always', 'in_hours', 'out_of_hours'] as const).map((h) => (
-              <option key={h} value={h}>{t(`settings.rules.hours.${h}`)}</option>
-            ))}
-          </select>
-        </Field>
+        <SelectField
+          label={t('settings.rules.hoursLabel')}
+          name="hours"
+          value={form.hours}
+          options={(['always', 'in_hours', 'out_of_hours'] as const).map((h) => ({ value: h, label: t(`settings.rules.hours.${h}`) }))}
+          onChange={(hours) => setForm({ ...form, hours })}
+        />
         <Field label={t('settings.rules.position')} hint={t('settings.rules.positionHint')} error={fields.position}>
           <input name="position" type="number" min={0} value={form.position} onChange={(e) => setForm({ ...form, position: Number(e.target.value) })} />
         </Field>
@@ -172,9 +178,27 @@ function RuleForm({ kind, rule, nextPosition, onSaved, onCancel }: { kind: RuleK
         </Field>
       )}
       {kind !== 'high_value' && (
+        <fieldset className="answer-with">
+          <legend className="field-label">{t('settings.rules.answerWith')}</legend>
+          {(['text', 'template'] as const).map((a) => (
+            <label key={a} className="check">
+              <input type="radio" name="answerWith" value={a} checked={answer === a} onChange={() => { setAnswer(a); setTemplateMissing(false); }} />
+              {t(a === 'text' ? 'settings.rules.answerText' : 'settings.rules.answerTemplate')}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {kind !== 'high_value' && answer === 'template' && (
+        <TemplatePicker
+          value={form.templateId}
+          onChange={(templateId) => { setForm({ ...form, templateId }); setTemplateMissing(false); }}
+          error={templateMissing ? t('settings.errors.templateRequired') : fields.templateId}
+        />
+      )}
+      {kind !== 'high_value' && (
         <fieldset className="replies">
           <legend className="field-label">{t('settings.rules.replies')}</legend>
-          <p className="small muted">{t('settings.rules.repliesHint')}</p>
+          <p className="small muted">{answer === 'template' ? t('settings.rules.templateFallback') : t('settings.rules.repliesHint')}</p>
           <div className="form-grid">
             {REPLY_LANGS.map((l) => (
               <Field key={l} label={l === 'default' ? t('settings.rules.replyDefault') : t(`settings.languages.${l}`)} error={fields[`replies.${l}`]}>
@@ -188,11 +212,7 @@ function RuleForm({ kind, rule, nextPosition, onSaved, onCancel }: { kind: RuleK
         <input type="checkbox" checked={form.active} onChange={(e) => setForm({ ...form, active: e.target.checked })} />
         {t('settings.rules.active')}
       </label>
-      {general && <div className="error-banner" role="alert">{general}</div>}
-      <div className="row">
-        <button type="submit" className="primary" disabled={busy}>{t('settings.rules.save')}</button>
-        <button type="button" onClick={onCancel}>{t('common.cancel')}</button>
-      </div>
+      <FormActions general={general} busy={save.busy} submitLabel={t('settings.rules.save')} closeLabel={t('common.cancel')} onClose={onCancel} />
     </form>
   );
 }

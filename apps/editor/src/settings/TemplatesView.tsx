@@ -6,7 +6,7 @@ import type { TFunction } from 'i18next';
 import { ApiError } from '../api/client';
 import { ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { Field } from './Field';
-import { FormActions, TeamOptions } from './parts';
+import { FormActions, SelectField, TeamOptions, useSave } from './parts';
 import { fieldErrors, generalText, said, say, settingsApi, type Said, type Team } from './api';
 import { TEMPLATE_CATEGORIES, TEMPLATE_CHANNELS, TEMPLATE_LANGUAGES, templatesApi, type MessageTemplate, type QuickReply } from './templates-api';
 
@@ -16,6 +16,7 @@ function errorsOf(error: unknown, t: TFunction) {
   if (error instanceof ApiError) {
     if (error.code === 'template_name_taken') return { fields: { name: t('settings.templates.errors.nameTaken') }, general: null };
     if (error.code === 'quick_reply_code_taken') return { fields: { code: t('settings.templates.errors.codeTaken') }, general: null };
+    if (error.code === 'whatsapp_unavailable') return { fields: {}, general: t('settings.templates.errors.metaUnavailable') };
     const details = Array.isArray(error.details) ? (error.details as { path?: string; code?: string }[]) : [];
     for (const d of details) {
       const f = String(d.path ?? '').replace(/^body\./, '');
@@ -23,6 +24,10 @@ function errorsOf(error: unknown, t: TFunction) {
       else if (f === 'name') fields.name = d.code === 'too_small' ? t('settings.templates.errors.required') : t('settings.templates.errors.whatsappName');
       else if (f === 'code') fields.code = d.code === 'too_small' ? t('settings.templates.errors.required') : t('settings.templates.errors.code');
       else if ((f === 'body' || f === 'text') && d.code === 'too_small') fields[f] = t('settings.templates.errors.required');
+    }
+    for (const d of details as { path?: string; code?: string; params?: { reason?: string } }[]) {
+      // Meta's review refused it: its words, at the field it names
+      if (d.code === 'whatsapp_template_refused') fields[String(d.path ?? 'body.body').replace(/^body\./, '')] = t('settings.templates.errors.metaRefused', { reason: d.params?.reason ?? '' });
     }
   }
   return { fields, general };
@@ -87,6 +92,7 @@ export function TemplatesView() {
                   {x.category && <span className="pill">{t(`settings.templates.categories.${x.category}`)}</span>}
                   <span className={`pill template-status-${x.status}`} data-testid="template-status">{t(`settings.templates.statuses.${x.status}`)}</span>
                   <span className="small muted rule-reply">“{x.body}”</span>
+                  {x.rejectedReason && <span className="small muted" data-testid="template-reason">{t('settings.templates.rejectedBecause', { reason: x.rejectedReason })}</span>}
                 </div>
                 <span className="row">
                   <button type="button" className="link small" onClick={() => start(x.id)}>{t('settings.templates.edit')}</button>
@@ -142,25 +148,18 @@ function TemplateForm({ template, onSaved, onCancel }: { template?: MessageTempl
     body: template?.body ?? '',
     category: template?.category ?? 'utility',
   });
-  const [serverError, setServerError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const { fields, general } = errorsOf(serverError, t);
+  const save = useSave();
+  const { fields, general } = errorsOf(save.error, t);
   const whatsapp = form.channel === 'whatsapp';
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setServerError(null);
-    setBusy(true);
     const body = { name: form.name.trim(), channel: form.channel, language: form.language, body: form.body, subject: form.channel === 'email' ? form.subject : null, category: whatsapp ? form.category : null };
-    try {
+    await save.run(async () => {
       if (template) await templatesApi.saveTemplate(template.id, body);
       else await templatesApi.addTemplate(body);
       onSaved(body.name);
-    } catch (err) {
-      setServerError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return (
     <form className="rule-form" onSubmit={submit} noValidate aria-label={template ? t('settings.templates.editTitle', { name: template.name }) : t('settings.templates.add')}>
@@ -168,22 +167,18 @@ function TemplateForm({ template, onSaved, onCancel }: { template?: MessageTempl
         <Field label={t('settings.templates.name')} hint={whatsapp ? t('settings.templates.nameHint') : undefined} error={fields.name}>
           <input name="name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
         </Field>
-        <Field label={t('settings.templates.channel')}>
-          <select name="channel" value={form.channel} onChange={(e) => setForm({ ...form, channel: e.target.value as typeof form.channel })}>
-            {TEMPLATE_CHANNELS.map((c) => <option key={c} value={c}>{t(`inbox.channelName.${c}`)}</option>)}
-          </select>
-        </Field>
-        <Field label={t('settings.templates.language')}>
-          <select name="language" value={form.language} onChange={(e) => setForm({ ...form, language: e.target.value as typeof form.language })}>
-            {TEMPLATE_LANGUAGES.map((l) => <option key={l} value={l}>{t(`settings.languages.${l}`)}</option>)}
-          </select>
-        </Field>
+        <SelectField label={t('settings.templates.channel')} name="channel" value={form.channel} options={TEMPLATE_CHANNELS.map((c) => ({ value: c, label: t(`inbox.channelName.${c}`) }))} onChange={(channel) => setForm({ ...form, channel })} />
+        <LanguageField value={form.language} onChange={(language) => setForm({ ...form, language })} />
         {whatsapp && (
-          <Field label={t('settings.templates.category')} hint={t('settings.templates.approvalHint')} error={fields.category}>
-            <select name="category" value={form.category} onChange={(e) => setForm({ ...form, category: e.target.value as typeof form.category })}>
-              {TEMPLATE_CATEGORIES.map((c) => <option key={c} value={c}>{t(`settings.templates.categories.${c}`)}</option>)}
-            </select>
-          </Field>
+          <SelectField
+            label={t('settings.templates.category')}
+            hint={t('settings.templates.approvalHint')}
+            error={fields.category}
+            name="category"
+            value={form.category}
+            options={TEMPLATE_CATEGORIES.map((c) => ({ value: c, label: t(`settings.templates.categories.${c}`) }))}
+            onChange={(category) => setForm({ ...form, category })}
+          />
         )}
         {form.channel === 'email' && (
           <Field label={t('settings.templates.subject')} error={fields.subject}>
@@ -194,32 +189,30 @@ function TemplateForm({ template, onSaved, onCancel }: { template?: MessageTempl
       <Field label={t('settings.templates.body')} hint={t('settings.templates.bodyHint')} error={fields.body}>
         <textarea name="body" rows={4} value={form.body} onChange={(e) => setForm({ ...form, body: e.target.value })} />
       </Field>
-      <FormActions general={general} busy={busy} submitLabel={t('settings.templates.save')} closeLabel={t('common.cancel')} onClose={onCancel} />
+      <FormActions general={general} busy={save.busy} submitLabel={t('settings.templates.save')} closeLabel={t('common.cancel')} onClose={onCancel} />
     </form>
   );
+}
+
+function LanguageField({ value, onChange }: { value: (typeof TEMPLATE_LANGUAGES)[number]; onChange: (language: (typeof TEMPLATE_LANGUAGES)[number]) => void }) {
+  const { t } = useTranslation();
+  return <SelectField label={t('settings.templates.language')} name="language" value={value} options={TEMPLATE_LANGUAGES.map((l) => ({ value: l, label: t(`settings.languages.${l}`) }))} onChange={onChange} />;
 }
 
 function QuickReplyForm({ reply, teams, onSaved, onCancel }: { reply?: QuickReply; teams: Team[]; onSaved: (name: string) => void; onCancel: () => void }) {
   const { t } = useTranslation();
   const [form, setForm] = useState({ code: reply?.code ?? '', text: reply?.text ?? '', language: (reply?.language ?? 'en') as (typeof TEMPLATE_LANGUAGES)[number], teamId: reply?.teamId ?? '' });
-  const [serverError, setServerError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const { fields, general } = errorsOf(serverError, t);
+  const save = useSave();
+  const { fields, general } = errorsOf(save.error, t);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setServerError(null);
-    setBusy(true);
     const body = { code: form.code.trim().replace(/^\//, ''), text: form.text, language: form.language, teamId: form.teamId || null };
-    try {
+    await save.run(async () => {
       if (reply) await templatesApi.saveQuickReply(reply.id, body);
       else await templatesApi.addQuickReply(body);
       onSaved(`/${body.code}`);
-    } catch (err) {
-      setServerError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return (
     <form className="rule-form" onSubmit={submit} noValidate aria-label={reply ? t('settings.templates.editTitle', { name: `/${reply.code}` }) : t('settings.templates.addQuick')}>
@@ -227,11 +220,7 @@ function QuickReplyForm({ reply, teams, onSaved, onCancel }: { reply?: QuickRepl
         <Field label={t('settings.templates.code')} hint={t('settings.templates.codeHint')} error={fields.code}>
           <input name="code" value={form.code} onChange={(e) => setForm({ ...form, code: e.target.value })} />
         </Field>
-        <Field label={t('settings.templates.language')}>
-          <select name="language" value={form.language} onChange={(e) => setForm({ ...form, language: e.target.value as typeof form.language })}>
-            {TEMPLATE_LANGUAGES.map((l) => <option key={l} value={l}>{t(`settings.languages.${l}`)}</option>)}
-          </select>
-        </Field>
+        <LanguageField value={form.language} onChange={(language) => setForm({ ...form, language })} />
         <Field label={t('settings.templates.team')} error={fields.teamId}>
           <select name="teamId" value={form.teamId} onChange={(e) => setForm({ ...form, teamId: e.target.value })}>
             <TeamOptions teams={teams} />
@@ -241,7 +230,7 @@ function QuickReplyForm({ reply, teams, onSaved, onCancel }: { reply?: QuickRepl
       <Field label={t('settings.templates.text')} hint={t('settings.templates.textHint')} error={fields.text}>
         <textarea name="text" rows={3} value={form.text} onChange={(e) => setForm({ ...form, text: e.target.value })} />
       </Field>
-      <FormActions general={general} busy={busy} submitLabel={t('settings.templates.save')} closeLabel={t('common.cancel')} onClose={onCancel} />
+      <FormActions general={general} busy={save.busy} submitLabel={t('settings.templates.save')} closeLabel={t('common.cancel')} onClose={onCancel} />
     </form>
   );
 }

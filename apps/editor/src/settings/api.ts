@@ -59,6 +59,8 @@ export const rule = z.object({
   patterns: z.array(z.string()).default([]),
   replies: z.record(z.string(), z.string()).default({}),
   template: z.object({ name: z.string(), language: z.string(), parameters: z.array(z.string()).default([]) }).nullable().default(null),
+  /** a saved message template answers instead of the texts (they stay as the fallback) */
+  templateId: z.string().nullable().default(null),
   hours: z.enum(['in_hours', 'out_of_hours', 'always']).default('always'),
   teamId: z.string().nullable().default(null),
   active: z.boolean().default(true),
@@ -141,7 +143,7 @@ export interface FieldError {
 export function fieldErrors(error: unknown, t: TFunction): { fields: Record<string, string>; general: string | null } {
   const fields: Record<string, string> = {};
   if (!(error instanceof ApiError)) return { fields, general: error ? String((error as Error).message ?? error) : null };
-  const details = Array.isArray(error.details) ? (error.details as { path?: string; code?: string; reason?: string; message?: string }[]) : [];
+  const details = Array.isArray(error.details) ? (error.details as IssueDetail[]) : [];
   for (const d of details) {
     const field = String(d.path ?? '').replace(/^body\./, '');
     if (!field || field === 'body') continue;
@@ -152,8 +154,12 @@ export function fieldErrors(error: unknown, t: TFunction): { fields: Record<stri
   return { fields, general: generalText(error, t) };
 }
 
-function issueText(code: string, d: { code?: string; reason?: string; message?: string; path?: string }, t: TFunction): string {
+type IssueDetail = { path?: string; code?: string; reason?: string; message?: string; params?: Record<string, unknown> };
+
+function issueText(code: string, d: IssueDetail, t: TFunction): string {
   const c = d.code ?? code;
+  if (c === 'unknown_template') return t('settings.errors.unknownTemplate');
+  if (c === 'template_wrong_channel') return t('settings.errors.templateWrongChannel', { channel: t(`inbox.channelName.${String(d.params?.channel ?? '')}`, { defaultValue: String(d.params?.channel ?? '') }) });
   if (c === 'email_taken') return t('settings.errors.emailTaken');
   if (c === 'weak_password') return t(`settings.errors.password.${d.reason ?? 'too_short'}`, { min: 8 });
   if (c === 'wrong_password') return t('settings.errors.wrongPassword');

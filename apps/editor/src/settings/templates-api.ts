@@ -10,7 +10,7 @@ export type QuickReply = QuickReplyOut;
 export type QuickReplyInput = QuickReplyBody;
 
 export const templatesApi = {
-  templates: (query: { channel?: string; status?: string } = {}, signal?: AbortSignal) => api.get('/message-templates', z.array(MessageTemplateOut), query, signal),
+  templates: (query: { channel?: string; language?: string; status?: string } = {}, signal?: AbortSignal) => api.get('/message-templates', z.array(MessageTemplateOut), query, signal),
   addTemplate: (body: MessageTemplateBody) => api.post('/message-templates', MessageTemplateOut, body),
   saveTemplate: (id: string, body: MessageTemplateBody) => api.put(`/message-templates/${id}`, MessageTemplateOut, body),
   deleteTemplate: (id: string) => api.del(`/message-templates/${id}`, z.unknown()),
