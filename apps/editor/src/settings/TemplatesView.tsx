@@ -27,7 +27,10 @@ function errorsOf(error: unknown, t: TFunction) {
     }
     for (const d of details as { path?: string; code?: string; params?: { reason?: string } }[]) {
       // Meta's review refused it: its words, at the field it names
-      if (d.code === 'whatsapp_template_refused') fields[String(d.path ?? 'body.body').replace(/^body\./, '')] = t('settings.templates.errors.metaRefused', { reason: d.params?.reason ?? '' });
+      if (d.code === 'whatsapp_template_refused') {
+        fields[String(d.path ?? 'body.body').replace(/^body\./, '')] = t('settings.templates.errors.metaRefused', { reason: d.params?.reason ?? '' });
+        return { fields, general: null };
+      }
     }
   }
   return { fields, general };

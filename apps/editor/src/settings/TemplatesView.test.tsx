@@ -1,0 +1,58 @@
+// Settings → Templates: Meta's review shows (pending, rejected with the reason, paused), and
+// Meta refusing a template on save is said at the field in the user's language, not as a crash.
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import i18n from 'i18next';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import '../i18n';
+import { ApiError } from '../api/client';
+
+const tpl = vi.hoisted(() => ({ templates: vi.fn(), quickReplies: vi.fn(), addTemplate: vi.fn(), saveTemplate: vi.fn(), deleteTemplate: vi.fn(), addQuickReply: vi.fn(), saveQuickReply: vi.fn(), deleteQuickReply: vi.fn() }));
+const api = vi.hoisted(() => ({ teams: vi.fn() }));
+vi.mock('./templates-api', async (original) => ({ ...(await original<typeof import('./templates-api')>()), templatesApi: tpl }));
+vi.mock('./api', async (original) => ({ ...(await original<typeof import('./api')>()), settingsApi: api }));
+const { TemplatesView } = await import('./TemplatesView');
+
+const row = (x: Record<string, unknown>) => ({ id: 'x', name: 'x', channel: 'whatsapp', language: 'en', subject: null, body: 'Hi {name}', category: 'utility', status: 'approved', rejectedReason: null, createdAt: '2026-12-01T00:00:00Z', updatedAt: '2026-12-01T00:00:00Z', ...x });
+
+beforeEach(async () => {
+  await i18n.changeLanguage('en');
+  tpl.templates.mockResolvedValue([
+    row({ id: 'a', name: 'big_sale', status: 'rejected', rejectedReason: 'INCORRECT_CATEGORY', category: 'marketing' }),
+    row({ id: 'b', name: 'reminder', status: 'pending' }),
+    row({ id: 'c', name: 'old_promo', status: 'paused', rejectedReason: 'low quality' }),
+  ]);
+  tpl.quickReplies.mockResolvedValue([]);
+  api.teams.mockResolvedValue([]);
+});
+afterEach(() => {
+  cleanup();
+  vi.clearAllMocks();
+});
+
+describe('Settings → Templates: Meta\'s review', () => {
+  it('shows each template\'s review status, and why a rejected or paused one is not sendable', async () => {
+    render(<TemplatesView />);
+    const items = await screen.findAllByTestId('template');
+    expect(items.map((li) => within(li).getByTestId('template-status').textContent)).toEqual(['Rejected', 'Waiting for approval', 'Paused by WhatsApp']);
+    expect(within(items[0]!).getByTestId('template-reason').textContent).toBe('Why: INCORRECT_CATEGORY');
+    expect(within(items[1]!).queryByTestId('template-reason')).toBeNull();
+    expect(within(items[2]!).getByTestId('template-reason').textContent).toBe('Why: low quality');
+  });
+
+  it('Meta refusing the template is said at the text field with Meta\'s reason (Simplified Chinese); Meta down is a banner', async () => {
+    await i18n.changeLanguage('zh-CN');
+    tpl.addTemplate.mockRejectedValueOnce(new ApiError(422, 'whatsapp_template_refused', 'body.body: WhatsApp refused the template', [{ path: 'body.body', code: 'whatsapp_template_refused', message: 'Variables can\'t be at the start', params: { reason: 'Variables can\'t be at the start', name: 'hello' } }]));
+    render(<TemplatesView />);
+    fireEvent.click(await screen.findByRole('button', { name: i18n.t('settings.templates.add') }));
+    const form = screen.getByRole('form', { name: i18n.t('settings.templates.add') });
+    fireEvent.change(within(form).getByLabelText(i18n.t('settings.templates.name')), { target: { value: 'hello' } });
+    fireEvent.change(within(form).getByLabelText(i18n.t('settings.templates.body')), { target: { value: '{name}' } });
+    fireEvent.click(within(form).getByRole('button', { name: i18n.t('settings.templates.save') }));
+    expect((await within(form).findByRole('alert')).textContent).toBe('WhatsApp 拒绝了此模板：Variables can\'t be at the start');
+    expect(within(form).getByLabelText(i18n.t('settings.templates.body')).getAttribute('aria-invalid')).toBe('true');
+
+    tpl.addTemplate.mockRejectedValueOnce(new ApiError(502, 'whatsapp_unavailable', 'WhatsApp did not take the template'));
+    fireEvent.click(within(form).getByRole('button', { name: i18n.t('settings.templates.save') }));
+    await waitFor(() => expect(within(form).getByRole('alert').textContent).toBe('WhatsApp 没有响应，未保存任何内容。请稍后重试。'));
+  });
+});
