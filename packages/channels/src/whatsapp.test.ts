@@ -148,3 +148,33 @@ describe('WhatsApp Cloud API adapter against the stand-in', () => {
     expect(signWhatsAppPayload('{}', 's')).toMatch(/^sha256=[0-9a-f]{64}$/);
   });
 });
+
+describe('WhatsApp templates for Meta', () => {
+  it('numbers every variable where it stands, with an example each, and maps our languages to Meta locales', async () => {
+    const { whatsAppTemplateRequest, whatsappTemplateCreateSchema } = await import('./whatsapp-templates.js');
+    const req = whatsAppTemplateRequest({ name: 'visit', language: 'zh-Hans', category: 'utility', body: '{name}，{{1}} 见，{owner} 会联系您。' });
+    expect(req).toEqual({
+      name: 'visit', language: 'zh_CN', category: 'UTILITY',
+      components: [{ type: 'BODY', text: '{{1}}，{{2}} 见，{{3}} 会联系您。', example: { body_text: [['Ana', 'example 1', 'Ben']] } }],
+    });
+    expect(whatsappTemplateCreateSchema.safeParse(req).success).toBe(true);
+    const plain = whatsAppTemplateRequest({ name: 'hi', language: 'es', category: 'marketing', body: 'Hola' });
+    expect(plain.components).toEqual([{ type: 'BODY', text: 'Hola' }]);
+    // parameters without examples are refused, as Meta does
+    expect(whatsappTemplateCreateSchema.safeParse({ ...req, components: [{ type: 'BODY', text: 'Hi {{1}}' }] }).success).toBe(false);
+  });
+
+  it('parses the review webhook; NONE is no reason; a broken one names the field', async () => {
+    const { whatsAppTemplateStatusWebhook } = await import('./whatsapp-templates.js');
+    const approved = parseWhatsAppWebhook(whatsAppTemplateStatusWebhook({ businessAccountId: '42', templateId: '777', name: 'visit', language: 'zh_CN', event: 'APPROVED' }));
+    expect(approved.templateStatuses).toEqual([{ businessAccountId: '42', templateId: '777', name: 'visit', language: 'zh_CN', event: 'APPROVED', reason: null }]);
+    expect(approved.messages).toEqual([]);
+    const rejected = parseWhatsAppWebhook(whatsAppTemplateStatusWebhook({ templateId: '778', name: 'sale', language: 'en', event: 'REJECTED', reason: 'INCORRECT_CATEGORY' }));
+    expect(rejected.templateStatuses[0]!.reason).toBe('INCORRECT_CATEGORY');
+    const broken = whatsAppTemplateStatusWebhook({ templateId: '1', name: 'x', language: 'en', event: 'APPROVED' }) as any;
+    delete broken.entry[0].changes[0].value.message_template_name;
+    expect(() => parseWhatsAppWebhook(broken)).toThrow(/message_template_name/);
+    // a field Nudge does not use is accepted and ignored
+    expect(parseWhatsAppWebhook({ object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'account_update', value: { event: 'VERIFIED' } }] }] })).toEqual({ messages: [], statuses: [], templateStatuses: [] });
+  });
+});

@@ -1,7 +1,7 @@
 /** The pure pieces: text folding, rule matching, business hours, agent choice. */
 import { describe, expect, it } from 'vitest';
 import { addBusinessHours, isWithinHours, localDay } from './hours.js';
-import { firstMatch, type AutoReplyRule } from './rules.js';
+import { firstMatch, planReplies, type AutoReplyRule } from './rules.js';
 import { chooseAgent, type AgentCandidate } from './routing.js';
 import { detectLanguage, fillVariables, foldForMatch } from './text.js';
 import { TAIPEI_WEEKDAYS } from './examples.js';
@@ -73,5 +73,37 @@ describe('agent choice', () => {
     expect(chooseAgent(pool, { teamId: 't', skill: null, language: 'es' }, 'load')?.userId).toBe('3');
     expect(chooseAgent(pool, { teamId: 't', skill: 'technical', language: 'es' })?.userId).toBe('2');
     expect(chooseAgent(pool, { teamId: 'other', skill: null, language: 'en' })).toBeNull();
+  });
+});
+
+describe('planReplies: at most one greeting and one answer per message', () => {
+  const rules = [
+    rule({ name: 'welcome', kind: 'welcome' }),
+    rule({ name: 'away', kind: 'away', hours: 'out_of_hours' }),
+    rule({ name: 'handoff', kind: 'handoff', patterns: ['human agent'] }),
+    rule({ name: 'high', kind: 'high_value', patterns: ['confirm order'] }),
+    rule({ name: 'price', kind: 'keyword', position: 10, patterns: ['price'] }),
+    rule({ name: 'ship', kind: 'keyword', position: 20, patterns: ['shipping'] }),
+  ];
+  const base = { inHours: true, firstContact: true, awayAllowed: true, handoffAllowed: true, handoffForced: false, personTookOver: false };
+  const plan = (text: string, over: Partial<typeof base> = {}) => {
+    const p = planReplies(rules, { ...base, ...over, text });
+    return [p.greeting?.rule.name ?? null, p.answer ? (p.answer.rule?.name ?? p.answer.purpose) : null];
+  };
+  it('greets with the welcome in hours, with the away message out of hours (not both)', () => {
+    expect(plan('price and shipping?')).toEqual(['welcome', 'price']);
+    expect(plan('price and shipping?', { inHours: false })).toEqual(['away', 'price']);
+    expect(plan('price?', { inHours: false, firstContact: false })).toEqual(['away', 'price']);
+    expect(plan('price?', { inHours: false, firstContact: false, awayAllowed: false })).toEqual([null, 'price']);
+  });
+  it('a first contact whose away message is held back (an agent just answered) gets the welcome', () => {
+    expect(plan('hello', { inHours: false, awayAllowed: false })).toEqual(['welcome', null]);
+  });
+  it('one answer: the hand-off notice over a high-value reply over a keyword; none once a person took over', () => {
+    expect(plan('human agent, confirm order, price')).toEqual(['welcome', 'handoff']);
+    expect(plan('confirm order, price', { firstContact: false })).toEqual([null, 'high']);
+    expect(plan('price', { firstContact: false, personTookOver: true })).toEqual([null, null]);
+    expect(plan('price', { firstContact: false, handoffForced: true })).toEqual([null, 'handoff']);
+    expect(plan('human agent', { firstContact: false, handoffAllowed: false })).toEqual([null, null]);
   });
 });
