@@ -158,6 +158,10 @@ describe('WhatsApp templates for Meta', () => {
       components: [{ type: 'BODY', text: '{{1}}，{{2}} 见，{{3}} 会联系您。', example: { body_text: [['Ana', 'example 1', 'Ben']] } }],
     });
     expect(whatsappTemplateCreateSchema.safeParse(req).success).toBe(true);
+    // and a template message is sent in the locale it was submitted in
+    const { whatsappRequestFor } = await import('./whatsapp.js');
+    const sent = whatsappRequestFor({ to: '+886912000001', text: '', idempotencyKey: 'k', template: { name: 'visit', language: 'zh-Hant', parameters: [] } } as never);
+    expect(sent.type === 'template' && sent.template.language.code).toBe('zh_TW');
     const plain = whatsAppTemplateRequest({ name: 'hi', language: 'es', category: 'marketing', body: 'Hola' });
     expect(plain.components).toEqual([{ type: 'BODY', text: 'Hola' }]);
     // parameters without examples are refused, as Meta does

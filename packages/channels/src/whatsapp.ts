@@ -7,7 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { ChannelAdapter, OutboundMessage, SendResult } from './types.js';
 import { ChannelSendError } from './types.js';
-import { templateStatusFromWebhook, whatsappTemplateStatusValueSchema, type WhatsAppTemplateStatusUpdate } from './whatsapp-templates.js';
+import { metaTemplateLanguage, templateStatusFromWebhook, whatsappTemplateStatusValueSchema, type WhatsAppTemplateStatusUpdate } from './whatsapp-templates.js';
 
 // ---- outgoing messages: POST /{version}/{phone-number-id}/messages
 
@@ -263,7 +263,7 @@ export function whatsappRequestFor(message: OutboundMessage): WhatsAppSendReques
       type: 'template',
       template: {
         name: message.template.name,
-        language: { code: message.template.language },
+        language: { code: metaTemplateLanguage(message.template.language) }, // the locale the template was submitted in (zh-Hant → zh_TW)
         ...(message.template.parameters.length
           ? { components: [{ type: 'body' as const, parameters: message.template.parameters.map((text) => ({ type: 'text' as const, text })) }] }
           : {}),
