@@ -297,13 +297,13 @@ function AddUserForm({ teams, onAdded, onCancel }: { teams: Team[]; onAdded: (u:
             <TeamOptions teams={teams} />
           </select>
         </Field>
-        <fieldset className="field add-user-mode">
+        <fieldset className="add-user-mode">
           <legend>{t('settings.users.howToJoin')}</legend>
-          <label className="row">
+          <label className="check">
             <input type="radio" name="mode" value="invite" checked={form.mode === 'invite'} onChange={() => set('mode', 'invite')} />
             {t('settings.users.modeInvite')}
           </label>
-          <label className="row">
+          <label className="check">
             <input type="radio" name="mode" value="password" checked={form.mode === 'password'} onChange={() => set('mode', 'password')} />
             {t('settings.users.modePassword')}
           </label>
