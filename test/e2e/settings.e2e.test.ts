@@ -56,7 +56,7 @@ describe('settings: users and roles end to end', () => {
 
     await page.getByRole('button', { name: 'Add a colleague' }).click();
     const form = page.getByRole('form', { name: 'Add a colleague' });
-    await form.getByLabel('Set a first password (they change it at first sign-in)').check(); // an invitation by e-mail is the default
+    await form.getByLabel('Set the starting password yourself (they change it at first sign-in)').check(); // an invitation by e-mail is the default
     await form.getByLabel('Name').fill(viewer.name);
     await form.getByLabel('E-mail').fill('ADMIN@nudge.local');
     await form.getByLabel('Role').selectOption('viewer');
@@ -185,7 +185,7 @@ describe('settings: users and roles end to end', () => {
     await nav().getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('button', { name: 'Add a colleague' }).click();
     const form = page.getByRole('form', { name: 'Add a colleague' });
-    await form.getByLabel('Set a first password (they change it at first sign-in)').check();
+    await form.getByLabel('Set the starting password yourself (they change it at first sign-in)').check();
     await form.getByLabel('Name').fill('Ana Agent');
     await form.getByLabel('E-mail').fill('ana.agent@example.com');
     await form.getByLabel('Role').selectOption('agent');
@@ -363,12 +363,12 @@ describe('settings: users and roles end to end', () => {
     await page.getByRole('link', { name: 'Users & roles' }).click();
     await page.getByRole('button', { name: 'Add a colleague' }).click();
     const form = page.getByRole('form', { name: 'Add a colleague' });
-    expect(await form.getByLabel('Send an invitation by e-mail (they choose their password)').isChecked()).toBe(true);
+    expect(await form.getByLabel('Send an invitation link (they choose their own password)').isChecked()).toBe(true);
     expect(await form.getByLabel('First password').count()).toBe(0);
     await form.getByLabel('Name').fill(invitee.name);
     await form.getByLabel('E-mail').fill(invitee.email);
     await form.getByLabel('Role').selectOption('agent');
-    await form.getByLabel('Language of the invitation').selectOption('es');
+    await form.getByLabel('Write the invitation in').selectOption('es');
     await form.getByRole('button', { name: 'Send invitation' }).click();
     await page.getByRole('status').filter({ hasText: `${invitee.name} was invited: an e-mail with a link to choose a password went to ${invitee.email}` }).waitFor();
     const row = page.getByTestId('user-row').filter({ hasText: invitee.email });
