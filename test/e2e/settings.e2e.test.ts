@@ -394,12 +394,12 @@ describe('settings: users and roles end to end', () => {
     await page.goto(link(1));
     await page.getByRole('heading', { name: 'Únete a Nudge' }).waitFor();
     await page.getByText(`Hola, ${invitee.name} (ir***@example.com)`).waitFor();
-    await page.getByLabel('Contraseña nueva').fill('corta');
+    await page.getByLabel('Contraseña nueva', { exact: true }).fill('corta');
     await page.getByLabel('Repite la contraseña nueva').fill('corta');
     await page.getByRole('button', { name: 'Guardar mi contraseña y entrar' }).click();
     await page.getByText('Demasiado corta', { exact: false }).first().waitFor();
     await shot('settings-invite-accept-es');
-    await page.getByLabel('Contraseña nueva').fill(invitee.own);
+    await page.getByLabel('Contraseña nueva', { exact: true }).fill(invitee.own);
     await page.getByLabel('Repite la contraseña nueva').fill(invitee.own);
     await page.getByRole('button', { name: 'Guardar mi contraseña y entrar' }).click();
     await page.locator('.topbar .user').filter({ hasText: invitee.name }).waitFor();
