@@ -8,8 +8,8 @@
 import { join } from 'node:path';
 import { type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWhatsAppStandIn, type WhatsAppStandIn } from '@nudge/channels/standins';
-import { openBrowserSession, shotsDir, signIn, type BrowserSession, type Product } from './product';
+import type { WhatsAppStandIn } from '@nudge/channels/standins';
+import { openWhatsAppBrowserSession, shotsDir, signIn, type WhatsAppBrowserSession, type Product } from './product';
 
 const shots = shotsDir;
 const customerPhone = '886912000111';
@@ -17,7 +17,7 @@ const customerName = 'Lin E2E';
 const agentText = 'Model X is 8,000 TWD, shipping included.';
 
 let wa: WhatsAppStandIn;
-let session: BrowserSession;
+let session: WhatsAppBrowserSession;
 let product: Product;
 let page: Page;
 const pageErrors: string[] = [];
@@ -27,26 +27,12 @@ const sentTexts = () => wa.messages.filter((m) => (m.request.to ?? '').replace(/
 
 describe('inbox end to end', () => {
   beforeAll(async () => {
-    wa = await startWhatsAppStandIn({ appSecret: 'inbox-e2e-secret', statusWebhooks: true });
-    session = await openBrowserSession({
-      logName: 'inbox-server.log',
-      timeoutMs: 20_000,
-      pageErrors,
-      env: {
-        WHATSAPP_API_URL: wa.url,
-        WHATSAPP_PHONE_NUMBER_ID: wa.phoneNumberId,
-        WHATSAPP_ACCESS_TOKEN: wa.accessToken,
-        WHATSAPP_APP_SECRET: wa.appSecret,
-        NUDGE_DEMO_CONVERSATIONS: '30',
-      },
-    });
-    ({ product, page } = session);
-    wa.setWebhookUrl(`${product.baseUrl}/api/webhooks/whatsapp`);
+    session = await openWhatsAppBrowserSession({ name: 'inbox', demoConversations: 30, pageErrors });
+    ({ product, page, wa } = session);
   }, 280_000);
 
   afterAll(async () => {
     await session?.close();
-    await wa?.close();
   }, 30_000);
 
   it('a customer writes on WhatsApp → it appears in the open inbox with the auto-reply; the agent answers', async () => {

@@ -7,14 +7,14 @@
 import { join } from 'node:path';
 import { type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWhatsAppStandIn, type WhatsAppStandIn } from '@nudge/channels/standins';
-import { openBrowserSession, shotsDir, signIn, type BrowserSession, type Product } from './product';
+import type { WhatsAppStandIn } from '@nudge/channels/standins';
+import { openWhatsAppBrowserSession, shotsDir, signIn, type WhatsAppBrowserSession, type Product } from './product';
 
 const customerPhone = '886912000777';
 const customerName = 'Live E2E';
 
 let wa: WhatsAppStandIn;
-let session: BrowserSession;
+let session: WhatsAppBrowserSession;
 let product: Product;
 let page: Page;
 const pageErrors: string[] = [];
@@ -24,21 +24,8 @@ const shot = (name: string) => page.screenshot({ path: join(shotsDir, `${name}.p
 
 describe('live inbox end to end', () => {
   beforeAll(async () => {
-    wa = await startWhatsAppStandIn({ appSecret: 'live-e2e-secret', statusWebhooks: true });
-    session = await openBrowserSession({
-      logName: 'live-server.log',
-      timeoutMs: 20_000,
-      pageErrors,
-      env: {
-        WHATSAPP_API_URL: wa.url,
-        WHATSAPP_PHONE_NUMBER_ID: wa.phoneNumberId,
-        WHATSAPP_ACCESS_TOKEN: wa.accessToken,
-        WHATSAPP_APP_SECRET: wa.appSecret,
-        NUDGE_DEMO_CONVERSATIONS: '20',
-      },
-    });
-    ({ product, page } = session);
-    wa.setWebhookUrl(`${product.baseUrl}/api/webhooks/whatsapp`);
+    session = await openWhatsAppBrowserSession({ name: 'live', demoConversations: 20, pageErrors });
+    ({ product, page, wa } = session);
     page.on('request', (r) => {
       if (r.url().includes('/api/inbox/events')) streams.push(r);
     });
@@ -46,7 +33,6 @@ describe('live inbox end to end', () => {
 
   afterAll(async () => {
     await session?.close();
-    await wa?.close();
   }, 30_000);
 
   it("a customer's WhatsApp message appears in the open inbox within ~1 s, through the stream", async () => {

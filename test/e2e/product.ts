@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startWhatsAppStandIn, type WhatsAppStandIn } from '@nudge/channels/standins';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 
@@ -152,6 +153,50 @@ export async function openBrowserSession(options: { logName: string; env?: NodeJ
       await browser.close();
       writeFileSync(join(shotsDir, options.logName), product.log());
       await product.stop();
+    },
+  };
+}
+
+/** A browser session whose product sends WhatsApp to a local stand-in the test plays the customer on. */
+export interface WhatsAppBrowserSession extends BrowserSession {
+  /** the WhatsApp Cloud API stand-in: its signed webhooks go to the product, its `messages` are what the product sent */
+  wa: WhatsAppStandIn;
+}
+
+/**
+ * The set-up the inbox's browser tests share: a WhatsApp stand-in (signed webhooks with the app
+ * secret `<name>-e2e-secret`, delivery-status webhooks on), the product started against it with
+ * `demoConversations` demo conversations, and the stand-in's webhooks pointed at the product.
+ * The server log is kept as test-output/e2e/<name>-server.log; `close()` stops all of it.
+ */
+export async function openWhatsAppBrowserSession(options: { name: string; demoConversations: number; pageErrors?: string[]; timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<WhatsAppBrowserSession> {
+  const wa = await startWhatsAppStandIn({ appSecret: `${options.name}-e2e-secret`, statusWebhooks: true });
+  let session: BrowserSession;
+  try {
+    session = await openBrowserSession({
+      logName: `${options.name}-server.log`,
+      timeoutMs: options.timeoutMs ?? 20_000,
+      ...(options.pageErrors ? { pageErrors: options.pageErrors } : {}),
+      env: {
+        WHATSAPP_API_URL: wa.url,
+        WHATSAPP_PHONE_NUMBER_ID: wa.phoneNumberId,
+        WHATSAPP_ACCESS_TOKEN: wa.accessToken,
+        WHATSAPP_APP_SECRET: wa.appSecret,
+        NUDGE_DEMO_CONVERSATIONS: String(options.demoConversations),
+        ...options.env,
+      },
+    });
+  } catch (e) {
+    await wa.close();
+    throw e;
+  }
+  wa.setWebhookUrl(`${session.product.baseUrl}/api/webhooks/whatsapp`);
+  return {
+    ...session,
+    wa,
+    async close() {
+      await session.close();
+      await wa.close();
     },
   };
 }

@@ -7,12 +7,14 @@
 import { join } from 'node:path';
 import { type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSmtpStandIn, type SmtpStandIn } from '@nudge/channels/standins';
 import { openBrowserSession, shotsDir, signIn as fillSignIn, type BrowserSession, type Product } from './product';
 
 const shots = shotsDir;
 const viewer = { name: 'Vera Viewer', email: 'vera.viewer@example.com', first: 'first-pass-42', own: 'vera-own-secret-7' };
 
 let session: BrowserSession;
+let smtp: SmtpStandIn;
 let product: Product;
 let page: Page;
 const pageErrors: string[] = [];
@@ -28,12 +30,20 @@ async function signOut() {
 
 describe('settings: users and roles end to end', () => {
   beforeAll(async () => {
-    session = await openBrowserSession({ logName: 'settings-server.log', timeoutMs: 20_000, pageErrors, env: { NUDGE_DEMO_CONVERSATIONS: '10' } });
+    // the product's e-mail goes to a stand-in this test reads (invitations)
+    smtp = await startSmtpStandIn({ port: 0 });
+    session = await openBrowserSession({
+      logName: 'settings-server.log',
+      timeoutMs: 20_000,
+      pageErrors,
+      env: { NUDGE_DEMO_CONVERSATIONS: '10', SMTP_HOST: smtp.host, SMTP_PORT: String(smtp.port), SMTP_IGNORE_TLS: 'true', SMTP_FROM: 'Nudge <noreply@nudge.test>' },
+    });
     ({ product, page } = session);
   }, 280_000);
 
   afterAll(async () => {
     await session?.close();
+    await smtp?.close();
   }, 30_000);
 
   it('an admin adds a viewer; a duplicate e-mail and a weak password are refused at their fields', async () => {
@@ -46,6 +56,7 @@ describe('settings: users and roles end to end', () => {
 
     await page.getByRole('button', { name: 'Add a colleague' }).click();
     const form = page.getByRole('form', { name: 'Add a colleague' });
+    await form.getByLabel('Set the starting password yourself (they change it at first sign-in)').check(); // an invitation by e-mail is the default
     await form.getByLabel('Name').fill(viewer.name);
     await form.getByLabel('E-mail').fill('ADMIN@nudge.local');
     await form.getByLabel('Role').selectOption('viewer');
@@ -73,6 +84,7 @@ describe('settings: users and roles end to end', () => {
     await page.getByRole('heading', { name: '設定' }).waitFor();
     await page.getByText('尚未更改初始密碼').waitFor();
     await page.getByRole('button', { name: '新增同事' }).click();
+    await page.getByRole('form', { name: '新增同事' }).getByLabel('設定初始密碼（對方首次登入時變更）').check();
     await page.getByRole('form', { name: '新增同事' }).getByText('至少 8 個字元').first().waitFor();
     await shot('settings-users-zh-TW');
     await page.getByRole('button', { name: '取消' }).click();
@@ -173,6 +185,7 @@ describe('settings: users and roles end to end', () => {
     await nav().getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('button', { name: 'Add a colleague' }).click();
     const form = page.getByRole('form', { name: 'Add a colleague' });
+    await form.getByLabel('Set the starting password yourself (they change it at first sign-in)').check();
     await form.getByLabel('Name').fill('Ana Agent');
     await form.getByLabel('E-mail').fill('ana.agent@example.com');
     await form.getByLabel('Role').selectOption('agent');
@@ -342,6 +355,66 @@ describe('settings: users and roles end to end', () => {
     const policy = await page.evaluate(async () =>
       (await fetch('/api/inbox/policy', { headers: { Authorization: `Bearer ${localStorage.getItem('nudge.token')}` } })).json());
     expect(policy).toEqual({ sla: { P1: 2, P2: 4, P3: 24 }, budget: { p1Above: 80000, p2From: 50000 }, strategy: 'load', escalateAfterMinutes: 20 });
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+  it('an admin invites a colleague by e-mail; the link (in Spanish) sets the password and signs in; a replaced or used link says so', async () => {
+    const invitee = { name: 'Iris Invitada', email: 'iris.invitada@example.com', own: 'iris-own-secret-5' };
+    await nav().getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('link', { name: 'Users & roles' }).click();
+    await page.getByRole('button', { name: 'Add a colleague' }).click();
+    const form = page.getByRole('form', { name: 'Add a colleague' });
+    expect(await form.getByLabel('Send an invitation link (they choose their own password)').isChecked()).toBe(true);
+    expect(await form.getByLabel('First password').count()).toBe(0);
+    await form.getByLabel('Name').fill(invitee.name);
+    await form.getByLabel('E-mail').fill(invitee.email);
+    await form.getByLabel('Role').selectOption('agent');
+    await form.getByLabel('Write the invitation in').selectOption('es');
+    await form.getByRole('button', { name: 'Send invitation' }).click();
+    await page.getByRole('status').filter({ hasText: `${invitee.name} was invited: an e-mail with a link to choose a password went to ${invitee.email}` }).waitFor();
+    const row = page.getByTestId('user-row').filter({ hasText: invitee.email });
+    await row.getByText('Invited', { exact: true }).waitFor();
+    await shot('settings-invited-en');
+    const mails = () => smtp.messages.filter((m) => m.envelopeTo.includes(invitee.email));
+    await expect.poll(() => mails().length, { timeout: 15_000 }).toBe(1);
+    expect(mails()[0]!.subject).toBe('Administrator te ha invitado a Nudge');
+
+    await row.getByRole('button', { name: 'Resend invite' }).click();
+    await page.getByRole('status').filter({ hasText: `A new invitation was sent to ${invitee.email}` }).waitFor();
+    await expect.poll(() => mails().length, { timeout: 15_000 }).toBe(2);
+    const link = (i: number) => /(http:\/\/\S+\/#\/invite\/[A-Za-z0-9_-]+)/.exec(mails()[i]!.text)![1]!;
+    expect(link(1).startsWith(`${product.baseUrl}/#/invite/`)).toBe(true);
+    await signOut();
+
+    // the first link was replaced by the resend: said in the reader's language (English here)
+    await page.goto(link(0));
+    await page.getByRole('alert').filter({ hasText: 'A newer invitation was sent to you: use the link in the latest e-mail.' }).waitFor();
+    await shot('settings-invite-replaced-en');
+
+    // the latest link: the screen speaks the invitation's language; choosing the password signs in
+    await page.goto(link(1));
+    await page.getByRole('heading', { name: 'Únete a Nudge' }).waitFor();
+    await page.getByText(`Hola, ${invitee.name} (ir***@example.com)`).waitFor();
+    await page.getByLabel('Contraseña nueva', { exact: true }).fill('corta');
+    await page.getByLabel('Repite la contraseña nueva').fill('corta');
+    await page.getByRole('button', { name: 'Guardar mi contraseña y entrar' }).click();
+    await page.getByText('Demasiado corta', { exact: false }).first().waitFor();
+    await shot('settings-invite-accept-es');
+    await page.getByLabel('Contraseña nueva', { exact: true }).fill(invitee.own);
+    await page.getByLabel('Repite la contraseña nueva').fill(invitee.own);
+    await page.getByRole('button', { name: 'Guardar mi contraseña y entrar' }).click();
+    await page.locator('.topbar .user').filter({ hasText: invitee.name }).waitFor();
+    expect(page.url()).toContain('#/inbox');
+    await shot('settings-invite-signed-in-es');
+
+    // the link works once
+    await page.goto(link(1));
+    await page.getByRole('alert').filter({ hasText: 'Este enlace de invitación ya se usó.' }).waitFor();
+    // back to English and signed out for whoever comes next; the new password works
+    await page.evaluate(() => { localStorage.clear(); localStorage.setItem('nudge.lang', 'en'); });
+    await page.goto(`${product.baseUrl}/`);
+    await page.reload();
+    await signIn(invitee.email, invitee.own);
+    await nav().waitFor();
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });

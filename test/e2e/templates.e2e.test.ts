@@ -7,8 +7,8 @@
 import { join } from 'node:path';
 import { type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWhatsAppStandIn, type WhatsAppStandIn } from '@nudge/channels/standins';
-import { callApi, openBrowserSession, shotsDir, signIn, type BrowserSession, type Product } from './product';
+import type { WhatsAppStandIn } from '@nudge/channels/standins';
+import { callApi, openWhatsAppBrowserSession, shotsDir, signIn, type WhatsAppBrowserSession, type Product } from './product';
 
 const customerPhone = '886912000222';
 const customerName = 'Tpl E2E';
@@ -16,7 +16,7 @@ const AGENT = 'emily.clark@nudge.local';
 const quickText = `Hi ${customerName}, our prices range from 3,500 to 15,000 TWD. Which model are you interested in? I will send you a quote.`;
 
 let wa: WhatsAppStandIn;
-let session: BrowserSession;
+let session: WhatsAppBrowserSession;
 let product: Product;
 let page: Page;
 let adminToken: string;
@@ -29,28 +29,14 @@ const login = async (email: string, password: string) => (await callApi(product,
 
 describe('templates and quick replies end to end', () => {
   beforeAll(async () => {
-    wa = await startWhatsAppStandIn({ appSecret: 'templates-e2e-secret', statusWebhooks: true });
-    session = await openBrowserSession({
-      logName: 'templates-server.log',
-      timeoutMs: 20_000,
-      pageErrors,
-      env: {
-        WHATSAPP_API_URL: wa.url,
-        WHATSAPP_PHONE_NUMBER_ID: wa.phoneNumberId,
-        WHATSAPP_ACCESS_TOKEN: wa.accessToken,
-        WHATSAPP_APP_SECRET: wa.appSecret,
-        NUDGE_DEMO_CONVERSATIONS: '30',
-      },
-    });
-    ({ product, page } = session);
-    wa.setWebhookUrl(`${product.baseUrl}/api/webhooks/whatsapp`);
+    session = await openWhatsAppBrowserSession({ name: 'templates', demoConversations: 30, pageErrors });
+    ({ product, page, wa } = session);
     adminToken = (await login('admin@nudge.local', 'nudge-admin')).token;
     agentId = (await login(AGENT, 'nudge-demo')).user.id;
   }, 280_000);
 
   afterAll(async () => {
     await session?.close();
-    await wa?.close();
   }, 30_000);
 
   it('an agent types /price, picks the quick reply, sends it and sees it in the thread', async () => {

@@ -2,6 +2,7 @@
  * What every router gets. Extensible: areas add optional members (temporal client, channels…)
  * rather than reaching for globals.
  */
+import type { Channels } from '@nudge/channels';
 import type { DbHandle } from '@nudge/db';
 import type { TemporalEngine } from './engine/temporal.js';
 
@@ -26,6 +27,8 @@ export interface AppContext {
   flows?: {
     routeInboundMessage(message: { customerId: string; channel: string; text: string; messageId?: string }): Promise<{ started: number; signalled: number }>;
   };
+  /** The channels to send with (the flow runtime's, over the send ledger); absent: built from the environment when first needed. */
+  channels?: Channels;
   /** The clock; tests and time-skipping runs replace it. Defaults to `new Date()`. */
   now?: () => Date;
   /** Called after a change is committed. Errors are logged, never fail the request. */

@@ -45,6 +45,7 @@ async function main() {
   if (standIns.started.length) console.log(`[nudge] no provider configured for ${standIns.started.join(', ')}: using the local stand-in (messages are kept, not delivered)`);
   const runtime = await startFlowRuntime(ctx); // the Temporal worker, event triggers and sweeps
   ctx.flows = runtime;
+  ctx.channels = runtime.channels; // invitation e-mails go through the same ledger
   // Imports cut off by a crash: failed if nothing was written yet, else resumed (after the flow
   // runtime is listening, so the customers they create still reach its triggers).
   const recovered = await recoverInterruptedImports(ctx);

@@ -38,6 +38,12 @@ export interface DbHandle {
   location: string;
   db: NudgeDatabase;
   sql: SqlClient;
+  /**
+   * PostgreSQL only: LISTEN on `channel` over a connection of its own (postgres.js keeps it and
+   * re-listens after a reconnect); resolves once listening, with the function that stops it.
+   * Absent on PGlite (one process: nothing to hear from).
+   */
+  listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -146,6 +152,10 @@ async function createPostgresHandle(url: string, max: number): Promise<DbHandle>
     location: hidePassword(url),
     db,
     sql: wrap(client, false),
+    async listen(channel: string, onPayload: (payload: string) => void) {
+      const { unlisten } = await client.listen(channel, onPayload);
+      return unlisten;
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }

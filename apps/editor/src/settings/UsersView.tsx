@@ -1,5 +1,6 @@
-// Users & roles: list colleagues, add one with a first password (changed at first sign-in),
-// change role and team, disable / enable. The server is the judge (admins only).
+// Users & roles: list colleagues (invited / active / disabled), invite one by e-mail (a one-time
+// link to choose a password) or add one with a first password (changed at first sign-in), resend
+// an invitation, change role and team, disable / enable. The server is the judge (admins only).
 import { Fragment, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../shell/session';
@@ -7,10 +8,11 @@ import { ErrorBanner, Spinner, useLoad } from '../ui/common';
 import { AgentDetails, AgentSummary } from './AgentDetails';
 import { Field } from './Field';
 import { FormActions, TeamOptions } from './parts';
-import { fieldErrors, said, say, type Said, generalText, ROLES, settingsApi, type ManagedUser, type NewUser, type Role, type Team } from './api';
+import { fieldErrors, said, say, type Said, generalText, inviteLanguageOf, LANGUAGES, ROLES, settingsApi, type InviteLanguage, type InviteSent, type ManagedUser, type NewUser, type Role, type Team } from './api';
+import { formatDate } from '../i18n/format';
 
 export function UsersView() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const me = useSession((s) => s.user);
   const data = useLoad(async (signal) => {
     const [users, teams] = await Promise.all([settingsApi.users(signal), settingsApi.teams(signal)]);
@@ -26,6 +28,21 @@ export function UsersView() {
   if (!data.data) return <Spinner />;
   const { users, teams } = data.data;
   const teamName = (id: string | null) => teams.find((x) => x.id === id)?.name;
+
+  async function resend(u: ManagedUser) {
+    setRowError(null);
+    setNotice(null);
+    setBusyId(u.id);
+    try {
+      const r = await settingsApi.resendInvite(u.id);
+      setNotice(r.sent ? said('settings.users.inviteResent', { name: u.name, email: u.email }) : said('settings.users.inviteNotSent', { name: u.name, error: r.error ?? '' }));
+      data.reload();
+    } catch (e) {
+      setRowError(e);
+    } finally {
+      setBusyId(null);
+    }
+  }
 
   async function change(u: ManagedUser, patch: Parameters<typeof settingsApi.changeUser>[1], done: Said) {
     setRowError(null);
@@ -56,9 +73,15 @@ export function UsersView() {
         <AddUserForm
           teams={teams}
           onCancel={() => setAdding(false)}
-          onAdded={(u) => {
+          onAdded={(u, invite) => {
             setAdding(false);
-            setNotice(said('settings.users.added', { name: u.name, email: u.email }));
+            setNotice(
+              !invite
+                ? said('settings.users.added', { name: u.name, email: u.email })
+                : invite.sent
+                  ? said('settings.users.invitedNotice', { name: u.name, email: u.email })
+                  : said('settings.users.inviteNotSent', { name: u.name, error: invite.error ?? '' }),
+            );
             data.reload();
           }}
         />
@@ -90,6 +113,7 @@ export function UsersView() {
             {users.map((u) => {
               const self = u.id === me?.id;
               const busy = busyId === u.id;
+              const status = u.status ?? (u.active ? 'active' : 'disabled');
               return (
                 <Fragment key={u.id}>
                 <tr data-testid="user-row" data-email={u.email} className={u.active ? undefined : 'inactive'}>
@@ -126,8 +150,14 @@ export function UsersView() {
                     </select>
                   </td>
                   <td>
-                    <span className={`pill ${u.active ? 'status-active' : 'status-disabled'}`}>{u.active ? t('settings.users.active') : t('settings.users.disabled')}</span>
-                    {u.active && u.mustChangePassword && <span className="pill status-pending" title={t('settings.users.pendingHint')}>{t('settings.users.pending')}</span>}
+                    <span
+                      className={`pill status-${status}`}
+                      data-status={status}
+                      title={status === 'invited' && u.inviteExpiresAt ? t('settings.users.invitedHint', { date: formatDate(u.inviteExpiresAt, i18n.language) }) : undefined}
+                    >
+                      {t(`settings.users.${status}`)}
+                    </span>
+                    {status === 'active' && u.mustChangePassword && <span className="pill status-pending" title={t('settings.users.pendingHint')}>{t('settings.users.pending')}</span>}
                   </td>
                   <td>
                     {u.agent || u.role === 'agent' || u.role === 'manager' ? (
@@ -142,6 +172,11 @@ export function UsersView() {
                     )}
                   </td>
                   <td className="actions">
+                    {status === 'invited' && (
+                      <button type="button" className="small" disabled={busy} onClick={() => void resend(u)}>
+                        {t('settings.users.resendInvite')}
+                      </button>
+                    )}
                     {!self && (
                       <button
                         type="button"
@@ -189,15 +224,18 @@ function suggestPassword(): string {
   return `${words[r[0]! % words.length]}-${words[r[1]! % words.length]}-${100 + (r[2]! % 900)}`;
 }
 
-function AddUserForm({ teams, onAdded, onCancel }: { teams: Team[]; onAdded: (u: NewUser) => void; onCancel: () => void }) {
-  const { t } = useTranslation();
-  const [form, setForm] = useState<NewUser>({ name: '', email: '', role: 'agent', teamId: null, password: '' });
+type AddForm = NewUser & { mode: 'invite' | 'password'; language: InviteLanguage };
+
+function AddUserForm({ teams, onAdded, onCancel }: { teams: Team[]; onAdded: (u: NewUser, invite: InviteSent | null) => void; onCancel: () => void }) {
+  const { t, i18n } = useTranslation();
+  // an invitation by default, in the inviter's language unless they pick the colleague's
+  const [form, setForm] = useState<AddForm>({ name: '', email: '', role: 'agent', teamId: null, password: '', mode: 'invite', language: inviteLanguageOf(i18n.language) });
   // the server's error and local i18n keys, said at render so a language switch re-says them
   const [serverError, setServerError] = useState<unknown>(null);
   const [local, setLocal] = useState<Record<string, string>>({});
   const [edited, setEdited] = useState<Set<string>>(new Set());
   const [busy, setBusy] = useState(false);
-  const set = <K extends keyof NewUser>(k: K, v: NewUser[K]) => {
+  const set = <K extends keyof AddForm>(k: K, v: AddForm[K]) => {
     setForm((f) => ({ ...f, [k]: v }));
     setEdited((e) => new Set(e).add(k));
   };
@@ -212,15 +250,22 @@ function AddUserForm({ teams, onAdded, onCancel }: { teams: Team[]; onAdded: (u:
     const missing: Record<string, string> = {};
     if (!form.name.trim()) missing.name = 'settings.errors.nameRequired';
     if (!form.email.trim()) missing.email = 'settings.errors.invalidEmail';
-    if (!form.password) missing.password = 'settings.errors.password.too_short';
+    if (form.mode === 'password' && !form.password) missing.password = 'settings.errors.password.too_short';
     setLocal(missing);
     setEdited(new Set());
     setServerError(null);
     if (Object.keys(missing).length) return;
     setBusy(true);
     try {
-      await settingsApi.addUser({ ...form, name: form.name.trim(), email: form.email.trim() });
-      onAdded(form);
+      const { mode, language, password, ...who } = form;
+      const person = { ...who, name: form.name.trim(), email: form.email.trim() };
+      if (mode === 'invite') {
+        const r = await settingsApi.inviteUser({ ...person, language });
+        onAdded({ ...person, password: '' }, r.invite);
+      } else {
+        await settingsApi.addUser({ ...person, password });
+        onAdded({ ...person, password }, null);
+      }
     } catch (err) {
       setServerError(err);
     } finally {
@@ -252,6 +297,28 @@ function AddUserForm({ teams, onAdded, onCancel }: { teams: Team[]; onAdded: (u:
             <TeamOptions teams={teams} />
           </select>
         </Field>
+        <fieldset className="add-user-mode">
+          <legend>{t('settings.users.howToJoin')}</legend>
+          <label className="check">
+            <input type="radio" name="mode" value="invite" checked={form.mode === 'invite'} onChange={() => set('mode', 'invite')} />
+            {t('settings.users.modeInvite')}
+          </label>
+          <label className="check">
+            <input type="radio" name="mode" value="password" checked={form.mode === 'password'} onChange={() => set('mode', 'password')} />
+            {t('settings.users.modePassword')}
+          </label>
+        </fieldset>
+        {form.mode === 'invite' ? (
+          <Field label={t('settings.users.inviteLanguage')} hint={t('settings.users.inviteLanguageHint')} error={errors.language}>
+            <select name="language" value={form.language} onChange={(e) => set('language', e.target.value as InviteLanguage)}>
+              {LANGUAGES.map((l) => (
+                <option key={l} value={l}>
+                  {t(`settings.languages.${l}`)}
+                </option>
+              ))}
+            </select>
+          </Field>
+        ) : (
         <Field
           label={t('settings.users.firstPassword')}
           error={errors.password}
@@ -264,8 +331,9 @@ function AddUserForm({ teams, onAdded, onCancel }: { teams: Team[]; onAdded: (u:
         >
           <input name="password" type="text" value={form.password} onChange={(e) => set('password', e.target.value)} autoComplete="off" spellCheck={false} />
         </Field>
+        )}
       </div>
-      <FormActions general={general} busy={busy} submitLabel={t('settings.users.addSubmit')} closeLabel={t('common.cancel')} onClose={onCancel} />
+      <FormActions general={general} busy={busy} submitLabel={form.mode === 'invite' ? t('settings.users.inviteSubmit') : t('settings.users.addSubmit')} closeLabel={t('common.cancel')} onClose={onCancel} />
     </form>
   );
 }

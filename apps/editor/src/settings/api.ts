@@ -39,6 +39,9 @@ export const managedUser = z.object({
   teamId: z.string().nullable().default(null),
   active: z.boolean(),
   mustChangePassword: z.boolean().default(false),
+  /** invited: has not chosen a password from the invitation e-mail yet */
+  status: z.enum(['invited', 'active', 'disabled']).optional(),
+  inviteExpiresAt: z.string().nullable().default(null),
   createdAt: z.string().optional(),
   agent: agentProfile.nullable().default(null),
 });
@@ -100,6 +103,18 @@ export const inboxPolicy = z.object({
 });
 export type InboxPolicy = z.infer<typeof inboxPolicy>;
 
+/** The invitation e-mail's answer: sent, or why not (the channel's code); the link's expiry. */
+export const inviteSent = z.object({ expiresAt: z.string(), sent: z.boolean(), error: z.string().nullable().default(null) });
+export type InviteSent = z.infer<typeof inviteSent>;
+export type InviteLanguage = (typeof LANGUAGES)[number];
+/** The editor's UI language as the server's language code (zh-TW → zh-Hant, zh-CN → zh-Hans). */
+export const inviteLanguageOf = (uiLanguage: string): InviteLanguage =>
+  uiLanguage === 'zh-TW' ? 'zh-Hant' : uiLanguage === 'zh-CN' ? 'zh-Hans' : uiLanguage === 'es' ? 'es' : 'en';
+/** The server's language code as the editor's UI language. */
+export const uiLanguageOf = (language: string): string => (language === 'zh-Hant' ? 'zh-TW' : language === 'zh-Hans' ? 'zh-CN' : language);
+export const inviteCheck = z.object({ name: z.string(), email: z.string(), language: z.enum(LANGUAGES), expiresAt: z.string() });
+export type InviteCheck = z.infer<typeof inviteCheck>;
+
 export interface NewUser {
   name: string;
   email: string;
@@ -111,6 +126,10 @@ export interface NewUser {
 export const settingsApi = {
   users: (signal?: AbortSignal) => api.get('/users', z.object({ items: z.array(managedUser) }), undefined, signal).then((r) => r.items),
   addUser: (body: NewUser) => api.post('/users', managedUser.partial({ active: true }).loose(), body),
+  inviteUser: (body: Omit<NewUser, 'password'> & { language: InviteLanguage }) =>
+    api.post('/users/invite', managedUser.partial({ active: true }).extend({ invite: inviteSent }).loose(), body),
+  resendInvite: (id: string) => api.post(`/users/${id}/invite`, inviteSent, {}),
+  checkInvite: (token: string) => api.post('/auth/invite/check', inviteCheck, { token }),
   changeUser: (id: string, body: Partial<Pick<ManagedUser, 'role' | 'teamId' | 'active' | 'name' | 'email'>> & { password?: string }) =>
     api.patch(`/users/${id}`, z.unknown(), body),
   teams: (signal?: AbortSignal) => api.get('/teams', z.object({ items: z.array(team) }), undefined, signal).then((r) => r.items),
@@ -194,6 +213,15 @@ export function generalText(error: unknown, t: TFunction): string {
       return t('login.disabled');
     case 'not_found':
       return t('settings.errors.notFound');
+    case 'invite_expired':
+    case 'invite_used':
+    case 'invite_replaced':
+    case 'invite_unknown':
+      return t(`invite.errors.${error.code}`);
+    case 'not_invited':
+      return t('settings.errors.notInvited');
+    case 'user_disabled':
+      return t('settings.errors.inviteDisabled');
     default:
       return error.message;
   }

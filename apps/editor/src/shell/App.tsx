@@ -1,6 +1,7 @@
 import { lazy, Suspense, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LanguageSwitcher, Spinner } from '../ui/common';
+import { AcceptInviteScreen } from './AcceptInviteScreen';
 import { ChangePasswordScreen } from './ChangePasswordScreen';
 import { LoginScreen } from './LoginScreen';
 import { Notifications } from './Notifications';
@@ -58,6 +59,9 @@ export function App() {
   const logout = useSession((s) => s.logout);
   const path = useRoutePath();
   const allowed = useCan();
+  // the link of an invitation e-mail: choosing the password signs in as the invited user
+  const invite = matchRoute('/invite/:token', path);
+  if (invite) return <AcceptInviteScreen key={invite.token} token={invite.token!} />;
   if (!user) return <LoginScreen />;
   if (user.mustChangePassword) return <ChangePasswordScreen />;
   const section = '/' + (path.split('/')[1] ?? 'flows').split('?')[0];

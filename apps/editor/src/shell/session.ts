@@ -24,6 +24,8 @@ interface SessionState {
   /** The password just typed at sign-in, kept in memory only, so the change form needn't ask again. */
   firstPassword: string | null;
   login(email: string, password: string): Promise<void>;
+  /** Accepts an invitation (chooses the password) and signs in as the invited user. */
+  acceptInvite(token: string, password: string): Promise<void>;
   /** After POST /auth/password: the user may use the app. */
   passwordChanged(user: User): void;
   logout(): void;
@@ -38,6 +40,13 @@ export const useSession = create<SessionState>()((set) => ({
     setToken(res.token);
     localStorage.setItem(USER_KEY, JSON.stringify(user));
     set({ user, firstPassword: user.mustChangePassword ? password : null });
+  },
+  async acceptInvite(token, password) {
+    const res = await api.post('/auth/invite/accept', loginAnswer, { token, password });
+    const user = { ...res.user, mustChangePassword: false };
+    setToken(res.token);
+    localStorage.setItem(USER_KEY, JSON.stringify(user));
+    set({ user, firstPassword: null });
   },
   passwordChanged(user) {
     const next = { ...user, mustChangePassword: false };

@@ -1,4 +1,5 @@
-import { and, eq, asc, ne } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
+import { and, eq, asc, desc, gt, isNull, ne } from 'drizzle-orm';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
 import { schema } from '@nudge/db';
@@ -14,6 +15,8 @@ import { AgentProfileBody, AgentProfileOut, ensureAgentProfile, profileOut, save
 import { PASSWORD_PROBLEM_TEXT, PASSWORD_RULE, passwordProblem, type PasswordProblem } from './password-policy.js';
 import { createSession, deleteSession, ensureAdminUser } from './service.js';
 import { setting } from '../config.js';
+import { INVITE_LANGUAGES, InviteLanguageSchema, inviteByToken, issueInvite, publicBaseUrl, sendInviteMail, type InviteLanguage, type InviteState } from './invite.js';
+import { maskEmail } from '../http/masking.js';
 
 // A valid hash of a random password, so unknown emails cost as much time as wrong passwords.
 const dummyHash = hashPassword(Math.random().toString(36));
@@ -135,7 +138,73 @@ export function createAuthRouter(ctx: AppContext) {
     handler: ({ user }) => publicUser(user),
   });
 
+  publicRoute({
+    method: 'post',
+    path: '/invite/check',
+    summary: 'What an invitation link is worth (before choosing a password): the invitee\'s name, masked e-mail and language',
+    body: InviteTokenBody,
+    response: InviteCheckOut,
+    handler: async ({ body }) => {
+      const { state, row } = await inviteByToken(ctx, body.token);
+      if (state !== 'valid' || !row) throw inviteRefused(state);
+      return { name: row.user.name, email: maskEmail(row.user.email)!, language: row.invite.language as InviteLanguage, expiresAt: row.invite.expiresAt.toISOString() };
+    },
+  });
+
+  publicRoute({
+    method: 'post',
+    path: '/invite/accept',
+    summary: 'Accept an invitation: choose a password (the link then stops working) and be signed in',
+    body: InviteTokenBody.extend({ password: z.string().max(1000) }),
+    response: LoginOut,
+    handler: async ({ body }) => {
+      const { state, row } = await inviteByToken(ctx, body.token);
+      if (state !== 'valid' || !row) throw inviteRefused(state);
+      const problem = passwordProblem(body.password, row.user);
+      if (problem) throw weakPassword(problem, 'body.password');
+      const passwordHash = await hashPassword(body.password);
+      const now = nowOf(ctx);
+      const u = await ctx.db.db.transaction(async (tx) => {
+        // one use: only the request that flips used_at goes on (a second click, a race, a newer link → refused)
+        const [used] = await tx
+          .update(schema.userInvites)
+          .set({ usedAt: now })
+          .where(and(eq(schema.userInvites.id, row.invite.id), isNull(schema.userInvites.usedAt), isNull(schema.userInvites.revokedAt), gt(schema.userInvites.expiresAt, now)))
+          .returning({ id: schema.userInvites.id });
+        if (!used) return null;
+        const [next] = await tx
+          .update(schema.users)
+          .set({ passwordHash, mustChangePassword: false, invitationPending: false })
+          .where(and(eq(schema.users.id, row.user.id), eq(schema.users.active, true)))
+          .returning();
+        return next ?? null;
+      });
+      if (!u) throw inviteRefused((await inviteByToken(ctx, body.token)).state);
+      const s = await createSession(ctx.db, u.id, now);
+      return { token: s.token, expiresAt: s.expiresAt.toISOString(), user: publicUser(u), passwordChangeRequired: false };
+    },
+  });
+
   return router;
+}
+
+const InviteTokenBody = z.object({ token: z.string().min(10).max(200) });
+const InviteCheckOut = z.object({ name: z.string(), email: z.string(), language: z.enum(INVITE_LANGUAGES), expiresAt: z.string() });
+
+/** Why a link does not work, as a code the editor words in the reader's language. */
+function inviteRefused(state: InviteState): HttpError {
+  switch (state) {
+    case 'expired':
+      return new HttpError(410, 'invite_expired', 'This invitation link has expired (links work for 7 days); ask an administrator to send a new one.');
+    case 'used':
+      return new HttpError(410, 'invite_used', 'This invitation link was already used; sign in with the password chosen then.');
+    case 'revoked':
+      return new HttpError(410, 'invite_replaced', 'A newer invitation was sent for this account; use the link in the latest e-mail.');
+    case 'disabled':
+      return new HttpError(403, 'account_disabled', 'This account is disabled; ask an administrator.');
+    default:
+      return new HttpError(404, 'invite_unknown', 'This invitation link is not valid; check that it was copied whole, or ask for a new one.');
+  }
 }
 
 const CreateUserBody = z.object({
@@ -149,6 +218,14 @@ const CreateUserBody = z.object({
   /** routing profile (skills, languages, working hours…); agents get a default one anyway */
   agent: AgentProfileBody.optional(),
 });
+const InviteUserBody = CreateUserBody.omit({ password: true }).extend({
+  /** the invitee's language (the e-mail and the accept screen); default: the inviter's, as the editor sends it, else English */
+  language: InviteLanguageSchema.optional(),
+});
+const ResendInviteBody = z.object({ language: InviteLanguageSchema.optional() }).optional();
+const InviteOut = z.object({ expiresAt: z.string(), sent: z.boolean(), error: z.string().nullable() });
+const USER_STATUSES = ['invited', 'active', 'disabled'] as const;
+const statusOf = (u: { active: boolean; invitationPending: boolean }) => (!u.active ? 'disabled' : u.invitationPending ? 'invited' : 'active');
 const UpdateUserBody = CreateUserBody.omit({ agent: true }).partial().extend({ active: z.boolean().optional() });
 const IdParams = z.object({ id: z.string().uuid() });
 const TeamBody = z.object({ name: z.string().trim().min(1).max(200), timezone: z.string().max(64).optional() });
@@ -173,15 +250,35 @@ export function createUsersRouter(ctx: AppContext) {
     path: '/',
     summary: 'List users',
     action: 'user.list',
-    response: z.object({ items: z.array(UserOut.extend({ active: z.boolean(), createdAt: z.string(), agent: AgentProfileOut.nullable() })) }),
+    response: z.object({
+      items: z.array(
+        UserOut.extend({
+          active: z.boolean(),
+          status: z.enum(USER_STATUSES).describe('invited: has not chosen a password from the invitation yet'),
+          /** the open invitation link's expiry (invited users only) */
+          inviteExpiresAt: z.string().nullable(),
+          createdAt: z.string(),
+          agent: AgentProfileOut.nullable(),
+        }),
+      ),
+    }),
     handler: async () => {
       const rows = await ctx.db.db
-        .select({ u: schema.users, p: schema.agentProfiles })
+        .select({ u: schema.users, p: schema.agentProfiles, inviteExpiresAt: schema.userInvites.expiresAt })
         .from(schema.users)
         .leftJoin(schema.agentProfiles, eq(schema.agentProfiles.userId, schema.users.id))
+        // at most one open link per user (a new one revokes the others)
+        .leftJoin(schema.userInvites, and(eq(schema.userInvites.userId, schema.users.id), isNull(schema.userInvites.usedAt), isNull(schema.userInvites.revokedAt)))
         .orderBy(asc(schema.users.name), asc(schema.users.email));
       return {
-        items: rows.map(({ u, p }) => ({ ...publicUser(u), active: u.active, createdAt: u.createdAt.toISOString(), agent: p ? profileOut(p) : null })),
+        items: rows.map(({ u, p, inviteExpiresAt }) => ({
+          ...publicUser(u),
+          active: u.active,
+          status: statusOf(u),
+          inviteExpiresAt: u.invitationPending && inviteExpiresAt ? inviteExpiresAt.toISOString() : null,
+          createdAt: u.createdAt.toISOString(),
+          agent: p ? profileOut(p) : null,
+        })),
       };
     },
   });
@@ -238,6 +335,77 @@ export function createUsersRouter(ctx: AppContext) {
     },
   });
 
+
+  route({
+    method: 'post',
+    path: '/invite',
+    summary: 'Invite a user by e-mail: a one-time link (7 days) to choose a password; the same invite sent twice makes one user',
+    action: 'user.manage',
+    body: InviteUserBody,
+    response: UserOut.extend({ status: z.enum(USER_STATUSES), invite: InviteOut }),
+    status: 201,
+    handler: async ({ body, user, req }) => {
+      if (await emailInUse(body.email)) throw emailTaken();
+      await checkTeam(body.teamId);
+      const language = body.language ?? 'en';
+      const now = nowOf(ctx);
+      // no password of their own until they accept: an unguessable one nobody knows
+      const placeholder = await hashPassword(randomBytes(32).toString('base64url'));
+      const made = await ctx.db.db.transaction(async (tx) => {
+        // the unique e-mail index decides between concurrent invites: one user, one link, one mail
+        const [u] = await tx
+          .insert(schema.users)
+          .values({ email: body.email, name: body.name, passwordHash: placeholder, role: body.role, teamId: body.teamId ?? null, rights: body.rights ?? [], invitationPending: true })
+          .onConflictDoNothing({ target: schema.users.email })
+          .returning();
+        if (!u) return null;
+        const { token, invite } = await issueInvite(tx, { userId: u.id, language, invitedBy: user.id, now });
+        return { u, token, invite };
+      });
+      if (!made) throw emailTaken();
+      const { u, token, invite } = made;
+      if (body.agent) await saveAgentProfile(ctx, u.id, body.agent);
+      else if (u.role === 'agent') await ensureAgentProfile(ctx.db.db, u.id, u.teamId);
+      const sent = await sendInviteMail(ctx, {
+        inviteId: invite.id, token, expiresAt: invite.expiresAt, language, to: u.email, name: u.name, role: u.role, inviter: user.name, baseUrl: publicBaseUrl(req),
+      });
+      return { ...publicUser(u), status: statusOf(u), invite: sent };
+    },
+  });
+
+  route({
+    method: 'post',
+    path: '/:id/invite',
+    summary: 'Resend an invitation: a new link (7 days) in a new e-mail; the old link stops working',
+    action: 'user.manage',
+    params: IdParams,
+    body: ResendInviteBody,
+    response: InviteOut,
+    handler: async ({ params, body, user, req }) => {
+      const now = nowOf(ctx);
+      const made = await ctx.db.db.transaction(async (tx) => {
+        // one resend at a time per user: the row lock orders them, so exactly one link stays open
+        const [u] = await tx.select().from(schema.users).where(eq(schema.users.id, params.id)).for('update');
+        if (!u) throw notFound('User', params.id);
+        if (!u.active) throw new HttpError(409, 'user_disabled', `${u.name} is disabled: enable the account before sending an invitation.`);
+        if (!u.invitationPending) throw new HttpError(409, 'not_invited', `${u.name} has already chosen a password: there is no invitation to resend.`);
+        const [last] = await tx
+          .select({ language: schema.userInvites.language })
+          .from(schema.userInvites)
+          .where(eq(schema.userInvites.userId, u.id))
+          .orderBy(desc(schema.userInvites.createdAt))
+          .limit(1);
+        const language = body?.language ?? InviteLanguageSchema.catch('en').parse(last?.language);
+        const { token, invite } = await issueInvite(tx, { userId: u.id, language, invitedBy: user.id, now });
+        return { u, token, invite, language };
+      });
+      return sendInviteMail(ctx, {
+        inviteId: made.invite.id, token: made.token, expiresAt: made.invite.expiresAt, language: made.language,
+        to: made.u.email, name: made.u.name, role: made.u.role, inviter: user.name, baseUrl: publicBaseUrl(req),
+      });
+    },
+  });
+
   route({
     method: 'patch',
     path: '/:id',
@@ -261,6 +429,8 @@ export function createUsersRouter(ctx: AppContext) {
         values.passwordHash = await hashPassword(password);
         // a password an admin set is a first password again: the user must change it
         values.mustChangePassword = params.id !== user.id;
+        // and it replaces a pending invitation: its link stops working
+        values.invitationPending = false;
       }
       if (body.teamId !== undefined) await checkTeam(body.teamId);
       let u: typeof schema.users.$inferSelect | undefined;
@@ -273,6 +443,12 @@ export function createUsersRouter(ctx: AppContext) {
       if (!u) throw notFound('User', params.id);
       if (body.active === false || password !== undefined) {
         await ctx.db.db.delete(schema.sessions).where(and(eq(schema.sessions.userId, u.id)));
+      }
+      if (password !== undefined) {
+        await ctx.db.db
+          .update(schema.userInvites)
+          .set({ revokedAt: nowOf(ctx) })
+          .where(and(eq(schema.userInvites.userId, u.id), isNull(schema.userInvites.usedAt), isNull(schema.userInvites.revokedAt)));
       }
       if (u.role === 'agent') await ensureAgentProfile(ctx.db.db, u.id, u.teamId);
       return publicUser(u);

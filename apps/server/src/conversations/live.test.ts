@@ -5,8 +5,13 @@
  * session, and leave no subscriber behind (100 opened and closed → 0).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
 import { eq } from 'drizzle-orm';
-import { schema } from '@nudge/db';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createDb, schema } from '@nudge/db';
+import { createApp } from '../app.js';
+import type { AppContext } from '../context.js';
 import { liveHub, type InboxEvent } from './live.js';
 import { addAgent, createInboxWorld, eventually, messageWebhook, type InboxWorld } from './test-support.js';
 
@@ -18,7 +23,7 @@ interface Stream {
 }
 
 /** Reads the stream with fetch (as the editor does), parsing `event:` / `data:` blocks. */
-async function openStream(w: InboxWorld, token: string | null): Promise<Stream & { status: number }> {
+async function openStream(w: Pick<InboxWorld, 'url'>, token: string | null): Promise<Stream & { status: number }> {
   const ac = new AbortController();
   const res = await fetch(`${w.url}/api/inbox/events`, { headers: token ? { Authorization: `Bearer ${token}` } : {}, signal: ac.signal });
   const events: Stream['events'] = [];
@@ -146,6 +151,87 @@ describe('live inbox events', () => {
     } finally {
       hub.heartbeatMs = 20_000;
       s.close();
+    }
+  });
+});
+
+describe('live events across server processes (PostgreSQL LISTEN/NOTIFY)', () => {
+  let w: InboxWorld;
+  let manager: Awaited<ReturnType<typeof w.t.user>>;
+  beforeAll(async () => {
+    w = await createInboxWorld();
+    manager = await w.t.user('manager');
+  });
+  afterAll(async () => { await w?.close(); });
+
+  it('an event published locally reaches a local subscriber exactly once', async () => {
+    const s = await openStream(w, manager.token);
+    try {
+      await eventually(async () => s.events.length > 0, 'ready');
+      await liveHub(w.t.ctx).ready();
+      const from = phone();
+      await w.post(messageWebhook(from, 'hello there'));
+      const c = (await eventually(() => conversationOf(w, from), 'the conversation'))!;
+      await eventually(async () => about(s, c.id).some((e) => e.type === 'message' && e.direction === 'in'), 'the message event', 3000);
+      await w.t.http.post(`/api/conversations/${c.id}/notes`).set(manager.auth).send({ text: 'a note' }).expect(201);
+      await eventually(async () => about(s, c.id).some((e) => e.type === 'message' && e.direction === 'note'), 'the note event', 3000);
+      await new Promise((r) => setTimeout(r, 500)); // time for a NOTIFY echo to arrive, were it delivered
+      expect(about(s, c.id).filter((e) => e.type === 'message' && e.direction === 'in')).toHaveLength(1);
+      expect(about(s, c.id).filter((e) => e.type === 'message' && e.direction === 'note')).toHaveLength(1);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('two app instances on one database see each other\'s events (PGlite: one process, the hub stays in-process)', async () => {
+    if (w.t.db.driver === 'pglite') {
+      // one process owns a PGlite database: there is no second instance to hear from, and no LISTEN
+      expect(w.t.db.listen).toBeUndefined();
+      await expect(liveHub(w.t.ctx).ready()).resolves.toBeUndefined();
+      return;
+    }
+    // a second server process, as far as the database can tell: its own connections, its own hub
+    const db2 = await createDb({ url: w.t.db.url });
+    const ctx2: AppContext = { db: db2, now: () => w.clock.now };
+    const server: Server = await new Promise((resolve) => {
+      const s = createApp(ctx2).listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const other = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+    const here = await openStream(w, manager.token);
+    const there = await openStream(other, manager.token);
+    try {
+      await eventually(async () => here.events.length > 0 && there.events.length > 0, 'both ready');
+      await Promise.all([liveHub(w.t.ctx).ready(), liveHub(ctx2).ready()]);
+      expect(liveHub(ctx2).origin).not.toBe(liveHub(w.t.ctx).origin);
+
+      // a customer writes to instance 1 → instance 2's subscriber hears it
+      const from = phone();
+      await w.post(messageWebhook(from, 'is anyone there?'));
+      const c = (await eventually(() => conversationOf(w, from), 'the conversation'))!;
+      await eventually(async () => about(there, c.id).some((e) => e.type === 'message' && e.direction === 'in'), "instance 2's message event", 5000);
+      // an agent notes on instance 2 → instance 1's subscriber hears it
+      await request(other.url).post(`/api/conversations/${c.id}/notes`).set(manager.auth).send({ text: 'from the other process' }).expect(201);
+      await eventually(async () => about(here, c.id).some((e) => e.type === 'message' && e.direction === 'note'), "instance 1's note event", 5000);
+      // a notification (an @mention on instance 2) reaches only its user on instance 1
+      const agent = await w.t.user('agent', { name: 'Mia' });
+      const mia = await openStream(w, agent.token);
+      await eventually(async () => mia.events.length > 0, 'mia ready');
+      await request(other.url).post(`/api/conversations/${c.id}/notes`).set(manager.auth).send({ text: '@Mia look', mentions: [agent.id] }).expect(201);
+      await eventually(async () => mia.events.some((e) => e.type === 'notification' && e.kind === 'mention'), "mia's notification from instance 2", 5000);
+      expect(here.events.some((e) => e.type === 'notification')).toBe(false);
+      mia.close();
+
+      await new Promise((r) => setTimeout(r, 500));
+      // each event once on each side: the local one directly, the other's through NOTIFY, never both
+      for (const s of [here, there]) {
+        expect(about(s, c.id).filter((e) => e.type === 'message' && e.direction === 'in')).toHaveLength(1);
+        expect(about(s, c.id).filter((e) => e.type === 'message' && e.direction === 'note')).toHaveLength(2);
+      }
+    } finally {
+      here.close();
+      there.close();
+      await new Promise((r) => server.close(r));
+      await db2.close();
     }
   });
 });

@@ -11,10 +11,14 @@
  * current assignee; an assignment event also reaches the previous assignee (it leaves their list).
  * Notification events reach only the notified user.
  *
- * One process: a second server process has its own hub (a multi-process deployment would feed
- * the hub from PostgreSQL LISTEN/NOTIFY; the events are small enough for it). The client keeps a
- * slow polling fallback, so an event missed across a reconnect is picked up anyway.
+ * Several processes on one PostgreSQL database: every event is also sent with `NOTIFY nudge_inbox`
+ * (the id-only event JSON, far under PostgreSQL's 8000-byte payload limit) and every hub with
+ * subscribers `LISTEN`s and feeds them, deciding visibility itself against the current assignee.
+ * A hub ignores its own notifications (each carries the hub's origin id): a local event reaches
+ * local subscribers once, directly. PGlite is one process: the hub stays in-process. The client
+ * keeps a slow polling fallback, so an event missed across a reconnect is picked up anyway.
  */
+import { randomUUID } from 'node:crypto';
 import { eq, inArray } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import type { AppContext } from '../context.js';
@@ -33,10 +37,21 @@ export interface Subscriber {
   send(event: InboxEvent): void;
 }
 
+/** The PostgreSQL channel the hubs of all processes on one database share. */
+export const INBOX_CHANNEL = 'nudge_inbox';
+/** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more. */
+const MAX_PAYLOAD = 7900;
+
+/** What goes over NOTIFY: the hub it came from, and a conversation event (with extra recipients) or a user's notification. */
+type Wire = { o: string; e: InboxEvent; a?: string[]; u?: string };
+
 export class InboxHub {
   private readonly subscribers = new Set<Subscriber>();
   /** how often an open stream gets a comment line (keeps proxies from closing it, finds dead peers) */
   heartbeatMs = 20_000;
+  /** this hub's id on the wire: its own notifications come back to it and are skipped */
+  readonly origin = randomUUID();
+  private listening: Promise<void> | null = null;
 
   constructor(private readonly ctx: AppContext) {}
 
@@ -44,9 +59,51 @@ export class InboxHub {
     return this.subscribers.size;
   }
 
+  /** Other processes' events on PostgreSQL: resolved once LISTEN is in place (at once on PGlite). */
+  ready(): Promise<void> {
+    return this.listening ?? Promise.resolve();
+  }
+
   subscribe(s: Subscriber): () => void {
     this.subscribers.add(s);
+    this.listen();
     return () => void this.subscribers.delete(s);
+  }
+
+  /** LISTEN from the first subscriber on (a process without open streams has nobody to feed). */
+  private listen() {
+    const listen = this.ctx.db.listen;
+    if (this.listening || !listen) return;
+    this.listening = listen(INBOX_CHANNEL, (payload) => void this.received(payload)).then(
+      () => undefined,
+      (err: unknown) => {
+        this.listening = null; // the next subscriber tries again
+        console.error('[inbox] LISTEN failed; events of other processes reach this one by polling only:', err);
+      },
+    );
+  }
+
+  private async received(payload: string) {
+    try {
+      const w = JSON.parse(payload) as Wire;
+      if (w.o === this.origin || !this.subscribers.size) return;
+      if (w.e.type === 'notification') {
+        if (w.u) this.deliver(w.e, (s) => s.user.id === w.u);
+      } else await this.deliverAbout([w.e], w.a ?? []);
+    } catch (err) {
+      console.error('[inbox] live event from another process not delivered:', err);
+    }
+  }
+
+  /** NOTIFY the other processes (PostgreSQL only): one notification per event, in one statement. */
+  private async broadcast(wires: Wire[]) {
+    if (!this.ctx.db.listen || !wires.length) return;
+    const payloads = wires.map((w) => JSON.stringify(w)).filter((p) => {
+      if (Buffer.byteLength(p) < MAX_PAYLOAD) return true;
+      console.error(`[inbox] live event too large for NOTIFY (${Buffer.byteLength(p)} bytes): other processes poll for it`);
+      return false;
+    });
+    if (payloads.length) await this.ctx.db.sql.query('select pg_notify($1, p) from unnest($2::text[]) as p', [INBOX_CHANNEL, payloads]);
   }
 
   private deliver(event: InboxEvent, may: (s: Subscriber) => boolean) {
@@ -62,13 +119,20 @@ export class InboxHub {
 
   /** Events about conversations: visibility decided on the conversations' current assignees. */
   async publish(events: InboxEvent[], alsoTo: (string | null | undefined)[] = []): Promise<void> {
-    if (!this.subscribers.size || !events.length) return;
+    if (!events.length) return;
+    const extra = [...new Set(alsoTo.filter((x): x is string => !!x))];
+    const sent = this.broadcast(events.filter((e) => e.type !== 'notification').map((e) => ({ o: this.origin, e, ...(extra.length ? { a: extra } : {}) })));
+    await Promise.all([sent, this.deliverAbout(events, extra)]);
+  }
+
+  private async deliverAbout(events: InboxEvent[], alsoTo: string[]): Promise<void> {
+    if (!this.subscribers.size) return;
     const ids = [...new Set(events.flatMap((e) => (e.type === 'notification' || !e.conversationId ? [] : [e.conversationId])))];
     const rows = ids.length
       ? await this.ctx.db.db.select({ id: schema.conversations.id, assigneeId: schema.conversations.assigneeId }).from(schema.conversations).where(inArray(schema.conversations.id, ids))
       : [];
     const assignee = new Map(rows.map((r) => [r.id, r.assigneeId]));
-    const extra = new Set(alsoTo.filter((x): x is string => !!x));
+    const extra = new Set(alsoTo);
     for (const e of events) {
       if (e.type === 'notification') continue;
       if (!assignee.has(e.conversationId)) continue; // gone
@@ -80,6 +144,7 @@ export class InboxHub {
   /** A notification: only its user. */
   notify(userId: string, event: Extract<InboxEvent, { type: 'notification' }>): void {
     this.deliver(event, (s) => s.user.id === userId);
+    this.broadcast([{ o: this.origin, e: event, u: userId }]).catch((err: unknown) => console.error('[inbox] live notification not sent to other processes:', err));
   }
 }
 

@@ -32,6 +32,8 @@ export const users = pgTable(
     active: boolean('active').notNull().default(true),
     /** Set when an admin adds the user or resets their password: the next login must choose a new one. */
     mustChangePassword: boolean('must_change_password').notNull().default(false),
+    /** Invited by e-mail and not yet accepted: no password of their own yet (status "invited"). */
+    invitationPending: boolean('invitation_pending').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('users_email_uq').on(t.email), index('users_team_idx').on(t.teamId)],
@@ -50,4 +52,28 @@ export const sessions = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   },
   (t) => [uniqueIndex('sessions_token_uq').on(t.tokenHash), index('sessions_user_idx').on(t.userId)],
+);
+
+/**
+ * Invitations by e-mail: a one-time link to choose a password. Only the SHA-256 of the token is
+ * stored; a link works once (`used_at`), until `expires_at` (7 days), and not after a newer one
+ * was sent (`revoked_at`).
+ */
+export const userInvites = pgTable(
+  'user_invites',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    /** the language of the e-mail and the accept screen: en | zh-Hans | zh-Hant | es */
+    language: text('language').notNull().default('en'),
+    invitedBy: uuid('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('user_invites_token_uq').on(t.tokenHash), index('user_invites_user_idx').on(t.userId)],
 );
