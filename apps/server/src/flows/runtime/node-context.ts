@@ -18,7 +18,7 @@ import {
   type RunInfo,
 } from '@nudge/workflow-nodes';
 import type { AppContext } from '../../context.js';
-import { addInteraction, adjustPoints, updateCustomer, CustomerPatch, type InteractionCreate } from '../../customers/index.js';
+import { addInteraction, addInteractionOnce, adjustPoints, updateCustomer, CustomerPatch } from '../../customers/index.js';
 import { HttpError } from '../../http/errors.js';
 import { customerInSegment } from '../../segments/index.js';
 import { addTag, removeTag } from '../../tags/index.js';
@@ -129,25 +129,6 @@ async function interactionByKey(app: AppContext, customerId: string, key: string
     .where(and(eq(schema.interactions.customerId, customerId), sql`${schema.interactions.payload}->>'idempotencyKey' = ${key}`))
     .limit(1);
   return row ?? null;
-}
-
-/**
- * Adds a timeline entry unless one with this idempotency key exists: check and insert under a
- * transaction-scoped advisory lock on the key, so a retried step racing a zombie attempt (a worker
- * that died mid-activity but whose code still runs) cannot write it twice.
- */
-async function addInteractionOnce(app: AppContext, customerId: string, key: string, input: InteractionCreate): Promise<{ id: string; created: boolean }> {
-  return app.db.db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
-    const [row] = await tx
-      .select({ id: schema.interactions.id })
-      .from(schema.interactions)
-      .where(and(eq(schema.interactions.customerId, customerId), sql`${schema.interactions.payload}->>'idempotencyKey' = ${key}`))
-      .limit(1);
-    if (row) return { id: row.id, created: false };
-    const created = await addInteraction(app, null, customerId, { ...input, payload: { ...(input.payload ?? {}), idempotencyKey: key } }, tx);
-    return { id: created.id, created: true };
-  });
 }
 
 /** How a send of this step may wait on the ledger (another attempt's lease, an unknown outcome), and whom to tell. */

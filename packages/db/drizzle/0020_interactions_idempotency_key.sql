@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "interactions_idempotency_key_uq" ON "interactions" USING btree ("customer_id",("payload"->>'idempotencyKey')) WHERE ("interactions"."payload"->>'idempotencyKey') IS NOT NULL;
