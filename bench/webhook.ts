@@ -45,7 +45,7 @@ const ORIGINS: [RegExp, string][] = [
   [/temporal_lite\./, 'temporal-lite persistence (history, executions, meta)'],
   [/^\s*(begin|commit|rollback)\b/i, 'BEGIN / COMMIT'],
   [/jsonb_to_recordset\(\$1::jsonb\) as v\(run_id uuid, flow_id uuid, node_id/, 'step-status writes (batched)'],
-  [/^update "flow_runs" set "status" = \$1, "exit_reason"|^update flow_runs set status = \$2, exit_reason/, 'run final status (markRun)'],
+  [/^update "flow_runs" set .*"exit_reason" = /s, 'run final status (markRun)'],
   [/interactions|pg_advisory|customer_tags|left join "users"|"first_contact_at" = least/, 'node activity SQL'],
   [/./s, 'webhook / enrollment path'],
 ];
