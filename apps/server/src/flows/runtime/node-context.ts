@@ -54,19 +54,28 @@ function conditionFields(row: Record<string, unknown>): Record<string, unknown> 
   );
 }
 
-export async function loadCustomerSnapshot(app: AppContext, customerId: string, nowMs: number): Promise<CustomerSnapshot | null> {
-  const { db } = app.db;
+/** The snapshot query, built once per database handle (drizzle's prepared query: the SQL text and its mapping are made once, not per step). */
+function snapshotQuery(db: AppContext['db']['db']) {
   const c = schema.customers;
-  const [row] = await db
+  return db
     .select({
       c,
       ownerName: schema.users.name,
       tags: sql<string[] | null>`(select array_agg(t.name order by t.name) from customer_tags ct join tags t on t.id = ct.tag_id
-        where ct.customer_id = ${c.id} and (ct.expires_at is null or ct.expires_at > ${new Date(nowMs).toISOString()}::timestamptz))`,
+        where ct.customer_id = ${c.id} and (ct.expires_at is null or ct.expires_at > ${sql.placeholder('now')}::timestamptz))`,
     })
     .from(c)
     .leftJoin(schema.users, eq(schema.users.id, c.ownerId))
-    .where(eq(c.id, customerId));
+    .where(eq(c.id, sql.placeholder('customerId')))
+    .prepare('flow_customer_snapshot');
+}
+const snapshotQueries = new WeakMap<object, ReturnType<typeof snapshotQuery>>();
+
+export async function loadCustomerSnapshot(app: AppContext, customerId: string, nowMs: number): Promise<CustomerSnapshot | null> {
+  const { db } = app.db;
+  let query = snapshotQueries.get(db);
+  if (!query) snapshotQueries.set(db, (query = snapshotQuery(db)));
+  const [row] = await query.execute({ customerId, now: new Date(nowMs).toISOString() });
   if (!row) return null;
   const r = row.c;
   return customerSnapshotSchema.parse({
