@@ -8,6 +8,9 @@
  *   - CPU ms per execution: this process's user+system time from /proc/self/stat over the run / N
  *     (the database's own CPU is not in it on PostgreSQL; on PGlite it is)
  *   - RSS at rest and at the end
+ *   - SQL statements per execution (every statement the db handle sends, BEGIN / COMMIT
+ *     included, the bench's own polling left out), by where they come from, and the most frequent
+ *     statement texts; with two shapes, the statements and CPU per extra step
  *
  *   pnpm bench webhook [n=500] [concurrency=16] [shapes=1,20]      (DATABASE_URL=postgres://… for PostgreSQL)
  *
@@ -34,7 +37,23 @@ const { createApp } = await import('@nudge/server/app');
 const { publishFlow } = await import('@nudge/server/flows/testing');
 
 const dir = process.env.DATABASE_URL ? null : mkdtempSync(join(tmpdir(), 'nudge-webhook-'));
-const db = await createDb({ url: process.env.DATABASE_URL ?? join(dir!, 'db') });
+const db = await createDb({ url: process.env.DATABASE_URL ?? join(dir!, 'db'), observeStatements: true });
+
+// statements by where they come from: first matching pattern wins
+const ORIGINS: [RegExp, string][] = [
+  [/__bench_poll__/, 'bench'],
+  [/temporal_lite\./, 'temporal-lite persistence (history, executions, meta)'],
+  [/^\s*(begin|commit|rollback)\b/i, 'BEGIN / COMMIT'],
+  [/jsonb_to_recordset\(\$1::jsonb\) as v\(run_id uuid, flow_id uuid, node_id/, 'step-status writes (batched)'],
+  [/^update "flow_runs" set .*"exit_reason" = /s, 'run final status (markRun)'],
+  [/interactions|pg_advisory|customer_tags|left join "users"|"first_contact_at" = least/, 'node activity SQL'],
+  [/./s, 'webhook / enrollment path'],
+];
+const statements = new Map<string, number>();
+db.onStatement((text) => statements.set(text, (statements.get(text) ?? 0) + 1));
+const originOf = (text: string) => ORIGINS.find(([re]) => re.test(text))![1];
+const shortText = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 110);
+const perShape: Record<number, { cpu: number; byOrigin: Map<string, number>; total: number }> = {};
 await migrate(db);
 const temporal = await startTemporalEngine({ db, port: 0 });
 const ctx: Parameters<typeof createApp>[0] = { db, temporal };
@@ -70,6 +89,7 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
   const answered: number[] = [];
   let next = 0;
   let refused = 0;
+  statements.clear();
   const cpu0 = cpuMs();
   const t0 = performance.now();
   const wall0 = Date.now();
@@ -98,7 +118,7 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
   let rows: { id: string; status: string; finished_ms: number | null }[];
   for (;;) {
     rows = await db.sql.query<{ id: string; status: string; finished_ms: number | null }>(
-      `select id, status::text as status, (extract(epoch from finished_at) * 1000)::float8 as finished_ms from flow_runs where id = any($1::uuid[])`,
+      `select /* __bench_poll__ */ id, status::text as status, (extract(epoch from finished_at) * 1000)::float8 as finished_ms from flow_runs where id = any($1::uuid[])`,
       [ids],
     );
     if (rows.every((r) => r.status === 'completed' || r.status === 'failed')) break;
@@ -109,17 +129,44 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
   const cpu = cpuMs() - cpu0;
   const toDone = rows.map((r) => Number(r.finished_ms) - sentAt.get(r.id)!);
   if (quiet) return;
+  const byOrigin = new Map<string, number>();
+  const byText = new Map<string, number>();
+  for (const [text, count] of statements) {
+    const origin = originOf(text);
+    if (origin === 'bench') continue;
+    byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + count);
+    const key = `${origin.split(' ')[0]}: ${shortText(text)}`;
+    byText.set(key, (byText.get(key) ?? 0) + count);
+  }
+  const total = [...byOrigin.values()].reduce((a, b) => a + b, 0);
+  perShape[steps] = { cpu: cpu / n, byOrigin, total: total / n };
   console.log(
     `${String(steps).padStart(2)}-step flow, ${n} requests, ${CONCURRENCY} in flight: ${(n / seconds).toFixed(1)} executions/s; ` +
       `webhook → 202 p50 ${pct(answered, 50).toFixed(0)} ms p99 ${pct(answered, 99).toFixed(0)} ms; → finished p50 ${pct(toDone, 50).toFixed(0)} ms p99 ${pct(toDone, 99).toFixed(0)} ms; ` +
       `CPU ${(cpu / n).toFixed(1)} ms per execution; RSS ${rssMb().toFixed(0)} MB` +
       `${refused ? `; ${refused} not 202` : ''}${rows.some((r) => r.status === 'failed') ? '; some runs FAILED' : ''} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
   );
+  console.log(`   SQL statements per execution: ${(total / n).toFixed(1)}`);
+  for (const [origin, count] of [...byOrigin].sort((a, b) => b[1] - a[1])) console.log(`     ${(count / n).toFixed(2).padStart(7)}  ${origin}`);
+  console.log('   most frequent statements (per execution):');
+  for (const [text, count] of [...byText].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.BENCH_SQL_TOP ?? 14))) console.log(`     ${(count / n).toFixed(2).padStart(7)}  ${text}`);
 }
 
 console.log(`Webhook benchmark on ${db.driver} (${dir ? 'data folder' : 'server'}); RSS at rest ${rssMb().toFixed(0)} MB`);
 await shape(1, Math.min(50, N), 'warmup', true);
 for (const steps of SHAPES) await shape(steps, N, `s${steps}`);
+
+const shapes = Object.keys(perShape).map(Number).sort((a, b) => a - b);
+if (shapes.length >= 2) {
+  const [lo, hi] = [shapes[0]!, shapes[shapes.length - 1]!];
+  const a = perShape[lo]!;
+  const b = perShape[hi]!;
+  const per = (x: number, y: number) => ((y - x) / (hi - lo)).toFixed(2);
+  console.log(`per extra step (${lo} → ${hi} steps): CPU ${per(a.cpu, b.cpu)} ms, ${per(a.total, b.total)} statements`);
+  for (const origin of new Set([...a.byOrigin.keys(), ...b.byOrigin.keys()])) {
+    console.log(`     ${per((a.byOrigin.get(origin) ?? 0) / N, (b.byOrigin.get(origin) ?? 0) / N).padStart(7)}  ${origin}`);
+  }
+}
 
 server.close();
 await runtime.stop();

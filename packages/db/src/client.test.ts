@@ -49,6 +49,42 @@ describe('createTestDb', () => {
   });
 });
 
+describe('onStatement', () => {
+  it('reports every statement, drizzle\'s and sql\'s, BEGIN and COMMIT included, and only when asked to', async () => {
+    // the same database as a test database on the chosen driver (PGlite: a fresh one in memory)
+    const base = await createTestDb({ migrate: true });
+    const db = await createDb({ url: base.url, observeStatements: true });
+    try {
+      if (db.driver === 'pglite') await migrate(db);
+      const seen: string[] = [];
+      const off = db.onStatement((text) => seen.push(text.trim().toLowerCase()));
+      await db.sql.query(`SELECT 1 AS one`);
+      await db.db.query.settings.findMany();
+      await db.sql.transaction(async (tx) => {
+        await tx.query(`SELECT 2 AS two`);
+      });
+      await db.db.transaction(async (tx) => {
+        await tx.query.settings.findFirst();
+      });
+      off();
+      await db.sql.query(`SELECT 3 AS three`);
+      expect(seen[0]).toBe('select 1 as one');
+      expect(seen[1]).toMatch(/from "settings"/);
+      expect(seen.slice(2, 5)).toEqual([expect.stringMatching(/^begin/), 'select 2 as two', 'commit']);
+      expect(seen[5]).toMatch(/^begin/);
+      expect(seen[6]).toMatch(/from "settings"/);
+      expect(seen[7]).toBe('commit');
+      expect(seen).toHaveLength(8);
+    } finally {
+      await db.close();
+      await base.cleanup();
+    }
+    const plain = await createTestDb();
+    expect(() => plain.onStatement(() => {})).toThrow(/observeStatements/);
+    await plain.cleanup();
+  });
+});
+
 describe('createDb', () => {
   it('keeps PGlite data in a folder across restarts, and migrating twice is harmless', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'nudge-db-'));

@@ -44,7 +44,28 @@ export interface DbHandle {
    * Absent on PGlite (one process: nothing to hear from).
    */
   listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls `listener` with the text of every statement this handle sends (drizzle's and `sql`'s,
+   * BEGIN / COMMIT included); returns the function that removes it. For benchmarks and tests that
+   * count statements (bench/webhook.ts). Needs `observeStatements: true` at createDb.
+   */
+  onStatement(listener: (text: string) => void): () => void;
   close(): Promise<void>;
+}
+
+function statementListeners(enabled: boolean) {
+  const listeners = new Set<(text: string) => void>();
+  return {
+    listeners,
+    notify(text: string) {
+      for (const l of listeners) l(text);
+    },
+    on(listener: (text: string) => void) {
+      if (!enabled) throw new Error('onStatement needs createDb({ observeStatements: true })');
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+  };
 }
 
 export interface CreateDbOptions {
@@ -55,6 +76,12 @@ export interface CreateDbOptions {
   url: string;
   /** Connections in the postgres.js pool (default 10). */
   max?: number;
+  /**
+   * Let `onStatement` listeners see every statement (benchmarks, tests). Off by default: on
+   * postgres.js it installs the `debug` hook, which also makes a query error's text and
+   * parameters enumerable properties.
+   */
+  observeStatements?: boolean;
 }
 
 export function isPostgresUrl(url: string | undefined): url is string {
@@ -67,8 +94,8 @@ function hidePassword(url: string): string {
 
 export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
   const url = options.url;
-  if (isPostgresUrl(url)) return createPostgresHandle(url, options.max ?? 10);
-  return createPgliteHandle(url);
+  if (isPostgresUrl(url)) return createPostgresHandle(url, options.max ?? 10, options.observeStatements ?? false);
+  return createPgliteHandle(url, options.observeStatements ?? false);
 }
 
 /**
@@ -95,10 +122,12 @@ import(workerData.pglite).then(async ({ PGlite }) => { const pg = new PGlite(wor
   }
 }
 
-async function createPgliteHandle(location: string): Promise<DbHandle> {
+async function createPgliteHandle(location: string, observe: boolean): Promise<DbHandle> {
   if (location !== 'memory://' && !existsSync(join(location, 'PG_VERSION'))) await initDataDirInThread(location);
   const pg = location === 'memory://' ? new PGlite() : new PGlite(location);
   await pg.waitReady;
+  const counted = statementListeners(observe);
+  if (observe) observePglite(pg, counted);
   const db = drizzlePglite(pg, { schema });
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>, inTx: boolean): SqlClient => ({
     async query<T extends Row>(text: string, params: readonly unknown[] = []) {
@@ -118,14 +147,62 @@ async function createPgliteHandle(location: string): Promise<DbHandle> {
     location,
     db,
     sql: wrap(pg, false),
+    onStatement: counted.on,
     close: async () => {
       if (!pg.closed) await pg.close();
     },
   };
 }
 
-async function createPostgresHandle(url: string, max: number): Promise<DbHandle> {
-  const client = postgres(url, { max, onnotice: () => {}, prepare: true });
+/**
+ * Reports every statement of this PGlite instance (its own and drizzle's, which holds the same
+ * instance) to `counted` while it has listeners: `query`, `exec` and `transaction` (BEGIN, the
+ * transaction's statements, COMMIT / ROLLBACK) are wrapped on the instance.
+ */
+function observePglite(pg: PGlite, counted: ReturnType<typeof statementListeners>) {
+  const { listeners, notify } = counted;
+  const query = pg.query.bind(pg);
+  const exec = pg.exec.bind(pg);
+  const transaction = pg.transaction.bind(pg);
+  const countTx = <Q extends Pick<PGlite, 'query' | 'exec'>>(tx: Q): Q => {
+    const q = tx.query.bind(tx);
+    const e = tx.exec.bind(tx);
+    return Object.assign(Object.create(tx) as Q, {
+      query: ((text: string, ...rest: unknown[]) => (notify(text), (q as (...a: unknown[]) => unknown)(text, ...rest))) as Q['query'],
+      exec: ((text: string, ...rest: unknown[]) => (notify(text), (e as (...a: unknown[]) => unknown)(text, ...rest))) as Q['exec'],
+    });
+  };
+  Object.assign(pg, {
+    query: ((text: string, ...rest: unknown[]) => {
+      if (listeners.size) notify(text);
+      return (query as (...a: unknown[]) => unknown)(text, ...rest);
+    }) as PGlite['query'],
+    exec: ((text: string, ...rest: unknown[]) => {
+      if (listeners.size) notify(text);
+      return (exec as (...a: unknown[]) => unknown)(text, ...rest);
+    }) as PGlite['exec'],
+    transaction: (<T>(fn: (tx: Parameters<Parameters<PGlite['transaction']>[0]>[0]) => Promise<T>) => {
+      if (!listeners.size) return transaction(fn);
+      notify('BEGIN');
+      return transaction((tx) => fn(countTx(tx))).then(
+        (v) => (notify('COMMIT'), v),
+        (err: unknown) => {
+          notify('ROLLBACK');
+          throw err;
+        },
+      );
+    }) as PGlite['transaction'],
+  });
+}
+
+async function createPostgresHandle(url: string, max: number, observe: boolean): Promise<DbHandle> {
+  const counted = statementListeners(observe);
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    prepare: true,
+    ...(observe ? { debug: (_connection: number, text: string) => counted.listeners.size && counted.notify(text) } : {}),
+  });
   const db = drizzlePostgres(client, { schema }) as unknown as NudgeDatabase;
   const wrap = (q: postgres.Sql | postgres.TransactionSql, inTx: boolean): SqlClient => ({
     async query<T extends Row>(text: string, params: readonly unknown[] = [], options?: { prepare?: boolean }) {
@@ -156,6 +233,7 @@ async function createPostgresHandle(url: string, max: number): Promise<DbHandle>
       const { unlisten } = await client.listen(channel, onPayload);
       return unlisten;
     },
+    onStatement: counted.on,
     close: () => client.end({ timeout: 5 }),
   };
 }

@@ -7,6 +7,7 @@
  */
 export {
   addInteraction,
+  addInteractionOnce,
   addProviderMessage,
   adjustPoints,
   createCustomer,

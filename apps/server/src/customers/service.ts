@@ -313,6 +313,54 @@ export async function addInteraction(
 }
 
 /**
+ * A flow step's timeline entry, once per idempotency key and customer (the unique index
+ * interactions_idempotency_key_uq): ONE statement inserts it with ON CONFLICT DO NOTHING, moves
+ * the customer's contact dates like `addInteraction` does (only when it inserted), and answers the
+ * entry's id — a retried step, or one racing a zombie attempt, finds the first entry instead. No
+ * order entries here (their spend update stays in `addInteraction`).
+ */
+const INSERT_ONCE = `with ins as (
+    insert into interactions (customer_id, kind, channel, body, payload, occurred_at)
+    values ($1::uuid, $2::interaction_kind, $3, $4, $5::jsonb, $6::timestamptz)
+    on conflict (customer_id, (payload->>'idempotencyKey')) where (payload->>'idempotencyKey') is not null do nothing
+    returning id
+  ),
+  touched as (
+    update customers set
+      last_interaction_at = case when $7::boolean then greatest(last_interaction_at, $6::timestamptz) else last_interaction_at end,
+      first_contact_at = case when $7::boolean then least(first_contact_at, $6::timestamptz) else first_contact_at end,
+      last_follow_up_at = case when $8::boolean then greatest(last_follow_up_at, $6::timestamptz) else last_follow_up_at end
+    where id = $1::uuid and ($7::boolean or $8::boolean) and exists (select 1 from ins)
+    returning 1
+  )
+  select id::text as id, true as created from ins
+  union all
+  select id::text, false from interactions
+  where customer_id = $1::uuid and payload->>'idempotencyKey' = $9 and not exists (select 1 from ins)
+  limit 1`;
+
+const FIND_BY_KEY = `select id::text as id from interactions where customer_id = $1::uuid and payload->>'idempotencyKey' = $2 limit 1`;
+
+export async function addInteractionOnce(
+  ctx: AppContext,
+  customerId: string,
+  key: string,
+  input: Omit<InteractionCreate, 'kind'> & { kind: Exclude<InteractionCreate['kind'], 'order'> },
+): Promise<{ id: string; created: boolean }> {
+  const occurredAt = (input.occurredAt ?? nowOf(ctx)).toISOString();
+  const payload = JSON.stringify({ ...(input.payload ?? {}), idempotencyKey: key });
+  const [row] = await ctx.db.sql.query<{ id: string; created: boolean }>(INSERT_ONCE, [
+    customerId, input.kind, input.channel ?? null, input.body ?? null, payload, occurredAt,
+    input.kind !== 'system', FOLLOW_UP_KINDS.has(input.kind), key,
+  ]);
+  if (row) return row;
+  // the conflicting entry was committed by another transaction after this statement's snapshot
+  const [found] = await ctx.db.sql.query<{ id: string }>(FIND_BY_KEY, [customerId, key]);
+  if (!found) throw new Error(`Timeline entry ${key} of customer ${customerId} neither inserted nor found`);
+  return { id: found.id, created: false };
+}
+
+/**
  * A message with the provider's id, on the timeline once: a second delivery of the same message,
  * even a concurrent one, inserts nothing (unique index interactions_provider_message_uq) and
  * gets undefined back.

@@ -41,6 +41,14 @@ export const interactions = pgTable(
     uniqueIndex('interactions_provider_message_uq')
       .on(t.kind, t.channel, t.providerMessageId)
       .where(sql`${t.providerMessageId} IS NOT NULL`),
+    /**
+     * A flow step's timeline entry carries the step's idempotency key in its payload: one entry per
+     * key and customer, by constraint, so a retried step inserts with ON CONFLICT DO NOTHING in one
+     * statement (no lock, no check-then-insert transaction).
+     */
+    uniqueIndex('interactions_idempotency_key_uq')
+      .on(t.customerId, sql`(${t.payload}->>'idempotencyKey')`)
+      .where(sql`(${t.payload}->>'idempotencyKey') IS NOT NULL`),
   ],
 );
 

@@ -60,15 +60,34 @@ interface LoadedFlow {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * Published versions never change (a publish adds a row): their parsed plans are kept per process,
+ * keyed by version id, so an enrollment reads only the flow row (its status and current version
+ * may change). Bounded: the oldest entry goes first.
+ */
+const versionCache = new Map<string, { id: string; version: number; plan: ExecutionPlan }>();
+const VERSION_CACHE_SIZE = 256;
+
+async function publishedVersion(ctx: AppContext, versionId: string) {
+  const cached = versionCache.get(versionId);
+  if (cached) return cached;
+  const [row] = await ctx.db.db.select().from(schema.flowVersions).where(eq(schema.flowVersions.id, versionId));
+  if (!row) return null;
+  const version = { id: row.id, version: row.version, plan: executionPlanSchema.parse(row.plan) };
+  if (versionCache.size >= VERSION_CACHE_SIZE) versionCache.delete(versionCache.keys().next().value!);
+  versionCache.set(versionId, version);
+  return version;
+}
+
 async function loadFlow(ctx: AppContext, flowId: string, test: boolean, plan?: ExecutionPlan): Promise<LoadedFlow | EnrollSkipReason> {
   const [flow] = await ctx.db.db.select().from(schema.flows).where(eq(schema.flows.id, flowId));
   if (!flow) throw new EnrollmentError(`Flow ${flowId} does not exist`, 'flow_missing');
   if (!test && flow.status !== 'active') return 'flow_not_active';
   if (test && plan) return { flow, versionId: null, version: 0, plan: executionPlanSchema.parse(plan) };
   if (!flow.currentVersionId) return 'no_published_version';
-  const [version] = await ctx.db.db.select().from(schema.flowVersions).where(eq(schema.flowVersions.id, flow.currentVersionId));
+  const version = await publishedVersion(ctx, flow.currentVersionId);
   if (!version) return 'no_published_version';
-  return { flow, versionId: version.id, version: version.version, plan: executionPlanSchema.parse(version.plan) };
+  return { flow, versionId: version.id, version: version.version, plan: version.plan };
 }
 
 function keyFor(flow: LoadedFlow['flow'], given: string | undefined, now: Date): string {
@@ -128,27 +147,38 @@ async function startWorkflow(ctx: AppContext, loaded: LoadedFlow, run: FlowRunRo
   return updated ?? run;
 }
 
+const ENROLL_CHECK = `select
+    exists (select 1 from customers where id = $1::uuid) as customer,
+    (select id::text from flow_runs where workflow_id = $2) as existing,
+    $4::boolean and exists (select 1 from flow_suppressions where customer_id = $1::uuid and (flow_id is null or flow_id = $3::uuid)) as suppressed,
+    $4::boolean and $5::timestamptz is not null and exists (select 1 from flow_runs where flow_id = $3::uuid and customer_id = $1::uuid
+      and not is_test and started_at > $5::timestamptz) as too_soon`;
+
 /** Enrolls one customer. See the file header for the guarantees. */
 export async function enrollCustomer(ctx: AppContext, options: EnrollOptions): Promise<EnrollResult> {
   const test = options.test === true;
   const loaded = await loadFlow(ctx, options.flowId, test, options.plan);
   if (typeof loaded === 'string') return { outcome: 'skipped', run: null, reason: loaded };
-  const [customer] = await ctx.db.db.select({ id: schema.customers.id }).from(schema.customers).where(eq(schema.customers.id, options.customerId));
-  if (!customer) return { outcome: 'skipped', run: null, reason: 'customer_missing' };
   const now = nowOf(ctx);
   const enrollmentKey = test ? `test-${randomUUID()}` : keyFor(loaded.flow, options.enrollmentKey, now);
   const workflowId = test ? `flowtest:${options.flowId}:${options.customerId}:${enrollmentKey}` : flowWorkflowId(options.flowId, options.customerId, enrollmentKey);
+  const since = !test && loaded.flow.enrollment.mode === 'again_after_days' ? new Date(now.getTime() - loaded.flow.enrollment.days * DAY_MS).toISOString() : null;
 
-  // the same enrollment again (a repeated event, a second sweep): return it
-  const [existing] = await ctx.db.db.select().from(schema.flowRuns).where(eq(schema.flowRuns.workflowId, workflowId));
-  if (existing) {
-    const run = existing.temporalRunId ? existing : await startWorkflow(ctx, loaded, existing, options.triggerEvent ?? null);
-    return { outcome: 'existing', run };
+  // one statement: does the customer exist, has this enrollment happened already (a repeated
+  // event, a second sweep), is the customer suppressed or too soon (blockedCustomers' rules)
+  const [check] = await ctx.db.sql.query<{ customer: boolean; existing: string | null; suppressed: boolean; too_soon: boolean }>(ENROLL_CHECK, [
+    options.customerId, workflowId, options.flowId, !test, since,
+  ]);
+  if (!check?.customer) return { outcome: 'skipped', run: null, reason: 'customer_missing' };
+  if (check.existing) {
+    const [existing] = await ctx.db.db.select().from(schema.flowRuns).where(eq(schema.flowRuns.id, check.existing));
+    if (existing) {
+      const run = existing.temporalRunId ? existing : await startWorkflow(ctx, loaded, existing, options.triggerEvent ?? null);
+      return { outcome: 'existing', run };
+    }
   }
-  if (!test) {
-    const blocked = (await blockedCustomers(ctx, loaded.flow, [options.customerId], now)).get(options.customerId);
-    if (blocked) return { outcome: 'skipped', run: null, reason: blocked };
-  }
+  if (check.suppressed) return { outcome: 'skipped', run: null, reason: 'suppressed' };
+  if (check.too_soon) return { outcome: 'skipped', run: null, reason: 'too_soon' };
   const [inserted] = await ctx.db.db
     .insert(schema.flowRuns)
     .values({

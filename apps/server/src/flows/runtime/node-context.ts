@@ -18,7 +18,7 @@ import {
   type RunInfo,
 } from '@nudge/workflow-nodes';
 import type { AppContext } from '../../context.js';
-import { addInteraction, adjustPoints, updateCustomer, CustomerPatch, type InteractionCreate } from '../../customers/index.js';
+import { addInteraction, addInteractionOnce, adjustPoints, updateCustomer, CustomerPatch } from '../../customers/index.js';
 import { HttpError } from '../../http/errors.js';
 import { customerInSegment } from '../../segments/index.js';
 import { addTag, removeTag } from '../../tags/index.js';
@@ -54,19 +54,28 @@ function conditionFields(row: Record<string, unknown>): Record<string, unknown> 
   );
 }
 
-export async function loadCustomerSnapshot(app: AppContext, customerId: string, nowMs: number): Promise<CustomerSnapshot | null> {
-  const { db } = app.db;
+/** The snapshot query, built once per database handle (drizzle's prepared query: the SQL text and its mapping are made once, not per step). */
+function snapshotQuery(db: AppContext['db']['db']) {
   const c = schema.customers;
-  const [row] = await db
+  return db
     .select({
       c,
       ownerName: schema.users.name,
       tags: sql<string[] | null>`(select array_agg(t.name order by t.name) from customer_tags ct join tags t on t.id = ct.tag_id
-        where ct.customer_id = ${c.id} and (ct.expires_at is null or ct.expires_at > ${new Date(nowMs).toISOString()}::timestamptz))`,
+        where ct.customer_id = ${c.id} and (ct.expires_at is null or ct.expires_at > ${sql.placeholder('now')}::timestamptz))`,
     })
     .from(c)
     .leftJoin(schema.users, eq(schema.users.id, c.ownerId))
-    .where(eq(c.id, customerId));
+    .where(eq(c.id, sql.placeholder('customerId')))
+    .prepare('flow_customer_snapshot');
+}
+const snapshotQueries = new WeakMap<object, ReturnType<typeof snapshotQuery>>();
+
+export async function loadCustomerSnapshot(app: AppContext, customerId: string, nowMs: number): Promise<CustomerSnapshot | null> {
+  const { db } = app.db;
+  let query = snapshotQueries.get(db);
+  if (!query) snapshotQueries.set(db, (query = snapshotQuery(db)));
+  const [row] = await query.execute({ customerId, now: new Date(nowMs).toISOString() });
   if (!row) return null;
   const r = row.c;
   return customerSnapshotSchema.parse({
@@ -129,25 +138,6 @@ async function interactionByKey(app: AppContext, customerId: string, key: string
     .where(and(eq(schema.interactions.customerId, customerId), sql`${schema.interactions.payload}->>'idempotencyKey' = ${key}`))
     .limit(1);
   return row ?? null;
-}
-
-/**
- * Adds a timeline entry unless one with this idempotency key exists: check and insert under a
- * transaction-scoped advisory lock on the key, so a retried step racing a zombie attempt (a worker
- * that died mid-activity but whose code still runs) cannot write it twice.
- */
-async function addInteractionOnce(app: AppContext, customerId: string, key: string, input: InteractionCreate): Promise<{ id: string; created: boolean }> {
-  return app.db.db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
-    const [row] = await tx
-      .select({ id: schema.interactions.id })
-      .from(schema.interactions)
-      .where(and(eq(schema.interactions.customerId, customerId), sql`${schema.interactions.payload}->>'idempotencyKey' = ${key}`))
-      .limit(1);
-    if (row) return { id: row.id, created: false };
-    const created = await addInteraction(app, null, customerId, { ...input, payload: { ...(input.payload ?? {}), idempotencyKey: key } }, tx);
-    return { id: created.id, created: true };
-  });
 }
 
 /** How a send of this step may wait on the ledger (another attempt's lease, an unknown outcome), and whom to tell. */

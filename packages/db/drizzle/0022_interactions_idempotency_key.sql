@@ -1,0 +1,4 @@
+-- Databases written before this index may hold a repeated step key (a points change's marker entry
+-- had no guard): the oldest entry keeps the key, later ones lose it, so the unique index can be built.
+UPDATE "interactions" SET "payload" = "payload" - 'idempotencyKey' WHERE "id" IN (SELECT "id" FROM (SELECT "id", row_number() OVER (PARTITION BY "customer_id", "payload"->>'idempotencyKey' ORDER BY "created_at", "id") AS n FROM "interactions" WHERE "payload" ? 'idempotencyKey') d WHERE d.n > 1);--> statement-breakpoint
+CREATE UNIQUE INDEX "interactions_idempotency_key_uq" ON "interactions" USING btree ("customer_id",("payload"->>'idempotencyKey')) WHERE ("interactions"."payload"->>'idempotencyKey') IS NOT NULL;
