@@ -1,7 +1,7 @@
 /**
  * GET /api/inbox/metrics over 100k messages (25k conversations × 4 messages over 30 days, 3
  * teams, 21 agents), on PGlite (default) or PostgreSQL (`--pg`: DATABASE_URL or
- * postgres://postgres@127.0.0.1:5432/test, in a database nudge_bench_metrics). Prints the time of
+ * postgres://postgres@127.0.0.1:5432/test, in a database <that database>_bench_metrics). Prints the time of
  * the one statement for 7 days, 30 days and one team, and on PostgreSQL its EXPLAIN ANALYZE.
  *
  *   pnpm bench inbox-metrics [--pg] [conversations=25000] [runs=5]
@@ -20,11 +20,13 @@ async function openDb(): Promise<DbHandle> {
   if (!PG) return createDb({ url: 'memory://' });
   const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const admin = await createDb({ url: base, max: 1 });
-  await admin.sql.exec('drop database if exists nudge_bench_metrics with (force)');
-  await admin.sql.exec('create database nudge_bench_metrics');
-  await admin.close();
+  // a database of its own next to the given one (nudge_list → nudge_list_bench_metrics), so benches on one server don't collide
   const u = new URL(base);
-  u.pathname = '/nudge_bench_metrics';
+  const name = `${u.pathname.slice(1) || 'nudge'}_bench_metrics`;
+  await admin.sql.exec(`drop database if exists ${name} with (force)`);
+  await admin.sql.exec(`create database ${name}`);
+  await admin.close();
+  u.pathname = `/${name}`;
   return createDb({ url: u.toString(), max: 4 });
 }
 

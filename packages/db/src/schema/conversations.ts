@@ -73,14 +73,38 @@ export const conversations = pgTable(
     escalatedAt: timestamp('escalated_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * The reply deadline the inbox sorts by ("SLA due"): the first-response deadline until the first
+     * answer, then the next-response one; none → 9999-12-31 (last), so the keyset order needs no NULL case.
+     */
+    slaDueAt: timestamp('sla_due_at', { withTimezone: true })
+      .notNull()
+      .generatedAlwaysAs(sql`coalesce(case when first_responded_at is null then first_response_due_at else next_response_due_at end, timestamptz '9999-12-31 00:00:00+00')`),
   },
   (t) => [
     uniqueIndex('conversations_customer_channel_uq').on(t.customerId, t.channel),
     index('conversations_contact_user_idx').on(t.channel, t.contactUserId),
+    // the open load per agent (assignment.ts)
     index('conversations_assignee_list_idx').on(t.assigneeId, t.status, t.lastMessageAt.desc(), t.id),
-    index('conversations_team_list_idx').on(t.teamId, t.status, t.lastMessageAt.desc(), t.id),
-    index('conversations_list_idx').on(t.status, t.lastMessageAt.desc(), t.id),
-    index('conversations_sla_due_idx').on(t.firstResponseDueAt).where(sql`${t.slaBreachedAt} IS NULL`),
+    // the inbox list (service.ts listConversations): each view's filter, then its keyset order.
+    // Ascending on purpose: read backwards they give ORDER BY … DESC (NULLS FIRST); drizzle's
+    // .desc() means DESC NULLS LAST, which the planner won't use for that order.
+    index('conversations_recent_idx').on(t.lastMessageAt, t.id),
+    index('conversations_assignee_recent_idx').on(t.assigneeId, t.lastMessageAt, t.id),
+    index('conversations_team_recent_idx').on(t.teamId, t.lastMessageAt, t.id),
+    index('conversations_sla_order_idx').on(t.slaDueAt, t.id),
+    index('conversations_assignee_sla_idx').on(t.assigneeId, t.slaDueAt, t.id),
+    index('conversations_team_sla_idx').on(t.teamId, t.slaDueAt, t.id),
+    // the 15-s sweep (jobs.ts, escalation.ts, assignment.ts): each step reads only its own candidates.
+    // The predicates are repeated literally in those queries so the planner can use them.
+    index('conversations_sweep_first_due_idx').on(t.firstResponseDueAt).where(sql`sla_breached_at IS NULL AND first_responded_at IS NULL AND status IN ('open', 'pending')`),
+    index('conversations_sweep_next_due_idx').on(t.nextResponseDueAt).where(sql`sla_breached_at IS NULL AND status IN ('open', 'pending')`),
+    index('conversations_sweep_snooze_idx').on(t.snoozedUntil).where(sql`status = 'snoozed'`),
+    index('conversations_sweep_idle_idx').on(t.lastMessageAt).where(sql`status IN ('open', 'pending')`),
+    index('conversations_sweep_escalation_idx')
+      .on(t.lastCustomerMessageAt)
+      .where(sql`status IN ('open', 'pending') AND escalation_step < 3 AND last_customer_message_at IS NOT NULL AND (last_agent_message_at IS NULL OR last_agent_message_at < last_customer_message_at)`),
+    index('conversations_backlog_idx').on(t.priority, t.lastCustomerMessageAt).where(sql`assignee_id IS NULL AND needs_human AND status IN ('open', 'pending') AND escalation_step < 2`),
   ],
 );
 
