@@ -84,7 +84,7 @@ for (const [name, q] of cases) {
 }
 if (PG) {
   const q = cases[0]![1];
-  const plan = await db.db.execute(metricsQuery({ from: new Date(q.from), to: new Date(q.to), until: new Date(new Date(q.to).getTime() + 7 * day), teamId: null, now: NOW }, { explain: true }));
+  const plan = await db.db.execute(metricsQuery({ from: new Date(q.from), to: new Date(q.to), teamId: null, now: NOW }, { explain: true }));
   const rows = ((plan as { rows?: unknown[] }).rows ?? (plan as unknown as unknown[])) as Record<string, string>[];
   console.log(rows.map((r) => Object.values(r)[0]).join('\n'));
 }

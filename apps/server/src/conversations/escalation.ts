@@ -30,7 +30,6 @@ import { chooseAgent } from './routing.js';
 import { loadInboxSettings } from './settings.js';
 
 const conv = schema.conversations;
-const cm = schema.conversationMessages;
 
 export const ESCALATION = { none: 0, nextAgent: 1, teamQueue: 2, supervisor: 3 } as const;
 
@@ -65,7 +64,8 @@ export async function escalateUnanswered(ctx: AppContext): Promise<EscalationRes
       escalatedAt: conv.escalatedAt,
       customerId: conv.customerId,
       lastCustomerMessageAt: conv.lastCustomerMessageAt,
-      waitingSince: sql<string | Date | null>`(select min(${cm.createdAt}) from ${cm} where ${cm.conversationId} = ${conv.id} and ${cm.direction} = 'in' and (${conv.lastAgentMessageAt} is null or ${cm.createdAt} > ${conv.lastAgentMessageAt}))`.as('waiting_since'),
+      // written out qualified: drizzle renders columns unqualified here, and "id" would be the message's
+      waitingSince: sql<string | Date | null>`(${sql.raw(`select min(m.created_at) from conversation_messages m where m.conversation_id = conversations.id and m.direction = 'in' and (conversations.last_agent_message_at is null or m.created_at > conversations.last_agent_message_at)`)})`.as('waiting_since'),
     })
     .from(conv)
     .where(

@@ -178,4 +178,15 @@ describe('counts and search', () => {
     expect(agentByName.items[0]!.customer.phone).not.toContain('777444');
     expect((await list(manager, { view: 'all', q: 'nobody like this' })).items).toEqual([]);
   });
+
+  it('a search matching thousands of customers reads the list in order and keeps the matches', async () => {
+    await seed('Dense', 2100, '2026-07-01T00:00:00Z', 'unread_count=1');
+    const first = await list(manager, { view: 'all', q: 'dense', limit: 30 });
+    expect(first.items).toHaveLength(30);
+    expect(first.items.every((c) => c.customer.fullName.startsWith('Dense '))).toBe(true);
+    expect(first.counts).toEqual({ total: CONVERSATION_COUNT_CAP, unread: CONVERSATION_COUNT_CAP, capped: true });
+    const second = await list(manager, { view: 'all', q: 'dense', limit: 30, cursor: first.nextCursor! });
+    expect(second.items.every((c) => c.customer.fullName.startsWith('Dense ') && !first.items.some((f) => f.id === c.id))).toBe(true);
+    expect(Date.parse(second.items[0]!.lastMessageAt)).toBeLessThanOrEqual(Date.parse(first.items.at(-1)!.lastMessageAt));
+  });
 });

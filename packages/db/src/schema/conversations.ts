@@ -13,6 +13,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -145,6 +146,53 @@ export const conversationMessages = pgTable(
   (t) => [
     uniqueIndex('conversation_messages_provider_uq').on(t.channel, t.providerMessageId),
     index('conversation_messages_conversation_idx').on(t.conversationId, t.createdAt),
+  ],
+);
+
+/**
+ * The metrics' rollup (apps/server conversations/metrics.ts): each conversation's messages (notes
+ * left out) cut into turns — a customer's message and what went out after it until their next one —
+ * with what the metrics need of each turn and of the turns before and after it. Written by the
+ * database itself in the transaction that stores, changes or deletes messages (triggers of
+ * migration 0020 recompute the affected conversations' turns with `nudge_refresh_turns`), so no
+ * writer can forget it and the metrics read 2 indexed ranges instead of windowing every message.
+ */
+export const conversationTurns = pgTable(
+  'conversation_turns',
+  {
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    /** 1, 2, … in order of the customer's messages */
+    turn: integer('turn').notNull(),
+    /** the customer's message that starts the turn */
+    inAt: timestamp('in_at', { withTimezone: true }).notNull(),
+    body: text('body'),
+    /** answered automatically (welcome, keyword reply, away message, hand-off notice) */
+    auto: boolean('auto').notNull(),
+    /** the first keyword reply of the turn: its rule and time */
+    ruleId: text('rule_id'),
+    replyAt: timestamp('reply_at', { withTimezone: true }),
+    /** a hand-off notice went out in this turn */
+    handoff: boolean('handoff').notNull(),
+    /** the first reply by a person in this turn, and who */
+    agentAt: timestamp('agent_at', { withTimezone: true }),
+    agentId: text('agent_id'),
+    /** the last reply by a person in an earlier turn */
+    prevAgentAt: timestamp('prev_agent_at', { withTimezone: true }),
+    /** the customer's next message (the next turn's start) */
+    nextInAt: timestamp('next_in_at', { withTimezone: true }),
+    /** how many earlier turns a person answered: the wait this turn belongs to (0 = the first response) */
+    waitNo: integer('wait_no').notNull(),
+    /** when that wait started: the first customer message after a person's reply */
+    waitStartAt: timestamp('wait_start_at', { withTimezone: true }).notNull(),
+    /** the next turn with an automatic reply or a hand-off is a hand-off (blamed on this turn's rule) */
+    thenHandoff: boolean('then_handoff').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.conversationId, t.turn] }),
+    index('conversation_turns_in_idx').on(t.inAt),
+    index('conversation_turns_agent_idx').on(t.agentAt).where(sql`agent_at IS NOT NULL`),
   ],
 );
 
