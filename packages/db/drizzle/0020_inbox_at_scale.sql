@@ -38,10 +38,18 @@ CREATE INDEX "conversations_sweep_escalation_idx" ON "conversations" USING btree
 CREATE INDEX "conversations_backlog_idx" ON "conversations" USING btree ("priority","last_customer_message_at") WHERE assignee_id IS NULL AND needs_human AND status IN ('open', 'pending') AND escalation_step < 2;--> statement-breakpoint
 -- The metrics' turns (apps/server/src/conversations/metrics.ts), kept by the database in the
 -- transaction that writes the messages: the affected conversations' turns are recomputed from their
--- messages (notes left out). A per-conversation advisory lock orders two transactions refreshing the
--- same conversation (each statement reads the other's committed messages and turns).
-CREATE OR REPLACE FUNCTION nudge_refresh_turns(cids uuid[]) RETURNS void LANGUAGE sql VOLATILE AS $fn$
-  SELECT count(pg_advisory_xact_lock(2020, hashtext(s.c::text))) FROM (SELECT DISTINCT c FROM unnest(cids) c ORDER BY c) s;
+-- messages (notes left out). Two transactions refreshing the same conversation are ordered — by an
+-- advisory lock per conversation for a few (the webhook path), by a table lock for a bulk write
+-- (imports, demo data, this migration's backfill; thousands of advisory locks would exhaust the lock
+-- table) — and each statement reads the other's committed messages and turns.
+CREATE OR REPLACE FUNCTION nudge_refresh_turns(cids uuid[]) RETURNS void LANGUAGE plpgsql VOLATILE AS $fn$
+BEGIN
+  IF coalesce(cardinality(cids), 0) = 0 THEN RETURN; END IF;
+  IF cardinality(cids) <= 32 THEN
+    PERFORM pg_advisory_xact_lock(2020, hashtext(s.c::text)) FROM (SELECT DISTINCT c FROM unnest(cids) c ORDER BY c) s;
+  ELSE
+    LOCK TABLE conversation_turns IN EXCLUSIVE MODE;
+  END IF;
   DELETE FROM conversation_turns WHERE conversation_id = ANY(cids);
   INSERT INTO conversation_turns (conversation_id, turn, in_at, body, auto, rule_id, reply_at, handoff, agent_at, agent_id, prev_agent_at, next_in_at, wait_no, wait_start_at, then_handoff)
   WITH m AS (
@@ -78,6 +86,7 @@ CREATE OR REPLACE FUNCTION nudge_refresh_turns(cids uuid[]) RETURNS void LANGUAG
     t2.wait_no, min(t2.in_at) OVER (PARTITION BY t2.cid, t2.wait_no), coalesce(rr.then_handoff, false)
   FROM t2 LEFT JOIN rr ON rr.cid = t2.cid AND rr.turn = t2.turn
   WHERE EXISTS (SELECT 1 FROM conversations c WHERE c.id = t2.cid);
+END
 $fn$;--> statement-breakpoint
 CREATE OR REPLACE FUNCTION nudge_turns_statement() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
