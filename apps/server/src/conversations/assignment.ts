@@ -4,7 +4,7 @@
  * one under their cap. One advisory lock serialises decisions so two at once cannot both take an
  * agent's last slot. When an agent frees a slot the unassigned backlog is handed out.
  */
-import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
