@@ -15,8 +15,9 @@ export const ConversationListQuery = z.object({
   status: csv(CONVERSATION_STATUSES).optional().describe('comma-separated: open,pending,snoozed,resolved'),
   priority: csv(['P1', 'P2', 'P3']).optional(),
   channel: csv(['whatsapp', 'sms', 'email']).optional(),
-  q: z.string().trim().min(1).max(200).optional().describe('customer name contains'),
-  cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
+  q: z.string().trim().min(1).max(200).optional().describe('customer name or company contains (folded: accents, case, width, Traditional = Simplified); with contact.unmask also phone (4+ digits) or e-mail'),
+  sort: z.enum(['last_message', 'sla_due']).default('last_message').describe('last_message: newest first; sla_due: the earliest reply deadline first (none last)'),
+  cursor: z.string().max(200).optional().describe('nextCursor of the previous page (same filters and sort)'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
@@ -64,7 +65,16 @@ export const ConversationOut = z
     customer: Customer.describe('phone / e-mail masked without contact.unmask'),
   })
   .meta({ id: 'Conversation' });
-export const ConversationPage = z.object({ items: z.array(ConversationOut), nextCursor: z.string().nullable() });
+/** Counted up to this many: a page never counts the whole inbox. */
+export const CONVERSATION_COUNT_CAP = 1000;
+export const ConversationCounts = z
+  .object({
+    total: z.number().int().describe(`conversations matching the filters, counted up to ${CONVERSATION_COUNT_CAP}`),
+    unread: z.number().int().describe(`of those, with unread customer messages, counted up to ${CONVERSATION_COUNT_CAP}`),
+    capped: z.boolean().describe(`true when total reached ${CONVERSATION_COUNT_CAP} (show "1000+")`),
+  })
+  .describe('on the first page only (no cursor)');
+export const ConversationPage = z.object({ items: z.array(ConversationOut), nextCursor: z.string().nullable(), counts: ConversationCounts.optional() });
 export type ConversationOut = z.infer<typeof ConversationOut>;
 export const MessageOut = z.object({
   id: z.string(),

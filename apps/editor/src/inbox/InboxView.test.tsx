@@ -67,6 +67,26 @@ describe('inbox screen', () => {
     await waitFor(() => expect(calls.filter((c) => c.path === '/api/conversations').map((c) => c.query).some((q) => q.get('view') === 'unassigned' && q.get('priority') === 'P1' && q.get('status') === 'open,pending')).toBe(true));
   });
 
+  it('shows the capped counts, sorts by reply deadline, and pages on with the cursor (a repeated conversation once)', async () => {
+    const second = conv({ id: '33333333-3333-4333-8333-333333333333', customer: { ...conv().customer, fullName: 'Bo Chen' } });
+    const calls = fakeApi((url) => {
+      if (url.pathname !== '/api/conversations') return undefined;
+      if (url.searchParams.get('cursor') === 'c1') return { status: 200, body: { items: [conv(), second], nextCursor: null } };
+      return { status: 200, body: { items: [conv()], nextCursor: 'c1', counts: { total: 1000, unread: 12, capped: true } } };
+    });
+    location.hash = '#/inbox?view=all';
+    render(<InboxScreen />);
+    expect((await screen.findByTestId('inbox-counts')).textContent).toBe('1000+ conversations · 12 unread');
+    fireEvent.change(screen.getByLabelText('Sort'), { target: { value: 'sla_due' } });
+    await waitFor(() => expect(calls.some((c) => c.path === '/api/conversations' && c.query.get('sort') === 'sla_due')).toBe(true));
+    fireEvent.click(await screen.findByRole('button', { name: 'Show more' }));
+    await waitFor(() => expect(screen.getAllByTestId('conversation')).toHaveLength(2));
+    const paged = calls.find((c) => c.query.get('cursor') === 'c1')!;
+    expect(paged.query.get('sort')).toBe('sla_due');
+    expect(screen.getAllByTestId('conversation').map((b) => b.textContent)).toEqual([expect.stringContaining('Ana García'), expect.stringContaining('Bo Chen')]);
+    expect(screen.queryByRole('button', { name: 'Show more' })).toBeNull();
+  });
+
   it('shows the thread with delivery ticks, notes apart, and the customer with the masked contact and owner', async () => {
     fakeApi((url) => {
       if (url.pathname === '/api/conversations') return { status: 200, body: { items: [conv()], nextCursor: null } };

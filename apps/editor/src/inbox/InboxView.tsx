@@ -71,6 +71,7 @@ function ConversationList({ view, selected, onSelect }: { view: View; selected: 
   const [status, setStatus] = useState('open,pending');
   const [priority, setPriority] = useState('');
   const [channel, setChannel] = useState('');
+  const [sort, setSort] = useState<'last_message' | 'sla_due'>('last_message');
   const [q, setQ] = useState('');
   const [query, setQuery] = useState('');
   const now = useNow();
@@ -78,11 +79,25 @@ function ConversationList({ view, selected, onSelect }: { view: View; selected: 
     const timer = setTimeout(() => setQuery(q), 300);
     return () => clearTimeout(timer);
   }, [q]);
-  const list = useLoad((signal) => inboxApi.list({ view, status: status || undefined, priority: priority || undefined, channel: channel || undefined, q: query }, signal), [view, status, priority, channel, query]);
+  const filters = { view, status: status || undefined, priority: priority || undefined, channel: channel || undefined, q: query, sort };
+  const list = useLoad((signal) => inboxApi.list(filters, signal), [view, status, priority, channel, query, sort]);
   const { reload } = list;
   const live = useLiveReload(reload);
   usePoll(reload, pollMs(live));
-  const items = list.data?.items ?? [];
+  // further pages by the cursor, kept until the first page is loaded again (filters, live update)
+  const [more, setMore] = useState<{ items: Conversation[]; cursor: string | null; loading: boolean }>({ items: [], cursor: null, loading: false });
+  useEffect(() => setMore({ items: [], cursor: list.data?.nextCursor ?? null, loading: false }), [list.data]);
+  const loadMore = () => {
+    if (!more.cursor || more.loading) return;
+    setMore((m) => ({ ...m, loading: true }));
+    inboxApi.list({ ...filters, cursor: more.cursor }).then(
+      (page) => setMore((m) => ({ items: [...m.items, ...page.items], cursor: page.nextCursor, loading: false })),
+      () => setMore((m) => ({ ...m, loading: false })),
+    );
+  };
+  // a conversation whose deadline moved between pages can come twice: the first copy stays
+  const items = [...(list.data?.items ?? []), ...more.items].filter((c, i, all) => all.findIndex((o) => o.id === c.id) === i);
+  const counts = list.data?.counts;
   return (
     <aside className="inbox-list" aria-label={t('inbox.conversations')}>
       <span className={`live-state${live ? ' on' : ''}`} data-testid="live" data-live={live ? 'on' : 'off'} title={live ? t('inbox.liveOn') : t('inbox.liveOff')}>
@@ -113,6 +128,10 @@ function ConversationList({ view, selected, onSelect }: { view: View; selected: 
               <option key={p}>{p}</option>
             ))}
           </select>
+          <select aria-label={t('inbox.sort')} value={sort} onChange={(e) => setSort(e.target.value === 'sla_due' ? 'sla_due' : 'last_message')}>
+            <option value="last_message">{t('inbox.sortName.last_message')}</option>
+            <option value="sla_due">{t('inbox.sortName.sla_due')}</option>
+          </select>
           <select aria-label={t('inbox.channel')} value={channel} onChange={(e) => setChannel(e.target.value)}>
             <option value="">{t('inbox.anyChannel')}</option>
             {['whatsapp', 'sms', 'email'].map((c) => (
@@ -125,6 +144,11 @@ function ConversationList({ view, selected, onSelect }: { view: View; selected: 
       </div>
       {list.error ? <ErrorBanner error={list.error} onRetry={reload} /> : null}
       {!list.data && list.loading ? <Spinner /> : null}
+      {counts && items.length > 0 ? (
+        <div className="muted small inbox-counts" data-testid="inbox-counts">
+          {t('inbox.counts', { total: counts.capped ? `${counts.total}+` : counts.total, unread: counts.unread >= counts.total && counts.capped ? `${counts.unread}+` : counts.unread })}
+        </div>
+      ) : null}
       {list.data && items.length === 0 ? <EmptyState title={t('inbox.empty')} /> : null}
       <ul className="inbox-items">
         {items.map((c) => (
@@ -145,6 +169,11 @@ function ConversationList({ view, selected, onSelect }: { view: View; selected: 
           </li>
         ))}
       </ul>
+      {more.cursor ? (
+        <button type="button" className="inbox-more" onClick={loadMore} disabled={more.loading}>
+          {t('inbox.loadMore')}
+        </button>
+      ) : null}
     </aside>
   );
 }

@@ -22,11 +22,14 @@ export interface ListFilters {
   priority?: string;
   channel?: string;
   q?: string;
+  sort?: 'last_message' | 'sla_due';
+  /** nextCursor of the previous page (same filters and sort) */
+  cursor?: string;
 }
 
 export const inboxApi = {
   list: (f: ListFilters, signal?: AbortSignal) =>
-    api.get('/conversations', conversationPage, { view: f.view, status: f.status, priority: f.priority, channel: f.channel, q: f.q?.trim() || undefined, limit: 100 }, signal),
+    api.get('/conversations', conversationPage, { view: f.view, status: f.status, priority: f.priority, channel: f.channel, q: f.q?.trim() || undefined, sort: f.sort, cursor: f.cursor, limit: 100 }, signal),
   get: (id: string, signal?: AbortSignal) => api.get(`/conversations/${id}`, conversationDetail, undefined, signal),
   reply: (id: string, body: { text?: string; template?: { name: string; language: string; parameters: string[] } }) => api.post(`/conversations/${id}/reply`, z.unknown(), body),
   note: (id: string, text: string, mentions: string[] = []) => api.post(`/conversations/${id}/notes`, z.unknown(), mentions.length ? { text, mentions } : { text }),

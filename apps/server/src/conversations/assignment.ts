@@ -4,7 +4,7 @@
  * one under their cap. One advisory lock serialises decisions so two at once cannot both take an
  * agent's last slot. When an agent frees a slot the unassigned backlog is handed out.
  */
-import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
@@ -102,7 +102,7 @@ export async function assignBacklog(ctx: AppContext, strategy?: AssignmentStrate
       .select({ id: conv.id, teamId: conv.teamId, language: conv.language })
       .from(conv)
       // not those the escalation ladder put in the team queue (they'd go to the next agent again): people take them
-      .where(and(isNull(conv.assigneeId), eq(conv.needsHuman, true), inArray(conv.status, [...OPEN_STATUSES]), lt(conv.escalationStep, 2)))
+      .where(sql.raw(`assignee_id IS NULL AND needs_human AND status IN ('open', 'pending') AND escalation_step < 2`)) // conversations_backlog_idx's predicate, literally
       .orderBy(asc(conv.priority), asc(conv.lastCustomerMessageAt))
       .limit(200);
     if (!waiting.length) return 0;

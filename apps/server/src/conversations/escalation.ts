@@ -19,7 +19,7 @@
  * on the step it moves from (and the assignee it saw), so two servers or two sweeps can't take
  * the same step twice, and the supervisor's notification has a dedupe key per episode.
  */
-import { and, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
@@ -30,7 +30,6 @@ import { chooseAgent } from './routing.js';
 import { loadInboxSettings } from './settings.js';
 
 const conv = schema.conversations;
-const cm = schema.conversationMessages;
 
 export const ESCALATION = { none: 0, nextAgent: 1, teamQueue: 2, supervisor: 3 } as const;
 
@@ -47,8 +46,14 @@ export async function escalateUnanswered(ctx: AppContext): Promise<EscalationRes
   const settings = await loadInboxSettings(ctx);
   const afterMs = settings.policy.escalateAfterMinutes * 60_000;
   const result: EscalationResult = { nextAgent: 0, teamQueue: 0, supervisor: 0 };
-  // conversations whose customer waits for a person
-  const waiting = await ctx.db.db
+  const cutoff = new Date(now.getTime() - afterMs);
+  // Conversations whose customer waits for a person and whose wait is due, in ONE statement: the
+  // partial index conversations_sweep_escalation_idx gives the waiting ones (its predicate repeated
+  // literally), cheap column tests drop those whose assignment or last step is too recent, and the
+  // wait's start (the first customer message after the last agent message) is read per remaining
+  // row from conversation_messages_conversation_idx — not a query per conversation, and none that is
+  // not due yet takes a place under the LIMIT (which could starve the due ones behind 500 fresh ones).
+  const candidates = ctx.db.db
     .select({
       id: conv.id,
       assigneeId: conv.assigneeId,
@@ -58,26 +63,29 @@ export async function escalateUnanswered(ctx: AppContext): Promise<EscalationRes
       assignedAt: conv.assignedAt,
       escalatedAt: conv.escalatedAt,
       customerId: conv.customerId,
-      lastAgentMessageAt: conv.lastAgentMessageAt,
+      lastCustomerMessageAt: conv.lastCustomerMessageAt,
+      // written out qualified: drizzle renders columns unqualified here, and "id" would be the message's
+      waitingSince: sql<string | Date | null>`(${sql.raw(`select min(m.created_at) from conversation_messages m where m.conversation_id = conversations.id and m.direction = 'in' and (conversations.last_agent_message_at is null or m.created_at > conversations.last_agent_message_at)`)})`.as('waiting_since'),
     })
     .from(conv)
     .where(
       and(
-        inArray(conv.status, ['open', 'pending']),
-        lt(conv.escalationStep, ESCALATION.supervisor),
-        isNotNull(conv.lastCustomerMessageAt),
-        or(isNull(conv.lastAgentMessageAt), lt(conv.lastAgentMessageAt, conv.lastCustomerMessageAt)),
+        sql.raw(`status IN ('open', 'pending') AND escalation_step < 3 AND last_customer_message_at IS NOT NULL AND (last_agent_message_at IS NULL OR last_agent_message_at < last_customer_message_at)`),
         or(isNotNull(conv.assigneeId), eq(conv.escalationStep, ESCALATION.teamQueue)),
+        or(isNull(conv.lastAgentMessageAt), lt(conv.lastAgentMessageAt, cutoff)),
+        or(isNull(conv.assigneeId), isNull(conv.assignedAt), lte(conv.assignedAt, cutoff)),
+        or(isNull(conv.escalatedAt), lte(conv.escalatedAt, cutoff)),
       ),
     )
+    .as('candidates');
+  const waiting = await ctx.db.db
+    .select()
+    .from(candidates)
+    .where(sql`${candidates.waitingSince} <= ${cutoff.toISOString()}::timestamptz`)
+    .orderBy(asc(candidates.lastCustomerMessageAt))
     .limit(500);
   for (const w of waiting) {
-    // since the first customer message after the last agent message
-    const [first] = await ctx.db.db
-      .select({ at: sql<string | Date | null>`min(${cm.createdAt})` })
-      .from(cm)
-      .where(and(eq(cm.conversationId, w.id), eq(cm.direction, 'in'), w.lastAgentMessageAt ? gt(cm.createdAt, w.lastAgentMessageAt) : undefined));
-    const waitingSince = first?.at ? new Date(first.at) : null; // a string or a Date, by driver
+    const waitingSince = w.waitingSince ? new Date(w.waitingSince) : null; // a string or a Date, by driver
     const since = latest(waitingSince, w.assigneeId ? w.assignedAt : null, w.escalatedAt);
     if (!waitingSince || since + afterMs > now.getTime()) continue;
     const events: InboxEvent[] = [];

@@ -5,3 +5,4 @@ export { startInbox } from './start.js';
 export { assignConversation, assignBacklog } from './assignment.js';
 export { insertExampleRules } from './examples.js';
 export { inboxMetrics, metricsQuery } from './metrics.js';
+export { sweepInbox } from './jobs.js';

@@ -4,8 +4,13 @@
  * unassigned backlog handed out. All state
  * is in the database, so a restart loses nothing; each step claims its rows with one UPDATE …
  * RETURNING, so two servers never alert twice. (The 10-minute follow-up is an outbox row.)
+ *
+ * Index-backed at any size: each step's condition repeats, as literal SQL, the predicate of its
+ * partial index (conversations_sweep_*_idx, conversations_backlog_idx in the schema) — with bound
+ * parameters instead (status IN ($1, $2)) a generic plan could not prove the index applies and
+ * would scan every conversation. `pnpm bench inbox-list --pg` prints the sweep's plans and time over 100k.
  */
-import { and, eq, inArray, isNull, lte, or } from 'drizzle-orm';
+import { and, eq, lte, or, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
@@ -33,13 +38,9 @@ export async function sweepInbox(ctx: AppContext): Promise<SweepResult> {
     .update(conv)
     .set({ slaBreachedAt: now })
     .where(
-      and(
-        isNull(conv.slaBreachedAt),
-        inArray(conv.status, ['open', 'pending']),
-        or(
-          and(isNull(conv.firstRespondedAt), lte(conv.firstResponseDueAt, now)),
-          lte(conv.nextResponseDueAt, now),
-        ),
+      or(
+        and(sql.raw(`sla_breached_at IS NULL AND first_responded_at IS NULL AND status IN ('open', 'pending')`), lte(conv.firstResponseDueAt, now)),
+        and(sql.raw(`sla_breached_at IS NULL AND status IN ('open', 'pending')`), lte(conv.nextResponseDueAt, now)),
       ),
     )
     .returning();
@@ -57,13 +58,13 @@ export async function sweepInbox(ctx: AppContext): Promise<SweepResult> {
   const woken = await ctx.db.db
     .update(conv)
     .set({ status: 'open', snoozedUntil: null, updatedAt: now })
-    .where(and(eq(conv.status, 'snoozed'), lte(conv.snoozedUntil, now)))
+    .where(and(sql.raw(`status = 'snoozed'`), lte(conv.snoozedUntil, now)))
     .returning({ id: conv.id });
   const idleSince = new Date(now.getTime() - autoResolveDays() * 86_400_000);
   const autoResolved = await ctx.db.db
     .update(conv)
     .set({ status: 'resolved', resolvedAt: now, updatedAt: now })
-    .where(and(inArray(conv.status, ['open', 'pending']), lte(conv.lastMessageAt, idleSince)))
+    .where(and(sql.raw(`status IN ('open', 'pending')`), lte(conv.lastMessageAt, idleSince)))
     .returning({ id: conv.id });
   await publish(ctx, [
     ...woken.map((c) => ({ type: 'conversation' as const, conversationId: c.id, status: 'open' })),

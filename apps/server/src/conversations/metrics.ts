@@ -1,7 +1,12 @@
 /**
  * Inbox metrics for a period (SPEC C, D; issue 12 item 8), computed with ONE SQL statement over
- * conversations and messages (notes left out). Each conversation's messages are cut into turns:
- * a customer's message and what went out after it until their next message. Then:
+ * conversations and their turns. Each conversation's messages (notes left out) are cut into turns:
+ * a customer's message and what went out after it until their next message. The turns are a rollup
+ * the database keeps in the transaction that writes the messages (`conversation_turns`, triggers and
+ * `nudge_refresh_turns` in migration 0020 — the turn arithmetic lives there), so a period reads its
+ * turns by two indexed time ranges (customer message, a person's reply) instead of windowing every
+ * message of every conversation. What follows a reply (silence, the next hand-off, a late answer)
+ * counts however long after the period it came. Then:
  *
  * - trigger rate: of the customer's messages written while no person was talking with them (no
  *   reply by a person in the 24 h before — the bot stays quiet once a person took over), the share
@@ -33,8 +38,6 @@ import { isGreeting } from './inbound.js';
 import { questionKey } from './text.js';
 
 const DAY_MS = 86_400_000;
-/** Messages after the period still count for what follows a reply (silence, hand-off, late answers). */
-const AFTER_MS = 7 * DAY_MS;
 /** Distinct unmatched texts read back to fold and group (the rest still count in the totals). */
 const UNMATCHED_READ = 2000;
 const UNMATCHED_TOP = 20;
@@ -61,75 +64,42 @@ export async function inboxMetrics(ctx: AppContext, user: AuthUser, input: Inbox
   const now = nowOf(ctx);
   const to = input.to ? new Date(input.to) : now;
   const from = input.from ? new Date(input.from) : new Date(to.getTime() - 7 * DAY_MS);
-  const until = new Date(to.getTime() + AFTER_MS);
   const teamId = input.teamId ?? null;
-  const result = await ctx.db.db.execute(metricsQuery({ from, to, until, teamId, now }));
+  const result = await ctx.db.db.execute(metricsQuery({ from, to, teamId, now }));
   const rows = ((result as { rows?: unknown[] }).rows ?? (result as unknown as unknown[])) as { metrics: string }[];
   const raw = JSON.parse(rows[0]!.metrics) as Raw;
   return shape(raw, user, { from, to, teamId });
 }
 
 /** The one statement (`explain`: its EXPLAIN ANALYZE, for the benchmark). */
-export function metricsQuery(p: { from: Date; to: Date; until: Date; teamId: string | null; now: Date }, options: { explain?: boolean } = {}) {
+export function metricsQuery(p: { from: Date; to: Date; teamId: string | null; now: Date }, options: { explain?: boolean } = {}) {
   const f = p.from.toISOString();
   const t = p.to.toISOString();
-  const { until, teamId, now } = p;
+  const { teamId, now } = p;
   return sql`${sql.raw(options.explain ? 'explain (analyze, buffers, costs off) ' : '')}
     with scope as (
       select c.id, c.status, c.assignee_id
       from conversations c
       where c.last_message_at >= ${f}::timestamptz and (${teamId}::uuid is null or c.team_id = ${teamId}::uuid)
     ),
-    m as (
-      select x.conversation_id as cid, x.id, x.direction, x.origin, x.rule_id, x.author_id, x.body, x.created_at as at,
-        count(*) filter (where x.direction = 'in') over (partition by x.conversation_id order by x.created_at, x.id) as turn
-      from conversation_messages x join scope s on s.id = x.conversation_id
-      where x.direction <> 'note' and x.created_at < ${until.toISOString()}::timestamptz
-    ),
-    t as (
-      select cid, turn,
-        min(at) filter (where direction = 'in') as in_at,
-        min(body) filter (where direction = 'in') as body,
-        coalesce(bool_or(direction = 'out' and origin in ('auto_reply', 'welcome', 'away', 'handoff')), false) as auto,
-        min(rule_id::text) filter (where direction = 'out' and origin = 'auto_reply') as rule_id,
-        min(at) filter (where direction = 'out' and origin = 'auto_reply') as reply_at,
-        coalesce(bool_or(direction = 'out' and origin = 'handoff'), false) as handoff,
-        min(at) filter (where direction = 'out' and origin = 'agent') as agent_at,
-        min(author_id::text) filter (where direction = 'out' and origin = 'agent') as agent_id
-      from m where turn > 0
-      group by cid, turn
-    ),
-    t2 as (
-      select t.*,
-        max(agent_at) over (partition by cid order by turn rows between unbounded preceding and 1 preceding) as prev_agent_at,
-        lead(in_at) over (partition by cid order by turn) as next_in_at,
-        count(agent_at) over (partition by cid order by turn rows between unbounded preceding and 1 preceding) as wait_no
-      from t
-    ),
     p as (
-      select t2.*, (prev_agent_at is null or in_at - prev_agent_at >= interval '24 hours') as bot
-      from t2 where in_at >= ${f}::timestamptz and in_at < ${t}::timestamptz
-    ),
-    rr as (
-      select cid, rule_id, in_at, reply_at, coalesce(lead(handoff) over (partition by cid order by turn), false) as then_handoff
-      from t2 where reply_at is not null or handoff
+      select x.conversation_id as cid, x.in_at, x.body, x.auto, x.rule_id, x.reply_at, x.handoff, x.next_in_at, x.then_handoff,
+        (x.prev_agent_at is null or x.in_at - x.prev_agent_at >= interval '24 hours') as bot
+      from conversation_turns x join scope s on s.id = x.conversation_id
+      where x.in_at >= ${f}::timestamptz and x.in_at < ${t}::timestamptz
     ),
     rule_stats as (
       select rule_id, count(distinct cid)::int as conversations, (count(distinct cid) filter (where then_handoff))::int as handed_off
-      from rr where reply_at is not null and in_at >= ${f}::timestamptz and in_at < ${t}::timestamptz
+      from p where reply_at is not null
       group by rule_id
     ),
-    w as (
-      select cid, wait_no, min(in_at) as start_at, min(agent_at) as reply_at,
-        min(agent_id) as agent_id
-      from t2 group by cid, wait_no
-    ),
     ws as (
-      select agent_id, wait_no, extract(epoch from reply_at - start_at)::float8 as secs
-      from w where agent_id is not null and reply_at >= ${f}::timestamptz and reply_at < ${t}::timestamptz
+      select x.conversation_id as cid, x.agent_id, x.wait_no, extract(epoch from x.agent_at - x.wait_start_at)::float8 as secs
+      from conversation_turns x join scope s on s.id = x.conversation_id
+      where x.agent_at is not null and x.agent_id is not null and x.agent_at >= ${f}::timestamptz and x.agent_at < ${t}::timestamptz
     ),
     handled as (
-      select agent_id, cid from t2 where agent_id is not null and agent_at >= ${f}::timestamptz and agent_at < ${t}::timestamptz
+      select agent_id, cid from ws
       union
       select assignee_id::text, id from scope where assignee_id is not null
     ),

@@ -4,7 +4,8 @@
  * WhatsApp's 24-hour window only a template), add notes with @mentions, assign / transfer,
  * snooze and resolve. Freeing a slot hands out the backlog.
  */
-import { and, asc, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { CONVERSATION_COUNT_CAP } from '@nudge/contracts';
 import { schema } from '@nudge/db';
 import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
@@ -12,6 +13,7 @@ import type { AuthUser } from '../http/auth.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { maskEmail, maskPhone } from '../customers/index.js';
 import { seesContacts } from '../customers/access.js';
+import { customerSearch } from '../customers/search.js';
 import { assignBacklog, assignConversation } from './assignment.js';
 import { addToTimeline } from './inbound.js';
 import { notifyUsers } from './notify.js';
@@ -53,20 +55,45 @@ export interface ListQuery {
   priority?: ('P1' | 'P2' | 'P3')[];
   channel?: string[];
   q?: string;
+  sort?: 'last_message' | 'sla_due';
   cursor?: string;
   limit: number;
 }
 
-const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
-function decodeCursor(cursor: string): { at: string; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) {
-    throw new HttpError(400, 'invalid_input', 'query.cursor: not a cursor this API returned (use nextCursor from the previous page).', [{ path: 'query.cursor', message: 'unknown cursor' }]);
+/**
+ * Keyset pagination: the cursor is the last row's sort key and id, the next page starts strictly
+ * after it — a row comparison `(key, id) < (…)` the list indexes answer directly, however deep the
+ * page. The key travels as PostgreSQL's microsecond text (a JS Date keeps milliseconds: rows
+ * within the same millisecond would be skipped). With `last_message` (newest first) a row only
+ * moves up (a new message), so a row that changed between pages is never returned twice, and the
+ * unchanged ones exactly once; with `sla_due` a changed deadline can move a row behind the cursor
+ * (the client keeps the first copy).
+ */
+const SORTS = {
+  last_message: { key: conv.lastMessageAt, dir: 'desc', tag: 'm' },
+  sla_due: { key: conv.slaDueAt, dir: 'asc', tag: 's' },
+} as const;
+type Sort = keyof typeof SORTS;
+const KEY_TEXT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+const encodeCursor = (sort: Sort, at: string, id: string) => Buffer.from(`${SORTS[sort].tag}|${at}|${id}`).toString('base64url');
+function decodeCursor(sort: Sort, cursor: string): { at: string; id: string } {
+  const [tag, at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (tag !== SORTS[sort].tag || !at || !KEY_TEXT.test(at) || !id || !/^[0-9a-f-]{36}$/.test(id)) {
+    throw new HttpError(400, 'invalid_input', 'query.cursor: not a cursor this API returned for this sort (use nextCursor from the previous page, with the same filters and sort).', [{ path: 'query.cursor', message: 'unknown cursor' }]);
   }
   return { at, id };
 }
 
-export async function listConversations(ctx: AppContext, user: AuthUser, q: ListQuery) {
+/**
+ * Searching: up to this many matching customers are looked up first (trigram index) and their
+ * conversations read by customer id; a search matching more is dense enough that reading the list
+ * in its order and keeping the matches is the fast way.
+ */
+const SEARCH_IDS = 2000;
+
+/** The conditions of a list query (visibility, view, filters, search), without the cursor. */
+async function listConditions(ctx: AppContext, user: AuthUser, q: ListQuery): Promise<{ conds: (SQL | undefined)[]; join: boolean }> {
   const conds: (SQL | undefined)[] = [conversationsVisibleTo(user)];
   if (q.view === 'mine') conds.push(eq(conv.assigneeId, user.id));
   if (q.view === 'unassigned') conds.push(isNull(conv.assigneeId));
@@ -74,24 +101,62 @@ export async function listConversations(ctx: AppContext, user: AuthUser, q: List
   if (q.status?.length) conds.push(inArray(conv.status, q.status));
   if (q.priority?.length) conds.push(inArray(conv.priority, q.priority));
   if (q.channel?.length) conds.push(inArray(conv.channel, q.channel));
-  if (q.q) conds.push(ilike(cu.fullName, `%${q.q.replace(/[%_\\]/g, (m) => `\\${m}`)}%`));
+  if (!q.q) return { conds, join: false };
+  const search = customerSearch(user, q.q);
+  const hits = await ctx.db.db.select({ id: cu.id }).from(cu).where(search).limit(SEARCH_IDS + 1);
+  if (hits.length > SEARCH_IDS) return { conds: [...conds, search], join: true };
+  conds.push(hits.length ? inArray(conv.customerId, hits.map((h) => h.id)) : sql`false`);
+  return { conds, join: false };
+}
+
+export async function listConversations(ctx: AppContext, user: AuthUser, q: ListQuery) {
+  const sort: Sort = q.sort ?? 'last_message';
+  const { key, dir } = SORTS[sort];
+  const { conds, join } = await listConditions(ctx, user, q);
+  const where = and(...conds);
   if (q.cursor) {
-    const { at, id } = decodeCursor(q.cursor);
-    conds.push(or(lt(conv.lastMessageAt, new Date(at)), and(eq(conv.lastMessageAt, new Date(at)), lt(conv.id, id))));
+    const { at, id } = decodeCursor(sort, q.cursor);
+    conds.push(dir === 'desc' ? sql`(${key}, ${conv.id}) < (${at}::timestamptz, ${id}::uuid)` : sql`(${key}, ${conv.id}) > (${at}::timestamptz, ${id}::uuid)`);
   }
+  const order = dir === 'desc' ? [desc(key), desc(conv.id)] : [asc(key), asc(conv.id)];
   const rows = await ctx.db.db
-    .select({ c: conv, name: cu.fullName, phone: cu.phone, email: cu.email, whatsappId: cu.whatsappId })
+    .select({
+      c: conv,
+      name: cu.fullName,
+      phone: cu.phone,
+      email: cu.email,
+      whatsappId: cu.whatsappId,
+      keyText: sql<string>`to_char(${key} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    })
     .from(conv)
     .innerJoin(cu, eq(cu.id, conv.customerId))
     .where(and(...conds))
-    .orderBy(desc(conv.lastMessageAt), desc(conv.id))
+    .orderBy(...order)
     .limit(q.limit + 1);
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return {
     items: page.map((r) => presentConversation(r.c, { id: r.c.customerId, fullName: r.name, ...contactOf(user, r) })),
-    nextCursor: rows.length > q.limit && last ? encodeCursor(last.c.lastMessageAt, last.c.id) : null,
+    nextCursor: rows.length > q.limit && last ? encodeCursor(sort, last.keyText, last.c.id) : null,
+    ...(q.cursor ? {} : { counts: await countConversations(ctx, where, join) }),
   };
+}
+
+/**
+ * How many match, and how many of those have unread messages: each counted up to
+ * CONVERSATION_COUNT_CAP through the same indexes as the page (LIMIT inside), so a first page
+ * never counts 100k rows.
+ */
+async function countConversations(ctx: AppContext, where: SQL | undefined, withCustomers: boolean) {
+  const capped = (extra?: SQL) => {
+    const rows = ctx.db.db.select({ one: sql`1` }).from(conv);
+    return (withCustomers ? rows.innerJoin(cu, eq(cu.id, conv.customerId)) : rows).where(and(where, extra)).limit(CONVERSATION_COUNT_CAP);
+  };
+  const all = capped().as('all_rows');
+  const unread = capped(sql`${conv.unreadCount} > 0`).as('unread_rows');
+  const [row] = await ctx.db.db.select({ total: sql<number>`(select count(*)::int from ${all})`, unread: sql<number>`(select count(*)::int from ${unread})` }).from(sql`(select 1) as one`);
+  const total = Number(row!.total);
+  return { total, unread: Number(row!.unread), capped: total >= CONVERSATION_COUNT_CAP };
 }
 
 export function presentConversation(c: ConversationRow, customer: { id: string; fullName: string; phone: string | null; email: string | null; whatsappId: string | null }) {

@@ -35,6 +35,7 @@ import {
   updateCustomer,
 } from './service.js';
 import { segmentCondition } from '../segments/filter.js';
+import { customerSearch } from './search.js';
 
 const c = schema.customers;
 
@@ -44,7 +45,6 @@ function exportCell(v: unknown): string | number | boolean | null | readonly str
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
   return typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean);
 }
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
 const FieldDefIn = z
   .object({
@@ -97,25 +97,7 @@ async function listWhereFor(ctx: AppContext, query: ListFilters, user: AuthUser,
   if (query.ownerId) conds.push(eq(c.ownerId, query.ownerId));
   if (query.teamId) conds.push(eq(c.teamId, query.teamId));
   if (query.tier) conds.push(eq(c.tier, query.tier));
-  if (query.q) {
-    const like = `%${escapeLike(query.q)}%`;
-    const digits = query.q.replace(/\D/g, '').replace(/^0+/, '');
-    // Users who see contacts masked search names and companies only (no probing of hidden values).
-    // The expressions match the trigram indexes of migrations 0006 and 0016 (where pg_trgm exists).
-    const contacts = seesContacts(user);
-    // Names and companies are matched folded, as the import's matcher compares them: accents,
-    // case, full-/half-width forms and Traditional vs Simplified do not matter ("Jose Garcia" finds
-    // "José García", 陳 finds 陈). nudge_fold() never leaves % or _ (punctuation becomes a space).
-    const folded = sql`nudge_fold(${query.q}::text)`;
-    const emailPhone = sql`(coalesce(${c.email}, '') || ' ' || coalesce(${c.phone}, ''))`;
-    conds.push(
-      or(
-        sql`(${folded} <> '' and ${c.searchFolded} like '%' || ${folded} || '%')`,
-        contacts ? sql`${emailPhone} ilike ${like}` : undefined,
-        contacts && digits.length >= 4 ? sql`${emailPhone} like ${`%${digits}%`}` : undefined,
-      ),
-    );
-  }
+  if (query.q) conds.push(customerSearch(user, query.q));
   if (query.tag?.length) {
     // resolve names to ids first so the planner can use the (tag_id, customer_id) index
     const wanted = [...new Set(query.tag.map((t) => t.toLowerCase()))];

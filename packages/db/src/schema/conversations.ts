@@ -13,6 +13,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -73,14 +74,38 @@ export const conversations = pgTable(
     escalatedAt: timestamp('escalated_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * The reply deadline the inbox sorts by ("SLA due"): the first-response deadline until the first
+     * answer, then the next-response one; none → 9999-12-31 (last), so the keyset order needs no NULL case.
+     */
+    slaDueAt: timestamp('sla_due_at', { withTimezone: true })
+      .notNull()
+      .generatedAlwaysAs(sql`coalesce(case when first_responded_at is null then first_response_due_at else next_response_due_at end, timestamptz '9999-12-31 00:00:00+00')`),
   },
   (t) => [
     uniqueIndex('conversations_customer_channel_uq').on(t.customerId, t.channel),
     index('conversations_contact_user_idx').on(t.channel, t.contactUserId),
+    // the open load per agent (assignment.ts)
     index('conversations_assignee_list_idx').on(t.assigneeId, t.status, t.lastMessageAt.desc(), t.id),
-    index('conversations_team_list_idx').on(t.teamId, t.status, t.lastMessageAt.desc(), t.id),
-    index('conversations_list_idx').on(t.status, t.lastMessageAt.desc(), t.id),
-    index('conversations_sla_due_idx').on(t.firstResponseDueAt).where(sql`${t.slaBreachedAt} IS NULL`),
+    // the inbox list (service.ts listConversations): each view's filter, then its keyset order.
+    // Ascending on purpose: read backwards they give ORDER BY … DESC (NULLS FIRST); drizzle's
+    // .desc() means DESC NULLS LAST, which the planner won't use for that order.
+    index('conversations_recent_idx').on(t.lastMessageAt, t.id),
+    index('conversations_assignee_recent_idx').on(t.assigneeId, t.lastMessageAt, t.id),
+    index('conversations_team_recent_idx').on(t.teamId, t.lastMessageAt, t.id),
+    index('conversations_sla_order_idx').on(t.slaDueAt, t.id),
+    index('conversations_assignee_sla_idx').on(t.assigneeId, t.slaDueAt, t.id),
+    index('conversations_team_sla_idx').on(t.teamId, t.slaDueAt, t.id),
+    // the 15-s sweep (jobs.ts, escalation.ts, assignment.ts): each step reads only its own candidates.
+    // The predicates are repeated literally in those queries so the planner can use them.
+    index('conversations_sweep_first_due_idx').on(t.firstResponseDueAt).where(sql`sla_breached_at IS NULL AND first_responded_at IS NULL AND status IN ('open', 'pending')`),
+    index('conversations_sweep_next_due_idx').on(t.nextResponseDueAt).where(sql`sla_breached_at IS NULL AND status IN ('open', 'pending')`),
+    index('conversations_sweep_snooze_idx').on(t.snoozedUntil).where(sql`status = 'snoozed'`),
+    index('conversations_sweep_idle_idx').on(t.lastMessageAt).where(sql`status IN ('open', 'pending')`),
+    index('conversations_sweep_escalation_idx')
+      .on(t.lastCustomerMessageAt)
+      .where(sql`status IN ('open', 'pending') AND escalation_step < 3 AND last_customer_message_at IS NOT NULL AND (last_agent_message_at IS NULL OR last_agent_message_at < last_customer_message_at)`),
+    index('conversations_backlog_idx').on(t.priority, t.lastCustomerMessageAt).where(sql`assignee_id IS NULL AND needs_human AND status IN ('open', 'pending') AND escalation_step < 2`),
   ],
 );
 
@@ -121,6 +146,53 @@ export const conversationMessages = pgTable(
   (t) => [
     uniqueIndex('conversation_messages_provider_uq').on(t.channel, t.providerMessageId),
     index('conversation_messages_conversation_idx').on(t.conversationId, t.createdAt),
+  ],
+);
+
+/**
+ * The metrics' rollup (apps/server conversations/metrics.ts): each conversation's messages (notes
+ * left out) cut into turns — a customer's message and what went out after it until their next one —
+ * with what the metrics need of each turn and of the turns before and after it. Written by the
+ * database itself in the transaction that stores, changes or deletes messages (triggers of
+ * migration 0020 recompute the affected conversations' turns with `nudge_refresh_turns`), so no
+ * writer can forget it and the metrics read 2 indexed ranges instead of windowing every message.
+ */
+export const conversationTurns = pgTable(
+  'conversation_turns',
+  {
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    /** 1, 2, … in order of the customer's messages */
+    turn: integer('turn').notNull(),
+    /** the customer's message that starts the turn */
+    inAt: timestamp('in_at', { withTimezone: true }).notNull(),
+    body: text('body'),
+    /** answered automatically (welcome, keyword reply, away message, hand-off notice) */
+    auto: boolean('auto').notNull(),
+    /** the first keyword reply of the turn: its rule and time */
+    ruleId: text('rule_id'),
+    replyAt: timestamp('reply_at', { withTimezone: true }),
+    /** a hand-off notice went out in this turn */
+    handoff: boolean('handoff').notNull(),
+    /** the first reply by a person in this turn, and who */
+    agentAt: timestamp('agent_at', { withTimezone: true }),
+    agentId: text('agent_id'),
+    /** the last reply by a person in an earlier turn */
+    prevAgentAt: timestamp('prev_agent_at', { withTimezone: true }),
+    /** the customer's next message (the next turn's start) */
+    nextInAt: timestamp('next_in_at', { withTimezone: true }),
+    /** how many earlier turns a person answered: the wait this turn belongs to (0 = the first response) */
+    waitNo: integer('wait_no').notNull(),
+    /** when that wait started: the first customer message after a person's reply */
+    waitStartAt: timestamp('wait_start_at', { withTimezone: true }).notNull(),
+    /** the next turn with an automatic reply or a hand-off is a hand-off (blamed on this turn's rule) */
+    thenHandoff: boolean('then_handoff').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.conversationId, t.turn] }),
+    index('conversation_turns_in_idx').on(t.inAt),
+    index('conversation_turns_agent_idx').on(t.agentAt).where(sql`agent_at IS NOT NULL`),
   ],
 );
 
