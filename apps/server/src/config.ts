@@ -41,6 +41,7 @@ export const ENV_VARS = {
   // storage
   DATABASE_URL: v(text.regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL').optional(), null, '`postgres://…`: use a PostgreSQL server instead of embedded PGlite'),
   NUDGE_DATA_DIR: v(text.default('.data/nudge'), '.data/nudge', "PGlite's data folder"),
+  NUDGE_PGLITE_SHARED_BUFFERS: v(text.regex(/^\d+(kB|MB|GB)$/, 'NUDGE_PGLITE_SHARED_BUFFERS must be a size like 32MB').default('32MB'), '32MB', "PGlite's page cache (Postgres `shared_buffers`, in its WASM memory): larger keeps more of the database in the process"),
   // the durable engine
   TEMPORAL_ADDRESS: v(text.optional(), null, '`host:7233`: use a real Temporal cluster instead of temporal-lite'),
   TEMPORAL_NAMESPACE: v(text.default('default'), 'default', 'the namespace on a real cluster (it must exist)'),

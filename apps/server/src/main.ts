@@ -28,7 +28,7 @@ async function main() {
   const config = loadConfig();
   const t0 = Date.now();
   if (!config.DATABASE_URL) mkdirSync(dirname(resolve(config.dbUrl)), { recursive: true });
-  const db = await createDb({ url: config.dbUrl });
+  const db = await createDb({ url: config.dbUrl, sharedBuffers: config.NUDGE_PGLITE_SHARED_BUFFERS });
   console.log(`[nudge] database: ${db.driver} (${db.location})`);
   await migrate(db);
   const prepared = await prepareCustomerData(db);

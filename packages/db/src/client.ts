@@ -82,7 +82,20 @@ export interface CreateDbOptions {
    * parameters enumerable properties.
    */
   observeStatements?: boolean;
+  /**
+   * PGlite only: Postgres's `shared_buffers`, its page cache inside the WASM memory (default
+   * PGLITE_SHARED_BUFFERS). initdb writes 128MB into postgresql.conf; a server at rest had ~150 MB of
+   * it resident. The data folder's files are in the OS page cache anyway, so a smaller cache costs
+   * a file read per page it misses, not a disk read.
+   */
+  sharedBuffers?: string;
 }
+
+/**
+ * 32MB: `pnpm start` at rest keeps ~45 MB of PGlite's WASM memory resident instead of ~150 MB, and
+ * a 1-step webhook flow costs the same CPU (bench/webhook.ts, bench/soak.ts).
+ */
+export const PGLITE_SHARED_BUFFERS = '32MB';
 
 export function isPostgresUrl(url: string | undefined): url is string {
   return !!url && /^postgres(ql)?:\/\//i.test(url);
@@ -95,7 +108,7 @@ function hidePassword(url: string): string {
 export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
   const url = options.url;
   if (isPostgresUrl(url)) return createPostgresHandle(url, options.max ?? 10, options.observeStatements ?? false);
-  return createPgliteHandle(url, options.observeStatements ?? false);
+  return createPgliteHandle(url, options.sharedBuffers ?? PGLITE_SHARED_BUFFERS, options.observeStatements ?? false);
 }
 
 /**
@@ -122,9 +135,11 @@ import(workerData.pglite).then(async ({ PGlite }) => { const pg = new PGlite(wor
   }
 }
 
-async function createPgliteHandle(location: string, observe: boolean): Promise<DbHandle> {
+async function createPgliteHandle(location: string, sharedBuffers: string, observe: boolean): Promise<DbHandle> {
+  if (!/^\d+(kB|MB|GB)$/.test(sharedBuffers)) throw new Error(`shared_buffers must be a size like 32MB, not "${sharedBuffers}"`);
   if (location !== 'memory://' && !existsSync(join(location, 'PG_VERSION'))) await initDataDirInThread(location);
-  const pg = location === 'memory://' ? new PGlite() : new PGlite(location);
+  const opts = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`] };
+  const pg = location === 'memory://' ? new PGlite(opts) : new PGlite(location, opts);
   await pg.waitReady;
   const counted = statementListeners(observe);
   if (observe) observePglite(pg, counted);

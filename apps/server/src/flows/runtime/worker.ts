@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
-import { Worker as Thread } from 'node:worker_threads';
+import { spawn } from 'node:child_process';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { SqlIdempotencyStore, channelsConfigFromEnv, createChannels, type Channels } from '@nudge/channels';
 import type { AppContext, DomainEvent } from '../../context.js';
@@ -22,31 +22,35 @@ import { channelSettings, setting } from '../../config.js';
 let bundle: Promise<WorkflowBundle> | undefined;
 /**
  * The interpreter workflow bundled for the sandbox (once per process). webpack runs in a
- * short-lived thread: bundling in the server's own thread kept ~50 MB of its heap and ~140 MB of
- * resident memory for the life of the process; only the bundle's code comes back.
+ * short-lived child process: bundling in the server's own thread kept ~50 MB of its heap and
+ * ~140 MB of resident memory for the life of the process, and bundling in a worker thread still
+ * left swc's native modules mapped (~23 MB) and malloc's arenas fragmented; only the bundle's
+ * code comes back.
  */
 export function flowWorkflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleInThread(fileURLToPath(new URL('./workflows.ts', import.meta.url)));
+  bundle ??= bundleInChildProcess(fileURLToPath(new URL('./workflows.ts', import.meta.url)));
   return bundle;
 }
 
-async function bundleInThread(workflowsPath: string): Promise<WorkflowBundle> {
-  const code = `const { workerData, parentPort } = require('node:worker_threads');
-const { bundleWorkflowCode, DefaultLogger } = require(workerData.sdk);
-bundleWorkflowCode({ workflowsPath: workerData.workflowsPath, logger: new DefaultLogger('ERROR') })
-  .then((b) => parentPort.postMessage({ code: b.code }), (err) => parentPort.postMessage({ error: String((err && err.stack) || err) }));`;
+async function bundleInChildProcess(workflowsPath: string): Promise<WorkflowBundle> {
+  const code = `const [sdk, workflowsPath] = process.argv.slice(1);
+const { bundleWorkflowCode, DefaultLogger } = require(sdk);
+bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('ERROR') })
+  .then((b) => ({ code: b.code }), (err) => ({ error: String((err && err.stack) || err) }))
+  .then((answer) => process.send(answer, () => process.disconnect()));`;
   const sdk = createRequire(import.meta.url).resolve('@temporalio/worker');
-  const thread = new Thread(code, { eval: true, workerData: { sdk, workflowsPath } });
+  // no execArgv (the server's --import tsx): webpack compiles the workflow's TypeScript itself
+  const child = spawn(process.execPath, ['-e', code, sdk, workflowsPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const answer = await new Promise<{ code?: string; error?: string }>((resolve, reject) => {
-      thread.once('message', resolve);
-      thread.once('error', reject);
-      thread.once('exit', (c) => reject(new Error(`the workflow bundler thread exited with ${c}`)));
+      child.once('message', (m) => resolve(m as { code?: string; error?: string }));
+      child.once('error', reject);
+      child.once('exit', (c, signal) => reject(new Error(`the workflow bundler process exited with ${signal ?? c}`)));
     });
     if (answer.error !== undefined || answer.code === undefined) throw new Error(`Could not bundle the flow workflows: ${answer.error}`);
     return { code: answer.code };
   } finally {
-    await thread.terminate();
+    if (child.exitCode === null && child.signalCode === null) child.kill();
   }
 }
 
