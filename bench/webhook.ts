@@ -22,6 +22,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { formatThreadTimes, threadTimes, threadTimesSince } from './lib/threads.js';
 
 const N = Number(process.argv[2] ?? 500);
 const CONCURRENCY = Number(process.argv[3] ?? 16);
@@ -71,6 +72,7 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
   let next = 0;
   let refused = 0;
   const cpu0 = cpuMs();
+  const threads0 = threadTimes();
   const t0 = performance.now();
   const wall0 = Date.now();
   await Promise.all(
@@ -107,6 +109,7 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
   const lastFinish = Math.max(...rows.map((r) => Number(r.finished_ms)));
   const seconds = (lastFinish - wall0) / 1000;
   const cpu = cpuMs() - cpu0;
+  const byThread = threadTimesSince(threads0, n);
   const toDone = rows.map((r) => Number(r.finished_ms) - sentAt.get(r.id)!);
   if (quiet) return;
   console.log(
@@ -115,6 +118,7 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
       `CPU ${(cpu / n).toFixed(1)} ms per execution; RSS ${rssMb().toFixed(0)} MB` +
       `${refused ? `; ${refused} not 202` : ''}${rows.some((r) => r.status === 'failed') ? '; some runs FAILED' : ''} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
   );
+  console.log(`   CPU ms per execution by thread: ${formatThreadTimes(byThread)}`);
 }
 
 console.log(`Webhook benchmark on ${db.driver} (${dir ? 'data folder' : 'server'}); RSS at rest ${rssMb().toFixed(0)} MB`);
