@@ -22,7 +22,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { formatThreadTimes, threadTimes, threadTimesSince } from './lib/threads.js';
+import { formatThreadTimes, labelNewThreads, threadTimes, threadTimesSince } from './lib/threads.js';
 
 const N = Number(process.argv[2] ?? 500);
 const CONCURRENCY = Number(process.argv[3] ?? 16);
@@ -39,7 +39,9 @@ const db = await createDb({ url: process.env.DATABASE_URL ?? join(dir!, 'db') })
 await migrate(db);
 const temporal = await startTemporalEngine({ db, port: 0 });
 const ctx: Parameters<typeof createApp>[0] = { db, temporal };
+const beforeWorker = threadTimes();
 const runtime = await startFlowRuntime(ctx, { sweepEveryMs: 0, allowPrivateWebhooks: true });
+labelNewThreads(beforeWorker, 'workflow threads');
 ctx.flows = runtime;
 const server = createApp(ctx).listen(Number(process.env.BENCH_PORT ?? 0), '127.0.0.1');
 await new Promise((r) => server.once('listening', r));
