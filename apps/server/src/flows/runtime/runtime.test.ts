@@ -188,7 +188,10 @@ describe('flow runtime', () => {
       expect((await runRow(r.run!.id)).exitReason).toBe('end');
       // which activities ran: the chain (tag → vip → note, stopped at task), task alone (failed, then
       // retried), then the last note as a chain of one that also closed the run (no markRun)
-      const history = await w.engine.client.workflow.getHandle(r.run!.workflowId).fetchHistory();
+      // the run row is completed by the last chain, before its workflow task records it: wait for the workflow
+      const handle = w.engine.client.workflow.getHandle(r.run!.workflowId);
+      expect(await handle.result()).toMatchObject({ outcome: 'completed', steps: 5 });
+      const history = await handle.fetchHistory();
       const activities = (history.events ?? [])
         .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
         .map((e) => {
