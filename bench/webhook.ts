@@ -25,6 +25,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { formatThreadTimes, labelNewThreads, threadTimes, threadTimesSince } from './lib/threads.js';
 
 const N = Number(process.argv[2] ?? 500);
 const CONCURRENCY = Number(process.argv[3] ?? 16);
@@ -57,7 +58,9 @@ const perShape: Record<number, { cpu: number; byOrigin: Map<string, number>; tot
 await migrate(db);
 const temporal = await startTemporalEngine({ db, port: 0 });
 const ctx: Parameters<typeof createApp>[0] = { db, temporal };
+const beforeWorker = threadTimes();
 const runtime = await startFlowRuntime(ctx, { sweepEveryMs: 0, allowPrivateWebhooks: true });
+labelNewThreads(beforeWorker, 'workflow threads');
 ctx.flows = runtime;
 const server = createApp(ctx).listen(Number(process.env.BENCH_PORT ?? 0), '127.0.0.1');
 await new Promise((r) => server.once('listening', r));
@@ -91,6 +94,7 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
   let refused = 0;
   statements.clear();
   const cpu0 = cpuMs();
+  const threads0 = threadTimes();
   const t0 = performance.now();
   const wall0 = Date.now();
   await Promise.all(
@@ -127,6 +131,7 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
   const lastFinish = Math.max(...rows.map((r) => Number(r.finished_ms)));
   const seconds = (lastFinish - wall0) / 1000;
   const cpu = cpuMs() - cpu0;
+  const byThread = threadTimesSince(threads0, n);
   const toDone = rows.map((r) => Number(r.finished_ms) - sentAt.get(r.id)!);
   if (quiet) return;
   const byOrigin = new Map<string, number>();
@@ -146,6 +151,7 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
       `CPU ${(cpu / n).toFixed(1)} ms per execution; RSS ${rssMb().toFixed(0)} MB` +
       `${refused ? `; ${refused} not 202` : ''}${rows.some((r) => r.status === 'failed') ? '; some runs FAILED' : ''} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
   );
+  console.log(`   CPU ms per execution by thread: ${formatThreadTimes(byThread)}`);
   console.log(`   SQL statements per execution: ${(total / n).toFixed(1)}`);
   for (const [origin, count] of [...byOrigin].sort((a, b) => b[1] - a[1])) console.log(`     ${(count / n).toFixed(2).padStart(7)}  ${origin}`);
   console.log('   most frequent statements (per execution):');

@@ -56,6 +56,43 @@ export interface RunStepInput extends RunRef {
   triggerEvent: FlowEvent | null;
 }
 
+/** A node of a chain of database-only steps (what `runSteps` needs of its plan node). */
+export interface ChainNode {
+  key: string;
+  config: unknown;
+  next: Record<string, string | null>;
+  timeoutMs: number;
+}
+
+export interface RunStepsInput extends RunRef {
+  flowVersion: number;
+  startNodeId: string;
+  /** the chain's nodes: the run goes on through the chain while its next node is one of these */
+  nodes: Record<string, ChainNode>;
+  /** the seq before the chain's first step */
+  seq: number;
+  /** the run's visits so far of the chain's nodes */
+  visits: Record<string, number>;
+  maxSteps: number;
+  nowMs: number;
+  triggerEvent: FlowEvent | null;
+  /** a chain that ends the flow also marks the run completed */
+  finishRun: boolean;
+}
+
+export interface RunStepsResult {
+  /** the steps that ran, in order (each seq is the one before + 1) */
+  done: { nodeId: string; port: string }[];
+  /** where the run goes on: the failed step, the first node past the chain, or null (the end) */
+  next: string | null;
+  /** the step at `next` failed (its row says so); the workflow runs it again on its own */
+  failed: { message: string } | null;
+  /** the run row was marked completed (the chain reached the end and `finishRun` was set) */
+  finished: boolean;
+  /** the run row is gone (the customer was erased): the run ends without writing anything */
+  runGone?: boolean;
+}
+
 export type StepStatus = (typeof schema.FLOW_STEP_STATUSES)[number];
 export type RunStatus = (typeof schema.FLOW_RUN_STATUSES)[number];
 
@@ -134,61 +171,120 @@ export function createFlowActivities(deps: FlowActivityDeps) {
       .where(and(eq(runs.id, runId), sql`${runs.status} not in ('completed', 'failed', 'cancelled')`));
   }
 
+  /**
+   * One action/condition step: its row is written once when done (or at once as running when it
+   * is a retry or still busy after a second); throws when the step fails (row: error, run running).
+   */
+  async function executeStep(input: RunStepInput, attempt: number, budgetMs: number): Promise<{ result: StepResult; present: boolean }> {
+    const base = { ...input, status: 'running' as const, port: null, attempt, finished: false };
+    // Fast steps write their row once, when done. A step still busy after a second (a slow
+    // webhook, a retry) is shown as running; a retry writes its row at once.
+    let early: Promise<void> | null = null;
+    const showRunning = () => {
+      early = Promise.all([upsertStep(base, { keepExisting: true }), moveRun(input.runId, 'running', input.nodeId)]).then(() => {});
+    };
+    const timer = attempt > 1 ? (showRunning(), null) : setTimeout(showRunning, RUNNING_VISIBLE_AFTER_MS);
+    const settle = async () => {
+      if (timer) clearTimeout(timer);
+      if (early) await (early as Promise<void>).catch(() => {});
+    };
+    const idempotencyKey = stepIdempotencyKey(input.runId, input.nodeId, input.visit);
+    const run = {
+      runId: input.runId,
+      flowId: input.flowId,
+      flowVersion: input.flowVersion,
+      nodeId: input.nodeId,
+      customerId: input.customerId,
+      attempt,
+      idempotencyKey,
+      testMode: input.isTest,
+      triggerEvent: input.triggerEvent,
+    };
+    // A send may wait on the ledger (another attempt's live lease, or an outcome unknown after a
+    // crash) for most of this attempt's time; while it is unknown, ops see the step as unknown.
+    const real = createDbNodeContext(deps, run, input.nowMs, {
+      maxWaitMs: Math.max(1000, budgetMs - Math.min(10_000, budgetMs / 4)),
+      onWaiting: async (w) => {
+        if (w.state !== 'unknown') return;
+        await settle();
+        await upsertStep({ ...base, status: 'unknown', output: { send: sendView(w) }, error: null, finished: false, runStatus: 'running' });
+      },
+    });
+    const recorded: RecordedAction[] = [];
+    const ctx = input.isTest ? recordingContext(real, recorded) : real;
+    try {
+      const result = await runActivityNode(input.nodeKey, input.config, ctx);
+      const output = input.isTest ? { ...(result.output ?? {}), recorded } : result.output;
+      await settle();
+      const present = await upsertStep({ ...base, status: result.status ?? 'done', port: result.port, ...(output ? { output } : {}), finished: true, runStatus: 'running' });
+      return { result, present };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      await settle();
+      const unknown = (err as { code?: string }).code === 'send_outcome_unknown';
+      await upsertStep({ ...base, ...(unknown ? { status: 'unknown' as const } : {}), error: message, runStatus: 'running' });
+      if (err instanceof NonRetryableNodeError) throw ApplicationFailure.nonRetryable(message, err.code);
+      throw err;
+    }
+  }
+
+  async function markRunRow(input: MarkRunInput): Promise<void> {
+    const terminal = TERMINAL.includes(input.status);
+    await db
+      .update(runs)
+      .set({
+        status: input.status,
+        exitReason: input.exitReason,
+        error: input.error,
+        updatedAt: new Date(),
+        ...(terminal ? { finishedAt: new Date(), currentNodeId: null } : {}),
+      })
+      .where(eq(runs.id, input.runId));
+  }
+
   return {
     async runStep(input: RunStepInput): Promise<StepResult> {
-      const attempt = Context.current().info.attempt;
-      const base = { ...input, status: 'running' as const, port: null, attempt, finished: false };
-      // Fast steps write their row once, when done. A step still busy after a second (a slow
-      // webhook, a retry) is shown as running; a retry writes its row at once.
-      let early: Promise<void> | null = null;
-      const showRunning = () => {
-        early = Promise.all([upsertStep(base, { keepExisting: true }), moveRun(input.runId, 'running', input.nodeId)]).then(() => {});
-      };
-      const timer = attempt > 1 ? (showRunning(), null) : setTimeout(showRunning, RUNNING_VISIBLE_AFTER_MS);
-      const settle = async () => {
-        if (timer) clearTimeout(timer);
-        if (early) await (early as Promise<void>).catch(() => {});
-      };
-      const idempotencyKey = stepIdempotencyKey(input.runId, input.nodeId, input.visit);
-      const run = {
-        runId: input.runId,
-        flowId: input.flowId,
-        flowVersion: input.flowVersion,
-        nodeId: input.nodeId,
-        customerId: input.customerId,
-        attempt,
-        idempotencyKey,
-        testMode: input.isTest,
-        triggerEvent: input.triggerEvent,
-      };
-      // A send may wait on the ledger (another attempt's live lease, or an outcome unknown after a
-      // crash) for most of this attempt's time; while it is unknown, ops see the step as unknown.
       const info = Context.current().info;
-      const budgetMs = info.startToCloseTimeoutMs > 0 ? info.startToCloseTimeoutMs : 60_000;
-      const real = createDbNodeContext(deps, run, input.nowMs, {
-        maxWaitMs: Math.max(1000, budgetMs - Math.min(10_000, budgetMs / 4)),
-        onWaiting: async (w) => {
-          if (w.state !== 'unknown') return;
-          await settle();
-          await upsertStep({ ...base, status: 'unknown', output: { send: sendView(w) }, error: null, finished: false, runStatus: 'running' });
-        },
-      });
-      const recorded: RecordedAction[] = [];
-      const ctx = input.isTest ? recordingContext(real, recorded) : real;
-      try {
-        const result = await runActivityNode(input.nodeKey, input.config, ctx);
-        const output = input.isTest ? { ...(result.output ?? {}), recorded } : result.output;
-        await settle();
-        await upsertStep({ ...base, status: result.status ?? 'done', port: result.port, ...(output ? { output } : {}), finished: true, runStatus: 'running' });
-        return result;
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        await settle();
-        const unknown = (err as { code?: string }).code === 'send_outcome_unknown';
-        await upsertStep({ ...base, ...(unknown ? { status: 'unknown' as const } : {}), error: message, runStatus: 'running' });
-        if (err instanceof NonRetryableNodeError) throw ApplicationFailure.nonRetryable(message, err.code);
-        throw err;
+      return (await executeStep(input, info.attempt, info.startToCloseTimeoutMs > 0 ? info.startToCloseTimeoutMs : 60_000)).result;
+    },
+
+    /**
+     * A chain of consecutive database-only steps as one (local) activity: runs `chain.startNodeId`
+     * and follows its ports while the next node is in `chain.nodes`, up to `chain.maxSteps`, each
+     * step with its own seq, visit and step row (exactly as `runStep` writes it). Stops at the
+     * first step that fails and answers it (the workflow runs that step again on its own, with its
+     * retry policy and the failed-step handling). With `finishRun`, a chain that reaches the end of
+     * the flow also marks the run completed (no separate `markRun`).
+     */
+    async runSteps(input: RunStepsInput): Promise<RunStepsResult> {
+      const info = Context.current().info;
+      const started = Date.now();
+      const done: RunStepsResult['done'] = [];
+      const visits: Record<string, number> = {};
+      let nodeId: string | null = input.startNodeId;
+      let seq = input.seq;
+      while (nodeId !== null && nodeId in input.nodes && done.length < input.maxSteps) {
+        const node: ChainNode = input.nodes[nodeId]!;
+        const visit = (visits[nodeId] = (visits[nodeId] ?? input.visits[nodeId] ?? 0) + 1);
+        seq += 1;
+        const step: RunStepInput = {
+          runId: input.runId, flowId: input.flowId, customerId: input.customerId, isTest: input.isTest, flowVersion: input.flowVersion,
+          nodeId, nodeKey: node.key, config: node.config, seq, visit, nowMs: input.nowMs + (Date.now() - started), triggerEvent: input.triggerEvent,
+        };
+        try {
+          const { result, present } = await executeStep(step, info.attempt, Math.max(node.timeoutMs, 1000));
+          done.push({ nodeId, port: result.port });
+          if (!present) return { done, next: null, failed: null, finished: false, runGone: true };
+          nodeId = node.next[result.port] ?? null;
+        } catch (err) {
+          return { done, next: nodeId, failed: { message: err instanceof Error ? err.message : String(err) }, finished: false };
+        }
       }
+      if (nodeId === null && input.finishRun) {
+        await markRunRow({ runId: input.runId, flowId: input.flowId, customerId: input.customerId, isTest: input.isTest, status: 'completed', exitReason: 'end', error: null });
+        return { done, next: null, failed: null, finished: true };
+      }
+      return { done, next: nodeId, failed: null, finished: false };
     },
 
     /** Answers the customer's timing, or `{ runGone: true }` when the run row was deleted (customer erased). */
@@ -205,17 +301,7 @@ export function createFlowActivities(deps: FlowActivityDeps) {
     },
 
     async markRun(input: MarkRunInput): Promise<void> {
-      const terminal = TERMINAL.includes(input.status);
-      await db
-        .update(runs)
-        .set({
-          status: input.status,
-          exitReason: input.exitReason,
-          error: input.error,
-          updatedAt: new Date(),
-          ...(terminal ? { finishedAt: new Date(), currentNodeId: null } : {}),
-        })
-        .where(eq(runs.id, input.runId));
+      await markRunRow(input);
     },
 
     /** Quiet hours (customer's zone) and the frequency cap (sends to this customer from any flow). */

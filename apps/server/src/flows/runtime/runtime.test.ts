@@ -148,6 +148,64 @@ describe('flow runtime', () => {
     expect(await interactionsOf(customerId!.id, 'task')).toHaveLength(1);
   });
 
+  it('runs consecutive database-only steps as one local activity, records every step, and runs a failing step on its own', async () => {
+    const graph = manualFlow(
+      [
+        step('tag', 'action.add_tag@1', { tag: 'vip' }),
+        step('vip', 'condition.if_else@1', { condition: { type: 'tag', operator: 'has', tag: 'vip' } }),
+        step('note', 'action.add_note@1', { text: 'VIP {name}' }),
+        step('other', 'action.add_note@1', { text: 'not VIP' }),
+        step('task', 'action.create_task@1', { title: 'Call {name}' }),
+        step('after', 'action.add_note@1', { text: 'called' }),
+      ],
+      [edge('trigger', 'next', 'tag'), edge('tag', 'next', 'vip'), edge('vip', 'true', 'note'), edge('vip', 'false', 'other'), edge('note', 'next', 'task'), edge('task', 'next', 'after')],
+    );
+    const { flowId } = await publishFlow(w.ctx, graph);
+    // no owner: the task step fails for good until ops set one
+    const [customer] = await w.ctx.db.db.insert(schema.customers).values({ fullName: 'Chain Chen' }).returning({ id: schema.customers.id });
+    const customerId = customer!.id;
+    await w.clock.lock();
+    try {
+      const r = await enrollCustomer(w.ctx, { flowId, customerId });
+      await waitStatus(r.run!.id, 'failed');
+      // the steps before the failure are written, each with its own seq and port
+      expect((await stepsOf(r.run!.id)).map((s) => [s.seq, s.nodeId, s.status, s.port])).toEqual([
+        [1, 'tag', 'done', 'next'],
+        [2, 'vip', 'done', 'true'],
+        [3, 'note', 'done', 'next'],
+        [4, 'task', 'failed', null],
+      ]);
+      await w.ctx.db.db.update(schema.customers).set({ ownerId }).where(eq(schema.customers.id, customerId));
+      await w.engine.client.workflow.getHandle(r.run!.workflowId).signal('retryFailedStep');
+      await waitStatus(r.run!.id, 'completed');
+      expect((await stepsOf(r.run!.id)).map((s) => [s.seq, s.nodeId, s.status])).toEqual([
+        [1, 'tag', 'done'],
+        [2, 'vip', 'done'],
+        [3, 'note', 'done'],
+        [4, 'task', 'done'],
+        [5, 'after', 'done'],
+      ]);
+      expect((await runRow(r.run!.id)).exitReason).toBe('end');
+      // which activities ran: the chain (tag → vip → note, stopped at task), task alone (failed, then
+      // retried), then the last note as a chain of one that also closed the run (no markRun)
+      // the run row is completed by the last chain, before its workflow task records it: wait for the workflow
+      const handle = w.engine.client.workflow.getHandle(r.run!.workflowId);
+      expect(await handle.result()).toMatchObject({ outcome: 'completed', steps: 5 });
+      const history = await handle.fetchHistory();
+      const activities = (history.events ?? [])
+        .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+        .map((e) => {
+          const data = e.markerRecordedEventAttributes!.details!.data!.payloads![0]!.data!;
+          return (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type: string }).activity_type;
+        });
+      expect(activities).toEqual(['runSteps', 'runStep', 'recordStep', 'recordStep', 'runStep', 'runSteps']);
+    } finally {
+      await w.clock.unlock();
+    }
+    expect(await interactionsOf(customerId, 'note')).toHaveLength(2);
+    expect(await interactionsOf(customerId, 'task')).toHaveLength(1);
+  });
+
   it('test runs record actions instead of performing them and skip waits', async () => {
     const graph = manualFlow(
       [

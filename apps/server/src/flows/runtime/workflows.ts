@@ -57,6 +57,8 @@ const CONTINUE_AS_NEW_AFTER_EVENTS = 8000;
 /** Quiet hours / frequency cap may hold one send back at most this many times before sending anyway. */
 const MAX_SEND_HOLDS = 5;
 const EVENT_BUFFER = 200;
+/** At most this many steps per chain of database-only steps (then the loop checks goals and history size again). */
+const MAX_CHAIN_STEPS = 32;
 
 /**
  * Patches (see `patched()`): each id marks a change of the commands this workflow issues. A run
@@ -69,8 +71,17 @@ const EVENT_BUFFER = 200;
  *    start-flow stay ordinary activities (server-side retry state, visible as pending).
  *  - `events-from-step-start` (v4): a wait for an event also counts events that arrived while the
  *    wait step was being recorded (v3 counted only those after its decision).
+ *  - `db-step-chains` (v5): consecutive database-only steps run as ONE local activity (`runSteps`,
+ *    up to MAX_CHAIN_STEPS, each step still written with its own seq and status), and a chain that
+ *    ends the flow marks the run completed itself (no `markRun`). A step that fails in a chain
+ *    runs again on its own (v3's path: its retry policy, "retry step").
  */
-export const PATCHES = { localBookkeeping: 'local-bookkeeping', localDbSteps: 'local-db-steps', eventsFromStepStart: 'events-from-step-start' } as const;
+export const PATCHES = {
+  localBookkeeping: 'local-bookkeeping',
+  localDbSteps: 'local-db-steps',
+  eventsFromStepStart: 'events-from-step-start',
+  dbStepChains: 'db-step-chains',
+} as const;
 
 /** Bookkeeping activities: quick, retried until they succeed. */
 const bookkeepingRetry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
@@ -92,6 +103,13 @@ function stepActivity(node: PlanNode, local: boolean): FlowActivities['runStep']
   if (local && stepEffects(node).effects !== 'external') return proxyLocalActivities<FlowActivities>(options).runStep;
   return proxyActivities<FlowActivities>(options).runStep;
 }
+
+/** A step that may run in a chain of database-only steps: an action or condition that talks to nothing outside Nudge and is never held back. */
+const chainable = (node: PlanNode): boolean => {
+  if (node.kind === 'control') return false;
+  const e = stepEffects(node);
+  return e.effects !== 'external' && !e.sendingWindow;
+};
 
 /**
  * The control nodes (zod schemas, luxon): loaded when a run first reaches a control step, so a run
@@ -117,6 +135,7 @@ interface RunState {
   bookkeeping: Bookkeeping;
   localSteps: boolean;
   eventsFromStepStart: boolean;
+  dbChains: boolean;
   defaultTimezone: string;
   runInfo: { runId: string; flowId: string; customerId: string; isTest: boolean };
   /** inbound events: a ring of the latest, numbered by arrival */
@@ -131,7 +150,7 @@ interface RunState {
 }
 
 /** Where a step leads: the next node (null: the end of the flow), or the run's result. */
-type StepOutcome = { next: string | null } | { end: FlowRunResult };
+type StepOutcome = { next: string | null; alone?: boolean } | { end: FlowRunResult };
 
 export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
   const { plan, runId, customerId, flowId } = input;
@@ -142,6 +161,7 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
     bookkeeping: patched(PATCHES.localBookkeeping) ? localBookkeeping : remoteBookkeeping,
     localSteps: patched(PATCHES.localDbSteps),
     eventsFromStepStart: patched(PATCHES.eventsFromStepStart),
+    dbChains: false,
     defaultTimezone: input.defaultTimezone ?? 'UTC',
     runInfo: { runId, flowId, customerId, isTest: test },
     events: [],
@@ -180,6 +200,8 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
   const state = run.current;
   try {
     let nodeId: string | null = state.nodeId;
+    /** a node whose chain failed: it runs once on its own before chains resume */
+    let alone: string | null = null;
     while (nodeId) {
       if (run.goal) return await leaveAtGoal(run);
       const info = workflowInfo();
@@ -188,6 +210,15 @@ export async function flowRun(input: FlowRunInput): Promise<FlowRunResult> {
       }
       const node: PlanNode | undefined = plan.nodes[nodeId];
       if (!node) throw ApplicationFailure.nonRetryable(`Plan of flow ${flowId} has no node ${nodeId}`, 'plan_broken');
+      // the patch is asked at the first chainable step only, so runs of other shapes keep their history unmarked
+      if (run.localSteps && nodeId !== alone && chainable(node) && (run.dbChains || (run.dbChains = patched(PATCHES.dbStepChains)))) {
+        const outcome = await chainStep(run, nodeId);
+        if ('end' in outcome) return outcome.end;
+        alone = outcome.alone ? outcome.next : null;
+        nodeId = outcome.next;
+        continue;
+      }
+      alone = null;
       const visit = (run.visits[nodeId] = (run.visits[nodeId] ?? 0) + 1);
       state.nodeId = nodeId;
       state.status = 'running';
@@ -301,6 +332,63 @@ async function activityStep(run: RunState, nodeId: string, node: PlanNode, visit
       await record(run, { ...runInfo, nodeId, nodeKey: node.key, seq, status: 'running', port: null, error: null, runStatus: 'running', runError: null });
     }
   }
+}
+
+/**
+ * Consecutive database-only steps from `nodeId` as one local activity (`runSteps`). Its result
+ * says which steps ran and which port each took; the run's seq, visits and step count follow.
+ * A failed step (or a chain that could not run at all) comes back as `alone`: the loop runs that
+ * step on its own, with the same seq and visit, so its retries and "retry step" are as before.
+ */
+async function chainStep(run: RunState, nodeId: string): Promise<StepOutcome> {
+  const { input, runInfo, current: state } = run;
+  const nodes: Record<string, { key: string; config: unknown; next: Record<string, string | null>; timeoutMs: number }> = {};
+  const todo = [nodeId];
+  let timeoutMs = 0;
+  while (todo.length > 0 && Object.keys(nodes).length < MAX_CHAIN_STEPS) {
+    const id = todo.pop()!;
+    const n = input.plan.nodes[id];
+    if (id in nodes || !n || !chainable(n)) continue;
+    nodes[id] = { key: n.key, config: n.config, next: n.next, timeoutMs: n.timeoutMs };
+    timeoutMs += Math.max(n.timeoutMs, 1000);
+    for (const next of Object.values(n.next)) if (next !== null) todo.push(next);
+  }
+  state.nodeId = nodeId;
+  state.status = 'running';
+  state.waitingUntilMs = null;
+  let result: Awaited<ReturnType<FlowActivities['runSteps']>>;
+  try {
+    result = await proxyLocalActivities<FlowActivities>({ startToCloseTimeout: timeoutMs, retry: { maximumAttempts: 1 } }).runSteps({
+      ...runInfo,
+      flowVersion: input.flowVersion,
+      startNodeId: nodeId,
+      nodes,
+      seq: state.seq,
+      visits: Object.fromEntries(Object.keys(nodes).map((id) => [id, run.visits[id] ?? 0])),
+      maxSteps: MAX_CHAIN_STEPS,
+      nowMs: Date.now(),
+      triggerEvent: input.triggerEvent ?? null,
+      finishRun: true,
+    });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    // the chain itself failed (timed out, the worker lost it): its first step runs on its own; the
+    // steps it may have done run again with the same idempotency keys
+    return { next: nodeId, alone: true };
+  }
+  for (const step of result.done) {
+    run.visits[step.nodeId] = (run.visits[step.nodeId] ?? 0) + 1;
+    state.seq += 1;
+    run.steps += 1;
+    state.nodeId = step.nodeId;
+  }
+  if (result.runGone) throw new RunGone();
+  if (result.finished) {
+    state.status = 'finished';
+    state.nodeId = null;
+    return { end: { outcome: 'completed', nodeId: null, steps: run.steps } };
+  }
+  return result.failed ? { next: result.next, alone: true } : { next: result.next };
 }
 
 /** A control step: decided in the sandbox; waits with durable timers and signals. */
