@@ -49,6 +49,12 @@ export interface CreateDbOptions {
   url: string;
   /** Connections in the postgres.js pool (default 10). */
   max?: number;
+  /**
+   * Told of every statement sent to the database (BEGIN / COMMIT included), for benchmarks and
+   * diagnostics that count round trips. PGlite: every extended-protocol parse or simple query;
+   * postgres.js: every query it writes to a connection.
+   */
+  onStatement?: (text: string) => void;
 }
 
 export function isPostgresUrl(url: string | undefined): url is string {
@@ -61,8 +67,8 @@ function hidePassword(url: string): string {
 
 export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
   const url = options.url;
-  if (isPostgresUrl(url)) return createPostgresHandle(url, options.max ?? 10);
-  return createPgliteHandle(url);
+  if (isPostgresUrl(url)) return createPostgresHandle(url, options.max ?? 10, options.onStatement);
+  return createPgliteHandle(url, options.onStatement);
 }
 
 /**
@@ -89,10 +95,27 @@ import(workerData.pglite).then(async ({ PGlite }) => { const pg = new PGlite(wor
   }
 }
 
-async function createPgliteHandle(location: string): Promise<DbHandle> {
+/** Counts PGlite's statements where they enter the backend: a Parse ('P') or a simple Query ('Q') message. */
+function countPgliteStatements(pg: PGlite, onStatement: (text: string) => void) {
+  const original = pg.execProtocolStream.bind(pg);
+  const decoder = new TextDecoder();
+  pg.execProtocolStream = ((message: Uint8Array, options?: object) => {
+    const type = message[0];
+    if (type === 0x51) onStatement(decoder.decode(message.subarray(5, message.length - 1)));
+    else if (type === 0x50) {
+      const body = message.subarray(5);
+      const text = body.subarray(body.indexOf(0) + 1); // after the statement name
+      onStatement(decoder.decode(text.subarray(0, text.indexOf(0))));
+    }
+    return original(message, options as never);
+  }) as PGlite['execProtocolStream'];
+}
+
+async function createPgliteHandle(location: string, onStatement?: (text: string) => void): Promise<DbHandle> {
   if (location !== 'memory://' && !existsSync(join(location, 'PG_VERSION'))) await initDataDirInThread(location);
   const pg = location === 'memory://' ? new PGlite() : new PGlite(location);
   await pg.waitReady;
+  if (onStatement) countPgliteStatements(pg, onStatement);
   const db = drizzlePglite(pg, { schema });
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>, inTx: boolean): SqlClient => ({
     async query<T extends Row>(text: string, params: readonly unknown[] = []) {
@@ -118,12 +141,12 @@ async function createPgliteHandle(location: string): Promise<DbHandle> {
   };
 }
 
-async function createPostgresHandle(url: string, max: number): Promise<DbHandle> {
-  const client = postgres(url, { max, onnotice: () => {}, prepare: true });
+async function createPostgresHandle(url: string, max: number, onStatement?: (text: string) => void): Promise<DbHandle> {
+  const client = postgres(url, { max, onnotice: () => {}, prepare: true, ...(onStatement ? { debug: (_c: number, text: string) => onStatement(text) } : {}) });
   const db = drizzlePostgres(client, { schema }) as unknown as NudgeDatabase;
   const wrap = (q: postgres.Sql | postgres.TransactionSql, inTx: boolean): SqlClient => ({
     async query<T extends Row>(text: string, params: readonly unknown[] = [], options?: { prepare?: boolean }) {
-      const rows = await q.unsafe(text, params as postgres.ParameterOrJSON<never>[], options?.prepare === false ? { prepare: false } : undefined);
+      const rows = await q.unsafe(text, params as postgres.ParameterOrJSON<never>[], options?.prepare === undefined ? undefined : { prepare: options.prepare });
       return rows as unknown as T[];
     },
     async exec(text: string) {
