@@ -8,7 +8,7 @@ import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { emitEvents, nowOf, type AppContext } from '../context.js';
-import { addInteraction, addProviderMessage, canSee } from '../customers/index.js';
+import { canSee } from '../customers/index.js';
 import { writeAudit } from '../http/audit.js';
 import type { AuthUser } from '../http/auth.js';
 import { forbidden } from '../http/errors.js';
@@ -212,21 +212,14 @@ export async function receiveInboundMessage(ctx: AppContext, msg: InboundMessage
     payload: { ...(msg.from ? { from: msg.from } : {}), ...(msg.contactUserId ? { userId: msg.contactUserId } : {}), ...(msg.providerMessageId ? { providerMessageId: msg.providerMessageId } : {}) },
     ...(msg.at ? { occurredAt: msg.at } : {}),
   };
-  let duplicate = false;
-  if (msg.providerMessageId) {
-    duplicate = !(await addProviderMessage(ctx, actor?.id ?? null, customerId, entry, msg.providerMessageId));
-  } else {
-    await addInteraction(ctx, actor?.id ?? null, customerId, entry);
-  }
-  // ---- inbox (conversations/): conversation, auto-replies, hand-off, assignment — stored once per
-  // provider id, so it also runs for a redelivery (a crash may have fallen between the two writes)
-  const conversation = await recordConversationMessage(ctx, {
+  // ---- the timeline entry and the inbox (conversations/: conversation, auto-replies, hand-off,
+  // assignment) in ONE transaction, each stored once per provider id
+  const { timelineDuplicate: duplicate, ...conversation } = await recordConversationMessage(ctx, {
     customerId, channel: msg.channel, text: msg.text,
     ...(msg.providerMessageId ? { providerMessageId: msg.providerMessageId } : {}),
     ...(msg.contactUserId ? { contactUserId: msg.contactUserId } : {}),
     ...(msg.at ? { at: msg.at } : {}),
-  });
-  // ---- end inbox
+  }, { actorId: actor?.id ?? null, entry });
   if (duplicate) return { customerId, created, duplicate: true, flows: null, conversation: conversation.duplicate ? null : conversation };
   const flows = ctx.flows
     ? await ctx.flows.routeInboundMessage({ customerId, channel: msg.channel, text: msg.text, ...(msg.providerMessageId ? { messageId: msg.providerMessageId } : {}) })
