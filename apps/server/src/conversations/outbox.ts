@@ -13,7 +13,7 @@
  * (`inbox:<inbound message id>:<rule>`), so a send that reached the provider before a crash is
  * not repeated when the row is drained again: the ledger returns the recorded provider id.
  */
-import { and, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import { ChannelSendError, type Channels, type ChannelName } from '@nudge/channels';
 import type { AppContext } from '../context.js';
@@ -78,24 +78,22 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
   let again = false;
   let stopped = false;
 
+  /** One statement (no transaction around it): the due rows nobody holds, leased to this drainer. */
   async function claim(): Promise<Row[]> {
     const now = nowOf(ctx);
     const leaseEnd = new Date(now.getTime() + leaseMs);
-    return ctx.db.db.transaction(async (tx) => {
-      const due = await tx
-        .select({ id: ob.id })
-        .from(ob)
-        .where(and(eq(ob.state, 'pending'), sql`${ob.dueAt} <= ${now.toISOString()}::timestamptz`, sql`(${ob.lockedUntil} is null or ${ob.lockedUntil} < ${now.toISOString()}::timestamptz)`))
-        .orderBy(ob.dueAt)
-        .limit(batch)
-        .for('update', { skipLocked: true });
-      if (!due.length) return [];
-      return tx
-        .update(ob)
-        .set({ lockedUntil: leaseEnd, attempts: sql`${ob.attempts} + 1` })
-        .where(sql`${ob.id} in (${sql.join(due.map((d) => sql`${d.id}`), sql`, `)})`)
-        .returning();
-    });
+    const due = ctx.db.db
+      .select({ id: ob.id })
+      .from(ob)
+      .where(and(eq(ob.state, 'pending'), sql`${ob.dueAt} <= ${now.toISOString()}::timestamptz`, sql`(${ob.lockedUntil} is null or ${ob.lockedUntil} < ${now.toISOString()}::timestamptz)`))
+      .orderBy(ob.dueAt)
+      .limit(batch)
+      .for('update', { skipLocked: true });
+    return ctx.db.db
+      .update(ob)
+      .set({ lockedUntil: leaseEnd, attempts: sql`${ob.attempts} + 1` })
+      .where(inArray(ob.id, due))
+      .returning();
   }
 
   /** A follow-up goes out only if the auto-reply is still unread and nobody (agent or customer) wrote since. */
