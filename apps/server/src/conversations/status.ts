@@ -78,18 +78,3 @@ export async function applyEarly(db: DbOrTx, channel: string, early: { providerM
       .where(and(eq(cm.channel, channel), eq(cm.providerMessageId, providerMessageId), sql`${rank(cm.status)} < ${RANK[best.status as DeliveryStatus]}`));
   }
 }
-
-/** Applies the statuses that came before the send was recorded (the highest wins). */
-export async function applyEarlyStatuses(db: DbOrTx, channel: string, providerMessageId: string): Promise<void> {
-  await lockProviderId(db, channel, providerMessageId);
-  const early = await db
-    .delete(schema.earlyMessageStatuses)
-    .where(and(eq(schema.earlyMessageStatuses.channel, channel), eq(schema.earlyMessageStatuses.providerMessageId, providerMessageId)))
-    .returning();
-  if (!early.length) return;
-  const best = early.sort((a, b) => RANK[b.status as DeliveryStatus] - RANK[a.status as DeliveryStatus])[0]!;
-  await db
-    .update(cm)
-    .set({ status: best.status, statusAt: best.at, ...(best.status === 'failed' ? { error: best.error ?? 'failed' } : {}) })
-    .where(and(eq(cm.channel, channel), eq(cm.providerMessageId, providerMessageId), sql`${rank(cm.status)} < ${RANK[best.status as DeliveryStatus]}`));
-}
