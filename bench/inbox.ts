@@ -147,11 +147,18 @@ const answered: number[] = [];
 /** the server may drop a kept-alive connection under load: post again (the same message id is stored once) */
 async function postWithRetry(): Promise<{ to: string; t0: number; conversationId: string }> {
   const n = ++seq;
+  let sent: { to: string; t0: number; conversationId: string };
   try {
-    return await postOne(n);
+    sent = await postOne(n);
   } catch {
-    return postOne(n);
+    sent = await postOne(n);
   }
+  if (!sent.conversationId) {
+    // the first post did get through: the second answers as a duplicate, without its conversation
+    const [c] = await db.sql.query<{ id: string }>('select c.id from conversations c join customers cu on cu.id = c.customer_id where cu.whatsapp_id = $1', [sent.to]);
+    sent.conversationId = c?.id ?? '';
+  }
+  return sent;
 }
 const waitHanded = async (tos: string[], timeoutMs = 120_000) => {
   const end = Date.now() + timeoutMs;
