@@ -221,7 +221,7 @@ async function createPostgresHandle(url: string, max: number, observe: boolean):
   const db = drizzlePostgres(client, { schema }) as unknown as NudgeDatabase;
   const wrap = (q: postgres.Sql | postgres.TransactionSql, inTx: boolean): SqlClient => ({
     async query<T extends Row>(text: string, params: readonly unknown[] = [], options?: { prepare?: boolean }) {
-      const rows = await q.unsafe(text, params as postgres.ParameterOrJSON<never>[], options?.prepare === false ? { prepare: false } : undefined);
+      const rows = await q.unsafe(text, params as postgres.ParameterOrJSON<never>[], options?.prepare === undefined ? undefined : { prepare: options.prepare });
       return rows as unknown as T[];
     },
     async exec(text: string) {

@@ -6,16 +6,18 @@
  * hand-off are set and the conversation is assigned. After the commit the outbox is drained
  * (outbox.ts): nothing is sent inside the transaction, nothing decided is lost by a crash.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import { customerValue, customerValueColumns, schema } from '@nudge/db';
+import { randomUUID } from 'node:crypto';
+import { and, eq, getTableColumns, inArray, sql, type AnyColumn } from 'drizzle-orm';
+import { customerValue, schema } from '@nudge/db';
 import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
 import { addInteraction } from '../customers/index.js';
+import type { InteractionCreate } from '@nudge/contracts';
 import { assignConversation, teamForText } from './assignment.js';
 import { addBusinessHours, isWithinHours, localDay } from './hours.js';
 import { notifySupervisors } from './notify.js';
-import { assignmentEvent, publish, publishNotifications, type InboxEvent, type Notified } from './live.js';
-import { kickOutbox } from './outbox.js';
+import { publish, publishNotifications, type InboxEvent, type Notified } from './live.js';
+import { kickOutbox, outboxDrainerOf, type Contact } from './outbox.js';
 import { planReplies, replyIn, type AutoReplyRule } from './rules.js';
 import { hoursOf, inHoursOf, loadInboxSettings, priorityForBudget, teamSettingsFor, type Tx } from './settings.js';
 import { detectLanguage, fillVariables, questionKey, type InboxLanguage } from './text.js';
@@ -67,60 +69,103 @@ const AGENT_RECENT_MS = 5 * 60_000;
 
 type Queued = { purpose: 'auto_reply' | 'welcome' | 'away' | 'handoff' | 'follow_up'; rule: AutoReplyRule | null; text: string; template: AutoReplyRule['template']; dueAt: Date };
 
-export async function recordConversationMessage(ctx: AppContext, msg: ConversationInbound): Promise<ConversationInboundResult> {
-  const { notified, before, ...result } = await ctx.db.db.transaction((tx) => recordInTransaction(ctx, tx, msg));
-  if (result.queued.length) kickOutbox(ctx);
+/**
+ * The customer's timeline entry for the message, written in the same transaction (stored once by
+ * the provider id, like the conversation's message): `duplicate` in the result says it was there.
+ */
+export interface TimelineEntry {
+  actorId: string | null;
+  entry: InteractionCreate & { kind: 'message_in' };
+}
+
+export async function recordConversationMessage(ctx: AppContext, msg: ConversationInbound, timeline?: TimelineEntry): Promise<ConversationInboundResult & { timelineDuplicate: boolean }> {
+  const drainer = outboxDrainerOf(ctx);
+  const { notified, before, handed, contact, outEvents, timelineDuplicate, ...result } = await ctx.db.db.transaction((tx) => recordInTransaction(ctx, tx, msg, timeline, drainer?.leaseMs ?? null));
+  // the replies decided now go straight to this process's drainer (leased to it in the transaction;
+  // a crash before they are sent leaves them to the poll once the lease runs out)
+  if (handed.length && drainer) drainer.handOff(handed, contact);
+  else if (result.queued.length) kickOutbox(ctx);
   if (!result.duplicate && result.messageId) {
-    const events: InboxEvent[] = [{ type: 'message', conversationId: result.conversationId, messageId: result.messageId, direction: 'in' }];
+    const events: InboxEvent[] = [{ type: 'message', conversationId: result.conversationId, messageId: result.messageId, direction: 'in' }, ...outEvents];
     if (before.status !== 'open') events.push({ type: 'conversation', conversationId: result.conversationId, status: 'open' });
-    const assigned = result.assigneeId !== before.assigneeId ? await assignmentEvent(ctx, result.conversationId) : null;
-    if (assigned) events.push(assigned);
+    if (result.assigneeId !== before.assigneeId) events.push({ type: 'assignment', conversationId: result.conversationId, assigneeId: result.assigneeId, teamId: result.teamId });
     await publish(ctx, events, [before.assigneeId]);
     publishNotifications(ctx, notified);
   }
-  return result;
+  return { ...result, timelineDuplicate };
 }
 
-type InTransaction = ConversationInboundResult & { notified: Notified[]; before: { status: string; assigneeId: string | null; teamId: string | null } };
+const convColumns = Object.entries(getTableColumns(conv)) as [keyof typeof conv.$inferSelect, AnyColumn][];
+const customerColumns = Object.entries(getTableColumns(schema.customers)).filter(([k]) => ['fullName', 'ownerId', 'teamId', 'budgetMax', 'budgetMin', 'phone', 'whatsappId', 'email'].includes(k)) as [string, AnyColumn][];
+/** A raw row's columns (snake_case, driver values) as drizzle would map them. */
+function fromRow<T>(columns: [string, AnyColumn][], raw: Record<string, unknown>, prefix = ''): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, col] of columns) {
+    const v = raw[prefix + col.name];
+    out[key] = v === null || v === undefined ? null : col.mapFromDriverValue(v);
+  }
+  return out as T;
+}
+const rowsOf = <T>(result: unknown): T[] => ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
 
-async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInbound): Promise<InTransaction> {
+type InTransaction = ConversationInboundResult & {
+  notified: Notified[];
+  before: { status: string; assigneeId: string | null; teamId: string | null };
+  teamId: string | null;
+  handed: (typeof schema.conversationOutbox.$inferSelect)[];
+  contact: Contact;
+  outEvents: InboxEvent[];
+  timelineDuplicate: boolean;
+};
+type CustomerPart = { fullName: string; ownerId: string | null; teamId: string | null; budgetMax: number | null; budgetMin: number | null; phone: string | null; whatsappId: string | null; email: string | null };
+
+async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInbound, timeline: TimelineEntry | undefined, leaseMs: number | null): Promise<InTransaction> {
   const now = nowOf(ctx);
   const at = now; // decisions (hours, windows, SLA) use the server clock at arrival
-  // find or open the conversation; the upsert also locks its row until commit
-  const [c] = await tx
+  const atIso = at.toISOString();
+  // ONE statement: the timeline entry (once per provider id) and the customer's last-contact
+  // times, the conversation found or opened (the upsert locks its row until commit), the message
+  // stored once, and what the decisions need of the customer and their owner
+  const upsert = tx
     .insert(conv)
     .values({ customerId: msg.customerId, channel: msg.channel, contactUserId: msg.contactUserId ?? null, lastMessageAt: at })
     .onConflictDoUpdate({ target: [conv.customerId, conv.channel], set: { updatedAt: now } })
     .returning();
-  const before = c!;
-  const [stored] = await tx
-    .insert(cm)
-    .values({
-      conversationId: before.id,
-      customerId: msg.customerId,
-      direction: 'in',
-      channel: msg.channel,
-      body: msg.text,
-      attachments: msg.attachments ?? [],
-      providerMessageId: msg.providerMessageId ?? null,
-      status: 'received',
-      statusAt: at,
-      createdAt: at,
-    })
-    .onConflictDoNothing({ target: [cm.channel, cm.providerMessageId] })
-    .returning({ id: cm.id });
+  const entry = timeline?.entry;
+  const occurredAt = (entry?.occurredAt ?? now).toISOString();
+  const timelinePart = entry
+    ? sql`tl as (${tx
+      .insert(schema.interactions)
+      .values({ customerId: msg.customerId, kind: entry.kind, channel: entry.channel ?? null, body: entry.body ?? null, payload: entry.payload ?? {}, providerMessageId: msg.providerMessageId ?? null, createdBy: timeline!.actorId, occurredAt: new Date(occurredAt) })
+      .onConflictDoNothing()
+      .returning({ id: schema.interactions.id })
+      .getSQL()}),
+      tlc as (update customers set last_interaction_at = greatest(last_interaction_at, ${occurredAt}::timestamptz), first_contact_at = least(first_contact_at, ${occurredAt}::timestamptz)
+        where id = ${msg.customerId} and exists (select 1 from tl)),`
+    : sql`tl as (select null::uuid as id where false),`;
+  const [raw] = rowsOf<Record<string, unknown>>(await tx.execute(sql`
+    with ${timelinePart}
+    c as (${upsert.getSQL()}),
+    m as (
+      insert into conversation_messages (conversation_id, customer_id, direction, channel, body, attachments, provider_message_id, status, status_at, created_at)
+      select c.id, ${msg.customerId}, 'in', ${msg.channel}, ${msg.text}, ${JSON.stringify(msg.attachments ?? [])}::jsonb, ${msg.providerMessageId ?? null}, 'received', ${atIso}::timestamptz, ${atIso}::timestamptz from c
+      on conflict (channel, provider_message_id) do nothing
+      returning id)
+    select c.*, (select id from m) as stored__id, (select id from tl) as timeline__id,
+      cu.full_name as cu__full_name, cu.owner_id as cu__owner_id, cu.team_id as cu__team_id, cu.budget_max as cu__budget_max, cu.budget_min as cu__budget_min,
+      cu.phone as cu__phone, cu.whatsapp_id as cu__whatsapp_id, cu.email as cu__email, u.name as owner__name
+    from c left join customers cu on cu.id = c.customer_id left join users u on u.id = cu.owner_id`));
+  const before = fromRow<typeof conv.$inferSelect>(convColumns, raw!);
+  const stored = raw!.stored__id ? { id: String(raw!.stored__id) } : null;
+  const timelineDuplicate = !!entry && !raw!.timeline__id;
+  const customer = raw!.cu__full_name === null || raw!.cu__full_name === undefined ? undefined : fromRow<CustomerPart>(customerColumns, raw!, 'cu__');
+  const contact: Contact = { customerId: msg.customerId, phone: customer?.phone ?? null, whatsappId: customer?.whatsappId ?? null, email: customer?.email ?? null, contactUserId: msg.contactUserId ?? before.contactUserId };
   if (!stored) {
-    return { conversationId: before.id, messageId: null, duplicate: true, reopened: false, queued: [], handoff: false, assigneeId: before.assigneeId, notified: [], before };
+    return { conversationId: before.id, messageId: null, duplicate: true, reopened: false, queued: [], handoff: false, assigneeId: before.assigneeId, teamId: before.teamId, notified: [], before, handed: [], contact, outEvents: [], timelineDuplicate };
   }
 
   const settings = await loadInboxSettings(ctx, tx);
-  const [customer] = await tx
-    .select({ fullName: schema.customers.fullName, ownerId: schema.customers.ownerId, teamId: schema.customers.teamId, ...customerValueColumns })
-    .from(schema.customers)
-    .where(eq(schema.customers.id, msg.customerId));
-  const ownerName = customer?.ownerId
-    ? (await tx.select({ name: schema.users.name }).from(schema.users).where(eq(schema.users.id, customer.ownerId)))[0]?.name ?? null
-    : null;
+  const ownerName = (raw!.owner__name as string | null | undefined) ?? null;
 
   const firstContact = before.lastCustomerMessageAt === null;
   const reopened = before.status === 'resolved';
@@ -217,22 +262,39 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
   } else if (highValue && before.priority !== 'P1' && !before.firstRespondedAt) {
     patch.firstResponseDueAt = addBusinessHours(hoursOf(team), at, settings.policy.sla.P1);
   }
-  await tx.update(conv).set(patch).where(eq(conv.id, before.id));
-
-  // one pending follow-up per conversation: a newer message replaces the older timer
-  await tx
-    .update(schema.conversationOutbox)
-    .set({ state: 'cancelled' })
-    .where(and(eq(schema.conversationOutbox.conversationId, before.id), eq(schema.conversationOutbox.purpose, 'follow_up'), eq(schema.conversationOutbox.state, 'pending')));
+  // ONE statement: the conversation's new state, the older follow-up timer cancelled (one pending
+  // per conversation: a newer message replaces it), the replies queued — those due now with their
+  // message row (the inbox shows them queued) and, when this process drains, leased to it
   const keys: string[] = [];
+  const outRows: (typeof cm.$inferInsert)[] = [];
+  const obRows: (typeof schema.conversationOutbox.$inferInsert)[] = [];
+  const leaseEnd = leaseMs === null ? null : new Date(now.getTime() + leaseMs);
+  const wallNow = Date.now();
   for (const [i, q] of queued.entries()) {
     const k = `${stored.id}:${q.purpose === 'auto_reply' ? q.rule!.id : q.purpose}`;
     keys.push(k);
-    await tx
-      .insert(schema.conversationOutbox)
-      .values({ key: k, conversationId: before.id, purpose: q.purpose, ruleId: q.rule?.id ?? null, channel: msg.channel, text: q.text, template: q.template, dueAt: new Date(q.dueAt.getTime() - (queued.length - i)) }) // 1 ms apart, never later than decided: sent in this order
-      .onConflictDoNothing({ target: schema.conversationOutbox.key });
+    const dueAt = new Date(q.dueAt.getTime() - (queued.length - i)); // 1 ms apart, never later than decided: sent in this order
+    const dueNow = q.dueAt.getTime() <= at.getTime();
+    const messageId = dueNow ? randomUUID() : null;
+    if (messageId) {
+      // after the customer's message, in the order they are sent
+      outRows.push({ id: messageId, conversationId: before.id, customerId: msg.customerId, direction: 'out', channel: msg.channel, body: q.text, template: q.template, status: 'queued', origin: q.purpose, ruleId: q.rule?.id ?? null, statusAt: at, createdAt: new Date(Math.max(wallNow, at.getTime() + 1) + i) });
+    }
+    obRows.push({ key: k, conversationId: before.id, purpose: q.purpose, ruleId: q.rule?.id ?? null, channel: msg.channel, text: q.text, template: q.template, dueAt, messageId, ...(messageId && leaseEnd ? { lockedUntil: leaseEnd, attempts: 1 } : {}) });
   }
+  const cancel = tx
+    .update(schema.conversationOutbox)
+    .set({ state: 'cancelled' })
+    .where(and(eq(schema.conversationOutbox.conversationId, before.id), eq(schema.conversationOutbox.purpose, 'follow_up'), eq(schema.conversationOutbox.state, 'pending')));
+  const parts = [sql`u as (${tx.update(conv).set(patch).where(eq(conv.id, before.id)).getSQL()})`, sql`x as (${cancel.getSQL()})`];
+  if (outRows.length) parts.push(sql`om as (${tx.insert(cm).values(outRows).getSQL()})`);
+  if (obRows.length) parts.push(sql`ob as (${tx.insert(schema.conversationOutbox).values(obRows).returning().getSQL()})`);
+  const applied = rowsOf<Record<string, unknown>>(await tx.execute(sql`with ${sql.join(parts, sql`, `)} ${obRows.length ? sql`select * from ob` : sql`select 1 as done`}`));
+  const obColumns = Object.entries(getTableColumns(schema.conversationOutbox)) as [string, AnyColumn][];
+  const handed = obRows.length && leaseEnd
+    ? applied.map((r) => fromRow<typeof schema.conversationOutbox.$inferSelect>(obColumns, r)).filter((r) => r.messageId !== null).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
+    : [];
+  const outEvents: InboxEvent[] = outRows.map((r) => ({ type: 'message', conversationId: before.id, messageId: r.id!, direction: 'out' }));
 
   let assigneeId = reopened ? null : before.assigneeId;
   if ((needsHuman || priority === 'P1') && !assigneeId) {
@@ -247,7 +309,7 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
       dedupeKey: `high_value:${stored.id}`,
     }));
   }
-  return { conversationId: before.id, messageId: stored.id, duplicate: false, reopened, queued: keys, handoff, assigneeId, notified, before };
+  return { conversationId: before.id, messageId: stored.id, duplicate: false, reopened, queued: keys, handoff, assigneeId, teamId, notified, before, handed, contact, outEvents, timelineDuplicate };
 }
 
 const GREETINGS = new Set(['hi', 'hello', 'hey', 'hola', 'buenas', 'buenos dias', '你好', '您好', '哈啰', '嗨', 'good morning']);

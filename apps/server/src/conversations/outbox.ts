@@ -13,13 +13,12 @@
  * (`inbox:<inbound message id>:<rule>`), so a send that reached the provider before a crash is
  * not repeated when the row is drained again: the ledger returns the recorded provider id.
  */
-import { and, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import { ChannelSendError, type Channels, type ChannelName } from '@nudge/channels';
 import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
-import { addToTimeline } from './inbound.js';
-import { applyEarlyStatuses } from './status.js';
+import { applyEarly, lockProviderIds } from './status.js';
 import { setting } from '../config.js';
 import { publish } from './live.js';
 
@@ -36,9 +35,19 @@ export interface OutboxOptions {
   batch?: number;
 }
 
+/** Where a conversation's replies go: the customer's addresses (inbound.ts has them at hand). */
+export interface Contact { customerId: string; phone: string | null; whatsappId: string | null; email: string | null; contactUserId: string | null }
+
 export interface OutboxDrainer {
+  /** how long a claim holds (inbound.ts leases the rows it hands over for this long) */
+  readonly leaseMs: number;
   /** drain now (after a commit that queued something) */
   kick(): void;
+  /**
+   * Rows just committed and leased to this drainer (one conversation's, in order): sent at once,
+   * without a claim or a poll. A crash before they are recorded leaves them to the poll after the lease.
+   */
+  handOff(rows: Row[], contact: Contact): void;
   /** drain until nothing is due; resolves with the number of rows handled */
   drain(): Promise<number>;
   stop(): Promise<void>;
@@ -69,24 +78,22 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
   let again = false;
   let stopped = false;
 
+  /** One statement (no transaction around it): the due rows nobody holds, leased to this drainer. */
   async function claim(): Promise<Row[]> {
     const now = nowOf(ctx);
     const leaseEnd = new Date(now.getTime() + leaseMs);
-    return ctx.db.db.transaction(async (tx) => {
-      const due = await tx
-        .select({ id: ob.id })
-        .from(ob)
-        .where(and(eq(ob.state, 'pending'), sql`${ob.dueAt} <= ${now.toISOString()}::timestamptz`, sql`(${ob.lockedUntil} is null or ${ob.lockedUntil} < ${now.toISOString()}::timestamptz)`))
-        .orderBy(ob.dueAt)
-        .limit(batch)
-        .for('update', { skipLocked: true });
-      if (!due.length) return [];
-      return tx
-        .update(ob)
-        .set({ lockedUntil: leaseEnd, attempts: sql`${ob.attempts} + 1` })
-        .where(sql`${ob.id} in (${sql.join(due.map((d) => sql`${d.id}`), sql`, `)})`)
-        .returning();
-    });
+    const due = ctx.db.db
+      .select({ id: ob.id })
+      .from(ob)
+      .where(and(eq(ob.state, 'pending'), sql`${ob.dueAt} <= ${now.toISOString()}::timestamptz`, sql`(${ob.lockedUntil} is null or ${ob.lockedUntil} < ${now.toISOString()}::timestamptz)`))
+      .orderBy(ob.dueAt)
+      .limit(batch)
+      .for('update', { skipLocked: true });
+    return ctx.db.db
+      .update(ob)
+      .set({ lockedUntil: leaseEnd, attempts: sql`${ob.attempts} + 1` })
+      .where(inArray(ob.id, due))
+      .returning();
   }
 
   /** A follow-up goes out only if the auto-reply is still unread and nobody (agent or customer) wrote since. */
@@ -106,68 +113,123 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
     return !reply || reply.status !== 'read';
   }
 
-  async function handle(row: Row): Promise<void> {
-    if (row.purpose === 'follow_up' && !(await followUpStillWanted(row))) {
-      await ctx.db.db.update(ob).set({ state: 'cancelled', lockedUntil: null }).where(eq(ob.id, row.id));
-      return;
-    }
+  const contactOf = async (conversationId: string): Promise<Contact | undefined> => {
     const [c] = await ctx.db.db
       .select({ customerId: conv.customerId, phone: schema.customers.phone, whatsappId: schema.customers.whatsappId, email: schema.customers.email, contactUserId: conv.contactUserId })
       .from(conv)
       .innerJoin(schema.customers, eq(schema.customers.id, conv.customerId))
-      .where(eq(conv.id, row.conversationId));
-    if (!c) {
-      await ctx.db.db.update(ob).set({ state: 'cancelled', lastError: 'conversation gone' }).where(eq(ob.id, row.id));
-      return;
-    }
-    // the message row exists before the send, so the inbox shows it queued (agents' replies make it at once)
-    let messageId = row.messageId;
-    if (!messageId) {
-      const [m] = await ctx.db.db
-        .insert(cm)
-        .values({ conversationId: row.conversationId, customerId: c.customerId, direction: 'out', channel: row.channel, body: row.text, template: row.template, status: 'queued', origin: row.purpose, ruleId: row.ruleId, statusAt: nowOf(ctx) })
-        .returning({ id: cm.id });
-      messageId = m!.id;
-      await ctx.db.db.update(ob).set({ messageId }).where(eq(ob.id, row.id));
-      await publish(ctx, [{ type: 'message', conversationId: row.conversationId, messageId, direction: 'out' }]);
-    }
-    const to = recipientOf(row.channel, c);
-    if (!to) return fail(row, messageId, `The customer has no ${row.channel} address to answer on.`);
-    let providerMessageId: string;
+      .where(eq(conv.id, conversationId));
+    return c;
+  };
+
+  /** One conversation's rows, in order: each sent through the ledger, then all that went out recorded in one transaction. */
+  async function handleGroup(rows: Row[], known?: Contact): Promise<void> {
+    let c = known;
+    const sent: { row: Row; messageId: string; providerMessageId: string }[] = [];
     try {
-      const sent = await options.channels.send(row.channel as ChannelName, {
-        to,
-        text: row.text,
-        ...(row.template ? { template: row.template } : {}),
-        idempotencyKey: `inbox:${row.key}`,
-      });
-      providerMessageId = sent.providerMessageId;
-    } catch (err) {
-      const e = err as Error;
-      if (err instanceof ChannelSendError && err.retryable && row.attempts < 8) {
-        const backoff = Math.min(60_000, 1000 * 2 ** row.attempts);
-        await ctx.db.db.update(ob).set({ lockedUntil: new Date(nowOf(ctx).getTime() + backoff), lastError: e.message }).where(eq(ob.id, row.id));
-        return;
+      for (const row of rows) {
+        try {
+          if (row.purpose === 'follow_up' && !(await followUpStillWanted(row))) {
+            await ctx.db.db.update(ob).set({ state: 'cancelled', lockedUntil: null }).where(eq(ob.id, row.id));
+            continue;
+          }
+          c ??= await contactOf(row.conversationId);
+          if (!c) {
+            await ctx.db.db.update(ob).set({ state: 'cancelled', lastError: 'conversation gone' }).where(eq(ob.id, row.id));
+            continue;
+          }
+          // the message row exists before the send, so the inbox shows it queued (inbound.ts and agents' replies make it at once)
+          let messageId = row.messageId;
+          if (!messageId) {
+            const [m] = await ctx.db.db
+              .insert(cm)
+              .values({ conversationId: row.conversationId, customerId: c.customerId, direction: 'out', channel: row.channel, body: row.text, template: row.template, status: 'queued', origin: row.purpose, ruleId: row.ruleId, statusAt: nowOf(ctx) })
+              .returning({ id: cm.id });
+            messageId = m!.id;
+            await ctx.db.db.update(ob).set({ messageId }).where(eq(ob.id, row.id));
+            await publish(ctx, [{ type: 'message', conversationId: row.conversationId, messageId, direction: 'out' }]);
+          }
+          const to = recipientOf(row.channel, c);
+          if (!to) {
+            await fail(row, messageId, `The customer has no ${row.channel} address to answer on.`);
+            continue;
+          }
+          try {
+            const out = await options.channels.send(row.channel as ChannelName, {
+              to,
+              text: row.text,
+              ...(row.template ? { template: row.template } : {}),
+              idempotencyKey: `inbox:${row.key}`,
+            });
+            sent.push({ row, messageId, providerMessageId: out.providerMessageId });
+          } catch (err) {
+            const e = err as Error;
+            if (err instanceof ChannelSendError && err.retryable && row.attempts < 8) {
+              const backoff = Math.min(60_000, 1000 * 2 ** row.attempts);
+              await ctx.db.db.update(ob).set({ lockedUntil: new Date(nowOf(ctx).getTime() + backoff), lastError: e.message }).where(eq(ob.id, row.id));
+              break; // the later rows wait for it: they go out in order
+            }
+            await fail(row, messageId, e.message);
+          }
+        } catch (err) {
+          console.error(`[inbox] outbox row ${row.key} failed:`, err);
+        }
       }
-      return fail(row, messageId, e.message);
+    } finally {
+      if (sent.length && c) await record(sent, c).catch((err: unknown) => console.error('[inbox] outbox sends not recorded (the ledger has them; the rows go again after their lease):', err));
     }
+  }
+
+  /**
+   * What went out, in one transaction of three statements: the provider ids' status locks (see
+   * status.ts), then one statement — rows sent (only those still pending: another drainer may have
+   * recorded one), messages sent with the provider id, the conversation's last message, the
+   * customer's timeline and last contact, statuses that came before the send taken — and, rarely,
+   * those statuses applied.
+   */
+  async function record(sent: { row: Row; messageId: string; providerMessageId: string }[], c: Contact): Promise<void> {
     const at = nowOf(ctx);
+    const atIso = at.toISOString();
+    const channel = sent[0]!.row.channel;
+    const ids = sent.map((s) => s.row.id);
     const recorded = await ctx.db.db.transaction(async (tx) => {
-      const done = await tx.update(ob).set({ state: 'sent', lockedUntil: null, lastError: null }).where(and(eq(ob.id, row.id), eq(ob.state, 'pending'))).returning({ id: ob.id });
-      if (!done.length) return false; // another drainer recorded it (the ledger gave both the same provider id)
-      await tx.update(cm).set({ providerMessageId, status: 'sent', statusAt: at }).where(eq(cm.id, messageId));
-      await tx.update(conv).set({ lastMessageAt: at, updatedAt: at, ...(row.purpose === 'agent' ? {} : {}) }).where(eq(conv.id, row.conversationId));
-      await applyEarlyStatuses(tx, row.channel, providerMessageId);
-      await addToTimeline(ctx, tx, c.customerId, null, {
-        kind: 'message_out',
-        channel: row.channel,
-        body: row.text || `[template ${row.template?.name}]`,
-        payload: { providerMessageId, conversationId: row.conversationId, origin: row.purpose, ...(row.ruleId ? { ruleId: row.ruleId } : {}) },
-        at,
-      });
-      return true;
+      await lockProviderIds(tx, channel, sent.map((s) => s.providerMessageId));
+      const pm = sql.join(sent.map((s) => sql`(${s.messageId}::uuid, ${s.providerMessageId}::text)`), sql`, `);
+      const result = await tx.execute(sql`
+        with pm(message_id, provider_message_id) as (values ${pm}),
+        done as (
+          update conversation_outbox set state = 'sent', locked_until = null, last_error = null
+          where id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)}) and state = 'pending'
+          returning id, message_id, conversation_id, purpose, rule_id, channel, text, template),
+        m as (
+          update conversation_messages set provider_message_id = pm.provider_message_id, status = 'sent', status_at = ${atIso}::timestamptz
+          from pm join done on done.message_id = pm.message_id
+          where conversation_messages.id = pm.message_id),
+        cv as (update conversations set last_message_at = ${atIso}::timestamptz, updated_at = ${atIso}::timestamptz where id in (select conversation_id from done)),
+        tl as (
+          insert into interactions (customer_id, kind, channel, body, payload, occurred_at)
+          select ${c.customerId}::uuid, 'message_out', d.channel, coalesce(nullif(d.text, ''), '[template ' || coalesce(d.template->>'name', '') || ']'),
+            jsonb_build_object('providerMessageId', pm.provider_message_id, 'conversationId', d.conversation_id, 'origin', d.purpose)
+              || case when d.rule_id is null then '{}'::jsonb else jsonb_build_object('ruleId', d.rule_id) end,
+            ${atIso}::timestamptz
+          from done d join pm on pm.message_id = d.message_id
+          returning id),
+        cu as (
+          update customers set last_interaction_at = greatest(last_interaction_at, ${atIso}::timestamptz), first_contact_at = least(first_contact_at, ${atIso}::timestamptz),
+            last_follow_up_at = greatest(last_follow_up_at, ${atIso}::timestamptz)
+          where id = ${c.customerId}::uuid and exists (select 1 from tl)),
+        early as (
+          delete from early_message_statuses where channel = ${channel} and provider_message_id in (select provider_message_id from pm)
+          returning provider_message_id, status, error, at)
+        select 'done' as what, message_id::text as a, null::text as b, null::text as e, null::timestamptz as at from done
+        union all select 'early', provider_message_id, status::text, error, at from early`);
+      const rows = ((result as { rows?: unknown[] }).rows ?? result) as { what: string; a: string; b: string | null; e: string | null; at: unknown }[];
+      const early = rows.filter((r) => r.what === 'early');
+      if (early.length) await applyEarly(tx, channel, early.map((r) => ({ providerMessageId: r.a, status: r.b!, error: r.e, at: new Date(r.at as string) })));
+      return new Set(rows.filter((r) => r.what === 'done').map((r) => r.a));
     });
-    if (recorded) await publish(ctx, [{ type: 'status', conversationId: row.conversationId, messageId, status: 'sent' }]);
+    const events = sent.filter((s) => recorded.has(s.messageId)).map((s) => ({ type: 'status' as const, conversationId: s.row.conversationId, messageId: s.messageId, status: 'sent' }));
+    if (events.length) await publish(ctx, events);
   }
 
   async function fail(row: Row, messageId: string, error: string) {
@@ -190,15 +252,7 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
       if (!rows.length) return handled;
       const byConversation = new Map<string, Row[]>();
       for (const row of rows) byConversation.set(row.conversationId, [...(byConversation.get(row.conversationId) ?? []), row]);
-      const runList = async (list: Row[]) => {
-        for (const row of list.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())) {
-          try {
-            await handle(row);
-          } catch (err) {
-            console.error(`[inbox] outbox row ${row.key} failed:`, err);
-          }
-        }
-      };
+      const runList = (list: Row[]) => handleGroup(list.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime()));
       if (ctx.db.driver === 'postgres') await Promise.all([...byConversation.values()].map(runList));
       else for (const list of byConversation.values()) await runList(list);
       handled += rows.length;
@@ -228,7 +282,19 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
   }, options.pollMs ?? 1000);
   timer.unref();
 
+  // handed-over rows: on PostgreSQL each conversation's at once; on PGlite (one connection) one
+  // after another, as the poll does
+  const inFlight = new Set<Promise<void>>();
+  let chain: Promise<void> = Promise.resolve();
   const drainer: OutboxDrainer = {
+    leaseMs,
+    handOff(rows, contact) {
+      if (stopped || !rows.length) return;
+      const run = () => handleGroup(rows, contact).catch((err: unknown) => console.error('[inbox] outbox hand-off failed:', err));
+      const p = ctx.db.driver === 'postgres' ? run() : (chain = chain.then(run));
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+    },
     kick() {
       if (!stopped) void drain().catch((err: unknown) => console.error('[inbox] outbox drain failed:', err));
     },
@@ -238,6 +304,7 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
       clearInterval(timer);
       drainers.delete(ctx.db);
       await running?.catch(() => {});
+      await Promise.all([...inFlight]);
     },
   };
   drainers.set(ctx.db, drainer);

@@ -58,17 +58,23 @@ export async function lockProviderId(db: DbOrTx, channel: string, providerMessag
   await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`status:${channel}:${providerMessageId}`}))`);
 }
 
-/** Applies the statuses that came before the send was recorded (the highest wins). */
-export async function applyEarlyStatuses(db: DbOrTx, channel: string, providerMessageId: string): Promise<void> {
-  await lockProviderId(db, channel, providerMessageId);
-  const early = await db
-    .delete(schema.earlyMessageStatuses)
-    .where(and(eq(schema.earlyMessageStatuses.channel, channel), eq(schema.earlyMessageStatuses.providerMessageId, providerMessageId)))
-    .returning();
-  if (!early.length) return;
-  const best = early.sort((a, b) => RANK[b.status as DeliveryStatus] - RANK[a.status as DeliveryStatus])[0]!;
-  await db
-    .update(cm)
-    .set({ status: best.status, statusAt: best.at, ...(best.status === 'failed' ? { error: best.error ?? 'failed' } : {}) })
-    .where(and(eq(cm.channel, channel), eq(cm.providerMessageId, providerMessageId), sql`${rank(cm.status)} < ${RANK[best.status as DeliveryStatus]}`));
+/** The same locks for several provider ids, in one statement (a status takes one at a time: no deadlock). */
+export async function lockProviderIds(db: DbOrTx, channel: string, providerMessageIds: string[]) {
+  const ids = [...new Set(providerMessageIds)].sort();
+  await db.execute(sql`select ${sql.join(ids.map((id) => sql`pg_advisory_xact_lock(hashtext(${`status:${channel}:${id}`}))`), sql`, `)}`);
+}
+
+/** Statuses that came before the sends were recorded, already taken from early_message_statuses: the highest of each wins. */
+export async function applyEarly(db: DbOrTx, channel: string, early: { providerMessageId: string; status: string; error: string | null; at: Date }[]): Promise<void> {
+  const byId = new Map<string, (typeof early)[number]>();
+  for (const e of early) {
+    const had = byId.get(e.providerMessageId);
+    if (!had || RANK[e.status as DeliveryStatus] > RANK[had.status as DeliveryStatus]) byId.set(e.providerMessageId, e);
+  }
+  for (const [providerMessageId, best] of byId) {
+    await db
+      .update(cm)
+      .set({ status: best.status as DeliveryStatus, statusAt: best.at, ...(best.status === 'failed' ? { error: best.error ?? 'failed' } : {}) })
+      .where(and(eq(cm.channel, channel), eq(cm.providerMessageId, providerMessageId), sql`${rank(cm.status)} < ${RANK[best.status as DeliveryStatus]}`));
+  }
 }

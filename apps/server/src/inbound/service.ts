@@ -7,9 +7,9 @@
 import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { randomUUID } from 'node:crypto';
 import { emitEvents, nowOf, type AppContext } from '../context.js';
-import { addInteraction, addProviderMessage, canSee } from '../customers/index.js';
-import { writeAudit } from '../http/audit.js';
+import { canSee } from '../customers/index.js';
 import type { AuthUser } from '../http/auth.js';
 import { forbidden } from '../http/errors.js';
 import { recordConversationMessage, type ConversationInboundResult } from '../conversations/index.js';
@@ -79,7 +79,7 @@ const c = schema.customers;
 type Db = AppContext['db']['db'];
 
 /** The live (not archived) customer an identity leads to, by the most specific key. */
-async function lookup(db: Db, keys: IdentityKey[]): Promise<CustomerRef | undefined> {
+async function lookup(db: Db, keys: IdentityKey[]): Promise<(CustomerRef & { all: boolean }) | undefined> {
   const rows = await db
     .select({ kind: ci.kind, id: c.id, ownerId: c.ownerId, teamId: c.teamId })
     .from(ci)
@@ -87,7 +87,8 @@ async function lookup(db: Db, keys: IdentityKey[]): Promise<CustomerRef | undefi
     .where(and(or(...keys.map((k) => and(eq(ci.kind, k.kind), eq(ci.value, k.value)))), isNull(c.archivedAt)));
   for (const k of keys) {
     const r = rows.find((x) => x.kind === k.kind);
-    if (r) return { id: r.id, ownerId: r.ownerId, teamId: r.teamId };
+    // all: every key already leads to this customer
+    if (r) return { id: r.id, ownerId: r.ownerId, teamId: r.teamId, all: keys.every((key) => rows.some((x) => x.kind === key.kind && x.id === r.id)) };
   }
   return undefined;
 }
@@ -98,7 +99,11 @@ async function lookup(db: Db, keys: IdentityKey[]): Promise<CustomerRef | undefi
  * customer moves. Returns how many identities now lead to `customerId`.
  */
 async function claim(db: Db, keys: IdentityKey[], customerId: string): Promise<number> {
-  const rows = await db
+  const rows = await claimQuery(db, keys, customerId);
+  return rows.length;
+}
+const claimQuery = (db: Db, keys: IdentityKey[], customerId: string) =>
+  db
     .insert(ci)
     .values(keys.map((k) => ({ ...k, customerId })))
     .onConflictDoUpdate({
@@ -107,8 +112,6 @@ async function claim(db: Db, keys: IdentityKey[], customerId: string): Promise<n
       setWhere: sql`customer_channel_identities.customer_id = excluded.customer_id OR exists (select 1 from customers x where x.id = customer_channel_identities.customer_id and x.archived_at is not null)`,
     })
     .returning({ kind: ci.kind });
-  return rows.length;
-}
 
 /** A customer who has not written before but is on file (by phone / WhatsApp id / e-mail columns). */
 async function findOnFile(db: Db, id: SenderIdentity): Promise<CustomerRef | undefined> {
@@ -148,8 +151,9 @@ async function resolveSender(ctx: AppContext, msg: InboundMessage, actor: AuthUs
     const known = await lookup(db, keys);
     if (known) {
       mayUse(known);
-      await claim(db, keys, known.id); // e.g. the phone of a WhatsApp sender first seen by e-mail
-      return { customer: known, created: false };
+      // e.g. the phone of a WhatsApp sender first seen by e-mail (nothing to write when every key is theirs already)
+      if (!known.all) await claim(db, keys, known.id);
+      return { customer: { id: known.id, ownerId: known.ownerId, teamId: known.teamId }, created: false };
     }
     const onFile = await findOnFile(db, id);
     if (onFile) {
@@ -159,10 +163,14 @@ async function resolveSender(ctx: AppContext, msg: InboundMessage, actor: AuthUs
     }
     const now = nowOf(ctx);
     try {
+      // ONE statement in its transaction: the customer, their identities (the constraint decides a
+      // race: a key another live customer holds is not taken, and this customer is rolled back) and the audit entry
+      const customerId = randomUUID();
       const created = await db.transaction(async (tx) => {
-        const [row] = await tx
+        const insert = tx
           .insert(c)
           .values({
+            id: customerId,
             fullName: msg.name?.trim() || id.email || id.phone || 'WhatsApp user',
             source: msg.channel,
             ...(id.phone ? { phone: id.phone, phoneRaw: msg.from.trim() } : {}),
@@ -173,10 +181,13 @@ async function resolveSender(ctx: AppContext, msg: InboundMessage, actor: AuthUs
             updatedAt: now,
           })
           .returning({ id: c.id, ownerId: c.ownerId, teamId: c.teamId });
-        if ((await claim(tx as unknown as Db, keys, row!.id)) < keys.length) throw new LostRace();
-        return row!;
+        const audit = tx.insert(schema.auditLog).values({ actorId: actor?.id ?? null, actorEmail: actor?.email ?? null, action: 'customer.create', entityType: 'customer', entityId: customerId, fields: ['fullName', ...Object.keys(id)] });
+        const result = await tx.execute(sql`with nc as (${insert.getSQL()}), ids as (${claimQuery(tx as unknown as Db, keys, customerId).getSQL()}), au as (${audit.getSQL()})
+          select nc.owner_id, nc.team_id, (select count(*) from ids)::int as claimed from nc`);
+        const [row] = ((result as { rows?: unknown[] }).rows ?? result) as { owner_id: string | null; team_id: string | null; claimed: number | string }[];
+        if (Number(row!.claimed) < keys.length) throw new LostRace();
+        return { id: customerId, ownerId: row!.owner_id, teamId: row!.team_id };
       });
-      await writeAudit(db, actor, { action: 'customer.create', entityType: 'customer', entityId: created.id, fields: ['fullName', ...Object.keys(id)] });
       await emitEvents(ctx, [{ type: 'customer.created', customerId: created.id, source: msg.channel }]);
       return { customer: created, created: true };
     } catch (err) {
@@ -186,7 +197,7 @@ async function resolveSender(ctx: AppContext, msg: InboundMessage, actor: AuthUs
   }
   const winner = await lookup(db, keys);
   if (!winner) throw new Error(`Could not resolve the sender ${msg.from} to a customer.`);
-  return { customer: mayUse(winner), created: false };
+  return { customer: mayUse({ id: winner.id, ownerId: winner.ownerId, teamId: winner.teamId }), created: false };
 }
 
 function pgCodeOf(err: unknown): string | undefined {
@@ -212,21 +223,14 @@ export async function receiveInboundMessage(ctx: AppContext, msg: InboundMessage
     payload: { ...(msg.from ? { from: msg.from } : {}), ...(msg.contactUserId ? { userId: msg.contactUserId } : {}), ...(msg.providerMessageId ? { providerMessageId: msg.providerMessageId } : {}) },
     ...(msg.at ? { occurredAt: msg.at } : {}),
   };
-  let duplicate = false;
-  if (msg.providerMessageId) {
-    duplicate = !(await addProviderMessage(ctx, actor?.id ?? null, customerId, entry, msg.providerMessageId));
-  } else {
-    await addInteraction(ctx, actor?.id ?? null, customerId, entry);
-  }
-  // ---- inbox (conversations/): conversation, auto-replies, hand-off, assignment — stored once per
-  // provider id, so it also runs for a redelivery (a crash may have fallen between the two writes)
-  const conversation = await recordConversationMessage(ctx, {
+  // ---- the timeline entry and the inbox (conversations/: conversation, auto-replies, hand-off,
+  // assignment) in ONE transaction, each stored once per provider id
+  const { timelineDuplicate: duplicate, ...conversation } = await recordConversationMessage(ctx, {
     customerId, channel: msg.channel, text: msg.text,
     ...(msg.providerMessageId ? { providerMessageId: msg.providerMessageId } : {}),
     ...(msg.contactUserId ? { contactUserId: msg.contactUserId } : {}),
     ...(msg.at ? { at: msg.at } : {}),
-  });
-  // ---- end inbox
+  }, { actorId: actor?.id ?? null, entry });
   if (duplicate) return { customerId, created, duplicate: true, flows: null, conversation: conversation.duplicate ? null : conversation };
   const flows = ctx.flows
     ? await ctx.flows.routeInboundMessage({ customerId, channel: msg.channel, text: msg.text, ...(msg.providerMessageId ? { messageId: msg.providerMessageId } : {}) })
