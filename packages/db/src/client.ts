@@ -49,6 +49,11 @@ export interface CreateDbOptions {
   url: string;
   /** Connections in the postgres.js pool (default 10). */
   max?: number;
+  /**
+   * `memory://` only: start from this PGlite data folder (a `dumpDataDir()` tarball) instead of a
+   * fresh initdb. Tests use it to clone a migrated template (packages/db/src/testing.ts).
+   */
+  loadDataDir?: Blob;
 }
 
 export function isPostgresUrl(url: string | undefined): url is string {
@@ -62,7 +67,7 @@ function hidePassword(url: string): string {
 export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
   const url = options.url;
   if (isPostgresUrl(url)) return createPostgresHandle(url, options.max ?? 10);
-  return createPgliteHandle(url);
+  return createPgliteHandle(url, options.loadDataDir);
 }
 
 /**
@@ -89,9 +94,9 @@ import(workerData.pglite).then(async ({ PGlite }) => { const pg = new PGlite(wor
   }
 }
 
-async function createPgliteHandle(location: string): Promise<DbHandle> {
+async function createPgliteHandle(location: string, loadDataDir?: Blob): Promise<DbHandle> {
   if (location !== 'memory://' && !existsSync(join(location, 'PG_VERSION'))) await initDataDirInThread(location);
-  const pg = location === 'memory://' ? new PGlite() : new PGlite(location);
+  const pg = location === 'memory://' ? new PGlite(loadDataDir ? { loadDataDir } : {}) : new PGlite(location);
   await pg.waitReady;
   const db = drizzlePglite(pg, { schema });
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>, inTx: boolean): SqlClient => ({
