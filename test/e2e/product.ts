@@ -4,15 +4,16 @@
 //
 // The database: E2E_DATABASE_URL names an (empty) PostgreSQL one to use; otherwise, when
 // DATABASE_URL is a postgres:// URL (CI's PostgreSQL pass), each product start gets its own new,
-// empty database on that server (created here, dropped at stop); otherwise a fresh PGlite data folder.
+// empty database on that server (created here, dropped at stop); otherwise a fresh PGlite data folder
+// (a copy of one migrated once for the run).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { inject } from 'vitest';
-import { createTestDb, testDriver, type TestDb } from '@nudge/db/testing';
+import { createTestDb, pgliteTemplateFolder, testDriver, type TestDb } from '@nudge/db/testing';
 import { buildEditor } from './editor-build.js';
 
 export { buildEditor };
@@ -102,7 +103,12 @@ export async function startProduct(options: { env?: NodeJS.ProcessEnv } = {}): P
     // an empty database of its own on DATABASE_URL's server: the product migrates it on start
     database = await createTestDb({ migrate: false });
     env.DATABASE_URL = database.url;
-  } else delete env.DATABASE_URL;
+  } else {
+    delete env.DATABASE_URL;
+    // a copy of a migrated data folder made once for the run, not an initdb per product start
+    // (a fresh folder's initdb and migrations are tested in packages/db/src/client.test.ts)
+    if (!options.env?.NUDGE_DATA_DIR) cpSync(await pgliteTemplateFolder(), env.NUDGE_DATA_DIR!, { recursive: true });
+  }
   const dropDatabase = async () => {
     await database?.cleanup();
     database = null;

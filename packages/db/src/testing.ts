@@ -10,7 +10,7 @@
  * The copy is byte-for-byte what initdb + migrate produced, so tests see the same database.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,3 +147,29 @@ export async function createTestDb(options: { migrate?: boolean } = {}): Promise
   };
 }
 
+
+/**
+ * A migrated PGlite data folder to copy (with `cpSync`) where a process wants a data folder of
+ * its own, e.g. the product a browser test starts: made once per migration set and PGlite build
+ * under the OS temp folder. The copy opens like a folder the product made and migrated itself.
+ */
+export async function pgliteTemplateFolder(): Promise<string> {
+  const folder = join(templateDir, `pglite-folder-${templateKey(true)}`);
+  if (existsSync(join(folder, 'PG_VERSION'))) return folder;
+  mkdirSync(templateDir, { recursive: true });
+  const part = `${folder}.${process.pid}.${randomBytes(4).toString('hex')}.part`;
+  const handle = await createDb({ url: part });
+  try {
+    await migrate(handle);
+  } finally {
+    await handle.close();
+  }
+  try {
+    renameSync(part, folder);
+  } catch (err) {
+    // another process made it first
+    rmSync(part, { recursive: true, force: true });
+    if (!existsSync(join(folder, 'PG_VERSION'))) throw err;
+  }
+  return folder;
+}
