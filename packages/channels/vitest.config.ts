@@ -1,2 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
-export default defineConfig({ test: { testTimeout: 30_000, hookTimeout: 30_000 } });
+
+// At least two files at once: vitest's default (cores - 1) is one at a time on CI's 2 cores, which
+// leaves a core idle while a file waits on timers, child processes or the network.
+export default defineConfig({ test: { maxWorkers: Math.max(2, availableParallelism() - 1), testTimeout: 30_000, hookTimeout: 30_000 } });

@@ -1,13 +1,23 @@
-// Starts the product the way README says (`pnpm start`) on a fresh data folder and a free port,
+// Starts the product the way README says (`pnpm start`) on a fresh database and a free port,
 // after building the editor bundle the server serves. E2E_BASE_URL skips all that and uses an
 // already running product.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+//
+// The database: E2E_DATABASE_URL names an (empty) PostgreSQL one to use; otherwise, when
+// DATABASE_URL is a postgres:// URL (CI's PostgreSQL pass), each product start gets its own new,
+// empty database on that server (created here, dropped at stop); otherwise a fresh PGlite data folder
+// (a copy of one migrated once for the run).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startWhatsAppStandIn, type WhatsAppStandIn } from '@nudge/channels/standins';
+import { inject } from 'vitest';
+import { createTestDb, pgliteTemplateFolder, testDriver, type TestDb } from '@nudge/db/testing';
+import { buildEditor } from './editor-build.js';
+
+export { buildEditor };
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 
@@ -28,10 +38,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-export function buildEditor(): void {
-  const res = spawnSync('pnpm', ['--filter', '@nudge/editor', 'build'], { cwd: repoRoot, encoding: 'utf8' });
-  if (res.status !== 0) throw new Error(`editor build failed:\n${res.stdout}\n${res.stderr}`);
-}
 
 async function waitForHttp(url: string, child: ChildProcess | null, timeoutMs: number, output: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -73,7 +79,8 @@ export async function startProduct(options: { env?: NodeJS.ProcessEnv } = {}): P
     await waitForHttp(`${baseUrl}/`, null, 10_000, () => '');
     return { baseUrl, stop: async () => {}, log: () => '' };
   }
-  if (!existsSync(join(repoRoot, 'apps/editor/dist/index.html')) || process.env.E2E_BUILD !== '0') buildEditor();
+  // the run's global set-up (test/e2e/global-setup.ts) built the editor once for every file
+  if (!existsSync(join(repoRoot, 'apps/editor/dist/index.html')) || (process.env.E2E_BUILD !== '0' && !inject('editorBuilt'))) buildEditor();
   const port = await freePort();
   const temporalPort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'nudge-e2e-'));
@@ -91,9 +98,22 @@ export async function startProduct(options: { env?: NodeJS.ProcessEnv } = {}): P
     NUDGE_CHANNEL_STANDINS: '0',
     ...options.env,
   };
-  // the e2e run keeps its own embedded database, unless E2E_DATABASE_URL names an (empty) PostgreSQL one
+  let database: TestDb | null = null;
   if (process.env.E2E_DATABASE_URL) env.DATABASE_URL = process.env.E2E_DATABASE_URL;
-  else delete env.DATABASE_URL;
+  else if (testDriver() === 'postgres') {
+    // an empty database of its own on DATABASE_URL's server: the product migrates it on start
+    database = await createTestDb({ migrate: false });
+    env.DATABASE_URL = database.url;
+  } else {
+    delete env.DATABASE_URL;
+    // a copy of a migrated data folder made once for the run, not an initdb per product start
+    // (a fresh folder's initdb and migrations are tested in packages/db/src/client.test.ts)
+    if (!options.env?.NUDGE_DATA_DIR) cpSync(await pgliteTemplateFolder(), env.NUDGE_DATA_DIR!, { recursive: true });
+  }
+  const dropDatabase = async () => {
+    await database?.cleanup();
+    database = null;
+  };
   delete env.TEMPORAL_ADDRESS; // and its own embedded engine
   const child = spawn('pnpm', ['start'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -103,11 +123,13 @@ export async function startProduct(options: { env?: NodeJS.ProcessEnv } = {}): P
     await waitForHttp(`${baseUrl}/`, child, 180_000, () => output);
   } catch (e) {
     await stopGroup(child.pid);
+    await dropDatabase();
     throw e;
   }
   const nodes = await fetch(`${baseUrl}/api/nodes`);
   if (nodes.status === 404) {
     await stopGroup(child.pid);
+    await dropDatabase();
     throw new Error(`the product is up but GET /api/nodes answers ${nodes.status}: the flow API is not mounted\n${output}`);
   }
   return {
@@ -115,6 +137,7 @@ export async function startProduct(options: { env?: NodeJS.ProcessEnv } = {}): P
     log: () => output,
     async stop() {
       await stopGroup(child.pid);
+      await dropDatabase();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDb, isPostgresUrl } from './client.js';
-import { migrate } from './migrate.js';
+import { migrate, migrationsFolder } from './migrate.js';
 import { createTestDb, testDriver } from './testing.js';
 
 describe('createTestDb', () => {
@@ -21,6 +21,20 @@ describe('createTestDb', () => {
     const tables = await a.sql.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
     expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['settings', 'customers', 'flows', 'flow_runs']));
+  });
+
+  it('clones a template holding every migration, the same as migrating a fresh database', async () => {
+    const cloned = await createTestDb();
+    const fresh = await createTestDb({ migrate: false });
+    dbs.push(cloned, fresh);
+    await migrate(fresh);
+    const applied = (d: typeof cloned) => d.sql.query(`SELECT hash, created_at FROM drizzle.__drizzle_migrations ORDER BY id`);
+    const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+    expect((await applied(cloned)).length).toBe(journal.entries.length);
+    expect(await applied(cloned)).toEqual(await applied(fresh));
+    const columns = (d: typeof cloned) => d.sql.query(
+      `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1, 2`);
+    expect(await columns(cloned)).toEqual(await columns(fresh));
   });
 
   it('commits a transaction as a whole and rolls it back on error', async () => {

@@ -89,6 +89,11 @@ export interface CreateDbOptions {
    * a file read per page it misses, not a disk read.
    */
   sharedBuffers?: string;
+  /**
+   * `memory://` only: start from this PGlite data folder (a `dumpDataDir()` tarball) instead of a
+   * fresh initdb. Tests use it to clone a migrated template (packages/db/src/testing.ts).
+   */
+  loadDataDir?: Blob;
 }
 
 /**
@@ -108,7 +113,7 @@ function hidePassword(url: string): string {
 export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
   const url = options.url;
   if (isPostgresUrl(url)) return createPostgresHandle(url, options.max ?? 10, options.observeStatements ?? false);
-  return createPgliteHandle(url, options.sharedBuffers ?? PGLITE_SHARED_BUFFERS, options.observeStatements ?? false);
+  return createPgliteHandle(url, options.sharedBuffers ?? PGLITE_SHARED_BUFFERS, options.observeStatements ?? false, options.loadDataDir);
 }
 
 /**
@@ -135,11 +140,11 @@ import(workerData.pglite).then(async ({ PGlite }) => { const pg = new PGlite(wor
   }
 }
 
-async function createPgliteHandle(location: string, sharedBuffers: string, observe: boolean): Promise<DbHandle> {
+async function createPgliteHandle(location: string, sharedBuffers: string, observe: boolean, loadDataDir?: Blob): Promise<DbHandle> {
   if (!/^\d+(kB|MB|GB)$/.test(sharedBuffers)) throw new Error(`shared_buffers must be a size like 32MB, not "${sharedBuffers}"`);
   if (location !== 'memory://' && !existsSync(join(location, 'PG_VERSION'))) await initDataDirInThread(location);
   const opts = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`] };
-  const pg = location === 'memory://' ? new PGlite(opts) : new PGlite(location, opts);
+  const pg = location === 'memory://' ? new PGlite({ ...opts, ...(loadDataDir ? { loadDataDir } : {}) }) : new PGlite(location, opts);
   await pg.waitReady;
   const counted = statementListeners(observe);
   if (observe) observePglite(pg, counted);

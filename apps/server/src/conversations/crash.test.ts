@@ -4,12 +4,12 @@
  * redelivers meanwhile changes nothing. PGlite (a folder) or PostgreSQL (DATABASE_URL).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, testDriver, type TestDb } from '@nudge/db/testing';
+import { createTestDb, pgliteTemplateFolder, testDriver, type TestDb } from '@nudge/db/testing';
 import { signWhatsAppPayload } from '@nudge/channels';
 import { startWhatsAppStandIn, type WhatsAppStandIn } from '@nudge/channels/standins';
 import { eventually, messageWebhook, sentTo, sleep } from './test-support.js';
@@ -58,7 +58,9 @@ beforeAll(async () => {
     dbUrl = pgDb.url;
   } else {
     folder = mkdtempSync(join(tmpdir(), 'nudge-inbox-crash-'));
-    dbUrl = folder;
+    // a copy of a migrated data folder, not an initdb in the child (packages/db/src/testing.ts)
+    dbUrl = join(folder, 'db');
+    cpSync(await pgliteTemplateFolder(), dbUrl, { recursive: true });
   }
 });
 afterAll(async () => {

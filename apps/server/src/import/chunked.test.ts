@@ -5,13 +5,13 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, migrate, schema, type DbHandle } from '@nudge/db';
-import { createTestDb, testDriver, type TestDb } from '@nudge/db/testing';
+import { createTestDb, pgliteTemplateFolder, testDriver, type TestDb } from '@nudge/db/testing';
 import type { DomainEvent } from '../context.js';
 import { hashPassword } from '../http/passwords.js';
 import { createTestApp, type TestApp, type TestUser } from '../http/testing.js';
@@ -148,7 +148,9 @@ describe('an import killed with SIGKILL in the middle of its writes', () => {
       url = testDb.url;
     } else {
       dir = mkdtempSync(join(tmpdir(), 'nudge-import-crash-'));
-      url = dir;
+      // a copy of a migrated data folder, not an initdb (packages/db/src/testing.ts)
+      url = join(dir, 'db');
+      cpSync(await pgliteTemplateFolder(), url, { recursive: true });
       db = await createDb({ url });
       await migrate(db);
     }
