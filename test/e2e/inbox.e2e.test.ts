@@ -43,7 +43,7 @@ describe('inbox end to end', () => {
     await page.getByRole('tab', { name: 'All' }).click();
     await page.getByTestId('conversation').first().waitFor(); // the demo conversations
     await shot('inbox-list-en');
-    await page.getByLabel('Search customer name').fill(customerName);
+    await page.getByLabel('Search by name or phone').fill(customerName);
     await page.getByText('No conversations here').waitFor();
 
     // the customer writes; the open page is not reloaded

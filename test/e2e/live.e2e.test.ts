@@ -51,7 +51,7 @@ describe('live inbox end to end', () => {
     }
 
     // a new customer writes: the conversation appears in the list
-    await page.getByLabel('Search customer name').fill(customerName);
+    await page.getByLabel('Search by name or phone').fill(customerName);
     await page.getByText('No conversations here').waitFor();
     const t0 = Date.now();
     expect((await wa.sendInbound({ from: customerPhone, name: customerName, text: 'Hello, is the shop open on Sunday?' })).status).toBe(200);
