@@ -12,7 +12,11 @@
  *     included, the bench's own polling left out), by where they come from, and the most frequent
  *     statement texts; with two shapes, the statements and CPU per extra step
  *
- *   pnpm bench webhook [n=500] [concurrency=16] [shapes=1,20]      (DATABASE_URL=postgres://… for PostgreSQL)
+ *   pnpm bench webhook [n=500] [concurrency=16] [shapes=1,20] [rate]   (DATABASE_URL=postgres://… for PostgreSQL)
+ *
+ * With `rate` (requests/s, e.g. 50) the requests are paced instead: request i leaves at i / rate s
+ * whatever the earlier ones are doing (an open loop, as webhooks arrive), so "webhook → 202" is
+ * the issue's "webhook → run started at 50 requests/s"; `concurrency` is then unused.
  *
  * n8n beside it (not automated, and not measured in the session that wrote this): install it
  * in an empty folder (`npm install n8n@1`, with package.json `overrides` for whatever native
@@ -30,6 +34,7 @@ import { formatThreadTimes, labelNewThreads, threadTimes, threadTimesSince } fro
 const N = Number(process.argv[2] ?? 500);
 const CONCURRENCY = Number(process.argv[3] ?? 16);
 const SHAPES = (process.argv[4] ?? '1,20').split(',').map(Number);
+const RATE = Number(process.argv[5] ?? 0);
 
 const { createDb, migrate } = await import('@nudge/db');
 const { startTemporalEngine } = await import('@nudge/server/engine');
@@ -97,26 +102,37 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
   const threads0 = threadTimes();
   const t0 = performance.now();
   const wall0 = Date.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < n) {
-        const i = next++;
-        const t = performance.now();
-        const sent = Date.now();
-        const res = await fetch(`${base}/api/hooks/${hookId}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': `${label}-${i}` },
-          body: JSON.stringify({ email: `${label}-${i}@example.com`, name: `Bench ${i}` }),
-        });
-        const body = (await res.json()) as { runId?: string };
-        if (res.status !== 202 || !body.runId) refused++;
-        else {
-          answered.push(performance.now() - t);
-          sentAt.set(body.runId, sent);
-        }
-      }
-    }),
-  );
+  const post = async (i: number) => {
+    const t = performance.now();
+    const sent = Date.now();
+    const res = await fetch(`${base}/api/hooks/${hookId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': `${label}-${i}` },
+      body: JSON.stringify({ email: `${label}-${i}@example.com`, name: `Bench ${i}` }),
+    });
+    const body = (await res.json()) as { runId?: string };
+    if (res.status !== 202 || !body.runId) refused++;
+    else {
+      answered.push(performance.now() - t);
+      sentAt.set(body.runId, sent);
+    }
+  };
+  if (RATE > 0 && !quiet) {
+    // open loop: request i leaves at t0 + i / RATE
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < n; i++) {
+      const wait = t0 + (i * 1000) / RATE - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      pending.push(post(i));
+    }
+    await Promise.all(pending);
+  } else {
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < n) await post(next++);
+      }),
+    );
+  }
   // wait for every run to finish
   const ids = [...sentAt.keys()];
   let rows: { id: string; status: string; finished_ms: number | null }[];
@@ -146,7 +162,7 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
   const total = [...byOrigin.values()].reduce((a, b) => a + b, 0);
   perShape[steps] = { cpu: cpu / n, byOrigin, total: total / n };
   console.log(
-    `${String(steps).padStart(2)}-step flow, ${n} requests, ${CONCURRENCY} in flight: ${(n / seconds).toFixed(1)} executions/s; ` +
+    `${String(steps).padStart(2)}-step flow, ${n} requests, ${RATE > 0 ? `paced at ${RATE}/s` : `${CONCURRENCY} in flight`}: ${(n / seconds).toFixed(1)} executions/s; ` +
       `webhook → 202 p50 ${pct(answered, 50).toFixed(0)} ms p99 ${pct(answered, 99).toFixed(0)} ms; → finished p50 ${pct(toDone, 50).toFixed(0)} ms p99 ${pct(toDone, 99).toFixed(0)} ms; ` +
       `CPU ${(cpu / n).toFixed(1)} ms per execution; RSS ${rssMb().toFixed(0)} MB` +
       `${refused ? `; ${refused} not 202` : ''}${rows.some((r) => r.status === 'failed') ? '; some runs FAILED' : ''} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
