@@ -5,7 +5,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client';
 import { fieldErrors, settingsApi, uiLanguageOf, type InviteCheck } from '../settings/api';
-import { LanguageSwitcher, Spinner } from '../ui/common';
+import { Spinner } from '../ui/common';
+import { LoginHead, NewPasswordFields } from './LoginParts';
 import { navigate } from './router';
 import { useSession } from './session';
 
@@ -56,14 +57,6 @@ export function AcceptInviteScreen({ token }: { token: string }) {
     }
   }
 
-  const head = (
-    <div className="login-head">
-      <h1>
-        <span className="logo">◆</span> Nudge
-      </h1>
-      <LanguageSwitcher />
-    </div>
-  );
 
   if (linkError) {
     const code = linkError instanceof ApiError ? linkError.code : '';
@@ -75,7 +68,7 @@ export function AcceptInviteScreen({ token }: { token: string }) {
     return (
       <div className="login-page">
         <div className="login-card" role="region" aria-label={t('invite.title')}>
-          {head}
+          <LoginHead />
           <h2 className="password-title">{t('invite.title')}</h2>
           <div className="error-banner" role="alert">
             {text}
@@ -94,35 +87,10 @@ export function AcceptInviteScreen({ token }: { token: string }) {
   return (
     <div className="login-page">
       <form className="login-card" onSubmit={submit} aria-label={t('invite.title')} noValidate>
-        {head}
+        <LoginHead />
         <h2 className="password-title">{t('invite.title')}</h2>
         <p className="muted">{t('invite.intro', { name: invite.name, email: invite.email })}</p>
-        <div className="field">
-          <label>
-            {t('password.new')}
-            <input name="newPassword" type="password" autoComplete="new-password" required value={next} onChange={(e) => setNext(e.target.value)} aria-invalid={!!errors.next} aria-describedby="invite-password-rule" />
-          </label>
-          {errors.next ? (
-            <span className="field-error" role="alert" id="invite-password-rule">
-              {errors.next}
-            </span>
-          ) : (
-            <span id="invite-password-rule" className="small muted">
-              {t('password.rule', { min: 8 })}
-            </span>
-          )}
-        </div>
-        <div className="field">
-          <label>
-            {t('password.repeat')}
-            <input name="repeatPassword" type="password" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} aria-invalid={!!errors.repeat} />
-          </label>
-          {errors.repeat && (
-            <span className="field-error" role="alert">
-              {errors.repeat}
-            </span>
-          )}
-        </div>
+        <NewPasswordFields next={next} repeat={repeat} onNext={setNext} onRepeat={setRepeat} errors={errors} ruleId="invite-password-rule" />
         {f.general && (
           <div className="error-banner" role="alert">
             {f.general}

@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { fieldErrors, settingsApi } from '../settings/api';
-import { LanguageSwitcher } from '../ui/common';
+import { LoginHead, NewPasswordFields } from './LoginParts';
 import { useSession } from './session';
 
 export function ChangePasswordScreen() {
@@ -43,12 +43,7 @@ export function ChangePasswordScreen() {
   return (
     <div className="login-page">
       <form className="login-card" onSubmit={submit} aria-label={t('password.title')} noValidate>
-        <div className="login-head">
-          <h1>
-            <span className="logo">◆</span> Nudge
-          </h1>
-          <LanguageSwitcher />
-        </div>
+        <LoginHead />
         <h2 className="password-title">{t('password.title')}</h2>
         <p className="muted">{t('password.intro', { name: user.name })}</p>
         {!firstPassword && (
@@ -60,20 +55,7 @@ export function ChangePasswordScreen() {
             {errors.current && <span className="field-error" role="alert">{errors.current}</span>}
           </div>
         )}
-        <div className="field">
-          <label>
-            {t('password.new')}
-            <input name="newPassword" type="password" autoComplete="new-password" required value={next} onChange={(e) => setNext(e.target.value)} aria-invalid={!!errors.next} aria-describedby="password-rule" />
-          </label>
-          {errors.next ? <span className="field-error" role="alert" id="password-rule">{errors.next}</span> : <span id="password-rule" className="small muted">{t('password.rule', { min: 8 })}</span>}
-        </div>
-        <div className="field">
-          <label>
-            {t('password.repeat')}
-            <input name="repeatPassword" type="password" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} aria-invalid={!!errors.repeat} />
-          </label>
-          {errors.repeat && <span className="field-error" role="alert">{errors.repeat}</span>}
-        </div>
+        <NewPasswordFields next={next} repeat={repeat} onNext={setNext} onRepeat={setRepeat} errors={errors} ruleId="password-rule" />
         {(general || (errors.current && firstPassword)) && (
           <div className="error-banner" role="alert">
             {general ?? errors.current}

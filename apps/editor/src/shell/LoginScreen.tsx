@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client';
-import { LanguageSwitcher, errorText } from '../ui/common';
+import { errorText } from '../ui/common';
+import { LoginHead } from './LoginParts';
 import { useSession } from './session';
 
 export function LoginScreen() {
@@ -34,12 +35,7 @@ export function LoginScreen() {
   return (
     <div className="login-page">
       <form className="login-card" onSubmit={submit} aria-label={t('login.title')}>
-        <div className="login-head">
-          <h1>
-            <span className="logo">◆</span> Nudge
-          </h1>
-          <LanguageSwitcher />
-        </div>
+        <LoginHead />
         <p className="muted">{t('login.subtitle')}</p>
         <label>
           {t('login.email')}
