@@ -1,7 +1,8 @@
 /**
  * WhatsApp message templates on the Cloud API: submitting one for Meta's review
  * (`POST /{version}/{WABA id}/message_templates`), editing it (`POST /{version}/{template id}`),
- * reading its status (`GET /{version}/{template id}?fields=status`), and the review's webhook
+ * reading its status (`GET /{version}/{template id}?fields=status`), deleting it
+ * (`DELETE /{version}/{WABA id}/message_templates?name=…&hsm_id=…`), and the review's webhook
  * (`field: "message_template_status_update"`). The same schemas drive the local stand-in.
  */
 import { z } from 'zod';
@@ -78,7 +79,7 @@ export interface WhatsAppTemplateApiConfig {
 
 /** Meta answered with an error (`status` is its HTTP status; 0 when unreachable). */
 export class WhatsAppTemplateError extends Error {
-  constructor(message: string, readonly status: number, readonly code: number | null, readonly userMessage: string | null) {
+  constructor(message: string, readonly status: number, readonly code: number | null, readonly userMessage: string | null, readonly subcode: number | null = null) {
     super(message);
     this.name = 'WhatsAppTemplateError';
   }
@@ -89,7 +90,7 @@ const graphErrorSchema = z.object({
   error: z.looseObject({ message: z.string(), code: z.number(), error_subcode: z.number().optional(), error_user_title: z.string().optional(), error_user_msg: z.string().optional() }),
 });
 
-async function graph(config: WhatsAppTemplateApiConfig, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+async function graph(config: WhatsAppTemplateApiConfig, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
   const url = `${config.baseUrl.replace(/\/$/, '')}/${config.apiVersion}/${path}`;
   let response: Response;
   try {
@@ -111,6 +112,7 @@ async function graph(config: WhatsAppTemplateApiConfig, method: 'GET' | 'POST', 
     response.status,
     e?.code ?? null,
     e ? [e.error_user_title, e.error_user_msg ?? e.message].filter(Boolean).join(': ') : null,
+    e?.error_subcode ?? null,
   );
 }
 
@@ -127,6 +129,25 @@ export async function editWhatsAppTemplate(config: WhatsAppTemplateApiConfig, te
   await graph(config, 'POST', encodeURIComponent(templateId), whatsappTemplateEditSchema.parse({ category: request.category, components: request.components }));
   const res = z.looseObject({ status: z.string(), rejected_reason: z.string().optional() }).safeParse(await graph(config, 'GET', `${encodeURIComponent(templateId)}?fields=status,rejected_reason`));
   return { id: templateId, status: res.success ? res.data.status : 'PENDING', rejectedReason: res.success ? res.data.rejected_reason ?? null : null };
+}
+
+/** Graph API's subcode for "Message template not found" (already deleted at Meta, or never there). */
+export const META_TEMPLATE_NOT_FOUND = 2593002;
+
+/**
+ * Deletes a template at Meta. With its id (`hsm_id`) only that language's template goes; by name
+ * alone Meta deletes every language of the name. A template Meta no longer has answers `false`
+ * (gone already); Meta's other refusals throw a WhatsAppTemplateError.
+ */
+export async function deleteWhatsAppTemplate(config: WhatsAppTemplateApiConfig, t: { name: string; templateId?: string | null }): Promise<boolean> {
+  const query = new URLSearchParams({ name: t.name, ...(t.templateId ? { hsm_id: t.templateId } : {}) });
+  try {
+    await graph(config, 'DELETE', `${encodeURIComponent(config.businessAccountId)}/message_templates?${query}`);
+    return true;
+  } catch (e) {
+    if (e instanceof WhatsAppTemplateError && e.subcode === META_TEMPLATE_NOT_FOUND) return false;
+    throw e;
+  }
 }
 
 // ---- the review's webhook

@@ -1,5 +1,6 @@
 // Settings → Templates: Meta's review shows (pending, rejected with the reason, paused), and
-// Meta refusing a template on save is said at the field in the user's language, not as a crash.
+// Meta refusing a template on save is said at the field in the user's language, not as a crash;
+// Meta refusing (or not answering) a delete is said at that template's row, and the row stays.
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import i18n from 'i18next';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -27,6 +28,7 @@ beforeEach(async () => {
 afterEach(() => {
   cleanup();
   vi.clearAllMocks();
+  vi.unstubAllGlobals();
 });
 
 describe('Settings → Templates: Meta\'s review', () => {
@@ -54,5 +56,32 @@ describe('Settings → Templates: Meta\'s review', () => {
     tpl.addTemplate.mockRejectedValueOnce(new ApiError(502, 'whatsapp_unavailable', 'WhatsApp did not take the template'));
     fireEvent.click(within(form).getByRole('button', { name: i18n.t('settings.templates.save') }));
     await waitFor(() => expect(within(form).getByRole('alert').textContent).toBe('WhatsApp 没有响应，未保存任何内容。请稍后重试。'));
+  });
+});
+
+describe('Settings → Templates: deleting one that Meta has', () => {
+  it('Meta refusing the delete is said at that template\'s row with Meta\'s reason (Spanish); Meta down (繁體中文) too; the row stays', async () => {
+    await i18n.changeLanguage('es');
+    vi.stubGlobal('confirm', vi.fn(() => true)); // the environment has no window.confirm
+    tpl.deleteTemplate.mockRejectedValueOnce(new ApiError(422, 'whatsapp_template_delete_refused', 'params.id: WhatsApp refused to delete the template "reminder" (en), so it was kept here too: in use', [{ path: 'params.id', code: 'whatsapp_template_delete_refused', message: 'This template is used by an active campaign.', params: { reason: 'This template is used by an active campaign.', name: 'reminder' } }]));
+    render(<TemplatesView />);
+    const items = await screen.findAllByTestId('template');
+    fireEvent.click(within(items[1]!).getByRole('button', { name: i18n.t('settings.templates.delete') }));
+    expect((await within(items[1]!).findByRole('alert')).textContent).toBe('WhatsApp no permitió eliminar esta plantilla, así que se conservó: This template is used by an active campaign.');
+    expect(within(items[0]!).queryByRole('alert')).toBeNull();
+    expect(screen.getAllByTestId('template')).toHaveLength(3);
+    expect(tpl.deleteTemplate).toHaveBeenCalledWith('b');
+
+    await i18n.changeLanguage('zh-TW');
+    tpl.deleteTemplate.mockRejectedValueOnce(new ApiError(502, 'whatsapp_unavailable', 'WhatsApp did not delete the template "big_sale". It was kept; try again later.'));
+    fireEvent.click(within(items[0]!).getByRole('button', { name: i18n.t('settings.templates.delete') }));
+    expect((await within(items[0]!).findByRole('alert')).textContent).toBe('WhatsApp 沒有回應，範本已保留。請稍後再刪除一次。');
+    expect(within(items[1]!).queryByRole('alert')).toBeNull();
+
+    // a delete that works: the list is read again
+    tpl.deleteTemplate.mockResolvedValueOnce(undefined);
+    fireEvent.click(within(items[2]!).getByRole('button', { name: i18n.t('settings.templates.delete') }));
+    await waitFor(() => expect(tpl.templates).toHaveBeenCalledTimes(2));
+    expect(screen.queryByTestId('delete-error')).toBeNull();
   });
 });

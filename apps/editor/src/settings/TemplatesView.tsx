@@ -36,6 +36,18 @@ function errorsOf(error: unknown, t: TFunction) {
   return { fields, general };
 }
 
+/** Why a delete failed, said at the template's row: Meta refusing (its words) or not answering keeps the template. */
+function deleteErrorText(error: unknown, t: TFunction) {
+  if (error instanceof ApiError) {
+    if (error.code === 'whatsapp_unavailable') return t('settings.templates.errors.metaDeleteUnavailable');
+    if (error.code === 'whatsapp_template_delete_refused') {
+      const d = (Array.isArray(error.details) ? (error.details as { params?: { reason?: string } }[]) : [])[0];
+      return t('settings.templates.errors.metaDeleteRefused', { reason: d?.params?.reason ?? '' });
+    }
+  }
+  return generalText(error, t);
+}
+
 export function TemplatesView() {
   const { t } = useTranslation();
   const templates = useLoad((signal) => templatesApi.templates({}, signal), []);
@@ -43,7 +55,7 @@ export function TemplatesView() {
   const teams = useLoad((signal) => settingsApi.teams(signal), []);
   const [editing, setEditing] = useState<string | null>(null);
   const [notice, setNotice] = useState<Said | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError] = useState<{ id: string; error: unknown } | null>(null);
   if (templates.error && !templates.data) return <ErrorBanner error={templates.error} onRetry={templates.reload} />;
   if (quick.error && !quick.data) return <ErrorBanner error={quick.error} onRetry={quick.reload} />;
   if (!templates.data || !quick.data) return <Spinner />;
@@ -63,15 +75,15 @@ export function TemplatesView() {
       else await templatesApi.deleteQuickReply(id);
       done(said('settings.templates.deleted', { name: label }));
     } catch (e) {
-      setError(e);
+      setError({ id, error: e });
     }
   }
+  const rowError = (id: string) => (error?.id === id ? <div className="error-banner small rule-item-error" role="alert" data-testid="delete-error">{deleteErrorText(error.error, t)}</div> : null);
   const start = (id: string) => { setEditing(id); setNotice(null); };
 
   return (
     <section className="settings-section" aria-label={t('settings.tabs.templates')}>
       {notice && <div className="notice" role="status">{say(t, notice)}</div>}
-      {error ? <div className="error-banner" role="alert">{generalText(error, t)}</div> : null}
       <section className="card" aria-label={t('settings.templates.title')} data-testid="templates">
         <div className="row rule-group-head">
           <div>
@@ -101,6 +113,7 @@ export function TemplatesView() {
                   <button type="button" className="link small" onClick={() => start(x.id)}>{t('settings.templates.edit')}</button>
                   <button type="button" className="link small danger" onClick={() => void remove('template', x.id, x.name)}>{t('settings.templates.delete')}</button>
                 </span>
+                {rowError(x.id)}
               </li>
             ),
           )}
@@ -132,6 +145,7 @@ export function TemplatesView() {
                   <button type="button" className="link small" onClick={() => start(q.id)}>{t('settings.templates.edit')}</button>
                   <button type="button" className="link small danger" onClick={() => void remove('quick', q.id, `/${q.code}`)}>{t('settings.templates.delete')}</button>
                 </span>
+                {rowError(q.id)}
               </li>
             ),
           )}

@@ -2,8 +2,9 @@
  * WhatsApp templates submitted to Meta for review: a fake Graph API server records what Nudge
  * POSTs to /{version}/{WABA id}/message_templates and answers as Meta does (PENDING, or an error);
  * Meta's signed `message_template_status_update` webhook moves the template to approved /
- * rejected (with the reason); an unsigned one is refused. The local stand-in serves the same
- * endpoint and approves at once.
+ * rejected (with the reason); an unsigned one is refused. Deleting a submitted template DELETEs
+ * it at Meta (name + hsm_id) first; Meta refusing or down keeps it here. The local stand-in serves
+ * the same endpoints and approves at once.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -147,5 +148,91 @@ describe('submitting a WhatsApp template to Meta', () => {
       .send({ name: 'welcome_back', channel: 'whatsapp', language: 'zh-Hans', category: 'marketing', body: '{name}，欢迎回来！' });
     expect(again.status).toBe(422);
     expect(again.body.error.details[0].path).toBe('body.name');
+  });
+});
+
+describe('deleting a WhatsApp template deletes it at Meta', () => {
+  const create = async (name: string, id: string) => {
+    answers.push({ status: 200, body: { id, status: 'APPROVED', category: 'UTILITY' } });
+    const res = await w.t.http.post('/api/message-templates').set(admin.auth).send({ name, channel: 'whatsapp', language: 'es', category: 'utility', body: 'Hola {name}, gracias.' });
+    expect(res.status).toBe(201);
+    seen.length = 0;
+    return res.body.id as string;
+  };
+  const exists = async (id: string) => (await w.t.db.db.select().from(schema.messageTemplates).where(eq(schema.messageTemplates.id, id))).length === 1;
+
+  it('DELETEs /{WABA}/message_templates by name and hsm_id (this language only), then here', async () => {
+    useMeta();
+    const id = await create('thanks_note', '8801');
+    answers.push({ status: 200, body: { success: true } });
+    const res = await w.t.http.delete(`/api/message-templates/${id}`).set(admin.auth);
+    expect(res.status).toBe(204);
+    expect(seen).toEqual([{ method: 'DELETE', path: '/v21.0/4242/message_templates?name=thanks_note&hsm_id=8801', auth: 'Bearer meta-token', body: null }]);
+    expect(await exists(id)).toBe(false);
+    // deleted already: 404 here, Meta is not asked again
+    expect((await w.t.http.delete(`/api/message-templates/${id}`).set(admin.auth)).status).toBe(404);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('Meta refusing is a 422 with Meta\'s words and the template kept; Meta down or unreachable a 502, kept', async () => {
+    useMeta();
+    const id = await create('in_use_note', '8802');
+    answers.push({ status: 400, body: { error: { message: 'Invalid parameter', type: 'OAuthException', code: 100, error_subcode: 2388100, error_user_title: 'Template can\'t be deleted', error_user_msg: 'This template is used by an active campaign.', fbtrace_id: 'y' } } });
+    const refused = await w.t.http.delete(`/api/message-templates/${id}`).set(admin.auth);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('whatsapp_template_delete_refused');
+    expect(refused.body.error.message).toMatch(/^params\.id: WhatsApp refused to delete the template "in_use_note" \(es\), so it was kept here too: Template can't be deleted: This template is used by an active campaign\.$/);
+    expect(refused.body.error.details[0]).toMatchObject({ path: 'params.id', code: 'whatsapp_template_delete_refused', params: { name: 'in_use_note', reason: 'Template can\'t be deleted: This template is used by an active campaign.' } });
+    expect(await exists(id)).toBe(true);
+
+    answers.push({ status: 503, body: { error: { message: 'Service temporarily unavailable', code: 2 } } });
+    const down = await w.t.http.delete(`/api/message-templates/${id}`).set(admin.auth);
+    expect(down.status).toBe(502);
+    expect(down.body.error.code).toBe('whatsapp_unavailable');
+    expect(down.body.error.message).toMatch(/did not delete the template "in_use_note".*It was kept/);
+    expect(await exists(id)).toBe(true);
+
+    process.env.WHATSAPP_API_URL = 'http://127.0.0.1:1'; // nothing listens there
+    const unreachable = await w.t.http.delete(`/api/message-templates/${id}`).set(admin.auth);
+    expect(unreachable.status).toBe(502);
+    expect(await exists(id)).toBe(true);
+    expect(seen.map((s) => s.method)).toEqual(['DELETE', 'DELETE']);
+  });
+
+  it('a template Meta no longer has (deleted in WhatsApp Manager) is deleted here', async () => {
+    useMeta();
+    const id = await create('gone_at_meta', '8803');
+    answers.push({ status: 400, body: { error: { message: 'Invalid parameter', type: 'OAuthException', code: 100, error_subcode: 2593002, error_user_title: 'Message template not found', error_user_msg: 'The message template gone_at_meta wasn\'t found for this account.' } } });
+    expect((await w.t.http.delete(`/api/message-templates/${id}`).set(admin.auth)).status).toBe(204);
+    expect(await exists(id)).toBe(false);
+  });
+
+  it('a template never submitted (no WABA id) is deleted here only; an agent may not delete', async () => {
+    const res = await w.t.http.post('/api/message-templates').set(admin.auth).send({ name: 'local_only', channel: 'whatsapp', language: 'en', category: 'utility', body: 'Hi {name}' });
+    expect(res.status).toBe(201);
+    const agent = await w.t.user('agent');
+    expect((await w.t.http.delete(`/api/message-templates/${res.body.id}`).set(agent.auth)).status).toBe(403);
+    useMeta(); // configured since: the row has no Meta id, so Meta is not asked
+    expect((await w.t.http.delete(`/api/message-templates/${res.body.id}`).set(admin.auth)).status).toBe(204);
+    expect(seen).toHaveLength(0);
+    expect(await exists(res.body.id)).toBe(false);
+  });
+
+  it('the local stand-in deletes it too, by name and id, and says "not found" as Meta does', async () => {
+    Object.assign(process.env, { WHATSAPP_ACCESS_TOKEN: w.wa.accessToken, WHATSAPP_PHONE_NUMBER_ID: w.wa.phoneNumberId, WHATSAPP_API_URL: w.wa.url, WHATSAPP_BUSINESS_ACCOUNT_ID: w.wa.businessAccountId });
+    const mk = (language: string) => w.t.http.post('/api/message-templates').set(admin.auth).send({ name: 'standin_bye', channel: 'whatsapp', language, category: 'utility', body: 'Bye {name}' });
+    const en = await mk('en');
+    const es = await mk('es');
+    expect([en.status, es.status]).toEqual([201, 201]);
+    const before = w.wa.templates.filter((t) => t.request.name === 'standin_bye').length;
+    expect(before).toBe(2);
+    expect((await w.t.http.delete(`/api/message-templates/${en.body.id}`).set(admin.auth)).status).toBe(204);
+    // only the English one went (hsm_id), the Spanish one is still at the stand-in and here
+    expect(w.wa.templates.filter((t) => t.request.name === 'standin_bye').map((t) => t.request.language)).toEqual(['es']);
+    expect(await exists(es.body.id)).toBe(true);
+    // the stand-in answers Meta's "not found" for a template it no longer has; that one is deleted here
+    w.wa.templates.splice(w.wa.templates.findIndex((t) => t.request.name === 'standin_bye'), 1);
+    expect((await w.t.http.delete(`/api/message-templates/${es.body.id}`).set(admin.auth)).status).toBe(204);
+    expect(await exists(es.body.id)).toBe(false);
   });
 });

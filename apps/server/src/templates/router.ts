@@ -13,7 +13,7 @@ import { nowOf } from '../context.js';
 import { createApiRouter } from '../http/route.js';
 import { notFound } from '../http/errors.js';
 import { forgetInboxSettings } from '../conversations/settings.js';
-import { isUniqueViolation, quickReplyCodeTaken, quickReplyOut, statusOnSave, submitWhatsAppTemplate, templateNameTaken, templateOut, whatsAppTemplateApi } from './service.js';
+import { deleteWhatsAppTemplateAtMeta, isUniqueViolation, quickReplyCodeTaken, quickReplyOut, statusOnSave, submitWhatsAppTemplate, templateNameTaken, templateOut, whatsAppTemplateApi } from './service.js';
 
 
 export function createMessageTemplatesRouter(ctx: AppContext) {
@@ -91,8 +91,13 @@ export function createMessageTemplatesRouter(ctx: AppContext) {
     },
   });
   route({
-    method: 'delete', path: '/:id', summary: 'Delete a template (auto-reply rules using it fall back to their text)', params: IdParams, action: 'template.manage', status: 204,
+    method: 'delete', path: '/:id', summary: 'Delete a template (auto-reply rules using it fall back to their text; a WhatsApp template submitted to Meta is deleted there first)', params: IdParams, action: 'template.manage', status: 204,
+    description: 'A WhatsApp template submitted to Meta (WHATSAPP_BUSINESS_ACCOUNT_ID set) is deleted at Meta first, by name and hsm_id: 422 whatsapp_template_delete_refused when Meta refuses (its reason in the error details), 502 whatsapp_unavailable when Meta does not answer; the template is kept in both cases. One never submitted is deleted here only.',
     handler: async ({ params }) => {
+      const [row] = await ctx.db.db.select().from(m).where(eq(m.id, params.id));
+      if (!row) throw notFound('Message template', params.id);
+      const api = row.channel === 'whatsapp' && row.providerTemplateId ? whatsAppTemplateApi() : null;
+      if (api) await deleteWhatsAppTemplateAtMeta(api, row);
       const rows = await ctx.db.db.delete(m).where(eq(m.id, params.id)).returning({ id: m.id });
       if (!rows.length) throw notFound('Message template', params.id);
       forgetInboxSettings(ctx);

@@ -5,7 +5,7 @@
 import { eq } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import type { MessageTemplateOut, QuickReplyOut } from '@nudge/contracts';
-import { createWhatsAppTemplate, editWhatsAppTemplate, metaTemplateLanguage, whatsAppTemplateRequest, WhatsAppTemplateError, type WhatsAppTemplateApiConfig, type WhatsAppTemplateStatusUpdate } from '@nudge/channels';
+import { createWhatsAppTemplate, deleteWhatsAppTemplate, editWhatsAppTemplate, metaTemplateLanguage, whatsAppTemplateRequest, WhatsAppTemplateError, type WhatsAppTemplateApiConfig, type WhatsAppTemplateStatusUpdate } from '@nudge/channels';
 import { HttpError } from '../http/errors.js';
 import { setting } from '../config.js';
 
@@ -68,6 +68,27 @@ export async function submitWhatsAppTemplate(api: WhatsAppTemplateApiConfig, t: 
       ]);
     }
     throw new HttpError(502, 'whatsapp_unavailable', `WhatsApp did not take the template "${t.name}" (${e.message}). Nothing was saved; try again later.`);
+  }
+}
+
+/**
+ * Deletes a submitted WhatsApp template at Meta (by its name and Meta's id, so only this language
+ * goes) before it is deleted here. One Meta no longer has counts as deleted. Meta refusing is a
+ * 422 `whatsapp_template_delete_refused` (Meta's words in `params.reason`), Meta unreachable a
+ * 502; the local template is kept in both cases.
+ */
+export async function deleteWhatsAppTemplateAtMeta(api: WhatsAppTemplateApiConfig, t: SavedTemplate): Promise<void> {
+  try {
+    await deleteWhatsAppTemplate(api, { name: t.name, templateId: t.providerTemplateId });
+  } catch (e) {
+    if (!(e instanceof WhatsAppTemplateError)) throw e;
+    if (e.status >= 400 && e.status < 500) {
+      const reason = e.userMessage ?? e.message;
+      throw new HttpError(422, 'whatsapp_template_delete_refused', `params.id: WhatsApp refused to delete the template "${t.name}" (${t.language}), so it was kept here too: ${reason}`, [
+        { path: 'params.id', code: 'whatsapp_template_delete_refused', message: reason, params: { reason, name: t.name } },
+      ]);
+    }
+    throw new HttpError(502, 'whatsapp_unavailable', `WhatsApp did not delete the template "${t.name}" (${e.message}). It was kept; try again later.`);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * A local HTTP server that answers like the WhatsApp Cloud API: it accepts template submissions
- * (POST /{version}/{WABA id}/message_templates, approved at once; edits; GET of a template's status),
+ * (POST /{version}/{WABA id}/message_templates, approved at once; edits; GET of a template's status;
+ * DELETE /{version}/{WABA id}/message_templates?name=…[&hsm_id=…]),
  * POST /{version}/{phone-number-id}/messages with a bearer token, validates the body with the
  * same schemas as the adapter, answers with a wamid, and posts signed webhooks (delivery
  * statuses, and inbound messages on demand) to a URL, as Meta does.
@@ -89,6 +90,7 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions = {})
   const webhookDeliveries: WebhookDelivery[] = [];
   const failures: { status: number; error: { code: number; message: string } }[] = [];
   const templates: WhatsAppStandInTemplate[] = [];
+  let templateSeq = 0;
   const pending = new Set<Promise<unknown>>();
 
   const recipient: CloudApiRecipient = { businessAccountId, phoneNumberId, displayPhoneNumber };
@@ -157,10 +159,24 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions = {})
     return p;
   };
 
-  /** Templates: POST /{WABA}/message_templates (approved at once), POST /{template id} (edit), GET /{template id}. */
-  async function templateRoute(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, id: string, create: boolean) {
+  /**
+   * Templates: POST /{WABA}/message_templates (approved at once), POST /{template id} (edit), GET /{template id},
+   * DELETE /{WABA}/message_templates?name=…&hsm_id=… (that one template; by name alone every language of it).
+   */
+  async function templateRoute(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, id: string, create: boolean, query: URLSearchParams) {
     if (req.headers.authorization !== `Bearer ${accessToken}`) return sendJson(res, 401, graphError('Invalid OAuth access token - Cannot parse access token', 190));
-    if (create && id !== businessAccountId) return sendJson(res, 400, graphError(`Unsupported post request. Object with ID '${id}' does not exist`, 100, 'GraphMethodException'));
+    if (create && id !== businessAccountId) return sendJson(res, 400, graphError(`Unsupported ${req.method?.toLowerCase()} request. Object with ID '${id}' does not exist`, 100, 'GraphMethodException'));
+    if (create && req.method === 'DELETE') {
+      const name = query.get('name');
+      const hsmId = query.get('hsm_id');
+      if (!name) return sendJson(res, 400, graphError('(#100) The parameter name is required', 100));
+      const gone = templates.filter((t) => t.request.name === name && (!hsmId || t.id === hsmId));
+      if (!gone.length) {
+        return sendJson(res, 400, { error: { message: 'Invalid parameter', type: 'OAuthException', code: 100, error_subcode: 2593002, error_user_title: 'Message template not found', error_user_msg: `The message template ${name} wasn't found for this account.` } });
+      }
+      for (const t of gone) templates.splice(templates.indexOf(t), 1);
+      return sendJson(res, 200, { success: true });
+    }
     const known = templates.find((t) => t.id === id);
     if (!create && !known) return sendJson(res, 400, graphError(`Unsupported request. Object with ID '${id}' does not exist`, 100, 'GraphMethodException'));
     if (req.method === 'GET' && known) return sendJson(res, 200, { id, status: known.status });
@@ -184,7 +200,7 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions = {})
     if (templates.some((t) => t.request.name === request.name && t.request.language === request.language)) {
       return sendJson(res, 400, { error: { message: 'Invalid parameter', type: 'OAuthException', code: 100, error_subcode: 2388024, error_user_title: 'Content in this language already exists', error_user_msg: `There is already ${request.language} content for this template.` } });
     }
-    const created = { id: String(300000000000000 + templates.length + 1), status: 'APPROVED', request };
+    const created = { id: String(300000000000000 + ++templateSeq), status: 'APPROVED', request };
     templates.push(created);
     sendJson(res, 200, { id: created.id, status: created.status, category: request.category });
   }
@@ -194,7 +210,7 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions = {})
       const url = new URL(req.url ?? '/', 'http://standin');
       if (req.method === 'GET' && url.pathname === '/_standin/messages') return sendJson(res, 200, messages);
       const tpl = url.pathname.match(/^\/(v\d+\.\d+)\/([^/]+)(\/message_templates)?$/);
-      if (tpl) return void (await templateRoute(req, res, tpl[2]!, !!tpl[3]));
+      if (tpl) return void (await templateRoute(req, res, tpl[2]!, !!tpl[3], url.searchParams));
       const match = url.pathname.match(/^\/(v\d+\.\d+)\/([^/]+)\/messages$/);
       if (!match || req.method !== 'POST') {
         return sendJson(res, 400, graphError(`Unknown path components: ${url.pathname}`, 2500));
