@@ -14,7 +14,7 @@
  * with --pg also the PostgreSQL backends' CPU from /proc). Wall-clock figures on a loaded machine
  * are not comparable between runs. `trace` prints the traced message's statements.
  *
- *   pnpm bench inbox [--pg] [decisions=300] [rate=50] [seconds=5] [burst=400]
+ *   pnpm bench inbox [--pg] [nogroup] [decisions=300] [rate=50] [seconds=5] [burst=400]
  * Full run: decisions=2000 seconds=30 burst=3000 (a few minutes; keep it short on a shared machine).
  */
 import type { AddressInfo } from 'node:net';
@@ -23,13 +23,15 @@ import { createChannels, signWhatsAppPayload, whatsAppMessageWebhook, SqlIdempot
 import { readFileSync } from 'node:fs';
 import { createApp } from '@nudge/server/app';
 import { createSession } from '@nudge/server/auth';
-import { assignConversation, insertExampleRules, startOutbox } from '@nudge/server/conversations';
+import { assignConversation, groupCommitOf, insertExampleRules, startOutbox } from '@nudge/server/conversations';
 import type { AppContext } from '@nudge/server/context';
 
 const args = process.argv.slice(2);
 const num = (name: string, dflt: number) => Number(args.find((a) => a.startsWith(`${name}=`))?.split('=')[1] ?? dflt);
 const PG = args.includes('--pg');
 const TRACE = args.includes('trace');
+/** `nogroup`: one transaction per inbound message (group commit off), for A/B runs */
+const NOGROUP = args.includes('nogroup');
 const DECISIONS = num('decisions', 300);
 const RATE = num('rate', 50);
 const SECONDS = num('seconds', 5);
@@ -65,7 +67,7 @@ async function openDb(): Promise<DbHandle> {
 const db = await openDb();
 db.onStatement(onStatement);
 await migrate(db);
-console.log(`inbox bench on ${db.driver}`);
+console.log(`inbox bench on ${db.driver}${NOGROUP ? ', group commit off' : ''}`);
 const ctx: AppContext = { db };
 
 // ---- setup: teams with hours, agents with profiles, load, rules
@@ -104,8 +106,8 @@ async function backendCpuMs(): Promise<Map<number, number>> {
   }
   return out;
 }
-interface Meter { statements: number; cpu: NodeJS.CpuUsage; backends: Map<number, number> }
-const meterStart = async (): Promise<Meter> => ({ backends: await backendCpuMs(), statements: stmt.count, cpu: process.cpuUsage() });
+interface Meter { statements: number; cpu: NodeJS.CpuUsage; backends: Map<number, number>; group: { transactions: number; messages: number; fallbacks: number } }
+const meterStart = async (): Promise<Meter> => ({ backends: await backendCpuMs(), statements: stmt.count, cpu: process.cpuUsage(), group: { ...groupCommitOf(ctx).stats } });
 async function meterLine(m: Meter, messages: number): Promise<string> {
   const statements = stmt.count - m.statements;
   const cpu = process.cpuUsage(m.cpu);
@@ -113,7 +115,10 @@ async function meterLine(m: Meter, messages: number): Promise<string> {
   let pgMs = 0;
   for (const [pid, ms] of backends) pgMs += ms - (m.backends.get(pid) ?? 0);
   const own = (cpu.user + cpu.system) / 1000 / messages;
-  return `${(statements / messages).toFixed(1)} SQL statements/message, CPU ${own.toFixed(2)} ms/message in this process${PG ? ` + ${(pgMs / messages).toFixed(2)} ms in PostgreSQL` : ''}`;
+  const g = groupCommitOf(ctx).stats;
+  const txs = g.transactions - m.group.transactions;
+  const group = `${((g.messages - m.group.messages) / Math.max(1, txs)).toFixed(1)} messages per inbound transaction${g.fallbacks > m.group.fallbacks ? `, ${g.fallbacks - m.group.fallbacks} fallbacks` : ''}`;
+  return `${(statements / messages).toFixed(1)} SQL statements/message, CPU ${own.toFixed(2)} ms/message in this process${PG ? ` + ${(pgMs / messages).toFixed(2)} ms in PostgreSQL` : ''}; ${group}`;
 }
 
 // ---- 2/3. webhook → reply handed to the channel (through the SQL send ledger, as the server does)
@@ -128,6 +133,7 @@ const fake: ChannelAdapter = {
 };
 const channels = createChannels({}, { store: new SqlIdempotencyStore(db.sql), extra: [fake] });
 const outbox = startOutbox(ctx, { channels, pollMs: 1000, batch: 50 });
+if (NOGROUP) groupCommitOf(ctx).max = 1;
 const app = createApp(ctx);
 const server = await new Promise<import('node:http').Server>((r) => { const s = app.listen(0, '127.0.0.1', () => r(s)); });
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

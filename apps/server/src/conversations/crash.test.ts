@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, pgliteTemplateFolder, testDriver, type TestDb } from '@nudge/db/testing';
 import { signWhatsAppPayload } from '@nudge/channels';
 import { startWhatsAppStandIn, type WhatsAppStandIn } from '@nudge/channels/standins';
-import { eventually, messageWebhook, sentTo, sleep } from './test-support.js';
+import { eventually, messageWebhook, multiMessageWebhook, sentTo, sleep } from './test-support.js';
 
 const SECRET = 'crash-secret';
 const serverDir = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -85,6 +85,28 @@ describe('server killed between receiving and sending', () => {
     await sleep(2000); // leases of 1 s: any second send would have happened by now
     expect(sentTo(wa, from)).toHaveLength(2);
     expect(bodies).toEqual(expect.arrayContaining([expect.stringMatching(/價格範圍/), expect.stringMatching(/歡迎/)]));
+    second.child.kill('SIGTERM');
+    await second.exited;
+  }, 240_000);
+
+  it('killed inside a transaction shared by several messages (group commit): none was answered 200, each gets its replies once after Meta redelivers', async () => {
+    const senders = Array.from({ length: 6 }, (_, i) => `88691277710${i}`);
+    // three in one payload (always one shared transaction), three more posted beside it
+    const hooks = [
+      multiMessageWebhook(senders.slice(0, 3).map((from) => ({ from, text: 'price?', id: `wamid.crash-batch-${from}` }))),
+      ...senders.slice(3).map((from) => messageWebhook(from, 'price?', `wamid.crash-batch-${from}`)),
+    ];
+    const first = await startServer({ CRASH_IN_BATCH: '1' });
+    const statuses = await Promise.all(hooks.map((h) => post(first.url, h)));
+    const died = await Promise.race([first.exited, sleep(60_000).then(() => 'alive' as const)]);
+    expect(died).toBe(-1); // SIGKILLed in a shared transaction
+    expect(statuses[0]).toBeNull(); // the payload whose messages were in it was never answered: Meta sends it again
+
+    const second = await startServer({});
+    expect((await Promise.all(hooks.map((h) => post(second.url, h)))).every((s) => s === 200)).toBe(true);
+    for (const from of senders) await eventually(async () => sentTo(wa, from).length >= 2, `the replies to ${from}`, 60_000);
+    await sleep(2000); // leases of 1 s: any second send would have happened by now
+    for (const from of senders) expect(sentTo(wa, from)).toHaveLength(2);
     second.child.kill('SIGTERM');
     await second.exited;
   }, 240_000);

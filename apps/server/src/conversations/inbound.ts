@@ -79,10 +79,12 @@ export interface TimelineEntry {
 }
 
 export async function recordConversationMessage(ctx: AppContext, msg: ConversationInbound, timeline?: TimelineEntry): Promise<ConversationInboundResult & { timelineDuplicate: boolean }> {
-  const drainer = outboxDrainerOf(ctx);
-  const { notified, before, handed, contact, outEvents, timelineDuplicate, ...result } = await ctx.db.db.transaction((tx) => recordInTransaction(ctx, tx, msg, timeline, drainer?.leaseMs ?? null));
+  // the transaction is shared with the other messages arriving meanwhile (group commit below);
+  // this resolves only once this message is committed
+  const { notified, before, handed, contact, outEvents, timelineDuplicate, ...result } = await groupCommitOf(ctx).submit(ctx, msg, timeline);
   // the replies decided now go straight to this process's drainer (leased to it in the transaction;
   // a crash before they are sent leaves them to the poll once the lease runs out)
+  const drainer = outboxDrainerOf(ctx);
   if (handed.length && drainer) drainer.handOff(handed, contact);
   else if (result.queued.length) kickOutbox(ctx);
   if (!result.duplicate && result.messageId) {
@@ -93,6 +95,95 @@ export async function recordConversationMessage(ctx: AppContext, msg: Conversati
     publishNotifications(ctx, notified);
   }
   return { ...result, timelineDuplicate };
+}
+
+/** The most messages one group-commit transaction takes (PGlite's one connection waits for it meanwhile). */
+export const GROUP_COMMIT_MAX = 32;
+
+interface Job { ctx: AppContext; msg: ConversationInbound; timeline: TimelineEntry | undefined; resolve: (v: InTransaction) => void; reject: (err: unknown) => void }
+
+/**
+ * Group commit: messages that arrive while a transaction is being written wait and then go
+ * together in the next one — one BEGIN/COMMIT (one WAL flush) for the lot instead of one each.
+ * Each message's promise resolves only after the shared commit, so a webhook is still answered
+ * only once its message is durable (a crash before the commit loses nothing Meta won't send
+ * again). One transaction at a time per process; messages in provider order within a customer.
+ * If the shared transaction fails (one bad message, a deadlock with another process, a lost
+ * race), it is rolled back and each message is written again alone, so one message's failure
+ * fails only that message. Exactly-once is unchanged: the unique indexes decide, and a duplicate
+ * within one batch sees the first copy's row in the same transaction.
+ */
+class GroupCommit {
+  private queue: Job[] = [];
+  private busy = false;
+  /** for tests and the bench: how many transactions carried how many messages */
+  readonly stats = { transactions: 0, messages: 0, fallbacks: 0 };
+  /** test seam (crash tests): called inside a shared transaction after its writes, before COMMIT */
+  beforeCommit: ((messages: number) => void) | null = null;
+  /** the most messages per transaction (1: one transaction each, as before group commit — the bench's A/B) */
+  max = GROUP_COMMIT_MAX;
+  /** one per database handle; each message keeps its own context (clock, flows) */
+  constructor(private readonly db: AppContext['db']) {}
+
+  submit(ctx: AppContext, msg: ConversationInbound, timeline: TimelineEntry | undefined): Promise<InTransaction> {
+    return new Promise<InTransaction>((resolve, reject) => {
+      this.queue.push({ ctx, msg, timeline, resolve, reject });
+      if (!this.busy) {
+        this.busy = true;
+        // the requests parsed in the same turn of the event loop join the first transaction too
+        setImmediate(() => void this.loop());
+      }
+    });
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (this.queue.length) await this.run(this.queue.splice(0, this.max));
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private one(job: Job, leaseMs: number | null): Promise<InTransaction> {
+    this.stats.transactions += 1;
+    this.stats.messages += 1;
+    return this.db.db.transaction((tx) => recordInTransaction(job.ctx, tx, job.msg, job.timeline, leaseMs));
+  }
+
+  private async run(batch: Job[]): Promise<void> {
+    const leaseMs = outboxDrainerOf(batch[0]!.ctx)?.leaseMs ?? null;
+    if (batch.length > 1) {
+      // the same order of row locks in every transaction (conversations by customer), a customer's messages as they came
+      const ordered = batch.map((job, i) => ({ job, i })).sort((a, b) => (a.job.msg.customerId < b.job.msg.customerId ? -1 : a.job.msg.customerId > b.job.msg.customerId ? 1 : a.i - b.i)).map((x) => x.job);
+      let results: InTransaction[] | null = null;
+      try {
+        results = await this.db.db.transaction(async (tx) => {
+          const out: InTransaction[] = [];
+          for (const job of ordered) out.push(await recordInTransaction(job.ctx, tx, job.msg, job.timeline, leaseMs));
+          this.beforeCommit?.(ordered.length);
+          return out;
+        });
+        this.stats.transactions += 1;
+        this.stats.messages += ordered.length;
+      } catch {
+        this.stats.fallbacks += 1; // rolled back as a whole: each goes again on its own, below
+      }
+      if (results) {
+        for (const [i, job] of ordered.entries()) job.resolve(results[i]!);
+        return;
+      }
+      for (const job of ordered) await this.one(job, leaseMs).then(job.resolve, job.reject);
+      return;
+    }
+    for (const job of batch) await this.one(job, leaseMs).then(job.resolve, job.reject);
+  }
+}
+
+const groupCommits = new WeakMap<object, GroupCommit>();
+export function groupCommitOf(ctx: AppContext): GroupCommit {
+  let g = groupCommits.get(ctx.db);
+  if (!g) groupCommits.set(ctx.db, (g = new GroupCommit(ctx.db)));
+  return g;
 }
 
 const convColumns = Object.entries(getTableColumns(conv)) as [keyof typeof conv.$inferSelect, AnyColumn][];

@@ -1,4 +1,4 @@
-export { recordConversationMessage, type ConversationInbound, type ConversationInboundResult } from './inbound.js';
+export { recordConversationMessage, groupCommitOf, type ConversationInbound, type ConversationInboundResult } from './inbound.js';
 export { applyDeliveryStatus, type StatusUpdate } from './status.js';
 export { startOutbox, kickOutbox, type OutboxDrainer } from './outbox.js';
 export { startInbox } from './start.js';

@@ -63,6 +63,7 @@ export function kickOutbox(ctx: AppContext): void {
 export const outboxDrainerOf = (ctx: AppContext) => drainers.get(ctx.db);
 
 type Row = typeof ob.$inferSelect;
+type Sent = { row: Row; messageId: string; providerMessageId: string; contact: Contact };
 
 /** WhatsApp: the number, else the business-scoped user id (a user who hides their number; sent as `recipient`). */
 function recipientOf(channel: string, c: { phone: string | null; whatsappId: string | null; email: string | null; contactUserId: string | null }): string | null {
@@ -122,10 +123,14 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
     return c;
   };
 
-  /** One conversation's rows, in order: each sent through the ledger, then all that went out recorded in one transaction. */
-  async function handleGroup(rows: Row[], known?: Contact): Promise<void> {
+  /**
+   * One conversation's rows, in order: each sent through the ledger, then all that went out
+   * recorded in one transaction — or, given `collect`, left there for the caller to record with
+   * other conversations' (the hand-off of a group commit's messages).
+   */
+  async function handleGroup(rows: Row[], known?: Contact, collect?: Sent[]): Promise<void> {
     let c = known;
-    const sent: { row: Row; messageId: string; providerMessageId: string }[] = [];
+    const sent: Sent[] = [];
     try {
       for (const row of rows) {
         try {
@@ -161,7 +166,7 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
               ...(row.template ? { template: row.template } : {}),
               idempotencyKey: `inbox:${row.key}`,
             });
-            sent.push({ row, messageId, providerMessageId: out.providerMessageId });
+            sent.push({ row, messageId, providerMessageId: out.providerMessageId, contact: c });
           } catch (err) {
             const e = err as Error;
             if (err instanceof ChannelSendError && err.retryable && row.attempts < 8) {
@@ -176,7 +181,8 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
         }
       }
     } finally {
-      if (sent.length && c) await record(sent, c).catch((err: unknown) => console.error('[inbox] outbox sends not recorded (the ledger has them; the rows go again after their lease):', err));
+      if (collect) collect.push(...sent);
+      else if (sent.length) await recordAll(sent);
     }
   }
 
@@ -187,16 +193,23 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
    * customer's timeline and last contact, statuses that came before the send taken — and, rarely,
    * those statuses applied.
    */
-  async function record(sent: { row: Row; messageId: string; providerMessageId: string }[], c: Contact): Promise<void> {
+  async function recordAll(sent: Sent[]): Promise<void> {
+    for (const channel of new Set(sent.map((s) => s.row.channel))) {
+      await record(sent.filter((s) => s.row.channel === channel)).catch((err: unknown) => console.error('[inbox] outbox sends not recorded (the ledger has them; the rows go again after their lease):', err));
+    }
+  }
+
+  /** one channel's sends, of one or several conversations */
+  async function record(sent: Sent[]): Promise<void> {
     const at = nowOf(ctx);
     const atIso = at.toISOString();
     const channel = sent[0]!.row.channel;
     const ids = sent.map((s) => s.row.id);
     const recorded = await ctx.db.db.transaction(async (tx) => {
       await lockProviderIds(tx, channel, sent.map((s) => s.providerMessageId));
-      const pm = sql.join(sent.map((s) => sql`(${s.messageId}::uuid, ${s.providerMessageId}::text)`), sql`, `);
+      const pm = sql.join(sent.map((s) => sql`(${s.messageId}::uuid, ${s.providerMessageId}::text, ${s.contact.customerId}::uuid)`), sql`, `);
       const result = await tx.execute(sql`
-        with pm(message_id, provider_message_id) as (values ${pm}),
+        with pm(message_id, provider_message_id, customer_id) as (values ${pm}),
         done as (
           update conversation_outbox set state = 'sent', locked_until = null, last_error = null
           where id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)}) and state = 'pending'
@@ -208,16 +221,16 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
         cv as (update conversations set last_message_at = ${atIso}::timestamptz, updated_at = ${atIso}::timestamptz where id in (select conversation_id from done)),
         tl as (
           insert into interactions (customer_id, kind, channel, body, payload, occurred_at)
-          select ${c.customerId}::uuid, 'message_out', d.channel, coalesce(nullif(d.text, ''), '[template ' || coalesce(d.template->>'name', '') || ']'),
+          select pm.customer_id, 'message_out', d.channel, coalesce(nullif(d.text, ''), '[template ' || coalesce(d.template->>'name', '') || ']'),
             jsonb_build_object('providerMessageId', pm.provider_message_id, 'conversationId', d.conversation_id, 'origin', d.purpose)
               || case when d.rule_id is null then '{}'::jsonb else jsonb_build_object('ruleId', d.rule_id) end,
             ${atIso}::timestamptz
           from done d join pm on pm.message_id = d.message_id
-          returning id),
+          returning customer_id),
         cu as (
           update customers set last_interaction_at = greatest(last_interaction_at, ${atIso}::timestamptz), first_contact_at = least(first_contact_at, ${atIso}::timestamptz),
             last_follow_up_at = greatest(last_follow_up_at, ${atIso}::timestamptz)
-          where id = ${c.customerId}::uuid and exists (select 1 from tl)),
+          where id in (select customer_id from tl)),
         early as (
           delete from early_message_statuses where channel = ${channel} and provider_message_id in (select provider_message_id from pm)
           returning provider_message_id, status, error, at)
@@ -284,16 +297,32 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
 
   // handed-over rows: on PostgreSQL each conversation's at once; on PGlite (one connection) one
   // after another, as the poll does
+  // The hand-offs of one turn of the event loop (a group commit's messages) go together: each
+  // conversation's rows sent in order, then what went out recorded in one transaction for all.
   const inFlight = new Set<Promise<void>>();
   let chain: Promise<void> = Promise.resolve();
+  let handed: { rows: Row[]; contact: Contact }[] = [];
+  const flushHanded = () => {
+    const groups = handed;
+    handed = [];
+    if (!groups.length) return;
+    const run = async () => {
+      const sent: Sent[] = [];
+      const one = (g: { rows: Row[]; contact: Contact }) => handleGroup(g.rows, g.contact, sent).catch((err: unknown) => console.error('[inbox] outbox hand-off failed:', err));
+      if (ctx.db.driver === 'postgres') await Promise.all(groups.map(one));
+      else for (const g of groups) await one(g);
+      if (sent.length) await recordAll(sent);
+    };
+    const p = ctx.db.driver === 'postgres' ? run() : (chain = chain.then(run));
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  };
   const drainer: OutboxDrainer = {
     leaseMs,
     handOff(rows, contact) {
       if (stopped || !rows.length) return;
-      const run = () => handleGroup(rows, contact).catch((err: unknown) => console.error('[inbox] outbox hand-off failed:', err));
-      const p = ctx.db.driver === 'postgres' ? run() : (chain = chain.then(run));
-      inFlight.add(p);
-      void p.finally(() => inFlight.delete(p));
+      if (!handed.length) setImmediate(flushHanded);
+      handed.push({ rows, contact });
     },
     kick() {
       if (!stopped) void drain().catch((err: unknown) => console.error('[inbox] outbox drain failed:', err));
@@ -303,6 +332,7 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
       stopped = true;
       clearInterval(timer);
       drainers.delete(ctx.db);
+      flushHanded(); // handed over but not yet started: sent now rather than after their lease
       await running?.catch(() => {});
       await Promise.all([...inFlight]);
     },

@@ -32,6 +32,15 @@ let seq = 0;
 export const messageWebhook = (from: string | undefined, text: string, id = `wamid.test${Date.now()}${++seq}`, name = 'Ana', userId?: string) =>
   whatsAppMessageWebhook({ from, text, id, name, userId });
 
+/** one Cloud API payload carrying several messages (Meta may put several in one webhook) */
+export function multiMessageWebhook(messages: { from: string; text: string; id: string }[]) {
+  const one = messageWebhook(messages[0]!.from, messages[0]!.text, messages[0]!.id) as any;
+  const value = one.entry[0].changes[0].value;
+  value.contacts = messages.map((m) => ({ profile: { name: 'Ana' }, wa_id: m.from }));
+  value.messages = messages.map((m, i) => ({ ...value.messages[0], from: m.from, id: m.id, text: { body: m.text }, timestamp: String(Number(value.messages[0].timestamp) + i) }));
+  return one as ReturnType<typeof messageWebhook>;
+}
+
 export const statusWebhook = (id: string, status: WhatsAppStatus, recipient: string) => whatsAppStatusWebhook({ id, status, recipient });
 
 /** Tuesday 2026-12-01 10:00 Asia/Taipei (in hours) */

@@ -14,7 +14,7 @@ import type { AppContext } from '../context.js';
 import { createApiRouter } from '../http/route.js';
 import { HttpError, zodIssues, zodMessage } from '../http/errors.js';
 import { screenInput } from '../http/guard.js';
-import { InboundError, receiveInboundMessage } from './service.js';
+import { InboundError, receiveInboundMessage, receiveInboundMessages } from './service.js';
 import { registerWebhookOperations } from './openapi.js';
 import { applyDeliveryStatus } from '../conversations/index.js';
 import { processEnv, setting, type Env } from '../config.js';
@@ -62,12 +62,10 @@ export function createWebhooksRouter(ctx: AppContext, env: Env = processEnv): ex
         res.status(400).json({ error: { code: 'invalid_webhook', message: `Not a WhatsApp Cloud API webhook: ${why}`, details } });
         return;
       }
-      const results = [];
-      for (const m of parsed.messages) {
-        results.push(await receiveInboundMessage(ctx, {
-          channel: 'whatsapp', from: m.from ?? '', contactUserId: m.userId, text: m.text, providerMessageId: m.providerMessageId, name: m.profileName, at: new Date(m.at),
-        }));
-      }
+      // the payload's messages go into one transaction together (group commit), in their order
+      const results = await receiveInboundMessages(ctx, parsed.messages.map((m) => ({
+        channel: 'whatsapp' as const, from: m.from ?? '', contactUserId: m.userId, text: m.text, providerMessageId: m.providerMessageId, name: m.profileName, at: new Date(m.at),
+      })));
       let settled = 0;
       for (const s of parsed.statuses) {
         if (s.callbackData && s.status !== 'failed' && s.status !== 'deleted') {

@@ -214,26 +214,48 @@ function pgCodeOf(err: unknown): string | undefined {
  * another agent's customer. null for webhooks (the system).
  */
 export async function receiveInboundMessage(ctx: AppContext, msg: InboundMessage, actor: AuthUser | null = null): Promise<InboundResult> {
-  const { customer, created } = await resolveSender(ctx, msg, actor);
-  const customerId = customer.id;
-  const entry = {
-    kind: 'message_in' as const,
-    channel: msg.channel,
-    body: msg.text,
-    payload: { ...(msg.from ? { from: msg.from } : {}), ...(msg.contactUserId ? { userId: msg.contactUserId } : {}), ...(msg.providerMessageId ? { providerMessageId: msg.providerMessageId } : {}) },
-    ...(msg.at ? { occurredAt: msg.at } : {}),
-  };
+  const [result] = await receiveInboundMessages(ctx, [msg], actor);
+  return result!;
+}
+
+/**
+ * Several messages at once (a WhatsApp webhook can carry several): the senders resolved in
+ * order, then all the messages handed to the inbox together, so they share one transaction
+ * (conversations/inbound.ts, group commit) in their order; resolves once all are committed.
+ */
+export async function receiveInboundMessages(ctx: AppContext, msgs: InboundMessage[], actor: AuthUser | null = null): Promise<InboundResult[]> {
+  const senders: { customer: CustomerRef; created: boolean }[] = [];
+  for (const msg of msgs) senders.push(await resolveSender(ctx, msg, actor));
   // ---- the timeline entry and the inbox (conversations/: conversation, auto-replies, hand-off,
   // assignment) in ONE transaction, each stored once per provider id
-  const { timelineDuplicate: duplicate, ...conversation } = await recordConversationMessage(ctx, {
-    customerId, channel: msg.channel, text: msg.text,
-    ...(msg.providerMessageId ? { providerMessageId: msg.providerMessageId } : {}),
-    ...(msg.contactUserId ? { contactUserId: msg.contactUserId } : {}),
-    ...(msg.at ? { at: msg.at } : {}),
-  }, { actorId: actor?.id ?? null, entry });
-  if (duplicate) return { customerId, created, duplicate: true, flows: null, conversation: conversation.duplicate ? null : conversation };
-  const flows = ctx.flows
-    ? await ctx.flows.routeInboundMessage({ customerId, channel: msg.channel, text: msg.text, ...(msg.providerMessageId ? { messageId: msg.providerMessageId } : {}) })
-    : null;
-  return { customerId, created, duplicate: false, flows, conversation };
+  const recorded = await Promise.all(msgs.map((msg, i) => {
+    const entry = {
+      kind: 'message_in' as const,
+      channel: msg.channel,
+      body: msg.text,
+      payload: { ...(msg.from ? { from: msg.from } : {}), ...(msg.contactUserId ? { userId: msg.contactUserId } : {}), ...(msg.providerMessageId ? { providerMessageId: msg.providerMessageId } : {}) },
+      ...(msg.at ? { occurredAt: msg.at } : {}),
+    };
+    return recordConversationMessage(ctx, {
+      customerId: senders[i]!.customer.id, channel: msg.channel, text: msg.text,
+      ...(msg.providerMessageId ? { providerMessageId: msg.providerMessageId } : {}),
+      ...(msg.contactUserId ? { contactUserId: msg.contactUserId } : {}),
+      ...(msg.at ? { at: msg.at } : {}),
+    }, { actorId: actor?.id ?? null, entry });
+  }));
+  const results: InboundResult[] = [];
+  for (const [i, msg] of msgs.entries()) {
+    const { customer, created } = senders[i]!;
+    const customerId = customer.id;
+    const { timelineDuplicate: duplicate, ...conversation } = recorded[i]!;
+    if (duplicate) {
+      results.push({ customerId, created, duplicate: true, flows: null, conversation: conversation.duplicate ? null : conversation });
+      continue;
+    }
+    const flows = ctx.flows
+      ? await ctx.flows.routeInboundMessage({ customerId, channel: msg.channel, text: msg.text, ...(msg.providerMessageId ? { messageId: msg.providerMessageId } : {}) })
+      : null;
+    results.push({ customerId, created, duplicate: false, flows, conversation });
+  }
+  return results;
 }

@@ -3,7 +3,8 @@
  * at WA_URL) on the database at NUDGE_TEST_DB (a PGlite folder or postgres://). With
  * CRASH_BEFORE_SEND=1 the process SIGKILLs itself when the outbox is about to send: after the
  * inbound message and its queued reply were committed, before anything reached the provider.
- * Prints {"port":N} when listening.
+ * With CRASH_IN_BATCH=1 it SIGKILLs itself inside a transaction shared by several inbound messages
+ * (group commit), before the COMMIT. Prints {"port":N} when listening.
  */
 import type { AddressInfo } from 'node:net';
 import { createDb, migrate, schema } from '@nudge/db';
@@ -12,6 +13,7 @@ import { createApp } from '../../app.js';
 import type { AppContext } from '../../context.js';
 import { insertExampleRules } from '../examples.js';
 import { startOutbox } from '../outbox.js';
+import { groupCommitOf } from '../inbound.js';
 
 const db = await createDb({ url: process.env.NUDGE_TEST_DB! });
 await migrate(db);
@@ -33,6 +35,8 @@ const crashing: Channels = {
   },
 };
 startOutbox(ctx, { channels: process.env.CRASH_BEFORE_SEND === '1' ? crashing : channels, leaseMs: 1000, pollMs: 200 });
+// CRASH_IN_BATCH=1: SIGKILL inside a group-commit transaction of several messages, before its COMMIT
+if (process.env.CRASH_IN_BATCH === '1') groupCommitOf(ctx).beforeCommit = () => process.kill(process.pid, 'SIGKILL');
 const app = createApp(ctx);
 const server = app.listen(0, '127.0.0.1', () => {
   console.log(JSON.stringify({ port: (server.address() as AddressInfo).port }));
