@@ -85,3 +85,20 @@ BEGIN
   RETURN NULL;
 END
 $fn$;
+--> statement-breakpoint
+-- Trigram indexes of the customer search on PGlite too: packages/db now loads PGlite's pg_trgm
+-- (contrib), so a PGlite database migrated before that — where 0006 and 0016 found no pg_trgm and
+-- skipped them — gets them here; on PostgreSQL (and a new PGlite database) they exist already.
+DO $$
+BEGIN
+  CREATE EXTENSION IF NOT EXISTS pg_trgm;
+EXCEPTION WHEN OTHERS THEN
+  RAISE NOTICE 'pg_trgm is not available (%): customer search runs without a trigram index', SQLERRM;
+END $$;--> statement-breakpoint
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+    EXECUTE 'CREATE INDEX IF NOT EXISTS customers_search_folded_trgm ON customers USING gin (search_folded gin_trgm_ops)';
+    EXECUTE 'CREATE INDEX IF NOT EXISTS customers_search_contact_trgm ON customers USING gin ((coalesce(email, '''') || '' '' || coalesce(phone, '''')) gin_trgm_ops)';
+  END IF;
+END $$;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from './testing.js';
 
 let d: TestDb;
-beforeAll(async () => { d = await createTestDb(); });
+beforeAll(async () => { d = await createTestDb(); }, 180_000);
 afterAll(async () => { await d?.cleanup(); });
 
 /** mulberry32: the same history on every run and both drivers */
