@@ -6,6 +6,7 @@
  * behaviour on both drivers. Hot paths that do not want an ORM (temporal-lite's storage) use it.
  */
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
@@ -143,7 +144,8 @@ import(workerData.pglite).then(async ({ PGlite }) => { const pg = new PGlite(wor
 async function createPgliteHandle(location: string, sharedBuffers: string, observe: boolean, loadDataDir?: Blob): Promise<DbHandle> {
   if (!/^\d+(kB|MB|GB)$/.test(sharedBuffers)) throw new Error(`shared_buffers must be a size like 32MB, not "${sharedBuffers}"`);
   if (location !== 'memory://' && !existsSync(join(location, 'PG_VERSION'))) await initDataDirInThread(location);
-  const opts = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`] };
+  // pg_trgm: the trigram indexes of the customer search (migrations 0006, 0016, 0024), as on PostgreSQL
+  const opts = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`], extensions: { pg_trgm } };
   const pg = location === 'memory://' ? new PGlite({ ...opts, ...(loadDataDir ? { loadDataDir } : {}) }) : new PGlite(location, opts);
   await pg.waitReady;
   const counted = statementListeners(observe);

@@ -176,3 +176,22 @@ describe('who may see it, and bad input', () => {
     expect(doc.body.paths['/api/inbox/metrics'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['from', 'teamId', 'to']);
   });
 });
+
+describe('when a period is final', () => {
+  it('a reply on day 8 counts in the week it was sent; a hand-off is the reply’s within 7 days of it', async () => {
+    const late = await t.team('Late');
+    agents.l1 = (await t.user('agent', { teamId: late, name: 'Lola Late' })).id;
+    const DAY = 24 * 60;
+    const price: Msg[] = [['in', null, 0, 'What is the price?'], ['out', 'auto_reply', S, 'Our prices…', { rule: 'Price' }]];
+    await conversation(late, [...price, ['in', null, 6 * DAY, 'human agent'], ['out', 'handoff', 6 * DAY + S, 'A colleague will answer']]);
+    await conversation(late, [...price, ['in', null, 8 * DAY, 'human agent'], ['out', 'handoff', 8 * DAY + S, 'A colleague will answer']]);
+    await conversation(late, [['in', null, 0, 'Hi'], ['out', 'welcome', S, 'Welcome'], ['out', 'agent', 8 * DAY, 'Sorry for the wait', { author: 'l1' }]]);
+
+    const week1 = (await get(admin.auth, { ...PERIOD, teamId: late })).body;
+    expect(week1.rules.find((r: { name: string }) => r.name === 'Price')).toMatchObject({ conversations: 2, handedOff: 1, handoffRate: 0.5 }); // day 6 yes, day 8 no
+    expect(week1.agents.replies).toBe(0); // nothing a person sent in week 1
+    const week2 = (await get(admin.auth, { from: PERIOD.to, to: '2026-11-15T00:00:00Z', teamId: late })).body;
+    expect(week2.agents.rows).toEqual([expect.objectContaining({ name: 'Lola Late', replies: 1, avgResponseSeconds: 8 * 86_400, firstResponses: 1 })]);
+    expect(week2.rules.find((r: { name: string }) => r.name === 'Price')).toMatchObject({ conversations: 0 }); // the day-8 hand-off is not a rule's
+  });
+});

@@ -3,10 +3,21 @@
  * conversations and their turns. Each conversation's messages (notes left out) are cut into turns:
  * a customer's message and what went out after it until their next message. The turns are a rollup
  * the database keeps in the transaction that writes the messages (`conversation_turns`, triggers and
- * `nudge_refresh_turns` in migration 0020 — the turn arithmetic lives there), so a period reads its
+ * `nudge_refresh_turns` in migration 0023, kept incrementally since 0024 — the turn arithmetic lives there), so a period reads its
  * turns by two indexed time ranges (customer message, a person's reply) instead of windowing every
- * message of every conversation. What follows a reply (silence, the next hand-off, a late answer)
- * counts however long after the period it came. Then:
+ * message of every conversation.
+ *
+ * When a period's figures are final (a weekly report must not keep changing, yet a late reply is
+ * still a reply): each event counts in the period it happened in, the way help-desk reports count
+ * reply events. A person's reply counts in the period it was sent, with its whole wait however long
+ * (a reply on day 8 is in the next week's figures, not lost and not rewriting this week's). What an
+ * auto-reply in the period led to is decided within a fixed time of that reply: silence at 24 h, a
+ * hand-off if the customer asked for one within HANDOFF_WINDOW (7 days) of the reply — later, it is
+ * a new matter, not that rule's failure. So a period's auto-reply and response figures are final 7
+ * days after it ends (before 0023's rollup, messages more than 7 days after the period's end were
+ * ignored, so the same reply counted differently depending on where in the period it fell; from
+ * 0023 until now, a hand-off months later still changed the period's hand-off rate). The resolution
+ * rate is the exception: it is the conversations' status now, a state rather than an event. Then:
  *
  * - trigger rate: of the customer's messages written while no person was talking with them (no
  *   reply by a person in the 24 h before — the bot stays quiet once a person took over), the share
@@ -38,6 +49,8 @@ import { isGreeting } from './inbound.js';
 import { questionKey } from './text.js';
 
 const DAY_MS = 86_400_000;
+/** A hand-off is blamed on a rule's reply when the customer asked for it within this time of the reply. */
+export const HANDOFF_WINDOW_DAYS = 7;
 /** Distinct unmatched texts read back to fold and group (the rest still count in the totals). */
 const UNMATCHED_READ = 2000;
 const UNMATCHED_TOP = 20;
@@ -83,7 +96,12 @@ export function metricsQuery(p: { from: Date; to: Date; teamId: string | null; n
       where c.last_message_at >= ${f}::timestamptz and (${teamId}::uuid is null or c.team_id = ${teamId}::uuid)
     ),
     p as (
-      select x.conversation_id as cid, x.in_at, x.body, x.auto, x.rule_id, x.reply_at, x.handoff, x.next_in_at, x.then_handoff,
+      select x.conversation_id as cid, x.in_at, x.body, x.auto, x.rule_id, x.reply_at, x.handoff, x.next_in_at,
+        -- the next answered turn was a hand-off (then_handoff), asked for within the window of this reply
+        (x.then_handoff and x.reply_at is not null and exists (
+          select 1 from conversation_turns h
+          where h.conversation_id = x.conversation_id and h.turn > x.turn and h.handoff
+            and h.in_at < x.reply_at + ${`${HANDOFF_WINDOW_DAYS} days`}::interval)) as then_handoff,
         (x.prev_agent_at is null or x.in_at - x.prev_agent_at >= interval '24 hours') as bot
       from conversation_turns x join scope s on s.id = x.conversation_id
       where x.in_at >= ${f}::timestamptz and x.in_at < ${t}::timestamptz

@@ -18,11 +18,13 @@ export function customerSearch(user: AuthUser, q: string): SQL | undefined {
   const like = `%${escapeLike(q)}%`;
   const digits = q.replace(/\D/g, '').replace(/^0+/, '');
   const contacts = seesContacts(user);
-  // nudge_fold() never leaves % or _ (punctuation becomes a space).
-  const folded = sql`nudge_fold(${q}::text)`;
+  // nudge_fold() never leaves % or _ (punctuation becomes a space). Called once (an empty fold is
+  // null, matching nothing): the planner folds it into the LIKE pattern for the trigram index, and
+  // each call costs ~5 ms of planning (its Traditional → Simplified map).
+  const folded = sql`nullif(nudge_fold(${q}::text), '')`;
   const emailPhone = sql`(coalesce(${c.email}, '') || ' ' || coalesce(${c.phone}, ''))`;
   return or(
-    sql`(${folded} <> '' and ${c.searchFolded} like '%' || ${folded} || '%')`,
+    sql`${c.searchFolded} like '%' || ${folded} || '%'`,
     contacts ? sql`${emailPhone} ilike ${like}` : undefined,
     contacts && digits.length >= 4 ? sql`${emailPhone} like ${`%${digits}%`}` : undefined,
   );

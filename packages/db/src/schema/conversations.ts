@@ -154,7 +154,7 @@ export const conversationMessages = pgTable(
  * left out) cut into turns — a customer's message and what went out after it until their next one —
  * with what the metrics need of each turn and of the turns before and after it. Written by the
  * database itself in the transaction that stores, changes or deletes messages (triggers of
- * migration 0020 recompute the affected conversations' turns with `nudge_refresh_turns`), so no
+ * migration 0023, incremental since 0024: the last turn updated or the next appended, else `nudge_refresh_turns` recomputes), so no
  * writer can forget it and the metrics read 2 indexed ranges instead of windowing every message.
  */
 export const conversationTurns = pgTable(
