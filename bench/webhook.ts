@@ -14,6 +14,9 @@
  *
  *   pnpm bench webhook [n=500] [concurrency=16] [shapes=1,20] [rate]   (DATABASE_URL=postgres://… for PostgreSQL)
  *
+ * BENCH_CPU_PROFILE=<file.cpuprofile> writes a V8 CPU profile of the main thread over the measured
+ * shapes only (the warmup, migrations and the bundle build left out), for Chrome DevTools.
+ *
  * With `rate` (requests/s, e.g. 50) the requests are paced instead: request i leaves at i / rate s
  * whatever the earlier ones are doing (an open loop, as webhooks arrive), so "webhook → 202" is
  * the issue's "webhook → run started at 50 requests/s"; `concurrency` is then unused.
@@ -78,6 +81,24 @@ const flowOf = (hookId: string, steps: number) => ({
   nodes: [node('trigger', 'trigger.webhook@1', { hookId, rateLimitPerMinute: 100_000 }), ...Array.from({ length: steps }, (_, i) => node(`n${i}`, 'action.add_note@1', { text: `step ${i} for {name}` }))],
   edges: Array.from({ length: steps }, (_, i) => link(i === 0 ? 'trigger' : `n${i - 1}`, `n${i}`)),
 });
+
+async function startProfile() {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      console.log(`CPU profile of the main thread: ${file}`);
+    },
+  };
+}
 
 const ticks = 100; // USER_HZ
 const cpuMs = () => {
@@ -176,7 +197,9 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
 
 console.log(`Webhook benchmark on ${db.driver} (${dir ? 'data folder' : 'server'}); RSS at rest ${rssMb().toFixed(0)} MB`);
 await shape(1, Math.min(50, N), 'warmup', true);
+const profile = process.env.BENCH_CPU_PROFILE ? await startProfile() : null;
 for (const steps of SHAPES) await shape(steps, N, `s${steps}`);
+if (profile) await profile.stop(process.env.BENCH_CPU_PROFILE!);
 
 const shapes = Object.keys(perShape).map(Number).sort((a, b) => a - b);
 if (shapes.length >= 2) {

@@ -295,17 +295,17 @@ export async function receiveHook(
     const claim = await claimKey(ctx, hookId, key, bodyHash);
     if (!claim.mine) return claim.answer;
   }
+  const runIds: { id: string; t: string }[] = [];
   try {
-    const answer = await enrollAll(ctx, hookId, flows, identities, request.body, key ?? `r:${randomUUID()}`);
-    if (key) {
-      await ctx.db.db
-        .update(schema.hookRequests)
-        .set({ response: answer as unknown as Record<string, unknown>, status: 'done' })
-        .where(and(eq(schema.hookRequests.hookId, hookId), eq(schema.hookRequests.idempotencyKey, key)));
-    }
+    const answer = await enrollAll(ctx, hookId, flows, identities, request.body, key ?? `r:${randomUUID()}`, runIds);
+    // one statement: the started runs' Temporal run ids and the stored answer
+    if (key) await ctx.db.sql.query(RECORD_ANSWER, [JSON.stringify(runIds), JSON.stringify(answer), hookId, key]);
+    else if (runIds.length) await ctx.db.sql.query(RECORD_RUN_IDS, [JSON.stringify(runIds)]);
     forgetOldKeys(ctx).catch((err) => console.error('[hooks] forgetting old idempotency keys failed:', err));
     return answer;
   } catch (err) {
+    // runs that did start (an earlier flow of the hook) keep their Temporal run id
+    if (runIds.length) await ctx.db.sql.query(RECORD_RUN_IDS, [JSON.stringify(runIds)]).catch(() => {});
     // nothing answered: let a retry with the same key try again at once
     if (key) {
       await ctx.db.db
@@ -317,6 +317,10 @@ export async function receiveHook(
   }
 }
 
+const RECORD_RUN_IDS = `update flow_runs r set temporal_run_id = v.t from jsonb_to_recordset($1::jsonb) as v(id uuid, t text) where r.id = v.id`;
+const RECORD_ANSWER = `with runs as (${RECORD_RUN_IDS} returning 1)
+  update hook_requests set response = $2::jsonb, status = 'done' where hook_id = $3 and idempotency_key = $4`;
+
 async function enrollAll(
   ctx: AppContext,
   hookId: string,
@@ -324,6 +328,8 @@ async function enrollAll(
   identities: Identity[],
   body: Record<string, unknown>,
   key: string,
+  /** filled with the started runs whose Temporal run id the caller writes */
+  runIds: { id: string; t: string }[],
 ): Promise<HookAnswer> {
   const at = nowOf(ctx).getTime();
   const runs: HookAnswer['runs'] = [];
@@ -341,7 +347,9 @@ async function enrollAll(
         customerId: customer.id,
         enrollmentKey: `hook:${hookId}:${key}`,
         triggerEvent: { type: 'webhook.received', customerId: customer.id, at, data: { hook: hookId, payload: body } },
+        recordRunId: false,
       });
+      if (r.runIdToRecord && r.run) runIds.push({ id: r.run.id, t: r.runIdToRecord });
       runs.push({ flowId: flow.flowId, runId: r.outcome === 'skipped' ? null : (r.run?.id ?? null), outcome: r.outcome, ...(r.reason ? { reason: r.reason } : {}) });
     } catch (err) {
       if (err instanceof EnrollmentError && err.code === 'engine_unavailable') throw new HttpError(503, 'engine_unavailable', err.message);

@@ -107,6 +107,8 @@ export interface RecordStepInput extends RunRef {
   /** also move the run to this status (and to this node) */
   runStatus?: RunStatus;
   runError?: string | null;
+  /** with a terminal runStatus: the run ends with this exit reason (markRun in the same statement) */
+  runExitReason?: string;
 }
 
 export interface MarkRunInput extends RunRef {
@@ -149,6 +151,7 @@ export function createFlowActivities(deps: FlowActivityDeps) {
         runId: input.runId, flowId: input.flowId, nodeId: input.nodeId, nodeKey: input.nodeKey, seq: input.seq, status: input.status, port: input.port,
         output: input.output ?? null, error: input.error ?? null, attempt: input.attempt ?? null, finishedAt: input.finished ? now : null, at: now,
         runStatus: input.runStatus ?? null, ...(input.runStatus && input.runError !== undefined ? { runError: input.runError } : {}),
+        ...(input.runStatus && input.runExitReason ? { runExitReason: input.runExitReason } : {}),
       });
     }
     const rows = await sqlClient.query<{ present: boolean }>(
@@ -175,7 +178,12 @@ export function createFlowActivities(deps: FlowActivityDeps) {
    * One action/condition step: its row is written once when done (or at once as running when it
    * is a retry or still busy after a second); throws when the step fails (row: error, run running).
    */
-  async function executeStep(input: RunStepInput, attempt: number, budgetMs: number): Promise<{ result: StepResult; present: boolean }> {
+  async function executeStep(
+    input: RunStepInput,
+    attempt: number,
+    budgetMs: number,
+    endsRun?: (port: string) => boolean,
+  ): Promise<{ result: StepResult; present: boolean; endedRun: boolean }> {
     const base = { ...input, status: 'running' as const, port: null, attempt, finished: false };
     // Fast steps write their row once, when done. A step still busy after a second (a slow
     // webhook, a retry) is shown as running; a retry writes its row at once.
@@ -216,8 +224,13 @@ export function createFlowActivities(deps: FlowActivityDeps) {
       const result = await runActivityNode(input.nodeKey, input.config, ctx);
       const output = input.isTest ? { ...(result.output ?? {}), recorded } : result.output;
       await settle();
-      const present = await upsertStep({ ...base, status: result.status ?? 'done', port: result.port, ...(output ? { output } : {}), finished: true, runStatus: 'running' });
-      return { result, present };
+      // the chain's last step of the flow also closes the run, in the same statement (no markRun)
+      const endedRun = endsRun?.(result.port) === true;
+      const present = await upsertStep({
+        ...base, status: result.status ?? 'done', port: result.port, ...(output ? { output } : {}), finished: true,
+        ...(endedRun ? { runStatus: 'completed' as const, runError: null, runExitReason: 'end' } : { runStatus: 'running' as const }),
+      });
+      return { result, present, endedRun };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       await settle();
@@ -272,7 +285,12 @@ export function createFlowActivities(deps: FlowActivityDeps) {
           nodeId, nodeKey: node.key, config: node.config, seq, visit, nowMs: input.nowMs + (Date.now() - started), triggerEvent: input.triggerEvent,
         };
         try {
-          const { result, present } = await executeStep(step, info.attempt, Math.max(node.timeoutMs, 1000));
+          const endsRun = input.finishRun ? (port: string) => (node.next[port] ?? null) === null : undefined;
+          const { result, present, endedRun } = await executeStep(step, info.attempt, Math.max(node.timeoutMs, 1000), endsRun);
+          if (endedRun && present) {
+            done.push({ nodeId, port: result.port });
+            return { done, next: null, failed: null, finished: true };
+          }
           done.push({ nodeId, port: result.port });
           if (!present) return { done, next: null, failed: null, finished: false, runGone: true };
           nodeId = node.next[result.port] ?? null;

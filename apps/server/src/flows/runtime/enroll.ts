@@ -30,6 +30,12 @@ export interface EnrollOptions {
   /** test runs of an unpublished draft: the compiled plan to run (no version row) */
   plan?: ExecutionPlan;
   triggerEvent?: FlowEvent | null;
+  /**
+   * false: a started run's Temporal run id is NOT written here; the result says `runIdToRecord`
+   * and the caller writes it in its own next statement (the webhook stores it with its answer).
+   * Until then the row looks like a run whose start crashed: a retry re-attaches (USE_EXISTING).
+   */
+  recordRunId?: boolean;
 }
 
 export type EnrollSkipReason = 'flow_not_active' | 'no_published_version' | 'suppressed' | 'active_run' | 'too_soon' | 'customer_missing';
@@ -39,6 +45,8 @@ export interface EnrollResult {
   outcome: 'started' | 'existing' | 'skipped';
   run: FlowRunRow | null;
   reason?: EnrollSkipReason;
+  /** with `recordRunId: false`: the run's temporal_run_id the caller must still write */
+  runIdToRecord?: string;
 }
 
 export class EnrollmentError extends Error {
@@ -199,7 +207,9 @@ export async function enrollCustomer(ctx: AppContext, options: EnrollOptions): P
     if (raced) return { outcome: 'existing', run: raced.temporalRunId ? raced : await startWorkflow(ctx, loaded, raced, options.triggerEvent ?? null) };
     return { outcome: 'skipped', run: await activeRunOf(ctx, options.flowId, options.customerId), reason: 'active_run' };
   }
-  return { outcome: 'started', run: await startWorkflow(ctx, loaded, inserted, options.triggerEvent ?? null) };
+  const record = options.recordRunId !== false;
+  const run = await startWorkflow(ctx, loaded, inserted, options.triggerEvent ?? null, record);
+  return { outcome: 'started', run, ...(!record && run.temporalRunId ? { runIdToRecord: run.temporalRunId } : {}) };
 }
 
 /** The customer's running or waiting (non-test) run in a flow, if any. */

@@ -32,11 +32,14 @@ export interface StepWrite {
   runStatus: string | null;
   /** undefined: leave the run's error as it is */
   runError?: string | null;
+  /** with a terminal runStatus: the run ends here (exit reason, finished_at = at, no current node) — markRun's work in the same statement */
+  runExitReason?: string;
 }
 
 const STATEMENT = `with v as (
     select * from jsonb_to_recordset($1::jsonb) as v(run_id uuid, flow_id uuid, node_id text, node_key text, seq int, status flow_step_status,
-      port text, output jsonb, error text, attempt int, finished_at timestamptz, at timestamptz, run_status flow_run_status, set_error boolean, run_error text)
+      port text, output jsonb, error text, attempt int, finished_at timestamptz, at timestamptz, run_status flow_run_status, set_error boolean, run_error text,
+      exit_reason text)
   ),
   step as (
     insert into flow_run_steps (run_id, flow_id, node_id, node_key, seq, status, port, output, error, attempt, finished_at)
@@ -48,10 +51,13 @@ const STATEMENT = `with v as (
     returning 1
   ),
   moved as (
-    update flow_runs r set status = v.run_status, current_node_id = v.node_id, updated_at = v.at,
+    update flow_runs r set status = v.run_status, updated_at = v.at,
+      current_node_id = case when v.exit_reason is null then v.node_id end,
+      exit_reason = coalesce(v.exit_reason, r.exit_reason),
+      finished_at = case when v.exit_reason is null then r.finished_at else v.at end,
       error = case when v.set_error then v.run_error else r.error end
     from v
-    where r.id = v.run_id and v.run_status is not null and r.status not in ('completed', 'failed', 'cancelled')
+    where r.id = v.run_id and v.run_status is not null and (r.status not in ('completed', 'failed', 'cancelled') or v.exit_reason is not null)
     returning 1
   )
   select r.id::text as run_id from v join flow_runs r on r.id = v.run_id`;
@@ -79,7 +85,7 @@ export function createStepWriter(sql: SqlClient, options: { delayMs?: number; ma
     const rows = batch.map(({ write: w }) => ({
       run_id: w.runId, flow_id: w.flowId, node_id: w.nodeId, node_key: w.nodeKey, seq: w.seq, status: w.status, port: w.port,
       output: w.output, error: w.error, attempt: w.attempt, finished_at: w.finishedAt, at: w.at,
-      run_status: w.runStatus, set_error: w.runError !== undefined, run_error: w.runError ?? null,
+      run_status: w.runStatus, set_error: w.runError !== undefined, run_error: w.runError ?? null, exit_reason: w.runExitReason ?? null,
     }));
     try {
       const found = await sql.query<{ run_id: string }>(STATEMENT, [JSON.stringify(rows)]);
