@@ -188,6 +188,7 @@ const stopN8n = async () => {
   }
   if (!process.env.BENCH_KEEP) rmSync(userFolder, { recursive: true, force: true });
 };
+process.on('exit', () => n8n.exitCode === null && n8n.kill('SIGKILL')); // never leave it behind, even on an error
 process.on('SIGINT', () => void stopN8n().then(() => process.exit(130)));
 
 const n8nBase = `http://127.0.0.1:${N8N_PORT}`;
@@ -244,8 +245,8 @@ async function n8nShape(steps: number, n: number): Promise<Run> {
           headers: { 'content-type': 'application/json', 'idempotency-key': `${label}-${i}` },
           body: JSON.stringify({ email: `${label}-${i}@example.com`, name: `Bench ${i}` }),
         });
-        await res.arrayBuffer();
-        if (res.status !== 200) refused++;
+        const text = await res.text();
+        if (res.status !== 200 && !refused++) console.log(`   n8n answered ${res.status}: ${text.slice(0, 300)}`);
       }
     }),
   );
@@ -255,7 +256,7 @@ async function n8nShape(steps: number, n: number): Promise<Run> {
       `select count(*) as done, sum(case when status = 'success' then 0 else 1 end) as failed, max(stoppedAt) as last from execution_entity where workflowId = ? and id > ? and stoppedAt is not null`,
       [workflowId, maxId],
     );
-    if (row.done >= n - refused) break;
+    if (row.done >= n - refused && row.last) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const cpu = treeCpuMs(pid) - cpu0;
