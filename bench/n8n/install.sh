@@ -3,7 +3,9 @@
 #   bench/n8n/install.sh            → ~/.cache/nudge-bench/n8n   (N8N_DIR=/somewhere to choose)
 # Not part of `pnpm install` or CI. Needs npm's registry only:
 # - "overrides": n8n's xlsx dependency is a tarball on cdn.sheetjs.com; it is replaced by the
-#   registry's xlsx 0.18.5 (only n8n's spreadsheet node uses it; the bench does not).
+#   registry's xlsx 0.18.5 (only n8n's spreadsheet node uses it; the bench does not); and
+#   isolated-vm (n8n's new "vm" expression engine) is held at 5.0.4: the 6.x n8n pins builds only
+#   against Node 22+'s V8 and ships no binary for Node 20; the bench runs the legacy engine anyway.
 # - native modules (sqlite3, …) fall back to a build from source when their prebuilt binary
 #   (downloaded from GitHub) can't be fetched; when Node's headers are installed locally
 #   (/usr/include/node) node-gyp uses them instead of downloading them from nodejs.org.
