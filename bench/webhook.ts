@@ -79,6 +79,8 @@ const flowOf = (hookId: string, steps: number) => ({
   edges: Array.from({ length: steps }, (_, i) => link(i === 0 ? 'trigger' : `n${i - 1}`, `n${i}`)),
 });
 
+// a run on a reused PostgreSQL database must not be answered from an earlier run's idempotency keys
+const runTag = `${process.pid}.${Date.now().toString(36)}`;
 const ticks = 100; // USER_HZ
 const cpuMs = () => {
   const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
@@ -107,8 +109,8 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
     const sent = Date.now();
     const res = await fetch(`${base}/api/hooks/${hookId}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `${label}-${i}` },
-      body: JSON.stringify({ email: `${label}-${i}@example.com`, name: `Bench ${i}` }),
+      headers: { 'content-type': 'application/json', 'idempotency-key': `${runTag}-${label}-${i}` },
+      body: JSON.stringify({ email: `${runTag}-${label}-${i}@example.com`, name: `Bench ${i}` }),
     });
     const body = (await res.json()) as { runId?: string };
     if (res.status !== 202 || !body.runId) refused++;
