@@ -21,11 +21,11 @@
  * whatever the earlier ones are doing (an open loop, as webhooks arrive), so "webhook → 202" is
  * the issue's "webhook → run started at 50 requests/s"; `concurrency` is then unused.
  *
- * n8n beside it (not automated, and not measured in the session that wrote this): install it
- * in an empty folder (`npm install n8n@1`, with package.json `overrides` for whatever native
- * module this machine's Node cannot build), start it with N8N_EXPRESSION_ENGINE=legacy, import a
- * "Webhook → N × Set" workflow and drive its /webhook/<path> with the same N and concurrency, in
- * runs alternating with this one; divide the executions/s.
+ * n8n beside it: `bench/n8n/install.sh` installs n8n 1.123 with npm outside the repo (N8N_DIR,
+ * default ~/.cache/nudge-bench/n8n; not part of `pnpm install` or CI), then
+ * `N8N_DIR=… pnpm bench n8n [n] [concurrency] [shapes] [pairs]` runs this file and n8n (SQLite,
+ * every execution saved, legacy expressions) in alternating runs, the same requests on both, and
+ * prints the executions/s ratios (median of pairs), CPU ms per execution and RSS: see bench/n8n.ts.
  */
 process.env.TEMPORAL_LOG_LEVEL ??= 'ERROR';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -62,7 +62,7 @@ const statements = new Map<string, number>();
 db.onStatement((text) => statements.set(text, (statements.get(text) ?? 0) + 1));
 const originOf = (text: string) => ORIGINS.find(([re]) => re.test(text))![1];
 const shortText = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 110);
-const perShape: Record<number, { cpu: number; byOrigin: Map<string, number>; total: number }> = {};
+const perShape: Record<number, { cpu: number; byOrigin: Map<string, number>; total: number; executionsPerSecond: number; p50: number; p99: number; rssEnd: number }> = {};
 await migrate(db);
 const temporal = await startTemporalEngine({ db, port: 0 });
 const ctx: Parameters<typeof createApp>[0] = { db, temporal };
@@ -100,6 +100,8 @@ async function startProfile() {
   };
 }
 
+// a run on a reused PostgreSQL database must not be answered from an earlier run's idempotency keys
+const runTag = `${process.pid}.${Date.now().toString(36)}`;
 const ticks = 100; // USER_HZ
 const cpuMs = () => {
   const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
@@ -128,8 +130,8 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
     const sent = Date.now();
     const res = await fetch(`${base}/api/hooks/${hookId}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `${label}-${i}` },
-      body: JSON.stringify({ email: `${label}-${i}@example.com`, name: `Bench ${i}` }),
+      headers: { 'content-type': 'application/json', 'idempotency-key': `${runTag}-${label}-${i}` },
+      body: JSON.stringify({ email: `${runTag}-${label}-${i}@example.com`, name: `Bench ${i}` }),
     });
     const body = (await res.json()) as { runId?: string };
     if (res.status !== 202 || !body.runId) refused++;
@@ -181,7 +183,7 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
     byText.set(key, (byText.get(key) ?? 0) + count);
   }
   const total = [...byOrigin.values()].reduce((a, b) => a + b, 0);
-  perShape[steps] = { cpu: cpu / n, byOrigin, total: total / n };
+  perShape[steps] = { cpu: cpu / n, byOrigin, total: total / n, executionsPerSecond: n / seconds, p50: pct(toDone, 50), p99: pct(toDone, 99), rssEnd: rssMb() };
   console.log(
     `${String(steps).padStart(2)}-step flow, ${n} requests, ${RATE > 0 ? `paced at ${RATE}/s` : `${CONCURRENCY} in flight`}: ${(n / seconds).toFixed(1)} executions/s; ` +
       `webhook → 202 p50 ${pct(answered, 50).toFixed(0)} ms p99 ${pct(answered, 99).toFixed(0)} ms; → finished p50 ${pct(toDone, 50).toFixed(0)} ms p99 ${pct(toDone, 99).toFixed(0)} ms; ` +
@@ -195,7 +197,8 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
   for (const [text, count] of [...byText].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.BENCH_SQL_TOP ?? 14))) console.log(`     ${(count / n).toFixed(2).padStart(7)}  ${text}`);
 }
 
-console.log(`Webhook benchmark on ${db.driver} (${dir ? 'data folder' : 'server'}); RSS at rest ${rssMb().toFixed(0)} MB`);
+const rssAtRest = rssMb();
+console.log(`Webhook benchmark on ${db.driver} (${dir ? 'data folder' : 'server'}); RSS at rest ${rssAtRest.toFixed(0)} MB`);
 await shape(1, Math.min(50, N), 'warmup', true);
 const profile = process.env.BENCH_CPU_PROFILE ? await startProfile() : null;
 for (const steps of SHAPES) await shape(steps, N, `s${steps}`);
@@ -211,6 +214,12 @@ if (shapes.length >= 2) {
   for (const origin of new Set([...a.byOrigin.keys(), ...b.byOrigin.keys()])) {
     console.log(`     ${per((a.byOrigin.get(origin) ?? 0) / N, (b.byOrigin.get(origin) ?? 0) / N).padStart(7)}  ${origin}`);
   }
+}
+
+// one machine-readable line for bench/n8n.ts (which runs this file as a child, alternating with n8n)
+if (process.env.BENCH_JSON) {
+  const result = Object.fromEntries(Object.entries(perShape).map(([k, v]) => [k, { executionsPerSecond: v.executionsPerSecond, cpuMs: v.cpu, p50: v.p50, p99: v.p99, rssEnd: v.rssEnd }]));
+  console.log(`BENCH_RESULT ${JSON.stringify({ driver: db.driver, rssAtRest, shapes: result })}`);
 }
 
 server.close();
