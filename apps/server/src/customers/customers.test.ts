@@ -231,9 +231,9 @@ describe('customers API', () => {
     expect(byEmail.body.items.map((c: { fullName: string }) => c.fullName)).toEqual(['張大明']);
     const wildcard = await t.http.get('/api/customers?q=%25').set(admin.auth); // a literal %, not "everything"
     expect(wildcard.body.total).toBe(0);
-    // on PostgreSQL (contrib available) migrations 0006 and 0016 add trigram indexes for this search
+    // trigram indexes for this search on both drivers: PostgreSQL's contrib pg_trgm (0006, 0016), PGlite's bundled one (0024)
     const trgm = await t.db.sql.query<{ indexname: string }>("select indexname from pg_indexes where indexname like 'customers_search_%'");
-    expect(trgm.map((r) => r.indexname).sort()).toEqual(t.db.driver === 'postgres' ? ['customers_search_contact_trgm', 'customers_search_folded_trgm'] : []);
+    expect(trgm.map((r) => r.indexname).sort()).toEqual(['customers_search_contact_trgm', 'customers_search_folded_trgm']);
     // a viewer sees phones masked, so cannot search by them either
     expect((await t.http.get('/api/customers?q=0912-345-679').set(viewer.auth)).body.items).toEqual([]);
     const tierB = await t.http.get('/api/customers?tier=B&pageSize=2&page=1&sort=name').set(admin.auth);
