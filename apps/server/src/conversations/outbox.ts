@@ -303,9 +303,18 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
   let chain: Promise<void> = Promise.resolve();
   let handed: { rows: Row[]; contact: Contact }[] = [];
   const flushHanded = () => {
-    const groups = handed;
+    if (!handed.length) return;
+    // one group per conversation, its messages' rows in the order they were handed over (two
+    // messages of one customer in a group commit: the welcome before the answer, never in parallel)
+    const byConversation = new Map<string, { rows: Row[]; contact: Contact }>();
+    for (const g of handed) {
+      const key = g.rows[0]!.conversationId;
+      const had = byConversation.get(key);
+      if (had) had.rows.push(...g.rows);
+      else byConversation.set(key, { rows: [...g.rows], contact: g.contact });
+    }
+    const groups = [...byConversation.values()];
     handed = [];
-    if (!groups.length) return;
     const run = async () => {
       const sent: Sent[] = [];
       const one = (g: { rows: Row[]; contact: Contact }) => handleGroup(g.rows, g.contact, sent).catch((err: unknown) => console.error('[inbox] outbox hand-off failed:', err));
