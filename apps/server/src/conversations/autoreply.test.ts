@@ -121,8 +121,9 @@ describe('one greeting and one answer per message', () => {
     const outbox = await w.t.db.db.select({ purpose: schema.conversationOutbox.purpose }).from(schema.conversationOutbox)
       .where(eq(schema.conversationOutbox.conversationId, (await conversationOf(from))!.id));
     expect(outbox.map((o) => o.purpose).sort()).toEqual(['auto_reply', 'away', 'follow_up']);
-    // second message the same evening → the answer only
-    w.clock.now = new Date(OUT_OF_HOURS.getTime() + 30 * 60_000);
+    // second message the same evening, before the first answer's 10-minute unread follow-up is due
+    // (a later clock lets the drainer send that follow-up first, rightly: it was due) → the answer only
+    w.clock.now = new Date(OUT_OF_HOURS.getTime() + 5 * 60_000);
     await w.post(messageWebhook(from, '運費呢'));
     const after = await settle(from, 3, 'shipping reply');
     expect(after).toHaveLength(3);
