@@ -29,6 +29,11 @@ export interface SqlClient {
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
 }
 
+/** The rows of `db.execute(sql…)`: PGlite's drizzle answers `{ rows }`, postgres.js's the row array itself. */
+export function rowsOf<T>(result: unknown): T[] {
+  return ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
+}
+
 export type DriverName = 'pglite' | 'postgres';
 
 export type NudgeDatabase = ReturnType<typeof drizzlePglite<typeof schema>>;

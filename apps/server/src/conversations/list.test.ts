@@ -179,6 +179,20 @@ describe('counts and search', () => {
     expect((await list(manager, { view: 'all', q: 'nobody like this' })).items).toEqual([]);
   });
 
+  it('a search matching by name for one customer and by e-mail for another finds both, each once', async () => {
+    const [byNameId] = await seed('Quintana Ortiz', 1, '2026-08-02T00:00:00Z');
+    const [byMailId] = await seed('Somebody Else', 1, '2026-08-02T01:00:00Z');
+    const [bothId] = await seed('Quintanilla', 1, '2026-08-02T02:00:00Z');
+    const customerOf = async (id: string) => (await t.db.db.select({ c: conv.customerId }).from(conv).where(eq(conv.id, id)))[0]!.c;
+    await t.db.db.update(schema.customers).set({ email: 'j.quintana@corp.example' }).where(eq(schema.customers.id, await customerOf(byMailId!)));
+    await t.db.db.update(schema.customers).set({ email: 'quintanilla@corp.example' }).where(eq(schema.customers.id, await customerOf(bothId!)));
+    const found = await list(manager, { view: 'all', q: 'QUINTAN' });
+    expect(found.items.map((c) => c.id).sort()).toEqual([byNameId, byMailId, bothId].sort());
+    expect(found.counts).toEqual({ total: 3, unread: 0, capped: false });
+    // an agent sees e-mails masked: only the names match
+    expect((await list(agent, { view: 'all', q: 'QUINTAN' })).items.map((c) => c.id).sort()).toEqual([byNameId, bothId].sort());
+  });
+
   it('a search matching thousands of customers reads the list in order and keeps the matches', async () => {
     await seed('Dense', 2100, '2026-07-01T00:00:00Z', 'unread_count=1');
     const first = await list(manager, { view: 'all', q: 'dense', limit: 30 });

@@ -6,14 +6,14 @@
  */
 import { and, asc, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { CONVERSATION_COUNT_CAP } from '@nudge/contracts';
-import { schema } from '@nudge/db';
+import { rowsOf, schema } from '@nudge/db';
 import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
 import type { AuthUser } from '../http/auth.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { maskEmail, maskPhone } from '../customers/index.js';
 import { seesContacts } from '../customers/access.js';
-import { customerSearch } from '../customers/search.js';
+import { customerSearchBranches } from '../customers/search.js';
 import { assignBacklog, assignConversation } from './assignment.js';
 import { addToTimeline } from './inbound.js';
 import { notifyUsers } from './notify.js';
@@ -102,9 +102,13 @@ async function listConditions(ctx: AppContext, user: AuthUser, q: ListQuery): Pr
   if (q.priority?.length) conds.push(inArray(conv.priority, q.priority));
   if (q.channel?.length) conds.push(inArray(conv.channel, q.channel));
   if (!q.q) return { conds, join: false };
-  const search = customerSearch(user, q.q);
-  const hits = await ctx.db.db.select({ id: cu.id }).from(cu).where(search).limit(SEARCH_IDS + 1);
-  if (hits.length > SEARCH_IDS) return { conds: [...conds, search], join: true };
+  const branches = customerSearchBranches(user, q.q);
+  // each alternative through its own index, at most SEARCH_IDS + 1 each: more than SEARCH_IDS in
+  // all exactly when the whole search matches more (see customerSearchBranches)
+  const hits = rowsOf<{ id: string }>(
+    await ctx.db.db.execute(sql.join(branches.map((b) => sql`(select ${cu.id} as id from ${cu} where ${b} limit ${SEARCH_IDS + 1})`), sql` union `)),
+  );
+  if (hits.length > SEARCH_IDS) return { conds: [...conds, or(...branches)], join: true };
   // one array parameter, read as a set: the planner probes conversations_customer_channel_uq per
   // customer and sorts the few hundred found; with `customer_id IN ($1…$1111)` it walked the list
   // index backwards and filtered, the count scanned the table (agent's "customer 99" over 100k, EXPLAIN ANALYZE at

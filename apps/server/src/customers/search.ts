@@ -15,6 +15,16 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
  * exists); the inbox list (conversations/service.ts) searches with it too.
  */
 export function customerSearch(user: AuthUser, q: string): SQL | undefined {
+  return or(...customerSearchBranches(user, q));
+}
+
+/**
+ * The alternatives of customerSearch, each one trigram index's condition. Where few customers
+ * match, a UNION of them reads each through its index; their OR in one WHERE makes the planner
+ * cost three bitmap scans above one sequential scan of the table, which it then takes (100k
+ * customers on PGlite, ANALYZEd: 150–175 ms of CPU for the OR against 14–26 ms for the UNION).
+ */
+export function customerSearchBranches(user: AuthUser, q: string): SQL[] {
   const like = `%${escapeLike(q)}%`;
   const digits = q.replace(/\D/g, '').replace(/^0+/, '');
   const contacts = seesContacts(user);
@@ -23,9 +33,8 @@ export function customerSearch(user: AuthUser, q: string): SQL | undefined {
   // each call costs ~5 ms of planning (its Traditional → Simplified map).
   const folded = sql`nullif(nudge_fold(${q}::text), '')`;
   const emailPhone = sql`(coalesce(${c.email}, '') || ' ' || coalesce(${c.phone}, ''))`;
-  return or(
-    sql`${c.searchFolded} like '%' || ${folded} || '%'`,
-    contacts ? sql`${emailPhone} ilike ${like}` : undefined,
-    contacts && digits.length >= 4 ? sql`${emailPhone} like ${`%${digits}%`}` : undefined,
-  );
+  const branches = [sql`${c.searchFolded} like '%' || ${folded} || '%'`];
+  if (contacts) branches.push(sql`${emailPhone} ilike ${like}`);
+  if (contacts && digits.length >= 4) branches.push(sql`${emailPhone} like ${`%${digits}%`}`);
+  return branches;
 }

@@ -11,14 +11,11 @@
  * timer for servers that want the timeline entries written as runs fail.
  */
 import { sql } from 'drizzle-orm';
+import { rowsOf } from '@nudge/db';
 import { nowOf, type AppContext } from '../../context.js';
 import type { AuthUser } from '../../http/auth.js';
 
 const ALERT_LOCK = 727_001;
-
-function rowsOf<T>(result: unknown): T[] {
-  return ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
-}
 
 /** Writes the missing alerts of failed runs; returns how many were written. */
 export async function raiseFailureAlerts(ctx: AppContext): Promise<number> {

@@ -9,11 +9,8 @@
  * not reported.
  */
 import { sql } from 'drizzle-orm';
+import { rowsOf } from '@nudge/db';
 import { nowOf, type AppContext } from '../../context.js';
-
-function rowsOf<T>(result: unknown): T[] {
-  return ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
-}
 
 export async function flowReport(ctx: AppContext, flowId: string, range: { from?: Date; to?: Date }) {
   const now = nowOf(ctx).toISOString();
