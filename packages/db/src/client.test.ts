@@ -144,3 +144,56 @@ describe("PGlite's page cache", () => {
     await expect(createDb({ url: 'memory://', sharedBuffers: '32 MB; drop' })).rejects.toThrow(/shared_buffers must be a size like 32MB/);
   }, 60_000);
 });
+
+describe("PGlite's planner statistics (PGlite runs no autovacuum)", () => {
+  // a backend reports its change counts at most once a second: forced here before they are read
+  const stats = async (db: Awaited<ReturnType<typeof createDb>>) => {
+    await db.sql.query(`SELECT pg_stat_force_next_flush()`);
+    const [row] = await db.sql.query<{ reltuples: number; analyzed: boolean; mod: number }>(
+      `SELECT c.reltuples::int AS reltuples, s.last_analyze IS NOT NULL AS analyzed, s.n_mod_since_analyze::int AS mod
+       FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.relname = 'things'`,
+    );
+    return row!;
+  };
+  const until = async (what: string, ok: () => Promise<boolean>) => {
+    for (let i = 0; i < 200; i++) {
+      if (await ok()) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
+  it('ANALYZEs a table once enough of it changed (50 + 10 % of its rows), unseen by statement listeners', async () => {
+    const db = await createDb({ url: 'memory://', autoAnalyzeMs: 20, observeStatements: true });
+    const seen: string[] = [];
+    db.onStatement((t) => seen.push(t));
+    try {
+      await db.sql.query(`CREATE TABLE things (id int, label text)`);
+      await db.sql.query(`INSERT INTO things SELECT g, 'thing ' || g FROM generate_series(1, 1000) g`);
+      await until('the first ANALYZE', async () => (await stats(db)).analyzed);
+      expect(await stats(db)).toMatchObject({ reltuples: 1000, mod: 0 });
+      // 100 changed rows of 1000 is under the threshold of 150: no ANALYZE for them
+      await db.sql.query(`UPDATE things SET label = 'changed' WHERE id <= 100`);
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await stats(db)).mod).toBe(100);
+      await db.sql.query(`INSERT INTO things SELECT g, 'more' FROM generate_series(1001, 2000) g`);
+      await until('the second ANALYZE', async () => (await stats(db)).reltuples === 2000);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.some((t) => /^\s*analyze\b/i.test(t) || t.includes('50 + 0.1'))).toBe(false); // the test's own reads are seen
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
+
+  it('never ANALYZEs with autoAnalyzeMs: 0', async () => {
+    const db = await createDb({ url: 'memory://', autoAnalyzeMs: 0 });
+    try {
+      await db.sql.query(`CREATE TABLE things (id int)`);
+      await db.sql.query(`INSERT INTO things SELECT g FROM generate_series(1, 1000) g`);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await stats(db)).toMatchObject({ reltuples: -1, analyzed: false, mod: 1000 });
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
+});

@@ -100,6 +100,11 @@ export interface CreateDbOptions {
    * fresh initdb. Tests use it to clone a migrated template (packages/db/src/testing.ts).
    */
   loadDataDir?: Blob;
+  /**
+   * PGlite only: how often (ms) to ANALYZE the tables that changed enough, as autovacuum does on a
+   * PostgreSQL server (default PGLITE_AUTO_ANALYZE_MS; 0 = never). See autoAnalyze below.
+   */
+  autoAnalyzeMs?: number;
 }
 
 /**
@@ -107,6 +112,8 @@ export interface CreateDbOptions {
  * a 1-step webhook flow costs the same CPU (bench/webhook.ts, bench/soak.ts).
  */
 export const PGLITE_SHARED_BUFFERS = '32MB';
+
+export const PGLITE_AUTO_ANALYZE_MS = 30_000;
 
 export function isPostgresUrl(url: string | undefined): url is string {
   return !!url && /^postgres(ql)?:\/\//i.test(url);
@@ -119,7 +126,7 @@ function hidePassword(url: string): string {
 export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
   const url = options.url;
   if (isPostgresUrl(url)) return createPostgresHandle(url, options.max ?? 10, options.observeStatements ?? false);
-  return createPgliteHandle(url, options.sharedBuffers ?? PGLITE_SHARED_BUFFERS, options.observeStatements ?? false, options.loadDataDir);
+  return createPgliteHandle(url, options.sharedBuffers ?? PGLITE_SHARED_BUFFERS, options.observeStatements ?? false, options.loadDataDir, options.autoAnalyzeMs ?? PGLITE_AUTO_ANALYZE_MS);
 }
 
 /**
@@ -146,13 +153,46 @@ import(workerData.pglite).then(async ({ PGlite }) => { const pg = new PGlite(wor
   }
 }
 
-async function createPgliteHandle(location: string, sharedBuffers: string, observe: boolean, loadDataDir?: Blob): Promise<DbHandle> {
+/**
+ * PGlite runs no autovacuum, so nothing ANALYZEs its tables and the planner works without
+ * statistics: on 100k customers it took a sequential scan over the search's trigram index (147 ms
+ * against 6). Every `everyMs` this ANALYZEs the tables autovacuum would (more than 50 + 10 % of
+ * their rows changed since the last ANALYZE), and the never-analyzed ones that hold data (their
+ * change counters start from zero after a crash). It runs beside the other statements, outside
+ * any transaction; its statements are not reported to onStatement listeners.
+ */
+function autoAnalyze(query: PGlite['query'], closed: () => boolean, everyMs: number): () => void {
+  let busy = false;
+  const tick = async () => {
+    if (busy || closed()) return;
+    busy = true;
+    try {
+      const { rows } = await query<{ t: string }>(`select format('%I.%I', s.schemaname, s.relname) as t
+        from pg_stat_user_tables s join pg_class c on c.oid = s.relid
+        where s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0) or (c.reltuples < 0 and pg_relation_size(c.oid) > 0)`);
+      for (const { t } of rows) {
+        if (closed()) break;
+        await query(`analyze ${t}`);
+      }
+    } catch {
+      // closed meanwhile, or a table dropped between the two statements: the next tick sees
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+async function createPgliteHandle(location: string, sharedBuffers: string, observe: boolean, loadDataDir: Blob | undefined, autoAnalyzeMs: number): Promise<DbHandle> {
   if (!/^\d+(kB|MB|GB)$/.test(sharedBuffers)) throw new Error(`shared_buffers must be a size like 32MB, not "${sharedBuffers}"`);
   if (location !== 'memory://' && !existsSync(join(location, 'PG_VERSION'))) await initDataDirInThread(location);
   // pg_trgm: the trigram indexes of the customer search (migrations 0006, 0016, 0024), as on PostgreSQL
   const opts = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`], extensions: { pg_trgm } };
   const pg = location === 'memory://' ? new PGlite({ ...opts, ...(loadDataDir ? { loadDataDir } : {}) }) : new PGlite(location, opts);
   await pg.waitReady;
+  const stopAnalyze = autoAnalyzeMs > 0 ? autoAnalyze(pg.query.bind(pg), () => pg.closed, autoAnalyzeMs) : () => {};
   const counted = statementListeners(observe);
   if (observe) observePglite(pg, counted);
   const db = drizzlePglite(pg, { schema });
@@ -176,6 +216,7 @@ async function createPgliteHandle(location: string, sharedBuffers: string, obser
     sql: wrap(pg, false),
     onStatement: counted.on,
     close: async () => {
+      stopAnalyze();
       if (!pg.closed) await pg.close();
     },
   };
