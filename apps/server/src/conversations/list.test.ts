@@ -169,6 +169,8 @@ describe('counts and search', () => {
     const byName = await list(manager, { view: 'all', q: 'zoe example' });
     expect(byName.items.map((c) => c.id)).toEqual([id]);
     expect(byName.counts).toEqual({ total: 1, unread: 0, capped: false });
+    // the customer as the API shows it, nothing more of the row it was read with
+    expect(byName.items[0]!.customer).toEqual({ id: row!.customerId, fullName: 'Zoë Example 1', phone: '+886912777444', email: null, whatsappId: null });
     const byPhone = await list(manager, { view: 'all', q: '0912 777 444' });
     expect(byPhone.items.map((c) => c.id)).toEqual([id]);
     // an agent sees contacts masked: the phone finds nothing (no probing), the name still does

@@ -47,7 +47,7 @@ function assertCanAct(user: AuthUser) {
 }
 
 const contactOf = (user: AuthUser, c: { phone: string | null; email: string | null; whatsappId: string | null }) =>
-  seesContacts(user) ? c : { phone: maskPhone(c.phone), email: maskEmail(c.email), whatsappId: maskPhone(c.whatsappId) };
+  seesContacts(user) ? { phone: c.phone, email: c.email, whatsappId: c.whatsappId } : { phone: maskPhone(c.phone), email: maskEmail(c.email), whatsappId: maskPhone(c.whatsappId) };
 
 export interface ListQuery {
   view: 'mine' | 'unassigned' | 'team' | 'all';
