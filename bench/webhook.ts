@@ -114,7 +114,8 @@ const pct = (xs: number[], p: number) => {
 };
 
 async function shape(steps: number, n: number, label: string, quiet = false) {
-  const hookId = `bench-${label}`;
+  // the run tag too: flows of an earlier run on the same PostgreSQL database stay active on their hook
+  const hookId = `bench-${label}-${runTag.replace(/[^a-z0-9]/g, '-')}`.slice(0, 63);
   await publishFlow(ctx, flowOf(hookId, steps), { name: label });
   const sentAt = new Map<string, number>();
   const answered: number[] = [];

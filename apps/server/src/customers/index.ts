@@ -12,6 +12,7 @@ export {
   adjustPoints,
   createCustomer,
   eraseCustomer,
+  FOLLOW_UP_KINDS,
   mergeCustomers,
   normalisePhoneField,
   presentCustomer,

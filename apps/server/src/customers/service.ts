@@ -3,12 +3,13 @@
  * create / update with normalisation and validation, the timeline, merge and erase.
  * `actor` is the user acting (null for the system, e.g. a flow), used for rights and the audit log.
  */
+import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { customerFields, schema, type DbHandle } from '@nudge/db';
 import { emitEvents, nowOf, type AppContext, type DomainEvent } from '../context.js';
 import type { AuthUser } from '../http/auth.js';
-import { writeAudit } from '../http/audit.js';
+import { auditValues, writeAudit } from '../http/audit.js';
 import { badRequest, forbidden, notFound } from '../http/errors.js';
 import {
   assertMayWriteCustomFields,
@@ -168,11 +169,17 @@ export async function createCustomer(ctx: AppContext, actor: AuthUser | null, in
     v.teamId ??= actor.teamId;
   }
   const now = nowOf(ctx);
+  // the customer row and its audit row in ONE statement (the audit insert a CTE of the customer's
+  // insert, the id made here): both or neither, one round trip
+  const id = v.id ?? randomUUID();
+  const audit = ctx.db.db.$with('audit').as(
+    ctx.db.db.insert(schema.auditLog).values(auditValues(actor, { action: 'customer.create', entityType: 'customer', entityId: id, fields: Object.keys(input) })).returning({ id: schema.auditLog.id }),
+  );
   const [row] = await ctx.db.db
+    .with(audit)
     .insert(c)
-    .values({ ...v, fullName: input.fullName, source: v.source ?? 'manual', createdAt: now, updatedAt: now })
+    .values({ ...v, id, fullName: input.fullName, source: v.source ?? 'manual', createdAt: now, updatedAt: now })
     .returning();
-  await writeAudit(ctx.db.db, actor, { action: 'customer.create', entityType: 'customer', entityId: row!.id, fields: Object.keys(input) });
   await emitEvents(ctx, [{ type: 'customer.created', customerId: row!.id, source: row!.source ?? 'manual' }]);
   return row!;
 }
@@ -303,7 +310,8 @@ export async function adjustPoints(ctx: AppContext, actor: AuthUser | null, cust
 }
 
 /** Follow-up = we reached out to the customer. */
-const FOLLOW_UP_KINDS = new Set(['message_out', 'call']);
+/** Entries that move last_follow_up_at (besides last_interaction_at / first_contact_at, moved by every kind but system). */
+export const FOLLOW_UP_KINDS: ReadonlySet<string> = new Set(['message_out', 'call']);
 
 export async function addInteraction(
   ctx: AppContext,

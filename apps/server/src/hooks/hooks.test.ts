@@ -56,6 +56,9 @@ describe('POST /api/hooks/:hookId', () => {
     expect(JSON.stringify(res.body)).not.toContain('example.com');
     const [customer] = await customersWith(sql`${schema.customers.id} = ${res.body.customerId}`);
     expect(customer).toMatchObject({ email: 'ana@example.com', fullName: 'Ana Lee', source: 'webhook' });
+    // its audit row, written in the customer's own statement
+    const audit = await world.db.db.select().from(schema.auditLog).where(and(eq(schema.auditLog.entityId, res.body.customerId), eq(schema.auditLog.action, 'customer.create')));
+    expect(audit).toMatchObject([{ entityType: 'customer', actorId: null, fields: expect.arrayContaining(['fullName', 'email', 'source']) }]);
     await eventually(async () => (await runsOf(flowId))[0]?.status === 'completed', 'the run to complete');
     const [run] = await runsOf(flowId);
     expect(run!.id).toBe(res.body.runId);

@@ -25,7 +25,7 @@ import {
   type StepResult,
 } from '@nudge/workflow-nodes';
 import type { AppContext } from '../../context.js';
-import { createDbNodeContext, loadCustomerSnapshot, recordingContext, type RecordedAction } from './node-context.js';
+import { ChainCustomer, createDbNodeContext, loadCustomerSnapshot, recordingContext, type RecordedAction } from './node-context.js';
 import { stepIdempotencyKey, type SendingSettings } from './shared.js';
 import { createStepWriter } from './step-writer.js';
 
@@ -183,6 +183,8 @@ export function createFlowActivities(deps: FlowActivityDeps) {
     attempt: number,
     budgetMs: number,
     endsRun?: (port: string) => boolean,
+    /** a chain's steps share one read of the customer (node-context.ts ChainCustomer) */
+    chain?: ChainCustomer,
   ): Promise<{ result: StepResult; present: boolean; endedRun: boolean }> {
     const base = { ...input, status: 'running' as const, port: null, attempt, finished: false };
     // Fast steps write their row once, when done. A step still busy after a second (a slow
@@ -217,7 +219,7 @@ export function createFlowActivities(deps: FlowActivityDeps) {
         await settle();
         await upsertStep({ ...base, status: 'unknown', output: { send: sendView(w) }, error: null, finished: false, runStatus: 'running' });
       },
-    });
+    }, chain);
     const recorded: RecordedAction[] = [];
     const ctx = input.isTest ? recordingContext(real, recorded) : real;
     try {
@@ -276,6 +278,7 @@ export function createFlowActivities(deps: FlowActivityDeps) {
       const visits: Record<string, number> = {};
       let nodeId: string | null = input.startNodeId;
       let seq = input.seq;
+      const chain = new ChainCustomer(input.customerId);
       while (nodeId !== null && nodeId in input.nodes && done.length < input.maxSteps) {
         const node: ChainNode = input.nodes[nodeId]!;
         const visit = (visits[nodeId] = (visits[nodeId] ?? input.visits[nodeId] ?? 0) + 1);
@@ -286,7 +289,7 @@ export function createFlowActivities(deps: FlowActivityDeps) {
         };
         try {
           const endsRun = input.finishRun ? (port: string) => (node.next[port] ?? null) === null : undefined;
-          const { result, present, endedRun } = await executeStep(step, info.attempt, Math.max(node.timeoutMs, 1000), endsRun);
+          const { result, present, endedRun } = await executeStep(step, info.attempt, Math.max(node.timeoutMs, 1000), endsRun, chain);
           if (endedRun && present) {
             done.push({ nodeId, port: result.port });
             return { done, next: null, failed: null, finished: true };

@@ -59,8 +59,11 @@ export class EnrollmentError extends Error {
   }
 }
 
+/** What enrollment reads of the flow row. */
+type FlowFacts = Pick<typeof schema.flows.$inferSelect, 'id' | 'status' | 'currentVersionId' | 'enrollment' | 'sending'>;
+
 interface LoadedFlow {
-  flow: typeof schema.flows.$inferSelect;
+  flow: FlowFacts;
   versionId: string | null;
   version: number;
   plan: ExecutionPlan;
@@ -90,6 +93,11 @@ async function publishedVersion(ctx: AppContext, versionId: string) {
 async function loadFlow(ctx: AppContext, flowId: string, test: boolean, plan?: ExecutionPlan): Promise<LoadedFlow | EnrollSkipReason> {
   const [flow] = await ctx.db.db.select().from(schema.flows).where(eq(schema.flows.id, flowId));
   if (!flow) throw new EnrollmentError(`Flow ${flowId} does not exist`, 'flow_missing');
+  return withVersion(ctx, flow, test, plan);
+}
+
+/** The flow's plan to run (its published version, cached; a test run's draft plan), or why it may not run. */
+async function withVersion(ctx: AppContext, flow: FlowFacts, test: boolean, plan?: ExecutionPlan): Promise<LoadedFlow | EnrollSkipReason> {
   if (!test && flow.status !== 'active') return 'flow_not_active';
   if (test && plan) return { flow, versionId: null, version: 0, plan: executionPlanSchema.parse(plan) };
   if (!flow.currentVersionId) return 'no_published_version';
@@ -98,9 +106,11 @@ async function loadFlow(ctx: AppContext, flowId: string, test: boolean, plan?: E
   return { flow, versionId: version.id, version: version.version, plan: version.plan };
 }
 
+const dayKey = (now: Date) => `day-${Math.floor(now.getTime() / DAY_MS)}`;
+
 function keyFor(flow: LoadedFlow['flow'], given: string | undefined, now: Date): string {
   if (flow.enrollment.mode === 'once') return 'once';
-  return given ?? `day-${Math.floor(now.getTime() / DAY_MS)}`;
+  return given ?? dayKey(now);
 }
 
 /** Customers of `ids` that may not enter `flowId` now (suppressed, or too soon after their last run). */
@@ -155,29 +165,58 @@ async function startWorkflow(ctx: AppContext, loaded: LoadedFlow, run: FlowRunRo
   return updated ?? run;
 }
 
-const ENROLL_CHECK = `select
+/**
+ * One statement: the flow row (status, current version, enrollment mode, sending), does the
+ * customer exist, has this enrollment happened already (a repeated event, a second sweep: the
+ * workflow id of the flow's mode, `$2` for a caller's key or `$6` for "once"), is the customer
+ * suppressed or too soon after their last run (blockedCustomers' rules, N days before `$5`).
+ */
+const ENROLL_CHECK = `with f as (select id, status::text as status, current_version_id::text as current_version_id, enrollment::text as enrollment,
+    sending::text as sending from flows where id = $3::uuid),
+  w as (select case when f.enrollment::jsonb->>'mode' = 'once' then $6 else $2 end as workflow_id,
+    case when $4::boolean and f.enrollment::jsonb->>'mode' = 'again_after_days'
+      then $5::timestamptz - ((f.enrollment::jsonb->>'days')::float8 * 86400 * interval '1 second') end as since from f)
+  select f.status, f.current_version_id, f.enrollment, f.sending,
     exists (select 1 from customers where id = $1::uuid) as customer,
-    (select id::text from flow_runs where workflow_id = $2) as existing,
+    (select id::text from flow_runs where workflow_id = w.workflow_id) as existing,
     $4::boolean and exists (select 1 from flow_suppressions where customer_id = $1::uuid and (flow_id is null or flow_id = $3::uuid)) as suppressed,
-    $4::boolean and $5::timestamptz is not null and exists (select 1 from flow_runs where flow_id = $3::uuid and customer_id = $1::uuid
-      and not is_test and started_at > $5::timestamptz) as too_soon`;
+    $4::boolean and w.since is not null and exists (select 1 from flow_runs where flow_id = $3::uuid and customer_id = $1::uuid
+      and not is_test and started_at > w.since) as too_soon
+  from f, w`;
+
+type EnrollCheck = {
+  status: string;
+  current_version_id: string | null;
+  enrollment: string;
+  sending: string | null;
+  customer: boolean;
+  existing: string | null;
+  suppressed: boolean;
+  too_soon: boolean;
+};
 
 /** Enrolls one customer. See the file header for the guarantees. */
 export async function enrollCustomer(ctx: AppContext, options: EnrollOptions): Promise<EnrollResult> {
   const test = options.test === true;
-  const loaded = await loadFlow(ctx, options.flowId, test, options.plan);
-  if (typeof loaded === 'string') return { outcome: 'skipped', run: null, reason: loaded };
   const now = nowOf(ctx);
-  const enrollmentKey = test ? `test-${randomUUID()}` : keyFor(loaded.flow, options.enrollmentKey, now);
-  const workflowId = test ? `flowtest:${options.flowId}:${options.customerId}:${enrollmentKey}` : flowWorkflowId(options.flowId, options.customerId, enrollmentKey);
-  const since = !test && loaded.flow.enrollment.mode === 'again_after_days' ? new Date(now.getTime() - loaded.flow.enrollment.days * DAY_MS).toISOString() : null;
-
-  // one statement: does the customer exist, has this enrollment happened already (a repeated
-  // event, a second sweep), is the customer suppressed or too soon (blockedCustomers' rules)
-  const [check] = await ctx.db.sql.query<{ customer: boolean; existing: string | null; suppressed: boolean; too_soon: boolean }>(ENROLL_CHECK, [
-    options.customerId, workflowId, options.flowId, !test, since,
-  ]);
-  if (!check?.customer) return { outcome: 'skipped', run: null, reason: 'customer_missing' };
+  // the workflow id for either enrollment mode (the statement picks the flow's)
+  const testKey = `test-${randomUUID()}`;
+  const keyed = test ? `flowtest:${options.flowId}:${options.customerId}:${testKey}` : flowWorkflowId(options.flowId, options.customerId, options.enrollmentKey ?? dayKey(now));
+  const once = test ? keyed : flowWorkflowId(options.flowId, options.customerId, 'once');
+  const [check] = await ctx.db.sql.query<EnrollCheck>(ENROLL_CHECK, [options.customerId, keyed, options.flowId, !test, now.toISOString(), once]);
+  if (!check) throw new EnrollmentError(`Flow ${options.flowId} does not exist`, 'flow_missing');
+  const flow: FlowFacts = {
+    id: options.flowId,
+    status: check.status as FlowFacts['status'],
+    currentVersionId: check.current_version_id,
+    enrollment: JSON.parse(check.enrollment) as FlowFacts['enrollment'],
+    sending: (check.sending === null ? {} : JSON.parse(check.sending)) as FlowFacts['sending'],
+  };
+  const loaded = await withVersion(ctx, flow, test, options.plan);
+  if (typeof loaded === 'string') return { outcome: 'skipped', run: null, reason: loaded };
+  const enrollmentKey = test ? testKey : keyFor(loaded.flow, options.enrollmentKey, now);
+  const workflowId = test ? keyed : flowWorkflowId(options.flowId, options.customerId, enrollmentKey);
+  if (!check.customer) return { outcome: 'skipped', run: null, reason: 'customer_missing' };
   if (check.existing) {
     const [existing] = await ctx.db.db.select().from(schema.flowRuns).where(eq(schema.flowRuns.id, check.existing));
     if (existing) {

@@ -17,8 +17,8 @@ import {
   type OwnerCandidate,
   type RunInfo,
 } from '@nudge/workflow-nodes';
-import type { AppContext } from '../../context.js';
-import { addInteraction, addInteractionOnce, adjustPoints, updateCustomer, CustomerPatch } from '../../customers/index.js';
+import { nowOf, type AppContext } from '../../context.js';
+import { addInteraction, addInteractionOnce, adjustPoints, updateCustomer, CustomerPatch, FOLLOW_UP_KINDS } from '../../customers/index.js';
 import { HttpError } from '../../http/errors.js';
 import { customerInSegment } from '../../segments/index.js';
 import { addTag, removeTag } from '../../tags/index.js';
@@ -63,6 +63,9 @@ function snapshotQuery(db: AppContext['db']['db']) {
       ownerName: schema.users.name,
       tags: sql<string[] | null>`(select array_agg(t.name order by t.name) from customer_tags ct join tags t on t.id = ct.tag_id
         where ct.customer_id = ${c.id} and (ct.expires_at is null or ct.expires_at > ${sql.placeholder('now')}::timestamptz))`,
+      // the first instant a tag of the snapshot expires: a chain's cached snapshot is good until then
+      nextExpiry: sql<string | null>`(select min(ct.expires_at)::text from customer_tags ct
+        where ct.customer_id = ${c.id} and ct.expires_at > ${sql.placeholder('now')}::timestamptz)`,
     })
     .from(c)
     .leftJoin(schema.users, eq(schema.users.id, c.ownerId))
@@ -72,12 +75,22 @@ function snapshotQuery(db: AppContext['db']['db']) {
 const snapshotQueries = new WeakMap<object, ReturnType<typeof snapshotQuery>>();
 
 export async function loadCustomerSnapshot(app: AppContext, customerId: string, nowMs: number): Promise<CustomerSnapshot | null> {
+  return (await readCustomerSnapshot(app, customerId, nowMs))?.snapshot ?? null;
+}
+
+/** The snapshot and until when it holds (the next expiry of one of its tags; Infinity if none). */
+async function readCustomerSnapshot(app: AppContext, customerId: string, nowMs: number): Promise<{ snapshot: CustomerSnapshot; untilMs: number } | null> {
   const { db } = app.db;
   let query = snapshotQueries.get(db);
   if (!query) snapshotQueries.set(db, (query = snapshotQuery(db)));
   const [row] = await query.execute({ customerId, now: new Date(nowMs).toISOString() });
   if (!row) return null;
   const r = row.c;
+  const untilMs = row.nextExpiry === null ? Infinity : new Date(row.nextExpiry).getTime();
+  return { untilMs: Number.isNaN(untilMs) ? nowMs : untilMs, snapshot: snapshotOf(row, r) };
+}
+
+function snapshotOf(row: { ownerName: string | null; tags: string[] | null }, r: typeof schema.customers.$inferSelect): CustomerSnapshot {
   return customerSnapshotSchema.parse({
     id: r.id,
     name: r.fullName,
@@ -143,8 +156,104 @@ async function interactionByKey(app: AppContext, customerId: string, key: string
 /** How a send of this step may wait on the ledger (another attempt's lease, an unknown outcome), and whom to tell. */
 export type StepSendOptions = SendOptions;
 
-export function createDbNodeContext(deps: NodeContextDeps, run: RunInfo, nowMs: number, sendOptions: StepSendOptions = {}): NodeContext {
+/**
+ * The run's customer as the steps of ONE chain (runSteps) see it: read by the first step that asks,
+ * then answered from here — one snapshot statement per chain instead of one per step. It holds
+ * only while nothing but the chain's own known writes changed it: any write of a step (tag, field,
+ * owner, priority, points, …) drops it (the next step reads again), a timeline entry moves its
+ * contact dates exactly as the entry's statement moves the row's (greatest / least), and it ends
+ * when one of its tags expires (the snapshot query answers the next expiry).
+ */
+export class ChainCustomer {
+  private cached: { snapshot: CustomerSnapshot; untilMs: number } | null = null;
+  /** snapshot statements sent (tests) */
+  reads = 0;
+  constructor(readonly customerId: string) {}
+
+  async get(app: AppContext, nowMs: number): Promise<CustomerSnapshot | null> {
+    if (!this.cached || nowMs >= this.cached.untilMs) {
+      this.reads += 1;
+      this.cached = await readCustomerSnapshot(app, this.customerId, nowMs);
+      if (!this.cached) return null;
+    }
+    return structuredClone(this.cached.snapshot);
+  }
+
+  /** a write whose effect on the snapshot is not known here */
+  drop(): void {
+    this.cached = null;
+  }
+
+  /** a timeline entry at `at` was inserted: the row's contact dates moved as addInteractionOnce moves them */
+  entryAdded(kind: string, at: Date): void {
+    if (!this.cached) return;
+    const f = this.cached.snapshot.fields;
+    // SQL's greatest / least: a null date becomes the entry's
+    const move = (k: string, keep: (old: number) => boolean) => {
+      if (!(k in f)) return;
+      const old = f[k] === null || f[k] === undefined ? NaN : new Date(String(f[k])).getTime();
+      if (Number.isNaN(old) || !keep(old)) f[k] = at.toISOString();
+    };
+    if (kind !== 'system') {
+      move('lastInteractionAt', (old) => old >= at.getTime());
+      move('firstContactAt', (old) => old <= at.getTime());
+    }
+    if (FOLLOW_UP_KINDS.has(kind)) move('lastFollowUpAt', (old) => old >= at.getTime());
+  }
+}
+
+export function createDbNodeContext(deps: NodeContextDeps, run: RunInfo, nowMs: number, sendOptions: StepSendOptions = {}, chain?: ChainCustomer): NodeContext {
+  const context = dbNodeContext(deps, run, nowMs, sendOptions, chain);
+  return chain ? withChainCustomer(context, deps.app, nowMs, chain) : context;
+}
+
+/** Every write of a step drops the chain's snapshot (before it starts: a failed write may have changed something). */
+function withChainCustomer(context: NodeContext, app: AppContext, nowMs: number, chain: ChainCustomer): NodeContext {
+  const dropping = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    chain.drop();
+    try {
+      return await fn(...args);
+    } finally {
+      chain.drop();
+    }
+  };
+  const { customers, notifications, messaging, http, flows } = context;
+  return {
+    ...context,
+    customers: {
+      ...customers,
+      get: (id) => (id === chain.customerId ? chain.get(app, nowMs) : customers.get(id)),
+      updateField: dropping(customers.updateField),
+      addTag: dropping(customers.addTag),
+      removeTag: dropping(customers.removeTag),
+      setOwner: dropping(customers.setOwner),
+      setPriority: dropping(customers.setPriority),
+      changePoints: dropping(customers.changePoints),
+    },
+    // the timeline's own entries (addNote, createTask: dbNodeContext tells the chain what they moved)
+    notifications: { notifyUser: dropping(notifications.notifyUser) },
+    messaging: { ...messaging, send: dropping(messaging.send) },
+    http: { request: dropping(http.request) },
+    flows: { start: dropping(flows.start) },
+  };
+}
+
+function dbNodeContext(deps: NodeContextDeps, run: RunInfo, nowMs: number, sendOptions: StepSendOptions, chain: ChainCustomer | undefined): NodeContext {
   const { app } = deps;
+  /** a timeline entry of the chain's customer: the chain's snapshot moves its contact dates (or is dropped if the entry is someone else's) */
+  const entryOnce = async (customerId: string, key: string, input: Parameters<typeof addInteractionOnce>[3]) => {
+    if (!chain) return addInteractionOnce(app, customerId, key, input);
+    const at = input.occurredAt ?? nowOf(app);
+    try {
+      const row = await addInteractionOnce(app, customerId, key, { ...input, occurredAt: at });
+      if (customerId !== chain.customerId) chain.drop();
+      else if (row.created) chain.entryAdded(input.kind, at);
+      return row;
+    } catch (err) {
+      chain.drop();
+      throw err;
+    }
+  };
   const { db } = app.db;
   const source = { flowId: run.flowId, runId: run.runId, nodeId: run.nodeId, idempotencyKey: run.idempotencyKey };
   const patch = (customerId: string, values: Record<string, unknown>, what: string) =>
@@ -223,11 +332,11 @@ export function createDbNodeContext(deps: NodeContextDeps, run: RunInfo, nowMs: 
     },
     timeline: {
       addNote: async (customerId, text) => {
-        const row = await addInteractionOnce(app, customerId, run.idempotencyKey, { kind: 'note', body: text, payload: source });
+        const row = await entryOnce(customerId, run.idempotencyKey, { kind: 'note', body: text, payload: source });
         return { noteId: row.id };
       },
       createTask: async (task) => {
-        const row = await addInteractionOnce(app, task.customerId, run.idempotencyKey, {
+        const row = await entryOnce(task.customerId, run.idempotencyKey, {
           kind: 'task',
           body: task.title,
           payload: { taskType: task.taskType, assigneeId: task.assigneeId, dueAt: new Date(task.dueAt).toISOString(), notes: task.notes, status: 'open', ...source },
