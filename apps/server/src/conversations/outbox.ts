@@ -15,7 +15,7 @@
  */
 import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
-import { ChannelSendError, type Channels, type ChannelName } from '@nudge/channels';
+import { ChannelSendError, type ChannelBatch, type Channels, type ChannelName } from '@nudge/channels';
 import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
 import { applyEarly, lockProviderIds } from './status.js';
@@ -126,9 +126,10 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
   /**
    * One conversation's rows, in order: each sent through the ledger, then all that went out
    * recorded in one transaction — or, given `collect`, left there for the caller to record with
-   * other conversations' (the hand-off of a group commit's messages).
+   * other conversations' (the hand-off of a group commit's messages). `via`: the ledger claims
+   * taken for all of them at once (`Channels.batch`).
    */
-  async function handleGroup(rows: Row[], known?: Contact, collect?: Sent[]): Promise<void> {
+  async function handleGroup(rows: Row[], known?: Contact, collect?: Sent[], via?: ChannelBatch): Promise<void> {
     let c = known;
     const sent: Sent[] = [];
     try {
@@ -160,12 +161,8 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
             continue;
           }
           try {
-            const out = await options.channels.send(row.channel as ChannelName, {
-              to,
-              text: row.text,
-              ...(row.template ? { template: row.template } : {}),
-              idempotencyKey: `inbox:${row.key}`,
-            });
+            const message = { to, text: row.text, ...(row.template ? { template: row.template } : {}), idempotencyKey: `inbox:${row.key}` };
+            const out = await (via ? via.send(row.channel as ChannelName, message) : options.channels.send(row.channel as ChannelName, message));
             sent.push({ row, messageId, providerMessageId: out.providerMessageId, contact: c });
           } catch (err) {
             const e = err as Error;
@@ -253,6 +250,36 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
     await publish(ctx, [{ type: 'status', conversationId: row.conversationId, messageId, status: 'failed' }]);
   }
 
+  /** The ledger claims of these rows' sends, in one statement (follow-ups are often cancelled: claimed when sent). */
+  async function claimAll(rows: Row[]): Promise<ChannelBatch | undefined> {
+    const entries = rows.filter((r) => r.purpose !== 'follow_up').map((r) => ({ channel: r.channel as ChannelName, idempotencyKey: `inbox:${r.key}` }));
+    if (!entries.length || !options.channels.batch) return undefined;
+    try {
+      return await options.channels.batch(entries);
+    } catch (err) {
+      console.error('[inbox] ledger claims not taken together (each send claims its own):', err);
+      return undefined;
+    }
+  }
+
+  /**
+   * The ledger records of a batch's sends in one statement (and its unused claims released). If
+   * that fails the messages did go out all the same: they are recorded with the provider's ids
+   * (the ledger's claims stay unsettled until their status webhooks settle them), not sent again.
+   */
+  async function finishAll(via: ChannelBatch | undefined, sent: Sent[]): Promise<void> {
+    if (!via) return;
+    try {
+      const done = await via.finish();
+      for (const s of sent) {
+        const recorded = done.recorded(s.row.channel as ChannelName, `inbox:${s.row.key}`);
+        if (recorded) s.providerMessageId = recorded.providerMessageId;
+      }
+    } catch (err) {
+      console.error('[inbox] ledger records of sends not written (settled by their status webhooks):', err);
+    }
+  }
+
   /**
    * Each conversation's rows in order (the welcome before the answer); on PostgreSQL conversations
    * in parallel. PGlite is one connection: its rows go one by one (a query from a parallel row
@@ -317,9 +344,12 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
     handed = [];
     const run = async () => {
       const sent: Sent[] = [];
-      const one = (g: { rows: Row[]; contact: Contact }) => handleGroup(g.rows, g.contact, sent).catch((err: unknown) => console.error('[inbox] outbox hand-off failed:', err));
+      // the ledger claims of all of them in one statement, their records in one more (not one each)
+      const via = await claimAll(groups.flatMap((g) => g.rows));
+      const one = (g: { rows: Row[]; contact: Contact }) => handleGroup(g.rows, g.contact, sent, via).catch((err: unknown) => console.error('[inbox] outbox hand-off failed:', err));
       if (ctx.db.driver === 'postgres') await Promise.all(groups.map(one));
       else for (const g of groups) await one(g);
+      await finishAll(via, sent);
       if (sent.length) await recordAll(sent);
     };
     const p = ctx.db.driver === 'postgres' ? run() : (chain = chain.then(run));

@@ -27,13 +27,12 @@ const channels = createChannels(
   { whatsapp: { baseUrl: process.env.WA_URL!, phoneNumberId: process.env.WA_PHONE_ID!, accessToken: process.env.WA_TOKEN! } },
   { store: new SqlIdempotencyStore(db.sql) },
 );
-const crashing: Channels = {
-  ...channels,
-  async send() {
-    process.kill(process.pid, 'SIGKILL');
-    return new Promise(() => {});
-  },
+const kill = () => {
+  process.kill(process.pid, 'SIGKILL');
+  return new Promise<never>(() => {});
 };
+// killed when about to send: before the ledger's claims too (the drainer claims a batch's sends at once)
+const crashing: Channels = { ...channels, send: kill, batch: kill };
 startOutbox(ctx, { channels: process.env.CRASH_BEFORE_SEND === '1' ? crashing : channels, leaseMs: 1000, pollMs: 200 });
 // CRASH_IN_BATCH=1: SIGKILL inside a group-commit transaction of several messages, before its COMMIT
 if (process.env.CRASH_IN_BATCH === '1') groupCommitOf(ctx).beforeCommit = () => process.kill(process.pid, 'SIGKILL');
