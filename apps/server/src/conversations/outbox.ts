@@ -129,9 +129,10 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
    * other conversations' (the hand-off of a group commit's messages). `via`: the ledger claims
    * taken for all of them at once (`Channels.batch`).
    */
-  async function handleGroup(rows: Row[], known?: Contact, collect?: Sent[], via?: ChannelBatch): Promise<void> {
+  async function handleGroup(rows: Row[], known?: Contact, collect?: Sent[], via?: ChannelBatch): Promise<boolean> {
     let c = known;
     const sent: Sent[] = [];
+    let stopped = false;
     try {
       for (const row of rows) {
         try {
@@ -169,6 +170,7 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
             if (err instanceof ChannelSendError && err.retryable && row.attempts < 8) {
               const backoff = Math.min(60_000, 1000 * 2 ** row.attempts);
               await ctx.db.db.update(ob).set({ lockedUntil: new Date(nowOf(ctx).getTime() + backoff), lastError: e.message }).where(eq(ob.id, row.id));
+              stopped = true;
               break; // the later rows wait for it: they go out in order
             }
             await fail(row, messageId, e.message);
@@ -181,6 +183,7 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
       if (collect) collect.push(...sent);
       else if (sent.length) await recordAll(sent);
     }
+    return stopped;
   }
 
   /**
@@ -292,7 +295,7 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
       if (!rows.length) return handled;
       const byConversation = new Map<string, Row[]>();
       for (const row of rows) byConversation.set(row.conversationId, [...(byConversation.get(row.conversationId) ?? []), row]);
-      const runList = (list: Row[]) => handleGroup(list.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime()));
+      const runList = async (list: Row[]) => void (await handleGroup(list.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())));
       if (ctx.db.driver === 'postgres') await Promise.all([...byConversation.values()].map(runList));
       else for (const list of byConversation.values()) await runList(list);
       handled += rows.length;
@@ -344,12 +347,24 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
     handed = [];
     const run = async () => {
       const sent: Sent[] = [];
-      // the ledger claims of all of them in one statement, their records in one more (not one each)
-      const via = await claimAll(groups.flatMap((g) => g.rows));
-      const one = (g: { rows: Row[]; contact: Contact }) => handleGroup(g.rows, g.contact, sent, via).catch((err: unknown) => console.error('[inbox] outbox hand-off failed:', err));
-      if (ctx.db.driver === 'postgres') await Promise.all(groups.map(one));
-      else for (const g of groups) await one(g);
-      await finishAll(via, sent);
+      // in waves: the first reply of every conversation, then the second of each, … — a wave's
+      // ledger claims in one statement, its records in one more (not one each), and a reply is
+      // claimed only just before it is sent (a crash leaves no claim of a reply never handed over)
+      const left = groups.map((g) => ({ g, rows: [...g.rows], stopped: false }));
+      for (;;) {
+        const wave = left.filter((l) => !l.stopped && l.rows.length).map((l) => ({ l, row: l.rows.shift()! }));
+        if (!wave.length) break;
+        const via = await claimAll(wave.map((w) => w.row));
+        const one = async (w: (typeof wave)[number]) => {
+          w.l.stopped = await handleGroup([w.row], w.l.g.contact, sent, via).catch((err: unknown) => {
+            console.error('[inbox] outbox hand-off failed:', err);
+            return true;
+          });
+        };
+        if (ctx.db.driver === 'postgres') await Promise.all(wave.map(one));
+        else for (const w of wave) await one(w);
+        await finishAll(via, sent);
+      }
       if (sent.length) await recordAll(sent);
     };
     const p = ctx.db.driver === 'postgres' ? run() : (chain = chain.then(run));
