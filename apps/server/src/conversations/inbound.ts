@@ -144,10 +144,21 @@ class GroupCommit {
     }
   }
 
-  private one(job: Job, leaseMs: number | null): Promise<InTransaction> {
+  /**
+   * One message alone. A deadlock (PostgreSQL: with a drainer recording this customer's earlier
+   * replies, which locks their conversation and customer rows too) rolled it back as a whole: it
+   * is written again, up to twice (the unique indexes keep it once).
+   */
+  private async one(job: Job, leaseMs: number | null): Promise<InTransaction> {
     this.stats.transactions += 1;
     this.stats.messages += 1;
-    return this.db.db.transaction(async (tx) => (await inRound(tx, 1, (n, exec) => recordInTransaction(job.ctx, tx, job.msg, job.timeline, leaseMs, n, exec)))[0]!);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.db.db.transaction(async (tx) => (await inRound(tx, 1, (n, exec) => recordInTransaction(job.ctx, tx, job.msg, job.timeline, leaseMs, n, exec)))[0]!);
+      } catch (err) {
+        if (attempt >= 2 || !isDeadlock(err)) throw err;
+      }
+    }
   }
 
   private async run(batch: Job[]): Promise<void> {
@@ -241,6 +252,15 @@ async function inRound<R>(tx: Tx, count: number, body: (n: number, exec: Exec) =
   }
   if (failed) throw (failed as { err: unknown }).err;
   return results;
+}
+
+/** PostgreSQL's deadlock (40P01) or serialization failure (40001), however wrapped (drizzle's DrizzleQueryError has it as `cause`). */
+function isDeadlock(err: unknown): boolean {
+  for (let e: unknown = err, d = 0; e && d < 4; e = (e as { cause?: unknown }).cause, d++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === '40P01' || code === '40001') return true;
+  }
+  return false;
 }
 
 const groupCommits = new WeakMap<object, GroupCommit>();
