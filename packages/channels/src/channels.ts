@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { createSmtpAdapter, smtpConfigSchema } from './email.js';
 import type { IdempotencyStore, LedgerOptions, SendOptions } from './idempotency.js';
-import { MemoryIdempotencyStore, SendLedger } from './idempotency.js';
+import { MemoryIdempotencyStore, SendLedger, ledgerKey, type SendBatch } from './idempotency.js';
 import { createSmsAdapter, smsConfigSchema } from './sms.js';
 import type { ChannelAdapter, ChannelName, OutboundMessage, SendResult } from './types.js';
 import { ChannelSendError } from './types.js';
@@ -57,7 +57,19 @@ export interface Channels {
   /** the one ledger every send goes through (flows, auto-replies, broadcasts) */
   ledger: SendLedger;
   send(channel: ChannelName, message: OutboundMessage, options?: SendOptions): Promise<SendResult>;
+  /**
+   * Several sends with one ledger claim and one record for all (`SendLedger.batch`): the keys are
+   * claimed now; `send` sends a claimed one without its own claim and record (anything else as
+   * `Channels.send`); `finish` records them all and releases the claims not used.
+   */
+  batch?(entries: { channel: ChannelName; idempotencyKey: string }[]): Promise<ChannelBatch>;
   close(): Promise<void>;
+}
+
+export interface ChannelBatch {
+  send(channel: ChannelName, message: OutboundMessage, options?: SendOptions): Promise<SendResult>;
+  /** the recorded result per `channel` + idempotency key (`recorded(channel, key)`) */
+  finish(): Promise<{ recorded(channel: ChannelName, idempotencyKey: string): SendResult | undefined }>;
 }
 
 export function createChannels(
@@ -83,6 +95,21 @@ export function createChannels(
         throw new ChannelSendError(`The ${channel} channel is not set up; add its settings first`, channel, false, 'channel_not_configured');
       }
       return ledger.send(adapter, message, sendOptions);
+    },
+    async batch(entries) {
+      const send = this.send.bind(this);
+      const known = entries.filter((e) => adapters[e.channel]);
+      const b: SendBatch = await ledger.batch(known.map((e) => ({ adapter: adapters[e.channel]!, idempotencyKey: e.idempotencyKey })));
+      return {
+        send(channel, message, sendOptions) {
+          const adapter = adapters[channel];
+          return adapter ? b.send(adapter, message, sendOptions) : send(channel, message, sendOptions);
+        },
+        async finish() {
+          const recorded = await b.finish();
+          return { recorded: (channel, key) => recorded.get(ledgerKey(channel, key)) };
+        },
+      };
     },
     async close() {
       await Promise.all(raw.map((a) => a.close?.()));

@@ -76,6 +76,10 @@ export interface IdempotencyStore {
   get(key: string): Promise<SendRecord | null>;
   /** claims not recorded as sent, oldest first */
   unsettled(limit?: number): Promise<SendRecord[]>;
+  /** several `claim`s at once (distinct keys), each as `claim` would answer it; a database store does them in one statement */
+  claimMany?(requests: ClaimRequest[]): Promise<ClaimResult[]>;
+  /** several `complete`s at once (distinct keys), answers in the same order */
+  completeMany?(items: { key: string; result: SendResult; settledBy: string }[], nowMs: number): Promise<SendResult[]>;
 }
 
 export const ledgerKey = (channel: string, idempotencyKey: string) => `${channel}:${idempotencyKey}`;
@@ -143,6 +147,18 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   async get(key: string): Promise<SendRecord | null> {
     const row = this.entries.get(key);
     return row ? { ...row } : null;
+  }
+
+  async claimMany(requests: ClaimRequest[]): Promise<ClaimResult[]> {
+    const out: ClaimResult[] = [];
+    for (const r of requests) out.push(await this.claim(r));
+    return out;
+  }
+
+  async completeMany(items: { key: string; result: SendResult; settledBy: string }[], nowMs: number): Promise<SendResult[]> {
+    const out: SendResult[] = [];
+    for (const d of items) out.push(await this.complete(d.key, d.result, nowMs, d.settledBy));
+    return out;
   }
 
   async unsettled(limit = 100): Promise<SendRecord[]> {
@@ -249,6 +265,37 @@ export class SendLedger {
     return this.store.complete(key, result, this.now(), claim.resend ? 'resend' : 'provider');
   }
 
+  /**
+   * Several sends with one claim and one record for all of them (the inbox drainer's replies of a
+   * group commit): `claim` takes every key in one store call, `send` hands a claimed message to its
+   * adapter without its own claim or record (any other key, or one the batch did not get, goes
+   * through `send` above: waits, recorded results), `finish` records every result in one store call
+   * and releases what was claimed but never sent. Exactly-once is the single send's: a claim is
+   * held (and its lease renewed) from `claim` to `finish`; a crash in between leaves the claims
+   * unknown, settled by the channel's policy.
+   */
+  async batch(entries: { adapter: ChannelAdapter; idempotencyKey: string }[]): Promise<SendBatch> {
+    const owner = randomUUID();
+    const nowMs = this.now();
+    const seen = new Set<string>();
+    const requests: (ClaimRequest & { adapter: ChannelAdapter })[] = [];
+    for (const e of entries) {
+      const key = ledgerKey(e.adapter.channel, e.idempotencyKey);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      requests.push({ key, channel: e.adapter.channel, owner, nowMs, leaseMs: this.leaseMs, settleWaitMs: this.policyFor(e.adapter).waitMs, adapter: e.adapter });
+    }
+    const plain = requests.map(({ adapter: _a, ...r }) => r);
+    const results = !plain.length ? [] : this.store.claimMany ? await this.store.claimMany(plain) : await Promise.all(plain.map((r) => this.store.claim(r)));
+    const claimed = new Map<string, { resend: boolean }>();
+    const known = new Map<string, SendResult>();
+    for (const [i, r] of results.entries()) {
+      if (r.state === 'claimed') claimed.set(plain[i]!.key, { resend: r.resend });
+      else if (r.state === 'sent') known.set(plain[i]!.key, r.result);
+    }
+    return new SendBatch(this, owner, claimed, known, this.leaseMs);
+  }
+
   /** A provider callback (a status webhook echoing the key) says this message went out. */
   settle(channel: ChannelName, idempotencyKey: string, result: SendResult, settledBy = 'status_webhook'): Promise<boolean> {
     return this.store.settle(ledgerKey(channel, idempotencyKey), result, this.now(), settledBy);
@@ -262,6 +309,74 @@ export class SendLedger {
   async unsettled(limit?: number): Promise<(SendRecord & { now: 'sending' | 'unknown' | 'sent' })[]> {
     const nowMs = this.now();
     return (await this.store.unsettled(limit)).map((r) => ({ ...r, now: sendStateOf(r, nowMs) }));
+  }
+}
+
+/** See `SendLedger.batch`. */
+export class SendBatch {
+  private readonly done: { key: string; result: SendResult; settledBy: string }[] = [];
+  private readonly renewal: ReturnType<typeof setInterval> | null;
+
+  constructor(
+    private readonly ledger: SendLedger,
+    private readonly owner: string,
+    /** claimed by this batch and not yet handed to the provider */
+    private readonly claimed: Map<string, { resend: boolean }>,
+    /** recorded as sent before the batch: answered without sending */
+    private readonly known: Map<string, SendResult>,
+    leaseMs: number,
+  ) {
+    this.renewal = claimed.size
+      ? setInterval(() => {
+        const until = this.ledger.now() + leaseMs;
+        for (const key of [...this.claimed.keys(), ...this.done.map((d) => d.key)]) void this.ledger.store.renew(key, this.owner, until).catch(() => {});
+      }, Math.max(Math.floor(leaseMs / 3), 10))
+      : null;
+    this.renewal?.unref?.();
+  }
+
+  /** claimed by this batch: sent now, recorded by `finish`; else through the ledger as usual */
+  async send(adapter: ChannelAdapter, message: OutboundMessage, options: SendOptions = {}): Promise<SendResult> {
+    if (!message.idempotencyKey) return this.ledger.send(adapter, message, options);
+    const key = ledgerKey(adapter.channel, message.idempotencyKey);
+    const known = this.known.get(key);
+    if (known) return known;
+    const claim = this.claimed.get(key);
+    if (!claim) return this.ledger.send(adapter, message, options);
+    this.claimed.delete(key);
+    let result: SendResult;
+    try {
+      result = await adapter.send(message);
+    } catch (error) {
+      if (error instanceof ChannelSendError && error.maybeDelivered) await this.ledger.store.abandon(key, this.owner, this.ledger.now());
+      else await this.ledger.store.release(key, this.owner);
+      throw error;
+    }
+    this.done.push({ key, result, settledBy: claim.resend ? 'resend' : 'provider' });
+    return result;
+  }
+
+  /**
+   * Records what was sent (one store call) and releases the claims never used. Answers the
+   * recorded result per ledger key (`channel:idempotencyKey`): the one recorded first when
+   * another attempt (a status webhook) recorded it meanwhile.
+   */
+  async finish(): Promise<Map<string, SendResult>> {
+    if (this.renewal) clearInterval(this.renewal);
+    const unused = [...this.claimed.keys()];
+    this.claimed.clear();
+    const out = new Map<string, SendResult>();
+    try {
+      if (this.done.length) {
+        const store = this.ledger.store;
+        const nowMs = this.ledger.now();
+        const recorded = store.completeMany ? await store.completeMany(this.done, nowMs) : await Promise.all(this.done.map((d) => store.complete(d.key, d.result, nowMs, d.settledBy)));
+        for (const [i, d] of this.done.entries()) out.set(d.key, recorded[i] ?? d.result);
+      }
+    } finally {
+      await Promise.all(unused.map((key) => this.ledger.store.release(key, this.owner)));
+    }
+    return out;
   }
 }
 

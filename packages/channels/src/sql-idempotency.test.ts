@@ -204,6 +204,35 @@ describe('the send ledger (PGlite, or Postgres with DATABASE_URL)', () => {
     expect(new Set(results.map((r) => r.providerMessageId))).toEqual(new Set(['<m1>']));
   });
 
+  it('a batch claims its keys in one statement, sends each once, records them in one more and releases what it did not send', async () => {
+    let sends = 0;
+    const adapter: ChannelAdapter = { channel: 'email', async send(m) { sends += 1; return { providerMessageId: `<b-${m.idempotencyKey}>` }; } };
+    // already recorded (answered without sending), held by a live claim (sent by the single path, which waits), expired (taken over)
+    await ledger.send(adapter, { to: 'b@example.com', text: 'x', idempotencyKey: 'batch-done' });
+    await store.claim({ key: 'email:batch-held', channel: 'email', owner: 'other-worker', nowMs: Date.now(), leaseMs: 1500, settleWaitMs: 0 });
+    await store.claim({ key: 'email:batch-expired', channel: 'email', owner: 'killed-process', nowMs: Date.now() - 10_000, leaseMs: 1, settleWaitMs: 0 });
+    sends = 0;
+    const keys = ['batch-1', 'batch-2', 'batch-done', 'batch-held', 'batch-expired', 'batch-unused'];
+    const claimed = await store.claimMany(keys.map((k) => ({ key: `email:${k}-probe`, channel: 'email', owner: 'probe', nowMs: Date.now(), leaseMs: 1000, settleWaitMs: 0 })));
+    expect(claimed.every((c) => c.state === 'claimed')).toBe(true);
+    const batch = await ledger.batch(keys.map((idempotencyKey) => ({ adapter, idempotencyKey })));
+    // a second batch over the same keys gets none of them while the first holds them
+    const rival = await store.claimMany(keys.map((k) => ({ key: `email:${k}`, channel: 'email', owner: 'rival', nowMs: Date.now(), leaseMs: 1000, settleWaitMs: null })));
+    expect(rival.map((r) => r.state)).toEqual(['in_progress', 'in_progress', 'sent', 'in_progress', 'in_progress', 'in_progress']);
+    const results = await Promise.all(keys.filter((k) => k !== 'batch-unused').map((k) => batch.send(adapter, { to: 'b@example.com', text: 'x', idempotencyKey: k })));
+    expect(results.map((r) => r.providerMessageId)).toEqual(['<b-batch-1>', '<b-batch-2>', '<b-batch-done>', '<b-batch-held>', '<b-batch-expired>']);
+    expect(sends).toBe(4); // not the recorded one
+    const recorded = await batch.finish();
+    expect(recorded.get('email:batch-1')).toEqual({ providerMessageId: '<b-batch-1>' });
+    expect(await ledger.get('email', 'batch-1')).toMatchObject({ state: 'sent', settledBy: 'provider', claims: 1 });
+    expect(await ledger.get('email', 'batch-expired')).toMatchObject({ state: 'sent', settledBy: 'resend', claims: 2 });
+    expect(await ledger.get('email', 'batch-unused')).toBeNull(); // claimed, never sent: released
+    // recorded: nothing is sent again
+    sends = 0;
+    await ledger.send(adapter, { to: 'b@example.com', text: 'x', idempotencyKey: 'batch-2' });
+    expect(sends).toBe(0);
+  });
+
   it('keeps the DDL of the table in step with the migration', async () => {
     const other = await createTestDb({ migrate: false });
     try {

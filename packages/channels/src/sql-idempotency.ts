@@ -96,6 +96,86 @@ export class SqlIdempotencyStore implements IdempotencyStore {
     return { state: 'in_progress', leaseUntilMs: Number(row.lease_until_ms ?? 0) };
   }
 
+  /**
+   * `claim` for several distinct keys in ONE statement (the same INSERT … ON CONFLICT DO UPDATE …
+   * WHERE, one row per key), with what each key held before for the keys not taken. A key that
+   * is neither taken nor seen (released or inserted by another attempt in between) is claimed
+   * alone, as `claim` retries.
+   */
+  async claimMany(requests: ClaimRequest[]): Promise<ClaimResult[]> {
+    if (!requests.length) return [];
+    const t = this.table;
+    const nowMs = requests[0]!.nowMs;
+    const leaseMs = requests[0]!.leaseMs;
+    if (requests.some((r) => r.nowMs !== nowMs || r.leaseMs !== leaseMs)) return Promise.all(requests.map((r) => this.claim(r)));
+    const wait = requests[0]!.settleWaitMs;
+    if (requests.some((r) => r.settleWaitMs !== wait)) {
+      // one statement per settle wait (per channel policy), answers in the given order
+      const groups = new Map<number | null, ClaimRequest[]>();
+      for (const r of requests) groups.set(r.settleWaitMs, [...(groups.get(r.settleWaitMs) ?? []), r]);
+      const answers = new Map<ClaimRequest, ClaimResult>();
+      for (const g of groups.values()) for (const [i, a] of (await this.claimMany(g)).entries()) answers.set(g[i]!, a);
+      return requests.map((r) => answers.get(r)!);
+    }
+    const takeOver = `($6::bigint is not null and coalesce(${t}.unknown_since_ms, $4::bigint) + $6::bigint <= $4::bigint)`;
+    const rows = await this.sql.query<{ k: string; taken_owner: string | null; claims: number | string | null; unknown_since_ms: string | number | null; state: string | null; provider_message_id: string | null; lease_until_ms: string | number | null }>(
+      `with req(idempotency_key, channel, owner) as (
+         select * from unnest($1::text[], $2::text[], $3::text[])),
+       ins as (
+         insert into ${t} (idempotency_key, channel, state, owner, claimed_at_ms, lease_until_ms, claims)
+         select idempotency_key, channel, 'in_flight', owner, $4::bigint, $4::bigint + $5::bigint, 1 from req order by idempotency_key
+         on conflict (idempotency_key) do update set
+           owner = case when ${takeOver} then excluded.owner else ${t}.owner end,
+           lease_until_ms = case when ${takeOver} then $4::bigint + $5::bigint else ${t}.lease_until_ms end,
+           claims = case when ${takeOver} then ${t}.claims + 1 else ${t}.claims end,
+           unknown_since_ms = case when ${takeOver} then null else coalesce(${t}.unknown_since_ms, $4::bigint) end
+         where ${t}.state = 'in_flight' and coalesce(${t}.lease_until_ms, 0) <= $4::bigint
+         returning idempotency_key, owner, claims, unknown_since_ms)
+       select req.idempotency_key as k, ins.owner as taken_owner, ins.claims, ins.unknown_since_ms, old.state, old.provider_message_id, old.lease_until_ms
+       from req left join ins on ins.idempotency_key = req.idempotency_key left join ${t} old on old.idempotency_key = req.idempotency_key`,
+      [requests.map((r) => r.key), requests.map((r) => r.channel), requests.map((r) => r.owner), nowMs, leaseMs, wait],
+    );
+    const byKey = new Map(rows.map((r) => [r.k, r]));
+    return Promise.all(requests.map(async (r): Promise<ClaimResult> => {
+      const row = byKey.get(r.key);
+      if (row && row.taken_owner !== null) {
+        if (row.taken_owner === r.owner) {
+          const claims = Number(row.claims);
+          return { state: 'claimed', claims, resend: claims > 1 };
+        }
+        const since = Number(row.unknown_since_ms);
+        return { state: 'unknown', sinceMs: since, resendAtMs: r.settleWaitMs === null ? null : since + r.settleWaitMs };
+      }
+      if (!row || row.state === null) return this.claim(r); // not there before, not taken: another attempt's in between
+      if (row.state === 'sent') return { state: 'sent', result: { providerMessageId: row.provider_message_id ?? '' } };
+      return { state: 'in_progress', leaseUntilMs: Number(row.lease_until_ms ?? 0) };
+    }));
+  }
+
+  /** `complete` for several distinct keys in ONE statement; answers the recorded result of each. */
+  async completeMany(items: { key: string; result: SendResult; settledBy: string }[], nowMs: number): Promise<SendResult[]> {
+    if (!items.length) return [];
+    const t = this.table;
+    const rows = await this.sql.query<{ k: string; provider_message_id: string | null }>(
+      `with req(idempotency_key, provider_message_id, settled_by) as (
+         select * from unnest($1::text[], $2::text[], $3::text[])),
+       done as (
+         update ${t} set state = 'sent', provider_message_id = req.provider_message_id, sent_at_ms = $4::bigint, settled_by = req.settled_by, unknown_since_ms = null
+         from req where ${t}.idempotency_key = req.idempotency_key and ${t}.state = 'in_flight'
+         returning ${t}.idempotency_key, ${t}.provider_message_id)
+       select done.idempotency_key as k, done.provider_message_id from done
+       union all
+       select old.idempotency_key, old.provider_message_id from ${t} old join req on req.idempotency_key = old.idempotency_key
+       where old.state = 'sent' and not exists (select 1 from done where done.idempotency_key = old.idempotency_key)`,
+      [items.map((d) => d.key), items.map((d) => d.result.providerMessageId), items.map((d) => d.settledBy), nowMs],
+    );
+    const recorded = new Map(rows.map((r) => [r.k, r.provider_message_id]));
+    return items.map((d) => {
+      const id = recorded.get(d.key);
+      return id ? { providerMessageId: id } : d.result;
+    });
+  }
+
   async renew(key: string, owner: string, leaseUntilMs: number): Promise<boolean> {
     const rows = await this.sql.query(
       `update ${this.table} set lease_until_ms = greatest(coalesce(lease_until_ms, 0), $3::bigint)

@@ -7,7 +7,7 @@
  * (outbox.ts): nothing is sent inside the transaction, nothing decided is lost by a crash.
  */
 import { randomUUID } from 'node:crypto';
-import { and, eq, getTableColumns, inArray, sql, type AnyColumn } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { customerValue, schema } from '@nudge/db';
 import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
@@ -144,10 +144,21 @@ class GroupCommit {
     }
   }
 
-  private one(job: Job, leaseMs: number | null): Promise<InTransaction> {
+  /**
+   * One message alone. A deadlock (PostgreSQL: with a drainer recording this customer's earlier
+   * replies, which locks their conversation and customer rows too) rolled it back as a whole: it
+   * is written again, up to twice (the unique indexes keep it once).
+   */
+  private async one(job: Job, leaseMs: number | null): Promise<InTransaction> {
     this.stats.transactions += 1;
     this.stats.messages += 1;
-    return this.db.db.transaction((tx) => recordInTransaction(job.ctx, tx, job.msg, job.timeline, leaseMs));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.db.db.transaction(async (tx) => (await inRound(tx, 1, (n, exec) => recordInTransaction(job.ctx, tx, job.msg, job.timeline, leaseMs, n, exec)))[0]!);
+      } catch (err) {
+        if (attempt >= 2 || !isDeadlock(err)) throw err;
+      }
+    }
   }
 
   private async run(batch: Job[]): Promise<void> {
@@ -157,9 +168,21 @@ class GroupCommit {
       const ordered = batch.map((job, i) => ({ job, i })).sort((a, b) => (a.job.msg.customerId < b.job.msg.customerId ? -1 : a.job.msg.customerId > b.job.msg.customerId ? 1 : a.i - b.i)).map((x) => x.job);
       let results: InTransaction[] | null = null;
       try {
+        // rounds of distinct customers (a customer's second message in the next round, after its first):
+        // each round's messages write with ONE statement per step for all of them
+        const seen = new Map<string, number>();
+        const rounds: { job: Job; i: number }[][] = [];
+        for (const [i, job] of ordered.entries()) {
+          const r = seen.get(job.msg.customerId) ?? 0;
+          seen.set(job.msg.customerId, r + 1);
+          (rounds[r] ??= []).push({ job, i });
+        }
         results = await this.db.db.transaction(async (tx) => {
-          const out: InTransaction[] = [];
-          for (const job of ordered) out.push(await recordInTransaction(job.ctx, tx, job.msg, job.timeline, leaseMs));
+          const out: InTransaction[] = new Array<InTransaction>(ordered.length);
+          for (const round of rounds) {
+            const done = await inRound(tx, round.length, (n, exec) => recordInTransaction(round[n]!.job.ctx, tx, round[n]!.job.msg, round[n]!.job.timeline, leaseMs, n, exec));
+            for (const [k, r] of done.entries()) out[round[k]!.i] = r;
+          }
           this.beforeCommit?.(ordered.length);
           return out;
         });
@@ -177,6 +200,67 @@ class GroupCommit {
     }
     for (const job of batch) await this.one(job, leaseMs).then(job.resolve, job.reject);
   }
+}
+
+/** One step's statement of one message: its CTEs and its final SELECT (rows tagged `job__` = its number), or null. */
+type Exec = (step: 'receive' | 'queue', ctes: SQL[], select: SQL | null) => Promise<Record<string, unknown>[]>;
+type Parked = { step: string; ctes: SQL[]; select: SQL | null; resolve: (rows: Record<string, unknown>[]) => void };
+
+/**
+ * Several messages of distinct customers in one transaction, written with one statement per step
+ * for all of them. Each message's code runs one at a time, in order, as if alone; only its
+ * statements wait: when every message waits on its statement of a step (or is done), the waiting
+ * statements go as ONE — their CTEs side by side (names suffixed with the message's number,
+ * different conversations and customers, so no row is written twice), their SELECTs joined by
+ * UNION ALL — and the messages resume one after another with their own rows. A failure fails the
+ * whole round (the caller's transaction rolls back).
+ */
+async function inRound<R>(tx: Tx, count: number, body: (n: number, exec: Exec) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(count);
+  const parked = new Map<number, Parked>();
+  let failed: { err: unknown } | null = null;
+  let signal: (() => void) | null = null;
+  const settle = () => {
+    const s = signal;
+    signal = null;
+    s?.();
+  };
+  // runs message n until it waits on a statement or ends
+  const start = (n: number) => new Promise<void>((resolve) => {
+    signal = resolve;
+    body(n, (step, ctes, select) => new Promise((r) => {
+      parked.set(n, { step, ctes, select, resolve: r });
+      settle();
+    })).then((v) => { results[n] = v; }, (err: unknown) => { failed ??= { err }; }).finally(settle);
+  });
+  const resume = (n: number, rows: Record<string, unknown>[]) => new Promise<void>((resolve) => {
+    signal = resolve;
+    const p = parked.get(n)!;
+    parked.delete(n);
+    p.resolve(rows);
+  });
+  for (let n = 0; n < count && !failed; n++) await start(n);
+  while (parked.size && !failed) {
+    const step = [...parked.values()][0]!.step;
+    const group = [...parked.entries()].filter(([, p]) => p.step === step).sort(([a], [b]) => a - b);
+    const selects = group.map(([, p]) => p.select).filter((x): x is SQL => x !== null);
+    const rows = rowsOf<Record<string, unknown>>(await tx.execute(sql`with ${sql.join(group.flatMap(([, p]) => p.ctes), sql`, `)} ${selects.length ? sql.join(selects, sql` union all `) : sql`select null::int as job__ where false`}`));
+    for (const [n] of group) {
+      if (failed) break;
+      await resume(n, rows.filter((r) => Number(r.job__) === n));
+    }
+  }
+  if (failed) throw (failed as { err: unknown }).err;
+  return results;
+}
+
+/** PostgreSQL's deadlock (40P01) or serialization failure (40001), however wrapped (drizzle's DrizzleQueryError has it as `cause`). */
+function isDeadlock(err: unknown): boolean {
+  for (let e: unknown = err, d = 0; e && d < 4; e = (e as { cause?: unknown }).cause, d++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === '40P01' || code === '40001') return true;
+  }
+  return false;
 }
 
 const groupCommits = new WeakMap<object, GroupCommit>();
@@ -210,7 +294,12 @@ type InTransaction = ConversationInboundResult & {
 };
 type CustomerPart = { fullName: string; ownerId: string | null; teamId: string | null; budgetMax: number | null; budgetMin: number | null; phone: string | null; whatsappId: string | null; email: string | null };
 
-async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInbound, timeline: TimelineEntry | undefined, leaseMs: number | null): Promise<InTransaction> {
+/**
+ * One message's two statements, each handed to `exec` as its CTEs (named with the suffix `n`) and
+ * its final SELECT (null: nothing to read back): `exec` may run them as one statement with the
+ * other messages' of the same step (`inRound`).
+ */
+async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInbound, timeline: TimelineEntry | undefined, leaseMs: number | null, n: number, exec: Exec): Promise<InTransaction> {
   const now = nowOf(ctx);
   const at = now; // decisions (hours, windows, SLA) use the server clock at arrival
   const atIso = at.toISOString();
@@ -224,28 +313,30 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
     .returning();
   const entry = timeline?.entry;
   const occurredAt = (entry?.occurredAt ?? now).toISOString();
+  // CTE names of this message (its statements may run as one with the other messages', below)
+  const [tl, tlc, c, m] = ['tl', 'tlc', 'c', 'm'].map((x) => sql.raw(`${x}_${n}`)) as [SQL, SQL, SQL, SQL];
   const timelinePart = entry
-    ? sql`tl as (${tx
+    ? [sql`${tl} as (${tx
       .insert(schema.interactions)
       .values({ customerId: msg.customerId, kind: entry.kind, channel: entry.channel ?? null, body: entry.body ?? null, payload: entry.payload ?? {}, providerMessageId: msg.providerMessageId ?? null, createdBy: timeline!.actorId, occurredAt: new Date(occurredAt) })
       .onConflictDoNothing()
       .returning({ id: schema.interactions.id })
-      .getSQL()}),
-      tlc as (update customers set last_interaction_at = greatest(last_interaction_at, ${occurredAt}::timestamptz), first_contact_at = least(first_contact_at, ${occurredAt}::timestamptz)
-        where id = ${msg.customerId} and exists (select 1 from tl)),`
-    : sql`tl as (select null::uuid as id where false),`;
-  const [raw] = rowsOf<Record<string, unknown>>(await tx.execute(sql`
-    with ${timelinePart}
-    c as (${upsert.getSQL()}),
-    m as (
+      .getSQL()})`,
+    sql`${tlc} as (update customers set last_interaction_at = greatest(last_interaction_at, ${occurredAt}::timestamptz), first_contact_at = least(first_contact_at, ${occurredAt}::timestamptz)
+        where id = ${msg.customerId} and exists (select 1 from ${tl}))`]
+    : [sql`${tl} as (select null::uuid as id where false)`];
+  const [raw] = await exec('receive', [
+    ...timelinePart,
+    sql`${c} as (${upsert.getSQL()})`,
+    sql`${m} as (
       insert into conversation_messages (conversation_id, customer_id, direction, channel, body, attachments, provider_message_id, status, status_at, created_at)
-      select c.id, ${msg.customerId}, 'in', ${msg.channel}, ${msg.text}, ${JSON.stringify(msg.attachments ?? [])}::jsonb, ${msg.providerMessageId ?? null}, 'received', ${atIso}::timestamptz, ${atIso}::timestamptz from c
+      select ${c}.id, ${msg.customerId}, 'in', ${msg.channel}, ${msg.text}, ${JSON.stringify(msg.attachments ?? [])}::jsonb, ${msg.providerMessageId ?? null}, 'received', ${atIso}::timestamptz, ${atIso}::timestamptz from ${c}
       on conflict (channel, provider_message_id) do nothing
-      returning id)
-    select c.*, (select id from m) as stored__id, (select id from tl) as timeline__id,
+      returning id)`,
+  ], sql`select ${n}::int as job__, ${c}.*, (select id from ${m}) as stored__id, (select id from ${tl}) as timeline__id,
       cu.full_name as cu__full_name, cu.owner_id as cu__owner_id, cu.team_id as cu__team_id, cu.budget_max as cu__budget_max, cu.budget_min as cu__budget_min,
       cu.phone as cu__phone, cu.whatsapp_id as cu__whatsapp_id, cu.email as cu__email, u.name as owner__name
-    from c left join customers cu on cu.id = c.customer_id left join users u on u.id = cu.owner_id`));
+    from ${c} left join customers cu on cu.id = ${c}.customer_id left join users u on u.id = cu.owner_id`);
   const before = fromRow<typeof conv.$inferSelect>(convColumns, raw!);
   const stored = raw!.stored__id ? { id: String(raw!.stored__id) } : null;
   const timelineDuplicate = !!entry && !raw!.timeline__id;
@@ -377,10 +468,11 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
     .update(schema.conversationOutbox)
     .set({ state: 'cancelled' })
     .where(and(eq(schema.conversationOutbox.conversationId, before.id), eq(schema.conversationOutbox.purpose, 'follow_up'), eq(schema.conversationOutbox.state, 'pending')));
-  const parts = [sql`u as (${tx.update(conv).set(patch).where(eq(conv.id, before.id)).getSQL()})`, sql`x as (${cancel.getSQL()})`];
-  if (outRows.length) parts.push(sql`om as (${tx.insert(cm).values(outRows).getSQL()})`);
-  if (obRows.length) parts.push(sql`ob as (${tx.insert(schema.conversationOutbox).values(obRows).returning().getSQL()})`);
-  const applied = rowsOf<Record<string, unknown>>(await tx.execute(sql`with ${sql.join(parts, sql`, `)} ${obRows.length ? sql`select * from ob` : sql`select 1 as done`}`));
+  const [u, x, om, ob] = ['u', 'x', 'om', 'ob'].map((y) => sql.raw(`${y}_${n}`)) as [SQL, SQL, SQL, SQL];
+  const parts = [sql`${u} as (${tx.update(conv).set(patch).where(eq(conv.id, before.id)).getSQL()})`, sql`${x} as (${cancel.getSQL()})`];
+  if (outRows.length) parts.push(sql`${om} as (${tx.insert(cm).values(outRows).getSQL()})`);
+  if (obRows.length) parts.push(sql`${ob} as (${tx.insert(schema.conversationOutbox).values(obRows).returning().getSQL()})`);
+  const applied = await exec('queue', parts, obRows.length ? sql`select ${n}::int as job__, ${ob}.* from ${ob}` : null);
   const obColumns = Object.entries(getTableColumns(schema.conversationOutbox)) as [string, AnyColumn][];
   const handed = obRows.length && leaseEnd
     ? applied.map((r) => fromRow<typeof schema.conversationOutbox.$inferSelect>(obColumns, r)).filter((r) => r.messageId !== null).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())

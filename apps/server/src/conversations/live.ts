@@ -89,7 +89,7 @@ export class InboxHub {
       if (w.o === this.origin || !this.subscribers.size) return;
       if (w.e.type === 'notification') {
         if (w.u) this.deliver(w.e, (s) => s.user.id === w.u);
-      } else await this.deliverAbout([w.e], w.a ?? []);
+      } else await this.deliverAbout([{ event: w.e, extra: w.a ?? [] }]);
     } catch (err) {
       console.error('[inbox] live event from another process not delivered:', err);
     }
@@ -117,27 +117,48 @@ export class InboxHub {
     }
   }
 
-  /** Events about conversations: visibility decided on the conversations' current assignees. */
-  async publish(events: InboxEvent[], alsoTo: (string | null | undefined)[] = []): Promise<void> {
-    if (!events.length) return;
+  /** publishes waiting for the next turn of the event loop (see `publish`) */
+  private pending: { events: InboxEvent[]; extra: string[]; done: { resolve: () => void; reject: (err: unknown) => void } }[] = [];
+
+  /**
+   * Events about conversations: visibility decided on the conversations' current assignees. The
+   * publishes of one turn of the event loop (a group commit's messages) go together: one NOTIFY
+   * statement and one assignee lookup for all of them, each event still with its own extra
+   * recipients, in the order published. Resolves once they are delivered.
+   */
+  publish(events: InboxEvent[], alsoTo: (string | null | undefined)[] = []): Promise<void> {
+    if (!events.length) return Promise.resolve();
     const extra = [...new Set(alsoTo.filter((x): x is string => !!x))];
-    const sent = this.broadcast(events.filter((e) => e.type !== 'notification').map((e) => ({ o: this.origin, e, ...(extra.length ? { a: extra } : {}) })));
-    await Promise.all([sent, this.deliverAbout(events, extra)]);
+    return new Promise<void>((resolve, reject) => {
+      if (!this.pending.length) setImmediate(() => void this.flush());
+      this.pending.push({ events, extra, done: { resolve, reject } });
+    });
   }
 
-  private async deliverAbout(events: InboxEvent[], alsoTo: string[]): Promise<void> {
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      const wires = batch.flatMap((b) => b.events.filter((e) => e.type !== 'notification').map((e) => ({ o: this.origin, e, ...(b.extra.length ? { a: b.extra } : {}) })));
+      await Promise.all([this.broadcast(wires), this.deliverAbout(batch.flatMap((b) => b.events.map((event) => ({ event, extra: b.extra }))))]);
+      for (const b of batch) b.done.resolve();
+    } catch (err) {
+      for (const b of batch) b.done.reject(err);
+    }
+  }
+
+  private async deliverAbout(items: { event: InboxEvent; extra: string[] }[]): Promise<void> {
     if (!this.subscribers.size) return;
-    const ids = [...new Set(events.flatMap((e) => (e.type === 'notification' || !e.conversationId ? [] : [e.conversationId])))];
+    const ids = [...new Set(items.flatMap(({ event: e }) => (e.type === 'notification' || !e.conversationId ? [] : [e.conversationId])))];
     const rows = ids.length
       ? await this.ctx.db.db.select({ id: schema.conversations.id, assigneeId: schema.conversations.assigneeId }).from(schema.conversations).where(inArray(schema.conversations.id, ids))
       : [];
     const assignee = new Map(rows.map((r) => [r.id, r.assigneeId]));
-    const extra = new Set(alsoTo);
-    for (const e of events) {
+    for (const { event: e, extra } of items) {
       if (e.type === 'notification') continue;
       if (!assignee.has(e.conversationId)) continue; // gone
       const a = assignee.get(e.conversationId) ?? null;
-      this.deliver(e, (s) => s.user.role !== 'agent' || a === null || a === s.user.id || extra.has(s.user.id));
+      this.deliver(e, (s) => s.user.role !== 'agent' || a === null || a === s.user.id || extra.includes(s.user.id));
     }
   }
 

@@ -15,7 +15,7 @@
  */
 import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
-import { ChannelSendError, type Channels, type ChannelName } from '@nudge/channels';
+import { ChannelSendError, type ChannelBatch, type Channels, type ChannelName } from '@nudge/channels';
 import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
 import { applyEarly, lockProviderIds } from './status.js';
@@ -126,11 +126,13 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
   /**
    * One conversation's rows, in order: each sent through the ledger, then all that went out
    * recorded in one transaction — or, given `collect`, left there for the caller to record with
-   * other conversations' (the hand-off of a group commit's messages).
+   * other conversations' (the hand-off of a group commit's messages). `via`: the ledger claims
+   * taken for all of them at once (`Channels.batch`).
    */
-  async function handleGroup(rows: Row[], known?: Contact, collect?: Sent[]): Promise<void> {
+  async function handleGroup(rows: Row[], known?: Contact, collect?: Sent[], via?: ChannelBatch): Promise<boolean> {
     let c = known;
     const sent: Sent[] = [];
+    let stopped = false;
     try {
       for (const row of rows) {
         try {
@@ -160,18 +162,15 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
             continue;
           }
           try {
-            const out = await options.channels.send(row.channel as ChannelName, {
-              to,
-              text: row.text,
-              ...(row.template ? { template: row.template } : {}),
-              idempotencyKey: `inbox:${row.key}`,
-            });
+            const message = { to, text: row.text, ...(row.template ? { template: row.template } : {}), idempotencyKey: `inbox:${row.key}` };
+            const out = await (via ? via.send(row.channel as ChannelName, message) : options.channels.send(row.channel as ChannelName, message));
             sent.push({ row, messageId, providerMessageId: out.providerMessageId, contact: c });
           } catch (err) {
             const e = err as Error;
             if (err instanceof ChannelSendError && err.retryable && row.attempts < 8) {
               const backoff = Math.min(60_000, 1000 * 2 ** row.attempts);
               await ctx.db.db.update(ob).set({ lockedUntil: new Date(nowOf(ctx).getTime() + backoff), lastError: e.message }).where(eq(ob.id, row.id));
+              stopped = true;
               break; // the later rows wait for it: they go out in order
             }
             await fail(row, messageId, e.message);
@@ -184,6 +183,7 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
       if (collect) collect.push(...sent);
       else if (sent.length) await recordAll(sent);
     }
+    return stopped;
   }
 
   /**
@@ -253,6 +253,36 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
     await publish(ctx, [{ type: 'status', conversationId: row.conversationId, messageId, status: 'failed' }]);
   }
 
+  /** The ledger claims of these rows' sends, in one statement (follow-ups are often cancelled: claimed when sent). */
+  async function claimAll(rows: Row[]): Promise<ChannelBatch | undefined> {
+    const entries = rows.filter((r) => r.purpose !== 'follow_up').map((r) => ({ channel: r.channel as ChannelName, idempotencyKey: `inbox:${r.key}` }));
+    if (!entries.length || !options.channels.batch) return undefined;
+    try {
+      return await options.channels.batch(entries);
+    } catch (err) {
+      console.error('[inbox] ledger claims not taken together (each send claims its own):', err);
+      return undefined;
+    }
+  }
+
+  /**
+   * The ledger records of a batch's sends in one statement (and its unused claims released). If
+   * that fails the messages did go out all the same: they are recorded with the provider's ids
+   * (the ledger's claims stay unsettled until their status webhooks settle them), not sent again.
+   */
+  async function finishAll(via: ChannelBatch | undefined, sent: Sent[]): Promise<void> {
+    if (!via) return;
+    try {
+      const done = await via.finish();
+      for (const s of sent) {
+        const recorded = done.recorded(s.row.channel as ChannelName, `inbox:${s.row.key}`);
+        if (recorded) s.providerMessageId = recorded.providerMessageId;
+      }
+    } catch (err) {
+      console.error('[inbox] ledger records of sends not written (settled by their status webhooks):', err);
+    }
+  }
+
   /**
    * Each conversation's rows in order (the welcome before the answer); on PostgreSQL conversations
    * in parallel. PGlite is one connection: its rows go one by one (a query from a parallel row
@@ -265,7 +295,7 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
       if (!rows.length) return handled;
       const byConversation = new Map<string, Row[]>();
       for (const row of rows) byConversation.set(row.conversationId, [...(byConversation.get(row.conversationId) ?? []), row]);
-      const runList = (list: Row[]) => handleGroup(list.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime()));
+      const runList = async (list: Row[]) => void (await handleGroup(list.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())));
       if (ctx.db.driver === 'postgres') await Promise.all([...byConversation.values()].map(runList));
       else for (const list of byConversation.values()) await runList(list);
       handled += rows.length;
@@ -317,9 +347,24 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
     handed = [];
     const run = async () => {
       const sent: Sent[] = [];
-      const one = (g: { rows: Row[]; contact: Contact }) => handleGroup(g.rows, g.contact, sent).catch((err: unknown) => console.error('[inbox] outbox hand-off failed:', err));
-      if (ctx.db.driver === 'postgres') await Promise.all(groups.map(one));
-      else for (const g of groups) await one(g);
+      // in waves: the first reply of every conversation, then the second of each, … — a wave's
+      // ledger claims in one statement, its records in one more (not one each), and a reply is
+      // claimed only just before it is sent (a crash leaves no claim of a reply never handed over)
+      const left = groups.map((g) => ({ g, rows: [...g.rows], stopped: false }));
+      for (;;) {
+        const wave = left.filter((l) => !l.stopped && l.rows.length).map((l) => ({ l, row: l.rows.shift()! }));
+        if (!wave.length) break;
+        const via = await claimAll(wave.map((w) => w.row));
+        const one = async (w: (typeof wave)[number]) => {
+          w.l.stopped = await handleGroup([w.row], w.l.g.contact, sent, via).catch((err: unknown) => {
+            console.error('[inbox] outbox hand-off failed:', err);
+            return true;
+          });
+        };
+        if (ctx.db.driver === 'postgres') await Promise.all(wave.map(one));
+        else for (const w of wave) await one(w);
+        await finishAll(via, sent);
+      }
       if (sent.length) await recordAll(sent);
     };
     const p = ctx.db.driver === 'postgres' ? run() : (chain = chain.then(run));

@@ -27,14 +27,18 @@ const channels = createChannels(
   { whatsapp: { baseUrl: process.env.WA_URL!, phoneNumberId: process.env.WA_PHONE_ID!, accessToken: process.env.WA_TOKEN! } },
   { store: new SqlIdempotencyStore(db.sql) },
 );
-const crashing: Channels = {
-  ...channels,
-  async send() {
-    process.kill(process.pid, 'SIGKILL');
-    return new Promise(() => {});
-  },
+const kill = () => {
+  process.kill(process.pid, 'SIGKILL');
+  return new Promise<never>(() => {});
 };
-startOutbox(ctx, { channels: process.env.CRASH_BEFORE_SEND === '1' ? crashing : channels, leaseMs: 1000, pollMs: 200 });
+// killed when about to send: before the ledger's claims too (the drainer claims a batch's sends at once)
+const crashing: Channels = { ...channels, send: kill, batch: kill };
+// CRASH_IN_BATCH=1: nothing is claimed or sent before the kill. Otherwise a message committed alone
+// before it could be killed mid-send (claimed in the ledger, maybe delivered): with no status
+// webhooks that is WhatsApp's unknown outcome, resent only after the 30-s lease and the 60-s wait
+// (the first case tests the kill before a send; this one the kill inside a shared transaction)
+const holding: Channels = { ...channels, send: () => new Promise<never>(() => {}), batch: () => new Promise<never>(() => {}) };
+startOutbox(ctx, { channels: process.env.CRASH_BEFORE_SEND === '1' ? crashing : process.env.CRASH_IN_BATCH === '1' ? holding : channels, leaseMs: 1000, pollMs: 200 });
 // CRASH_IN_BATCH=1: SIGKILL inside a group-commit transaction of several messages, before its COMMIT
 if (process.env.CRASH_IN_BATCH === '1') groupCommitOf(ctx).beforeCommit = () => process.kill(process.pid, 'SIGKILL');
 const app = createApp(ctx);
