@@ -7,11 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, inArray, like } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
-import { schema } from '@nudge/db';
+import { createDb, schema } from '@nudge/db';
+import { receiveInboundMessages } from '../inbound/service.js';
 import { groupCommitOf, recordConversationMessage } from './inbound.js';
 import { createInboxWorld, eventually, messageWebhook, multiMessageWebhook, sentTo, sleep, type InboxWorld } from './test-support.js';
 
 let w: InboxWorld;
+const w0 = () => ({ driver: process.env.DATABASE_URL ? 'postgres' : 'pglite' });
 beforeAll(async () => { w = await createInboxWorld(); });
 afterAll(async () => { await w?.close(); });
 
@@ -153,5 +155,27 @@ describe('group commit', () => {
     expect(again.map((r) => r.body.results[0].created)).toEqual([false, false]);
     const onFileIdents = await w.t.db.db.select().from(schema.customerChannelIdentities).where(eq(schema.customerChannelIdentities.customerId, onFile!.id));
     expect(onFileIdents.map((x) => x.kind).sort()).toEqual(['phone', 'whatsapp']);
+  });
+  it.skipIf(w0().driver !== 'postgres')('two processes (pools of their own) receive the same new senders at once: one customer each, the loser takes the winner', async () => {
+    const other = await createDb({ url: w.t.db.url, max: 4 });
+    try {
+      const ctx2 = { ...w.t.ctx, db: other };
+      const senders = Array.from({ length: 8 }, () => phone());
+      const msgs = senders.map((from) => ({ channel: 'whatsapp' as const, from, text: 'hello', providerMessageId: `wamid.gc-2p-${from}`, name: `P${from}` }));
+      const [a, b] = await Promise.all([
+        Promise.all(msgs.map((m) => receiveInboundMessages(w.t.ctx, [m]))),
+        Promise.all(msgs.map((m) => receiveInboundMessages(ctx2, [m]))),
+      ]);
+      for (const [i, from] of senders.entries()) {
+        const rows = await w.t.db.db.select().from(schema.customers).where(eq(schema.customers.whatsappId, from));
+        expect(rows, from).toHaveLength(1);
+        expect(a![i]![0]!.customerId).toBe(rows[0]!.id);
+        expect(b![i]![0]!.customerId).toBe(rows[0]!.id);
+        expect(Number(a![i]![0]!.created) + Number(b![i]![0]!.created)).toBe(1);
+        expect(await storedIn(`wamid.gc-2p-${from}`)).toHaveLength(1);
+      }
+    } finally {
+      await other.close();
+    }
   });
 });
