@@ -13,7 +13,7 @@ import { groupCommitOf, recordConversationMessage } from './inbound.js';
 import { createInboxWorld, eventually, messageWebhook, multiMessageWebhook, sentTo, sleep, type InboxWorld } from './test-support.js';
 
 let w: InboxWorld;
-const w0 = () => ({ driver: process.env.DATABASE_URL ? 'postgres' : 'pglite' });
+const onPostgres = !!process.env.DATABASE_URL; // as createTestDb picks the driver
 beforeAll(async () => { w = await createInboxWorld(); });
 afterAll(async () => { await w?.close(); });
 
@@ -156,7 +156,7 @@ describe('group commit', () => {
     const onFileIdents = await w.t.db.db.select().from(schema.customerChannelIdentities).where(eq(schema.customerChannelIdentities.customerId, onFile!.id));
     expect(onFileIdents.map((x) => x.kind).sort()).toEqual(['phone', 'whatsapp']);
   });
-  it.skipIf(w0().driver !== 'postgres')('two processes (pools of their own) receive the same new senders at once: one customer each, the loser takes the winner', async () => {
+  it.skipIf(!onPostgres)('two processes (pools of their own) receive the same new senders at once: one customer each, the loser takes the winner', async () => {
     const other = await createDb({ url: w.t.db.url, max: 4 });
     try {
       const ctx2 = { ...w.t.ctx, db: other };
