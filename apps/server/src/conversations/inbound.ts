@@ -78,10 +78,33 @@ export interface TimelineEntry {
   entry: InteractionCreate & { kind: 'message_in' };
 }
 
-export async function recordConversationMessage(ctx: AppContext, msg: ConversationInbound, timeline?: TimelineEntry): Promise<ConversationInboundResult & { timelineDuplicate: boolean }> {
+/**
+ * A sender not yet resolved to a customer (a webhook's, no signed-in user): the group commit
+ * resolves (and on first contact creates) the customers of a batch's senders inside its
+ * transaction, with a statement or two for all of them (inbound/service.ts).
+ */
+export interface PendingSender {
+  /** the same for the same sender (their identity keys): a batch resolves each sender once */
+  readonly key: string;
+  /**
+   * The distinct senders of a batch (this one among them), inside its transaction: their
+   * customers in the same order, `created` on first contact. Throws on anything odd (a lost race,
+   * senders sharing a key): the batch is rolled back and goes one by one, each sender alone.
+   */
+  resolveMany(tx: Tx, senders: PendingSender[]): Promise<ResolvedSender[]>;
+  /** this sender alone, outside the transaction (the one-by-one fallback) */
+  resolveAlone(): Promise<ResolvedSender>;
+}
+export interface ResolvedSender { customerId: string; created: boolean }
+
+/**
+ * `sender`: the customer is resolved (or created) in the message's transaction; `msg.customerId`
+ * is then ignored. The result says which customer, and whether this message created them.
+ */
+export async function recordConversationMessage(ctx: AppContext, msg: ConversationInbound, timeline?: TimelineEntry, sender?: PendingSender): Promise<ConversationInboundResult & { timelineDuplicate: boolean; customerId: string; created: boolean }> {
   // the transaction is shared with the other messages arriving meanwhile (group commit below);
   // this resolves only once this message is committed
-  const { notified, before, handed, contact, outEvents, timelineDuplicate, ...result } = await groupCommitOf(ctx).submit(ctx, msg, timeline);
+  const { notified, before, handed, contact, outEvents, timelineDuplicate, customerId, created, ...result } = await groupCommitOf(ctx).submit(ctx, msg, timeline, sender ?? null);
   // the replies decided now go straight to this process's drainer (leased to it in the transaction;
   // a crash before they are sent leaves them to the poll once the lease runs out)
   const drainer = outboxDrainerOf(ctx);
@@ -94,13 +117,34 @@ export async function recordConversationMessage(ctx: AppContext, msg: Conversati
     await publish(ctx, events, [before.assigneeId]);
     publishNotifications(ctx, notified);
   }
-  return { ...result, timelineDuplicate };
+  return { ...result, timelineDuplicate, customerId, created };
 }
 
 /** The most messages one group-commit transaction takes (PGlite's one connection waits for it meanwhile). */
 export const GROUP_COMMIT_MAX = 32;
 
-interface Job { ctx: AppContext; msg: ConversationInbound; timeline: TimelineEntry | undefined; resolve: (v: InTransaction) => void; reject: (err: unknown) => void }
+type Submitted = InTransaction & ResolvedSender;
+interface Job { ctx: AppContext; msg: ConversationInbound; timeline: TimelineEntry | undefined; sender: PendingSender | null; resolve: (v: Submitted) => void; reject: (err: unknown) => void }
+
+/** The batch's senders resolved inside its transaction: each job's message with its customer, `created` on the first of a new customer's. */
+async function resolveSenders(tx: Tx, batch: Job[]): Promise<{ msg: ConversationInbound; created: boolean }[]> {
+  const out = batch.map((job) => ({ msg: job.msg, created: false }));
+  const groups = new Map<string, { sender: PendingSender; at: number[] }>();
+  for (const [i, job] of batch.entries()) {
+    if (!job.sender) continue;
+    const g = groups.get(job.sender.key);
+    if (g) g.at.push(i);
+    else groups.set(job.sender.key, { sender: job.sender, at: [i] });
+  }
+  if (!groups.size) return out;
+  const list = [...groups.values()];
+  const resolved = await list[0]!.sender.resolveMany(tx, list.map((g) => g.sender));
+  for (const [k, g] of list.entries()) {
+    const r = resolved[k]!;
+    for (const [j, i] of g.at.entries()) out[i] = { msg: { ...batch[i]!.msg, customerId: r.customerId }, created: r.created && j === 0 };
+  }
+  return out;
+}
 
 /**
  * Group commit: messages that arrive while a transaction is being written wait and then go
@@ -125,9 +169,9 @@ class GroupCommit {
   /** one per database handle; each message keeps its own context (clock, flows) */
   constructor(private readonly db: AppContext['db']) {}
 
-  submit(ctx: AppContext, msg: ConversationInbound, timeline: TimelineEntry | undefined): Promise<InTransaction> {
-    return new Promise<InTransaction>((resolve, reject) => {
-      this.queue.push({ ctx, msg, timeline, resolve, reject });
+  submit(ctx: AppContext, msg: ConversationInbound, timeline: TimelineEntry | undefined, sender: PendingSender | null = null): Promise<Submitted> {
+    return new Promise<Submitted>((resolve, reject) => {
+      this.queue.push({ ctx, msg, timeline, sender, resolve, reject });
       if (!this.busy) {
         this.busy = true;
         // the requests parsed in the same turn of the event loop join the first transaction too
@@ -149,12 +193,15 @@ class GroupCommit {
    * replies, which locks their conversation and customer rows too) rolled it back as a whole: it
    * is written again, up to twice (the unique indexes keep it once).
    */
-  private async one(job: Job, leaseMs: number | null): Promise<InTransaction> {
+  private async one(job: Job, leaseMs: number | null): Promise<Submitted> {
+    // the sender resolved (or created) alone first, as before group commit resolved senders
+    const sender = job.sender ? await job.sender.resolveAlone() : { customerId: job.msg.customerId, created: false };
+    const msg = { ...job.msg, customerId: sender.customerId };
     this.stats.transactions += 1;
     this.stats.messages += 1;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.db.db.transaction(async (tx) => (await inRound(tx, 1, (n, exec) => recordInTransaction(job.ctx, tx, job.msg, job.timeline, leaseMs, n, exec)))[0]!);
+        return { ...await this.db.db.transaction(async (tx) => (await inRound(tx, 1, (n, exec) => recordInTransaction(job.ctx, tx, msg, job.timeline, leaseMs, n, exec)))[0]!), ...sender };
       } catch (err) {
         if (attempt >= 2 || !isDeadlock(err)) throw err;
       }
@@ -163,38 +210,42 @@ class GroupCommit {
 
   private async run(batch: Job[]): Promise<void> {
     const leaseMs = outboxDrainerOf(batch[0]!.ctx)?.leaseMs ?? null;
-    if (batch.length > 1) {
-      // the same order of row locks in every transaction (conversations by customer), a customer's messages as they came
-      const ordered = batch.map((job, i) => ({ job, i })).sort((a, b) => (a.job.msg.customerId < b.job.msg.customerId ? -1 : a.job.msg.customerId > b.job.msg.customerId ? 1 : a.i - b.i)).map((x) => x.job);
-      let results: InTransaction[] | null = null;
+    if (batch.length > 1 || batch.some((job) => job.sender)) {
+      let results: Submitted[] | null = null;
       try {
-        // rounds of distinct customers (a customer's second message in the next round, after its first):
-        // each round's messages write with ONE statement per step for all of them
-        const seen = new Map<string, number>();
-        const rounds: { job: Job; i: number }[][] = [];
-        for (const [i, job] of ordered.entries()) {
-          const r = seen.get(job.msg.customerId) ?? 0;
-          seen.set(job.msg.customerId, r + 1);
-          (rounds[r] ??= []).push({ job, i });
-        }
         results = await this.db.db.transaction(async (tx) => {
-          const out: InTransaction[] = new Array<InTransaction>(ordered.length);
-          for (const round of rounds) {
-            const done = await inRound(tx, round.length, (n, exec) => recordInTransaction(round[n]!.job.ctx, tx, round[n]!.job.msg, round[n]!.job.timeline, leaseMs, n, exec));
-            for (const [k, r] of done.entries()) out[round[k]!.i] = r;
+          // the senders first (one lookup for all, the new customers with one insert), then the messages
+          const items = (await resolveSenders(tx, batch)).map((x, i) => ({ ...x, job: batch[i]!, i }));
+          // the same order of row locks in every transaction (conversations by customer), a customer's messages as they came
+          const ordered = [...items].sort((a, b) => (a.msg.customerId < b.msg.customerId ? -1 : a.msg.customerId > b.msg.customerId ? 1 : a.i - b.i));
+          // rounds of distinct customers (a customer's second message in the next round, after its first):
+          // each round's messages write with ONE statement per step for all of them
+          const seen = new Map<string, number>();
+          const rounds: (typeof items)[] = [];
+          for (const item of ordered) {
+            const r = seen.get(item.msg.customerId) ?? 0;
+            seen.set(item.msg.customerId, r + 1);
+            (rounds[r] ??= []).push(item);
           }
-          this.beforeCommit?.(ordered.length);
+          const out: Submitted[] = new Array<Submitted>(batch.length);
+          for (const round of rounds) {
+            const done = await inRound(tx, round.length, (n, exec) => recordInTransaction(round[n]!.job.ctx, tx, round[n]!.msg, round[n]!.job.timeline, leaseMs, n, exec));
+            for (const [k, r] of done.entries()) out[round[k]!.i] = { ...r, customerId: round[k]!.msg.customerId, created: round[k]!.created };
+          }
+          this.beforeCommit?.(batch.length);
           return out;
         });
         this.stats.transactions += 1;
-        this.stats.messages += ordered.length;
+        this.stats.messages += batch.length;
       } catch {
         this.stats.fallbacks += 1; // rolled back as a whole: each goes again on its own, below
       }
       if (results) {
-        for (const [i, job] of ordered.entries()) job.resolve(results[i]!);
+        for (const [i, job] of batch.entries()) job.resolve(results[i]!);
         return;
       }
+      // one by one in the same lock order (by customer where known; each sender resolved alone)
+      const ordered = batch.map((job, i) => ({ job, i })).sort((a, b) => (a.job.msg.customerId < b.job.msg.customerId ? -1 : a.job.msg.customerId > b.job.msg.customerId ? 1 : a.i - b.i)).map((x) => x.job);
       for (const job of ordered) await this.one(job, leaseMs).then(job.resolve, job.reject);
       return;
     }

@@ -13,6 +13,8 @@ import { canSee } from '../customers/index.js';
 import type { AuthUser } from '../http/auth.js';
 import { forbidden } from '../http/errors.js';
 import { recordConversationMessage, type ConversationInboundResult } from '../conversations/index.js';
+import type { PendingSender, ResolvedSender } from '../conversations/inbound.js';
+import type { Tx } from '../conversations/settings.js';
 
 export type InboundChannel = 'whatsapp' | 'sms' | 'email';
 
@@ -99,19 +101,19 @@ async function lookup(db: Db, keys: IdentityKey[]): Promise<(CustomerRef & { all
  * customer moves. Returns how many identities now lead to `customerId`.
  */
 async function claim(db: Db, keys: IdentityKey[], customerId: string): Promise<number> {
-  const rows = await claimQuery(db, keys, customerId);
+  const rows = await claimQuery(db, keys.map((k) => ({ ...k, customerId })));
   return rows.length;
 }
-const claimQuery = (db: Db, keys: IdentityKey[], customerId: string) =>
+const claimQuery = (db: Db, rows: (IdentityKey & { customerId: string })[]) =>
   db
     .insert(ci)
-    .values(keys.map((k) => ({ ...k, customerId })))
+    .values(rows)
     .onConflictDoUpdate({
       target: [ci.kind, ci.value],
       set: { customerId: sql`excluded.customer_id` },
       setWhere: sql`customer_channel_identities.customer_id = excluded.customer_id OR exists (select 1 from customers x where x.id = customer_channel_identities.customer_id and x.archived_at is not null)`,
     })
-    .returning({ kind: ci.kind });
+    .returning({ kind: ci.kind, customerId: ci.customerId });
 
 /** A customer who has not written before but is on file (by phone / WhatsApp id / e-mail columns). */
 async function findOnFile(db: Db, id: SenderIdentity): Promise<CustomerRef | undefined> {
@@ -137,8 +139,7 @@ class LostRace extends Error {}
  * sender race on the identity's primary key: one transaction creates the customer, the others
  * roll back and take the winner.
  */
-async function resolveSender(ctx: AppContext, msg: InboundMessage, actor: AuthUser | null): Promise<{ customer: CustomerRef; created: boolean }> {
-  const id = identity(msg.channel, msg.from, msg.contactUserId);
+async function resolveSender(ctx: AppContext, msg: InboundMessage, id: SenderIdentity, actor: AuthUser | null): Promise<{ customer: CustomerRef; created: boolean }> {
   const keys = keysOf(id);
   const db = ctx.db.db;
   const mayUse = (ref: CustomerRef) => {
@@ -169,26 +170,15 @@ async function resolveSender(ctx: AppContext, msg: InboundMessage, actor: AuthUs
       const created = await db.transaction(async (tx) => {
         const insert = tx
           .insert(c)
-          .values({
-            id: customerId,
-            fullName: msg.name?.trim() || id.email || id.phone || 'WhatsApp user',
-            source: msg.channel,
-            ...(id.phone ? { phone: id.phone, phoneRaw: msg.from.trim() } : {}),
-            ...(id.whatsappId ? { whatsappId: id.whatsappId } : {}),
-            ...(id.email ? { email: id.email } : {}),
-            ...(actor?.role === 'agent' ? { ownerId: actor.id, teamId: actor.teamId } : {}),
-            createdAt: now,
-            updatedAt: now,
-          })
+          .values(customerRow(msg, id, actor, customerId, now))
           .returning({ id: c.id, ownerId: c.ownerId, teamId: c.teamId });
-        const audit = tx.insert(schema.auditLog).values({ actorId: actor?.id ?? null, actorEmail: actor?.email ?? null, action: 'customer.create', entityType: 'customer', entityId: customerId, fields: ['fullName', ...Object.keys(id)] });
-        const result = await tx.execute(sql`with nc as (${insert.getSQL()}), ids as (${claimQuery(tx as unknown as Db, keys, customerId).getSQL()}), au as (${audit.getSQL()})
+        const audit = tx.insert(schema.auditLog).values(auditRow(actor, customerId, id));
+        const result = await tx.execute(sql`with nc as (${insert.getSQL()}), ids as (${claimQuery(tx as unknown as Db, keys.map((k) => ({ ...k, customerId }))).getSQL()}), au as (${audit.getSQL()})
           select nc.owner_id, nc.team_id, (select count(*) from ids)::int as claimed from nc`);
         const [row] = ((result as { rows?: unknown[] }).rows ?? result) as { owner_id: string | null; team_id: string | null; claimed: number | string }[];
         if (Number(row!.claimed) < keys.length) throw new LostRace();
         return { id: customerId, ownerId: row!.owner_id, teamId: row!.team_id };
       });
-      await emitEvents(ctx, [{ type: 'customer.created', customerId: created.id, source: msg.channel }]);
       return { customer: created, created: true };
     } catch (err) {
       if (!(err instanceof LostRace) && pgCodeOf(err) !== '23505') throw err;
@@ -198,6 +188,110 @@ async function resolveSender(ctx: AppContext, msg: InboundMessage, actor: AuthUs
   const winner = await lookup(db, keys);
   if (!winner) throw new Error(`Could not resolve the sender ${msg.from} to a customer.`);
   return { customer: mayUse({ id: winner.id, ownerId: winner.ownerId, teamId: winner.teamId }), created: false };
+}
+
+/** A customer created on first contact. */
+function customerRow(msg: InboundMessage, id: SenderIdentity, actor: AuthUser | null, customerId: string, now: Date): typeof c.$inferInsert {
+  return {
+    id: customerId,
+    fullName: msg.name?.trim() || id.email || id.phone || 'WhatsApp user',
+    source: msg.channel,
+    ...(id.phone ? { phone: id.phone, phoneRaw: msg.from.trim() } : {}),
+    ...(id.whatsappId ? { whatsappId: id.whatsappId } : {}),
+    ...(id.email ? { email: id.email } : {}),
+    ...(actor?.role === 'agent' ? { ownerId: actor.id, teamId: actor.teamId } : {}),
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+const auditRow = (actor: AuthUser | null, customerId: string, id: SenderIdentity): typeof schema.auditLog.$inferInsert =>
+  ({ actorId: actor?.id ?? null, actorEmail: actor?.email ?? null, action: 'customer.create', entityType: 'customer', entityId: customerId, fields: ['fullName', ...Object.keys(id)] });
+
+class OddBatch extends Error {}
+const rowsOf = <T>(result: unknown): T[] => ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
+const keyEq = (a: IdentityKey, b: IdentityKey) => a.kind === b.kind && a.value === b.value;
+
+/**
+ * A webhook's sender (no signed-in user, so no access rule), resolved by the group commit inside
+ * its transaction together with the other senders of the batch: ONE statement looks all of them
+ * up (by identity, and on file by phone / WhatsApp id / e-mail), ONE inserts the new customers,
+ * their identities and audit rows. A lost race (another process took a key first), senders
+ * sharing a key, a key held by another live customer: `OddBatch`, and the group commit goes one
+ * by one with `resolveSender` (which handles each of these).
+ */
+class WebhookSender implements PendingSender {
+  readonly key: string;
+  readonly keys: IdentityKey[];
+  constructor(readonly ctx: AppContext, readonly msg: InboundMessage, readonly id: SenderIdentity) {
+    this.keys = keysOf(id);
+    this.key = this.keys.map((k) => `${k.kind}:${k.value}`).join('|');
+  }
+
+  async resolveAlone(): Promise<ResolvedSender> {
+    const r = await resolveSender(this.ctx, this.msg, this.id, null);
+    return { customerId: r.customer.id, created: r.created };
+  }
+
+  async resolveMany(tx: Tx, pending: PendingSender[]): Promise<ResolvedSender[]> {
+    const senders = pending as WebhookSender[];
+    const db = tx as unknown as Db;
+    const keys = senders.flatMap((s) => s.keys);
+    const on = (col: string, xs: (string | undefined)[]) => {
+      const vs = [...new Set(xs.filter((x): x is string => !!x))];
+      return vs.length ? sql`${sql.raw(col)} in (${sql.join(vs.map((v) => sql`${v}`), sql`, `)})` : sql`false`;
+    };
+    // ONE statement: the identities of every sender, and the customers on file by their contact columns
+    const rows = rowsOf<{ kind: IdentityKind | null; value: string | null; id: string; owner_id: string | null; team_id: string | null; whatsapp_id: string | null; phone: string | null; email: string | null; created_at: unknown }>(await tx.execute(sql`
+      select ci.kind, ci.value, c.id, c.owner_id, c.team_id, null::text as whatsapp_id, null::text as phone, null::text as email, null::timestamptz as created_at
+        from customer_channel_identities ci join customers c on c.id = ci.customer_id
+        where (${sql.join(keys.map((k) => sql`(ci.kind = ${k.kind} and ci.value = ${k.value})`), sql` or `)}) and c.archived_at is null
+      union all
+      select null, null, c.id, c.owner_id, c.team_id, c.whatsapp_id, c.phone, c.email, c.created_at from customers c
+        where (${on('c.whatsapp_id', senders.map((s) => s.id.whatsappId))} or ${on('c.phone', senders.map((s) => s.id.phone))} or ${on('c.email', senders.map((s) => s.id.email))}) and c.archived_at is null`));
+    const held = rows.filter((r) => r.kind !== null) as (typeof rows[number] & IdentityKey)[];
+    const onFile = rows.filter((r) => r.kind === null);
+    const out: ResolvedSender[] = new Array<ResolvedSender>(senders.length);
+    const fresh: { s: WebhookSender; i: number; customerId: string }[] = [];
+    for (const [i, s] of senders.entries()) {
+      let known: (typeof held)[number] | undefined;
+      for (const k of s.keys) if ((known = held.find((r) => keyEq(r, k)))) break;
+      if (known) {
+        // e.g. the phone of a WhatsApp sender first seen by e-mail (nothing to write when every key is theirs already)
+        const id = known.id;
+        if (!s.keys.every((k) => held.some((r) => keyEq(r, k) && r.id === id))) await claim(db, s.keys, id);
+        out[i] = { customerId: id, created: false };
+        continue;
+      }
+      const file = onFile
+        .filter((r) => (s.id.whatsappId && r.whatsapp_id === s.id.whatsappId) || (s.id.phone && r.phone === s.id.phone) || (s.id.email && r.email === s.id.email))
+        .sort((a, b) => Number(a.whatsapp_id === null) - Number(b.whatsapp_id === null) || new Date(a.created_at as string).getTime() - new Date(b.created_at as string).getTime())[0];
+      if (file) {
+        // on file but not written before: the identities now lead to them (unless another live customer holds one)
+        if ((await claim(db, s.keys, file.id)) < s.keys.length) throw new OddBatch('an identity of a customer on file is held by another customer');
+        out[i] = { customerId: file.id, created: false };
+        continue;
+      }
+      fresh.push({ s, i, customerId: randomUUID() });
+    }
+    if (fresh.length) {
+      const identities = fresh.flatMap((f) => f.s.keys.map((k) => ({ ...k, customerId: f.customerId })));
+      if (new Set(identities.map((k) => `${k.kind}:${k.value}`)).size < identities.length) throw new OddBatch('new senders sharing an identity');
+      // the same order of identity locks in every transaction (two processes creating the same senders)
+      identities.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+      const now = nowOf(this.ctx);
+      // ONE statement: the customers, their identities (the constraint decides a race with another
+      // process: a key it holds is not taken, and the batch is rolled back) and the audit entries
+      const insert = db.insert(c).values(fresh.map((f) => customerRow(f.s.msg, f.s.id, null, f.customerId, now)));
+      const audit = db.insert(schema.auditLog).values(fresh.map((f) => auditRow(null, f.customerId, f.s.id)));
+      const claimed = rowsOf<{ customer_id: string; n: number | string }>(await tx.execute(sql`with nc as (${insert.getSQL()}), ids as (${claimQuery(db, identities).getSQL()}), au as (${audit.getSQL()})
+        select customer_id, count(*)::int as n from ids group by customer_id`));
+      for (const f of fresh) {
+        if (Number(claimed.find((r) => r.customer_id === f.customerId)?.n ?? 0) < f.s.keys.length) throw new OddBatch('a new sender created meanwhile by another process');
+        out[f.i] = { customerId: f.customerId, created: true };
+      }
+    }
+    return out;
+  }
 }
 
 function pgCodeOf(err: unknown): string | undefined {
@@ -224,8 +318,12 @@ export async function receiveInboundMessage(ctx: AppContext, msg: InboundMessage
  * (conversations/inbound.ts, group commit) in their order; resolves once all are committed.
  */
 export async function receiveInboundMessages(ctx: AppContext, msgs: InboundMessage[], actor: AuthUser | null = null): Promise<InboundResult[]> {
-  const senders: { customer: CustomerRef; created: boolean }[] = [];
-  for (const msg of msgs) senders.push(await resolveSender(ctx, msg, actor));
+  // every sender parsed first: a malformed one fails the call before anything is written
+  const ids = msgs.map((msg) => identity(msg.channel, msg.from, msg.contactUserId));
+  // a signed-in user's log: the sender resolved here, where the access rules apply; a webhook's
+  // senders are resolved in the group commit's transaction (one lookup and one insert for the lot)
+  const senders: ({ customer: CustomerRef; created: boolean } | null)[] = [];
+  for (const [i, msg] of msgs.entries()) senders.push(actor ? await resolveSender(ctx, msg, ids[i]!, actor) : null);
   // ---- the timeline entry and the inbox (conversations/: conversation, auto-replies, hand-off,
   // assignment) in ONE transaction, each stored once per provider id
   const recorded = await Promise.all(msgs.map((msg, i) => {
@@ -236,18 +334,19 @@ export async function receiveInboundMessages(ctx: AppContext, msgs: InboundMessa
       payload: { ...(msg.from ? { from: msg.from } : {}), ...(msg.contactUserId ? { userId: msg.contactUserId } : {}), ...(msg.providerMessageId ? { providerMessageId: msg.providerMessageId } : {}) },
       ...(msg.at ? { occurredAt: msg.at } : {}),
     };
+    const known = senders[i];
     return recordConversationMessage(ctx, {
-      customerId: senders[i]!.customer.id, channel: msg.channel, text: msg.text,
+      customerId: known?.customer.id ?? '', channel: msg.channel, text: msg.text,
       ...(msg.providerMessageId ? { providerMessageId: msg.providerMessageId } : {}),
       ...(msg.contactUserId ? { contactUserId: msg.contactUserId } : {}),
       ...(msg.at ? { at: msg.at } : {}),
-    }, { actorId: actor?.id ?? null, entry });
+    }, { actorId: actor?.id ?? null, entry }, known ? undefined : new WebhookSender(ctx, msg, ids[i]!));
   }));
   const results: InboundResult[] = [];
   for (const [i, msg] of msgs.entries()) {
-    const { customer, created } = senders[i]!;
-    const customerId = customer.id;
-    const { timelineDuplicate: duplicate, ...conversation } = recorded[i]!;
+    const { timelineDuplicate: duplicate, customerId, created: inserted, ...conversation } = recorded[i]!;
+    const created = senders[i]?.created ?? inserted;
+    if (created) await emitEvents(ctx, [{ type: 'customer.created', customerId, source: msg.channel }]);
     if (duplicate) {
       results.push({ customerId, created, duplicate: true, flows: null, conversation: conversation.duplicate ? null : conversation });
       continue;
