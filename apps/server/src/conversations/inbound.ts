@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { and, eq, getTableColumns, inArray, sql, type AnyColumn, type SQL } from 'drizzle-orm';
-import { customerValue, schema } from '@nudge/db';
+import { customerValue, rowsOf, schema } from '@nudge/db';
 import type { AppContext } from '../context.js';
 import { nowOf } from '../context.js';
 import { addInteraction } from '../customers/index.js';
@@ -332,7 +332,6 @@ function fromRow<T>(columns: [string, AnyColumn][], raw: Record<string, unknown>
   }
   return out as T;
 }
-const rowsOf = <T>(result: unknown): T[] => ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
 
 type InTransaction = ConversationInboundResult & {
   notified: Notified[];

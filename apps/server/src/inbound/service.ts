@@ -5,7 +5,7 @@
  * id), and the flow runtime hears about it (runs waiting for a reply, message/keyword triggers).
  */
 import { and, eq, isNull, or, sql } from 'drizzle-orm';
-import { schema } from '@nudge/db';
+import { rowsOf, schema } from '@nudge/db';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { randomUUID } from 'node:crypto';
 import { emitEvents, nowOf, type AppContext } from '../context.js';
@@ -208,7 +208,6 @@ const auditRow = (actor: AuthUser | null, customerId: string, id: SenderIdentity
   ({ actorId: actor?.id ?? null, actorEmail: actor?.email ?? null, action: 'customer.create', entityType: 'customer', entityId: customerId, fields: ['fullName', ...Object.keys(id)] });
 
 class OddBatch extends Error {}
-const rowsOf = <T>(result: unknown): T[] => ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
 const keyEq = (a: IdentityKey, b: IdentityKey) => a.kind === b.kind && a.value === b.value;
 
 /**
