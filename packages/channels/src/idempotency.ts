@@ -257,12 +257,20 @@ export class SendLedger {
       result = await adapter.send(message);
     } catch (error) {
       clearInterval(renewal);
-      if (error instanceof ChannelSendError && error.maybeDelivered) await this.store.abandon(key, owner, this.now());
-      else await this.store.release(key, owner);
-      throw error;
+      return this.failed(key, owner, error);
     }
     clearInterval(renewal);
     return this.store.complete(key, result, this.now(), claim.resend ? 'resend' : 'provider');
+  }
+
+  /**
+   * A send that threw: a claim whose message may have gone out (`maybeDelivered`) becomes
+   * unknown, settled by the channel's policy; any other is released for a new attempt. Rethrows.
+   */
+  async failed(key: string, owner: string, error: unknown): Promise<never> {
+    if (error instanceof ChannelSendError && error.maybeDelivered) await this.store.abandon(key, owner, this.now());
+    else await this.store.release(key, owner);
+    throw error;
   }
 
   /**
@@ -348,9 +356,7 @@ export class SendBatch {
     try {
       result = await adapter.send(message);
     } catch (error) {
-      if (error instanceof ChannelSendError && error.maybeDelivered) await this.ledger.store.abandon(key, this.owner, this.ledger.now());
-      else await this.ledger.store.release(key, this.owner);
-      throw error;
+      return this.ledger.failed(key, this.owner, error);
     }
     this.done.push({ key, result, settledBy: claim.resend ? 'resend' : 'provider' });
     return result;
