@@ -106,8 +106,17 @@ async function backendCpuMs(): Promise<Map<number, number>> {
   }
   return out;
 }
-interface Meter { statements: number; cpu: NodeJS.CpuUsage; backends: Map<number, number>; group: { transactions: number; messages: number; fallbacks: number } }
-const meterStart = async (): Promise<Meter> => ({ backends: await backendCpuMs(), statements: stmt.count, cpu: process.cpuUsage(), group: { ...groupCommitOf(ctx).stats } });
+/** PostgreSQL's count of deadlocks detected in this database (each costs deadlock_timeout, 1 s by default, before one side is rolled back) */
+async function deadlocks(): Promise<number> {
+  if (!PG) return 0;
+  const count0 = stmt.count;
+  await db.sql.query('select pg_stat_force_next_flush()');
+  const [row] = await db.sql.query<{ n: number }>('select deadlocks::int as n from pg_stat_database where datname = current_database()');
+  stmt.count = count0;
+  return Number(row?.n ?? 0);
+}
+interface Meter { statements: number; cpu: NodeJS.CpuUsage; backends: Map<number, number>; group: { transactions: number; messages: number; fallbacks: number }; deadlocks: number }
+const meterStart = async (): Promise<Meter> => ({ backends: await backendCpuMs(), statements: stmt.count, cpu: process.cpuUsage(), group: { ...groupCommitOf(ctx).stats }, deadlocks: await deadlocks() });
 async function meterLine(m: Meter, messages: number): Promise<string> {
   const statements = stmt.count - m.statements;
   const cpu = process.cpuUsage(m.cpu);
@@ -117,7 +126,8 @@ async function meterLine(m: Meter, messages: number): Promise<string> {
   const own = (cpu.user + cpu.system) / 1000 / messages;
   const g = groupCommitOf(ctx).stats;
   const txs = g.transactions - m.group.transactions;
-  const group = `${((g.messages - m.group.messages) / Math.max(1, txs)).toFixed(1)} messages per inbound transaction${g.fallbacks > m.group.fallbacks ? `, ${g.fallbacks - m.group.fallbacks} fallbacks` : ''}`;
+  const dl = (await deadlocks()) - m.deadlocks;
+  const group = `${((g.messages - m.group.messages) / Math.max(1, txs)).toFixed(1)} messages per inbound transaction${g.fallbacks > m.group.fallbacks ? `, ${g.fallbacks - m.group.fallbacks} fallbacks` : ''}${PG ? `, ${dl} deadlocks` : ''}`;
   return `${(statements / messages).toFixed(1)} SQL statements/message, CPU ${own.toFixed(2)} ms/message in this process${PG ? ` + ${(pgMs / messages).toFixed(2)} ms in PostgreSQL` : ''}; ${group}`;
 }
 
