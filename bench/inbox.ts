@@ -16,6 +16,10 @@
  *
  *   pnpm bench inbox [--pg] [nogroup] [decisions=300] [rate=50] [seconds=5] [burst=400]
  * Full run: decisions=2000 seconds=30 burst=3000 (a few minutes; keep it short on a shared machine).
+ * BENCH_DUMP=<file>: one line per message of the paced phase — ms after the start it was posted,
+ * then ms from posting to its reply handed over, to the webhook's answer, and to the server's
+ * `request` event (a request the client or the connection held up shows there, before the server
+ * saw it). BENCH_DROP_INDEXES=a,b drops those indexes after migrating (what an index costs).
  */
 import type { AddressInfo } from 'node:net';
 import { createDb, migrate, schema, type DbHandle } from '@nudge/db';
@@ -67,6 +71,7 @@ async function openDb(): Promise<DbHandle> {
 const db = await openDb();
 db.onStatement(onStatement);
 await migrate(db);
+if (process.env.BENCH_DROP_INDEXES) for (const ix of process.env.BENCH_DROP_INDEXES.split(",")) await db.sql.exec(`drop index ${ix}`);
 console.log(`inbox bench on ${db.driver}${NOGROUP ? ', group commit off' : ''}`);
 const ctx: AppContext = { db };
 
@@ -146,25 +151,28 @@ const outbox = startOutbox(ctx, { channels, pollMs: 1000, batch: 50 });
 if (NOGROUP) groupCommitOf(ctx).max = 1;
 const app = createApp(ctx);
 const server = await new Promise<import('node:http').Server>((r) => { const s = app.listen(0, '127.0.0.1', () => r(s)); });
+const arrivals = new Map<string, number>();
+server.prependListener('request', (req: import('node:http').IncomingMessage) => void arrivals.set(String(req.headers['x-bench-n']), performance.now()));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const url = `${base}/api/webhooks/whatsapp`;
 
 let seq = 0;
-async function postOne(n = ++seq): Promise<{ to: string; t0: number; conversationId: string }> {
+async function postOne(n = ++seq): Promise<{ to: string; t0: number; answeredAt: number; arrived: number; conversationId: string }> {
   const from = `8869${String(20_000_000 + n)}`;
   const body = JSON.stringify(whatsAppMessageWebhook({ from, name: `B${n}`, id: `wamid.in.${n}`, text: n % 2 ? '请问价格' : 'precio?' }));
   const t0 = performance.now();
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWhatsAppPayload(body, SECRET) }, body });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWhatsAppPayload(body, SECRET), 'x-bench-n': String(n) }, body });
   if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
   const json = (await res.json()) as { results: { conversation: { conversationId: string } | null }[] };
-  answered.push(performance.now() - t0);
-  return { to: from, t0, conversationId: json.results[0]?.conversation?.conversationId ?? '' };
+  const answeredAt = performance.now();
+  answered.push(answeredAt - t0);
+  return { to: from, t0, answeredAt, arrived: arrivals.get(String(n)) ?? NaN, conversationId: json.results[0]?.conversation?.conversationId ?? '' };
 }
 const answered: number[] = [];
 /** the server may drop a kept-alive connection under load: post again (the same message id is stored once) */
-async function postWithRetry(): Promise<{ to: string; t0: number; conversationId: string }> {
+async function postWithRetry(): Promise<{ to: string; t0: number; answeredAt: number; arrived: number; conversationId: string }> {
   const n = ++seq;
-  let sent: { to: string; t0: number; conversationId: string };
+  let sent: { to: string; t0: number; answeredAt: number; arrived: number; conversationId: string };
   try {
     sent = await postOne(n);
   } catch {
@@ -269,7 +277,10 @@ await outbox.drain();
 const pacedLine = await meterLine(paced, sentAt.length);
 // the first message of a customer also gets a welcome: the latency is to the LAST of its replies
 console.log(`webhook answered (message stored, replies queued) at ${RATE}/s: ${fmt(answered)}`);
+if (process.env.BENCH_DUMP) (await import('node:fs')).writeFileSync(process.env.BENCH_DUMP, sentAt.map((s) => `${(s.t0 - start).toFixed(0)} ${(handed.get(s.to)! - s.t0).toFixed(0)} ${(s.answeredAt - s.t0).toFixed(0)} ${((s as { arrived?: number }).arrived! - s.t0).toFixed(0)}`).join('\n'));
 console.log(`webhook → reply handed to the channel at ${RATE}/s for ${SECONDS} s: ${fmt(sentAt.map((s) => handed.get(s.to)! - s.t0))}`);
+// an event still on its way (delivered after its reply was handed over) is waited for, up to 5 s; one never delivered is reported missing
+for (const end = Date.now() + 5000; Date.now() < end && sentAt.some((s) => !streamed.has(s.conversationId)); ) await new Promise((r) => setTimeout(r, 10));
 const toStream = sentAt.filter((s) => streamed.has(s.conversationId)).map((s) => streamed.get(s.conversationId)! - s.t0);
 console.log(`webhook → message event in an open inbox stream at ${RATE}/s: ${toStream.length ? fmt(toStream) : 'none arrived'}${toStream.length < sentAt.length ? ` (${sentAt.length - toStream.length} missing)` : ''}`);
 console.log(`  at ${RATE}/s: ${pacedLine}`);

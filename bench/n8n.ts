@@ -193,13 +193,16 @@ process.on('SIGINT', () => void stopN8n().then(() => process.exit(130)));
 
 const n8nBase = `http://127.0.0.1:${N8N_PORT}`;
 const t0Start = performance.now();
-for (;;) {
+// ready = every shape's webhook answers 200 three times in a row, 0.5 s apart: n8n 1.123 may serve a
+// webhook once, then 404s for a moment while it activates the workflows at start
+for (let ok = 0; ok < 3; ) {
   try {
-    const res = await fetch(`${n8nBase}/webhook/${hookPath(1)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"probe"}' });
-    if (res.status === 200) break;
+    const codes = await Promise.all(shapesAll.map(async (steps) => (await fetch(`${n8nBase}/webhook/${hookPath(steps)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"probe"}' })).status));
+    ok = codes.every((c) => c === 200) ? ok + 1 : 0;
   } catch {
-    /* not listening yet */
+    ok = 0; /* not listening yet */
   }
+  if (ok === 3) break;
   if (performance.now() - t0Start > 180_000) throw new Error(`n8n did not serve its webhook in 180 s:\n${n8nLog.slice(-4000)}`);
   await new Promise((r) => setTimeout(r, 500));
 }
@@ -256,6 +259,7 @@ async function n8nShape(steps: number, n: number): Promise<Run> {
       `select count(*) as done, sum(case when status = 'success' then 0 else 1 end) as failed, max(stoppedAt) as last from execution_entity where workflowId = ? and id > ? and stoppedAt is not null`,
       [workflowId, maxId],
     );
+    if (refused >= n) throw new Error(`n8n refused all ${n} requests of the ${steps}-step shape:\n${n8nLog.slice(-2000)}`);
     if (row.done >= n - refused && row.last) break;
     await new Promise((r) => setTimeout(r, 100));
   }
