@@ -13,7 +13,7 @@
  * (`inbox:<inbound message id>:<rule>`), so a send that reached the provider before a crash is
  * not repeated when the row is drained again: the ledger returns the recorded provider id.
  */
-import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import { ChannelSendError, type ChannelBatch, type Channels, type ChannelName } from '@nudge/channels';
 import type { AppContext } from '../context.js';
@@ -392,7 +392,19 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
     },
   };
   drainers.set(ctx.db, drainer);
-  drainer.kick(); // rows left by a previous process (crash between commit and send)
+  // rows left by a previous process (crash between commit and send). On PGlite one process owns
+  // the data folder, so a lease still running now was taken by a process that died (SIGKILL after
+  // the commit, before the send): released, its replies go at once rather than after the lease
+  // (the send ledger still decides whether a send that may have gone out goes again). On
+  // PostgreSQL another live process may hold it: leases run out.
+  if (ctx.db.driver === 'pglite') {
+    void ctx.db.db
+      .update(ob)
+      .set({ lockedUntil: null })
+      .where(and(eq(ob.state, 'pending'), isNotNull(ob.lockedUntil)))
+      .catch((err: unknown) => console.error('[inbox] leases of a previous process not released (they run out):', err))
+      .then(() => drainer.kick());
+  } else drainer.kick();
   return drainer;
 }
 

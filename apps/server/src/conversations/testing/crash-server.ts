@@ -4,7 +4,8 @@
  * CRASH_BEFORE_SEND=1 the process SIGKILLs itself when the outbox is about to send: after the
  * inbound message and its queued reply were committed, before anything reached the provider.
  * With CRASH_IN_BATCH=1 it SIGKILLs itself inside a transaction shared by several inbound messages
- * (group commit), before the COMMIT. Prints {"port":N} when listening.
+ * (group commit), before the COMMIT. LEASE_MS: the outbox's lease (default 1000). Prints {"port":N}
+ * when listening.
  */
 import type { AddressInfo } from 'node:net';
 import { createDb, migrate, schema } from '@nudge/db';
@@ -38,7 +39,7 @@ const crashing: Channels = { ...channels, send: kill, batch: kill };
 // webhooks that is WhatsApp's unknown outcome, resent only after the 30-s lease and the 60-s wait
 // (the first case tests the kill before a send; this one the kill inside a shared transaction)
 const holding: Channels = { ...channels, send: () => new Promise<never>(() => {}), batch: () => new Promise<never>(() => {}) };
-startOutbox(ctx, { channels: process.env.CRASH_BEFORE_SEND === '1' ? crashing : process.env.CRASH_IN_BATCH === '1' ? holding : channels, leaseMs: 1000, pollMs: 200 });
+startOutbox(ctx, { channels: process.env.CRASH_BEFORE_SEND === '1' ? crashing : process.env.CRASH_IN_BATCH === '1' ? holding : channels, leaseMs: Number(process.env.LEASE_MS ?? 1000), pollMs: 200 });
 // CRASH_IN_BATCH=1: SIGKILL inside a group-commit transaction of several messages, before its COMMIT
 if (process.env.CRASH_IN_BATCH === '1') groupCommitOf(ctx).beforeCommit = () => process.kill(process.pid, 'SIGKILL');
 const app = createApp(ctx);

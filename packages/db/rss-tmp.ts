@@ -1,0 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+const mb = () => (process.memoryUsage().rss / 1048576).toFixed(0);
+const im = Number(process.argv[2] ?? 0);
+console.log('start', mb());
+const pg = new PGlite(mkdtempSync('/tmp/pgl-'), { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'], extensions: { pg_trgm }, ...(im ? { initialMemory: im * 1048576 } : {}) });
+await pg.waitReady;
+console.log('open', mb(), JSON.stringify(process.memoryUsage()));
+await pg.exec('create extension if not exists pg_trgm; create table t(a int, b text); insert into t select g, md5(g::text) from generate_series(1,200000) g; create index on t using gin (b gin_trgm_ops);');
+console.log('after work', mb());
