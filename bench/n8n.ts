@@ -279,7 +279,7 @@ async function n8nRun(): Promise<Record<number, Run>> {
 
 // ---------- Nudge: bench/webhook.ts in a child ----------
 async function nudgeRun(databaseUrl: string | undefined): Promise<Record<number, Run>> {
-  const env = { ...process.env, BENCH_JSON: '1', DATABASE_URL: databaseUrl };
+  const env = { ...process.env, BENCH_JSON: '1', DATABASE_URL: databaseUrl, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' }; // as `pnpm start` runs
   if (!databaseUrl) delete env.DATABASE_URL;
   const child = spawn(process.execPath, ['--import', 'tsx', join(benchDir, 'webhook.ts'), String(N), String(CONCURRENCY), SHAPES.join(',')], { env, cwd: benchDir, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';

@@ -10,5 +10,7 @@ if (!name || !names.includes(name)) {
   console.log(`Usage: pnpm bench <name> [args…]\nBenchmarks: ${names.join(', ')}`);
   process.exit(name ? 2 : 0);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', `${dir}${name}.ts`, ...args], { stdio: 'inherit', cwd: dir });
+// glibc's malloc arenas as `pnpm start` sets them (MALLOC_ARENA_MAX=2), so memory figures are the product's
+const env = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' };
+const r = spawnSync(process.execPath, ['--import', 'tsx', `${dir}${name}.ts`, ...args], { stdio: 'inherit', cwd: dir, env });
 process.exit(r.status ?? 1);
