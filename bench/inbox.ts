@@ -71,7 +71,7 @@ async function openDb(): Promise<DbHandle> {
 const db = await openDb();
 db.onStatement(onStatement);
 await migrate(db);
-if (process.env.BENCH_DROP_INDEXES) for (const ix of process.env.BENCH_DROP_INDEXES.split(",")) await db.sql.exec(`drop index ${ix}`);
+if (process.env.BENCH_DROP_INDEXES) for (const ix of process.env.BENCH_DROP_INDEXES.split(',')) await db.sql.exec(`drop index ${ix}`);
 console.log(`inbox bench on ${db.driver}${NOGROUP ? ', group commit off' : ''}`);
 const ctx: AppContext = { db };
 
@@ -156,8 +156,10 @@ server.prependListener('request', (req: import('node:http').IncomingMessage) => 
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const url = `${base}/api/webhooks/whatsapp`;
 
+/** one posted message: when it left, when the webhook answered and when the server saw it (performance.now()) */
+type Sent = { to: string; t0: number; answeredAt: number; arrived: number; conversationId: string };
 let seq = 0;
-async function postOne(n = ++seq): Promise<{ to: string; t0: number; answeredAt: number; arrived: number; conversationId: string }> {
+async function postOne(n = ++seq): Promise<Sent> {
   const from = `8869${String(20_000_000 + n)}`;
   const body = JSON.stringify(whatsAppMessageWebhook({ from, name: `B${n}`, id: `wamid.in.${n}`, text: n % 2 ? '请问价格' : 'precio?' }));
   const t0 = performance.now();
@@ -170,9 +172,9 @@ async function postOne(n = ++seq): Promise<{ to: string; t0: number; answeredAt:
 }
 const answered: number[] = [];
 /** the server may drop a kept-alive connection under load: post again (the same message id is stored once) */
-async function postWithRetry(): Promise<{ to: string; t0: number; answeredAt: number; arrived: number; conversationId: string }> {
+async function postWithRetry(): Promise<Sent> {
   const n = ++seq;
-  let sent: { to: string; t0: number; answeredAt: number; arrived: number; conversationId: string };
+  let sent: Sent;
   try {
     sent = await postOne(n);
   } catch {
@@ -260,7 +262,7 @@ void (async () => {
 await traceOne('a manager\'s inbox stream open');
 
 answered.length = 0;
-const sentAt: { to: string; t0: number; conversationId: string }[] = [];
+const sentAt: Sent[] = [];
 const posts: Promise<void>[] = [];
 const interval = 1000 / RATE;
 const paced = await meterStart();
@@ -277,7 +279,7 @@ await outbox.drain();
 const pacedLine = await meterLine(paced, sentAt.length);
 // the first message of a customer also gets a welcome: the latency is to the LAST of its replies
 console.log(`webhook answered (message stored, replies queued) at ${RATE}/s: ${fmt(answered)}`);
-if (process.env.BENCH_DUMP) (await import('node:fs')).writeFileSync(process.env.BENCH_DUMP, sentAt.map((s) => `${(s.t0 - start).toFixed(0)} ${(handed.get(s.to)! - s.t0).toFixed(0)} ${(s.answeredAt - s.t0).toFixed(0)} ${((s as { arrived?: number }).arrived! - s.t0).toFixed(0)}`).join('\n'));
+if (process.env.BENCH_DUMP) (await import('node:fs')).writeFileSync(process.env.BENCH_DUMP, sentAt.map((s) => `${(s.t0 - start).toFixed(0)} ${(handed.get(s.to)! - s.t0).toFixed(0)} ${(s.answeredAt - s.t0).toFixed(0)} ${(s.arrived - s.t0).toFixed(0)}`).join('\n'));
 console.log(`webhook → reply handed to the channel at ${RATE}/s for ${SECONDS} s: ${fmt(sentAt.map((s) => handed.get(s.to)! - s.t0))}`);
 // an event still on its way (delivered after its reply was handed over) is waited for, up to 5 s; one never delivered is reported missing
 for (const end = Date.now() + 5000; Date.now() < end && sentAt.some((s) => !streamed.has(s.conversationId)); ) await new Promise((r) => setTimeout(r, 10));
@@ -285,7 +287,7 @@ const toStream = sentAt.filter((s) => streamed.has(s.conversationId)).map((s) =>
 console.log(`webhook → message event in an open inbox stream at ${RATE}/s: ${toStream.length ? fmt(toStream) : 'none arrived'}${toStream.length < sentAt.length ? ` (${sentAt.length - toStream.length} missing)` : ''}`);
 console.log(`  at ${RATE}/s: ${pacedLine}`);
 
-const burst: { to: string; t0: number; conversationId: string }[] = [];
+const burst: Sent[] = [];
 const sustained = await meterStart();
 const b0 = performance.now();
 let next = 0;
