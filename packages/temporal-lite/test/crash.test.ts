@@ -12,7 +12,7 @@ import { afterAll, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createTestDb, testDriver, type TestDb } from '@nudge/db/testing';
-import { installRuntime, workflowBundle } from './harness.js';
+import { freePort, installRuntime, workflowBundle } from './harness.js';
 import * as activities from './activities.js';
 import { calls } from './activities.js';
 import { durableSteps } from './workflows.js';
@@ -52,7 +52,7 @@ it('survives SIGKILL mid-flow: every run completes, recorded activities never ru
     folder = mkdtempSync(join(tmpdir(), 'tl-crash-'));
     dbArg = folder;
   }
-  const port = 17233 + Math.floor(Math.random() * 2000);
+  const port = await freePort();
   proc = await startCli(port, dbArg);
   const address = `127.0.0.1:${port}`;
   const taskQueue = 'crash-test';

@@ -3,6 +3,7 @@
  * on a clean database by default; `NUDGE_TEST_TEMPORAL=dev|timeskip` runs the same tests on the
  * real CLI dev server or the Java time-skipping test server (src/testing.ts).
  */
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, makeTelemetryFilterString, type WorkflowBundle } from '@temporalio/worker';
@@ -10,6 +11,23 @@ import { createTestDb, type TestDb } from '@nudge/db/testing';
 import { startTemporalLite, type TemporalLite, type TemporalLiteOptions } from '../src/index.js';
 import { startTestTemporal, testTemporalKind, type TestTemporal } from '../src/testing.js';
 import * as activities from './activities.js';
+
+/**
+ * A TCP port on 127.0.0.1 that nothing listens on now, chosen by the kernel — for a server the
+ * test starts in a child process and starts again on the same port after killing it. (A port
+ * picked at random from a small range collided when CI ran the PGlite and PostgreSQL passes side
+ * by side: both ran this test at the same moment.)
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 let runtimeInstalled = false;
 export function installRuntime() {

@@ -8,7 +8,7 @@ import Long from 'long';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { createTarget, onDev, waitFor, type Target } from './target.js';
-import { createHarness, installRuntime } from './harness.js';
+import { createHarness, freePort, installRuntime } from './harness.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -245,7 +245,7 @@ describe.skipIf(onDev)('schedules on temporal-lite: restarts, catch-up window, t
     const testDb = testDriver() === 'postgres' ? await createTestDb({ migrate: false }) : undefined;
     const folder = testDb ? undefined : mkdtempSync(join(tmpdir(), 'tl-sched-'));
     const dbArg = testDb?.url ?? folder!;
-    const port = 17360 + Math.floor(Math.random() * 30);
+    const port = await freePort();
     let proc = await startCli(port, dbArg);
     const address = `127.0.0.1:${port}`;
     let connection = await Connection.connect({ address });
