@@ -223,6 +223,8 @@ if (process.env.BENCH_JSON) {
   console.log(`BENCH_RESULT ${JSON.stringify({ driver: db.driver, rssAtRest, shapes: result })}`);
 }
 
+const lite = temporal.lite?.engine.stats;
+if (lite) console.log(`temporal-lite: ${lite.eagerWorkflows} of ${lite.normalTasks + lite.stickyTasks} workflow tasks went out in a start's answer (eager start), ${lite.stickyTasks} on a sticky queue`);
 server.close();
 await runtime.stop();
 await temporal.stop();

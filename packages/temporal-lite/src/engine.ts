@@ -1368,6 +1368,8 @@ export class Engine {
       cronSchedule: o.cronSchedule, firstWorkflowTaskBackoff: delay ? dur(delay) : undefined, memo: o.memo,
       searchAttributes: o.searchAttributes, header: o.header, workflowId: o.workflowId,
       rootWorkflowExecution: o.rootWorkflowId ? undefined : undefined,
+      // as the real server (≥ 1.29) records it: the start asked for its first task and got it
+      ...(o.eager && !delay ? { eagerExecutionAccepted: true } : {}),
     }, now);
     if (o.signal) {
       e.add(E.WorkflowExecutionSignaled, 'WorkflowExecutionSignaled', o.signal, now);

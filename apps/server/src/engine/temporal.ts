@@ -3,7 +3,7 @@
  * Temporal cluster; without it, Nudge starts temporal-lite (packages/temporal-lite) on the same
  * database, so one machine needs nothing else.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import type { DbHandle } from '@nudge/db';
 import { startTemporalLite, type TemporalLite } from '@nudge/temporal-lite';
@@ -13,12 +13,20 @@ export interface TemporalEngine {
   /** host:port of the Temporal frontend (the cluster's, or temporal-lite's). */
   address: string;
   namespace: string;
+  /** The client, on the Rust core's connection (`connection`), which it shares with one worker. */
   client: Client;
-  connection: Connection;
+  connection: NativeConnection;
   /** Present when Nudge runs its embedded temporal-lite (tests use it to hold and move time). */
   lite?: TemporalLite;
-  /** A connection for SDK workers (one per worker). */
+  /** A new connection of its own (close it yourself). */
   nativeConnection(): Promise<NativeConnection>;
+  /**
+   * The connection for a worker: the client's own while no other worker holds it — a workflow the
+   * client starts then comes back with its first workflow task in the start answer (eager workflow
+   * start: no poll round trip), which the core hands to that worker — else a new one. `release`
+   * when the worker has stopped (it closes a connection of its own, keeps the client's).
+   */
+  workerConnection(): Promise<{ connection: NativeConnection; release(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -68,9 +76,9 @@ export async function startTemporalEngine(options: TemporalEngineOptions): Promi
     lite = await startTemporalLite({ db: options.db, port, timeSkipping: options.timeSkipping, log: options.log });
     address = lite.address;
   }
-  let connection: Connection;
+  let connection: NativeConnection;
   try {
-    connection = await Connection.connect({ address });
+    connection = await NativeConnection.connect({ address });
   } catch (err) {
     if (!options.lite) await lite?.stop();
     throw new Error(`Cannot reach Temporal at ${address}${external ? ' (TEMPORAL_ADDRESS)' : ''}: ${(err as Error).message}`, { cause: err });
@@ -89,6 +97,7 @@ export async function startTemporalEngine(options: TemporalEngineOptions): Promi
   }
   const client = new Client({ connection, namespace });
   const natives: NativeConnection[] = [];
+  let sharedTaken = false;
   return {
     address,
     namespace,
@@ -99,6 +108,22 @@ export async function startTemporalEngine(options: TemporalEngineOptions): Promi
       const nc = await NativeConnection.connect({ address });
       natives.push(nc);
       return nc;
+    },
+    async workerConnection() {
+      if (!sharedTaken) {
+        sharedTaken = true;
+        let released = false;
+        return {
+          connection,
+          release: async () => {
+            if (released) return;
+            released = true;
+            sharedTaken = false;
+          },
+        };
+      }
+      const nc = await NativeConnection.connect({ address });
+      return { connection: nc, release: () => nc.close().catch(() => {}) };
     },
     async stop() {
       await connection.close().catch(() => {});

@@ -12,7 +12,7 @@ import { schema } from '@nudge/db';
 import { edge, step } from '@nudge/workflow-nodes/testing';
 import { createApp } from '../app.js';
 import { createSession } from '../auth/service.js';
-import { createRuntimeWorld, eventually, publishFlow, type RuntimeWorld } from '../flows/runtime/test-support.js';
+import { createRuntimeWorld, eventually, onJavaTestServer, publishFlow, type RuntimeWorld } from '../flows/runtime/test-support.js';
 import { heldLocks, signHookBody } from './service.js';
 
 let world: RuntimeWorld;
@@ -62,6 +62,10 @@ describe('POST /api/hooks/:hookId', () => {
     await eventually(async () => (await runsOf(flowId))[0]?.status === 'completed', 'the run to complete');
     const [run] = await runsOf(flowId);
     expect(run!.id).toBe(res.body.runId);
+    // the run's first workflow task came back with the start's answer (eager start: the client and
+    // the flow worker share one connection), so no poll stood between the webhook and the first step
+    const history = await world.ctx.temporal!.client.workflow.getHandle(run!.workflowId).fetchHistory();
+    if (!onJavaTestServer) expect(history.events![0]!.workflowExecutionStartedEventAttributes!.eagerExecutionAccepted).toBe(true);
     // an existing customer is found, not created again
     const second = await http.post(`/api/hooks/${hookId}`).send({ email: 'ana@example.com' });
     expect(second.status).toBe(202);

@@ -46,7 +46,10 @@ export async function startFlowRun(client: Client, o: StartFlowRunOptions): Prom
     taskQueue: FLOW_TASK_QUEUE,
     workflowId: run.workflowId,
     args: [input],
+    // the first workflow task comes back with the answer when this process runs a worker on the
+    // client's connection (engine.workerConnection); a cluster that does not do it starts it as usual
     ...(o.useExisting ? { workflowIdConflictPolicy: 'USE_EXISTING' as const } : {}),
+    requestEagerStart: true,
     workflowIdReusePolicy: o.reusePolicy,
     memo: { flowId: run.flowId, customerId: run.customerId, runId: run.id, ...o.memo },
   });

@@ -101,19 +101,25 @@ export async function startFlowRuntime(ctx: AppContext, options: FlowRuntimeOpti
       return { runId: r.outcome === 'skipped' ? null : (r.run?.id ?? null) };
     },
   });
-  const connection = await engine.nativeConnection();
-  const worker = await Worker.create({
-    connection,
-    namespace: engine.namespace,
-    taskQueue: options.taskQueue ?? FLOW_TASK_QUEUE,
-    workflowBundle: await flowWorkflowBundle(),
-    activities: { ...activities, ...scheduleActivities(ctx) },
-    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
-    maxCachedWorkflows: options.maxCachedWorkflows ?? workflowCacheSize(),
-    workflowThreadPoolSize: options.workflowThreadPoolSize ?? Math.min(2, availableParallelism()),
-    stickyQueueScheduleToStartTimeout: '2s',
-    ...(options.shutdownForceTime !== undefined ? { shutdownForceTime: options.shutdownForceTime } : {}),
-  });
+  const { connection, release } = await engine.workerConnection();
+  let worker: Worker;
+  try {
+    worker = await Worker.create({
+      connection,
+      namespace: engine.namespace,
+      taskQueue: options.taskQueue ?? FLOW_TASK_QUEUE,
+      workflowBundle: await flowWorkflowBundle(),
+      activities: { ...activities, ...scheduleActivities(ctx) },
+      maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
+      maxCachedWorkflows: options.maxCachedWorkflows ?? workflowCacheSize(),
+      workflowThreadPoolSize: options.workflowThreadPoolSize ?? Math.min(2, availableParallelism()),
+      stickyQueueScheduleToStartTimeout: '2s',
+      ...(options.shutdownForceTime !== undefined ? { shutdownForceTime: options.shutdownForceTime } : {}),
+    });
+  } catch (err) {
+    await release();
+    throw err;
+  }
   const running = worker.run();
   running.catch((err) => console.error('[flows] worker stopped with an error:', err));
 
@@ -162,7 +168,7 @@ export async function startFlowRuntime(ctx: AppContext, options: FlowRuntimeOpti
         const bound = new Promise<void>((r) => setTimeout(r, msToNumber(options.shutdownForceTime!) + 10_000).unref());
         await Promise.race([running.catch(() => {}), bound]);
       }
-      await connection.close().catch(() => {});
+      await release();
       if (ownChannels) await channels.close().catch(() => {});
     },
   };
