@@ -197,3 +197,24 @@ describe("PGlite's planner statistics (PGlite runs no autovacuum)", () => {
     }
   }, 60_000);
 });
+
+describe.runIf(testDriver() === 'postgres')('sessionLock (PostgreSQL)', () => {
+  it('holds the advisory lock on a connection of its own until released; another session gets null meanwhile', async () => {
+    const t = await createTestDb();
+    try {
+      const key = 1 + Math.floor(Math.random() * 1e9);
+      const release = await t.sessionLock!(77, key);
+      expect(release).not.toBeNull();
+      expect(await t.sessionLock!(77, key)).toBeNull(); // a second session (its own connection) cannot take it
+      const seen = async () => (await t.sql.query<{ n: number }>(`select count(*)::int as n from pg_locks where locktype = 'advisory' and classid = 77 and objid = $1::int::oid and objsubid = 2 and granted`, [key]))[0]!.n;
+      expect(await seen()).toBe(1);
+      await release!();
+      expect(await seen()).toBe(0);
+      const again = await t.sessionLock!(77, key);
+      expect(again).not.toBeNull();
+      await again!();
+    } finally {
+      await t.cleanup();
+    }
+  });
+});

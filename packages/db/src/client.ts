@@ -51,6 +51,15 @@ export interface DbHandle {
    */
   listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /**
+   * PostgreSQL only: takes the session advisory lock (k1, k2) — `pg_try_advisory_lock(int, int)`
+   * — on a connection of its own, held until the returned function is called or this process
+   * dies (the server ends a dead client's session, and its locks with it, as soon as the socket
+   * closes). Other processes see it in `pg_locks` (locktype advisory, classid k1, objid k2,
+   * objsubid 2): "is the process that took this still alive?". Resolves null when another
+   * session holds the key. A dropped connection is noticed within 10 s and the lock taken again.
+   */
+  sessionLock?(k1: number, k2: number): Promise<(() => Promise<void>) | null>;
+  /**
    * Calls `listener` with the text of every statement this handle sends (drizzle's and `sql`'s,
    * BEGIN / COMMIT included); returns the function that removes it. For benchmarks and tests that
    * count statements (bench/webhook.ts). Needs `observeStatements: true` at createDb.
@@ -300,6 +309,33 @@ async function createPostgresHandle(url: string, max: number, observe: boolean):
     async listen(channel: string, onPayload: (payload: string) => void) {
       const { unlisten } = await client.listen(channel, onPayload);
       return unlisten;
+    },
+    async sessionLock(k1: number, k2: number) {
+      // one connection that lives as long as the lock: no idle or lifetime limit closes it
+      const own = postgres(url, { max: 1, idle_timeout: 0, max_lifetime: 0, onnotice: () => {} });
+      const take = async () => (await own<{ ok: boolean }[]>`select pg_try_advisory_lock(${k1}::int, ${k2}::int) as ok`)[0]?.ok === true;
+      let ok = false;
+      try {
+        ok = await take();
+      } finally {
+        if (!ok) await own.end({ timeout: 1 });
+      }
+      if (!ok) return null;
+      let ended = false;
+      // postgres.js reconnects a dropped connection at its next query, without the lock: take it again
+      const check = setInterval(() => {
+        own<{ n: number }[]>`select count(*)::int as n from pg_locks where pid = pg_backend_pid() and locktype = 'advisory' and classid = ${k1}::int::oid and objid = ${k2}::int::oid and objsubid = 2`
+          .then(async ([row]) => {
+            if (!ended && !row?.n && !(await take())) console.error(`[db] session lock (${k1}, ${k2}) lost and now held by another session`);
+          })
+          .catch((err: unknown) => console.error(`[db] session lock (${k1}, ${k2}) could not be checked:`, (err as Error).message));
+      }, 10_000);
+      check.unref();
+      return async () => {
+        ended = true;
+        clearInterval(check);
+        await own.end({ timeout: 1 });
+      };
     },
     onStatement: counted.on,
     close: () => client.end({ timeout: 5 }),

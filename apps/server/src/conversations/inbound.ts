@@ -501,6 +501,7 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
   const outRows: (typeof cm.$inferInsert)[] = [];
   const obRows: (typeof schema.conversationOutbox.$inferInsert)[] = [];
   const leaseEnd = leaseMs === null ? null : new Date(now.getTime() + leaseMs);
+  const lockedBy = outboxDrainerOf(ctx)?.owner ?? null;
   const wallNow = Date.now();
   for (const [i, q] of queued.entries()) {
     const k = `${stored.id}:${q.purpose === 'auto_reply' ? q.rule!.id : q.purpose}`;
@@ -512,7 +513,7 @@ async function recordInTransaction(ctx: AppContext, tx: Tx, msg: ConversationInb
       // after the customer's message, in the order they are sent
       outRows.push({ id: messageId, conversationId: before.id, customerId: msg.customerId, direction: 'out', channel: msg.channel, body: q.text, template: q.template, status: 'queued', origin: q.purpose, ruleId: q.rule?.id ?? null, statusAt: at, createdAt: new Date(Math.max(wallNow, at.getTime() + 1) + i) });
     }
-    obRows.push({ key: k, conversationId: before.id, purpose: q.purpose, ruleId: q.rule?.id ?? null, channel: msg.channel, text: q.text, template: q.template, dueAt, messageId, ...(messageId && leaseEnd ? { lockedUntil: leaseEnd, attempts: 1 } : {}) });
+    obRows.push({ key: k, conversationId: before.id, purpose: q.purpose, ruleId: q.rule?.id ?? null, channel: msg.channel, text: q.text, template: q.template, dueAt, messageId, ...(messageId && leaseEnd ? { lockedUntil: leaseEnd, lockedBy, attempts: 1 } : {}) });
   }
   const cancel = tx
     .update(schema.conversationOutbox)

@@ -9,10 +9,11 @@
  * `due_at`, so it survives a restart too and is cancelled by an agent's reply.
  *
  * Exactly once: rows are claimed with a lease (FOR UPDATE SKIP LOCKED; a crashed claimer's lease
- * expires), and every send goes through the channel_sends ledger with the row's key
+ * expires — on PostgreSQL at once: see `LEASE_LOCK`), and every send goes through the channel_sends ledger with the row's key
  * (`inbox:<inbound message id>:<rule>`), so a send that reached the provider before a crash is
  * not repeated when the row is drained again: the ledger returns the recorded provider id.
  */
+import { randomInt } from 'node:crypto';
 import { and, desc, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import { ChannelSendError, type ChannelBatch, type Channels, type ChannelName } from '@nudge/channels';
@@ -41,6 +42,8 @@ export interface Contact { customerId: string; phone: string | null; whatsappId:
 export interface OutboxDrainer {
   /** how long a claim holds (inbound.ts leases the rows it hands over for this long) */
   readonly leaseMs: number;
+  /** PostgreSQL: this drainer's id in `locked_by`, whose session lock says it is alive; null on PGlite / until the lock is held */
+  readonly owner: number | null;
   /** drain now (after a commit that queued something) */
   kick(): void;
   /**
@@ -54,6 +57,17 @@ export interface OutboxDrainer {
 }
 
 const drainers = new WeakMap<object, OutboxDrainer>();
+
+/**
+ * PostgreSQL: a drainer holds the session advisory lock (LEASE_LOCK, owner) for as long as it
+ * runs, and writes `owner` into `locked_by` with every lease it takes. A lease whose owner holds
+ * no such lock any more belongs to a process that died (the server ended its session when the
+ * socket closed: SIGKILL, OOM, a lost machine), so the rows are claimed at once rather than after
+ * the lease. Taking a row from a drainer wrongly believed dead (its lock connection dropped for a
+ * moment) costs no second message: every send goes through the channel_sends ledger with the
+ * row's key. PGlite has one process per data folder: its leases are released at start instead.
+ */
+export const LEASE_LOCK = 0x4e554447; // "NUDG"
 
 /** Tells the drainer of this database that rows were queued (no-op without a running drainer). */
 export function kickOutbox(ctx: AppContext): void {
@@ -78,21 +92,27 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
   let running: Promise<number> | null = null;
   let again = false;
   let stopped = false;
+  let owner: number | null = null;
+  let unlock: (() => Promise<void>) | null = null;
 
   /** One statement (no transaction around it): the due rows nobody holds, leased to this drainer. */
   async function claim(): Promise<Row[]> {
     const now = nowOf(ctx);
     const leaseEnd = new Date(now.getTime() + leaseMs);
+    const free = owner === null
+      ? sql`(${ob.lockedUntil} is null or ${ob.lockedUntil} < ${now.toISOString()}::timestamptz)`
+      : sql`(${ob.lockedUntil} is null or ${ob.lockedUntil} < ${now.toISOString()}::timestamptz or (${ob.lockedBy} is not null and ${ob.lockedBy} <> ${owner}
+          and not exists (select 1 from pg_locks l where l.locktype = 'advisory' and l.classid = ${LEASE_LOCK}::int::oid and l.objid = ${ob.lockedBy}::oid and l.objsubid = 2)))`;
     const due = ctx.db.db
       .select({ id: ob.id })
       .from(ob)
-      .where(and(eq(ob.state, 'pending'), sql`${ob.dueAt} <= ${now.toISOString()}::timestamptz`, sql`(${ob.lockedUntil} is null or ${ob.lockedUntil} < ${now.toISOString()}::timestamptz)`))
+      .where(and(eq(ob.state, 'pending'), sql`${ob.dueAt} <= ${now.toISOString()}::timestamptz`, free))
       .orderBy(ob.dueAt)
       .limit(batch)
       .for('update', { skipLocked: true });
     return ctx.db.db
       .update(ob)
-      .set({ lockedUntil: leaseEnd, attempts: sql`${ob.attempts} + 1` })
+      .set({ lockedUntil: leaseEnd, lockedBy: owner, attempts: sql`${ob.attempts} + 1` })
       .where(inArray(ob.id, due))
       .returning();
   }
@@ -373,6 +393,9 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
   };
   const drainer: OutboxDrainer = {
     leaseMs,
+    get owner() {
+      return owner;
+    },
     handOff(rows, contact) {
       if (stopped || !rows.length) return;
       if (!handed.length) setImmediate(flushHanded);
@@ -389,6 +412,8 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
       flushHanded(); // handed over but not yet started: sent now rather than after their lease
       await running?.catch(() => {});
       await Promise.all([...inFlight]);
+      await unlock?.().catch(() => {});
+      unlock = null;
     },
   };
   drainers.set(ctx.db, drainer);
@@ -396,13 +421,29 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
   // the data folder, so a lease still running now was taken by a process that died (SIGKILL after
   // the commit, before the send): released, its replies go at once rather than after the lease
   // (the send ledger still decides whether a send that may have gone out goes again). On
-  // PostgreSQL another live process may hold it: leases run out.
+  // PostgreSQL another live process may hold it: a lease whose owner's session lock is gone is
+  // claimed at once (LEASE_LOCK), one whose owner lives runs out.
   if (ctx.db.driver === 'pglite') {
     void ctx.db.db
       .update(ob)
       .set({ lockedUntil: null })
       .where(and(eq(ob.state, 'pending'), isNotNull(ob.lockedUntil)))
       .catch((err: unknown) => console.error('[inbox] leases of a previous process not released (they run out):', err))
+      .then(() => drainer.kick());
+  } else if (ctx.db.sessionLock) {
+    const lockFor = ctx.db.sessionLock.bind(ctx.db);
+    void (async () => {
+      for (let attempt = 0; attempt < 3 && !stopped; attempt++) {
+        const id = 1 + randomInt(0x7ffffffe);
+        const release = await lockFor(LEASE_LOCK, id);
+        if (!release) continue; // another drainer drew the same id
+        if (stopped) return void (await release());
+        unlock = release;
+        owner = id;
+        return;
+      }
+    })()
+      .catch((err: unknown) => console.error('[inbox] outbox session lock not taken (a crash then leaves its leases to run out):', err))
       .then(() => drainer.kick());
   } else drainer.kick();
   return drainer;

@@ -291,6 +291,8 @@ export const conversationOutbox = pgTable(
     state: text('state').notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    /** the drainer holding the lease (its session advisory lock on PostgreSQL: outbox.ts); null on PGlite */
+    lockedBy: integer('locked_by'),
     lastError: text('last_error'),
     messageId: uuid('message_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
