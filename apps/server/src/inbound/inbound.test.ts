@@ -87,6 +87,18 @@ describe('WhatsApp webhook', () => {
     expect(res.body.error.message).toMatch(/from/);
   });
 
+  it('refuses a payload whose sender is not a valid phone number with 400 naming the message, and stores none of its messages', async () => {
+    const before = await t.db.db.select().from(schema.interactions);
+    const body = whatsAppMessageWebhook({ from: '886912345001', text: 'ok', id: 'wamid.badphone-1' }, BUSINESS) as any;
+    const value = body.entry[0].changes[0].value;
+    value.messages.push({ ...value.messages[0], from: '88691400002', id: 'wamid.badphone-2' }); // +886 with too few digits
+    const res = await post(body);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'invalid_input', details: [{ path: 'messages[1].from', code: 'invalid_phone' }] });
+    expect(res.body.error.message).toMatch(/^messages\[1\]\.from: "88691400002" is not a phone number with a country code/);
+    expect(await t.db.db.select().from(schema.interactions)).toHaveLength(before.length);
+  });
+
   it('refuses a bad signature or a foreign body, and changes nothing', async () => {
     const before = await t.db.db.select().from(schema.interactions);
     const bad = await post(cloudApiWebhook('886912345678', 'forged', 'wamid.3'), 'sha256=00');

@@ -84,6 +84,11 @@ export function createWebhooksRouter(ctx: AppContext, env: Env = processEnv): ex
       if (templates) forgetInboxSettings(ctx);
       res.json({ received: results.length, statuses: parsed.statuses.length, settled, templates, results });
     } catch (err) {
+      if (err instanceof InboundError) {
+        // nothing was written: every sender is checked before the payload's transaction
+        const path = `messages[${err.index ?? 0}].from`;
+        return void res.status(400).json({ error: { code: 'invalid_input', message: `${path}: ${err.message}`, details: [{ path, code: 'invalid_phone', message: err.message }] } });
+      }
       next(err);
     }
   });

@@ -60,7 +60,10 @@ function identity(channel: InboundChannel, from: string, userId?: string | null)
     : { phone: parsed.number };
 }
 
-export class InboundError extends Error {}
+export class InboundError extends Error {
+  /** which of the messages of one call (a webhook carries several), when there are several */
+  index?: number;
+}
 
 type IdentityKind = 'whatsapp_user' | 'whatsapp' | 'phone' | 'email';
 interface IdentityKey { kind: IdentityKind; value: string }
@@ -318,7 +321,14 @@ export async function receiveInboundMessage(ctx: AppContext, msg: InboundMessage
  */
 export async function receiveInboundMessages(ctx: AppContext, msgs: InboundMessage[], actor: AuthUser | null = null): Promise<InboundResult[]> {
   // every sender parsed first: a malformed one fails the call before anything is written
-  const ids = msgs.map((msg) => identity(msg.channel, msg.from, msg.contactUserId));
+  const ids = msgs.map((msg, i) => {
+    try {
+      return identity(msg.channel, msg.from, msg.contactUserId);
+    } catch (err) {
+      if (err instanceof InboundError) err.index = i;
+      throw err;
+    }
+  });
   // a signed-in user's log: the sender resolved here, where the access rules apply; a webhook's
   // senders are resolved in the group commit's transaction (one lookup and one insert for the lot)
   const senders: ({ customer: CustomerRef; created: boolean } | null)[] = [];
