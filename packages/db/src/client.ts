@@ -54,7 +54,7 @@ export interface DbHandle {
    * PostgreSQL only: takes the session advisory lock (k1, k2) — `pg_try_advisory_lock(int, int)`
    * — on a connection of its own, held until the returned function is called or this process
    * dies (the server ends a dead client's session, and its locks with it, as soon as the socket
-   * closes). Other processes see it in `pg_locks` (locktype advisory, classid k1, objid k2,
+   * closes). Other processes see it in `pg_locks` (this database's, locktype advisory, classid k1, objid k2,
    * objsubid 2): "is the process that took this still alive?". Resolves null when another
    * session holds the key. A dropped connection is noticed within 10 s and the lock taken again.
    */

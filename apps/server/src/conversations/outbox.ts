@@ -102,7 +102,8 @@ export function startOutbox(ctx: AppContext, options: OutboxOptions): OutboxDrai
     const free = owner === null
       ? sql`(${ob.lockedUntil} is null or ${ob.lockedUntil} < ${now.toISOString()}::timestamptz)`
       : sql`(${ob.lockedUntil} is null or ${ob.lockedUntil} < ${now.toISOString()}::timestamptz or (${ob.lockedBy} is not null and ${ob.lockedBy} <> ${owner}
-          and not exists (select 1 from pg_locks l where l.locktype = 'advisory' and l.classid = ${LEASE_LOCK}::int::oid and l.objid = ${ob.lockedBy}::oid and l.objsubid = 2)))`;
+          and not exists (select 1 from pg_locks l where l.locktype = 'advisory' and l.database = (select oid from pg_database where datname = current_database())
+            and l.classid = ${LEASE_LOCK}::int::oid and l.objid = ${ob.lockedBy}::oid and l.objsubid = 2)))`;
     const due = ctx.db.db
       .select({ id: ob.id })
       .from(ob)
