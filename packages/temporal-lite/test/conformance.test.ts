@@ -213,7 +213,8 @@ describe('workflow id policies', () => {
   });
 });
 
-describe('eager workflow start', () => {
+// the SDK's side (a worker on the client's NativeConnection) is in updates.test.ts
+describe('eager workflow start, the raw API', () => {
   const start = (workflowId: string, extra: Record<string, unknown> = {}) => h.connection.workflowService.startWorkflowExecution({
     namespace: ns, workflowId, workflowType: { name: 'blockedChild' }, taskQueue: { name: 'tq-eager' }, identity: 'conformance',
     requestId: `${workflowId}-${Math.random()}`, requestEagerExecution: true, ...extra,
@@ -221,7 +222,7 @@ describe('eager workflow start', () => {
   const startedEvent = async (workflowId: string) => (await h.client.workflow.getHandle(workflowId).fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!;
 
   it('answers a start that asks for it with the first workflow task, marked accepted in the started event', async () => {
-    const r = await start('eager-1');
+    const r = await start('conf-eager-1');
     expect(r.started).toBe(true);
     const task = r.eagerWorkflowTask!;
     expect(task.taskToken?.length).toBeGreaterThan(0);
@@ -229,22 +230,22 @@ describe('eager workflow start', () => {
     // the task is started: its history ends with WorkflowTaskScheduled, WorkflowTaskStarted
     expect(task.history!.events!.map((e) => Number(e.eventType))).toEqual([1, 5, 6]);
     // the Java test server hands out the task but leaves the flag unset
-    if (realServerSemantics) expect((await startedEvent('eager-1')).eagerExecutionAccepted).toBe(true);
+    if (realServerSemantics) expect((await startedEvent('conf-eager-1')).eagerExecutionAccepted).toBe(true);
     await h.connection.workflowService.respondWorkflowTaskCompleted({
       taskToken: task.taskToken, identity: 'conformance',
       commands: [{ commandType: 4 /* CompleteWorkflowExecution */, completeWorkflowExecutionCommandAttributes: {} }],
     });
-    expect((await h.client.workflow.getHandle('eager-1').describe()).status.name).toBe('COMPLETED');
+    expect((await h.client.workflow.getHandle('conf-eager-1').describe()).status.name).toBe('COMPLETED');
   });
 
   it('gives no task when USE_EXISTING finds the workflow running, and none to a start that does not ask', async () => {
-    const first = await start('eager-2', { requestEagerExecution: false });
+    const first = await start('conf-eager-2', { requestEagerExecution: false });
     expect(first.eagerWorkflowTask ?? null).toBeNull();
-    expect((await startedEvent('eager-2')).eagerExecutionAccepted ?? false).toBe(false);
-    const again = await start('eager-2', { workflowIdConflictPolicy: 2 /* USE_EXISTING */ });
+    expect((await startedEvent('conf-eager-2')).eagerExecutionAccepted ?? false).toBe(false);
+    const again = await start('conf-eager-2', { workflowIdConflictPolicy: 2 /* USE_EXISTING */ });
     expect(again.started).toBe(false);
     expect(again.runId).toBe(first.runId);
     expect(again.eagerWorkflowTask ?? null).toBeNull();
-    await h.client.workflow.getHandle('eager-2').terminate();
+    await h.client.workflow.getHandle('conf-eager-2').terminate();
   });
 });
