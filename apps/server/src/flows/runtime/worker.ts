@@ -101,24 +101,30 @@ export async function startFlowRuntime(ctx: AppContext, options: FlowRuntimeOpti
       return { runId: r.outcome === 'skipped' ? null : (r.run?.id ?? null) };
     },
   });
-  const { connection, release } = await engine.workerConnection();
+  const workerOptions = {
+    namespace: engine.namespace,
+    taskQueue: options.taskQueue ?? FLOW_TASK_QUEUE,
+    workflowBundle: await flowWorkflowBundle(),
+    activities: { ...activities, ...scheduleActivities(ctx) },
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
+    maxCachedWorkflows: options.maxCachedWorkflows ?? workflowCacheSize(),
+    workflowThreadPoolSize: options.workflowThreadPoolSize ?? Math.min(2, availableParallelism()),
+    stickyQueueScheduleToStartTimeout: '2s',
+    ...(options.shutdownForceTime !== undefined ? { shutdownForceTime: options.shutdownForceTime } : {}),
+  };
+  let { connection, release } = await engine.workerConnection();
   let worker: Worker;
   try {
-    worker = await Worker.create({
-      connection,
-      namespace: engine.namespace,
-      taskQueue: options.taskQueue ?? FLOW_TASK_QUEUE,
-      workflowBundle: await flowWorkflowBundle(),
-      activities: { ...activities, ...scheduleActivities(ctx) },
-      maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
-      maxCachedWorkflows: options.maxCachedWorkflows ?? workflowCacheSize(),
-      workflowThreadPoolSize: options.workflowThreadPoolSize ?? Math.min(2, availableParallelism()),
-      stickyQueueScheduleToStartTimeout: '2s',
-      ...(options.shutdownForceTime !== undefined ? { shutdownForceTime: options.shutdownForceTime } : {}),
-    });
+    worker = await Worker.create({ connection, ...workerOptions });
   } catch (err) {
     await release();
-    throw err;
+    if (connection !== engine.connection) throw err;
+    // the client's connection still holds a worker of this queue (an earlier one given up on):
+    // this one runs on a connection of its own, without eager starts
+    const own = await engine.nativeConnection();
+    connection = own;
+    release = () => own.close().catch(() => {});
+    worker = await Worker.create({ connection, ...workerOptions });
   }
   const running = worker.run();
   running.catch((err) => console.error('[flows] worker stopped with an error:', err));
@@ -160,15 +166,18 @@ export async function startFlowRuntime(ctx: AppContext, options: FlowRuntimeOpti
       if (every > 0) disableFlowSchedules(ctx);
       for (const u of unsubscribe) u();
       if (worker.getState() === 'RUNNING') worker.shutdown();
+      let workerGone = true;
       if (options.shutdownForceTime === undefined) await running.catch(() => {});
       else {
         // abandoning in-flight activities (a kill, in tests): run() rejects once the force time is
         // over, but at times it never settles while an abandoned activity still runs; the worker is
         // given up on after 10 s more, as a killed process would be
         const bound = new Promise<void>((r) => setTimeout(r, msToNumber(options.shutdownForceTime!) + 10_000).unref());
-        await Promise.race([running.catch(() => {}), bound]);
+        workerGone = await Promise.race([running.then(() => true, () => true), bound.then(() => false)]);
       }
-      await release();
+      // a worker given up on may still be registered on its connection: that connection is not
+      // handed to the next worker (the core refuses two workers of one task queue on one connection)
+      if (workerGone) await release();
       if (ownChannels) await channels.close().catch(() => {});
     },
   };
