@@ -104,6 +104,75 @@ function parseToken(b: Uint8Array | undefined): Obj {
 /** Applies one command of a completed workflow task (see Engine.applyCommand). */
 type CommandHandler = (this: Engine, e: Execution, cmd: Obj, wftCompletedId: number, now: number) => boolean;
 
+type CommandError = { cause: number; message: string };
+
+/**
+ * What the real server's command validator refuses in a workflow task's commands (before any is
+ * applied): a command without its attributes, a schedule-activity command without an id, a type
+ * or a timeout, a timer without an id (one of no duration is fine: it fires at once), a marker without a name, a fail command
+ * without a failure, a timer or activity id that is already in use.
+ */
+function commandError(e: Execution, commands: Obj[]): CommandError | undefined {
+  const F = enums.WftFailedCause;
+  const timers = new Set(Object.keys(e.s.timers));
+  const activityIds = new Set(Object.values(e.s.activities).map((a) => a.activityId));
+  for (const cmd of commands) {
+    const spec = commandAttributes[cmd.commandType];
+    if (!spec) continue; // an unknown type is refused when applied
+    const [field, cause, name] = spec;
+    const a = cmd[field];
+    if (!a) return { cause, message: `${name}CommandAttributes is not set on ${name}Command.` };
+    switch (cmd.commandType) {
+      case C.ScheduleActivityTask:
+        if (!a.activityId) return { cause, message: 'ActivityId is not set on ScheduleActivityTaskCommand.' };
+        if (!a.activityType?.name) return { cause, message: 'ActivityType is not set on ScheduleActivityTaskCommand.' };
+        if (durToMs(a.scheduleToCloseTimeout) <= 0 && durToMs(a.startToCloseTimeout) <= 0) {
+          return { cause, message: `BadScheduleActivityAttributes: a valid StartToClose or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand (activity ${a.activityId})` };
+        }
+        if (activityIds.has(a.activityId)) return { cause: F.ScheduleActivityDuplicateId, message: `Activity ID ${a.activityId} already exists.` };
+        activityIds.add(a.activityId);
+        break;
+      case C.StartTimer:
+        if (!a.timerId) return { cause, message: 'TimerId is not set on StartTimerCommand.' };
+        if (timers.has(a.timerId)) return { cause: F.StartTimerDuplicateId, message: `Timer ID ${a.timerId} already exists.` };
+        timers.add(a.timerId);
+        break;
+      case C.CancelTimer:
+        if (!a.timerId) return { cause, message: 'TimerId is not set on CancelTimerCommand.' };
+        timers.delete(a.timerId);
+        break;
+      case C.RequestCancelActivityTask:
+        if (!(Number(a.scheduledEventId) > 0)) return { cause, message: 'ScheduledEventId is not set on RequestCancelActivityTaskCommand.' };
+        break;
+      case C.RecordMarker:
+        if (!a.markerName) return { cause, message: 'MarkerName is not set on RecordMarkerCommand.' };
+        break;
+      case C.FailWorkflowExecution:
+        if (!a.failure) return { cause, message: 'Failure is not set on FailWorkflowExecutionCommand.' };
+        break;
+    }
+  }
+  return undefined;
+}
+
+/** command type → [its attributes' field, the task's failure cause when they are bad, the command's name] */
+const commandAttributes: Partial<Record<number, [string, number, string]>> = {
+  [C.ScheduleActivityTask]: ['scheduleActivityTaskCommandAttributes', 2, 'ScheduleActivityTask'],
+  [C.RequestCancelActivityTask]: ['requestCancelActivityTaskCommandAttributes', 3, 'RequestCancelActivityTask'],
+  [C.StartTimer]: ['startTimerCommandAttributes', 4, 'StartTimer'],
+  [C.CancelTimer]: ['cancelTimerCommandAttributes', 5, 'CancelTimer'],
+  [C.RecordMarker]: ['recordMarkerCommandAttributes', 6, 'RecordMarker'],
+  [C.CompleteWorkflowExecution]: ['completeWorkflowExecutionCommandAttributes', 7, 'CompleteWorkflowExecution'],
+  [C.FailWorkflowExecution]: ['failWorkflowExecutionCommandAttributes', 8, 'FailWorkflowExecution'],
+  [C.CancelWorkflowExecution]: ['cancelWorkflowExecutionCommandAttributes', 9, 'CancelWorkflowExecution'],
+  [C.RequestCancelExternalWorkflowExecution]: ['requestCancelExternalWorkflowExecutionCommandAttributes', 10, 'RequestCancelExternalWorkflowExecution'],
+  [C.ContinueAsNewWorkflowExecution]: ['continueAsNewWorkflowExecutionCommandAttributes', 11, 'ContinueAsNewWorkflowExecution'],
+  [C.SignalExternalWorkflowExecution]: ['signalExternalWorkflowExecutionCommandAttributes', 15, 'SignalExternalWorkflowExecution'],
+  [C.StartChildWorkflowExecution]: ['startChildWorkflowExecutionCommandAttributes', 16, 'StartChildWorkflowExecution'],
+  [C.UpsertWorkflowSearchAttributes]: ['upsertWorkflowSearchAttributesCommandAttributes', 23, 'UpsertWorkflowSearchAttributes'],
+  [C.ModifyWorkflowProperties]: ['modifyWorkflowPropertiesCommandAttributes', 25, 'ModifyWorkflowProperties'],
+};
+
 export class Engine {
   private execs = new Map<string, Execution>();
   private openById = new Map<string, string>();
@@ -711,11 +780,12 @@ export class Engine {
     const s = e.s;
     const now = this.now();
     const commands: Obj[] = req.commands ?? [];
-    const badAttrs = this.commandSearchAttributesError(s.namespace, commands);
-    if (badAttrs) {
-      // like the real server: the task fails with BAD_SEARCH_ATTRIBUTES and the worker is told so
-      await this.respondWorkflowTaskFailed({ taskToken: req.taskToken, identity: req.identity, cause: enums.WftFailedCause.BadSearchAttributes, failure: { message: badAttrs } });
-      throw invalidArgument(badAttrs);
+    const bad = commandError(e, commands) ?? this.commandSearchAttributesError(s.namespace, commands);
+    if (bad) {
+      // like the real server's command validator: none of the task's commands is applied, the
+      // task fails with the command's cause (and is retried), and the worker is told so
+      await this.respondWorkflowTaskFailed({ taskToken: req.taskToken, identity: req.identity, cause: bad.cause, failure: { message: bad.message } });
+      throw invalidArgument(bad.message);
     }
     const messages = this.inboundUpdateMessages(req.messages);
     if (w.speculative !== undefined && !commands.length && !s.buffered.length && !req.forceCreateNewWorkflowTask
@@ -823,13 +893,13 @@ export class Engine {
   }
 
   /** Search attributes a workflow task's commands set (upsert, child, continue-as-new), checked like a real server. */
-  private commandSearchAttributesError(ns: string, commands: Obj[]): string | undefined {
+  private commandSearchAttributesError(ns: string, commands: Obj[]): CommandError | undefined {
     for (const c of commands) {
       const sa = c.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes
         ?? c.startChildWorkflowExecutionCommandAttributes?.searchAttributes
         ?? c.continueAsNewWorkflowExecutionCommandAttributes?.searchAttributes;
       const err = sa && searchAttributesError(sa, this.customSearchAttributes, ns);
-      if (err) return err;
+      if (err) return { cause: enums.WftFailedCause.BadSearchAttributes, message: err };
     }
     return undefined;
   }

@@ -249,3 +249,48 @@ describe('eager workflow start, the raw API', () => {
     await h.client.workflow.getHandle('conf-eager-2').terminate();
   });
 });
+
+// what the real server's command validator refuses: the whole task's commands are dropped, the
+// task fails with the command's cause (retried), and the worker is told INVALID_ARGUMENT. (The Java
+// test server answers INVALID_ARGUMENT too but records no WorkflowTaskFailed.)
+describe.runIf(realServerSemantics)('a workflow task with an invalid command', () => {
+  const q = 'tq-bad-command';
+  const validTimer = { commandType: 3, startTimerCommandAttributes: { timerId: 't-ok', startToFireTimeout: { seconds: 3600 as never } } };
+  const activity = { commandType: 1, scheduleActivityTaskCommandAttributes: { activityId: 'a1', activityType: { name: 'echo' }, taskQueue: { name: q }, startToCloseTimeout: { seconds: 60 as never } } };
+  const cases: [string, Record<string, unknown> | Record<string, unknown>[], number][] = [
+    ['a schedule-activity command without attributes', { commandType: 1 }, 2 /* BAD_SCHEDULE_ACTIVITY_ATTRIBUTES */],
+    ['a schedule-activity command without a timeout', { commandType: 1, scheduleActivityTaskCommandAttributes: { activityId: 'a1', activityType: { name: 'echo' }, taskQueue: { name: q } } }, 2],
+    ['an activity id already in use', [activity, activity], 22 /* SCHEDULE_ACTIVITY_DUPLICATE_ID */],
+    ['a start-timer command without attributes', { commandType: 3 }, 4 /* BAD_START_TIMER_ATTRIBUTES */],
+    ['a timer id already in use', { commandType: 3, startTimerCommandAttributes: { timerId: 't-ok', startToFireTimeout: { seconds: 5 as never } } }, 12 /* START_TIMER_DUPLICATE_ID */],
+    ['a cancel-timer command without attributes', { commandType: 6 }, 5 /* BAD_CANCEL_TIMER_ATTRIBUTES */],
+    ['a record-marker command without attributes', { commandType: 9 }, 6 /* BAD_RECORD_MARKER_ATTRIBUTES */],
+    ['a complete command without attributes', { commandType: 4 }, 7 /* BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES */],
+    ['a fail command without attributes', { commandType: 5 }, 8 /* BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES */],
+    ['a fail command without a failure', { commandType: 5, failWorkflowExecutionCommandAttributes: {} }, 8],
+  ];
+  it.each(cases)('refuses %s: INVALID_ARGUMENT, WorkflowTaskFailed with its cause, nothing of the task applied, the task retried', async (label, bad, cause) => {
+    const workflowId = `bad-cmd-${cases.findIndex((c) => c[0] === label)}`;
+    await h.connection.workflowService.startWorkflowExecution({
+      namespace: ns, workflowId, workflowType: { name: 'blockedChild' }, taskQueue: { name: q }, identity: 'conformance', requestId: `${workflowId}-${Math.random()}`,
+    });
+    const task = await rawPoll(q);
+    expect(task.workflowExecution?.workflowId).toBe(workflowId);
+    const err = await h.connection.workflowService.respondWorkflowTaskCompleted({ taskToken: task.taskToken, identity: 'conformance', commands: [validTimer, ...[bad].flat()] }).catch((e) => e);
+    expect(grpcCode(err)).toBe(grpcStatus.INVALID_ARGUMENT);
+    const events = (await h.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const failed = events.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes;
+    expect(failed?.cause).toBe(cause);
+    // the valid command before it was not applied either
+    expect(events.map((e) => Number(e.eventType))).not.toContain(E.TimerStarted);
+    expect((await h.client.workflow.getHandle(workflowId).describe()).status.name).toBe('RUNNING');
+    // the task is retried: the next attempt completes the run
+    const retry = await rawPoll(q);
+    expect(retry.workflowExecution?.workflowId).toBe(workflowId);
+    expect(retry.attempt).toBe(2);
+    await h.connection.workflowService.respondWorkflowTaskCompleted({
+      taskToken: retry.taskToken, identity: 'conformance', commands: [{ commandType: 4, completeWorkflowExecutionCommandAttributes: {} }],
+    });
+    expect((await h.client.workflow.getHandle(workflowId).describe()).status.name).toBe('COMPLETED');
+  });
+});
