@@ -87,15 +87,34 @@ describe('WhatsApp webhook', () => {
     expect(res.body.error.message).toMatch(/from/);
   });
 
-  it('refuses a payload whose sender is not a valid phone number with 400 naming the message, and stores none of its messages', async () => {
-    const before = await t.db.db.select().from(schema.interactions);
+  it('keeps a sender whose wa_id our phone metadata does not know by their WhatsApp id (no phone), with the other messages of the payload', async () => {
     const body = whatsAppMessageWebhook({ from: '886912345001', text: 'ok', id: 'wamid.badphone-1' }, BUSINESS) as any;
     const value = body.entry[0].changes[0].value;
-    value.messages.push({ ...value.messages[0], from: '88691400002', id: 'wamid.badphone-2' }); // +886 with too few digits
+    value.messages.push({ ...value.messages[0], from: '88691400002', id: 'wamid.badphone-2' }); // +886 with too few digits for libphonenumber
+    value.contacts.push({ profile: { name: 'Nuevo cliente' }, wa_id: '88691400002' });
+    const res = await post(body);
+    expect(res.status).toBe(200);
+    expect(res.body.received).toBe(2);
+    const [first, second] = res.body.results;
+    const [c] = await t.db.db.select().from(schema.customers).where(eq(schema.customers.id, second.customerId));
+    expect(c).toMatchObject({ fullName: 'Nuevo cliente', whatsappId: '88691400002', phone: null, source: 'whatsapp' });
+    expect(first.customerId).not.toBe(second.customerId);
+    const stored = await t.db.db.select().from(schema.interactions).where(eq(schema.interactions.customerId, second.customerId));
+    expect(stored.map((i) => i.body)).toEqual(['ok']);
+    // the same wa_id again is the same customer
+    const again = await post(whatsAppMessageWebhook({ from: '88691400002', text: 'again', id: 'wamid.badphone-3' }, BUSINESS));
+    expect(again.body.results[0]).toMatchObject({ customerId: second.customerId, created: false });
+  });
+
+  it('refuses a payload whose sender is no WhatsApp id at all with 400 naming the message, and stores none of its messages', async () => {
+    const before = await t.db.db.select().from(schema.interactions);
+    const body = whatsAppMessageWebhook({ from: '886912345001', text: 'ok', id: 'wamid.badphone-4' }, BUSINESS) as any;
+    const value = body.entry[0].changes[0].value;
+    value.messages.push({ ...value.messages[0], from: '8869x1400002', id: 'wamid.badphone-5' });
     const res = await post(body);
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'invalid_input', details: [{ path: 'messages[1].from', code: 'invalid_phone' }] });
-    expect(res.body.error.message).toMatch(/^messages\[1\]\.from: "88691400002" is not a phone number with a country code/);
+    expect(res.body.error.message).toMatch(/^messages\[1\]\.from: "8869x1400002" is not a phone number with a country code/);
     expect(await t.db.db.select().from(schema.interactions)).toHaveLength(before.length);
   });
 

@@ -54,7 +54,17 @@ function identity(channel: InboundChannel, from: string, userId?: string | null)
   }
   const digits = raw.replace(/[^\d+]/g, '');
   const parsed = parsePhoneNumberFromString(digits.startsWith('+') ? digits : `+${digits}`);
-  if (!parsed?.isValid()) throw new InboundError(`"${from}" is not a phone number with a country code`);
+  if (!parsed?.isValid()) {
+    // Meta's wa_id is the sender's WhatsApp account: one that our phone metadata does not know (a
+    // new number range) is still a customer writing — kept by their WhatsApp id, with no phone
+    // (the phone column holds validated numbers only), rather than refusing their message (and
+    // every other message of the same webhook) until Meta gives up redelivering it
+    const waId = digits.replace(/^\+/, '');
+    if (channel === 'whatsapp' && /^[1-9]\d{6,14}$/.test(waId) && waId.length === raw.replace(/^\+/, '').length) {
+      return { whatsappId: waId, ...(bsuid ? { whatsappUserId: bsuid } : {}) };
+    }
+    throw new InboundError(`"${from}" is not a phone number with a country code`);
+  }
   return channel === 'whatsapp'
     ? { phone: parsed.number, whatsappId: parsed.number.slice(1), ...(bsuid ? { whatsappUserId: bsuid } : {}) }
     : { phone: parsed.number };
