@@ -5,8 +5,13 @@
  * add-note actions. Prints, per flow shape:
  *   - executions/s: N / (first request sent → last run finished)
  *   - p50 / p99 webhook → 202 (run started) and webhook → run finished
- *   - CPU ms per execution: this process's user+system time from /proc/self/stat over the run / N
- *     (the database's own CPU is not in it on PostgreSQL; on PGlite it is)
+ *   - CPU ms per execution: the server's process (this one) user+system time from /proc/self/stat
+ *     over the run / N, by thread; the requests come from a load generator in a process of its own
+ *     (bench/lib/load-client.mjs; its CPU is printed, not counted), as in the n8n comparison. On
+ *     PGlite the database is in the figure; on PostgreSQL its backends' CPU (from /proc, when the
+ *     server runs on this machine) is printed beside it, and the two added up. (Until 2026-12-03
+ *     the client ran in this process and its CPU was counted: figures before that are ~1-2 ms
+ *     higher for it.)
  *   - RSS at rest and at the end
  *   - SQL statements per execution (every statement the db handle sends, BEGIN / COMMIT
  *     included, the bench's own polling left out), by where they come from, and the most frequent
@@ -15,7 +20,9 @@
  *   pnpm bench webhook [n=500] [concurrency=16] [shapes=1,20] [rate]   (DATABASE_URL=postgres://… for PostgreSQL)
  *
  * BENCH_CPU_PROFILE=<file.cpuprofile> writes a V8 CPU profile of the main thread over the measured
- * shapes only (the warmup, migrations and the bundle build left out), for Chrome DevTools.
+ * shapes only (the warmup, migrations and the bundle build left out), for Chrome DevTools;
+ * BENCH_HEAP_PROFILE=<file.heapprofile> the main thread's allocations over the same span (sampled,
+ * the collected ones included: what the scavenger has to clear).
  *
  * With `rate` (requests/s, e.g. 50) the requests are paced instead: request i leaves at i / rate s
  * whatever the earlier ones are doing (an open loop, as webhooks arrive), so "webhook → 202" is
@@ -28,6 +35,7 @@
  * prints the executions/s ratios (median of pairs), CPU ms per execution and RSS: see bench/n8n.ts.
  */
 process.env.TEMPORAL_LOG_LEVEL ??= 'ERROR';
+import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,7 +70,7 @@ const statements = new Map<string, number>();
 db.onStatement((text) => statements.set(text, (statements.get(text) ?? 0) + 1));
 const originOf = (text: string) => ORIGINS.find(([re]) => re.test(text))![1];
 const shortText = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 110);
-const perShape: Record<number, { cpu: number; byOrigin: Map<string, number>; total: number; executionsPerSecond: number; p50: number; p99: number; rssEnd: number }> = {};
+const perShape: Record<number, { cpu: number; pgCpu: number | null; byOrigin: Map<string, number>; total: number; executionsPerSecond: number; p50: number; p99: number; rssEnd: number }> = {};
 await migrate(db);
 const temporal = await startTemporalEngine({ db, port: 0 });
 const ctx: Parameters<typeof createApp>[0] = { db, temporal };
@@ -100,6 +108,24 @@ async function startProfile() {
   };
 }
 
+/** allocation sampling of the main thread (every allocation, also the ones collected since), for Chrome DevTools' Memory tab */
+async function startHeapProfile() {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return {
+    async stop(file: string) {
+      const { profile } = await session.post('HeapProfiler.stopSampling');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      console.log(`allocation profile of the main thread: ${file}`);
+    },
+  };
+}
+
 // a run on a reused PostgreSQL database must not be answered from an earlier run's idempotency keys
 const runTag = `${process.pid}.${Date.now().toString(36)}`;
 const ticks = 100; // USER_HZ
@@ -113,49 +139,53 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
 
+// ---------- the load generator, in a process of its own (bench/lib/load-client.mjs) ----------
+const client = fork(join(import.meta.dirname, 'lib', 'load-client.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+await new Promise((resolve) => client.once('message', resolve));
+type LoadResult = { sent: [string, number, number][]; refused: number; cpuMs: number };
+const loadClient = (job: { base: string; hookId: string; tag: string; n: number; concurrency: number; rate: number }) =>
+  new Promise<LoadResult>((resolve) => {
+    client.once('message', (m) => resolve(m as LoadResult));
+    client.send(job);
+  });
+
+// ---------- on PostgreSQL: the CPU of this database's backends, from /proc (same machine) ----------
+type PgCpu = Map<number, number>;
+async function databaseCpu(): Promise<PgCpu | null> {
+  if (db.driver !== 'postgres') return null;
+  const rows = await db.sql.query<{ pid: number }>(`select /* __bench_poll__ */ pid from pg_stat_activity where datname = current_database()`);
+  const out: PgCpu = new Map();
+  for (const { pid } of rows) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      out.set(Number(pid), ((Number(f[11]) + Number(f[12])) * 1000) / ticks);
+    } catch {
+      return null; // another machine (or not readable): no figure
+    }
+  }
+  return out;
+}
+const databaseCpuSince = (before: PgCpu, after: PgCpu | null) => (after ? [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0) : 0);
+
 async function shape(steps: number, n: number, label: string, quiet = false) {
   // the run tag too: flows of an earlier run on the same PostgreSQL database stay active on their hook
   const hookId = `bench-${label}-${runTag.replace(/[^a-z0-9]/g, '-')}`.slice(0, 63);
   await publishFlow(ctx, flowOf(hookId, steps), { name: label });
   const sentAt = new Map<string, number>();
   const answered: number[] = [];
-  let next = 0;
-  let refused = 0;
   statements.clear();
   const cpu0 = cpuMs();
   const threads0 = threadTimes();
+  const pg0 = await databaseCpu();
   const t0 = performance.now();
   const wall0 = Date.now();
-  const post = async (i: number) => {
-    const t = performance.now();
-    const sent = Date.now();
-    const res = await fetch(`${base}/api/hooks/${hookId}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `${runTag}-${label}-${i}` },
-      body: JSON.stringify({ email: `${runTag}-${label}-${i}@example.com`, name: `Bench ${i}` }),
-    });
-    const body = (await res.json()) as { runId?: string };
-    if (res.status !== 202 || !body.runId) refused++;
-    else {
-      answered.push(performance.now() - t);
-      sentAt.set(body.runId, sent);
-    }
-  };
-  if (RATE > 0 && !quiet) {
-    // open loop: request i leaves at t0 + i / RATE
-    const pending: Promise<void>[] = [];
-    for (let i = 0; i < n; i++) {
-      const wait = t0 + (i * 1000) / RATE - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      pending.push(post(i));
-    }
-    await Promise.all(pending);
-  } else {
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < n) await post(next++);
-      }),
-    );
+  const result = await loadClient(
+    { base, hookId, tag: `${runTag}-${label}`, n, concurrency: CONCURRENCY, rate: RATE > 0 && !quiet ? RATE : 0 },
+  );
+  const refused = result.refused;
+  for (const [runId, sent, ms] of result.sent) {
+    answered.push(ms);
+    sentAt.set(runId, sent);
   }
   // wait for every run to finish
   const ids = [...sentAt.keys()];
@@ -172,6 +202,7 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
   const seconds = (lastFinish - wall0) / 1000;
   const cpu = cpuMs() - cpu0;
   const byThread = threadTimesSince(threads0, n);
+  const pgCpu = pg0 ? databaseCpuSince(pg0, await databaseCpu()) : null;
   const toDone = rows.map((r) => Number(r.finished_ms) - sentAt.get(r.id)!);
   if (quiet) return;
   const byOrigin = new Map<string, number>();
@@ -184,14 +215,16 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
     byText.set(key, (byText.get(key) ?? 0) + count);
   }
   const total = [...byOrigin.values()].reduce((a, b) => a + b, 0);
-  perShape[steps] = { cpu: cpu / n, byOrigin, total: total / n, executionsPerSecond: n / seconds, p50: pct(toDone, 50), p99: pct(toDone, 99), rssEnd: rssMb() };
+  perShape[steps] = { cpu: cpu / n, pgCpu: pgCpu === null ? null : pgCpu / n, byOrigin, total: total / n, executionsPerSecond: n / seconds, p50: pct(toDone, 50), p99: pct(toDone, 99), rssEnd: rssMb() };
   console.log(
     `${String(steps).padStart(2)}-step flow, ${n} requests, ${RATE > 0 ? `paced at ${RATE}/s` : `${CONCURRENCY} in flight`}: ${(n / seconds).toFixed(1)} executions/s; ` +
       `webhook → 202 p50 ${pct(answered, 50).toFixed(0)} ms p99 ${pct(answered, 99).toFixed(0)} ms; → finished p50 ${pct(toDone, 50).toFixed(0)} ms p99 ${pct(toDone, 99).toFixed(0)} ms; ` +
       `CPU ${(cpu / n).toFixed(1)} ms per execution; RSS ${rssMb().toFixed(0)} MB` +
       `${refused ? `; ${refused} not 202` : ''}${rows.some((r) => r.status === 'failed') ? '; some runs FAILED' : ''} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
   );
-  console.log(`   CPU ms per execution by thread: ${formatThreadTimes(byThread)}`);
+  console.log(`   CPU ms per execution by thread: ${formatThreadTimes(byThread)}` +
+    `${pgCpu !== null ? `; PostgreSQL's backends ${(pgCpu / n).toFixed(1)} (server + database ${((cpu + pgCpu) / n).toFixed(1)})` : ''}` +
+    `; the load generator (its own process, not counted) ${(result.cpuMs / n).toFixed(1)}`);
   console.log(`   SQL statements per execution: ${(total / n).toFixed(1)}`);
   for (const [origin, count] of [...byOrigin].sort((a, b) => b[1] - a[1])) console.log(`     ${(count / n).toFixed(2).padStart(7)}  ${origin}`);
   console.log('   most frequent statements (per execution):');
@@ -202,8 +235,10 @@ const rssAtRest = rssMb();
 console.log(`Webhook benchmark on ${db.driver} (${dir ? 'data folder' : 'server'}); RSS at rest ${rssAtRest.toFixed(0)} MB`);
 await shape(1, Math.min(50, N), 'warmup', true);
 const profile = process.env.BENCH_CPU_PROFILE ? await startProfile() : null;
+const heapProfile = process.env.BENCH_HEAP_PROFILE ? await startHeapProfile() : null;
 for (const steps of SHAPES) await shape(steps, N, `s${steps}`);
 if (profile) await profile.stop(process.env.BENCH_CPU_PROFILE!);
+if (heapProfile) await heapProfile.stop(process.env.BENCH_HEAP_PROFILE!);
 
 const shapes = Object.keys(perShape).map(Number).sort((a, b) => a - b);
 if (shapes.length >= 2) {
@@ -225,6 +260,7 @@ if (process.env.BENCH_JSON) {
 
 const lite = temporal.lite?.engine.stats;
 if (lite) console.log(`temporal-lite: ${lite.eagerWorkflows} of ${lite.normalTasks + lite.stickyTasks} workflow tasks went out in a start's answer (eager start), ${lite.stickyTasks} on a sticky queue`);
+client.kill();
 server.close();
 await runtime.stop();
 await temporal.stop();
