@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import postgres from 'postgres';
 import { createDb, isPostgresUrl } from './client.js';
 import { migrate, migrationsFolder } from './migrate.js';
 import { createTestDb, testDriver } from './testing.js';
@@ -217,4 +218,47 @@ describe.runIf(testDriver() === 'postgres')('sessionLock (PostgreSQL)', () => {
       await t.cleanup();
     }
   });
+});
+
+describe.runIf(testDriver() === 'postgres')('a PostgreSQL server\'s planner statistics', () => {
+  it('are kept by Nudge (ANALYZE of the changed tables, unseen by statement listeners) only when the server\'s autovacuum is off', async () => {
+    const base = process.env.DATABASE_URL!;
+    const name = `nudge_analyze_${Date.now().toString(36)}`;
+    const admin = postgres(base, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+    const u = new URL(base);
+    u.pathname = `/${name}`;
+    const db = await createDb({ url: u.toString(), autoAnalyzeMs: 50, observeStatements: true });
+    const seen: string[] = [];
+    db.onStatement((t) => seen.push(t));
+    try {
+      const [{ autovacuum } = { autovacuum: '' }] = await db.sql.query<{ autovacuum: string }>(`SELECT current_setting('autovacuum') AS autovacuum`);
+      await db.sql.query(`CREATE TABLE things (id int, label text)`);
+      await db.sql.query(`INSERT INTO things SELECT g, 'thing ' || g FROM generate_series(1, 1000) g`);
+      const analyzed = async () => {
+        await db.sql.query(`SELECT pg_stat_force_next_flush()`);
+        const [row] = await db.sql.query<{ n: boolean }>(`SELECT last_analyze IS NOT NULL AS n FROM pg_stat_user_tables WHERE relname = 'things'`);
+        return row!.n;
+      };
+      if (autovacuum === 'off') {
+        let done = false;
+        for (let i = 0; i < 200 && !done; i++) {
+          done = await analyzed();
+          if (!done) await new Promise((r) => setTimeout(r, 25));
+        }
+        expect(done).toBe(true);
+        const [row] = await db.sql.query<{ reltuples: number }>(`SELECT reltuples::int AS reltuples FROM pg_class WHERE relname = 'things'`);
+        expect(row!.reltuples).toBe(1000);
+        expect(seen.some((t) => /^\s*analyze\b/i.test(t) || t.includes('50 + 0.1'))).toBe(false);
+      } else {
+        // the server's autovacuum does it (last_autoanalyze); Nudge leaves it alone
+        await new Promise((r) => setTimeout(r, 300));
+        expect(await analyzed()).toBe(false);
+      }
+    } finally {
+      await db.close();
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
+  }, 60_000);
 });

@@ -317,7 +317,11 @@ export async function receiveHook(
   }
 }
 
-const RECORD_RUN_IDS = `update flow_runs r set temporal_run_id = v.t from jsonb_to_recordset($1::jsonb) as v(id uuid, t text) where r.id = v.id`;
+// `r.id = any(array(…))`: the planner takes jsonb_to_recordset for 100 rows whatever it holds, and
+// against a flow_runs of a few thousand rows chose a hash join over a sequential scan of the whole
+// table (3 ms at 8,000 runs, growing with them); with the ids as an array it probes the primary key
+const RECORD_RUN_IDS = `update flow_runs r set temporal_run_id = v.t from jsonb_to_recordset($1::jsonb) as v(id uuid, t text)
+  where r.id = v.id and r.id = any(array(select (e->>'id')::uuid from jsonb_array_elements($1::jsonb) e))`;
 const RECORD_ANSWER = `with runs as (${RECORD_RUN_IDS} returning 1)
   update hook_requests set response = $2::jsonb, status = 'done' where hook_id = $3 and idempotency_key = $4`;
 

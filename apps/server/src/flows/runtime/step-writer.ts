@@ -41,10 +41,13 @@ const STATEMENT = `with v as (
       port text, output jsonb, error text, attempt int, finished_at timestamptz, at timestamptz, run_status flow_run_status, set_error boolean, run_error text,
       exit_reason text)
   ),
+  -- each join below also says r.id = any(array(…)), so that it probes flow_runs' primary key: the
+  -- planner takes jsonb_to_recordset for 100 rows whatever it holds, and against a few thousand
+  -- runs chose sequential scans of the whole table (three per batch, growing with the runs)
   step as (
     insert into flow_run_steps (run_id, flow_id, node_id, node_key, seq, status, port, output, error, attempt, finished_at)
     select v.run_id, v.flow_id, v.node_id, v.node_key, v.seq, v.status, v.port, v.output, v.error, coalesce(v.attempt, 1), v.finished_at
-    from v join flow_runs r on r.id = v.run_id
+    from v join flow_runs r on r.id = v.run_id and r.id = any(array(select run_id from v))
     on conflict (run_id, seq) do update set node_id = excluded.node_id, node_key = excluded.node_key, status = excluded.status,
       port = excluded.port, output = excluded.output, error = excluded.error, finished_at = excluded.finished_at,
       attempt = coalesce((select v2.attempt from v v2 where v2.run_id = excluded.run_id and v2.seq = excluded.seq), flow_run_steps.attempt)
@@ -57,10 +60,10 @@ const STATEMENT = `with v as (
       finished_at = case when v.exit_reason is null then r.finished_at else v.at end,
       error = case when v.set_error then v.run_error else r.error end
     from v
-    where r.id = v.run_id and v.run_status is not null and (r.status not in ('completed', 'failed', 'cancelled') or v.exit_reason is not null)
+    where r.id = v.run_id and r.id = any(array(select run_id from v)) and v.run_status is not null and (r.status not in ('completed', 'failed', 'cancelled') or v.exit_reason is not null)
     returning 1
   )
-  select r.id::text as run_id from v join flow_runs r on r.id = v.run_id`;
+  select r.id::text as run_id from v join flow_runs r on r.id = v.run_id and r.id = any(array(select run_id from v))`;
 
 interface Pending {
   write: StepWrite;
