@@ -21,9 +21,10 @@
  *   ("respond when last node finishes") would cap n8n at `concurrency` executions in flight while
  *   Nudge queues runs behind its 202s; this way both are measured the same way.
  * - CPU ms per execution: user+system from /proc/<pid>/stat of n8n's process tree (children
- *   included) over the run / N. Nudge's figure is bench/webhook.ts's: its own process, which also
- *   holds the load generator (so Nudge pays for the client's CPU; n8n does not), and on
- *   PostgreSQL the database's CPU is not in it (n8n's SQLite is in-process, so it is).
+ *   included) over the run / N. Nudge's figure is bench/webhook.ts's: the server's process alone,
+ *   its load generator in a process of its own (since 2026-12-03; before, the client's CPU was
+ *   counted for Nudge), and on PostgreSQL the database's CPU is not in it (n8n's SQLite is
+ *   in-process, so it is) — bench/webhook.ts prints the PostgreSQL backends' CPU beside it.
  * - RSS: n8n's tree at rest (after start and warm-up, before each run) and the peak sampled every
  *   250 ms under load; Nudge's at rest (after start) and at the end of each shape.
  * Ratios are Nudge ÷ n8n per pair (the n8n run right after the Nudge run), median over pairs.
