@@ -90,38 +90,30 @@ const flowOf = (hookId: string, steps: number) => ({
   edges: Array.from({ length: steps }, (_, i) => link(i === 0 ? 'trigger' : `n${i - 1}`, `n${i}`)),
 });
 
-async function startProfile() {
+/**
+ * A profile of the main thread through the inspector: `cpu` (sampled every 200 µs) or `heap`
+ * (allocation sampling, the objects collected since included: what the scavenger has to clear).
+ * Both open in Chrome DevTools; `pnpm bench profile-summary <file>` sums them up.
+ */
+async function startProfile(kind: 'cpu' | 'heap') {
   const { Session } = await import('node:inspector/promises');
   const { writeFileSync } = await import('node:fs');
   const session = new Session();
   session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 200 });
-  await session.post('Profiler.start');
+  if (kind === 'cpu') {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 200 });
+    await session.post('Profiler.start');
+  } else {
+    await session.post('HeapProfiler.enable');
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  }
   return {
     async stop(file: string) {
-      const { profile } = await session.post('Profiler.stop');
+      const { profile } = kind === 'cpu' ? await session.post('Profiler.stop') : await session.post('HeapProfiler.stopSampling');
       writeFileSync(file, JSON.stringify(profile));
       session.disconnect();
-      console.log(`CPU profile of the main thread: ${file}`);
-    },
-  };
-}
-
-/** allocation sampling of the main thread (every allocation, also the ones collected since), for Chrome DevTools' Memory tab */
-async function startHeapProfile() {
-  const { Session } = await import('node:inspector/promises');
-  const { writeFileSync } = await import('node:fs');
-  const session = new Session();
-  session.connect();
-  await session.post('HeapProfiler.enable');
-  await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-  return {
-    async stop(file: string) {
-      const { profile } = await session.post('HeapProfiler.stopSampling');
-      writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
-      console.log(`allocation profile of the main thread: ${file}`);
+      console.log(`${kind === 'cpu' ? 'CPU' : 'allocation'} profile of the main thread: ${file}`);
     },
   };
 }
@@ -234,8 +226,8 @@ async function shape(steps: number, n: number, label: string, quiet = false) {
 const rssAtRest = rssMb();
 console.log(`Webhook benchmark on ${db.driver} (${dir ? 'data folder' : 'server'}); RSS at rest ${rssAtRest.toFixed(0)} MB`);
 await shape(1, Math.min(50, N), 'warmup', true);
-const profile = process.env.BENCH_CPU_PROFILE ? await startProfile() : null;
-const heapProfile = process.env.BENCH_HEAP_PROFILE ? await startHeapProfile() : null;
+const profile = process.env.BENCH_CPU_PROFILE ? await startProfile('cpu') : null;
+const heapProfile = process.env.BENCH_HEAP_PROFILE ? await startProfile('heap') : null;
 for (const steps of SHAPES) await shape(steps, N, `s${steps}`);
 if (profile) await profile.stop(process.env.BENCH_CPU_PROFILE!);
 if (heapProfile) await heapProfile.stop(process.env.BENCH_HEAP_PROFILE!);
