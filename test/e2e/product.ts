@@ -93,6 +93,9 @@ export async function startProduct(options: { env?: NodeJS.ProcessEnv } = {}): P
     TEMPORAL_LITE_PORT: String(temporalPort),
     NUDGE_DEMO_CUSTOMERS: process.env.NUDGE_DEMO_CUSTOMERS ?? '300',
     NODE_ENV: 'production',
+    // the bundle built above (or by CI), served as it is: several products start at once and none
+    // may rebuild it under the others (main.ts rebuilds the default one when its sources are newer)
+    NUDGE_EDITOR_DIST: join(repoRoot, 'apps/editor/dist'),
     // no e-mail provider and no stand-in: real sends fail ("the email channel is not set up"),
     // which is what the test needs to see failure alerts reach the flow's owner
     NUDGE_CHANNEL_STANDINS: '0',

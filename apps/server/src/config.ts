@@ -35,7 +35,7 @@ export const ENV_VARS = {
   PORT: v(port.optional(), '3000', 'HTTP port of the API and the editor'),
   NUDGE_PORT: v(port.optional(), null, 'HTTP port; wins over `PORT`'),
   HOST: v(text.default('127.0.0.1'), '127.0.0.1', 'address the HTTP server listens on'),
-  NUDGE_EDITOR_DIST: v(text.optional(), 'apps/editor/dist', 'the built editor served on `/` (built on first start if missing)'),
+  NUDGE_EDITOR_DIST: v(text.optional(), 'apps/editor/dist', 'the built editor served on `/`; unset, `apps/editor/dist` is (re)built on start when missing or older than its sources; set, it is served as it is'),
   NUDGE_PUBLIC_URL: v(text.regex(/^https?:\/\//, 'NUDGE_PUBLIC_URL must be an http(s):// address').optional(), null, 'the address users open the editor at, for links in e-mails (invitations); unset: the address the request came to'),
   NUDGE_DEBUG: v(text.optional(), null, 'set: print the stack when start-up fails'),
   // storage

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { createDb, migrate } from '@nudge/db';
@@ -20,6 +20,7 @@ import { startFailureAlerts } from './flows/api/alerts.js';
 import { recoverInterruptedImports } from './import/service.js';
 import { startCustomerJobs } from './tags/jobs.js';
 import { startInbox } from './conversations/index.js';
+import { editorBundleState } from './editor-bundle.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
@@ -56,8 +57,10 @@ async function main() {
   const inbox = startInbox(ctx, runtime.channels); // auto-replies and replies (outbox), SLA alerts, snoozes, backlog
 
   const app = createApp(ctx);
-  const dist = config.NUDGE_EDITOR_DIST ?? resolve(repoRoot, 'apps/editor/dist');
-  ensureEditorBuilt(dist);
+  // NUDGE_EDITOR_DIST: a bundle someone else built, served as it is; else ours, (re)built as needed
+  const dist = config.NUDGE_EDITOR_DIST ? resolve(config.NUDGE_EDITOR_DIST) : resolve(repoRoot, 'apps/editor/dist');
+  if (!config.NUDGE_EDITOR_DIST) ensureEditorBuilt();
+  else if (!existsSync(resolve(dist, 'index.html'))) throw new Error(`NUDGE_EDITOR_DIST=${config.NUDGE_EDITOR_DIST}: no index.html there (build the editor with \`pnpm --filter @nudge/editor build\`, or unset it)`);
   app.use(express.static(dist, { index: 'index.html', maxAge: '1h' }));
   app.get(/^\/(?!api\/).*/, (_req, res) => res.sendFile(resolve(dist, 'index.html')));
 
@@ -86,9 +89,13 @@ async function main() {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-function ensureEditorBuilt(dist: string) {
-  if (existsSync(resolve(dist, 'index.html'))) return;
-  console.log('[nudge] building the editor (first start)…');
+function ensureEditorBuilt() {
+  const bundle = editorBundleState(repoRoot);
+  if (bundle.state === 'fresh') return;
+  // missing on a first start; stale after a pull or an edit changed the editor or a package it bundles
+  console.log(bundle.state === 'missing'
+    ? '[nudge] building the editor (first start)…'
+    : `[nudge] rebuilding the editor: ${relative(repoRoot, bundle.newerFile)} is newer than the built one…`);
   const r = spawnSync('pnpm', ['--filter', '@nudge/editor', 'build'], { cwd: repoRoot, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('Building the editor failed: run `pnpm --filter @nudge/editor build` to see why.');
 }
