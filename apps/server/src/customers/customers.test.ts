@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, count, eq, isNull } from 'drizzle-orm';
+import { and, count, eq, inArray, isNull } from 'drizzle-orm';
 import { schema } from '@nudge/db';
 import { createTestApp, type TestApp, type TestUser } from '../http/testing.js';
 import { maskEmail, maskPhone } from './access.js';
@@ -64,6 +64,27 @@ describe('customers API', () => {
     expect(res.body).toMatchObject({ fullName: '張大明', phone: '+886912345678', phoneRaw: '0912-345-678', email: 'daming@example.com', masked: false });
     id = res.body.id;
     expect(t.events).toContainEqual({ type: 'customer.created', customerId: id, source: 'manual' });
+  });
+
+  it('stores what was sent as typed (the insert is a statement prepared once per shape): nulls are SQL NULL, jsonb and arrays encoded, the audit row beside it', async () => {
+    const [row] = await t.db.db.select().from(schema.customers).where(eq(schema.customers.id, id));
+    expect(row).toMatchObject({ productsOfInterest: ['ERP', 'CRM'], preferredContactSlots: [{ weekday: 1, part: 'morning' }], customFields: {}, timezone: 'Asia/Taipei', source: 'manual' });
+    expect(row!.createdAt).toBeInstanceOf(Date);
+    const [audit] = await t.db.db.select().from(schema.auditLog).where(and(eq(schema.auditLog.action, 'customer.create'), eq(schema.auditLog.entityId, id)));
+    expect(audit).toMatchObject({ actorId: admin.id, entityType: 'customer', details: null });
+    expect(audit!.fields).toEqual(expect.arrayContaining(['fullName', 'phone', 'email', 'productsOfInterest']));
+    // the same shape with other values and explicit nulls: a null is SQL NULL (not jsonb `null`)
+    const again = await t.http.post('/api/customers').set(admin.auth).send({ fullName: 'Ana Null', company: null, email: null, tier: 'B' });
+    expect(again.status).toBe(201);
+    const [raw] = await t.db.sql.query<{ company_null: boolean; email_null: boolean; details_null: boolean }>(
+      `select c.company is null as company_null, c.email is null as email_null, a.details is null as details_null
+         from customers c join audit_log a on a.entity_id = c.id::text and a.action = 'customer.create' where c.id = $1`,
+      [again.body.id],
+    );
+    expect(raw).toEqual({ company_null: true, email_null: true, details_null: true });
+    const third = await t.http.post('/api/customers').set(admin.auth).send({ fullName: 'Ana Dos', company: 'Dos SL', email: 'ana.dos@example.com', tier: 'C' });
+    expect(third.body).toMatchObject({ company: 'Dos SL', email: 'ana.dos@example.com', tier: 'C' });
+    await t.db.db.delete(schema.customers).where(inArray(schema.customers.id, [again.body.id, third.body.id])); // the tests below count customers
   });
 
   it('bad input → 400 naming the field, nothing stored', async () => {

@@ -4,9 +4,9 @@
  * `actor` is the user acting (null for the system, e.g. a flow), used for rights and the audit log.
  */
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { customerFields, schema, type DbHandle } from '@nudge/db';
+import { customerFields, preparedOnce, schema, type DbHandle } from '@nudge/db';
 import { emitEvents, nowOf, type AppContext, type DomainEvent } from '../context.js';
 import type { AuthUser } from '../http/auth.js';
 import { auditValues, writeAudit } from '../http/audit.js';
@@ -158,6 +158,36 @@ async function toValues(
   return v;
 }
 
+const CUSTOMER_COLUMNS = new Set(Object.keys(getTableColumns(c)));
+/**
+ * The customer's insert with its audit row as a CTE: built once per shape (which columns `values`
+ * sets, which of them are null; undefined ones take their defaults) and database handle
+ * (`preparedOnce`), as drizzle's builder would otherwise list and encode every column of the table
+ * for each customer. A null is written into the statement (a placeholder would go through the
+ * column's encoder: `null` jsonb, not SQL NULL); the other values fill placeholders, encoded by
+ * their columns as drizzle encodes values.
+ */
+function createCustomerStatement(ctx: AppContext, values: Record<string, unknown>, audit: Record<string, unknown>) {
+  const shapeOf = (o: Record<string, unknown>, known?: Set<string>) =>
+    Object.keys(o)
+      .filter((k) => o[k] !== undefined && (!known || known.has(k)))
+      .sort()
+      .map((k) => (o[k] === null ? `${k}=null` : k));
+  const customer = shapeOf(values, CUSTOMER_COLUMNS);
+  const auditShape = shapeOf(audit);
+  const place = (prefix: string, shape: string[]) =>
+    Object.fromEntries(shape.map((k) => (k.endsWith('=null') ? [k.slice(0, -5), null] : [k, sql.placeholder(prefix + k)])));
+  const query = preparedOnce(ctx.db.db, `customers.create:${customer.join(',')}|${auditShape.join(',')}`, () => {
+    const db = ctx.db.db;
+    const auditCte = db.$with('audit').as(db.insert(schema.auditLog).values(place('a_', auditShape) as never).returning({ id: schema.auditLog.id }));
+    return db.with(auditCte).insert(c).values(place('c_', customer) as never).returning().prepare('customers_create');
+  });
+  const params: Record<string, unknown> = {};
+  for (const k of customer) if (!k.endsWith('=null')) params[`c_${k}`] = values[k];
+  for (const k of auditShape) if (!k.endsWith('=null')) params[`a_${k}`] = audit[k];
+  return query.execute(params);
+}
+
 export async function createCustomer(ctx: AppContext, actor: AuthUser | null, input: CustomerCreate): Promise<CustomerRow> {
   // the definitions and the region only when the input has custom fields / a phone (a webhook's
   // e-mail-only customer needs neither: two statements fewer)
@@ -172,14 +202,9 @@ export async function createCustomer(ctx: AppContext, actor: AuthUser | null, in
   // the customer row and its audit row in ONE statement (the audit insert a CTE of the customer's
   // insert, the id made here): both or neither, one round trip
   const id = v.id ?? randomUUID();
-  const audit = ctx.db.db.$with('audit').as(
-    ctx.db.db.insert(schema.auditLog).values(auditValues(actor, { action: 'customer.create', entityType: 'customer', entityId: id, fields: Object.keys(input) })).returning({ id: schema.auditLog.id }),
-  );
-  const [row] = await ctx.db.db
-    .with(audit)
-    .insert(c)
-    .values({ ...v, id, fullName: input.fullName, source: v.source ?? 'manual', createdAt: now, updatedAt: now })
-    .returning();
+  const values: Record<string, unknown> = { ...v, id, fullName: input.fullName, source: v.source ?? 'manual', createdAt: now, updatedAt: now };
+  const audit = auditValues(actor, { action: 'customer.create', entityType: 'customer', entityId: id, fields: Object.keys(input) });
+  const [row] = await createCustomerStatement(ctx, values, audit);
   await emitEvents(ctx, [{ type: 'customer.created', customerId: row!.id, source: row!.source ?? 'manual' }]);
   return row!;
 }

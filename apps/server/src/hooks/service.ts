@@ -14,7 +14,7 @@
  */
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import { schema } from '@nudge/db';
+import { preparedOnce, schema } from '@nudge/db';
 import { findNode, webhookBodyValue, webhookCustomerIdentifier, webhookTrigger } from '@nudge/workflow-nodes';
 import type { z } from 'zod';
 import { nowOf, type AppContext } from '../context.js';
@@ -162,11 +162,17 @@ export function identityOf(cfg: WebhookConfig, body: Record<string, unknown>): I
 const identityKey = (i: Identity) =>
   i.by === 'email' ? `e:${i.email}` : i.by === 'phone' ? `p:${i.phone}` : i.by === 'customer_id' ? `i:${i.id}` : `x:${i.key}:${i.value}`;
 
+/** The oldest live customer with this identity, by kind of identity: built once per database handle. */
+const findCustomerQuery = (ctx: AppContext, by: Identity['by']) =>
+  preparedOnce(ctx.db.db, `hooks.find:${by}`, () => {
+    const c = schema.customers;
+    const v = sql.placeholder('v');
+    const where = by === 'email' ? eq(c.email, v) : by === 'phone' ? eq(c.phone, v) : by === 'customer_id' ? eq(c.id, v) : sql`${c.customFields} @> ${v}::jsonb`;
+    return ctx.db.db.select({ id: c.id }).from(c).where(and(where, sql`${c.archivedAt} is null`)).orderBy(c.createdAt).limit(1).prepare(`hooks_find_${by}`);
+  });
+
 async function findCustomer(ctx: AppContext, i: Identity): Promise<string | undefined> {
-  const c = schema.customers;
-  const where =
-    i.by === 'email' ? eq(c.email, i.email) : i.by === 'phone' ? eq(c.phone, i.phone) : i.by === 'customer_id' ? eq(c.id, i.id) : sql`${c.customFields} @> ${JSON.stringify({ [i.key]: i.value })}::jsonb`;
-  const [row] = await ctx.db.db.select({ id: c.id }).from(c).where(and(where, sql`${c.archivedAt} is null`)).orderBy(c.createdAt).limit(1);
+  const [row] = i.by === 'external_id' ? await findCustomerQuery(ctx, i.by).execute({ v: JSON.stringify({ [i.key]: i.value }) }) : await findCustomerQuery(ctx, i.by).execute({ v: i.by === 'email' ? i.email : i.by === 'phone' ? i.phone : i.id });
   return row?.id;
 }
 
@@ -245,11 +251,23 @@ export function idempotencyKeyOf(flows: HookFlow[], body: Record<string, unknown
 
 type Claim = { mine: true } | { mine: false; answer: HookAnswer };
 
+/** The claim of a key: built once per database handle (it runs once per request). */
+const claimQuery = (ctx: AppContext) =>
+  preparedOnce(ctx.db.db, 'hooks.claim', () => {
+    const r = schema.hookRequests;
+    return ctx.db.db
+      .insert(r)
+      .values({ hookId: sql.placeholder('hookId'), idempotencyKey: sql.placeholder('key'), bodyHash: sql.placeholder('bodyHash') })
+      .onConflictDoNothing()
+      .returning({ key: r.idempotencyKey })
+      .prepare('hooks_claim');
+  });
+
 async function claimKey(ctx: AppContext, hookId: string, key: string, bodyHash: string): Promise<Claim> {
   const r = schema.hookRequests;
   const deadline = Date.now() + WAIT_FOR_FIRST_MS;
   for (;;) {
-    const [claimed] = await ctx.db.db.insert(r).values({ hookId, idempotencyKey: key, bodyHash }).onConflictDoNothing().returning({ key: r.idempotencyKey });
+    const [claimed] = await claimQuery(ctx).execute({ hookId, key, bodyHash });
     if (claimed) return { mine: true };
     const [row] = await ctx.db.db.select().from(r).where(and(eq(r.hookId, hookId), eq(r.idempotencyKey, key)));
     if (row) {

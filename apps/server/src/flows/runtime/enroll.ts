@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
-import { schema } from '@nudge/db';
+import { preparedOnce, schema } from '@nudge/db';
 import { executionPlanSchema, type ExecutionPlan, type FlowEvent } from '@nudge/workflow-nodes/control';
 import { nowOf, type AppContext } from '../../context.js';
 import { flowWorkflowId } from './shared.js';
@@ -226,21 +226,16 @@ export async function enrollCustomer(ctx: AppContext, options: EnrollOptions): P
   }
   if (check.suppressed) return { outcome: 'skipped', run: null, reason: 'suppressed' };
   if (check.too_soon) return { outcome: 'skipped', run: null, reason: 'too_soon' };
-  const [inserted] = await ctx.db.db
-    .insert(schema.flowRuns)
-    .values({
-      flowId: options.flowId,
-      flowVersionId: loaded.versionId,
-      customerId: options.customerId,
-      workflowId,
-      enrollmentKey,
-      isTest: test,
-      status: 'running',
-      currentNodeId: loaded.plan.startNodeId,
-      startedAt: now,
-    })
-    .onConflictDoNothing()
-    .returning();
+  const [inserted] = await insertRunQuery(ctx).execute({
+    flowId: options.flowId,
+    flowVersionId: loaded.versionId,
+    customerId: options.customerId,
+    workflowId,
+    enrollmentKey,
+    isTest: test,
+    currentNodeId: loaded.plan.startNodeId,
+    startedAt: now,
+  });
   if (!inserted) {
     const [raced] = await ctx.db.db.select().from(schema.flowRuns).where(eq(schema.flowRuns.workflowId, workflowId));
     if (raced) return { outcome: 'existing', run: raced.temporalRunId ? raced : await startWorkflow(ctx, loaded, raced, options.triggerEvent ?? null) };
@@ -250,6 +245,28 @@ export async function enrollCustomer(ctx: AppContext, options: EnrollOptions): P
   const run = await startWorkflow(ctx, loaded, inserted, options.triggerEvent ?? null, record);
   return { outcome: 'started', run, ...(!record && run.temporalRunId ? { runIdToRecord: run.temporalRunId } : {}) };
 }
+
+/** A new run's row (nothing when its workflow id is taken): built once per database handle. */
+const insertRunQuery = (ctx: AppContext) =>
+  preparedOnce(ctx.db.db, 'flows.insertRun', () => {
+    const p = (name: string) => sql.placeholder(name);
+    return ctx.db.db
+      .insert(schema.flowRuns)
+      .values({
+        flowId: p('flowId'),
+        flowVersionId: p('flowVersionId'),
+        customerId: p('customerId'),
+        workflowId: p('workflowId'),
+        enrollmentKey: p('enrollmentKey'),
+        isTest: p('isTest'),
+        status: 'running',
+        currentNodeId: p('currentNodeId'),
+        startedAt: p('startedAt'),
+      })
+      .onConflictDoNothing()
+      .returning()
+      .prepare('flows_insert_run');
+  });
 
 /** The customer's running or waiting (non-test) run in a flow, if any. */
 export async function activeRunOf(ctx: AppContext, flowId: string, customerId: string): Promise<FlowRunRow | null> {
