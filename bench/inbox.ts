@@ -14,7 +14,7 @@
  * with --pg also the PostgreSQL backends' CPU from /proc). Wall-clock figures on a loaded machine
  * are not comparable between runs. `trace` prints the traced message's statements.
  *
- *   pnpm bench inbox [--pg] [nogroup] [decisions=300] [rate=50] [seconds=5] [burst=400]
+ *   pnpm bench inbox [--pg] [nogroup] [decisions=300] [rate=50] [seconds=5] [burst=400] [posts=16]
  * Full run: decisions=2000 seconds=30 burst=3000 (a few minutes; keep it short on a shared machine).
  * BENCH_DUMP=<file>: one line per message of the paced phase — ms after the start it was posted,
  * then ms from posting to its reply handed over, to the webhook's answer, and to the server's
@@ -40,6 +40,8 @@ const DECISIONS = num('decisions', 300);
 const RATE = num('rate', 50);
 const SECONDS = num('seconds', 5);
 const BURST = num('burst', 400);
+/** concurrent posts of the sustained phase (Meta delivers a busy number's webhooks in parallel) */
+const POSTS = num('posts', 16);
 const AGENTS = 60;
 const OPEN = 250;
 const SECRET = 'bench-secret';
@@ -291,7 +293,7 @@ const burst: Sent[] = [];
 const sustained = await meterStart();
 const b0 = performance.now();
 let next = 0;
-await Promise.all(Array.from({ length: 16 }, async () => {
+await Promise.all(Array.from({ length: POSTS }, async () => {
   while (next < BURST) {
     next += 1;
     burst.push(await postWithRetry());
@@ -301,7 +303,7 @@ await waitHanded(burst.map((b) => b.to));
 const secs = (performance.now() - b0) / 1000;
 await outbox.drain();
 const sustainedLine = await meterLine(sustained, BURST);
-console.log(`sustained: ${BURST} messages (16 concurrent posts), all replied in ${secs.toFixed(1)} s → ${(BURST / secs).toFixed(0)} messages/s`);
+console.log(`sustained: ${BURST} messages (${POSTS} concurrent posts), all replied in ${secs.toFixed(1)} s → ${(BURST / secs).toFixed(0)} messages/s`);
 console.log(`  sustained: ${sustainedLine}`);
 
 ac.abort();
