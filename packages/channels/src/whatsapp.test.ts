@@ -143,6 +143,25 @@ describe('WhatsApp Cloud API adapter against the stand-in', () => {
     expect(() => parseWhatsAppWebhook(hidden)).toThrow(/from/);
   });
 
+  it("gives a sender the profile name of their own contact only: one contact in a change does not name another number's or user id's sender", () => {
+    const body = whatsAppMessageWebhook({ from: '886912345678', text: 'hi', id: 'wamid.own', name: '張大明' }) as any;
+    const value = body.entry[0].changes[0].value;
+    // a second message in the same change, from another number, and Meta's contacts list naming only the first sender
+    value.messages.push({ ...value.messages[0], id: 'wamid.other', from: '34612345678', text: { body: 'hola' } });
+    value.messages.push({ ...value.messages[0], id: 'wamid.bsuid', from: undefined, from_user_id: 'ES.999', text: { body: 'oculto' } });
+    const parsed = parseWhatsAppWebhook(body).messages;
+    expect(parsed.find((m) => m.providerMessageId === 'wamid.own')).toMatchObject({ from: '886912345678', profileName: '張大明' });
+    expect(parsed.find((m) => m.providerMessageId === 'wamid.other')).toMatchObject({ from: '34612345678', profileName: null });
+    // a message with a user id only: the one contact names a number, matched by another message: not theirs
+    expect(parsed.find((m) => m.providerMessageId === 'wamid.bsuid')).toMatchObject({ from: null, userId: 'ES.999', profileName: null });
+    // one message and one contact that names nothing that differs: paired
+    const alone = whatsAppMessageWebhook({ userId: 'TW.123456789', text: 'again', id: 'wamid.c', name: 'Daming' }) as any;
+    delete alone.entry[0].changes[0].value.contacts[0].user_id;
+    expect(parseWhatsAppWebhook(alone).messages[0]).toMatchObject({ userId: 'TW.123456789', profileName: 'Daming' });
+    alone.entry[0].changes[0].value.contacts[0].user_id = 'TW.other';
+    expect(parseWhatsAppWebhook(alone).messages[0]).toMatchObject({ userId: 'TW.123456789', profileName: null });
+  });
+
   it('refuses a webhook body of another shape', () => {
     expect(() => parseWhatsAppWebhook({ object: 'page', entry: [] })).toThrow();
     expect(signWhatsAppPayload('{}', 's')).toMatch(/^sha256=[0-9a-f]{64}$/);

@@ -173,7 +173,12 @@ export interface WhatsAppStatusUpdate {
   callbackData: string | null;
 }
 
+/** A contact entry that names another sender than the message's (a different number or user id). */
+const contradicts = (c: { wa_id?: string; user_id?: string }, m: { from?: string; from_user_id?: string }): boolean =>
+  Boolean((c.wa_id && m.from && c.wa_id !== m.from) || (c.user_id && m.from_user_id && c.user_id !== m.from_user_id));
+
 /** Inbound messages and delivery statuses from a webhook body (throws a zod error on a foreign shape). */
+
 export function parseWhatsAppWebhook(body: unknown): { messages: InboundWhatsAppMessage[]; statuses: WhatsAppStatusUpdate[]; templateStatuses: WhatsAppTemplateStatusUpdate[] } {
   const payload = whatsappWebhookSchema.parse(body);
   const messages: InboundWhatsAppMessage[] = [];
@@ -189,7 +194,12 @@ export function parseWhatsAppWebhook(body: unknown): { messages: InboundWhatsApp
       const value = messagesChangeSchema.shape.value.parse(change.value);
       const contacts = value.contacts ?? [];
       for (const m of value.messages ?? []) {
-        const contact = contacts.find((c) => (m.from_user_id && c.user_id === m.from_user_id) || (m.from && c.wa_id === m.from)) ?? (contacts.length === 1 ? contacts[0] : undefined);
+        // the message's sender among the contacts: by user id or number. Only a change of ONE
+        // message and one contact that names no other number or user id pairs them without a
+        // match; otherwise another sender's profile name (or number) would be stored on this one
+        const contact =
+          contacts.find((c) => (m.from_user_id && c.user_id === m.from_user_id) || (m.from && c.wa_id === m.from)) ??
+          (contacts.length === 1 && value.messages!.length === 1 && !contradicts(contacts[0]!, m) ? contacts[0] : undefined);
         messages.push({
           providerMessageId: m.id,
           phoneNumberId: value.metadata.phone_number_id,

@@ -106,6 +106,19 @@ describe('WhatsApp webhook', () => {
     expect(again.body.results[0]).toMatchObject({ customerId: second.customerId, created: false });
   });
 
+  it("a payload of two senders whose contacts name only one: the other is not given that one's name", async () => {
+    const body = whatsAppMessageWebhook({ from: '886912345101', text: 'hola', id: 'wamid.twosenders-1', name: 'Carmen Ruiz' }, BUSINESS) as any;
+    const value = body.entry[0].changes[0].value;
+    value.messages.push({ ...value.messages[0], from: '886912345102', id: 'wamid.twosenders-2', text: { body: 'price?' } }); // no contact entry of their own
+    const res = await post(body);
+    expect(res.status).toBe(200);
+    const [first, second] = res.body.results;
+    const names = await Promise.all([first, second].map(async (r: { customerId: string }) => (await t.db.db.select().from(schema.customers).where(eq(schema.customers.id, r.customerId)))[0]!));
+    expect(names[0]).toMatchObject({ fullName: 'Carmen Ruiz', phone: '+886912345101' });
+    expect(names[1]!.phone).toBe('+886912345102');
+    expect(names[1]!.fullName).not.toBe('Carmen Ruiz');
+  });
+
   it('refuses a payload whose sender is no WhatsApp id at all with 400 naming the message, and stores none of its messages', async () => {
     const before = await t.db.db.select().from(schema.interactions);
     const body = whatsAppMessageWebhook({ from: '886912345001', text: 'ok', id: 'wamid.badphone-4' }, BUSINESS) as any;
