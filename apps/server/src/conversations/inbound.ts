@@ -114,7 +114,9 @@ export async function recordConversationMessage(ctx: AppContext, msg: Conversati
     const events: InboxEvent[] = [{ type: 'message', conversationId: result.conversationId, messageId: result.messageId, direction: 'in' }, ...outEvents];
     if (before.status !== 'open') events.push({ type: 'conversation', conversationId: result.conversationId, status: 'open' });
     if (result.assigneeId !== before.assigneeId) events.push({ type: 'assignment', conversationId: result.conversationId, assigneeId: result.assigneeId, teamId: result.teamId });
-    await publish(ctx, events, [before.assigneeId]);
+    // not awaited: the webhook's answer (and Meta's next delivery) does not wait for the open
+    // streams' delivery — the NOTIFY and the assignee lookup run after it; `publish` logs a failure
+    void publish(ctx, events, [before.assigneeId]);
     publishNotifications(ctx, notified);
   }
   return { ...result, timelineDuplicate, customerId, created };
