@@ -178,7 +178,6 @@ const contradicts = (c: { wa_id?: string; user_id?: string }, m: { from?: string
   Boolean((c.wa_id && m.from && c.wa_id !== m.from) || (c.user_id && m.from_user_id && c.user_id !== m.from_user_id));
 
 /** Inbound messages and delivery statuses from a webhook body (throws a zod error on a foreign shape). */
-
 export function parseWhatsAppWebhook(body: unknown): { messages: InboundWhatsAppMessage[]; statuses: WhatsAppStatusUpdate[]; templateStatuses: WhatsAppTemplateStatusUpdate[] } {
   const payload = whatsappWebhookSchema.parse(body);
   const messages: InboundWhatsAppMessage[] = [];

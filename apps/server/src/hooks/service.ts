@@ -172,7 +172,8 @@ const findCustomerQuery = (ctx: AppContext, by: Identity['by']) =>
   });
 
 async function findCustomer(ctx: AppContext, i: Identity): Promise<string | undefined> {
-  const [row] = i.by === 'external_id' ? await findCustomerQuery(ctx, i.by).execute({ v: JSON.stringify({ [i.key]: i.value }) }) : await findCustomerQuery(ctx, i.by).execute({ v: i.by === 'email' ? i.email : i.by === 'phone' ? i.phone : i.id });
+  const v = i.by === 'email' ? i.email : i.by === 'phone' ? i.phone : i.by === 'customer_id' ? i.id : JSON.stringify({ [i.key]: i.value });
+  const [row] = await findCustomerQuery(ctx, i.by).execute({ v });
   return row?.id;
 }
 

@@ -7,7 +7,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { customerFields, schema } from '@nudge/db';
+import { customerFields, preparedOnce, schema } from '@nudge/db';
 import type { Channels, SendOptions } from '@nudge/channels';
 import {
   customerSnapshotSchema,
@@ -72,7 +72,6 @@ function snapshotQuery(db: AppContext['db']['db']) {
     .where(eq(c.id, sql.placeholder('customerId')))
     .prepare('flow_customer_snapshot');
 }
-const snapshotQueries = new WeakMap<object, ReturnType<typeof snapshotQuery>>();
 
 export async function loadCustomerSnapshot(app: AppContext, customerId: string, nowMs: number): Promise<CustomerSnapshot | null> {
   return (await readCustomerSnapshot(app, customerId, nowMs))?.snapshot ?? null;
@@ -81,8 +80,7 @@ export async function loadCustomerSnapshot(app: AppContext, customerId: string, 
 /** The snapshot and until when it holds (the next expiry of one of its tags; Infinity if none). */
 async function readCustomerSnapshot(app: AppContext, customerId: string, nowMs: number): Promise<{ snapshot: CustomerSnapshot; untilMs: number } | null> {
   const { db } = app.db;
-  let query = snapshotQueries.get(db);
-  if (!query) snapshotQueries.set(db, (query = snapshotQuery(db)));
+  const query = preparedOnce(db, 'flows.customerSnapshot', () => snapshotQuery(db));
   const [row] = await query.execute({ customerId, now: new Date(nowMs).toISOString() });
   if (!row) return null;
   const r = row.c;
